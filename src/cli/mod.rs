@@ -1,0 +1,82 @@
+//! The command line: argument definitions (clap) and dispatch. Each command opens what it needs,
+//! does its work through the library, and prints human text or `--json`.
+
+mod bookings;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, StationConfig};
+use crate::store::Store;
+
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CS_GIT_COMMIT"), ")");
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "capture-station",
+    version = VERSION,
+    about = "Capture Station: 高校学生图像采集 booth software",
+    long_about = "Capture Station: booth software for on-site graduation photo collection \
+                  (高校学生图像采集). Without a command it starts the booth window."
+)]
+pub struct Cli {
+    /// Folder holding the database, photos, logs and config.toml
+    /// [default: $CAPTURE_STATION_DATA, else the OS data dir]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Also print informational log lines on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import the mini-program's order export (XLSX, XLS or CSV in UTF-8/GB18030)
+    Import(bookings::ImportArgs),
+    /// Find bookings by capture code, order number, ID number, student number, phone tail or name
+    Lookup(bookings::LookupArgs),
+    /// Schools and their collection windows
+    #[command(subcommand)]
+    School(bookings::SchoolCommand),
+}
+
+/// What every command that touches the store needs.
+pub struct Station {
+    pub config: StationConfig,
+    pub store: Store,
+}
+
+impl Station {
+    pub fn open(data_dir: PathBuf) -> Result<Self> {
+        config::create_private_dir(&data_dir)?;
+        let config = StationConfig::load(&data_dir)?;
+        let path = config.database_path();
+        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        Ok(Self { config, store })
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let data_dir = config::resolve_data_dir(cli.data_dir.as_deref())?;
+    config::create_private_dir(&data_dir)?;
+    crate::logging::init(&data_dir, cli.verbose)?;
+    tracing::info!(version = VERSION, data_dir = %data_dir.display(), "start");
+    match cli.command {
+        None => {
+            // The booth window arrives with issue #5; until then the bare command shows help.
+            use clap::CommandFactory;
+            Cli::command().print_long_help()?;
+            println!("\ndata folder: {}", data_dir.display());
+            Ok(())
+        }
+        Some(Command::Import(args)) => bookings::import(Station::open(data_dir)?, args),
+        Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),
+        Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
+    }
+}

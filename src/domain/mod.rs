@@ -1,0 +1,18 @@
+//! The pure rules of on-site graduation photo collection: ID numbers, capture codes, bookings and
+//! their status machine, collection windows, working days and money. Nothing here does I/O, so
+//! every rule is unit-tested on its own and shared by the store, the CLI and the UI.
+
+pub mod booking;
+pub mod capture_code;
+pub mod collection;
+pub mod id_number;
+pub mod money;
+pub mod slot;
+pub mod text;
+pub mod working_days;
+
+pub use booking::{BookingSource, BookingStatus, PaymentMethod, TransitionError, check_transition};
+pub use capture_code::{CaptureCode, CaptureCodeDecoder, CaptureCodeError, CaptureCodeRules};
+pub use collection::CollectionWindow;
+pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use working_days::HolidayCalendar;

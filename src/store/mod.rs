@@ -1,0 +1,250 @@
+//! The booking store: one SQLite file per data folder, opened with durable settings, checked at
+//! open, and migrated to the current schema. Everything that changes a row goes through here, in
+//! transactions, and leaves a line in the append-only event log.
+
+mod bookings;
+mod events;
+mod lookup;
+mod schema;
+mod schools;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
+pub use events::{EventEntry, actor};
+pub use lookup::{LookupHit, MatchKind};
+pub use schools::SchoolSummary;
+
+use crate::domain::{BookingStatus, TransitionError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database {path} failed its integrity check ({detail}). It was left untouched: \
+         restore a backup or ask for help; do not delete it"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the database {path} was written by a newer version (schema {found}, this app knows {known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("no {what} '{key}'")]
+    NotFound { what: &'static str, key: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    station_id: String,
+}
+
+/// Current local time as stored in `*_at` columns: RFC 3339 with the offset, so rows from
+/// stations in other zones still sort and merge correctly.
+pub(crate) fn now_text() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path)?;
+        Self::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory store, for tests and benchmarks.
+    pub fn open_in_memory() -> StoreResult<Self> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(conn: Connection, path: Option<PathBuf>) -> StoreResult<Self> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let shown_path = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        // quick_check before anything writes, so a damaged file is never "repaired" by us.
+        let check = conn
+            .query_row("PRAGMA quick_check", [], |row| row.get::<_, String>(0))
+            .unwrap_or_else(|error| error.to_string());
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: shown_path,
+                detail: check,
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB of page cache: a 50,000-row import touches several large indexes at once, and
+        // the default 2 MiB cache makes it spill and re-read pages.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        let mut store = Self {
+            conn,
+            path,
+            station_id: String::new(),
+        };
+        store.migrate(&shown_path)?;
+        store.station_id = store.ensure_station_id()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, shown_path: &Path) -> StoreResult<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > schema::MIGRATIONS.len() {
+            return Err(StoreError::TooNew {
+                path: shown_path.to_path_buf(),
+                found: version,
+                known: schema::MIGRATIONS.len(),
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+            tx.commit()?;
+            tracing::info!(version = index + 1, "database migrated");
+        }
+        Ok(())
+    }
+
+    /// Every database gets its own station id at creation, so that data from several booths can
+    /// later be merged and still say where each row came from.
+    fn ensure_station_id(&self) -> StoreResult<String> {
+        let existing: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'station_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id = new_id();
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('station_id', ?1)",
+            params![id],
+        )?;
+        Ok(id)
+    }
+
+    pub fn station_id(&self) -> &str {
+        &self.station_id
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Raw access for tests and maintenance commands that inspect the file.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn booking_count(&self) -> StoreResult<usize> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM bookings", [], |r| r.get(0))?;
+        Ok(count as usize)
+    }
+
+    pub fn counts_by_status(&self) -> StoreResult<Vec<(BookingStatus, usize)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status, count(*) FROM bookings GROUP BY status")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+        })?;
+        let mut counts = Vec::new();
+        for row in rows {
+            let (status, count) = row?;
+            if let Some(status) = BookingStatus::parse(&status) {
+                counts.push((status, count));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_creates_schema_and_station_id_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.sqlite3");
+        let first = Store::open(&path).unwrap();
+        let station = first.station_id().to_string();
+        drop(first);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.station_id(), station);
+        let mode: String = again
+            .connection()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = again
+            .connection()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = again
+            .connection()
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.sqlite3");
+        std::fs::write(
+            &path,
+            b"this is not a database, but it has some bytes in it",
+        )
+        .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let error = Store::open(&path).err().expect("must refuse");
+        assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+        assert!(error.to_string().contains("do not delete"));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "file must be untouched"
+        );
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.sqlite3");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+}

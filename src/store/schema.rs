@@ -1,0 +1,142 @@
+//! The versioned schema. Each entry is one migration; the database's `user_version` says how many
+//! have run. Migrations are append-only: never edit one that has shipped, add the next.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: bookings, students, schools, capture codes, captures, corrections, the event log.
+    // Tables keyed by UUIDv7 are WITHOUT ROWID: the keys are time-ordered, so the primary key
+    // is the table's own B-tree and inserts append, instead of feeding a rowid table plus a
+    // separate key index.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE schools (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE collection_windows (
+        id         TEXT PRIMARY KEY,
+        school_id  TEXT NOT NULL REFERENCES schools(id),
+        first_day  TEXT NOT NULL,
+        last_day   TEXT NOT NULL CHECK (last_day >= first_day),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX collection_windows_school ON collection_windows(school_id);
+
+    CREATE TABLE students (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        sex         TEXT,
+        id_number   TEXT,
+        has_id_card INTEGER NOT NULL CHECK (has_id_card IN (0, 1)),
+        student_no  TEXT,
+        school_id   TEXT NOT NULL REFERENCES schools(id),
+        department  TEXT,
+        major       TEXT,
+        level       TEXT,
+        phone       TEXT,
+        phone_tail  TEXT,
+        station_id  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX students_id_number ON students(id_number);
+    CREATE INDEX students_student_no ON students(student_no);
+    CREATE INDEX students_phone_tail ON students(phone_tail);
+    CREATE INDEX students_school ON students(school_id);
+
+    -- Bigrams of each lower-cased name plus its last character, so that a substring search for
+    -- a Chinese name (often one or two characters) uses an index instead of scanning every
+    -- student: a one-character query is a range scan over grams starting with it.
+    CREATE TABLE name_grams (
+        gram       TEXT NOT NULL,
+        student_id TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+        PRIMARY KEY (gram, student_id)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE bookings (
+        id              TEXT PRIMARY KEY,
+        order_no        TEXT UNIQUE,
+        student_id      TEXT NOT NULL REFERENCES students(id),
+        source          TEXT NOT NULL CHECK (source IN ('mini_program', 'walk_in')),
+        amount_fen      INTEGER NOT NULL CHECK (amount_fen >= 0),
+        payment_method  TEXT NOT NULL,
+        paid_at         TEXT,
+        slot            TEXT,
+        status          TEXT NOT NULL CHECK (status IN
+                            ('booked', 'captured', 'cancelled', 'refund_pending', 'refunded')),
+        retake_approved INTEGER NOT NULL DEFAULT 0 CHECK (retake_approved IN (0, 1)),
+        note            TEXT,
+        refund_due      TEXT,
+        refund_ref      TEXT,
+        station_id      TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX bookings_student ON bookings(student_id);
+
+    -- The code itself is the key: 学信网 issues it, so it is already unique across stations.
+    CREATE TABLE capture_codes (
+        code       TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL UNIQUE REFERENCES bookings(id),
+        station_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE captures (
+        id            TEXT PRIMARY KEY,
+        booking_id    TEXT NOT NULL REFERENCES bookings(id),
+        photo_path    TEXT NOT NULL,
+        original_path TEXT,
+        sha256        TEXT NOT NULL,
+        spec_report   TEXT NOT NULL,
+        spec_ok       INTEGER NOT NULL CHECK (spec_ok IN (0, 1)),
+        overridden    INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1)),
+        superseded    INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)),
+        station_id    TEXT NOT NULL,
+        operator      TEXT NOT NULL,
+        captured_at   TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX captures_booking ON captures(booking_id);
+
+    CREATE TABLE corrections (
+        id         TEXT PRIMARY KEY,
+        student_id TEXT NOT NULL REFERENCES students(id),
+        field      TEXT NOT NULL,
+        old_value  TEXT,
+        new_value  TEXT,
+        reason     TEXT NOT NULL,
+        who        TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        station_id TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX corrections_student ON corrections(student_id);
+
+    -- Append-only and hash-chained: each entry's hash covers the previous entry's hash.
+    CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        at         TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        subject    TEXT,
+        detail     TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    "#,
+];

@@ -1,0 +1,134 @@
+//! Schools and their collection windows.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Store, StoreError, StoreResult, events, new_id, now_text};
+use crate::domain::CollectionWindow;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolSummary {
+    pub id: String,
+    pub name: String,
+    pub windows: Vec<CollectionWindow>,
+}
+
+impl Store {
+    pub fn school_id(&self, name: &str) -> StoreResult<String> {
+        self.conn
+            .query_row("SELECT id FROM schools WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "school",
+                key: name.to_string(),
+            })
+    }
+
+    /// Returns the school's id, creating the school if it is new.
+    pub fn ensure_school(&mut self, name: &str, actor: &str) -> StoreResult<String> {
+        if let Ok(id) = self.school_id(name) {
+            return Ok(id);
+        }
+        let name = crate::domain::text::required_field("学校", name)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let id = new_id();
+        let tx = self.conn.transaction()?;
+        let now = now_text();
+        tx.execute(
+            "INSERT INTO schools (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![id, name, now],
+        )?;
+        events::append(
+            &tx,
+            &self.station_id,
+            actor,
+            "school_created",
+            Some(&id),
+            &json!({}),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn add_collection_window(
+        &mut self,
+        school: &str,
+        window: CollectionWindow,
+        actor: &str,
+    ) -> StoreResult<String> {
+        let school_id = self.ensure_school(school, actor)?;
+        let id = new_id();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO collection_windows (id, school_id, first_day, last_day, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![id, school_id, window.first_day, window.last_day, now_text()],
+        )?;
+        events::append(
+            &tx,
+            &self.station_id,
+            actor,
+            "window_added",
+            Some(&school_id),
+            &json!({ "first_day": window.first_day, "last_day": window.last_day }),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn collection_windows(&self, school: &str) -> StoreResult<Vec<CollectionWindow>> {
+        let school_id = self.school_id(school)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT first_day, last_day FROM collection_windows WHERE school_id = ?1
+             ORDER BY first_day",
+        )?;
+        let rows = stmt.query_map([school_id], |r| {
+            Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, NaiveDate>(1)?))
+        })?;
+        let mut windows = Vec::new();
+        for row in rows {
+            let (first_day, last_day) = row?;
+            windows.push(
+                CollectionWindow::new(first_day, last_day)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            );
+        }
+        Ok(windows)
+    }
+
+    pub fn schools(&self) -> StoreResult<Vec<SchoolSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name FROM schools ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut schools = Vec::new();
+        for row in rows {
+            let (id, name) = row?;
+            let windows = self.collection_windows(&name)?;
+            schools.push(SchoolSummary { id, name, windows });
+        }
+        Ok(schools)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_stored_per_school() {
+        let mut store = Store::open_in_memory().unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let window = CollectionWindow::new(d("2026-11-02"), d("2026-11-04")).unwrap();
+        store
+            .add_collection_window("示例大学", window, "sup")
+            .unwrap();
+        assert_eq!(store.collection_windows("示例大学").unwrap(), vec![window]);
+        assert!(store.collection_windows("别的大学").is_err());
+        assert_eq!(store.schools().unwrap().len(), 1);
+    }
+}

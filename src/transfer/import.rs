@@ -1,0 +1,502 @@
+//! Importing the mini-program's order export (预约订单导出): Chinese headers in any order, one
+//! validation report per spreadsheet row, and an idempotent write through the store.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use super::table::{Cell, Table, TableError, read_table};
+use crate::domain::{BookingSource, CaptureCodeRules, IdNumber, PaymentMethod, money, slot, text};
+use crate::store::{ImportCounts, ImportRejection, NewBooking, Store, StoreError};
+
+/// The columns the importer understands. Anything else in the file is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Column {
+    OrderNo,
+    Name,
+    Sex,
+    IdNumber,
+    StudentNo,
+    School,
+    Department,
+    Major,
+    Level,
+    Phone,
+    Amount,
+    PaidAt,
+    PaymentMethod,
+    Slot,
+    CaptureCode,
+    Note,
+}
+
+impl Column {
+    fn from_header(header: &str) -> Option<Self> {
+        let header: String = header
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '*')
+            .collect();
+        Some(match header.as_str() {
+            "订单号" | "订单编号" => Self::OrderNo,
+            "姓名" | "学生姓名" => Self::Name,
+            "性别" => Self::Sex,
+            "身份证号" | "身份证号码" | "证件号码" => Self::IdNumber,
+            "学号" => Self::StudentNo,
+            "学校" | "学校名称" => Self::School,
+            "院系" | "学院" => Self::Department,
+            "专业" => Self::Major,
+            "层次" | "学历层次" => Self::Level,
+            "手机号" | "手机号码" | "手机" | "联系电话" => Self::Phone,
+            "支付金额" | "金额" | "实付金额" => Self::Amount,
+            "支付时间" | "付款时间" => Self::PaidAt,
+            "支付方式" => Self::PaymentMethod,
+            "预约时段" | "预约时间" => Self::Slot,
+            "采集码" => Self::CaptureCode,
+            "备注" => Self::Note,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a whole file was refused. Nothing is imported in these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error("the header row lacks the required column(s): {}", .0.join(", "))]
+    MissingHeaders(Vec<&'static str>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Settings that shape validation.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Fills 学校 when the file lacks it, and guards against importing another school's file.
+    pub school: Option<String>,
+    pub capture_code_rules: CaptureCodeRules,
+    /// "Today", for rejecting birth dates in the future.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: Vec<ImportRejection>,
+}
+
+/// Reads, validates and stores `bytes` (the content of an order export).
+pub fn import_file(
+    store: &mut Store,
+    bytes: &[u8],
+    source_label: &str,
+    options: &ImportOptions,
+    actor: &str,
+) -> Result<ImportReport, ImportError> {
+    let table = read_table(bytes)?;
+    let (valid, mut rejected) = validate_table(&table, options)?;
+    let ImportCounts {
+        inserted,
+        updated,
+        unchanged,
+        rejected: store_rejected,
+    } = store.import_bookings(&valid, actor, source_label)?;
+    rejected.extend(store_rejected);
+    rejected.sort_by_key(|r| r.row);
+    Ok(ImportReport {
+        inserted,
+        updated,
+        unchanged,
+        rejected,
+    })
+}
+
+/// Turns a table into validated bookings plus one rejection per bad row.
+pub fn validate_table(
+    table: &Table,
+    options: &ImportOptions,
+) -> Result<(Vec<(usize, NewBooking)>, Vec<ImportRejection>), ImportError> {
+    let mut rows = table
+        .rows
+        .iter()
+        .filter(|(_, cells)| !cells.iter().all(Cell::is_blank));
+    let Some((_, header)) = rows.next() else {
+        return Err(TableError::Empty.into());
+    };
+    let mut columns: HashMap<Column, usize> = HashMap::new();
+    for (index, cell) in header.iter().enumerate() {
+        if let Some(column) = Column::from_header(&cell.as_text()) {
+            columns.entry(column).or_insert(index);
+        }
+    }
+    let missing: Vec<&'static str> = [(Column::Name, "姓名"), (Column::OrderNo, "订单号")]
+        .into_iter()
+        .filter(|(column, _)| !columns.contains_key(column))
+        .map(|(_, name)| name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingHeaders(missing));
+    }
+
+    let mut valid = Vec::new();
+    let mut rejected = Vec::new();
+    let mut first_row_of_order: HashMap<String, usize> = HashMap::new();
+    for (row_no, cells) in rows {
+        let row = RowCells {
+            cells,
+            columns: &columns,
+        };
+        match validate_row(&row, options) {
+            Ok(booking) => {
+                let order_no = booking.order_no.clone().unwrap_or_default();
+                if let Some(first) = first_row_of_order.get(&order_no) {
+                    rejected.push(ImportRejection {
+                        row: *row_no,
+                        reason: format!("订单号 {order_no} repeats row {first}"),
+                    });
+                } else {
+                    first_row_of_order.insert(order_no, *row_no);
+                    valid.push((*row_no, booking));
+                }
+            }
+            Err(reasons) => rejected.push(ImportRejection {
+                row: *row_no,
+                reason: reasons.join("; "),
+            }),
+        }
+    }
+    Ok((valid, rejected))
+}
+
+struct RowCells<'a> {
+    cells: &'a [Cell],
+    columns: &'a HashMap<Column, usize>,
+}
+
+impl RowCells<'_> {
+    fn cell(&self, column: Column) -> Option<&Cell> {
+        self.columns
+            .get(&column)
+            .and_then(|index| self.cells.get(*index))
+            .filter(|cell| !cell.is_blank())
+    }
+
+    fn text(&self, column: Column) -> String {
+        self.cell(column).map(Cell::as_text).unwrap_or_default()
+    }
+}
+
+fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBooking, Vec<String>> {
+    let mut reasons = Vec::new();
+    let mut keep = |result: Result<Option<String>, String>| match result {
+        Ok(value) => value,
+        Err(reason) => {
+            reasons.push(reason);
+            None
+        }
+    };
+    let field = |name: &'static str, column: Column| {
+        text::optional_field(name, &row.text(column)).map_err(|e| e.to_string())
+    };
+
+    let name =
+        keep(field("姓名", Column::Name).and_then(|v| v.map(Some).ok_or("姓名 is empty".into())));
+    let order_no = keep(
+        field("订单号", Column::OrderNo).and_then(|v| v.map(Some).ok_or("订单号 is empty".into())),
+    );
+    let id_number = keep(id_number_from(row.cell(Column::IdNumber), options.today));
+    let sex = id_number
+        .as_deref()
+        .and_then(|id| IdNumber::parse(id, options.today).ok())
+        .map(|id| match id.sex() {
+            crate::domain::Sex::Male => "男".to_string(),
+            crate::domain::Sex::Female => "女".to_string(),
+        })
+        .or_else(|| keep(field("性别", Column::Sex)));
+    let student_no = keep(field("学号", Column::StudentNo));
+    let school = keep(school_from(row, options));
+    let department = keep(field("院系", Column::Department));
+    let major = keep(field("专业", Column::Major));
+    let level = keep(field("层次", Column::Level));
+    let phone = keep(field("手机号", Column::Phone));
+    let amount_fen = match row.cell(Column::Amount) {
+        None if row.columns.contains_key(&Column::Amount) => Err("支付金额 is empty".to_string()),
+        None => Ok(0),
+        Some(Cell::Number(yuan)) => money::yuan_float_to_fen(*yuan).map_err(|e| e.to_string()),
+        Some(cell) => money::parse_yuan(&cell.as_text()).map_err(|e| e.to_string()),
+    };
+    let amount_fen = keep(amount_fen.map(|fen| Some(fen.to_string())));
+    let paid_at = keep(paid_at_from(row.cell(Column::PaidAt)));
+    let payment_method = keep(match row.cell(Column::PaymentMethod) {
+        None => Ok(None),
+        Some(cell) => PaymentMethod::parse(&cell.as_text())
+            .map(|m| Some(m.as_str().to_string()))
+            .ok_or_else(|| format!("支付方式 '{}' is unknown", cell.as_text())),
+    });
+    let slot = keep(match row.cell(Column::Slot) {
+        None => Ok(None),
+        Some(cell) => slot::parse_slot(&cell.as_text())
+            .map(Some)
+            .map_err(|e| format!("预约时段: {e}")),
+    });
+    let capture_code = keep(match row.cell(Column::CaptureCode) {
+        None => Ok(None),
+        Some(cell) => options
+            .capture_code_rules
+            .validate(&cell.as_text())
+            .map(|code| Some(code.as_str().to_string()))
+            .map_err(|e| e.to_string()),
+    });
+    let note = keep(field("备注", Column::Note));
+
+    if !reasons.is_empty() {
+        return Err(reasons);
+    }
+    let (Some(name), Some(order_no), Some(school), Some(amount_fen)) =
+        (name, order_no, school, amount_fen)
+    else {
+        return Err(vec!["required field missing".to_string()]);
+    };
+    Ok(NewBooking {
+        order_no: Some(order_no),
+        source: BookingSource::MiniProgram,
+        name,
+        sex,
+        has_id_card: id_number.is_some(),
+        id_number,
+        student_no,
+        school,
+        department,
+        major,
+        level,
+        phone,
+        amount_fen: amount_fen.parse().unwrap_or(0),
+        payment_method: payment_method
+            .as_deref()
+            .and_then(PaymentMethod::parse)
+            .unwrap_or(PaymentMethod::Wechat),
+        paid_at: paid_at
+            .as_deref()
+            .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok()),
+        slot,
+        capture_code,
+        note,
+    })
+}
+
+fn id_number_from(cell: Option<&Cell>, today: NaiveDate) -> Result<Option<String>, String> {
+    match cell {
+        None => Ok(None),
+        // Excel turns a long digit string typed into a general cell into a float and drops the
+        // last digits; such a value cannot be trusted, whatever its check digit says.
+        Some(Cell::Number(_)) => Err(
+            "身份证号 is stored as a number and has lost digits; format the column as text"
+                .to_string(),
+        ),
+        Some(cell) => IdNumber::parse(&cell.as_text(), today)
+            .map(|id| Some(id.as_str().to_string()))
+            .map_err(|e| format!("身份证号: {e}")),
+    }
+}
+
+fn school_from(row: &RowCells<'_>, options: &ImportOptions) -> Result<Option<String>, String> {
+    let in_file =
+        text::optional_field("学校", &row.text(Column::School)).map_err(|e| e.to_string())?;
+    match (in_file, &options.school) {
+        (Some(file), Some(given)) if &file != given => Err(format!(
+            "学校 '{file}' is not the school given with --school ('{given}')"
+        )),
+        (Some(file), _) => Ok(Some(file)),
+        (None, Some(given)) => Ok(Some(given.clone())),
+        (None, None) => Err("学校 is empty; add the column or pass --school".to_string()),
+    }
+}
+
+fn paid_at_from(cell: Option<&Cell>) -> Result<Option<String>, String> {
+    let parsed = match cell {
+        None => return Ok(None),
+        Some(Cell::DateTime(t)) => Some(*t),
+        Some(cell) => parse_local_time(&cell.as_text()),
+    };
+    parsed
+        .map(|t| Some(t.format("%Y-%m-%d %H:%M:%S").to_string()))
+        .ok_or_else(|| {
+            format!(
+                "支付时间 '{}' is not a time like 2026-11-01 10:23:45",
+                cell.map(Cell::as_text).unwrap_or_default()
+            )
+        })
+}
+
+/// Local times as exports write them, with or without seconds, `T` or `/`.
+pub fn parse_local_time(text: &str) -> Option<NaiveDateTime> {
+    let unified = text.trim().replace('/', "-").replace('T', " ");
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(&unified, format).ok())
+    .or_else(|| slot::parse_date(&unified).and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> ImportOptions {
+        ImportOptions {
+            school: None,
+            capture_code_rules: CaptureCodeRules::default(),
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        }
+    }
+
+    fn table(rows: &[&[&str]]) -> Table {
+        Table {
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, cells)| {
+                    (
+                        i + 1,
+                        cells.iter().map(|c| Cell::Text(c.to_string())).collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn headers_in_any_order_and_unknown_ones_ignored() {
+        let t = table(&[
+            &["手机号", "无关列", "姓名", "学校", "订单号", "支付金额"],
+            &["13800138000", "x", "张三", "示例大学", "A1", "25.00"],
+        ]);
+        let (valid, rejected) = validate_table(&t, &options()).unwrap();
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let booking = &valid[0].1;
+        assert_eq!(booking.name, "张三");
+        assert_eq!(booking.amount_fen, 2500);
+        assert_eq!(booking.phone.as_deref(), Some("13800138000"));
+    }
+
+    #[test]
+    fn missing_required_headers_are_named() {
+        let t = table(&[&["学号", "学校"], &["1", "示例大学"]]);
+        let error = validate_table(&t, &options()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the header row lacks the required column(s): 姓名, 订单号"
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_row() {
+        let t = table(&[
+            &[
+                "订单号",
+                "姓名",
+                "学校",
+                "身份证号",
+                "支付金额",
+                "预约时段",
+                "支付时间",
+            ],
+            &[
+                "A1",
+                "",
+                "示例大学",
+                "110105194912310021",
+                "abc",
+                "someday",
+                "yesterday",
+            ],
+        ]);
+        let (valid, rejected) = validate_table(&t, &options()).unwrap();
+        assert!(valid.is_empty());
+        assert_eq!(rejected[0].row, 2);
+        for part in ["姓名 is empty", "身份证号", "abc", "预约时段", "支付时间"] {
+            assert!(
+                rejected[0].reason.contains(part),
+                "{part} in {}",
+                rejected[0].reason
+            );
+        }
+    }
+
+    #[test]
+    fn school_option_fills_in_and_guards() {
+        let mut with_school = options();
+        with_school.school = Some("示例大学".to_string());
+        let t = table(&[
+            &["订单号", "姓名", "学校"],
+            &["A1", "张三", ""],
+            &["A2", "李四", "别的大学"],
+        ]);
+        let (valid, rejected) = validate_table(&t, &with_school).unwrap();
+        assert_eq!(valid[0].1.school, "示例大学");
+        assert_eq!(rejected[0].row, 3);
+        let (_, rejected) = validate_table(&t, &options()).unwrap();
+        assert_eq!(rejected[0].row, 2, "no school at all");
+    }
+
+    #[test]
+    fn id_number_gives_sex_and_id_card_flag() {
+        let t = table(&[
+            &["订单号", "姓名", "学校", "身份证号", "性别"],
+            &["A1", "张三", "示例大学", "11010519491231002x", "男"],
+            &["A2", "李四", "示例大学", "", "男"],
+        ]);
+        let (valid, _) = validate_table(&t, &options()).unwrap();
+        assert_eq!(valid[0].1.id_number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(valid[0].1.sex.as_deref(), Some("女"));
+        assert!(valid[0].1.has_id_card);
+        assert!(!valid[1].1.has_id_card);
+        assert_eq!(valid[1].1.sex.as_deref(), Some("男"));
+    }
+
+    #[test]
+    fn id_number_stored_as_float_is_refused() {
+        let t = Table {
+            rows: vec![
+                (
+                    1,
+                    vec![
+                        Cell::Text("订单号".into()),
+                        Cell::Text("姓名".into()),
+                        Cell::Text("学校".into()),
+                        Cell::Text("身份证号".into()),
+                    ],
+                ),
+                (
+                    2,
+                    vec![
+                        Cell::Text("A1".into()),
+                        Cell::Text("张三".into()),
+                        Cell::Text("示例大学".into()),
+                        Cell::Number(1.1010519491231e17),
+                    ],
+                ),
+            ],
+        };
+        let (_, rejected) = validate_table(&t, &options()).unwrap();
+        assert!(rejected[0].reason.contains("lost digits"));
+    }
+
+    #[test]
+    fn local_times_parse() {
+        let expected = NaiveDate::from_ymd_opt(2026, 11, 1)
+            .unwrap()
+            .and_hms_opt(10, 23, 0)
+            .unwrap();
+        assert_eq!(parse_local_time("2026/11/1 10:23"), Some(expected));
+        assert_eq!(parse_local_time("2026-11-01T10:23:00"), Some(expected));
+        assert_eq!(parse_local_time("soon"), None);
+    }
+}

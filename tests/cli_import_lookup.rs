@@ -1,0 +1,85 @@
+//! The real binary: `import --json`, `lookup --json`, exit codes and `--version`.
+
+use capture_station::transfer::sample::{self, CsvEncoding};
+use serde_json::Value;
+
+use crate::util::{run, stdout, write};
+
+#[test]
+fn import_then_lookup_through_the_binary() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let orders = sample::sample_orders(20, 5, "示例大学");
+    // A wrong extension on purpose: the format is sniffed from the content.
+    let file = write(
+        files.path(),
+        "orders.csv",
+        &sample::write_xlsx(&orders).unwrap(),
+    );
+
+    let output = run(data.path(), &["import", file.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["inserted"], 20);
+    assert_eq!(report["rejected"], Value::Array(vec![]));
+
+    let output = run(data.path(), &["import", file.to_str().unwrap(), "--json"]);
+    let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(
+        (report["inserted"].clone(), report["unchanged"].clone()),
+        (0.into(), 20.into())
+    );
+
+    let order = &orders[7];
+    for query in [
+        order.capture_code(),
+        order.order_no(),
+        order.id_number(),
+        order.student_no(),
+    ] {
+        let output = run(data.path(), &["lookup", query, "--json"]);
+        assert!(output.status.success());
+        let hits: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        assert_eq!(hits[0]["order_no"], order.order_no(), "query {query}");
+        assert_eq!(hits[0]["student"]["name"], order.name());
+        assert_eq!(hits[0]["status"], "booked");
+        assert_eq!(hits[0]["capture_code"], order.capture_code());
+    }
+    assert!(data.path().join("station.sqlite3").exists());
+    assert!(data.path().join("logs/capture-station.log").exists());
+}
+
+#[test]
+fn refused_files_exit_non_zero_with_a_clear_message() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let no_name = sample::write_csv(
+        &[
+            vec!["订单号".into(), "学校".into()],
+            vec!["A1".into(), "示例大学".into()],
+        ],
+        CsvEncoding::Utf8,
+    )
+    .unwrap();
+    let file = write(files.path(), "no-name.csv", &no_name);
+    let output = run(data.path(), &["import", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("姓名"));
+
+    let empty = write(files.path(), "empty.xlsx", b"");
+    let output = run(data.path(), &["import", empty.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("empty"));
+
+    let output = run(data.path(), &["import", "/no/such/file.xlsx"]);
+    assert!(!output.status.success());
+}
+
+#[test]
+fn version_names_the_commit() {
+    let data = tempfile::tempdir().unwrap();
+    let output = run(data.path(), &["--version"]);
+    let text = stdout(&output);
+    assert!(text.starts_with("capture-station 0."), "{text}");
+    assert!(text.contains('('), "{text}");
+}

@@ -1,0 +1,7 @@
+//! Integration tests, built as one binary (ripgrep's layout): each module drives the library or
+//! the real `capture-station` binary end to end.
+
+mod util;
+
+mod cli_import_lookup;
+mod import_files;
