@@ -5,3 +5,4 @@ mod util;
 
 mod cli_import_lookup;
 mod import_files;
+mod readme_and_ci;

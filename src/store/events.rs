@@ -26,27 +26,11 @@ pub struct EventEntry {
     pub detail: serde_json::Value,
 }
 
-fn entry_hash(
-    prev_hash: &str,
-    id: &str,
-    at: &str,
-    station_id: &str,
-    actor: &str,
-    kind: &str,
-    subject: Option<&str>,
-    detail: &str,
-) -> String {
+/// The hash of one entry: its fields in table order, after the previous entry's hash, each
+/// length-prefixed so that moving text between fields changes the hash.
+fn entry_hash(prev_hash: &str, fields: [&str; 7]) -> String {
     let mut hasher = Sha256::new();
-    for part in [
-        prev_hash,
-        id,
-        at,
-        station_id,
-        actor,
-        kind,
-        subject.unwrap_or(""),
-        detail,
-    ] {
+    for part in std::iter::once(prev_hash).chain(fields) {
         hasher.update(part.len().to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -75,7 +59,16 @@ pub(crate) fn append(
     let at = now_text();
     let detail = detail.to_string();
     let hash = entry_hash(
-        &prev_hash, &id, &at, station_id, actor, kind, subject, &detail,
+        &prev_hash,
+        [
+            &id,
+            &at,
+            station_id,
+            actor,
+            kind,
+            subject.unwrap_or(""),
+            &detail,
+        ],
     );
     conn.prepare_cached(
         "INSERT INTO events (id, at, station_id, actor, kind, subject, detail, prev_hash, hash)
@@ -142,15 +135,25 @@ impl super::Store {
                 }));
             }
             let subject: Option<String> = row.get(6)?;
+            let fields: [String; 6] = [
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(7)?,
+            ];
             let recomputed = entry_hash(
                 &prev_hash,
-                &row.get::<_, String>(1)?,
-                &row.get::<_, String>(2)?,
-                &row.get::<_, String>(3)?,
-                &row.get::<_, String>(4)?,
-                &row.get::<_, String>(5)?,
-                subject.as_deref(),
-                &row.get::<_, String>(7)?,
+                [
+                    &fields[0],
+                    &fields[1],
+                    &fields[2],
+                    &fields[3],
+                    &fields[4],
+                    subject.as_deref().unwrap_or(""),
+                    &fields[5],
+                ],
             );
             if recomputed != hash {
                 return Ok(Some(BrokenLink {

@@ -45,37 +45,36 @@ impl Store {
                     .or_insert(kind);
             }
         };
+        // LIMIT is written into the SQL: a bound LIMIT also makes SQLite re-prepare the cached
+        // statement on every use (see BOOKING_VIEW_SELECT).
         let exact = |sql: &str, value: &str| -> StoreResult<Vec<String>> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
-            let ids = stmt.query_map(rusqlite::params![value, limit as i64], |r| r.get(0))?;
+            let mut stmt = self.conn.prepare_cached(&format!("{sql} LIMIT {limit}"))?;
+            let ids = stmt.query_map([value], |r| r.get(0))?;
             Ok(ids.collect::<Result<_, _>>()?)
         };
         note(
             exact(
-                "SELECT booking_id FROM capture_codes WHERE code = ?1 LIMIT ?2",
+                "SELECT booking_id FROM capture_codes WHERE code = ?1",
                 query,
             )?,
             MatchKind::CaptureCode,
         );
         note(
-            exact(
-                "SELECT id FROM bookings WHERE order_no = ?1 LIMIT ?2",
-                query,
-            )?,
+            exact("SELECT id FROM bookings WHERE order_no = ?1", query)?,
             MatchKind::OrderNo,
         );
         note(
             exact(
-                "SELECT b.id FROM students s JOIN bookings b ON b.student_id = s.id
-                 WHERE s.id_number = ?1 LIMIT ?2",
+                "SELECT b.id FROM students s CROSS JOIN bookings b ON b.student_id = s.id
+                 WHERE s.id_number = ?1",
                 &id_number::normalize(query),
             )?,
             MatchKind::IdNumber,
         );
         note(
             exact(
-                "SELECT b.id FROM students s JOIN bookings b ON b.student_id = s.id
-                 WHERE s.student_no = ?1 LIMIT ?2",
+                "SELECT b.id FROM students s CROSS JOIN bookings b ON b.student_id = s.id
+                 WHERE s.student_no = ?1",
                 query,
             )?,
             MatchKind::StudentNo,
@@ -83,8 +82,8 @@ impl Store {
         if query.len() == 4 && query.chars().all(|c| c.is_ascii_digit()) {
             note(
                 exact(
-                    "SELECT b.id FROM students s JOIN bookings b ON b.student_id = s.id
-                     WHERE s.phone_tail = ?1 LIMIT ?2",
+                    "SELECT b.id FROM students s CROSS JOIN bookings b ON b.student_id = s.id
+                     WHERE s.phone_tail = ?1",
                     query,
                 )?,
                 MatchKind::PhoneTail,
@@ -97,23 +96,30 @@ impl Store {
         let mut ranked: Vec<(String, MatchKind)> = best.into_iter().collect();
         ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         ranked.truncate(limit);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("{BOOKING_VIEW_SELECT} WHERE b.id = ?1"))?;
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (id, kind) in ranked {
-            let booking = stmt.query_row([&id], booking_view_from_row)?;
-            hits.push(LookupHit {
-                matched_by: kind,
-                booking,
-            });
-        }
-        Ok(hits)
+        // One statement for all hits: a join re-prepared per hit costs more than the search.
+        let ids = serde_json::to_string(&ranked.iter().map(|(id, _)| id).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".to_string());
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{BOOKING_VIEW_SELECT} WHERE b.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let mut views: HashMap<String, BookingView> = stmt
+            .query_map([ids], booking_view_from_row)?
+            .map(|view| view.map(|v| (v.booking_id.clone(), v)))
+            .collect::<Result<_, _>>()?;
+        Ok(ranked
+            .into_iter()
+            .filter_map(|(id, matched_by)| {
+                views.remove(&id).map(|booking| LookupHit {
+                    matched_by,
+                    booking,
+                })
+            })
+            .collect())
     }
 
-    /// Bookings whose student's name equals `query`, then those whose name contains it. Found
-    /// through the name grams (the query's first bigram, or its only character) and then checked
-    /// in full. A one-character query scans the grams that start with it.
+    /// Bookings whose student's name equals `query` (through the name index), then those whose
+    /// name contains it, found through the name grams (the query's first bigram, or for a
+    /// one-character query every gram that starts with it) and then checked in full.
     fn names_containing(
         &self,
         query: &str,
@@ -123,35 +129,32 @@ impl Store {
         let Some(first) = wanted.first() else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let key_gram: String = wanted.iter().take(2).collect();
-        let (low, high) = if wanted.len() == 1 {
-            (key_gram.clone(), format!("{first}{}", char::MAX))
+        let low: String = wanted.iter().take(2).collect();
+        let high = if wanted.len() == 1 {
+            format!("{first}{}", char::MAX)
         } else {
-            (key_gram.clone(), key_gram.clone())
+            low.clone()
         };
         let wanted: String = wanted.into_iter().collect();
         let ids = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<Vec<String>> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
+            let mut stmt = self.conn.prepare_cached(&format!("{sql} LIMIT {limit}"))?;
             let rows = stmt.query_map(params, |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
         let exact = ids(
-            "SELECT DISTINCT b.id FROM name_grams g
-             JOIN students s ON s.id = g.student_id
-             JOIN bookings b ON b.student_id = s.id
-             WHERE g.gram = ?1 AND replace(lower(s.name), ' ', '') = ?2
-             LIMIT ?3",
-            rusqlite::params![key_gram, wanted, limit as i64],
+            "SELECT b.id FROM students s CROSS JOIN bookings b ON b.student_id = s.id
+             WHERE s.name = ?1",
+            rusqlite::params![query],
         )?;
         let partial = ids(
             "SELECT DISTINCT b.id FROM name_grams g
-             JOIN students s ON s.id = g.student_id
-             JOIN bookings b ON b.student_id = s.id
+             CROSS JOIN students s ON s.id = g.student_id
+             CROSS JOIN bookings b ON b.student_id = s.id
              WHERE g.gram BETWEEN ?1 AND ?2
-               AND instr(replace(lower(s.name), ' ', ''), ?3) > 0
-             LIMIT ?4",
-            rusqlite::params![low, high, wanted, (limit + exact.len()) as i64],
+               AND instr(replace(lower(s.name), ' ', ''), ?3) > 0",
+            rusqlite::params![low, high, wanted],
         )?;
+        // The exact matches are in `partial` too; the caller keeps each booking's best kind.
         Ok((exact, partial))
     }
 }

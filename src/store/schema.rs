@@ -45,10 +45,11 @@ pub const MIGRATIONS: &[&str] = &[
         station_id  TEXT NOT NULL,
         created_at  TEXT NOT NULL,
         updated_at  TEXT NOT NULL
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX students_id_number ON students(id_number);
     CREATE INDEX students_student_no ON students(student_no);
     CREATE INDEX students_phone_tail ON students(phone_tail);
+    CREATE INDEX students_name ON students(name);
     CREATE INDEX students_school ON students(school_id);
 
     -- Bigrams of each lower-cased name plus its last character, so that a substring search for
@@ -78,7 +79,7 @@ pub const MIGRATIONS: &[&str] = &[
         station_id      TEXT NOT NULL,
         created_at      TEXT NOT NULL,
         updated_at      TEXT NOT NULL
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX bookings_student ON bookings(student_id);
 
     -- The code itself is the key: 学信网 issues it, so it is already unique across stations.

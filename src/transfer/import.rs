@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::table::{Cell, Table, TableError, read_table};
+use super::table::{Cell, Table, TableError, for_each_row};
 use crate::domain::{BookingSource, CaptureCodeRules, IdNumber, PaymentMethod, money, slot, text};
-use crate::store::{ImportCounts, ImportRejection, NewBooking, Store, StoreError};
+use crate::store::{ImportRejection, NewBooking, Store, StoreError};
 
 /// The columns the importer understands. Anything else in the file is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +67,8 @@ pub enum ImportError {
     Table(#[from] TableError),
     #[error("the header row lacks the required column(s): {}", .0.join(", "))]
     MissingHeaders(Vec<&'static str>),
+    #[error("the import stopped before the whole file was read: {0}")]
+    Interrupted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -89,7 +91,20 @@ pub struct ImportReport {
     pub rejected: Vec<ImportRejection>,
 }
 
-/// Reads, validates and stores `bytes` (the content of an order export).
+/// Rows handed from the parsing thread to the storing thread at a time.
+const BATCH_ROWS: usize = 2_000;
+
+/// What the parsing thread sends. The explicit `Done` matters: a channel that closes without it
+/// means the parser died, and the store must then roll back rather than commit half a file.
+enum Parsed {
+    Batch(Vec<(usize, NewBooking)>),
+    Failed(ImportError),
+    Done,
+}
+
+/// Reads, validates and stores `bytes` (the content of an order export) in one transaction.
+/// Parsing and validation run on a second thread while the store writes, so a large file costs
+/// about as long as its inserts.
 pub fn import_file(
     store: &mut Store,
     bytes: &[u8],
@@ -97,29 +112,125 @@ pub fn import_file(
     options: &ImportOptions,
     actor: &str,
 ) -> Result<ImportReport, ImportError> {
-    let table = read_table(bytes)?;
-    let (valid, mut rejected) = validate_table(&table, options)?;
-    let ImportCounts {
-        inserted,
-        updated,
-        unchanged,
-        rejected: store_rejected,
-    } = store.import_bookings(&valid, actor, source_label)?;
-    rejected.extend(store_rejected);
-    rejected.sort_by_key(|r| r.row);
-    Ok(ImportReport {
-        inserted,
-        updated,
-        unchanged,
-        rejected,
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Parsed>(4);
+    std::thread::scope(|scope| {
+        let parser = std::thread::Builder::new()
+            .name("import-parse".to_string())
+            .spawn_scoped(scope, move || parse_into(bytes, options, &sender))
+            .map_err(|e| ImportError::Interrupted(e.to_string()))?;
+        let rows = ParsedRows {
+            receiver: &receiver,
+            pending: Vec::new().into_iter(),
+            finished: false,
+        };
+        let stored = store.import_bookings(rows, actor, source_label);
+        let parser_rejected = parser
+            .join()
+            .map_err(|_| ImportError::Interrupted("the parser panicked".to_string()))?;
+        let counts = stored?;
+        let mut rejected = parser_rejected;
+        rejected.extend(counts.rejected);
+        rejected.sort_by_key(|r| r.row);
+        Ok(ImportReport {
+            inserted: counts.inserted,
+            updated: counts.updated,
+            unchanged: counts.unchanged,
+            rejected,
+        })
     })
 }
 
-/// Turns a table into validated bookings plus one rejection per bad row.
+/// The storing side's view of the channel: rows in order, then an error if the parser failed or
+/// vanished without saying it was done.
+struct ParsedRows<'r> {
+    receiver: &'r std::sync::mpsc::Receiver<Parsed>,
+    pending: std::vec::IntoIter<(usize, NewBooking)>,
+    finished: bool,
+}
+
+impl Iterator for ParsedRows<'_> {
+    type Item = Result<(usize, NewBooking), ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.pending.next() {
+                return Some(Ok(row));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.receiver.recv() {
+                Ok(Parsed::Batch(rows)) => self.pending = rows.into_iter(),
+                Ok(Parsed::Done) => self.finished = true,
+                Ok(Parsed::Failed(error)) => {
+                    self.finished = true;
+                    return Some(Err(error));
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return Some(Err(ImportError::Interrupted(
+                        "the parser stopped without finishing".to_string(),
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// The parsing thread: streams rows, validates them, sends batches, and returns the rows it
+/// rejected.
+fn parse_into(
+    bytes: &[u8],
+    options: &ImportOptions,
+    sender: &std::sync::mpsc::SyncSender<Parsed>,
+) -> Vec<ImportRejection> {
+    let mut validator: Option<RowValidator<'_>> = None;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut failure = None;
+    let mut receiver_gone = false;
+    let result = for_each_row(bytes, |row_no, cells| {
+        if cells.iter().all(Cell::is_blank) {
+            return true;
+        }
+        let Some(validator) = validator.as_mut() else {
+            match RowValidator::from_header(&cells, options) {
+                Ok(new) => validator = Some(new),
+                Err(error) => {
+                    failure = Some(error);
+                    return false;
+                }
+            }
+            return true;
+        };
+        if let Some(booking) = validator.check(row_no, &cells) {
+            batch.push((row_no, booking));
+        }
+        if batch.len() >= BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            receiver_gone = sender.send(Parsed::Batch(full)).is_err();
+        }
+        !receiver_gone
+    });
+    let failure = failure
+        .or_else(|| result.err().map(ImportError::from))
+        .or_else(|| validator.is_none().then(|| TableError::Empty.into()));
+    let _ = match failure {
+        Some(error) => sender.send(Parsed::Failed(error)),
+        None => sender
+            .send(Parsed::Batch(batch))
+            .and_then(|()| sender.send(Parsed::Done)),
+    };
+    validator.map(|v| v.rejected).unwrap_or_default()
+}
+
+/// Validated bookings, each with its spreadsheet row number.
+pub type ValidRows = Vec<(usize, NewBooking)>;
+
+/// Turns a table into validated bookings plus one rejection per bad row (all in memory).
 pub fn validate_table(
     table: &Table,
     options: &ImportOptions,
-) -> Result<(Vec<(usize, NewBooking)>, Vec<ImportRejection>), ImportError> {
+) -> Result<(ValidRows, Vec<ImportRejection>), ImportError> {
     let mut rows = table
         .rows
         .iter()
@@ -127,49 +238,76 @@ pub fn validate_table(
     let Some((_, header)) = rows.next() else {
         return Err(TableError::Empty.into());
     };
-    let mut columns: HashMap<Column, usize> = HashMap::new();
-    for (index, cell) in header.iter().enumerate() {
-        if let Some(column) = Column::from_header(&cell.as_text()) {
-            columns.entry(column).or_insert(index);
-        }
-    }
-    let missing: Vec<&'static str> = [(Column::Name, "姓名"), (Column::OrderNo, "订单号")]
-        .into_iter()
-        .filter(|(column, _)| !columns.contains_key(column))
-        .map(|(_, name)| name)
+    let mut validator = RowValidator::from_header(header, options)?;
+    let valid = rows
+        .filter_map(|(row_no, cells)| validator.check(*row_no, cells).map(|b| (*row_no, b)))
         .collect();
-    if !missing.is_empty() {
-        return Err(ImportError::MissingHeaders(missing));
+    Ok((valid, validator.rejected))
+}
+
+/// Validates rows against the header it was built from, remembering which order numbers it has
+/// seen so that a repeated row does not become a second booking.
+struct RowValidator<'o> {
+    columns: HashMap<Column, usize>,
+    options: &'o ImportOptions,
+    first_row_of_order: HashMap<String, usize>,
+    rejected: Vec<ImportRejection>,
+}
+
+impl<'o> RowValidator<'o> {
+    fn from_header(header: &[Cell], options: &'o ImportOptions) -> Result<Self, ImportError> {
+        let mut columns: HashMap<Column, usize> = HashMap::new();
+        for (index, cell) in header.iter().enumerate() {
+            if let Some(column) = Column::from_header(&cell.as_text()) {
+                columns.entry(column).or_insert(index);
+            }
+        }
+        let missing: Vec<&'static str> = [(Column::Name, "姓名"), (Column::OrderNo, "订单号")]
+            .into_iter()
+            .filter(|(column, _)| !columns.contains_key(column))
+            .map(|(_, name)| name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ImportError::MissingHeaders(missing));
+        }
+        Ok(Self {
+            columns,
+            options,
+            first_row_of_order: HashMap::new(),
+            rejected: Vec::new(),
+        })
     }
 
-    let mut valid = Vec::new();
-    let mut rejected = Vec::new();
-    let mut first_row_of_order: HashMap<String, usize> = HashMap::new();
-    for (row_no, cells) in rows {
+    /// The booking for a good row; a bad or repeated row is recorded in `rejected`.
+    fn check(&mut self, row_no: usize, cells: &[Cell]) -> Option<NewBooking> {
+        if cells.iter().all(Cell::is_blank) {
+            return None;
+        }
         let row = RowCells {
             cells,
-            columns: &columns,
+            columns: &self.columns,
         };
-        match validate_row(&row, options) {
-            Ok(booking) => {
-                let order_no = booking.order_no.clone().unwrap_or_default();
-                if let Some(first) = first_row_of_order.get(&order_no) {
-                    rejected.push(ImportRejection {
-                        row: *row_no,
-                        reason: format!("订单号 {order_no} repeats row {first}"),
-                    });
-                } else {
-                    first_row_of_order.insert(order_no, *row_no);
-                    valid.push((*row_no, booking));
-                }
+        let booking = match validate_row(&row, self.options) {
+            Ok(booking) => booking,
+            Err(reasons) => {
+                self.rejected.push(ImportRejection {
+                    row: row_no,
+                    reason: reasons.join("; "),
+                });
+                return None;
             }
-            Err(reasons) => rejected.push(ImportRejection {
-                row: *row_no,
-                reason: reasons.join("; "),
-            }),
+        };
+        let order_no = booking.order_no.clone().unwrap_or_default();
+        if let Some(first) = self.first_row_of_order.get(&order_no) {
+            self.rejected.push(ImportRejection {
+                row: row_no,
+                reason: format!("订单号 {order_no} repeats row {first}"),
+            });
+            return None;
         }
+        self.first_row_of_order.insert(order_no, row_no);
+        Some(booking)
     }
-    Ok((valid, rejected))
 }
 
 struct RowCells<'a> {

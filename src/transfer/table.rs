@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 use chrono::NaiveDateTime;
 
 /// One cell as the importer needs it. Numbers and dates are kept typed because spreadsheets store
@@ -61,45 +61,117 @@ pub enum TableError {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// Reads the whole first sheet (or the CSV) into memory.
 pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
+    let mut rows = Vec::new();
+    for_each_row(bytes, |row_no, cells| {
+        rows.push((row_no, cells));
+        true
+    })?;
+    Ok(Table { rows })
+}
+
+/// Calls `on_row` with each row of the first sheet (or the CSV) in file order, streaming where
+/// the format allows, so that a large import can validate and store while it still parses.
+/// `on_row` returns `false` to stop early.
+pub fn for_each_row(
+    bytes: &[u8],
+    mut on_row: impl FnMut(usize, Vec<Cell>) -> bool,
+) -> Result<(), TableError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
     }
+    let spreadsheet_error = |e: &dyn std::fmt::Display| TableError::Spreadsheet(e.to_string());
     if bytes.starts_with(ZIP_MAGIC) {
-        let workbook = calamine::Xlsx::new(Cursor::new(bytes))
-            .map_err(|e| TableError::Spreadsheet(e.to_string()))?;
-        return read_workbook(workbook);
+        let mut workbook =
+            calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| spreadsheet_error(&e))?;
+        let sheet = workbook
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or(TableError::NoSheet)?;
+        let mut reader = workbook
+            .worksheet_cells_reader(&sheet)
+            .map_err(|e| spreadsheet_error(&e))?;
+        let mut current: Option<(u32, Vec<Cell>)> = None;
+        while let Some(cell) = reader.next_cell().map_err(|e| spreadsheet_error(&e))? {
+            let (row, col) = cell.get_position();
+            if current.as_ref().is_some_and(|(r, _)| *r != row)
+                && let Some((r, cells)) = current.take()
+                && !on_row(r as usize + 1, cells)
+            {
+                return Ok(());
+            }
+            let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
+            let col = col as usize;
+            if cells.len() <= col {
+                cells.resize(col + 1, Cell::Empty);
+            }
+            cells[col] = cell_from_data_ref(cell.get_value());
+        }
+        if let Some((row, cells)) = current {
+            on_row(row as usize + 1, cells);
+        }
+        return Ok(());
     }
     if bytes.starts_with(OLE_MAGIC) {
-        let workbook = calamine::Xls::new(Cursor::new(bytes))
-            .map_err(|e| TableError::Spreadsheet(e.to_string()))?;
-        return read_workbook(workbook);
-    }
-    read_csv(&decode_text(bytes)?)
-}
-
-fn read_workbook<R, W>(mut workbook: W) -> Result<Table, TableError>
-where
-    R: std::io::Read + std::io::Seek,
-    W: Reader<R>,
-    W::Error: std::fmt::Display,
-{
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(TableError::NoSheet)?
-        .map_err(|e| TableError::Spreadsheet(e.to_string()))?;
-    let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, col)| col as usize).unwrap_or(0);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(index, cells)| {
+        let mut workbook =
+            calamine::Xls::new(Cursor::new(bytes)).map_err(|e| spreadsheet_error(&e))?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or(TableError::NoSheet)?
+            .map_err(|e| spreadsheet_error(&e))?;
+        let (first_row, first_col) = range
+            .start()
+            .map(|(r, c)| (r as usize, c as usize))
+            .unwrap_or((0, 0));
+        for (index, cells) in range.rows().enumerate() {
             let mut row: Vec<Cell> = vec![Cell::Empty; first_col];
             row.extend(cells.iter().map(cell_from_data));
-            (first_row + index + 1, row)
-        })
-        .collect();
-    Ok(Table { rows })
+            if !on_row(first_row + index + 1, row) {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let text = decode_text(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut seen_any = false;
+    for record in reader.records() {
+        let record = record?;
+        seen_any = true;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+        if !on_row(
+            line,
+            record.iter().map(|f| Cell::Text(f.to_string())).collect(),
+        ) {
+            break;
+        }
+    }
+    if !seen_any {
+        return Err(TableError::Empty);
+    }
+    Ok(())
+}
+
+fn cell_from_data_ref(data: &DataRef<'_>) -> Cell {
+    match data {
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTime(dt) => dt
+            .as_datetime()
+            .map(Cell::DateTime)
+            .unwrap_or(Cell::Number(dt.as_f64())),
+    }
 }
 
 fn cell_from_data(data: &Data) -> Cell {
@@ -134,29 +206,6 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, TableError> {
         return Err(TableError::UnknownEncoding);
     }
     Ok(text.into_owned())
-}
-
-fn read_csv(text: &str) -> Result<Table, TableError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record?;
-        let line = record
-            .position()
-            .map(|p| p.line() as usize)
-            .unwrap_or(rows.len() + 1);
-        rows.push((
-            line,
-            record.iter().map(|f| Cell::Text(f.to_string())).collect(),
-        ));
-    }
-    if rows.is_empty() {
-        return Err(TableError::Empty);
-    }
-    Ok(Table { rows })
 }
 
 #[cfg(test)]
