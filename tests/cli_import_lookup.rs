@@ -83,3 +83,33 @@ fn version_names_the_commit() {
     assert!(text.starts_with("capture-station 0."), "{text}");
     assert!(text.contains('('), "{text}");
 }
+
+#[test]
+fn data_folder_comes_from_the_flag_then_the_environment() {
+    let from_env = tempfile::tempdir().unwrap();
+    let from_flag = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_capture-station");
+    let output = std::process::Command::new(binary)
+        .args(["lookup", "nobody"])
+        .env("CAPTURE_STATION_DATA", from_env.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(from_env.path().join("station.sqlite3").exists());
+
+    let output = std::process::Command::new(binary)
+        .arg("--data-dir")
+        .arg(from_flag.path())
+        .args(["lookup", "nobody"])
+        .env("CAPTURE_STATION_DATA", from_env.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(from_flag.path().join("station.sqlite3").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(from_flag.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the data folder is private");
+    }
+}
