@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod scan;
 pub mod store;
 pub mod transfer;

@@ -109,7 +109,10 @@ fn data_folder_comes_from_the_flag_then_the_environment() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(from_flag.path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(from_flag.path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700, "the data folder is private");
     }
 }

@@ -6,3 +6,4 @@ mod util;
 mod cli_import_lookup;
 mod import_files;
 mod readme_and_ci;
+mod scan_sets;

@@ -2,6 +2,7 @@
 //! does its work through the library, and prints human text or `--json`.
 
 mod bookings;
+mod scan;
 
 use std::path::PathBuf;
 
@@ -44,6 +45,8 @@ pub enum Command {
     /// Schools and their collection windows
     #[command(subcommand)]
     School(bookings::SchoolCommand),
+    /// Decode capture codes from still images, with the live scanner's code path
+    Scan(scan::ScanArgs),
 }
 
 /// What every command that touches the store needs.
@@ -78,5 +81,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(args)) => bookings::import(Station::open(data_dir)?, args),
         Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
+        Some(Command::Scan(args)) => scan::scan(args),
     }
 }

@@ -1,0 +1,94 @@
+//! Turning file bytes into pixels safely: the format is sniffed from the content (files often
+//! carry the wrong extension), and declared dimensions are checked before any pixel buffer is
+//! allocated, so a decompression bomb is refused instead of exhausting memory.
+
+use std::io::Cursor;
+
+use image::{GrayImage, ImageReader, Limits};
+
+/// Largest side accepted from a still: well above any camera, far below a bomb.
+pub const MAX_SIDE: u32 = 12_000;
+const MAX_ALLOC_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageInputError {
+    #[error("not an image this app can read (PNG, JPEG, GIF or WebP)")]
+    UnknownFormat,
+    #[error("image is {width}×{height}, larger than the {MAX_SIDE}×{MAX_SIDE} accepted")]
+    TooLarge { width: u32, height: u32 },
+    #[error("the image file is damaged or truncated: {0}")]
+    Damaged(String),
+}
+
+/// Decodes `bytes` to 8-bit grey, refusing unknown formats and oversized images.
+pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ImageInputError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(ImageInputError::UnknownFormat);
+    }
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(ImageInputError::TooLarge { width, height });
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC_BYTES);
+    reader.limits(limits);
+    let image = reader
+        .decode()
+        .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
+    Ok(image.into_luma8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_bytes(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        GrayImage::new(width, height)
+            .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn reads_by_content_not_name() {
+        let gray = decode_gray(&png_bytes(3, 2)).unwrap();
+        assert_eq!(gray.dimensions(), (3, 2));
+    }
+
+    #[test]
+    fn refuses_garbage_truncation_and_bombs() {
+        assert!(matches!(
+            decode_gray(b"hello"),
+            Err(ImageInputError::UnknownFormat)
+        ));
+        let bytes = png_bytes(64, 64);
+        assert!(matches!(
+            decode_gray(&bytes[..bytes.len() / 2]),
+            Err(ImageInputError::Damaged(_))
+        ));
+        // A PNG header that declares 20000×20000: refused from the header alone.
+        let mut bomb = png_bytes(1, 1);
+        bomb[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let crc = crc32fast::hash(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(
+            decode_gray(&bomb),
+            Err(ImageInputError::TooLarge {
+                width: 20_000,
+                height: 20_000
+            })
+        ));
+    }
+}
