@@ -3,6 +3,7 @@
 //! Data flows one way: camera → scan/portrait → domain → store. [`domain`] holds the pure rules,
 //! [`store`] the SQLite booking store, [`transfer`] imports and exports, [`cli`] the command line.
 
+pub mod camera;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -48,8 +48,8 @@ fn zxing_rate(folder: &str) -> (usize, usize) {
 
 #[test]
 fn zxing_blackbox_floors() {
-    // Reached on 2026-11-28: 15/20, 15/35, 30/42 (60/97).
-    let floors = [("qrcode-1", 14), ("qrcode-2", 14), ("qrcode-3", 29)];
+    // Reached on 2026-11-28: 20/20, 32/35, 42/42 (94/97 = 96.9%).
+    let floors = [("qrcode-1", 19), ("qrcode-2", 31), ("qrcode-3", 41)];
     let mut all = (0, 0);
     for (folder, floor) in floors {
         let (decoded, total) = zxing_rate(folder);
@@ -60,43 +60,68 @@ fn zxing_blackbox_floors() {
         );
         all = (all.0 + decoded, all.1 + total);
     }
-    assert!(all.0 >= 58, "all: {}/{}", all.0, all.1);
+    assert!(
+        all.0 * 100 >= all.1 * 93,
+        "all: {}/{} is below 93%",
+        all.0,
+        all.1
+    );
 }
 
+/// Every image in rqrr's EXPECTED.json: codes it lists must be read (at least one of them, since
+/// the scanner stops at the first), and images meant to fail must give nothing and never crash.
 #[test]
-fn rqrr_renders_decode_to_their_text() {
-    let data = testdata().join("rqrr/tests/data");
-    let cases = [
-        ("github.gif", "https://github.com/WanzenBug/rqrr"),
-        ("mirrored.gif", "rqrr"),
-        ("rqrr_incomplete.gif", "rqrr"),
-        ("number.gif", "1234567891011121314151617181920"),
-        ("errors/io_error.png", "For testing the IoError"),
-    ];
-    for (file, expected) in cases {
-        let codes = codes_in(&data.join(file));
-        assert!(
-            codes.iter().any(|c| c.starts_with(expected)),
-            "{file}: {codes:?}"
-        );
+fn rqrr_set_behaves_as_expected() {
+    let root = testdata().join("rqrr");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("EXPECTED.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for (file, entry) in expected.as_object().unwrap() {
+        if file.starts_with('_') {
+            continue;
+        }
+        let found = codes_in(&root.join(file));
+        let listed: Vec<&str> = ["codes", "codes_unordered", "codes_in_detection_order"]
+            .iter()
+            .filter_map(|key| entry[*key].as_array())
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let expect_text = entry["expect"].as_str().unwrap_or("");
+        if !listed.is_empty() {
+            assert!(
+                found.iter().any(|code| listed.contains(&code.as_str())),
+                "{file}: read {found:?}"
+            );
+        } else if entry["count"] == 0 || expect_text.contains("decode fails") {
+            assert!(
+                found.is_empty(),
+                "{file}: should give nothing, read {found:?}"
+            );
+        }
+        checked += 1;
     }
-    let superlong = codes_in(&data.join("full/superlong.gif"));
-    assert!(superlong[0].starts_with("superlongdata"));
-    let multiple = codes_in(&data.join("full/multiple.png"));
-    assert!(multiple[0].starts_with("Lorem ipsum"));
+    assert!(checked >= 15, "only {checked} entries checked");
 }
 
+/// Synthetic 1080p phone-screen frames (tilt, perspective, blur, glare, moiré, dark mode, JPEG).
 #[test]
-fn corrupted_codes_give_nothing_and_hostile_images_do_not_crash() {
-    let errors = testdata().join("rqrr/tests/data/errors");
-    for file in ["data_ecc.png", "format_ecc.png", "invalid_version.gif"] {
-        assert!(codes_in(&errors.join(file)).is_empty(), "{file}");
-    }
-    for file in ["should-not-panic-1.jpg", "should-not-panic-2.jpg"] {
-        let bytes = std::fs::read(errors.join(file)).unwrap();
-        let gray = decode_gray(&bytes).unwrap();
-        let _ = decode_frame(&gray);
-    }
+fn synthetic_phone_frames_decode() {
+    use capture_station::camera::synthetic::{phone_screen_set, render_phone_frame};
+    let scenes = phone_screen_set(30, 7);
+    let decoded = scenes
+        .iter()
+        .filter(|scene| {
+            let frame = render_phone_frame(scene, 1920, 1080);
+            let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+            decode_frame(&gray)
+                .codes
+                .contains(scene.payload.as_ref().unwrap())
+        })
+        .count();
+    // The benchmark set (120 frames, seed 42) reads 120/120; this smaller set must not regress.
+    assert!(decoded >= 29, "{decoded}/30");
 }
 
 #[test]

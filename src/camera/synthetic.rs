@@ -1,0 +1,338 @@
+//! Synthetic camera frames: a phone showing a capture-code QR over a desk, with the troubles of a
+//! real booth (tilt, perspective, blur, glare, screen moiré, dark mode, JPEG artefacts), or a
+//! frame with no code. Used by the demo camera, the tests and the scanner benchmarks; each scene
+//! is fully determined by its parameters and seed.
+
+use image::{Rgb, RgbImage, Rgba, RgbaImage};
+use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp_into};
+
+use crate::domain::capture_code::DEMO_PREFIX;
+
+/// Everything that decides how one frame looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneScene {
+    /// The QR payload; `None` shows the phone with a blank screen.
+    pub payload: Option<String>,
+    /// Side of the code (with its quiet zone) in frame pixels.
+    pub code_side_px: f32,
+    /// In-plane rotation of the phone.
+    pub tilt_degrees: f32,
+    /// Keystone from holding the phone at an angle, 0 (none) to about 0.3.
+    pub perspective: f32,
+    /// Gaussian blur sigma in frame pixels (focus or motion).
+    pub blur_sigma: f32,
+    /// Light modules on a dark screen.
+    pub dark_mode: bool,
+    /// Strength of a specular highlight on the screen, 0 to 1.
+    pub glare: f32,
+    /// Amplitude of the screen-pixel interference pattern, 0 to 1.
+    pub moire: f32,
+    /// Re-encode the frame as JPEG at this quality, as webcams do.
+    pub jpeg_quality: Option<u8>,
+    /// Where the phone's centre sits, as fractions of the frame.
+    pub center: (f32, f32),
+    pub seed: u64,
+}
+
+impl PhoneScene {
+    /// A plain, centred, sharp scene with `payload`.
+    pub fn plain(payload: &str) -> Self {
+        Self {
+            payload: Some(payload.to_string()),
+            code_side_px: 360.0,
+            tilt_degrees: 0.0,
+            perspective: 0.0,
+            blur_sigma: 0.0,
+            dark_mode: false,
+            glare: 0.0,
+            moire: 0.0,
+            jpeg_quality: None,
+            center: (0.5, 0.5),
+            seed: 1,
+        }
+    }
+}
+
+/// A demo payload: clearly labelled, and as long and random-looking as an encrypted code.
+pub fn demo_payload(rng: &mut fastrand::Rng) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let len = rng.usize(24..96);
+    let body: String = (0..len)
+        .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
+        .collect();
+    format!("{DEMO_PREFIX}{body}")
+}
+
+/// `count` varied scenes like the ones a booth webcam sees, the same for the same seed.
+pub fn phone_screen_set(count: usize, seed: u64) -> Vec<PhoneScene> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..count)
+        .map(|index| PhoneScene {
+            payload: Some(demo_payload(&mut rng)),
+            code_side_px: 200.0 + rng.f32() * 360.0,
+            tilt_degrees: (rng.f32() - 0.5) * 50.0,
+            perspective: rng.f32() * 0.25,
+            blur_sigma: if rng.f32() < 0.5 {
+                rng.f32() * 1.6
+            } else {
+                0.0
+            },
+            dark_mode: rng.f32() < 0.25,
+            glare: if rng.f32() < 0.3 {
+                0.3 + rng.f32() * 0.5
+            } else {
+                0.0
+            },
+            moire: if rng.f32() < 0.3 {
+                0.05 + rng.f32() * 0.15
+            } else {
+                0.0
+            },
+            jpeg_quality: (rng.f32() < 0.6).then(|| rng.u8(60..95)),
+            center: (0.3 + rng.f32() * 0.4, 0.35 + rng.f32() * 0.3),
+            seed: seed.wrapping_mul(1000).wrapping_add(index as u64),
+        })
+        .collect()
+}
+
+/// Renders `scene` as a `width`×`height` RGB frame.
+pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbImage {
+    let mut rng = fastrand::Rng::with_seed(scene.seed);
+    let mut frame = desk_background(width, height, &mut rng);
+    let phone = phone_image(scene);
+    let module_scale = scene.code_side_px / phone.code_side as f32;
+    let (cx, cy) = (
+        scene.center.0 * width as f32,
+        scene.center.1 * height as f32,
+    );
+    let (pw, ph) = (phone.image.width() as f32, phone.image.height() as f32);
+    let keystone = scene.perspective * if rng.bool() { 1.0 } else { -1.0 };
+    // Phone corners in the frame: scaled, rotated, and narrowed at one end for perspective.
+    let angle = scene.tilt_degrees.to_radians();
+    let (sin, cos) = angle.sin_cos();
+    let corner = |x: f32, y: f32| {
+        let squeeze = 1.0 - keystone * (y / ph - 0.5);
+        let (dx, dy) = (
+            (x - pw / 2.0) * module_scale * squeeze,
+            (y - ph / 2.0) * module_scale,
+        );
+        (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos)
+    };
+    let from = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
+    let to = from.map(|(x, y)| corner(x, y));
+    let mut layer = RgbaImage::new(width, height);
+    if let Some(projection) = Projection::from_control_points(from, to) {
+        warp_into(
+            &phone.image,
+            projection,
+            Interpolation::Bilinear,
+            Border::Constant(Rgba([0, 0, 0, 0])),
+            &mut layer,
+        );
+    }
+    blend(&mut frame, &layer);
+    if scene.moire > 0.0 {
+        add_moire(&mut frame, scene.moire, &mut rng);
+    }
+    if scene.glare > 0.0 {
+        let spot = (
+            cx + (rng.f32() - 0.5) * scene.code_side_px * 0.6,
+            cy + (rng.f32() - 0.5) * scene.code_side_px * 0.6,
+        );
+        add_glare(&mut frame, spot, scene.code_side_px * 0.35, scene.glare);
+    }
+    add_sensor_noise(&mut frame, &mut rng);
+    if scene.blur_sigma > 0.05 {
+        frame = imageproc::filter::gaussian_blur_f32(&frame, scene.blur_sigma);
+    }
+    if let Some(quality) = scene.jpeg_quality {
+        frame = jpeg_round_trip(&frame, quality).unwrap_or(frame);
+    }
+    frame
+}
+
+struct PhoneImage {
+    image: RgbaImage,
+    /// Side of the code with its quiet zone, in phone-image pixels.
+    code_side: u32,
+}
+
+/// The phone, unrotated, drawn at 4 px per QR module.
+fn phone_image(scene: &PhoneScene) -> PhoneImage {
+    const PX: u32 = 4;
+    let modules = scene
+        .payload
+        .as_deref()
+        .and_then(|payload| qrcode::QrCode::new(payload.as_bytes()).ok());
+    let module_count = modules
+        .as_ref()
+        .map(|code| code.width() as u32)
+        .unwrap_or(29);
+    let code_side = (module_count + 8) * PX;
+    let (screen_w, screen_h) = (code_side + 12 * PX, code_side * 2);
+    let bezel = 6 * PX;
+    let (width, height) = (screen_w + 2 * bezel, screen_h + 2 * bezel);
+    let body = Rgba([28, 28, 32, 255]);
+    let (screen, dark, light) = if scene.dark_mode {
+        (
+            Rgba([18, 18, 20, 255]),
+            Rgba([225, 225, 225, 255]),
+            Rgba([18, 18, 20, 255]),
+        )
+    } else {
+        (
+            Rgba([246, 246, 246, 255]),
+            Rgba([20, 20, 20, 255]),
+            Rgba([255, 255, 255, 255]),
+        )
+    };
+    let mut image = RgbaImage::from_pixel(width, height, body);
+    let code_x = bezel + (screen_w - code_side) / 2;
+    let code_y = bezel + (screen_h - code_side) / 2;
+    for (x, y, pixel) in image.enumerate_pixels_mut() {
+        let inside_screen =
+            (bezel..bezel + screen_w).contains(&x) && (bezel..bezel + screen_h).contains(&y);
+        if !inside_screen {
+            // Rounded phone corners stay transparent so the desk shows through.
+            let r = (3 * bezel) as i64;
+            let (dx, dy) = (
+                (x as i64).min(width as i64 - 1 - x as i64),
+                (y as i64).min(height as i64 - 1 - y as i64),
+            );
+            if dx < r && dy < r && (r - dx).pow(2) + (r - dy).pow(2) > r * r {
+                *pixel = Rgba([0, 0, 0, 0]);
+            }
+            continue;
+        }
+        *pixel = screen;
+        let in_code =
+            (code_x..code_x + code_side).contains(&x) && (code_y..code_y + code_side).contains(&y);
+        if !in_code {
+            continue;
+        }
+        *pixel = light;
+        if let Some(code) = &modules {
+            let mx = ((x - code_x) / PX) as i64 - 4;
+            let my = ((y - code_y) / PX) as i64 - 4;
+            if (0..module_count as i64).contains(&mx) && (0..module_count as i64).contains(&my) {
+                let color = code[(mx as usize, my as usize)];
+                if color == qrcode::Color::Dark {
+                    *pixel = dark;
+                }
+            }
+        }
+    }
+    PhoneImage { image, code_side }
+}
+
+fn desk_background(width: u32, height: u32, rng: &mut fastrand::Rng) -> RgbImage {
+    let base = [
+        rng.u8(90..170) as f32,
+        rng.u8(80..160) as f32,
+        rng.u8(70..150) as f32,
+    ];
+    RgbImage::from_fn(width, height, |x, y| {
+        let shade = 0.75 + 0.35 * (x as f32 / width as f32) - 0.15 * (y as f32 / height as f32);
+        Rgb(base.map(|c| (c * shade).clamp(0.0, 255.0) as u8))
+    })
+}
+
+fn blend(frame: &mut RgbImage, layer: &RgbaImage) {
+    for (dst, src) in frame.pixels_mut().zip(layer.pixels()) {
+        let alpha = src.0[3] as u16;
+        if alpha == 0 {
+            continue;
+        }
+        for c in 0..3 {
+            dst.0[c] = ((src.0[c] as u16 * alpha + dst.0[c] as u16 * (255 - alpha)) / 255) as u8;
+        }
+    }
+}
+
+fn add_moire(frame: &mut RgbImage, amplitude: f32, rng: &mut fastrand::Rng) {
+    let (fx, fy) = (0.35 + rng.f32() * 0.4, 0.3 + rng.f32() * 0.4);
+    for (x, y, pixel) in frame.enumerate_pixels_mut() {
+        let wave =
+            1.0 + amplitude * (x as f32 * fx).sin() * (y as f32 * fy + x as f32 * 0.07).sin();
+        for c in pixel.0.iter_mut() {
+            *c = (*c as f32 * wave).clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
+fn add_glare(frame: &mut RgbImage, spot: (f32, f32), radius: f32, strength: f32) {
+    let (x0, y0) = (
+        (spot.0 - radius).max(0.0) as u32,
+        (spot.1 - radius).max(0.0) as u32,
+    );
+    let x1 = ((spot.0 + radius) as u32).min(frame.width());
+    let y1 = ((spot.1 + radius) as u32).min(frame.height());
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let d = ((x as f32 - spot.0).powi(2) + (y as f32 - spot.1).powi(2)).sqrt() / radius;
+            if d >= 1.0 {
+                continue;
+            }
+            let lift = strength * (1.0 - d * d);
+            let pixel = frame.get_pixel_mut(x, y);
+            for c in pixel.0.iter_mut() {
+                *c = (*c as f32 + (255.0 - *c as f32) * lift) as u8;
+            }
+        }
+    }
+}
+
+fn add_sensor_noise(frame: &mut RgbImage, rng: &mut fastrand::Rng) {
+    for value in frame.iter_mut() {
+        let noise = rng.i16(-6..=6);
+        *value = (*value as i16 + noise).clamp(0, 255) as u8;
+    }
+}
+
+/// Encodes and decodes as JPEG, adding the block artefacts a webcam stream has.
+pub fn jpeg_round_trip(frame: &RgbImage, quality: u8) -> Option<RgbImage> {
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+        .encode_image(frame)
+        .ok()?;
+    image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+        .ok()
+        .map(|image| image.into_rgb8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenes_are_repeatable_and_varied() {
+        let a = phone_screen_set(20, 3);
+        assert_eq!(a, phone_screen_set(20, 3));
+        assert!(a.iter().any(|s| s.dark_mode));
+        assert!(a.iter().any(|s| s.jpeg_quality.is_some()));
+        assert!(a.iter().all(|s| {
+            s.payload
+                .as_deref()
+                .is_some_and(|p| p.starts_with(DEMO_PREFIX))
+        }));
+    }
+
+    #[test]
+    fn a_plain_frame_decodes_to_its_payload() {
+        let frame = render_phone_frame(&PhoneScene::plain("CSDEMO-plain"), 1280, 720);
+        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+        assert_eq!(
+            crate::scan::decode_frame(&gray).codes,
+            vec!["CSDEMO-plain".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_blank_phone_has_no_code() {
+        let mut scene = PhoneScene::plain("x");
+        scene.payload = None;
+        let gray =
+            image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 640, 480)).into_luma8();
+        assert!(crate::scan::decode_frame(&gray).codes.is_empty());
+    }
+}
