@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use image::{GrayImage, ImageReader, Limits};
+use image::{DynamicImage, GrayImage, ImageReader, Limits, RgbImage};
 
 /// Largest side accepted from a still: well above any camera, far below a bomb.
 pub const MAX_SIDE: u32 = 12_000;
@@ -22,6 +22,15 @@ pub enum ImageInputError {
 
 /// Decodes `bytes` to 8-bit grey, refusing unknown formats and oversized images.
 pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ImageInputError> {
+    decode_checked(bytes).map(DynamicImage::into_luma8)
+}
+
+/// Decodes `bytes` to 8-bit RGB, with the same checks.
+pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageInputError> {
+    decode_checked(bytes).map(DynamicImage::into_rgb8)
+}
+
+fn decode_checked(bytes: &[u8]) -> Result<DynamicImage, ImageInputError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
@@ -42,10 +51,9 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ImageInputError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC_BYTES);
     reader.limits(limits);
-    let image = reader
+    reader
         .decode()
-        .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
-    Ok(image.into_luma8())
+        .map_err(|e| ImageInputError::Damaged(e.to_string()))
 }
 
 #[cfg(test)]
