@@ -149,3 +149,63 @@ fn scan_command_prints_one_json_line_per_file() {
     assert!(lines[0]["ms"].as_f64().unwrap() >= 0.0);
     assert!(lines[1]["error"].as_str().unwrap().contains("not an image"));
 }
+
+#[test]
+fn camera_probe_scans_the_synthetic_camera() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = crate::util::run(
+        dir.path(),
+        &[
+            "camera",
+            "--probe",
+            "--source",
+            "synthetic",
+            "--seconds",
+            "4",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
+    assert!(report["frames"].as_u64().unwrap() > 0);
+    let scans = report["scans"].as_array().unwrap();
+    assert!(!scans.is_empty(), "{report}");
+    assert!(scans[0].as_str().unwrap().starts_with("CSDEMO-"));
+
+    let output = crate::util::run(dir.path(), &["camera", "--list", "--json"]);
+    assert!(output.status.success());
+    let cameras: serde_json::Value =
+        serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
+    assert!(cameras.is_array());
+}
+
+#[test]
+fn camera_probe_replays_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = testdata().join("rqrr/tests/data");
+    let source = format!("replay:{}", folder.join("github.gif").display());
+    let output = crate::util::run(
+        dir.path(),
+        &[
+            "camera",
+            "--probe",
+            "--source",
+            &source,
+            "--seconds",
+            "1",
+            "--fps",
+            "10",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
+    // A payload that is not one of our demo codes could be personal data: it is shown masked.
+    assert_eq!(
+        report["scans"],
+        serde_json::json!(["http…(33 chars)"]),
+        "{report}"
+    );
+}

@@ -2,6 +2,7 @@
 //! does its work through the library, and prints human text or `--json`.
 
 mod bookings;
+mod camera;
 mod scan;
 
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ pub enum Command {
     School(bookings::SchoolCommand),
     /// Decode capture codes from still images, with the live scanner's code path
     Scan(scan::ScanArgs),
+    /// List cameras, or probe one with the live scanner
+    Camera(camera::CameraArgs),
 }
 
 /// What every command that touches the store needs.
@@ -82,5 +85,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),
+        Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
     }
 }

@@ -1,8 +1,11 @@
-//! Capture-code scanning: image bytes → grey pixels → QR payloads. The `scan` command and (later)
-//! the live scanner worker share exactly this code path.
+//! Capture-code scanning: frames → grey pixels → QR payloads → debounced, validated scan events.
+//! The `scan` command and the live scanner worker share exactly the same decoding path.
 
+pub mod debounce;
 pub mod decode;
 pub mod image_input;
+pub mod worker;
 
 pub use decode::{FrameCodes, decode_frame};
 pub use image_input::{ImageInputError, decode_gray};
+pub use worker::{ScanEvent, ScannerHandle, spawn_scanner};
