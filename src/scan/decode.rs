@@ -34,14 +34,34 @@ const CASCADE: [(Decoder, u32); 4] = [
     (Decoder::Rqrr, 1280),
 ];
 
+/// How hard to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// The first two attempts only (~9 ms on an empty 1080p frame instead of ~28 ms). The live
+    /// worker uses it on most frames while nothing is in view, so an idle booth does not keep a
+    /// core busy.
+    Quick,
+    /// Every attempt: stills, and every few frames live.
+    Thorough,
+}
+
 /// Decodes the QR codes in `gray`, stopping at the first attempt that reads one.
 pub fn decode_frame(gray: &GrayImage) -> FrameCodes {
+    decode_frame_with(gray, Effort::Thorough)
+}
+
+/// [`decode_frame`] with a chosen effort.
+pub fn decode_frame_with(gray: &GrayImage, effort: Effort) -> FrameCodes {
     let mut result = FrameCodes::default();
     if gray.width() < 21 || gray.height() < 21 {
         return result;
     }
+    let attempts = match effort {
+        Effort::Quick => 2,
+        Effort::Thorough => CASCADE.len(),
+    };
     let mut views: Vec<(u32, GrayImage)> = Vec::new();
-    for (decoder, long_side) in CASCADE {
+    for (decoder, long_side) in CASCADE.into_iter().take(attempts) {
         let full_side = gray.width().max(gray.height());
         let side = if long_side == 0 {
             full_side
@@ -65,7 +85,11 @@ pub fn decode_frame(gray: &GrayImage) -> FrameCodes {
             .find(|(s, _)| *s == side)
             .map(|(_, image)| image)
             .unwrap_or(gray);
-        attempt(view, decoder, &mut result);
+        let label = format!("{decoder:?}");
+        attempt(view, &label, &mut result, |image| match decoder {
+            Decoder::Rxing => decode_with_rxing(image),
+            Decoder::Rqrr => decode_with_rqrr(image),
+        });
         if !result.codes.is_empty() {
             break;
         }
@@ -74,11 +98,13 @@ pub fn decode_frame(gray: &GrayImage) -> FrameCodes {
 }
 
 /// One decoder pass over `image`; a panic inside the decoder is caught and counted.
-fn attempt(image: &GrayImage, decoder: Decoder, result: &mut FrameCodes) {
-    let outcome = catch_unwind(AssertUnwindSafe(|| match decoder {
-        Decoder::Rxing => decode_with_rxing(image),
-        Decoder::Rqrr => decode_with_rqrr(image),
-    }));
+fn attempt(
+    image: &GrayImage,
+    label: &str,
+    result: &mut FrameCodes,
+    decode: impl FnOnce(&GrayImage) -> Vec<String>,
+) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| decode(image)));
     match outcome {
         Ok(codes) => {
             for code in codes {
@@ -89,7 +115,7 @@ fn attempt(image: &GrayImage, decoder: Decoder, result: &mut FrameCodes) {
         }
         Err(_) => {
             result.panics += 1;
-            tracing::warn!(?decoder, "a QR decoder panicked on a frame; skipped");
+            tracing::warn!(decoder = label, "a QR decoder panicked on a frame; skipped");
         }
     }
 }
@@ -149,6 +175,31 @@ mod tests {
         assert_eq!(
             decode_frame(&GrayImage::new(640, 480)),
             FrameCodes::default()
+        );
+    }
+
+    #[test]
+    fn a_decoder_panic_is_caught_counted_and_the_next_attempt_runs() {
+        let image = GrayImage::new(64, 64);
+        let mut result = FrameCodes::default();
+        attempt(&image, "broken", &mut result, |_| {
+            panic!("assertion failed: x <= i32::MAX as f64")
+        });
+        assert_eq!(result.panics, 1);
+        attempt(&image, "working", &mut result, |_| {
+            vec!["CSDEMO-after".to_string()]
+        });
+        assert_eq!(result.codes, vec!["CSDEMO-after".to_string()]);
+    }
+
+    #[test]
+    fn quick_effort_reads_a_plain_phone_frame() {
+        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
+        let frame = render_phone_frame(&PhoneScene::plain("CSDEMO-quick"), 1920, 1080);
+        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+        assert_eq!(
+            decode_frame_with(&gray, Effort::Quick).codes,
+            vec!["CSDEMO-quick"]
         );
     }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use image::DynamicImage;
 
 use super::debounce::Debouncer;
-use super::decode::decode_frame;
+use super::decode::{Effort, decode_frame_with};
 use crate::camera::FrameHub;
 use crate::domain::capture_code::mask;
 use crate::domain::{CaptureCode, CaptureCodeDecoder, CaptureCodeError};
@@ -115,6 +115,7 @@ pub fn spawn_scanner(
                 events: event_sender,
                 wake,
                 code_in_view: false,
+                frames_handled: 0,
             };
             let mut last_sequence = 0;
             loop {
@@ -156,12 +157,22 @@ struct Worker {
     events: SyncSender<ScanEvent>,
     wake: Option<Box<dyn Fn() + Send>>,
     code_in_view: bool,
+    frames_handled: u64,
 }
+
+/// While nothing is in view, every this many frames gets the thorough pass; the rest, quick.
+const THOROUGH_EVERY: u64 = 4;
 
 impl Worker {
     fn handle(&mut self, frame: &crate::camera::Frame) {
         let gray = DynamicImage::ImageRgb8((*frame.image).clone()).into_luma8();
-        let found = decode_frame(&gray);
+        self.frames_handled += 1;
+        let effort = if self.code_in_view || self.frames_handled % THOROUGH_EVERY == 1 {
+            Effort::Thorough
+        } else {
+            Effort::Quick
+        };
+        let found = decode_frame_with(&gray, effort);
         let in_view = !found.codes.is_empty();
         if in_view != self.code_in_view {
             self.code_in_view = in_view;
