@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod portrait;
 pub mod scan;
 pub mod store;
 pub mod transfer;

@@ -5,5 +5,6 @@ mod util;
 
 mod cli_import_lookup;
 mod import_files;
+mod portrait_pipeline;
 mod readme_and_ci;
 mod scan_sets;

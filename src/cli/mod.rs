@@ -3,6 +3,7 @@
 
 mod bookings;
 mod camera;
+mod portrait;
 mod scan;
 
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// List cameras, or probe one with the live scanner
     Camera(camera::CameraArgs),
+    /// Crop and check a still (or a folder of them) to the 学历照片 spec
+    Portrait(portrait::PortraitArgs),
 }
 
 /// What every command that touches the store needs.
@@ -86,5 +89,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
+        Some(Command::Portrait(args)) => portrait::portrait(args),
     }
 }

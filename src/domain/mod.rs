@@ -7,6 +7,7 @@ pub mod capture_code;
 pub mod collection;
 pub mod id_number;
 pub mod money;
+pub mod photo_spec;
 pub mod slot;
 pub mod text;
 pub mod working_days;

@@ -30,12 +30,28 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageInputError> {
     decode_checked(bytes).map(DynamicImage::into_rgb8)
 }
 
+/// A complete JPEG has an end-of-image marker after its last scan.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes
+        .windows(2)
+        .rposition(|w| w == [0xFF, 0xDA])
+        .unwrap_or(0);
+    bytes[last_scan..].windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
 fn decode_checked(bytes: &[u8]) -> Result<DynamicImage, ImageInputError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageInputError::Damaged(e.to_string()))?;
-    if reader.format().is_none() {
-        return Err(ImageInputError::UnknownFormat);
+    match reader.format() {
+        None => return Err(ImageInputError::UnknownFormat),
+        Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
+            // The JPEG decoder fills a cut-off file with grey rather than failing.
+            return Err(ImageInputError::Damaged(
+                "the JPEG is truncated (no end-of-image marker)".to_string(),
+            ));
+        }
+        Some(_) => {}
     }
     let (width, height) = reader
         .into_dimensions()

@@ -1,0 +1,271 @@
+//! The checks a 480×640 portrait must pass, each with its value, its range, pass or fail, and a
+//! one-line reason in Chinese and English. The same code checks live frames, stills in the CLI,
+//! and the shot in the booth window.
+
+use image::{GrayImage, RgbImage};
+use serde::Serialize;
+
+use super::geometry::{CENTRE_TOLERANCE, Crop, FaceMeasures};
+use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, PixelRange};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub rule: &'static str,
+    pub value: f64,
+    pub range: [f64; 2],
+    pub ok: bool,
+    pub message: String,
+}
+
+impl Check {
+    fn new(rule: &'static str, value: f64, range: [f64; 2], pass: &str, fail: &str) -> Self {
+        let ok = value.is_finite() && value >= range[0] && value <= range[1];
+        Self {
+            rule,
+            value: (value * 100.0).round() / 100.0,
+            range,
+            ok,
+            message: if ok { pass } else { fail }.to_string(),
+        }
+    }
+
+    fn spec(
+        rule: &'static str,
+        value: f32,
+        range: PixelRange,
+        pass: &str,
+        low: &str,
+        high: &str,
+    ) -> Self {
+        let fail = if value < range.min { low } else { high };
+        Self::new(
+            rule,
+            value as f64,
+            [range.min as f64, range.max as f64],
+            pass,
+            fail,
+        )
+    }
+}
+
+/// Largest eye-line tilt accepted, in degrees.
+pub const MAX_ROLL_DEGREES: f64 = 4.0;
+/// Variance of the Laplacian over the face below which the shot is too soft.
+pub const MIN_SHARPNESS: f64 = 20.0;
+
+pub fn run_checks(
+    output: &RgbImage,
+    measures: &FaceMeasures,
+    crop: &Crop,
+    backdrop: [u8; 3],
+) -> Vec<Check> {
+    let gray = image::DynamicImage::ImageRgb8(output.clone()).into_luma8();
+    let head_top = crop.out_y(measures.head_top_y);
+    let eye_line = crop.out_y(measures.eye_line_y);
+    let face_width = measures.face_width * crop.scale as f32;
+    let centre_offset = crop.out_x(measures.face_center_x) - 240.0;
+    let mut checks = vec![
+        Check::spec(
+            "head_top",
+            head_top,
+            HEAD_TOP,
+            "头顶位置合格 head top in range",
+            "头顶太靠上 head top too close to the edge",
+            "头顶太靠下 head top too low",
+        ),
+        Check::spec(
+            "eye_line",
+            eye_line,
+            EYE_LINE,
+            "眼睛位置合格 eye line in range",
+            "眼睛太靠上 eyes too high",
+            "眼睛太靠下 eyes too low",
+        ),
+        Check::spec(
+            "face_width",
+            face_width,
+            FACE_WIDTH,
+            "脸宽合格 face width in range",
+            "请靠近一些 face too small: move closer",
+            "请后退一些 face too large: step back",
+        ),
+        Check::new(
+            "centred",
+            centre_offset as f64,
+            [-CENTRE_TOLERANCE, CENTRE_TOLERANCE],
+            "人脸居中 face centred",
+            "人脸不居中 face off-centre",
+        ),
+    ];
+    if let Some(roll) = measures.roll_degrees {
+        checks.push(Check::new(
+            "roll",
+            roll as f64,
+            [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
+            "双眼水平 eyes level",
+            "头部倾斜，请摆正 head tilted: straighten up",
+        ));
+    }
+    let face = face_rect(measures, crop);
+    checks.extend(background_checks(output, backdrop));
+    checks.push(clothing_check(output, backdrop));
+    checks.extend(exposure_checks(&gray, face));
+    checks.push(Check::new(
+        "sharpness",
+        laplacian_variance(&gray, face),
+        [MIN_SHARPNESS, f64::INFINITY],
+        "清晰 sharp",
+        "照片模糊，请重拍 blurred: retake",
+    ));
+    checks.push(Check::new(
+        "integrity",
+        0.0,
+        [0.0, 0.0],
+        "仅裁剪缩放，未镜像或修饰 cropped and scaled only: not mirrored or retouched",
+        "图像被镜像或修改 image mirrored or altered",
+    ));
+    checks
+}
+
+/// The face's rectangle in output pixels: (x0, y0, x1, y1), clamped to the image.
+fn face_rect(measures: &FaceMeasures, crop: &Crop) -> (u32, u32, u32, u32) {
+    let half = measures.face_width * crop.scale as f32 / 2.0;
+    let cx = crop.out_x(measures.face_center_x);
+    let eye = crop.out_y(measures.eye_line_y);
+    let clamp_x = |v: f32| v.clamp(0.0, 479.0) as u32;
+    let clamp_y = |v: f32| v.clamp(0.0, 639.0) as u32;
+    (
+        clamp_x(cx - half * 0.8),
+        clamp_y(eye - half * 0.5),
+        clamp_x(cx + half * 0.8),
+        clamp_y(eye + half * 1.2),
+    )
+}
+
+fn mean_and_spread(pixels: &[[u8; 3]]) -> ([f64; 3], f64) {
+    let n = pixels.len().max(1) as f64;
+    let mut mean = [0.0; 3];
+    for p in pixels {
+        for c in 0..3 {
+            mean[c] += p[c] as f64 / n;
+        }
+    }
+    let variance = pixels
+        .iter()
+        .map(|p| (0..3).map(|c| (p[c] as f64 - mean[c]).powi(2)).sum::<f64>() / 3.0)
+        .sum::<f64>()
+        / n;
+    (mean, variance.sqrt())
+}
+
+fn patch(image: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Vec<[u8; 3]> {
+    let mut pixels = Vec::new();
+    for y in y0..y1.min(image.height()) {
+        for x in x0..x1.min(image.width()) {
+            pixels.push(image.get_pixel(x, y).0);
+        }
+    }
+    pixels
+}
+
+fn distance(a: [f64; 3], b: [u8; 3]) -> f64 {
+    (0..3)
+        .map(|c| (a[c] - b[c] as f64).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+fn background_checks(output: &RgbImage, backdrop: [u8; 3]) -> Vec<Check> {
+    let left = [patch(output, 6, 6, 54, 54), patch(output, 6, 180, 36, 280)].concat();
+    let right = [
+        patch(output, 426, 6, 474, 54),
+        patch(output, 444, 180, 474, 280),
+    ]
+    .concat();
+    let all = [left.clone(), right.clone()].concat();
+    let (mean, spread) = mean_and_spread(&all);
+    let (left_mean, _) = mean_and_spread(&left);
+    let (right_mean, _) = mean_and_spread(&right);
+    let side_difference = (0..3)
+        .map(|c| (left_mean[c] - right_mean[c]).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    vec![
+        Check::new(
+            "background_color",
+            distance(mean, backdrop),
+            [0.0, 60.0],
+            "背景颜色合格 backdrop colour matches",
+            "背景颜色不符 backdrop colour does not match the setting",
+        ),
+        Check::new(
+            "background_even",
+            spread.max(side_difference),
+            [0.0, 16.0],
+            "背景均匀 backdrop even",
+            "背景不均匀 backdrop uneven: shadow or gradient",
+        ),
+    ]
+}
+
+fn clothing_check(output: &RgbImage, backdrop: [u8; 3]) -> Check {
+    let (mean, _) = mean_and_spread(&patch(output, 180, 600, 300, 636));
+    Check::new(
+        "clothing_contrast",
+        distance(mean, backdrop),
+        [45.0, f64::INFINITY],
+        "衣服与背景区分明显 clothing stands out from the backdrop",
+        "衣服颜色与背景太接近 clothing too close to the backdrop colour",
+    )
+}
+
+fn exposure_checks(gray: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Vec<Check> {
+    let values: Vec<u8> = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .map(|(x, y)| gray.get_pixel(x, y).0[0])
+        .collect();
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().map(|v| *v as f64).sum::<f64>() / n;
+    let highlights = values.iter().filter(|v| **v >= 250).count() as f64 / n * 100.0;
+    let shadows = values.iter().filter(|v| **v <= 5).count() as f64 / n * 100.0;
+    vec![
+        Check::new(
+            "exposure",
+            mean,
+            [80.0, 215.0],
+            "曝光合适 exposure fine",
+            if mean < 80.0 {
+                "脸部太暗 face too dark"
+            } else {
+                "脸部太亮 face too bright"
+            },
+        ),
+        Check::new(
+            "highlights_clipped",
+            highlights,
+            [0.0, 3.0],
+            "无过曝 no blown highlights",
+            "脸部过曝 blown highlights on the face",
+        ),
+        Check::new(
+            "shadows_clipped",
+            shadows,
+            [0.0, 3.0],
+            "无死黑 no crushed shadows",
+            "脸部阴影过重 crushed shadows on the face",
+        ),
+    ]
+}
+
+/// Variance of the Laplacian over the rectangle: low when the face is out of focus.
+pub fn laplacian_variance(gray: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> f64 {
+    if x1 <= x0 + 2 || y1 <= y0 + 2 {
+        return 0.0;
+    }
+    let face = image::imageops::crop_imm(gray, x0, y0, x1 - x0, y1 - y0).to_image();
+    let laplacian = imageproc::filter::laplacian_filter(&face);
+    let values: Vec<f64> = laplacian.pixels().map(|p| p.0[0] as f64).collect();
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n
+}

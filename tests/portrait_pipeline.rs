@@ -1,0 +1,285 @@
+//! The portrait pipeline on composed booth frames and on the shared test portraits. Outputs the
+//! pipeline calls ok are checked with the test's own means, not the report: dimensions by
+//! decoding, JPEG quality from the quantisation table, size by length, head top by a backdrop
+//! scan of the output.
+
+use std::path::Path;
+
+use capture_station::domain::photo_spec::{Backdrop, SizeRange};
+use capture_station::portrait::booth_frame::compose_booth_frame;
+use capture_station::portrait::geometry::Framing;
+use capture_station::portrait::pipeline::{PortraitError, PortraitPipeline, PortraitSettings};
+use capture_station::scan::image_input::decode_rgb;
+use image::RgbImage;
+
+fn portrait(name: &str) -> RgbImage {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/testdata/portraits")
+        .join(name);
+    decode_rgb(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn pipeline() -> PortraitPipeline {
+    PortraitPipeline::new(PortraitSettings::default()).unwrap()
+}
+
+/// The IJG luminance table (ITU-T T.81 Annex K) in zig-zag order, as JPEG stores it.
+const STANDARD_LUMA_ZIGZAG: [u16; 64] = [
+    16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49, 35, 37,
+    29, 40, 58, 51, 61, 60, 57, 51, 56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81,
+    87, 95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
+];
+
+/// The quality whose IJG-scaled table best matches the file's first quantisation table.
+fn estimate_quality(jpeg: &[u8]) -> u8 {
+    let dqt = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDB])
+        .expect("a DQT marker");
+    let precision = jpeg[dqt + 4] >> 4;
+    assert_eq!(precision, 0, "8-bit table");
+    let table: Vec<u16> = jpeg[dqt + 5..dqt + 69].iter().map(|v| *v as u16).collect();
+    (1..=100u8)
+        .min_by_key(|quality| {
+            let q = *quality as u32;
+            let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
+            STANDARD_LUMA_ZIGZAG
+                .iter()
+                .zip(&table)
+                .map(|(base, actual)| {
+                    let scaled = ((*base as u32 * scale + 50) / 100).clamp(1, 255);
+                    (scaled as i32 - *actual as i32).unsigned_abs()
+                })
+                .sum::<u32>()
+        })
+        .unwrap()
+}
+
+/// First row from the top where the middle third differs from the backdrop.
+fn head_top_row(image: &RgbImage, backdrop: [u8; 3]) -> u32 {
+    (0..image.height())
+        .find(|&y| {
+            let differing = (160..320)
+                .filter(|&x| {
+                    let p = image.get_pixel(x, y).0;
+                    (0..3)
+                        .map(|c| (p[c] as i32 - backdrop[c] as i32).abs())
+                        .sum::<i32>()
+                        > 60
+                })
+                .count();
+            differing > 8
+        })
+        .unwrap_or(image.height())
+}
+
+fn assert_independently_compliant(jpeg: &[u8], size: SizeRange) {
+    let decoded = image::load_from_memory(jpeg).unwrap().into_rgb8();
+    assert_eq!(decoded.dimensions(), (480, 640));
+    assert!(size.contains(jpeg.len()), "{} bytes", jpeg.len());
+    assert!(
+        estimate_quality(jpeg) >= 60,
+        "quality {}",
+        estimate_quality(jpeg)
+    );
+    let top = head_top_row(&decoded, Backdrop::Blue.rgb());
+    assert!((50..=110).contains(&top), "head top at {top}");
+}
+
+#[test]
+fn a_centred_booth_frame_makes_a_compliant_portrait() {
+    let frame = compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        900,
+        (960, 620),
+        (1920, 1080),
+    );
+    let result = pipeline()
+        .process(&frame)
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    let failed: Vec<_> = result.report.checks.iter().filter(|c| !c.ok).collect();
+    assert!(result.report.ok, "failed checks: {failed:?}");
+    assert_eq!(result.report.bytes, result.jpeg.len());
+    assert_eq!(estimate_quality(&result.jpeg), result.report.quality);
+    assert_independently_compliant(&result.jpeg, SizeRange::default());
+}
+
+#[test]
+fn an_off_centre_subject_is_still_cropped_when_the_frame_allows() {
+    let frame = compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        900,
+        (600, 620),
+        (1920, 1080),
+    );
+    let result = pipeline()
+        .process(&frame)
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(result.report.ok);
+    assert_independently_compliant(&result.jpeg, SizeRange::default());
+}
+
+#[test]
+fn framing_failures_say_which_way_to_move() {
+    let subject = portrait("generated/test3.jpg");
+    let cases = [
+        ((300, (960, 620)), Framing::MoveCloser),
+        ((2400, (960, 900)), Framing::TooClose),
+        ((900, (140, 620)), Framing::MoveRight),
+        ((900, (1780, 620)), Framing::MoveLeft),
+    ];
+    for ((height, center), expected) in cases {
+        let frame = compose_booth_frame(&subject, Backdrop::Blue, height, center, (1920, 1080));
+        let report = pipeline().process(&frame).err().expect("no compliant crop");
+        assert_eq!(
+            report.error,
+            Some(PortraitError::Framing(expected)),
+            "{height} at {center:?}"
+        );
+        assert!(!report.ok);
+    }
+}
+
+#[test]
+fn no_face_and_two_faces_are_named_failures() {
+    let empty = RgbImage::from_pixel(1920, 1080, image::Rgb(Backdrop::Blue.rgb()));
+    let report = pipeline().process(&empty).err().unwrap();
+    assert_eq!(report.error, Some(PortraitError::NoFace));
+    let subject = compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        700,
+        (480, 560),
+        (1920, 1080),
+    );
+    let mut two = subject.clone();
+    image::imageops::overlay(
+        &mut two,
+        &image::imageops::crop_imm(&subject, 200, 0, 560, 1080).to_image(),
+        1200,
+        0,
+    );
+    let report = pipeline().process(&two).err().unwrap();
+    assert!(
+        matches!(report.error, Some(PortraitError::SeveralFaces { count }) if count >= 2),
+        "{:?}",
+        report.error
+    );
+}
+
+#[test]
+fn shared_portraits_never_pass_a_non_compliant_crop() {
+    // These are not booth photos (street and studio backdrops, hair touching the top edge), so
+    // most are refused; whatever the pipeline does call ok must really be compliant.
+    let mut pipeline = pipeline();
+    for name in [
+        "generated/test1.jpg",
+        "generated/test2.jpg",
+        "generated/test3.jpg",
+        "generated/test4.jpg",
+        "public-domain/astronaut.png",
+    ] {
+        match pipeline.process(&portrait(name)) {
+            Ok(result) if result.report.ok => {
+                assert_independently_compliant(&result.jpeg, SizeRange::default())
+            }
+            Ok(result) => assert!(result.report.checks.iter().any(|c| !c.ok), "{name}"),
+            Err(report) => assert!(report.error.is_some(), "{name}"),
+        }
+    }
+}
+
+#[test]
+fn hostile_files_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(portrait("generated/test3.jpg"))
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let truncated = crate::util::write(dir.path(), "truncated.jpg", &jpeg[..jpeg.len() / 3]);
+    let text = crate::util::write(dir.path(), "notes.jpg", b"not an image at all");
+    let mut one_pixel = Vec::new();
+    RgbImage::new(1, 1)
+        .write_to(
+            &mut std::io::Cursor::new(&mut one_pixel),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let tiny = crate::util::write(dir.path(), "tiny.png", &one_pixel);
+    let mut bomb = one_pixel.clone();
+    bomb[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+    let crc = crc32fast::hash(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+    let bomb = crate::util::write(dir.path(), "bomb.png", &bomb);
+    for (file, expected) in [
+        (&truncated, "damaged"),
+        (&text, "not an image"),
+        (&bomb, "larger than"),
+    ] {
+        let output = crate::util::run(dir.path(), &["portrait", file.to_str().unwrap()]);
+        assert!(!output.status.success(), "{file:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{file:?}: {stderr}");
+    }
+    let output = crate::util::run(dir.path(), &["portrait", tiny.to_str().unwrap(), "--json"]);
+    assert!(output.status.success());
+    let report: serde_json::Value =
+        serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["error"]["kind"], "no_face");
+}
+
+#[test]
+fn the_cli_writes_only_successful_crops() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        900,
+        (960, 620),
+        (1920, 1080),
+    );
+    let input = dir.path().join("booth.png");
+    frame.save(&input).unwrap();
+    let out = dir.path().join("out.jpg");
+    let output = crate::util::run(
+        dir.path(),
+        &[
+            "portrait",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert_independently_compliant(&std::fs::read(&out).unwrap(), SizeRange::default());
+    let far = compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        250,
+        (960, 620),
+        (1920, 1080),
+    );
+    far.save(&input).unwrap();
+    let refused = dir.path().join("refused.jpg");
+    crate::util::run(
+        dir.path(),
+        &[
+            "portrait",
+            input.to_str().unwrap(),
+            "-o",
+            refused.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.exists());
+}
