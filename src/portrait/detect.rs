@@ -2,9 +2,9 @@
 //! binary from assets/. Detection runs on a copy about 320 px wide: at full 1080p it takes about
 //! a second, at that size tens of milliseconds.
 
-use image::GrayImage;
-
-use crate::scan::decode::downscale_long_side;
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::{DynamicImage, GrayImage, RgbImage};
 
 static MODEL: &[u8] = include_bytes!("../../assets/seeta_fd_frontal_v1.0.bin");
 
@@ -42,22 +42,21 @@ impl FaceDetector {
         Ok(Self { inner })
     }
 
-    /// Faces in `gray`, best first, in `gray`'s coordinates. When nothing is found at the usual
+    /// Faces in `rgb`, best first, in `rgb`'s coordinates. When nothing is found at the usual
     /// width, a second pass at twice the width finds faces too small for it, so that a subject
-    /// standing far back hears "move closer" rather than "no face".
-    pub fn detect(&mut self, gray: &GrayImage) -> Vec<FaceBox> {
-        let faces = self.detect_at_width(gray, DETECTION_WIDTH);
-        if faces.is_empty() && gray.width() >= DETECTION_WIDTH * 3 {
-            return self.detect_at_width(gray, DETECTION_WIDTH * 2);
+    /// standing far back hears "move closer" rather than "no face". Only the small copy is ever
+    /// turned grey: converting a whole 1080p frame cost more than the detection.
+    pub fn detect(&mut self, rgb: &RgbImage) -> Vec<FaceBox> {
+        let faces = self.detect_at_width(rgb, DETECTION_WIDTH);
+        if faces.is_empty() && rgb.width() >= DETECTION_WIDTH * 3 {
+            return self.detect_at_width(rgb, DETECTION_WIDTH * 2);
         }
         faces
     }
 
-    fn detect_at_width(&mut self, gray: &GrayImage, target_width: u32) -> Vec<FaceBox> {
-        let (width, height) = gray.dimensions();
-        let long_side = (target_width as f32 * width.max(height) as f32 / width as f32) as u32;
-        let small = downscale_long_side(gray, long_side);
-        let small = small.as_ref().unwrap_or(gray);
+    fn detect_at_width(&mut self, rgb: &RgbImage, target_width: u32) -> Vec<FaceBox> {
+        let width = rgb.width();
+        let small = small_gray(rgb, target_width);
         let scale = width as f32 / small.width() as f32;
         let data = rustface::ImageData::new(small.as_raw(), small.width(), small.height());
         let mut faces: Vec<FaceBox> = self
@@ -77,5 +76,27 @@ impl FaceDetector {
             .collect();
         faces.sort_by(|a, b| b.score.total_cmp(&a.score));
         faces
+    }
+}
+
+/// A grey copy `target_width` wide (area filter), or the whole image in grey if it is smaller.
+fn small_gray(rgb: &RgbImage, target_width: u32) -> GrayImage {
+    let (width, height) = rgb.dimensions();
+    if width <= target_width {
+        return DynamicImage::ImageRgb8(rgb.clone()).into_luma8();
+    }
+    let target_height =
+        ((height as f64 * target_width as f64 / width as f64).round() as u32).max(1);
+    let resized = Image::from_vec_u8(width, height, rgb.as_raw().clone(), PixelType::U8x3)
+        .ok()
+        .and_then(|source| {
+            let mut target = Image::new(target_width, target_height, PixelType::U8x3);
+            let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+            Resizer::new().resize(&source, &mut target, &options).ok()?;
+            RgbImage::from_raw(target_width, target_height, target.into_vec())
+        });
+    match resized {
+        Some(small) => DynamicImage::ImageRgb8(small).into_luma8(),
+        None => DynamicImage::ImageRgb8(rgb.clone()).into_luma8(),
     }
 }

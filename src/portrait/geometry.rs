@@ -4,7 +4,7 @@
 //! first row above the face that differs from the backdrop. The crop then puts each measure as
 //! near the middle of its range as the others allow, or says which way the subject should move.
 
-use image::{GrayImage, RgbImage};
+use image::RgbImage;
 use serde::Serialize;
 
 use super::detect::FaceBox;
@@ -84,14 +84,9 @@ pub const MAX_UPSCALE: f64 = 1.6;
 /// How far from centre (output pixels) the face may sit when the frame edge forces it.
 pub const CENTRE_TOLERANCE: f64 = 20.0;
 
-pub fn measure(
-    rgb: &RgbImage,
-    gray: &GrayImage,
-    face: &FaceBox,
-    backdrop: [u8; 3],
-) -> FaceMeasures {
+pub fn measure(rgb: &RgbImage, face: &FaceBox, backdrop: [u8; 3]) -> FaceMeasures {
     let ratio_eye = face.y + 0.39 * face.height;
-    let (eye_line_y, roll_degrees) = refine_eyes(gray, face).unwrap_or((ratio_eye, None));
+    let (eye_line_y, roll_degrees) = refine_eyes(rgb, face).unwrap_or((ratio_eye, None));
     let estimated_top = face.y - 0.42 * face.height;
     let found_top = head_top_against_backdrop(rgb, face, backdrop)
         .filter(|top| *top > face.y - 1.0 * face.height && *top < face.y + 0.1 * face.height);
@@ -107,21 +102,20 @@ pub fn measure(
 
 /// The darkest row band in each eye region (pupils and lashes); `None` when the two disagree so
 /// much that one probably found a brow or hair instead.
-fn refine_eyes(gray: &GrayImage, face: &FaceBox) -> Option<(f32, Option<f32>)> {
+fn refine_eyes(rgb: &RgbImage, face: &FaceBox) -> Option<(f32, Option<f32>)> {
+    let luma = |x: u32, y: u32| {
+        let [r, g, b] = rgb.get_pixel(x, y).0;
+        (299 * r as u32 + 587 * g as u32 + 114 * b as u32) as f32 / 1000.0
+    };
     let darkest_row = |x0: f32, x1: f32| -> Option<f32> {
         let (y0, y1) = (face.y + 0.30 * face.height, face.y + 0.48 * face.height);
-        let (x0, x1) = (x0.max(0.0) as u32, (x1 as u32).min(gray.width()));
-        let (y0, y1) = (y0.max(0.0) as u32, (y1 as u32).min(gray.height()));
+        let (x0, x1) = (x0.max(0.0) as u32, (x1 as u32).min(rgb.width()));
+        let (y0, y1) = (y0.max(0.0) as u32, (y1 as u32).min(rgb.height()));
         if x1 <= x0 + 2 || y1 <= y0 + 4 {
             return None;
         }
         let rows: Vec<f32> = (y0..y1)
-            .map(|y| {
-                (x0..x1)
-                    .map(|x| gray.get_pixel(x, y).0[0] as f32)
-                    .sum::<f32>()
-                    / (x1 - x0) as f32
-            })
+            .map(|y| (x0..x1).map(|x| luma(x, y)).sum::<f32>() / (x1 - x0) as f32)
             .collect();
         let smoothed: Vec<f32> = (0..rows.len())
             .map(|i| {

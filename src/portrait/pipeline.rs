@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use image::{DynamicImage, RgbImage};
+use image::RgbImage;
 use serde::Serialize;
 
 use super::checks::{Check, run_checks};
@@ -103,8 +103,7 @@ impl PortraitPipeline {
             error: Some(error),
             crop: None,
         };
-        let gray = DynamicImage::ImageRgb8(frame.clone()).into_luma8();
-        let faces = self.detector.detect(&gray);
+        let faces = self.detector.detect(frame);
         let face = match faces.as_slice() {
             [] => return Err(failed(PortraitError::NoFace)),
             [face] => *face,
@@ -113,7 +112,7 @@ impl PortraitPipeline {
             }
         };
         let backdrop = self.settings.backdrop.rgb();
-        let measures = measure(frame, &gray, &face, backdrop);
+        let measures = measure(frame, &face, backdrop);
         let crop = plan_crop(&measures, frame.width(), frame.height())
             .map_err(|framing| failed(PortraitError::Framing(framing)))?;
         let image = resample(frame, &crop).ok_or_else(|| failed(PortraitError::Resample))?;

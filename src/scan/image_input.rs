@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, GrayImage, ImageReader, Limits, RgbImage};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageReader, Limits, RgbImage};
 
 /// Largest side accepted from a still: well above any camera, far below a bomb.
 pub const MAX_SIDE: u32 = 12_000;
@@ -67,9 +67,15 @@ fn decode_checked(bytes: &[u8]) -> Result<DynamicImage, ImageInputError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC_BYTES);
     reader.limits(limits);
-    reader
-        .decode()
-        .map_err(|e| ImageInputError::Damaged(e.to_string()))
+    let damaged = |e: image::ImageError| ImageInputError::Damaged(e.to_string());
+    let mut decoder = reader.into_decoder().map_err(damaged)?;
+    // Phones and cameras store stills sideways and say so in EXIF; a portrait must be upright.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    image.apply_orientation(orientation);
+    Ok(image)
 }
 
 #[cfg(test)]
@@ -88,6 +94,25 @@ mod tests {
     fn reads_by_content_not_name() {
         let gray = decode_gray(&png_bytes(3, 2)).unwrap();
         assert_eq!(gray.dimensions(), (3, 2));
+    }
+
+    #[test]
+    fn exif_orientation_is_honoured() {
+        // A 40×20 JPEG whose EXIF says "rotate 90° clockwise to view" (orientation 6).
+        let exif: Vec<u8> = [
+            &b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01"[..],
+            &[0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x06, 0, 0],
+            &[0, 0, 0, 0],
+        ]
+        .concat();
+        let pixels = RgbImage::new(40, 20);
+        let mut bytes = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, 90);
+        encoder.add_app_segment(1, exif).unwrap();
+        encoder
+            .encode(pixels.as_raw(), 40, 20, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert_eq!(decode_rgb(&bytes).unwrap().dimensions(), (20, 40));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! transactions, and leaves a line in the append-only event log.
 
 mod bookings;
+pub mod captures;
 mod events;
 mod lookup;
+pub mod photo_files;
 mod schema;
 mod schools;
 
