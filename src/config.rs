@@ -11,6 +11,7 @@ use crate::domain::{CaptureCodeRules, HolidayCalendar};
 pub const DATA_DIR_ENV: &str = "CAPTURE_STATION_DATA";
 pub const DATABASE_FILE: &str = "station.sqlite3";
 pub const CONFIG_FILE: &str = "config.toml";
+pub const PHOTOS_FOLDER: &str = "photos";
 
 /// The data folder: `--data-dir`, else `$CAPTURE_STATION_DATA`, else the OS data dir
 /// (`~/.local/share/capture-station` on Linux).
@@ -105,6 +106,11 @@ impl StationConfig {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join(DATABASE_FILE)
+    }
+
+    /// Accepted photos and their originals, one folder per booking.
+    pub fn photos_dir(&self) -> PathBuf {
+        self.data_dir.join(PHOTOS_FOLDER)
     }
 }
 

@@ -283,3 +283,56 @@ fn the_cli_writes_only_successful_crops() {
     );
     assert!(!refused.exists());
 }
+
+#[test]
+fn the_cli_processes_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        900,
+        (960, 620),
+        (1920, 1080),
+    )
+    .save(input.join("a.png"))
+    .unwrap();
+    compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        300,
+        (960, 620),
+        (1920, 1080),
+    )
+    .save(input.join("b.png"))
+    .unwrap();
+    std::fs::write(input.join("readme.txt"), "not a photo").unwrap();
+    let out = dir.path().join("out");
+    let output = crate::util::run(
+        dir.path(),
+        &[
+            "portrait",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let reports: Vec<serde_json::Value> = crate::util::stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        reports.len(),
+        2,
+        "two images, the text file reported on stderr"
+    );
+    assert_eq!(reports[0]["ok"], true);
+    assert_eq!(reports[1]["error"]["kind"], "framing");
+    assert_eq!(reports[1]["error"]["detail"], "move_closer");
+    assert!(out.join("a.jpg").exists());
+    assert!(!out.join("b.jpg").exists());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("readme.txt"));
+}

@@ -77,6 +77,41 @@ pub trait FrameSource {
     fn close(&mut self);
 }
 
+/// Paces a file or synthetic source to its frame rate, as a camera's shutter would. Frame rate 0
+/// means as fast as asked (tests, benchmarks).
+#[derive(Debug, Clone, Default)]
+pub struct Pacer {
+    fps: u32,
+    next_due: Option<Instant>,
+}
+
+impl Pacer {
+    pub fn new(fps: u32) -> Self {
+        Self {
+            fps,
+            next_due: None,
+        }
+    }
+
+    /// Blocks until the next frame is due.
+    pub fn wait(&mut self) {
+        if self.fps == 0 {
+            return;
+        }
+        let period = std::time::Duration::from_secs_f64(1.0 / self.fps as f64);
+        let now = Instant::now();
+        let due = self.next_due.unwrap_or(now);
+        if due > now {
+            std::thread::sleep(due - now); // pacing the source, not synchronising
+        }
+        self.next_due = Some(due.max(now) + period);
+    }
+
+    pub fn restart(&mut self) {
+        self.next_due = None;
+    }
+}
+
 /// Which source to use, as written on the command line or in the settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {

@@ -2,18 +2,17 @@
 //! reproduce field problems from saved frames, and in tests.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use super::{CameraError, CaptureFormat, FrameSource};
+use super::{CameraError, CaptureFormat, FrameSource, Pacer};
 
 pub struct ReplaySource {
     path: PathBuf,
     fps: u32,
     files: Vec<PathBuf>,
     next_index: usize,
-    next_due: Option<Instant>,
+    pacer: Pacer,
 }
 
 impl ReplaySource {
@@ -24,7 +23,7 @@ impl ReplaySource {
             fps,
             files: Vec::new(),
             next_index: 0,
-            next_due: None,
+            pacer: Pacer::new(fps),
         }
     }
 
@@ -74,7 +73,7 @@ impl FrameSource for ReplaySource {
             .ok_or_else(|| CameraError::NothingToReplay(self.path.clone()))?;
         let image = self.load(first)?;
         self.next_index = 0;
-        self.next_due = None;
+        self.pacer.restart();
         Ok(CaptureFormat {
             width: image.width(),
             height: image.height(),
@@ -87,15 +86,7 @@ impl FrameSource for ReplaySource {
         if self.files.is_empty() {
             return Err(CameraError::NothingToReplay(self.path.clone()));
         }
-        if self.fps > 0 {
-            let period = Duration::from_secs_f64(1.0 / self.fps as f64);
-            let due = self.next_due.unwrap_or_else(Instant::now);
-            let now = Instant::now();
-            if due > now {
-                std::thread::sleep(due - now); // pacing the source, not synchronising
-            }
-            self.next_due = Some(due.max(now) + period);
-        }
+        self.pacer.wait();
         let path = self.files[self.next_index % self.files.len()].clone();
         self.next_index += 1;
         self.load(&path)

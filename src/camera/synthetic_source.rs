@@ -2,12 +2,10 @@
 //! then an empty desk), each held for a couple of seconds like a real student at the counter.
 //! Scenes are rendered once and reused, so the source keeps its frame rate at 1080p.
 
-use std::time::{Duration, Instant};
-
 use image::RgbImage;
 
 use super::synthetic::{PhoneScene, phone_screen_set, render_phone_frame};
-use super::{CameraError, CaptureFormat, FrameSource};
+use super::{CameraError, CaptureFormat, FrameSource, Pacer};
 
 /// How many frames each scene is shown for, at the source's frame rate.
 const FRAMES_PER_SCENE: u64 = 60;
@@ -20,7 +18,7 @@ pub struct SyntheticSource {
     scenes: Vec<PhoneScene>,
     rendered: Vec<Option<RgbImage>>,
     frame_count: u64,
-    next_due: Option<Instant>,
+    pacer: Pacer,
 }
 
 impl SyntheticSource {
@@ -38,7 +36,7 @@ impl SyntheticSource {
             rendered: vec![None; scenes.len()],
             scenes,
             frame_count: 0,
-            next_due: None,
+            pacer: Pacer::new(fps),
         }
     }
 
@@ -64,20 +62,12 @@ impl FrameSource for SyntheticSource {
 
     fn open(&mut self) -> Result<CaptureFormat, CameraError> {
         self.frame_count = 0;
-        self.next_due = None;
+        self.pacer.restart();
         Ok(self.formats().remove(0))
     }
 
     fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
-        if self.fps > 0 {
-            let period = Duration::from_secs_f64(1.0 / self.fps as f64);
-            let due = self.next_due.unwrap_or_else(Instant::now);
-            let now = Instant::now();
-            if due > now {
-                std::thread::sleep(due - now); // pacing the source, not synchronising
-            }
-            self.next_due = Some(due.max(now) + period);
-        }
+        self.pacer.wait();
         let index = ((self.frame_count / FRAMES_PER_SCENE) as usize) % self.scenes.len();
         self.frame_count += 1;
         let (width, height) = (self.width, self.height);

@@ -67,6 +67,11 @@ impl Station {
         let config = StationConfig::load(&data_dir)?;
         let path = config.database_path();
         let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        // A save interrupted by a crash leaves temporaries or unreferenced photos: tidy them
+        // before anything else reads the folder.
+        store
+            .clean_photo_folder(&config.photos_dir())
+            .context("cleaning the photos folder")?;
         Ok(Self { config, store })
     }
 }

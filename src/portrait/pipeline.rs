@@ -21,7 +21,7 @@ pub struct PortraitSettings {
 
 /// Why no portrait could be made at all.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum PortraitError {
     #[error("no face found")]
     NoFace,

@@ -422,6 +422,24 @@ impl<'c> BookingWriter<'c> {
     }
 }
 
+/// A booking's status and whether a retake is approved.
+pub(crate) fn status_of(conn: &Connection, booking_id: &str) -> StoreResult<(BookingStatus, bool)> {
+    let (status, approved): (String, bool) = conn
+        .query_row(
+            "SELECT status, retake_approved FROM bookings WHERE id = ?1",
+            [booking_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "booking",
+            key: booking_id.to_string(),
+        })?;
+    let status = BookingStatus::parse(&status)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown stored status '{status}'")))?;
+    Ok((status, approved))
+}
+
 impl Store {
     /// Imports validated rows (each with its spreadsheet row number) in one transaction.
     /// The same order number with the same content is left alone; changed content updates the
@@ -580,19 +598,7 @@ impl Store {
     ) -> StoreResult<()> {
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
-        let (from, retake_approved): (String, bool) = tx
-            .query_row(
-                "SELECT status, retake_approved FROM bookings WHERE id = ?1",
-                [booking_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "booking",
-                key: booking_id.to_string(),
-            })?;
-        let from = BookingStatus::parse(&from)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown stored status '{from}'")))?;
+        let (from, retake_approved) = status_of(&tx, booking_id)?;
         check_transition(from, to, retake_approved)?;
         tx.execute(
             "UPDATE bookings SET status = ?2, retake_approved = 0, updated_at = ?3 WHERE id = ?1",

@@ -6,11 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::bookings::status_of;
 use super::photo_files::{TEMP_MARKER, files_below, write_atomically};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, check_transition};
@@ -69,7 +70,7 @@ impl Store {
             ));
         }
         // Refuse before writing anything if the status machine would refuse.
-        let (status, approved) = self.status_of(capture.booking_id)?;
+        let (status, approved) = status_of(&self.conn, capture.booking_id)?;
         check_transition(status, BookingStatus::Captured, approved)?;
 
         let id = new_id();
@@ -117,24 +118,6 @@ impl Store {
         }
     }
 
-    fn status_of(&self, booking_id: &str) -> StoreResult<(BookingStatus, bool)> {
-        let (status, approved): (String, bool) = self
-            .conn
-            .query_row(
-                "SELECT status, retake_approved FROM bookings WHERE id = ?1",
-                [booking_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "booking",
-                key: booking_id.to_string(),
-            })?;
-        let status = BookingStatus::parse(&status)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown stored status '{status}'")))?;
-        Ok((status, approved))
-    }
-
     fn commit_capture(
         &mut self,
         id: &str,
@@ -144,13 +127,7 @@ impl Store {
     ) -> StoreResult<CaptureRecord> {
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
-        let (status, approved): (String, bool) = tx.query_row(
-            "SELECT status, retake_approved FROM bookings WHERE id = ?1",
-            [capture.booking_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let from = BookingStatus::parse(&status)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown stored status '{status}'")))?;
+        let (from, approved) = status_of(&tx, capture.booking_id)?;
         check_transition(from, BookingStatus::Captured, approved)?;
         let now = now_text();
         let sha256 = sha256_hex(capture.jpeg);
