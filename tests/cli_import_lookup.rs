@@ -116,3 +116,39 @@ fn data_folder_comes_from_the_flag_then_the_environment() {
         assert_eq!(mode & 0o777, 0o700, "the data folder is private");
     }
 }
+
+#[test]
+fn audit_verify_catches_a_row_edited_in_sqlite() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let orders = sample::sample_orders(3, 9, "示例大学");
+    let file = write(
+        files.path(),
+        "orders.xlsx",
+        &sample::write_xlsx(&orders).unwrap(),
+    );
+    for _ in 0..2 {
+        assert!(
+            run(data.path(), &["import", file.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let output = run(data.path(), &["audit", "verify", "--json"]);
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["ok"], true);
+
+    let conn = rusqlite::Connection::open(data.path().join("station.sqlite3")).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET actor = 'someone else' WHERE seq = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let output = run(data.path(), &["audit", "verify", "--json"]);
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["broken"]["seq"], 1);
+}

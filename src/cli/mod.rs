@@ -53,6 +53,18 @@ pub enum Command {
     Camera(camera::CameraArgs),
     /// Crop and check a still (or a folder of them) to the 学历照片 spec
     Portrait(portrait::PortraitArgs),
+    /// The tamper-evident event log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first broken link; exits 1 if there is one
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What every command that touches the store needs.
@@ -95,5 +107,26 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Scan(args)) => scan::scan(args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
+        Some(Command::Audit(AuditCommand::Verify { json })) => {
+            let station = Station::open(data_dir)?;
+            let broken = station.store.verify_event_chain()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": broken.is_none(), "broken": broken })
+                );
+            } else if let Some(link) = &broken {
+                println!(
+                    "审计链断裂 chain broken at entry {}: {}",
+                    link.seq, link.reason
+                );
+            } else {
+                println!("审计链完好 the event log is intact");
+            }
+            match broken {
+                Some(link) => anyhow::bail!("the event log was altered at entry {}", link.seq),
+                None => Ok(()),
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
-pub use events::{EventEntry, actor};
+pub use events::{BrokenLink, EventEntry, actor};
 pub use lookup::{LookupHit, MatchKind};
 pub use schools::SchoolSummary;
 
