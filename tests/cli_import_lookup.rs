@@ -152,3 +152,41 @@ fn audit_verify_catches_a_row_edited_in_sqlite() {
     assert_eq!(report["ok"], false);
     assert_eq!(report["broken"]["seq"], 1);
 }
+
+#[test]
+fn backup_then_restore_through_the_binary() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let first = sample::sample_orders(2, 10, "示例大学");
+    let file = write(files.path(), "a.xlsx", &sample::write_xlsx(&first).unwrap());
+    assert!(
+        run(data.path(), &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let output = run(data.path(), &["backup", "--keep", "2"]);
+    assert!(output.status.success(), "{output:?}");
+    let backup = std::fs::read_dir(data.path().join("backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let more = sample::sample_orders(3, 11, "示例大学");
+    let file = write(files.path(), "b.xlsx", &sample::write_xlsx(&more).unwrap());
+    assert!(
+        run(data.path(), &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let output = run(data.path(), &["restore", backup.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let output = run(data.path(), &["lookup", more[0].order_no(), "--json"]);
+    assert_eq!(
+        stdout(&output).trim(),
+        "[]",
+        "the later import is gone after the restore"
+    );
+    let output = run(data.path(), &["lookup", first[0].order_no(), "--json"]);
+    assert_ne!(stdout(&output).trim(), "[]");
+}

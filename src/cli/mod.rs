@@ -14,6 +14,9 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, StationConfig};
 use crate::store::Store;
 
+/// Where `backup` writes, inside the data folder.
+pub const BACKUPS_FOLDER: &str = "backups";
+
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CS_GIT_COMMIT"), ")");
 
 #[derive(Debug, Parser)]
@@ -56,6 +59,13 @@ pub enum Command {
     /// The tamper-evident event log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Back up the database into <data>/backups, keeping the newest N
+    Backup {
+        #[arg(long, default_value_t = 10)]
+        keep: usize,
+    },
+    /// Replace the database with a backup, after checking the backup's integrity
+    Restore { backup: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +117,27 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Scan(args)) => scan::scan(args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
+        Some(Command::Backup { keep }) => {
+            let station = Station::open(data_dir.clone())?;
+            let path = station
+                .store
+                .backup_to(&data_dir.join(BACKUPS_FOLDER), keep)?;
+            println!("备份完成 backed up to {}", path.display());
+            Ok(())
+        }
+        Some(Command::Restore { backup }) => {
+            let database = data_dir.join(config::DATABASE_FILE);
+            let kept = crate::store::backup::restore(&backup, &database)
+                .with_context(|| format!("{} was not restored", backup.display()))?;
+            println!("已恢复 restored {}", backup.display());
+            if let Some(kept) = kept {
+                println!(
+                    "原数据库保留为 the replaced database is kept as {}",
+                    kept.display()
+                );
+            }
+            Ok(())
+        }
         Some(Command::Audit(AuditCommand::Verify { json })) => {
             let station = Station::open(data_dir)?;
             let broken = station.store.verify_event_chain()?;

@@ -2,6 +2,7 @@
 //! open, and migrated to the current schema. Everything that changes a row goes through here, in
 //! transactions, and leaves a line in the append-only event log.
 
+pub mod backup;
 mod bookings;
 pub mod captures;
 mod events;
