@@ -362,6 +362,29 @@ mod tests {
     }
 
     #[test]
+    fn a_write_failure_leaves_the_booking_booked_and_no_files() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the photos folder should be: every write below it fails, as on a full
+        // or read-only disk.
+        let photos = dir.path().join("photos");
+        std::fs::write(&photos, b"in the way").unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let booking = store
+            .create_booking(&sample("A1", "张三"), "staff")
+            .unwrap();
+        let error = store
+            .save_capture(&photos, capture(&booking, b"jpeg"))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("booking is unchanged"),
+            "{error}"
+        );
+        assert_eq!(store.booking(&booking).unwrap().status, "booked");
+        assert!(store.captures_for(&booking).unwrap().is_empty());
+        assert_eq!(files_below(dir.path()), vec![photos]);
+    }
+
+    #[test]
     fn an_override_is_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
