@@ -2,9 +2,8 @@
 //! binary from assets/. Detection runs on a copy about 320 px wide: at full 1080p it takes about
 //! a second, at that size tens of milliseconds.
 
-use fast_image_resize::images::Image;
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::{DynamicImage, GrayImage, RgbImage};
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+use image::{GrayImage, RgbImage};
 
 static MODEL: &[u8] = include_bytes!("../../assets/seeta_fd_frontal_v1.0.bin");
 
@@ -83,20 +82,14 @@ impl FaceDetector {
 fn small_gray(rgb: &RgbImage, target_width: u32) -> GrayImage {
     let (width, height) = rgb.dimensions();
     if width <= target_width {
-        return DynamicImage::ImageRgb8(rgb.clone()).into_luma8();
+        return image::imageops::grayscale(rgb);
     }
     let target_height =
         ((height as f64 * target_width as f64 / width as f64).round() as u32).max(1);
-    let resized = Image::from_vec_u8(width, height, rgb.as_raw().clone(), PixelType::U8x3)
-        .ok()
-        .and_then(|source| {
-            let mut target = Image::new(target_width, target_height, PixelType::U8x3);
-            let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
-            Resizer::new().resize(&source, &mut target, &options).ok()?;
-            RgbImage::from_raw(target_width, target_height, target.into_vec())
-        });
-    match resized {
-        Some(small) => DynamicImage::ImageRgb8(small).into_luma8(),
-        None => DynamicImage::ImageRgb8(rgb.clone()).into_luma8(),
+    let mut small = RgbImage::new(target_width, target_height);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+    match Resizer::new().resize(rgb, &mut small, &options) {
+        Ok(()) => image::imageops::grayscale(&small),
+        Err(_) => image::imageops::grayscale(rgb),
     }
 }

@@ -2,8 +2,7 @@
 //! quality whose file lands inside the size range found by binary search (file size grows with
 //! quality), 300 dpi in the header, and never any padding.
 
-use fast_image_resize::images::Image;
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 use serde::Serialize;
 
@@ -12,19 +11,12 @@ use crate::domain::photo_spec::{DPI, HEIGHT, MIN_JPEG_QUALITY, SizeRange, WIDTH}
 
 /// Cuts `crop` out of `source` and resamples it to 480×640 with Lanczos3.
 pub fn resample(source: &RgbImage, crop: &Crop) -> Option<RgbImage> {
-    let view = Image::from_vec_u8(
-        source.width(),
-        source.height(),
-        source.as_raw().clone(),
-        PixelType::U8x3,
-    )
-    .ok()?;
-    let mut target = Image::new(WIDTH, HEIGHT, PixelType::U8x3);
+    let mut target = RgbImage::new(WIDTH, HEIGHT);
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .crop(crop.left, crop.top, crop.width, crop.height);
-    Resizer::new().resize(&view, &mut target, &options).ok()?;
-    RgbImage::from_raw(WIDTH, HEIGHT, target.into_vec())
+    Resizer::new().resize(source, &mut target, &options).ok()?;
+    Some(target)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,8 +7,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use fast_image_resize::images::Image;
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::GrayImage;
 
 /// What one frame gave.
@@ -158,11 +157,10 @@ pub fn downscale_long_side(gray: &GrayImage, long_side: u32) -> Option<GrayImage
     let scale = long_side as f64 / current as f64;
     let new_width = ((width as f64 * scale).round() as u32).max(1);
     let new_height = ((height as f64 * scale).round() as u32).max(1);
-    let source = Image::from_vec_u8(width, height, gray.as_raw().clone(), PixelType::U8).ok()?;
-    let mut target = Image::new(new_width, new_height, PixelType::U8);
+    let mut target = GrayImage::new(new_width, new_height);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
-    Resizer::new().resize(&source, &mut target, &options).ok()?;
-    GrayImage::from_raw(new_width, new_height, target.into_vec())
+    Resizer::new().resize(gray, &mut target, &options).ok()?;
+    Some(target)
 }
 
 #[cfg(test)]

@@ -9,8 +9,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use image::DynamicImage;
-
 use super::debounce::Debouncer;
 use super::decode::{Effort, decode_frame_with};
 use crate::camera::FrameHub;
@@ -165,7 +163,7 @@ const THOROUGH_EVERY: u64 = 4;
 
 impl Worker {
     fn handle(&mut self, frame: &crate::camera::Frame) {
-        let gray = DynamicImage::ImageRgb8((*frame.image).clone()).into_luma8();
+        let gray = image::imageops::grayscale(frame.image.as_ref());
         self.frames_handled += 1;
         let effort = if self.code_in_view || self.frames_handled % THOROUGH_EVERY == 1 {
             Effort::Thorough
