@@ -19,6 +19,17 @@ fn portrait(name: &str) -> RgbImage {
     decode_rgb(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// test3 (the shared portrait with a plain backdrop) on light blue at 1080p.
+fn booth_frame(height: u32, center: (i64, i64)) -> RgbImage {
+    compose_booth_frame(
+        &portrait("generated/test3.jpg"),
+        Backdrop::Blue,
+        height,
+        center,
+        (1920, 1080),
+    )
+}
+
 fn pipeline() -> PortraitPipeline {
     PortraitPipeline::new(PortraitSettings::default()).unwrap()
 }
@@ -88,13 +99,7 @@ fn assert_independently_compliant(jpeg: &[u8], size: SizeRange) {
 
 #[test]
 fn a_centred_booth_frame_makes_a_compliant_portrait() {
-    let frame = compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        900,
-        (960, 620),
-        (1920, 1080),
-    );
+    let frame = booth_frame(900, (960, 620));
     let result = pipeline()
         .process(&frame)
         .unwrap_or_else(|r| panic!("{r:?}"));
@@ -107,13 +112,7 @@ fn a_centred_booth_frame_makes_a_compliant_portrait() {
 
 #[test]
 fn an_off_centre_subject_is_still_cropped_when_the_frame_allows() {
-    let frame = compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        900,
-        (600, 620),
-        (1920, 1080),
-    );
+    let frame = booth_frame(900, (600, 620));
     let result = pipeline()
         .process(&frame)
         .unwrap_or_else(|r| panic!("{r:?}"));
@@ -123,7 +122,6 @@ fn an_off_centre_subject_is_still_cropped_when_the_frame_allows() {
 
 #[test]
 fn framing_failures_say_which_way_to_move() {
-    let subject = portrait("generated/test3.jpg");
     let cases = [
         ((300, (960, 620)), Framing::MoveCloser),
         ((2400, (960, 900)), Framing::TooClose),
@@ -131,7 +129,7 @@ fn framing_failures_say_which_way_to_move() {
         ((900, (1780, 620)), Framing::MoveLeft),
     ];
     for ((height, center), expected) in cases {
-        let frame = compose_booth_frame(&subject, Backdrop::Blue, height, center, (1920, 1080));
+        let frame = booth_frame(height, center);
         let report = pipeline().process(&frame).err().expect("no compliant crop");
         assert_eq!(
             report.error,
@@ -147,13 +145,7 @@ fn no_face_and_two_faces_are_named_failures() {
     let empty = RgbImage::from_pixel(1920, 1080, image::Rgb(Backdrop::Blue.rgb()));
     let report = pipeline().process(&empty).err().unwrap();
     assert_eq!(report.error, Some(PortraitError::NoFace));
-    let subject = compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        700,
-        (480, 560),
-        (1920, 1080),
-    );
+    let subject = booth_frame(700, (480, 560));
     let mut two = subject.clone();
     image::imageops::overlay(
         &mut two,
@@ -238,13 +230,7 @@ fn hostile_files_give_clear_errors() {
 #[test]
 fn the_cli_writes_only_successful_crops() {
     let dir = tempfile::tempdir().unwrap();
-    let frame = compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        900,
-        (960, 620),
-        (1920, 1080),
-    );
+    let frame = booth_frame(900, (960, 620));
     let input = dir.path().join("booth.png");
     frame.save(&input).unwrap();
     let out = dir.path().join("out.jpg");
@@ -263,13 +249,7 @@ fn the_cli_writes_only_successful_crops() {
         serde_json::from_str(crate::util::stdout(&output).trim()).unwrap();
     assert_eq!(report["ok"], true, "{report}");
     assert_independently_compliant(&std::fs::read(&out).unwrap(), SizeRange::default());
-    let far = compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        250,
-        (960, 620),
-        (1920, 1080),
-    );
+    let far = booth_frame(250, (960, 620));
     far.save(&input).unwrap();
     let refused = dir.path().join("refused.jpg");
     crate::util::run(
@@ -289,24 +269,12 @@ fn the_cli_processes_a_folder() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::create_dir(&input).unwrap();
-    compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        900,
-        (960, 620),
-        (1920, 1080),
-    )
-    .save(input.join("a.png"))
-    .unwrap();
-    compose_booth_frame(
-        &portrait("generated/test3.jpg"),
-        Backdrop::Blue,
-        300,
-        (960, 620),
-        (1920, 1080),
-    )
-    .save(input.join("b.png"))
-    .unwrap();
+    booth_frame(900, (960, 620))
+        .save(input.join("a.png"))
+        .unwrap();
+    booth_frame(300, (960, 620))
+        .save(input.join("b.png"))
+        .unwrap();
     std::fs::write(input.join("readme.txt"), "not a photo").unwrap();
     let out = dir.path().join("out");
     let output = crate::util::run(
