@@ -5,6 +5,7 @@
 pub mod booking;
 pub mod capture_code;
 pub mod collection;
+pub mod correction;
 pub mod id_number;
 pub mod money;
 pub mod photo_spec;
@@ -15,5 +16,6 @@ pub mod working_days;
 pub use booking::{BookingSource, BookingStatus, PaymentMethod, TransitionError, check_transition};
 pub use capture_code::{CaptureCode, CaptureCodeDecoder, CaptureCodeError, CaptureCodeRules};
 pub use collection::CollectionWindow;
+pub use correction::CorrectableField;
 pub use id_number::{IdNumber, IdNumberError, Sex};
 pub use working_days::HolidayCalendar;

@@ -5,6 +5,8 @@
 pub mod backup;
 mod bookings;
 pub mod captures;
+mod corrections;
+mod day_counts;
 mod events;
 mod lookup;
 pub mod photo_files;
@@ -17,6 +19,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
+pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
+pub use day_counts::DayCounts;
 pub use events::{BrokenLink, EventEntry, actor};
 pub use lookup::{LookupHit, MatchKind};
 pub use schools::SchoolSummary;

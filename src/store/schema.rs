@@ -140,4 +140,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     "#,
+    // 2: a correction made after capture marks the booking's photo for re-export, so the next
+    // export sends the corrected record again.
+    r#"
+    ALTER TABLE bookings ADD COLUMN reexport_needed INTEGER NOT NULL DEFAULT 0
+        CHECK (reexport_needed IN (0, 1));
+    "#,
 ];

@@ -100,6 +100,74 @@ impl Store {
         Ok(windows)
     }
 
+    /// The school's windows with their ids, so that one can be edited.
+    pub fn collection_window_rows(
+        &self,
+        school: &str,
+    ) -> StoreResult<Vec<(String, CollectionWindow)>> {
+        let school_id = self.school_id(school)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, first_day, last_day FROM collection_windows WHERE school_id = ?1
+             ORDER BY first_day",
+        )?;
+        let rows = stmt.query_map([school_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, NaiveDate>(1)?,
+                r.get::<_, NaiveDate>(2)?,
+            ))
+        })?;
+        let mut windows = Vec::new();
+        for row in rows {
+            let (id, first_day, last_day) = row?;
+            let window = CollectionWindow::new(first_day, last_day)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            windows.push((id, window));
+        }
+        Ok(windows)
+    }
+
+    /// Changes a window's dates, logging old and new.
+    pub fn update_collection_window(
+        &mut self,
+        window_id: &str,
+        window: CollectionWindow,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        let old: Option<(NaiveDate, NaiveDate)> = tx
+            .query_row(
+                "SELECT first_day, last_day FROM collection_windows WHERE id = ?1",
+                [window_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((old_first, old_last)) = old else {
+            return Err(StoreError::NotFound {
+                what: "collection window",
+                key: window_id.to_string(),
+            });
+        };
+        tx.execute(
+            "UPDATE collection_windows SET first_day = ?2, last_day = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![window_id, window.first_day, window.last_day, now_text()],
+        )?;
+        events::append(
+            &tx,
+            &self.station_id,
+            actor,
+            "window_changed",
+            Some(window_id),
+            &json!({
+                "old": [old_first, old_last],
+                "new": [window.first_day, window.last_day],
+            }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn schools(&self) -> StoreResult<Vec<SchoolSummary>> {
         let mut stmt = self
             .conn
@@ -130,5 +198,16 @@ mod tests {
         assert_eq!(store.collection_windows("示例大学").unwrap(), vec![window]);
         assert!(store.collection_windows("别的大学").is_err());
         assert_eq!(store.schools().unwrap().len(), 1);
+
+        let (id, _) = store.collection_window_rows("示例大学").unwrap().remove(0);
+        let moved = CollectionWindow::new(d("2026-11-09"), d("2026-11-10")).unwrap();
+        store.update_collection_window(&id, moved, "sup").unwrap();
+        assert_eq!(store.collection_windows("示例大学").unwrap(), vec![moved]);
+        assert!(
+            store
+                .update_collection_window("nope", moved, "sup")
+                .is_err()
+        );
+        assert!(store.verify_event_chain().unwrap().is_none());
     }
 }
