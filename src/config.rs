@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::{CaptureCodeRules, HolidayCalendar};
+use crate::camera::SourceSpec;
+use crate::domain::photo_spec::{Backdrop, SizeRange};
+use crate::domain::{CaptureCodeRules, HolidayCalendar, PaymentMethod};
 
 pub const DATA_DIR_ENV: &str = "CAPTURE_STATION_DATA";
 pub const DATABASE_FILE: &str = "station.sqlite3";
@@ -39,69 +41,235 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The file as written by people: every field optional.
-#[derive(Debug, Default, Deserialize)]
+/// The settings file as people write it, and as the settings screen edits it: every field
+/// optional, nothing validated. [`StationConfig::from_file`] is the one step that can fail.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-struct RawConfig {
-    station_name: Option<String>,
-    holiday_file: Option<PathBuf>,
-    capture_code: RawCaptureCode,
+pub struct ConfigFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holiday_file: Option<PathBuf>,
+    /// `zh` (default) or `en`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// `auto` (default: the first webcam, else the demo camera), `synthetic`, `replay:DIR` or
+    /// `device:N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
+    /// Wanted capture size, `WIDTHxHEIGHT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_resolution: Option<String>,
+    /// Wanted pixel format, e.g. `MJPG` or `YUYV`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_format: Option<String>,
+    /// `blue`, `white` or `grey`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backdrop: Option<String>,
+    /// Accepted JPEG size in KB, `MIN-MAX`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jpeg_kb: Option<String>,
+    /// The supervisor's PIN (4–8 digits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervisor_pin: Option<String>,
+    /// Walk-in price in yuan, e.g. `25.00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk_in_amount: Option<String>,
+    /// `wechat`, `alipay` or `cash`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk_in_payment: Option<String>,
+    pub capture_code: RawCaptureCode,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-struct RawCaptureCode {
-    max_len: Option<usize>,
-    pattern: Option<String>,
+pub struct RawCaptureCode {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
+
+/// The PIN used until the supervisor sets one; the settings screen warns while it is in use.
+pub const DEFAULT_SUPERVISOR_PIN: &str = "123456";
 
 /// Validated settings. Building this is the one step that can fail on a bad file.
 #[derive(Debug, Clone)]
 pub struct StationConfig {
     pub data_dir: PathBuf,
+    pub file: ConfigFile,
     pub station_name: String,
     pub capture_code_rules: CaptureCodeRules,
     pub holidays: HolidayCalendar,
+    pub language: Language,
+    /// `None` means automatic: the first webcam, else the demo camera.
+    pub camera: Option<SourceSpec>,
+    pub camera_resolution: Option<(u32, u32)>,
+    pub camera_format: Option<String>,
+    pub backdrop: Backdrop,
+    pub jpeg_size: SizeRange,
+    pub supervisor_pin: String,
+    pub walk_in_amount_fen: i64,
+    pub walk_in_payment: PaymentMethod,
+}
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum Language {
+    #[default]
+    Chinese,
+    English,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Chinese => "zh",
+            Self::English => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "cn" | "中文" => Some(Self::Chinese),
+            "en" | "english" => Some(Self::English),
+            _ => None,
+        }
+    }
 }
 
 impl StationConfig {
     pub fn load(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(CONFIG_FILE);
-        let raw: RawConfig = match std::fs::read_to_string(&path) {
+        let file: ConfigFile = match std::fs::read_to_string(&path) {
             Ok(text) => {
                 toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?
             }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
             Err(error) => {
                 return Err(error).with_context(|| format!("reading {}", path.display()));
             }
         };
-        let pattern = raw
+        Self::from_file(data_dir, file).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Validates `file`; every error names the setting.
+    pub fn from_file(data_dir: &Path, file: ConfigFile) -> Result<Self> {
+        let pattern = file
             .capture_code
             .pattern
+            .as_deref()
             .filter(|p| !p.is_empty())
-            .map(|p| regex::Regex::new(&p))
+            .map(regex::Regex::new)
             .transpose()
-            .with_context(|| format!("capture_code.pattern in {}", path.display()))?;
-        let holidays = match &raw.holiday_file {
+            .context("capture_code.pattern")?;
+        let holidays = match &file.holiday_file {
             None => HolidayCalendar::built_in(),
-            Some(file) => {
-                let file = data_dir.join(file);
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("reading holiday file {}", file.display()))?;
+            Some(name) => {
+                let path = data_dir.join(name);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading holiday file {}", path.display()))?;
                 HolidayCalendar::parse(&text)
-                    .with_context(|| format!("holiday file {}", file.display()))?
+                    .with_context(|| format!("holiday file {}", path.display()))?
             }
+        };
+        let text = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let language = match text(&file.language) {
+            None => Language::Chinese,
+            Some(value) => Language::parse(&value)
+                .with_context(|| format!("language '{value}': use zh or en"))?,
+        };
+        let camera = match text(&file.camera) {
+            None => None,
+            Some(value) if value == "auto" => None,
+            Some(value) => Some(
+                value
+                    .parse::<SourceSpec>()
+                    .map_err(anyhow::Error::msg)
+                    .context("camera")?,
+            ),
+        };
+        let camera_resolution = match text(&file.camera_resolution) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .split_once(['x', 'X', '×'])
+                    .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)))
+                    .filter(|&(w, h): &(u32, u32)| w >= 160 && h >= 120)
+                    .with_context(|| {
+                        format!("camera_resolution '{value}': write it as 1920x1080")
+                    })?,
+            ),
+        };
+        let backdrop = match text(&file.backdrop) {
+            None => Backdrop::Blue,
+            Some(value) => Backdrop::parse(&value)
+                .with_context(|| format!("backdrop '{value}': use blue, white or grey"))?,
+        };
+        let jpeg_size = match text(&file.jpeg_kb) {
+            None => SizeRange::default(),
+            Some(value) => SizeRange::parse_kb(&value)
+                .with_context(|| format!("jpeg_kb '{value}': write it as 20-40"))?,
+        };
+        let supervisor_pin = match text(&file.supervisor_pin) {
+            None => DEFAULT_SUPERVISOR_PIN.to_string(),
+            Some(pin)
+                if (4..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                pin
+            }
+            Some(_) => anyhow::bail!("supervisor_pin must be 4 to 8 digits"),
+        };
+        let walk_in_amount_fen = match text(&file.walk_in_amount) {
+            None => 2500,
+            Some(value) => crate::domain::money::parse_yuan(&value)
+                .with_context(|| format!("walk_in_amount '{value}'"))?,
+        };
+        let walk_in_payment = match text(&file.walk_in_payment) {
+            None => PaymentMethod::Wechat,
+            Some(value) => PaymentMethod::parse(&value).with_context(|| {
+                format!("walk_in_payment '{value}': use wechat, alipay or cash")
+            })?,
         };
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
-            station_name: raw.station_name.unwrap_or_else(|| "booth-1".to_string()),
+            station_name: text(&file.station_name).unwrap_or_else(|| "booth-1".to_string()),
             capture_code_rules: CaptureCodeRules {
-                max_len: raw.capture_code.max_len.unwrap_or(1024),
+                max_len: file.capture_code.max_len.unwrap_or(1024),
                 pattern,
             },
             holidays,
+            language,
+            camera,
+            camera_resolution,
+            camera_format: text(&file.camera_format),
+            backdrop,
+            jpeg_size,
+            supervisor_pin,
+            walk_in_amount_fen,
+            walk_in_payment,
+            file,
         })
+    }
+
+    /// Validates and writes `file` as the new `config.toml` (atomically), returning the result.
+    pub fn save(data_dir: &Path, file: ConfigFile) -> Result<Self> {
+        let config = Self::from_file(data_dir, file)?;
+        let text = toml::to_string_pretty(&config.file).context("writing the settings")?;
+        let path = data_dir.join(CONFIG_FILE);
+        crate::store::photo_files::write_atomically(&path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(config)
+    }
+
+    pub fn uses_default_pin(&self) -> bool {
+        self.supervisor_pin == DEFAULT_SUPERVISOR_PIN
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -149,5 +317,52 @@ mod tests {
         assert!(StationConfig::load(dir.path()).is_err());
         std::fs::write(dir.path().join(CONFIG_FILE), "statoin_name = \"typo\"\n").unwrap();
         assert!(StationConfig::load(dir.path()).is_err());
+    }
+
+    #[test]
+    fn the_settings_screen_round_trips_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile {
+            station_name: Some("北门".to_string()),
+            language: Some("en".to_string()),
+            backdrop: Some("white".to_string()),
+            jpeg_kb: Some("30-50".to_string()),
+            camera: Some("synthetic".to_string()),
+            camera_resolution: Some("1280x720".to_string()),
+            supervisor_pin: Some("2468".to_string()),
+            ..ConfigFile::default()
+        };
+        let saved = StationConfig::save(dir.path(), file.clone()).unwrap();
+        let loaded = StationConfig::load(dir.path()).unwrap();
+        assert_eq!(loaded.file, file);
+        assert_eq!(loaded.language, Language::English);
+        assert_eq!(loaded.backdrop, Backdrop::White);
+        assert_eq!(loaded.jpeg_size.min_bytes, saved.jpeg_size.min_bytes);
+        assert_eq!(loaded.camera, Some(SourceSpec::Synthetic));
+        assert_eq!(loaded.camera_resolution, Some((1280, 720)));
+        assert!(!loaded.uses_default_pin());
+
+        for bad in [
+            ConfigFile {
+                jpeg_kb: Some("forty".to_string()),
+                ..ConfigFile::default()
+            },
+            ConfigFile {
+                supervisor_pin: Some("12".to_string()),
+                ..ConfigFile::default()
+            },
+            ConfigFile {
+                camera: Some("webcam".to_string()),
+                ..ConfigFile::default()
+            },
+            ConfigFile {
+                language: Some("fr".to_string()),
+                ..ConfigFile::default()
+            },
+        ] {
+            assert!(StationConfig::save(dir.path(), bad).is_err());
+        }
+        // A refused save leaves the file as it was.
+        assert_eq!(StationConfig::load(dir.path()).unwrap().file, file);
     }
 }
