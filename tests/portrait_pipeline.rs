@@ -130,7 +130,7 @@ fn framing_failures_say_which_way_to_move() {
     ];
     for ((height, center), expected) in cases {
         let frame = booth_frame(height, center);
-        let report = pipeline().process(&frame).err().expect("no compliant crop");
+        let report = pipeline().process(&frame).expect_err("no compliant crop");
         assert_eq!(
             report.error,
             Some(PortraitError::Framing(expected)),

@@ -293,6 +293,56 @@ pub fn plan_crop(
     })
 }
 
+/// The operator's nudges on top of the automatic crop: `right`/`down` in steps of 2% of the
+/// crop, `zoom_in` in steps of 4% (positive makes the face larger).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CropAdjust {
+    pub right: i32,
+    pub down: i32,
+    pub zoom_in: i32,
+}
+
+impl CropAdjust {
+    pub fn is_none(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Moves and scales `crop`, kept inside the `width`×`height` frame.
+    pub fn apply(&self, crop: &Crop, width: u32, height: u32) -> Crop {
+        let zoom = 1.04f64.powi(self.zoom_in.clamp(-20, 20));
+        let (w, h) = (width as f64, height as f64);
+        let crop_w = (crop.width / zoom).min(w).min(h * 0.75);
+        let crop_h = crop_w * 4.0 / 3.0;
+        let centre_x = crop.left + crop.width / 2.0 - self.right as f64 * 0.02 * crop.width;
+        let centre_y = crop.top + crop.height / 2.0 - self.down as f64 * 0.02 * crop.height;
+        let left = (centre_x - crop_w / 2.0).clamp(0.0, (w - crop_w).max(0.0));
+        let top = (centre_y - crop_h / 2.0).clamp(0.0, (h - crop_h).max(0.0));
+        Crop {
+            left,
+            top,
+            width: crop_w,
+            height: crop_h,
+            scale: WIDTH as f64 / crop_w,
+        }
+    }
+}
+
+/// A crop to start nudging from when [`plan_crop`] found none: the face at the middle of the
+/// width range, its head top at the middle of its band, centred, kept inside the frame.
+pub fn fallback_crop(measures: &FaceMeasures, width: u32, height: u32) -> Crop {
+    let face_out = (FACE_WIDTH.min + FACE_WIDTH.max) as f64 / 2.0;
+    let top_out = (HEAD_TOP.min + HEAD_TOP.max) as f64 / 2.0;
+    let k = face_out / (measures.face_width as f64).max(1.0);
+    let base = Crop {
+        left: measures.face_center_x as f64 - WIDTH as f64 / k / 2.0,
+        top: measures.head_top_y as f64 - top_out / k,
+        width: WIDTH as f64 / k,
+        height: HEIGHT as f64 / k,
+        scale: k,
+    };
+    CropAdjust::default().apply(&base, width, height)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +373,39 @@ mod tests {
         assert!(FACE_WIDTH.contains(face), "face {face}");
         assert!((crop.out_x(m.face_center_x) - 240.0).abs() <= CENTRE_TOLERANCE as f32);
         assert!((crop.width * crop.scale - 480.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn nudges_move_and_zoom_the_crop_inside_the_frame() {
+        let crop = Crop {
+            left: 700.0,
+            top: 200.0,
+            width: 480.0,
+            height: 640.0,
+            scale: 1.0,
+        };
+        let right = CropAdjust {
+            right: 1,
+            ..CropAdjust::default()
+        }
+        .apply(&crop, 1920, 1080);
+        assert!(
+            right.left < crop.left,
+            "moving the subject right moves the crop left"
+        );
+        let zoomed = CropAdjust {
+            zoom_in: 1,
+            ..CropAdjust::default()
+        }
+        .apply(&crop, 1920, 1080);
+        assert!(zoomed.width < crop.width && zoomed.scale > crop.scale);
+        assert!((zoomed.height / zoomed.width - 4.0 / 3.0).abs() < 1e-9);
+        let far = CropAdjust {
+            down: -500,
+            ..CropAdjust::default()
+        }
+        .apply(&crop, 1920, 1080);
+        assert!(far.top >= 0.0 && far.top + far.height <= 1080.0 + 1e-9);
     }
 
     #[test]

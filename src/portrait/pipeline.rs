@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::checks::{Check, run_checks};
 use super::detect::FaceDetector;
 use super::encode::{EncodeError, encode_in_range, resample};
-use super::geometry::{Crop, Framing, measure, plan_crop};
+use super::geometry::{Crop, CropAdjust, Framing, fallback_crop, measure, plan_crop};
 use crate::domain::photo_spec::{Backdrop, SizeRange};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,6 +66,28 @@ pub struct PortraitReport {
     pub crop: Option<Crop>,
 }
 
+impl PortraitReport {
+    /// The report of a shot that produced no portrait, with the reason as its one check.
+    pub fn failed(error: PortraitError) -> Self {
+        Self {
+            ok: false,
+            checks: vec![Check {
+                rule: "face",
+                value: 0.0,
+                range: [1.0, 1.0],
+                ok: false,
+                message: format!("{} {error}", error.message_zh()),
+            }],
+            bytes: 0,
+            quality: 0,
+            ms: 0.0,
+            error: Some(error),
+            crop: None,
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct Portrait {
     pub image: RgbImage,
     pub jpeg: Vec<u8>,
@@ -87,21 +109,20 @@ impl PortraitPipeline {
 
     /// Makes the portrait from `frame`. On failure the report says why (with `ok: false`).
     pub fn process(&mut self, frame: &RgbImage) -> Result<Portrait, PortraitReport> {
+        self.process_adjusted(frame, CropAdjust::default())
+    }
+
+    /// [`Self::process`] with the operator's nudges applied to the planned crop. When no crop
+    /// fits the spec, nudging starts from a fallback crop, and the checks say what is wrong.
+    pub fn process_adjusted(
+        &mut self,
+        frame: &RgbImage,
+        adjust: CropAdjust,
+    ) -> Result<Portrait, PortraitReport> {
         let started = Instant::now();
         let failed = |error: PortraitError| PortraitReport {
-            ok: false,
-            checks: vec![Check {
-                rule: "face",
-                value: 0.0,
-                range: [1.0, 1.0],
-                ok: false,
-                message: format!("{} {error}", error.message_zh()),
-            }],
-            bytes: 0,
-            quality: 0,
             ms: elapsed_ms(started),
-            error: Some(error),
-            crop: None,
+            ..PortraitReport::failed(error)
         };
         let faces = self.detector.detect(frame);
         let face = match faces.as_slice() {
@@ -113,8 +134,15 @@ impl PortraitPipeline {
         };
         let backdrop = self.settings.backdrop.rgb();
         let measures = measure(frame, &face, backdrop);
-        let crop = plan_crop(&measures, frame.width(), frame.height())
-            .map_err(|framing| failed(PortraitError::Framing(framing)))?;
+        let (width, height) = frame.dimensions();
+        let crop = match plan_crop(&measures, width, height) {
+            Ok(crop) if adjust.is_none() => crop,
+            Ok(crop) => adjust.apply(&crop, width, height),
+            Err(_) if !adjust.is_none() => {
+                adjust.apply(&fallback_crop(&measures, width, height), width, height)
+            }
+            Err(framing) => return Err(failed(PortraitError::Framing(framing))),
+        };
         let image = resample(frame, &crop).ok_or_else(|| failed(PortraitError::Resample))?;
         let checks = run_checks(&image, &measures, &crop, backdrop);
         let encoded = encode_in_range(&image, self.settings.size)
