@@ -6,6 +6,7 @@ pub mod hub;
 pub mod replay;
 pub mod synthetic;
 pub mod synthetic_source;
+pub mod synthetic_student;
 pub mod webcam;
 pub mod worker;
 
@@ -141,10 +142,22 @@ impl std::str::FromStr for SourceSpec {
 impl SourceSpec {
     /// Builds a fresh source; the worker calls this again to reopen after a fault.
     pub fn build(&self, fps: u32) -> Box<dyn FrameSource> {
+        self.build_with(fps, &webcam::FormatPreference::default())
+    }
+
+    /// [`Self::build`] with the settings' wanted webcam size and format.
+    pub fn build_with(
+        &self,
+        fps: u32,
+        preference: &webcam::FormatPreference,
+    ) -> Box<dyn FrameSource> {
         match self {
             Self::Synthetic => Box::new(synthetic_source::SyntheticSource::new(1920, 1080, fps)),
             Self::Replay(path) => Box::new(replay::ReplaySource::new(path.clone(), fps)),
-            Self::Device(index) => Box::new(webcam::WebcamSource::new(*index)),
+            Self::Device(index) => Box::new(webcam::WebcamSource::with_preference(
+                *index,
+                preference.clone(),
+            )),
         }
     }
 }

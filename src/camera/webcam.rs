@@ -16,6 +16,53 @@ const PREFERRED: (u32, u32, u32) = (1920, 1080, 30);
 pub struct WebcamSource {
     index: u32,
     camera: Option<Camera>,
+    /// The settings' wanted size and pixel format; used when the camera offers them.
+    preference: FormatPreference,
+}
+
+/// A wanted capture size and/or pixel format (`MJPG`/`MJPEG` or `YUYV`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormatPreference {
+    pub size: Option<(u32, u32)>,
+    pub fourcc: Option<String>,
+}
+
+impl FormatPreference {
+    /// The best offered format that matches the preference, else [`choose_format`]'s pick.
+    pub fn choose(&self, offered: &[CaptureFormat]) -> Option<CaptureFormat> {
+        let wanted_fourcc = self
+            .fourcc
+            .as_deref()
+            .map(|f| match f.to_ascii_uppercase().as_str() {
+                "MJPG" | "MJPEG" => "MJPEG".to_string(),
+                other => other.to_string(),
+            });
+        let matching: Vec<CaptureFormat> = offered
+            .iter()
+            .filter(|f| self.size.is_none_or(|(w, h)| (f.width, f.height) == (w, h)))
+            .filter(|f| wanted_fourcc.as_deref().is_none_or(|c| f.fourcc == c))
+            .cloned()
+            .collect();
+        if (self.size.is_some() || self.fourcc.is_some()) && !matching.is_empty() {
+            return choose_format(&matching).or_else(|| {
+                matching
+                    .into_iter()
+                    .max_by_key(|f| (f.width * f.height, f.fps))
+            });
+        }
+        choose_format(offered)
+    }
+}
+
+/// The first camera the system reports, without opening it: for choosing the demo camera.
+pub fn first_camera_index() -> Option<u32> {
+    nokhwa::query(ApiBackend::Auto)
+        .ok()?
+        .into_iter()
+        .find_map(|info| match info.index() {
+            CameraIndex::Index(n) => Some(*n),
+            CameraIndex::String(_) => None,
+        })
 }
 
 /// A camera the system reports.
@@ -29,9 +76,14 @@ pub struct CameraListing {
 
 impl WebcamSource {
     pub fn new(index: u32) -> Self {
+        Self::with_preference(index, FormatPreference::default())
+    }
+
+    pub fn with_preference(index: u32, preference: FormatPreference) -> Self {
         Self {
             index,
             camera: None,
+            preference,
         }
     }
 }
@@ -116,7 +168,9 @@ impl FrameSource for WebcamSource {
         if offered.is_empty() {
             return Err(CameraError::NoCamera);
         }
-        let chosen = choose_format(&offered)
+        let chosen = self
+            .preference
+            .choose(&offered)
             .ok_or_else(|| CameraError::Open("no MJPEG or YUYV format offered".to_string()))?;
         let fourcc = if chosen.fourcc == "MJPEG" {
             FrameFormat::MJPEG
@@ -232,6 +286,19 @@ mod tests {
             choose_format(&offered),
             Some(format("MJPEG", 1280, 720, 30))
         );
+        let preference = FormatPreference {
+            size: Some((1280, 720)),
+            fourcc: Some("YUYV".to_string()),
+        };
+        assert_eq!(
+            preference.choose(&offered),
+            Some(format("YUYV", 1280, 720, 10))
+        );
+        let unmet = FormatPreference {
+            size: Some((640, 360)),
+            fourcc: None,
+        };
+        assert_eq!(unmet.choose(&offered), Some(format("MJPEG", 1280, 720, 30)));
         let offered = [format("YUYV", 640, 480, 30), format("NV12", 1920, 1080, 30)];
         assert_eq!(choose_format(&offered), Some(format("YUYV", 640, 480, 30)));
         assert_eq!(choose_format(&[]), None);
