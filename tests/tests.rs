@@ -3,8 +3,10 @@
 
 mod util;
 
+mod booth_window;
 mod cli_import_lookup;
 mod import_files;
+mod layering;
 mod portrait_pipeline;
 mod readme_and_ci;
 mod scan_sets;

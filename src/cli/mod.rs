@@ -37,6 +37,22 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Open the window in demo mode (its own data folder, generated bookings, demo camera)
+    #[arg(long, conflicts_with = "no_demo")]
+    pub demo: bool,
+
+    /// Never choose demo mode, even with no webcam and an empty store
+    #[arg(long)]
+    pub no_demo: bool,
+
+    /// Camera for the window: synthetic, replay:DIR or device:N [default: settings, else auto]
+    #[arg(long, value_name = "SOURCE")]
+    pub camera: Option<crate::camera::SourceSpec>,
+
+    /// Print how long the first live frame took to show (JSON), then close the window
+    #[arg(long)]
+    pub measure_startup: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -66,6 +82,11 @@ pub enum Command {
     },
     /// Replace the database with a backup, after checking the backup's integrity
     Restore { backup: PathBuf },
+    /// Open the window in demo mode, save a PNG of every screen into DIR, then close
+    Screenshot {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,17 +120,35 @@ impl Station {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    run_from(cli, std::time::Instant::now())
+}
+
+/// [`run`], with the process's start time for the window's start-up measurement.
+pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
     let data_dir = config::resolve_data_dir(cli.data_dir.as_deref())?;
     config::create_private_dir(&data_dir)?;
     crate::logging::init(&data_dir, cli.verbose)?;
     tracing::info!(version = VERSION, data_dir = %data_dir.display(), "start");
     match cli.command {
         None => {
-            // The booth window arrives with issue #5; until then the bare command shows help.
-            use clap::CommandFactory;
-            Cli::command().print_long_help()?;
-            println!("\ndata folder: {}", data_dir.display());
-            Ok(())
+            let options = crate::app::launch::LaunchOptions {
+                force_demo: cli.demo,
+                forbid_demo: cli.no_demo,
+                camera: cli.camera,
+                startup_probe: cli.measure_startup,
+                screenshot_dir: None,
+            };
+            crate::app::launch::run(&data_dir, options, started)
+        }
+        Some(Command::Screenshot { out }) => {
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let options = crate::app::launch::LaunchOptions {
+                force_demo: true,
+                camera: cli.camera,
+                screenshot_dir: Some(out),
+                ..Default::default()
+            };
+            crate::app::launch::run(&data_dir, options, started)
         }
         Some(Command::Import(args)) => bookings::import(Station::open(data_dir)?, args),
         Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),

@@ -1,0 +1,74 @@
+//! What the screens ask for. Screens never change shared state or talk to workers themselves:
+//! they return commands, and the app applies them after drawing.
+
+use crate::config::{ConfigFile, Language};
+use crate::domain::CorrectableField;
+
+use super::state::{Screen, SupervisorTab};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Show(Screen),
+    SetLanguage(Language),
+    /// Take the live frame and make the portrait (Space).
+    Capture,
+    /// Save the shot (Enter). `override_checks` saves a shot that failed its checks, recorded.
+    Accept {
+        override_checks: bool,
+    },
+    /// Arm or disarm the override for a failed shot.
+    ArmOverride(bool),
+    /// Drop the shot and shoot again (R).
+    Retake,
+    /// Move or zoom the crop (arrows, + and -).
+    Nudge {
+        right: i32,
+        down: i32,
+        zoom_in: i32,
+    },
+    /// A capture code typed by a keyboard-wedge scanner or pasted.
+    ResolveCode(String),
+    OpenSearch,
+    Search {
+        query: String,
+        for_supervisor: bool,
+    },
+    OpenBooking(String),
+    ClearCard,
+    /// Open the walk-in desk, pre-filled with a capture code.
+    StartWalkIn {
+        capture_code: Option<String>,
+    },
+    SaveWalkIn,
+    Login {
+        pin: String,
+    },
+    Logout,
+    SupervisorTab(SupervisorTab),
+    SelectForCorrection(String),
+    Correct {
+        booking_id: String,
+        field: CorrectableField,
+        value: String,
+        reason: String,
+        confirmed_after_capture: bool,
+    },
+    ApproveRetake {
+        booking_id: String,
+    },
+    /// A supervisor lets the card's student be shot outside the collection windows.
+    OverrideWindow,
+    LoadSchools,
+    AddWindow {
+        school: String,
+        first_day: String,
+        last_day: String,
+    },
+    UpdateWindow {
+        window_id: String,
+        first_day: String,
+        last_day: String,
+    },
+    SaveSettings(Box<ConfigFile>),
+    ExitDemo,
+}

@@ -1,0 +1,16 @@
+//! The one channel every worker reports on. The app drains it at the start of each frame; tests
+//! block on it to wait for a worker without sleeping.
+
+use super::portrait_worker::PortraitOutcome;
+use super::store_worker::StoreEvent;
+
+#[derive(Debug)]
+pub enum AppEvent {
+    Store(StoreEvent),
+    Portrait(Box<PortraitOutcome>),
+    /// The scanner has events waiting in its own queue.
+    ScannerWake,
+}
+
+/// Room for bursts; workers block when it is full, which only happens if the UI stops draining.
+pub const EVENT_CAPACITY: usize = 256;

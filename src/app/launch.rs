@@ -1,0 +1,164 @@
+//! Starting the booth window: choose demo or real mode, open the window at once (the store and
+//! camera open on their own threads), and hand over to eframe.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use super::{AppSetup, CameraChoice, StationApp, demo};
+use crate::camera::SourceSpec;
+use crate::config::{self, StationConfig};
+
+/// How the window was asked to start.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchOptions {
+    pub force_demo: bool,
+    pub forbid_demo: bool,
+    pub camera: Option<SourceSpec>,
+    pub startup_probe: bool,
+    pub screenshot_dir: Option<PathBuf>,
+}
+
+/// Booth laptops are often 1366×768; the window fits that by default.
+pub const DEFAULT_WINDOW: [f32; 2] = [1366.0, 768.0];
+
+/// Demo mode when asked, or when nothing real is there: no webcam and an empty real store.
+pub fn choose_demo(
+    options: &LaunchOptions,
+    real: &StationConfig,
+    webcam_present: impl FnOnce() -> bool,
+) -> bool {
+    if options.force_demo {
+        return true;
+    }
+    if options.forbid_demo || options.camera.is_some() || real.camera.is_some() {
+        return false;
+    }
+    !real_store_has_bookings(&real.database_path()) && !webcam_present()
+}
+
+/// Whether the real database holds any booking, read without creating or migrating it.
+fn real_store_has_bookings(path: &Path) -> bool {
+    if !path.exists() {
+        return false;
+    }
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    rusqlite::Connection::open_with_flags(path, flags)
+        .and_then(|conn| {
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM bookings)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+        })
+        // A database that cannot be read is not empty as far as we know: never hide it behind
+        // the demo.
+        .unwrap_or(true)
+}
+
+/// Builds the app's setup for the real data folder `data_dir`.
+pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Result<AppSetup> {
+    let real = StationConfig::load(data_dir)?;
+    let demo = choose_demo(options, &real, || {
+        crate::camera::webcam::first_camera_index().is_some()
+    });
+    let config = if demo {
+        let dir = demo::demo_data_dir(data_dir);
+        config::create_private_dir(&dir)?;
+        let mut demo_config = StationConfig::load(&dir)?;
+        demo_config.language = real.language;
+        demo_config
+    } else {
+        real
+    };
+    let camera = options
+        .camera
+        .clone()
+        .or_else(|| config.camera.clone())
+        .unwrap_or_else(|| match crate::camera::webcam::first_camera_index() {
+            Some(index) if !demo => SourceSpec::Device(index),
+            _ => SourceSpec::Synthetic,
+        });
+    tracing::info!(demo, camera = ?camera, data_dir = %config.data_dir.display(), "booth window");
+    Ok(AppSetup {
+        config,
+        demo,
+        camera: CameraChoice::Source(camera),
+        started,
+        startup_probe: options.startup_probe,
+        screenshot_dir: options.screenshot_dir.clone(),
+        startup_backup: !demo,
+    })
+}
+
+/// Opens the window and runs until it closes.
+pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<()> {
+    let setup = prepare(data_dir, &options, started)?;
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("学历照片采集站 Capture Station")
+        .with_inner_size(DEFAULT_WINDOW)
+        .with_min_inner_size([1024.0, 640.0]);
+    if options.screenshot_dir.is_some() {
+        viewport = viewport
+            .with_inner_size(DEFAULT_WINDOW)
+            .with_resizable(false);
+    }
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        // Screenshots and start-up probes must not depend on a saved window size or tab.
+        persist_window: options.screenshot_dir.is_none() && !options.startup_probe,
+        ..Default::default()
+    };
+    let persist = native.persist_window;
+    eframe::run_native(
+        "capture-station",
+        native,
+        Box::new(move |cc| {
+            let app = StationApp::new(cc, setup)?;
+            let mut app = app;
+            if !persist {
+                app.state.screen = Default::default();
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|error| anyhow::anyhow!("{error}"))
+    .context("the booth window could not open (is there a display? DISPLAY / WAYLAND_DISPLAY)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn demo_only_when_asked_or_nothing_real_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = StationConfig::load(dir.path()).unwrap();
+        let auto = LaunchOptions::default();
+        assert!(choose_demo(&auto, &real, || false));
+        assert!(
+            !choose_demo(&auto, &real, || true),
+            "a webcam means real mode"
+        );
+        let forced = LaunchOptions {
+            force_demo: true,
+            ..LaunchOptions::default()
+        };
+        assert!(choose_demo(&forced, &real, || true));
+        let forbidden = LaunchOptions {
+            forbid_demo: true,
+            ..LaunchOptions::default()
+        };
+        assert!(!choose_demo(&forbidden, &real, || false));
+
+        let mut store = Store::open(&real.database_path()).unwrap();
+        demo::seed(&mut store, &Default::default()).unwrap();
+        drop(store);
+        assert!(
+            !choose_demo(&auto, &real, || false),
+            "real bookings mean real mode"
+        );
+    }
+}

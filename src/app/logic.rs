@@ -1,0 +1,867 @@
+//! The app's per-frame work: drain worker events into the state, read the keyboard (operator
+//! keys and wedge scanners), and apply commands by sending jobs to the workers.
+
+use std::time::{Duration, Instant};
+
+use chrono::Local;
+
+use super::command::Command;
+use super::events::AppEvent;
+use super::keyboard::Typed;
+use super::portrait_worker::{PortraitJob, PortraitOutcome};
+use super::state::{
+    CardState, DatabaseHealth, NoticeLevel, Role, Screen, ShootBlock, ShotState, SupervisorTab,
+};
+use super::store_worker::{SaveRequest, StoreEvent, StoreJob};
+use super::{StationApp, walk_in};
+use crate::domain::CollectionWindow;
+use crate::domain::correction::correction_reason;
+use crate::portrait::geometry::CropAdjust;
+use crate::scan::worker::ScanEvent;
+
+/// Longest time one frame spends draining events, so a burst cannot stall drawing.
+const DRAIN_BUDGET: Duration = Duration::from_millis(10);
+
+impl StationApp {
+    pub(super) fn before_frame(&mut self, ctx: &egui::Context) {
+        let started = Instant::now();
+        while started.elapsed() < DRAIN_BUDGET {
+            match self.events.try_recv() {
+                Ok(event) => self.handle_event(event),
+                Err(_) => break,
+            }
+        }
+        self.drain_scanner();
+        if let Some(camera) = &self.camera {
+            self.state.camera_live = camera.status().is_live();
+        } else {
+            self.state.camera_live = self.hub.latest().is_some();
+        }
+        self.take_preview(ctx);
+        self.read_keyboard(ctx);
+        if let Some(mut tour) = self.tour.take() {
+            let finished = tour.step(self, ctx);
+            if !finished {
+                self.tour = Some(tour);
+            }
+        }
+    }
+
+    pub(super) fn after_frame(&mut self, ctx: &egui::Context) {
+        if self.keys.is_collecting() {
+            ctx.request_repaint_after(Duration::from_millis(50));
+        }
+        if self.state.busy_since.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn take_preview(&mut self, ctx: &egui::Context) {
+        let frame = {
+            let mut slot = self.preview.slot.lock().unwrap_or_else(|p| p.into_inner());
+            self.state.camera_fps = slot.fps;
+            slot.frame.take()
+        };
+        if let Some(frame) = frame {
+            self.textures.set_preview(ctx, frame);
+            if self.first_frame_ms.is_none() {
+                let ms = self.started.elapsed().as_secs_f64() * 1000.0;
+                self.first_frame_ms = Some(ms);
+                tracing::info!(first_live_frame_ms = ms, "first live frame shown");
+                if self.startup_probe {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "first_live_frame_ms": (ms * 10.0).round() / 10.0 })
+                    );
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+        }
+    }
+
+    pub(super) fn drain_scanner(&mut self) {
+        let mut scanned = Vec::new();
+        if let Some(scanner) = &self.scanner {
+            while let Some(event) = scanner.try_event() {
+                match event {
+                    ScanEvent::Scanned { payload, .. } => {
+                        scanned.push(payload.as_str().to_string())
+                    }
+                    ScanEvent::CodeInView(in_view) => self.state.operator.code_in_view = in_view,
+                    ScanEvent::Rejected { .. } => {}
+                }
+            }
+        }
+        for code in scanned {
+            self.scanned(code);
+        }
+    }
+
+    /// A code from the camera or a wedge scanner.
+    fn scanned(&mut self, code: String) {
+        if self.state.screen == Screen::WalkIn && self.state.walk_in.capture_code.is_empty() {
+            // At the walk-in desk a scan fills the form's capture code.
+            self.state.walk_in.capture_code = code;
+            return;
+        }
+        self.apply(Command::ResolveCode(code));
+    }
+
+    fn read_keyboard(&mut self, ctx: &egui::Context) {
+        let text_field_focused = ctx.text_edit_focused();
+        if !text_field_focused && let Some(focused) = ctx.memory(|m| m.focused()) {
+            // A button clicked with the mouse keeps focus, and a focused button also reacts to
+            // Space and Enter: the operator's keys would press it twice. Only text fields keep
+            // the keyboard.
+            ctx.memory_mut(|m| m.surrender_focus(focused));
+        }
+        let (events, time) = ctx.input(|i| (i.events.clone(), i.time));
+        if text_field_focused {
+            return;
+        }
+        let shot_shown = matches!(
+            self.state.operator.shot,
+            ShotState::Ready { .. } | ShotState::Failed { .. }
+        );
+        let operator = self.state.screen == Screen::Operator;
+        let mut commands = Vec::new();
+        for event in events {
+            match event {
+                egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    repeat,
+                    ..
+                } => {
+                    if modifiers.command && key == egui::Key::F {
+                        commands.push(Command::Show(Screen::Operator));
+                        self.state.operator.search.open = true;
+                        self.state.operator.search.focus_requested = true;
+                        continue;
+                    }
+                    if key == egui::Key::Enter {
+                        match self.keys.enter(time) {
+                            Typed::Scan(code) => self.scanned(code),
+                            Typed::Search(text) => self.open_search_with(text),
+                            Typed::PlainEnter if operator && !repeat => {
+                                commands.push(Command::Accept {
+                                    override_checks: modifiers.command,
+                                });
+                            }
+                            _ => {}
+                        }
+                        continue;
+                    }
+                    if self.keys.is_collecting() || !operator {
+                        continue;
+                    }
+                    match key {
+                        egui::Key::Space if !repeat => commands.push(Command::Capture),
+                        egui::Key::R if shot_shown && !repeat => commands.push(Command::Retake),
+                        egui::Key::ArrowLeft => commands.push(nudge(-1, 0, 0)),
+                        egui::Key::ArrowRight => commands.push(nudge(1, 0, 0)),
+                        egui::Key::ArrowUp => commands.push(nudge(0, -1, 0)),
+                        egui::Key::ArrowDown => commands.push(nudge(0, 1, 0)),
+                        egui::Key::Escape => commands.push(Command::ClearCard),
+                        egui::Key::F2 => commands.push(Command::StartWalkIn {
+                            capture_code: self.unknown_code(),
+                        }),
+                        _ => {}
+                    }
+                }
+                egui::Event::Text(text) => {
+                    let collecting = self.keys.is_collecting();
+                    let operator_key = operator && !collecting && shot_shown;
+                    match text.as_str() {
+                        " " if !collecting => {}
+                        "r" | "R" if operator_key => {}
+                        "+" | "=" if operator_key => commands.push(nudge(0, 0, 1)),
+                        "-" if operator_key => commands.push(nudge(0, 0, -1)),
+                        _ if operator || collecting => self.keys.text(&text, time),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Typed::Search(text) = self.keys.idle(time) {
+            self.open_search_with(text);
+        }
+        for command in commands {
+            self.apply(command);
+        }
+    }
+
+    fn open_search_with(&mut self, text: String) {
+        self.state.screen = Screen::Operator;
+        let search = &mut self.state.operator.search;
+        search.open = true;
+        search.focus_requested = true;
+        search.query.push_str(&text);
+        let query = search.query.clone();
+        self.apply(Command::Search {
+            query,
+            for_supervisor: false,
+        });
+    }
+
+    fn unknown_code(&self) -> Option<String> {
+        match &self.state.operator.card {
+            CardState::Unknown(code) => Some(code.clone()),
+            _ => None,
+        }
+    }
+
+    fn send_store(&mut self, job: StoreJob) {
+        if self.store_jobs.try_send(job).is_err() {
+            let t = self.state.texts();
+            self.state.notify(NoticeLevel::Error, t.store_busy);
+        }
+    }
+
+    fn send_portrait(&mut self, job: PortraitJob) -> bool {
+        self.portrait_jobs.try_send(job).is_ok()
+    }
+
+    fn actor(&self) -> String {
+        let t = self.state.texts();
+        let role = match self.state.role {
+            Role::Operator => "operator",
+            Role::Supervisor => "supervisor",
+        };
+        let _ = t;
+        format!("{role}@{}", self.config.station_name)
+    }
+
+    fn require_supervisor(&mut self) -> bool {
+        if self.state.role == Role::Supervisor {
+            return true;
+        }
+        let t = self.state.texts();
+        self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+        false
+    }
+
+    pub(super) fn handle_event(&mut self, event: AppEvent) {
+        match event {
+            AppEvent::ScannerWake => self.drain_scanner(),
+            AppEvent::Portrait(outcome) => self.portrait_done(*outcome),
+            AppEvent::Store(event) => self.store_answered(event),
+        }
+    }
+
+    fn portrait_done(&mut self, outcome: PortraitOutcome) {
+        let current = match &self.state.operator.shot {
+            ShotState::Processing { shot_id } => *shot_id,
+            _ => return,
+        };
+        if outcome.shot_id != current {
+            return;
+        }
+        self.state.busy_since = None;
+        if outcome.original_jpeg.is_some() {
+            self.shot_original = outcome.original_jpeg;
+        }
+        self.state.operator.shot = match outcome.result {
+            Ok(portrait) => ShotState::Ready {
+                shot_id: outcome.shot_id,
+                image: portrait.image,
+                jpeg: portrait.jpeg,
+                report: portrait.report,
+                override_armed: false,
+                saving: false,
+            },
+            Err(report) => ShotState::Failed {
+                shot_id: outcome.shot_id,
+                report,
+            },
+        };
+    }
+
+    fn store_answered(&mut self, event: StoreEvent) {
+        let t = self.state.texts();
+        match event {
+            StoreEvent::Preparing => self.state.database = DatabaseHealth::Preparing,
+            StoreEvent::Ready { demo_seeded } => {
+                self.state.database = DatabaseHealth::Healthy;
+                if let Some(count) = demo_seeded {
+                    tracing::info!(count, "demo database seeded");
+                }
+            }
+            StoreEvent::OpenFailed(error) => {
+                self.state.database = DatabaseHealth::Failed(error.clone());
+                self.state.notify(NoticeLevel::Error, error);
+            }
+            StoreEvent::CodeResolved { code, card } => {
+                let waiting =
+                    matches!(&self.state.operator.card, CardState::Looking(c) if *c == code);
+                if !waiting {
+                    return;
+                }
+                if let Some(at) = self.state.operator.scanned_at.take() {
+                    self.state.operator.card_latency_ms = Some(at.elapsed().as_secs_f64() * 1000.0);
+                }
+                self.state.operator.card = match card {
+                    Some(card) => {
+                        self.state.notify(
+                            NoticeLevel::Success,
+                            format!("{} {}", t.found, card.booking.student.name),
+                        );
+                        CardState::Found(card)
+                    }
+                    None => {
+                        self.state.notify(NoticeLevel::Warning, t.no_booking);
+                        CardState::Unknown(code)
+                    }
+                };
+            }
+            StoreEvent::SearchResults {
+                generation,
+                for_supervisor,
+                hits,
+            } => {
+                let search = if for_supervisor {
+                    &mut self.state.supervisor.search
+                } else {
+                    &mut self.state.operator.search
+                };
+                if search.generation == generation {
+                    search.results = hits;
+                }
+            }
+            StoreEvent::CardLoaded(card) => {
+                self.state.operator.card = CardState::Found(card);
+                self.state.operator.search = Default::default();
+                self.reset_shot();
+            }
+            StoreEvent::CaptureSaved { booking_id } => {
+                if let ShotState::Ready { image, .. } =
+                    std::mem::replace(&mut self.state.operator.shot, ShotState::None)
+                {
+                    self.state.operator.shot = ShotState::Saved { image };
+                }
+                self.shot_frame = None;
+                self.shot_original = None;
+                if let CardState::Found(card) = &mut self.state.operator.card
+                    && card.booking.booking_id == booking_id
+                {
+                    card.booking.status =
+                        crate::domain::BookingStatus::Captured.as_str().to_string();
+                    card.booking.retake_approved = false;
+                    card.saved = true;
+                    let name = card.booking.student.name.clone();
+                    self.state
+                        .notify(NoticeLevel::Success, format!("{} {name}", t.saved));
+                }
+            }
+            StoreEvent::WalkInCreated(card) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.walk_in_saved, card.booking.student.name),
+                );
+                self.state.walk_in = super::state::WalkInForm::new(
+                    self.config.walk_in_amount_fen,
+                    self.config.walk_in_payment,
+                );
+                self.state.operator.card = CardState::Found(card);
+                self.reset_shot();
+                self.state.screen = Screen::Operator;
+            }
+            StoreEvent::WalkInDuplicate(card) => {
+                self.state.walk_in.saving = false;
+                self.state.notify(
+                    NoticeLevel::Warning,
+                    format!("{} {}", t.walk_in_duplicate, card.booking.student.name),
+                );
+                self.state.operator.card = CardState::Found(card);
+                self.reset_shot();
+                self.state.screen = Screen::Operator;
+            }
+            StoreEvent::Corrected {
+                booking,
+                history,
+                outcome,
+            } => {
+                let reexport = matches!(
+                    outcome,
+                    crate::store::CorrectionOutcome::Corrected {
+                        photo_needs_reexport: true
+                    }
+                );
+                let message = match outcome {
+                    crate::store::CorrectionOutcome::Unchanged => {
+                        t.correction_unchanged.to_string()
+                    }
+                    _ if reexport => format!("{} {}", t.correction_saved, t.photo_reexport),
+                    _ => t.correction_saved.to_string(),
+                };
+                self.state.notify(NoticeLevel::Success, message);
+                self.refresh_card_if(&booking.booking_id);
+                self.state.supervisor.selected = Some(*booking);
+                self.state.supervisor.history = history;
+                self.state.supervisor.correction = Default::default();
+            }
+            StoreEvent::Selected { booking, history } => {
+                self.state.supervisor.correction = Default::default();
+                self.state.supervisor.selected = Some(*booking);
+                self.state.supervisor.history = history;
+            }
+            StoreEvent::RetakeApproved(card) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.retake_approved, card.booking.student.name),
+                );
+                if let Some(selected) = &mut self.state.supervisor.selected
+                    && selected.booking_id == card.booking.booking_id
+                {
+                    *selected = card.booking.clone();
+                }
+                if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == card.booking.booking_id)
+                {
+                    self.state.operator.card = CardState::Found(card);
+                }
+            }
+            StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
+            StoreEvent::Counts(counts) => self.state.counts = counts,
+            StoreEvent::SettingsSaved(config) => {
+                let camera_changed = config.camera != self.config.camera
+                    || config.camera_resolution != self.config.camera_resolution
+                    || config.camera_format != self.config.camera_format;
+                self.state.language = config.language;
+                self.state.station_name = config.station_name.clone();
+                self.state.uses_default_pin = config.uses_default_pin();
+                self.state.supervisor.settings = config.file.clone();
+                self.state.supervisor.settings_error = None;
+                let _ = self.send_portrait(PortraitJob::Settings(
+                    crate::portrait::pipeline::PortraitSettings {
+                        backdrop: config.backdrop,
+                        size: config.jpeg_size,
+                    },
+                ));
+                self.config = *config;
+                let t = self.state.texts();
+                let text = if camera_changed {
+                    format!("{} {}", t.settings_saved, t.camera_after_restart)
+                } else {
+                    t.settings_saved.to_string()
+                };
+                self.state.notify(NoticeLevel::Success, text);
+            }
+            StoreEvent::Failed(error) => {
+                if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
+                    // The photo stays on screen: nothing is lost, the operator can try again.
+                    *saving = false;
+                }
+                self.state.walk_in.saving = false;
+                if matches!(self.state.operator.card, CardState::Looking(_)) {
+                    self.state.operator.card = CardState::Empty;
+                }
+                self.state.supervisor.settings_error = Some(error.clone());
+                self.state.notify(NoticeLevel::Error, error);
+            }
+        }
+    }
+
+    fn refresh_card_if(&mut self, booking_id: &str) {
+        if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == booking_id)
+        {
+            self.send_store(StoreJob::OpenBooking(booking_id.to_string()));
+        }
+    }
+
+    fn reset_shot(&mut self) {
+        self.state.operator.shot = ShotState::None;
+        self.state.operator.nudge = Default::default();
+        self.shot_frame = None;
+        self.shot_original = None;
+    }
+
+    pub(super) fn apply(&mut self, command: Command) {
+        let t = self.state.texts();
+        match command {
+            Command::Show(screen) => {
+                self.state.screen = screen;
+                if screen == Screen::Supervisor && self.state.role == Role::Supervisor {
+                    self.send_store(StoreJob::LoadSchools);
+                }
+            }
+            Command::SetLanguage(language) => self.state.language = language,
+            Command::Capture => self.capture(),
+            Command::Accept { override_checks } => self.accept(override_checks),
+            Command::ArmOverride(armed) => {
+                if let ShotState::Ready { override_armed, .. } = &mut self.state.operator.shot {
+                    *override_armed = armed;
+                }
+            }
+            Command::Retake => {
+                if !matches!(
+                    &self.state.operator.shot,
+                    ShotState::Ready { saving: true, .. }
+                ) {
+                    self.reset_shot();
+                }
+            }
+            Command::Nudge {
+                right,
+                down,
+                zoom_in,
+            } => self.nudge(right, down, zoom_in),
+            Command::ResolveCode(code) => {
+                let code = match self.config.capture_code_rules.validate(&code) {
+                    Ok(code) => code.as_str().to_string(),
+                    Err(error) => {
+                        self.state.notify(NoticeLevel::Error, error.message_zh());
+                        return;
+                    }
+                };
+                if self.state.operator.shot.holds_unsaved_photo() {
+                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
+                    return;
+                }
+                if matches!(&self.state.operator.card, CardState::Looking(c) if *c == code) {
+                    return;
+                }
+                self.state.screen = Screen::Operator;
+                self.state.operator.card = CardState::Looking(code.clone());
+                self.state.operator.scanned_at = Some(Instant::now());
+                self.state.operator.search = Default::default();
+                self.reset_shot();
+                self.send_store(StoreJob::ResolveCode(code));
+            }
+            Command::OpenSearch => {
+                self.state.screen = Screen::Operator;
+                self.state.operator.search.open = true;
+                self.state.operator.search.focus_requested = true;
+            }
+            Command::Search {
+                query,
+                for_supervisor,
+            } => {
+                let search = if for_supervisor {
+                    &mut self.state.supervisor.search
+                } else {
+                    &mut self.state.operator.search
+                };
+                search.generation += 1;
+                search.query = query.clone();
+                let generation = search.generation;
+                if query.trim().is_empty() {
+                    search.results.clear();
+                    return;
+                }
+                self.send_store(StoreJob::Search {
+                    query,
+                    generation,
+                    for_supervisor,
+                });
+            }
+            Command::OpenBooking(id) => {
+                if self.state.operator.shot.holds_unsaved_photo() {
+                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
+                    return;
+                }
+                self.state.screen = Screen::Operator;
+                self.send_store(StoreJob::OpenBooking(id));
+            }
+            Command::ClearCard => {
+                if self.state.operator.search.open {
+                    self.state.operator.search = Default::default();
+                } else if !self.state.operator.shot.holds_unsaved_photo() {
+                    self.state.operator.card = CardState::Empty;
+                    self.reset_shot();
+                }
+            }
+            Command::StartWalkIn { capture_code } => {
+                let mut form = super::state::WalkInForm::new(
+                    self.config.walk_in_amount_fen,
+                    self.config.walk_in_payment,
+                );
+                form.capture_code = capture_code.unwrap_or_default();
+                self.state.walk_in = form;
+                self.state.screen = Screen::WalkIn;
+            }
+            Command::SaveWalkIn => {
+                let today = Local::now().date_naive();
+                match walk_in::validate(&self.state.walk_in, today, &self.config.capture_code_rules)
+                {
+                    Ok(booking) => {
+                        self.state.walk_in.saving = true;
+                        self.send_store(StoreJob::CreateWalkIn(Box::new(booking)));
+                    }
+                    Err(problems) => {
+                        let text = problems
+                            .iter()
+                            .map(|p| p.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join("；");
+                        self.state.notify(NoticeLevel::Error, text);
+                    }
+                }
+            }
+            Command::Login { pin } => {
+                self.state.supervisor.pin.clear();
+                if pin == self.config.supervisor_pin {
+                    self.state.role = Role::Supervisor;
+                    self.state.notify(NoticeLevel::Success, t.logged_in);
+                    self.send_store(StoreJob::LoadSchools);
+                } else {
+                    tracing::warn!("wrong supervisor PIN");
+                    self.state.notify(NoticeLevel::Error, t.wrong_pin);
+                }
+            }
+            Command::Logout => {
+                self.state.role = Role::Operator;
+                self.state.supervisor.selected = None;
+                self.state.notify(NoticeLevel::Info, t.logged_out);
+            }
+            Command::SupervisorTab(tab) => {
+                self.state.supervisor.tab = tab;
+                if tab == SupervisorTab::Schools {
+                    self.send_store(StoreJob::LoadSchools);
+                }
+            }
+            Command::SelectForCorrection(id) => {
+                if self.require_supervisor() {
+                    self.send_store(StoreJob::SelectForCorrection(id));
+                }
+            }
+            Command::Correct {
+                booking_id,
+                field,
+                value,
+                reason,
+                confirmed_after_capture,
+            } => {
+                if !self.require_supervisor() {
+                    return;
+                }
+                let today = Local::now().date_naive();
+                let checked = field
+                    .validate(&value, today)
+                    .and_then(|value| Ok((value, correction_reason(&reason)?)));
+                match checked {
+                    Ok((value, reason)) => {
+                        let actor = self.actor();
+                        self.send_store(StoreJob::Correct {
+                            booking_id,
+                            field,
+                            value,
+                            reason,
+                            confirmed: confirmed_after_capture,
+                            actor,
+                        });
+                    }
+                    Err(error) => self.state.notify(NoticeLevel::Error, error.to_string()),
+                }
+            }
+            Command::ApproveRetake { booking_id } => {
+                if self.require_supervisor() {
+                    let actor = self.actor();
+                    self.send_store(StoreJob::ApproveRetake { booking_id, actor });
+                }
+            }
+            Command::OverrideWindow => {
+                if self.require_supervisor()
+                    && let CardState::Found(card) = &mut self.state.operator.card
+                {
+                    card.window_overridden = true;
+                    tracing::info!(booking = %card.booking.booking_id, "collection window overridden by the supervisor");
+                }
+            }
+            Command::LoadSchools => self.send_store(StoreJob::LoadSchools),
+            Command::AddWindow {
+                school,
+                first_day,
+                last_day,
+            } => {
+                if !self.require_supervisor() {
+                    return;
+                }
+                match parse_window(&first_day, &last_day) {
+                    Ok(window) => {
+                        let actor = self.actor();
+                        self.state.supervisor.new_school.clear();
+                        self.send_store(StoreJob::AddWindow {
+                            school,
+                            window,
+                            actor,
+                        });
+                    }
+                    Err(error) => self.state.notify(NoticeLevel::Error, error),
+                }
+            }
+            Command::UpdateWindow {
+                window_id,
+                first_day,
+                last_day,
+            } => {
+                if !self.require_supervisor() {
+                    return;
+                }
+                match parse_window(&first_day, &last_day) {
+                    Ok(window) => {
+                        let actor = self.actor();
+                        self.send_store(StoreJob::UpdateWindow {
+                            window_id,
+                            window,
+                            actor,
+                        });
+                    }
+                    Err(error) => self.state.notify(NoticeLevel::Error, error),
+                }
+            }
+            Command::SaveSettings(file) => {
+                if self.require_supervisor() {
+                    self.send_store(StoreJob::SaveSettings(file));
+                }
+            }
+            Command::ExitDemo => self.exit_demo(),
+        }
+    }
+
+    fn capture(&mut self) {
+        let t = self.state.texts();
+        let block = match &self.state.operator.card {
+            CardState::Found(card) => card.shoot_block(),
+            _ => Some(ShootBlock::NoCard),
+        };
+        if let Some(block) = block {
+            self.state
+                .notify(NoticeLevel::Warning, t.shoot_block(block));
+            return;
+        }
+        if matches!(
+            &self.state.operator.shot,
+            ShotState::Ready { saving: true, .. }
+        ) {
+            return;
+        }
+        let Some(frame) = self.hub.latest() else {
+            self.state.notify(NoticeLevel::Error, t.no_camera_frame);
+            return;
+        };
+        self.state.operator.nudge = Default::default();
+        self.shot_original = None;
+        self.shot_frame = Some(frame.image.clone());
+        self.process_shot(true);
+    }
+
+    fn process_shot(&mut self, keep_original: bool) {
+        let Some(frame) = self.shot_frame.clone() else {
+            return;
+        };
+        let shot_id = self.state.operator.next_shot_id;
+        self.state.operator.next_shot_id += 1;
+        let nudge = self.state.operator.nudge;
+        let job = PortraitJob::Process {
+            shot_id,
+            frame,
+            adjust: CropAdjust {
+                right: nudge.right,
+                down: nudge.down,
+                zoom_in: nudge.zoom_in,
+            },
+            keep_original,
+        };
+        if self.send_portrait(job) {
+            self.state.operator.shot = ShotState::Processing { shot_id };
+            let t = self.state.texts();
+            self.state.busy_since = Some((Instant::now(), t.processing.to_string()));
+        }
+    }
+
+    fn nudge(&mut self, right: i32, down: i32, zoom_in: i32) {
+        let shown = matches!(
+            self.state.operator.shot,
+            ShotState::Ready { saving: false, .. } | ShotState::Failed { .. }
+        );
+        if !shown || self.shot_frame.is_none() {
+            return;
+        }
+        let nudge = &mut self.state.operator.nudge;
+        nudge.right += right;
+        nudge.down += down;
+        nudge.zoom_in += zoom_in;
+        self.process_shot(false);
+    }
+
+    fn accept(&mut self, override_checks: bool) {
+        let t = self.state.texts();
+        let booking_id = match &self.state.operator.card {
+            CardState::Found(card) => card.booking.booking_id.clone(),
+            _ => return,
+        };
+        let operator = self.actor();
+        let ShotState::Ready {
+            jpeg,
+            report,
+            override_armed,
+            saving,
+            ..
+        } = &mut self.state.operator.shot
+        else {
+            return;
+        };
+        if *saving {
+            return;
+        }
+        let overridden = !report.ok;
+        if overridden && !(override_checks && *override_armed) {
+            self.state
+                .notify(NoticeLevel::Warning, t.checks_failed_override);
+            return;
+        }
+        *saving = true;
+        let request = SaveRequest {
+            booking_id,
+            jpeg: jpeg.clone(),
+            original_jpeg: self.shot_original.clone(),
+            report: serde_json::to_value(&*report).unwrap_or_default(),
+            spec_ok: report.ok,
+            overridden,
+            operator,
+        };
+        self.send_store(StoreJob::SaveCapture(Box::new(request)));
+    }
+
+    fn exit_demo(&mut self) {
+        match std::env::current_exe() {
+            Ok(exe) => {
+                let spawned = std::process::Command::new(exe)
+                    .arg("--no-demo")
+                    .arg("--data-dir")
+                    .arg(
+                        self.config
+                            .data_dir
+                            .parent()
+                            .unwrap_or(&self.config.data_dir),
+                    )
+                    .spawn();
+                match spawned {
+                    Ok(_) => self
+                        .egui_ctx
+                        .send_viewport_cmd(egui::ViewportCommand::Close),
+                    Err(error) => self.state.notify(NoticeLevel::Error, error.to_string()),
+                }
+            }
+            Err(error) => self.state.notify(NoticeLevel::Error, error.to_string()),
+        }
+    }
+}
+
+fn nudge(right: i32, down: i32, zoom_in: i32) -> Command {
+    Command::Nudge {
+        right,
+        down,
+        zoom_in,
+    }
+}
+
+fn parse_window(first: &str, last: &str) -> Result<CollectionWindow, String> {
+    let day = |text: &str| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
+    };
+    CollectionWindow::new(day(first)?, day(last)?).map_err(|e| e.to_string())
+}

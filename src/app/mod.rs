@@ -1,0 +1,293 @@
+//! The booth window's application: [`StationApp`] owns the workers (camera, scanner, preview,
+//! portrait, store), drains their events into [`state::AppState`], and applies the screens'
+//! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
+
+pub mod command;
+pub mod demo;
+pub mod events;
+pub mod keyboard;
+pub mod launch;
+mod logic;
+pub mod portrait_worker;
+pub mod preview;
+pub mod state;
+pub mod store_worker;
+pub mod tour;
+pub mod walk_in;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+
+use crate::camera::{CameraHandle, FrameHub, SourceSpec, WatchdogSettings, spawn_camera};
+use crate::config::StationConfig;
+use crate::domain::capture_code::OpaqueDecoder;
+use crate::portrait::pipeline::PortraitSettings;
+use crate::scan::debounce::Debouncer;
+use crate::scan::worker::{ScannerHandle, spawn_scanner};
+use events::{AppEvent, EVENT_CAPACITY};
+use keyboard::WedgeDetector;
+use portrait_worker::{PortraitJob, spawn_portrait_worker};
+use preview::{PreviewHandle, spawn_preview};
+use state::{AppState, DatabaseHealth, OperatorState, Role, Screen, SupervisorState, WalkInForm};
+use store_worker::{StoreJob, StoreSetup, spawn_store_worker};
+
+/// Key of the saved window state in eframe's storage.
+const SAVED_STATE_KEY: &str = "capture-station";
+/// Frame rate asked of the demo and replay cameras.
+const DEMO_FPS: u32 = 30;
+/// How long the scanner waits after a code leaves the view before the same code counts again.
+const SCAN_LEAVE_GAP: Duration = Duration::from_millis(1500);
+
+/// Where frames come from.
+pub enum CameraChoice {
+    /// Open this source on the camera thread.
+    Source(SourceSpec),
+    /// Frames are published into this hub by someone else (tests).
+    Hub(FrameHub),
+}
+
+/// Everything the app needs to start; built by [`launch`] or by a test.
+pub struct AppSetup {
+    pub config: StationConfig,
+    pub demo: bool,
+    pub camera: CameraChoice,
+    /// Process start, for the first-frame measurement.
+    pub started: Instant,
+    /// Print the first live frame's time as JSON and close (for measuring start-up).
+    pub startup_probe: bool,
+    /// Walk through the screens and save a PNG of each here, then close.
+    pub screenshot_dir: Option<PathBuf>,
+    /// Back up the database at start (the real store only).
+    pub startup_backup: bool,
+}
+
+/// What is remembered between runs, beside the window size eframe keeps itself.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+struct SavedState {
+    screen: Screen,
+    language: Option<crate::config::Language>,
+}
+
+pub struct StationApp {
+    pub state: AppState,
+    config: StationConfig,
+    hub: FrameHub,
+    camera: Option<CameraHandle>,
+    scanner: Option<ScannerHandle>,
+    preview: PreviewHandle,
+    store_jobs: SyncSender<StoreJob>,
+    portrait_jobs: SyncSender<PortraitJob>,
+    events: Receiver<AppEvent>,
+    keys: WedgeDetector,
+    /// The frame the current shot was made from, kept for nudges.
+    shot_frame: Option<Arc<RgbImage>>,
+    shot_original: Option<Vec<u8>>,
+    textures: ui::Textures,
+    started: Instant,
+    first_frame_ms: Option<f64>,
+    startup_probe: bool,
+    tour: Option<tour::Tour>,
+    egui_ctx: egui::Context,
+}
+
+use crate::ui;
+
+impl StationApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, setup: AppSetup) -> anyhow::Result<Self> {
+        ui::theme::install(&cc.egui_ctx);
+        // Screenshots and start-up probes show the defaults, whatever the last run left.
+        let scripted = setup.screenshot_dir.is_some() || setup.startup_probe;
+        let saved: SavedState = cc
+            .storage
+            .filter(|_| !scripted)
+            .and_then(|storage| eframe::get_value(storage, SAVED_STATE_KEY))
+            .unwrap_or_default();
+        let config = setup.config;
+        let (event_sender, events) = sync_channel(EVENT_CAPACITY);
+        let waker = |ctx: &egui::Context| -> Box<dyn Fn() + Send> {
+            let ctx = ctx.clone();
+            Box::new(move || ctx.request_repaint())
+        };
+
+        let hub = match &setup.camera {
+            CameraChoice::Hub(hub) => hub.clone(),
+            CameraChoice::Source(_) => FrameHub::new(),
+        };
+        let (camera, camera_label) = match setup.camera {
+            CameraChoice::Hub(_) => (None, "test".to_string()),
+            CameraChoice::Source(spec) => {
+                let label = match &spec {
+                    SourceSpec::Synthetic => "演示摄像头 demo camera".to_string(),
+                    SourceSpec::Replay(path) => format!("replay {}", path.display()),
+                    SourceSpec::Device(index) => format!("camera {index}"),
+                };
+                let preference = crate::camera::webcam::FormatPreference {
+                    size: config.camera_resolution,
+                    fourcc: config.camera_format.clone(),
+                };
+                let make = move || spec.build_with(DEMO_FPS, &preference);
+                (
+                    Some(spawn_camera(make, hub.clone(), WatchdogSettings::default())),
+                    label,
+                )
+            }
+        };
+        let scanner_wake = {
+            let ctx = cc.egui_ctx.clone();
+            let sender = event_sender.clone();
+            Box::new(move || {
+                let _ = sender.try_send(AppEvent::ScannerWake);
+                ctx.request_repaint();
+            }) as Box<dyn Fn() + Send>
+        };
+        let decoder = Arc::new(OpaqueDecoder {
+            rules: config.capture_code_rules.clone(),
+        });
+        let scanner = spawn_scanner(
+            hub.clone(),
+            decoder,
+            Debouncer::new(SCAN_LEAVE_GAP),
+            Some(scanner_wake),
+        )?;
+        let preview = spawn_preview(hub.clone(), waker(&cc.egui_ctx))?;
+        let portrait_jobs = spawn_portrait_worker(
+            PortraitSettings {
+                backdrop: config.backdrop,
+                size: config.jpeg_size,
+            },
+            event_sender.clone(),
+            waker(&cc.egui_ctx),
+        )?;
+        let store_jobs = spawn_store_worker(
+            StoreSetup {
+                database_path: config.database_path(),
+                photos_dir: config.photos_dir(),
+                backups_dir: setup
+                    .startup_backup
+                    .then(|| config.data_dir.join(crate::cli::BACKUPS_FOLDER)),
+                seed_demo: setup.demo,
+                capture_code_rules: config.capture_code_rules.clone(),
+                data_dir: config.data_dir.clone(),
+            },
+            event_sender,
+            waker(&cc.egui_ctx),
+        )?;
+
+        let state = AppState {
+            screen: saved.screen,
+            language: saved.language.unwrap_or(config.language),
+            demo: setup.demo,
+            station_name: config.station_name.clone(),
+            data_dir: config.data_dir.clone(),
+            database_path: config.database_path(),
+            database: DatabaseHealth::Opening,
+            camera_label,
+            camera_live: false,
+            camera_fps: 0.0,
+            role: Role::Operator,
+            counts: Default::default(),
+            notice: None,
+            operator: OperatorState::default(),
+            walk_in: WalkInForm::new(config.walk_in_amount_fen, config.walk_in_payment),
+            supervisor: SupervisorState {
+                settings: config.file.clone(),
+                ..SupervisorState::default()
+            },
+            uses_default_pin: config.uses_default_pin(),
+            busy_since: None,
+        };
+        Ok(Self {
+            state,
+            config,
+            hub,
+            camera,
+            scanner: Some(scanner),
+            preview,
+            store_jobs,
+            portrait_jobs,
+            events,
+            keys: WedgeDetector::default(),
+            shot_frame: None,
+            shot_original: None,
+            textures: ui::Textures::default(),
+            started: setup.started,
+            first_frame_ms: None,
+            startup_probe: setup.startup_probe,
+            tour: setup.screenshot_dir.map(tour::Tour::new),
+            egui_ctx: cc.egui_ctx.clone(),
+        })
+    }
+
+    /// The frame hub the scanner and preview read (tests publish into it).
+    pub fn hub(&self) -> &FrameHub {
+        &self.hub
+    }
+
+    /// Blocks until `done` holds or `timeout` passes, handling worker events as they arrive.
+    /// For tests and the screenshot tour: it waits on the event channel, never by sleeping.
+    pub fn wait_until(&mut self, timeout: Duration, done: impl Fn(&AppState) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.drain_scanner();
+            if done(&self.state) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.events.recv_timeout(left) {
+                Ok(event) => self.handle_event(event),
+                Err(_) => return done(&self.state),
+            }
+        }
+    }
+
+    /// Applies a command as if a screen had sent it (tests drive the app through this too).
+    pub fn command(&mut self, command: command::Command) {
+        self.apply(command);
+    }
+
+    pub fn config(&self) -> &StationConfig {
+        &self.config
+    }
+}
+
+impl Drop for StationApp {
+    fn drop(&mut self) {
+        if let Some(mut camera) = self.camera.take() {
+            camera.stop();
+        }
+        self.scanner.take();
+    }
+}
+
+impl eframe::App for StationApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.before_frame(&ctx);
+        let commands = ui::show(ui, &mut self.state, &mut self.textures);
+        for command in commands {
+            self.apply(command);
+        }
+        self.after_frame(&ctx);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.tour.is_some() || self.startup_probe {
+            return;
+        }
+        eframe::set_value(
+            storage,
+            SAVED_STATE_KEY,
+            &SavedState {
+                screen: self.state.screen,
+                language: Some(self.state.language),
+            },
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! The live preview's thread: takes each new frame from the hub, scales it to preview size, and
+//! leaves it for the UI to upload, so that the UI thread never scales a 1080p frame or waits for
+//! the camera. It also measures the camera's frame rate.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fast_image_resize::images::Image;
+use fast_image_resize::{PixelType, ResizeOptions, Resizer};
+
+use crate::camera::FrameHub;
+
+/// Preview width in pixels; the panel scales it to fit, and more would cost upload time only.
+const PREVIEW_WIDTH: u32 = 960;
+
+/// The newest scaled frame, RGB, with its size and the camera frame it came from.
+pub struct PreviewFrame {
+    pub sequence: u64,
+    pub size: [usize; 2],
+    pub rgb: Vec<u8>,
+    /// The full frame's size, to place the crop guide in source pixels.
+    pub source_size: [u32; 2],
+}
+
+#[derive(Default)]
+pub struct PreviewSlot {
+    pub frame: Option<PreviewFrame>,
+    pub fps: f32,
+}
+
+pub type SharedPreview = Arc<Mutex<PreviewSlot>>;
+
+pub struct PreviewHandle {
+    pub slot: SharedPreview,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for PreviewHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+pub fn spawn_preview(hub: FrameHub, wake: Box<dyn Fn() + Send>) -> std::io::Result<PreviewHandle> {
+    let slot: SharedPreview = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (worker_slot, worker_stop) = (Arc::clone(&slot), Arc::clone(&stop));
+    std::thread::Builder::new()
+        .name("preview".to_string())
+        .spawn(move || {
+            let mut resizer = Resizer::new();
+            let mut last = 0;
+            let mut window_start = Instant::now();
+            let mut frames_in_window = 0u32;
+            while !worker_stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Some(frame) = hub.wait_newer(last, Duration::from_millis(200)) else {
+                    continue;
+                };
+                last = frame.sequence;
+                frames_in_window += 1;
+                let scaled = scale(&mut resizer, &frame.image);
+                let mut slot = worker_slot.lock().unwrap_or_else(|p| p.into_inner());
+                let elapsed = window_start.elapsed().as_secs_f32();
+                if elapsed >= 1.0 {
+                    slot.fps = frames_in_window as f32 / elapsed;
+                    window_start = Instant::now();
+                    frames_in_window = 0;
+                }
+                if let Some((size, rgb)) = scaled {
+                    slot.frame = Some(PreviewFrame {
+                        sequence: frame.sequence,
+                        size,
+                        rgb,
+                        source_size: [frame.image.width(), frame.image.height()],
+                    });
+                }
+                drop(slot);
+                wake();
+            }
+        })?;
+    Ok(PreviewHandle { slot, stop })
+}
+
+fn scale(resizer: &mut Resizer, image: &image::RgbImage) -> Option<([usize; 2], Vec<u8>)> {
+    let (w, h) = image.dimensions();
+    if w <= PREVIEW_WIDTH {
+        return Some(([w as usize, h as usize], image.as_raw().clone()));
+    }
+    let out_h = (h as u64 * PREVIEW_WIDTH as u64 / w as u64).max(1) as u32;
+    let mut out = Image::new(PREVIEW_WIDTH, out_h, PixelType::U8x3);
+    resizer
+        .resize(
+            image,
+            &mut out,
+            &ResizeOptions::new().resize_alg(fast_image_resize::ResizeAlg::Convolution(
+                fast_image_resize::FilterType::Bilinear,
+            )),
+        )
+        .ok()?;
+    Some(([PREVIEW_WIDTH as usize, out_h as usize], out.into_vec()))
+}

@@ -1,0 +1,328 @@
+//! Everything the screens read: the current card and shot, the forms, the supervisor's session
+//! and the status-bar figures. Workers never touch this; the app updates it from their events.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use image::RgbImage;
+
+use crate::config::{ConfigFile, Language};
+use crate::domain::CorrectableField;
+use crate::portrait::pipeline::PortraitReport;
+use crate::store::{BookingView, CorrectionRecord, DayCounts, LookupHit};
+
+/// The three screens, in tab order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub enum Screen {
+    #[default]
+    Operator,
+    WalkIn,
+    Supervisor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Operator,
+    Supervisor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseHealth {
+    Opening,
+    /// Seeding the demo database in the background.
+    Preparing,
+    Healthy,
+    Failed(String),
+}
+
+/// A message shown in the notice strip until the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// A booking found for the student at the counter, with what the operator must know first.
+#[derive(Debug, Clone)]
+pub struct BookingCard {
+    pub booking: BookingView,
+    /// The current photo, if the booking is already captured.
+    pub previous_photo: Option<RgbImage>,
+    /// `Some(false)` when the school has collection windows and today is in none of them.
+    pub within_window: Option<bool>,
+    /// A supervisor let this student be shot outside the collection windows.
+    pub window_overridden: bool,
+    /// The photo was just saved at this station.
+    pub saved: bool,
+}
+
+/// What the card area shows after a scan, a search pick or a walk-in.
+#[derive(Debug, Clone)]
+pub enum CardState {
+    Empty,
+    Looking(String),
+    Found(Box<BookingCard>),
+    Unknown(String),
+}
+
+/// Why the operator cannot shoot the card's student right now, if they cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShootBlock {
+    NoCard,
+    Cancelled,
+    Refunded,
+    AlreadyCaptured,
+    OutsideWindow,
+}
+
+impl BookingCard {
+    pub fn shoot_block(&self) -> Option<ShootBlock> {
+        use crate::domain::BookingStatus::*;
+        match self.booking.status() {
+            Some(Cancelled) => Some(ShootBlock::Cancelled),
+            Some(RefundPending) | Some(Refunded) => Some(ShootBlock::Refunded),
+            Some(Captured) if !self.booking.retake_approved => Some(ShootBlock::AlreadyCaptured),
+            _ if self.within_window == Some(false) && !self.window_overridden => {
+                Some(ShootBlock::OutsideWindow)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Operator nudges on top of the automatic crop: steps of 2% of the crop, zoom steps of 4%.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Nudge {
+    pub right: i32,
+    pub down: i32,
+    pub zoom_in: i32,
+}
+
+/// The shot beside the live view.
+#[derive(Debug, Clone)]
+pub enum ShotState {
+    None,
+    Processing {
+        shot_id: u64,
+    },
+    Ready {
+        shot_id: u64,
+        image: RgbImage,
+        jpeg: Vec<u8>,
+        report: PortraitReport,
+        override_armed: bool,
+        /// Sent to the store; kept here until it confirms, so a failed save loses nothing.
+        saving: bool,
+    },
+    Failed {
+        shot_id: u64,
+        report: PortraitReport,
+    },
+    Saved {
+        image: RgbImage,
+    },
+}
+
+impl ShotState {
+    /// A taken, unsaved photo: a new scan must not silently drop it.
+    pub fn holds_unsaved_photo(&self) -> bool {
+        matches!(self, Self::Ready { .. })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchState {
+    pub open: bool,
+    pub query: String,
+    pub results: Vec<LookupHit>,
+    pub focus_requested: bool,
+    pub generation: u64,
+}
+
+pub struct OperatorState {
+    pub card: CardState,
+    pub shot: ShotState,
+    pub nudge: Nudge,
+    pub search: SearchState,
+    pub code_in_view: bool,
+    pub next_shot_id: u64,
+    /// When the last scan arrived, to measure scan → card.
+    pub scanned_at: Option<Instant>,
+    pub card_latency_ms: Option<f64>,
+}
+
+impl Default for OperatorState {
+    fn default() -> Self {
+        Self {
+            card: CardState::Empty,
+            shot: ShotState::None,
+            nudge: Nudge::default(),
+            search: SearchState::default(),
+            code_in_view: false,
+            next_shot_id: 1,
+            scanned_at: None,
+            card_latency_ms: None,
+        }
+    }
+}
+
+/// Why a walk-in has no ID number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoIdReason {
+    Lost,
+    OcrFailed,
+    OtherDocument,
+}
+
+impl NoIdReason {
+    pub const ALL: [Self; 3] = [Self::Lost, Self::OcrFailed, Self::OtherDocument];
+
+    /// Recorded in the booking's note, in Chinese like the rest of the records.
+    pub fn record(self) -> &'static str {
+        match self {
+            Self::Lost => "无身份证：遗失",
+            Self::OcrFailed => "无身份证：识别失败",
+            Self::OtherDocument => "无身份证：其他证件",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkInForm {
+    pub name: String,
+    pub id_number: String,
+    pub no_id_card: bool,
+    pub no_id_reason: NoIdReason,
+    pub student_no: String,
+    pub school: String,
+    pub department: String,
+    pub major: String,
+    pub level: String,
+    pub phone: String,
+    pub payment: crate::domain::PaymentMethod,
+    pub amount: String,
+    pub capture_code: String,
+    pub saving: bool,
+}
+
+impl WalkInForm {
+    pub fn new(amount_fen: i64, payment: crate::domain::PaymentMethod) -> Self {
+        Self {
+            name: String::new(),
+            id_number: String::new(),
+            no_id_card: false,
+            no_id_reason: NoIdReason::Lost,
+            student_no: String::new(),
+            school: String::new(),
+            department: String::new(),
+            major: String::new(),
+            level: String::new(),
+            phone: String::new(),
+            payment,
+            amount: crate::domain::money::format_yuan(amount_fen),
+            capture_code: String::new(),
+            saving: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SupervisorTab {
+    #[default]
+    Corrections,
+    Retakes,
+    Schools,
+    Settings,
+}
+
+#[derive(Debug, Clone)]
+pub struct CorrectionForm {
+    pub field: CorrectableField,
+    pub value: String,
+    pub reason: String,
+    pub confirm_after_capture: bool,
+}
+
+impl Default for CorrectionForm {
+    fn default() -> Self {
+        Self {
+            field: CorrectableField::Name,
+            value: String::new(),
+            reason: String::new(),
+            confirm_after_capture: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SchoolRow {
+    pub name: String,
+    /// (window id, first day, last day) as editable text.
+    pub windows: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SupervisorState {
+    pub pin: String,
+    pub tab: SupervisorTab,
+    pub search: SearchState,
+    pub selected: Option<BookingView>,
+    pub history: Vec<CorrectionRecord>,
+    pub correction: CorrectionForm,
+    pub schools: Vec<SchoolRow>,
+    pub new_school: String,
+    pub new_first_day: String,
+    pub new_last_day: String,
+    pub settings: ConfigFile,
+    pub settings_error: Option<String>,
+}
+
+pub struct AppState {
+    pub screen: Screen,
+    pub language: Language,
+    pub demo: bool,
+    pub station_name: String,
+    pub data_dir: PathBuf,
+    pub database_path: PathBuf,
+    pub database: DatabaseHealth,
+    pub camera_label: String,
+    pub camera_live: bool,
+    pub camera_fps: f32,
+    pub role: Role,
+    pub counts: DayCounts,
+    pub notice: Option<Notice>,
+    pub operator: OperatorState,
+    pub walk_in: WalkInForm,
+    pub supervisor: SupervisorState,
+    pub uses_default_pin: bool,
+    /// Something slow is under way (shown with a spinner once it passes 200 ms).
+    pub busy_since: Option<(Instant, String)>,
+}
+
+impl AppState {
+    pub fn texts(&self) -> &'static crate::i18n::Texts {
+        crate::i18n::for_language(self.language)
+    }
+
+    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+        });
+    }
+
+    pub fn card(&self) -> Option<&BookingCard> {
+        match &self.operator.card {
+            CardState::Found(card) => Some(card),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! The store's own thread. It opens (or seeds) the database, so the window never waits on disk,
+//! then answers the screens' jobs one at a time. Each job is caught: a panic is logged and
+//! reported as a failed job, and the thread goes on.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use anyhow::{Context, Result};
+use chrono::{Local, NaiveDate};
+use image::RgbImage;
+
+use super::demo;
+use super::events::AppEvent;
+use super::state::{BookingCard, SchoolRow};
+use crate::domain::{CollectionWindow, CorrectableField};
+use crate::store::captures::NewCapture;
+use crate::store::{BookingView, Correction, CorrectionOutcome, MatchKind, NewBooking, Store};
+
+/// Start-up backups kept in `<data>/backups`.
+const STARTUP_BACKUPS_KEPT: usize = 10;
+const SEARCH_LIMIT: usize = 20;
+
+pub enum StoreJob {
+    ResolveCode(String),
+    Search {
+        query: String,
+        generation: u64,
+        for_supervisor: bool,
+    },
+    OpenBooking(String),
+    SaveCapture(Box<SaveRequest>),
+    CreateWalkIn(Box<NewBooking>),
+    Correct {
+        booking_id: String,
+        field: CorrectableField,
+        value: Option<String>,
+        reason: String,
+        confirmed: bool,
+        actor: String,
+    },
+    ApproveRetake {
+        booking_id: String,
+        actor: String,
+    },
+    SelectForCorrection(String),
+    LoadSchools,
+    AddWindow {
+        school: String,
+        window: CollectionWindow,
+        actor: String,
+    },
+    UpdateWindow {
+        window_id: String,
+        window: CollectionWindow,
+        actor: String,
+    },
+    RefreshCounts,
+    SaveSettings(Box<crate::config::ConfigFile>),
+}
+
+pub struct SaveRequest {
+    pub booking_id: String,
+    pub jpeg: Vec<u8>,
+    pub original_jpeg: Option<Vec<u8>>,
+    pub report: serde_json::Value,
+    pub spec_ok: bool,
+    pub overridden: bool,
+    pub operator: String,
+}
+
+/// What the store thread reports back.
+#[derive(Debug)]
+pub enum StoreEvent {
+    Ready {
+        demo_seeded: Option<usize>,
+    },
+    Preparing,
+    OpenFailed(String),
+    CodeResolved {
+        code: String,
+        card: Option<Box<BookingCard>>,
+    },
+    SearchResults {
+        generation: u64,
+        for_supervisor: bool,
+        hits: Vec<crate::store::LookupHit>,
+    },
+    CardLoaded(Box<BookingCard>),
+    CaptureSaved {
+        booking_id: String,
+    },
+    WalkInCreated(Box<BookingCard>),
+    WalkInDuplicate(Box<BookingCard>),
+    Corrected {
+        booking: Box<BookingView>,
+        history: Vec<crate::store::CorrectionRecord>,
+        outcome: CorrectionOutcome,
+    },
+    Selected {
+        booking: Box<BookingView>,
+        history: Vec<crate::store::CorrectionRecord>,
+    },
+    RetakeApproved(Box<BookingCard>),
+    Schools(Vec<SchoolRow>),
+    Counts(crate::store::DayCounts),
+    SettingsSaved(Box<crate::config::StationConfig>),
+    /// A job failed; the text says why, for the notice strip.
+    Failed(String),
+}
+
+pub struct StoreSetup {
+    pub database_path: PathBuf,
+    pub photos_dir: PathBuf,
+    pub backups_dir: Option<PathBuf>,
+    /// Seed this many demo bookings if the database is empty.
+    pub seed_demo: bool,
+    pub capture_code_rules: crate::domain::CaptureCodeRules,
+    /// Where `config.toml` is written when the settings are saved.
+    pub data_dir: PathBuf,
+}
+
+/// Starts the store thread; `events` receives every answer.
+pub fn spawn_store_worker(
+    setup: StoreSetup,
+    events: SyncSender<AppEvent>,
+    wake: Box<dyn Fn() + Send>,
+) -> std::io::Result<SyncSender<StoreJob>> {
+    let (jobs, job_receiver) = sync_channel::<StoreJob>(64);
+    std::thread::Builder::new()
+        .name("store".to_string())
+        .spawn(move || run(setup, job_receiver, events, wake))?;
+    Ok(jobs)
+}
+
+fn run(
+    setup: StoreSetup,
+    jobs: Receiver<StoreJob>,
+    events: SyncSender<AppEvent>,
+    wake: Box<dyn Fn() + Send>,
+) {
+    let send = |event: StoreEvent| {
+        let _ = events.send(AppEvent::Store(event));
+        wake();
+    };
+    let mut store = match open(&setup, &send) {
+        Ok((store, seeded)) => {
+            send(StoreEvent::Ready {
+                demo_seeded: seeded,
+            });
+            store
+        }
+        Err(error) => {
+            tracing::error!("{error:#}");
+            send(StoreEvent::OpenFailed(format!("{error:#}")));
+            return;
+        }
+    };
+    if let Ok(counts) = store.day_counts(today()) {
+        send(StoreEvent::Counts(counts));
+    }
+    for job in jobs {
+        let answer = catch_unwind(AssertUnwindSafe(|| handle(&mut store, &setup, job)));
+        let event = match answer {
+            Ok(Ok(event)) => event,
+            Ok(Err(error)) => {
+                tracing::warn!("store job failed: {error:#}");
+                StoreEvent::Failed(format!("{error:#}"))
+            }
+            Err(_) => {
+                tracing::error!("the store thread panicked on a job; it goes on");
+                StoreEvent::Failed("internal error; see the log".to_string())
+            }
+        };
+        let changed_counts = matches!(
+            event,
+            StoreEvent::CaptureSaved { .. } | StoreEvent::WalkInCreated(_)
+        );
+        send(event);
+        if changed_counts && let Ok(counts) = store.day_counts(today()) {
+            send(StoreEvent::Counts(counts));
+        }
+    }
+}
+
+fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+fn open(setup: &StoreSetup, send: &dyn Fn(StoreEvent)) -> Result<(Store, Option<usize>)> {
+    let mut store = Store::open(&setup.database_path)
+        .with_context(|| format!("opening {}", setup.database_path.display()))?;
+    store
+        .clean_photo_folder(&setup.photos_dir)
+        .context("cleaning the photos folder")?;
+    if let Some(backups) = &setup.backups_dir
+        && store.booking_count()? > 0
+    {
+        // A copy at every start: the cheapest insurance against a bad day.
+        match store.backup_to(backups, STARTUP_BACKUPS_KEPT) {
+            Ok(path) => tracing::info!(backup = %path.display(), "start-up backup"),
+            Err(error) => tracing::warn!("start-up backup failed: {error}"),
+        }
+    }
+    let mut seeded = None;
+    if setup.seed_demo && store.booking_count()? == 0 {
+        send(StoreEvent::Preparing);
+        seeded = Some(demo::seed(&mut store, &setup.capture_code_rules)?);
+    }
+    Ok((store, seeded))
+}
+
+fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreEvent> {
+    Ok(match job {
+        StoreJob::ResolveCode(code) => {
+            let hit = store
+                .lookup(&code, 1)?
+                .into_iter()
+                .find(|hit| hit.matched_by == MatchKind::CaptureCode);
+            let card = match hit {
+                Some(hit) => Some(Box::new(card_for(store, setup, hit.booking)?)),
+                None => None,
+            };
+            StoreEvent::CodeResolved { code, card }
+        }
+        StoreJob::Search {
+            query,
+            generation,
+            for_supervisor,
+        } => StoreEvent::SearchResults {
+            generation,
+            for_supervisor,
+            hits: store.lookup(&query, SEARCH_LIMIT)?,
+        },
+        StoreJob::OpenBooking(id) => {
+            let booking = store.booking(&id)?;
+            StoreEvent::CardLoaded(Box::new(card_for(store, setup, booking)?))
+        }
+        StoreJob::SaveCapture(request) => {
+            store.save_capture(
+                &setup.photos_dir,
+                NewCapture {
+                    booking_id: &request.booking_id,
+                    jpeg: &request.jpeg,
+                    original_jpeg: request.original_jpeg.as_deref(),
+                    spec_report: request.report.clone(),
+                    spec_ok: request.spec_ok,
+                    overridden: request.overridden,
+                    operator: &request.operator,
+                },
+            )?;
+            StoreEvent::CaptureSaved {
+                booking_id: request.booking_id,
+            }
+        }
+        StoreJob::CreateWalkIn(booking) => {
+            if let Some(existing) = existing_booking(store, &booking)? {
+                return Ok(StoreEvent::WalkInDuplicate(Box::new(card_for(
+                    store, setup, existing,
+                )?)));
+            }
+            let id = store.create_booking(&booking, "walk-in desk")?;
+            let booking = store.booking(&id)?;
+            StoreEvent::WalkInCreated(Box::new(card_for(store, setup, booking)?))
+        }
+        StoreJob::Correct {
+            booking_id,
+            field,
+            value,
+            reason,
+            confirmed,
+            actor,
+        } => {
+            let outcome = store.correct_student(
+                Correction {
+                    booking_id: &booking_id,
+                    field,
+                    new_value: value,
+                    reason: &reason,
+                    confirmed_after_capture: confirmed,
+                },
+                &actor,
+            )?;
+            StoreEvent::Corrected {
+                booking: Box::new(store.booking(&booking_id)?),
+                history: store.corrections_for(&booking_id)?,
+                outcome,
+            }
+        }
+        StoreJob::SelectForCorrection(id) => StoreEvent::Selected {
+            booking: Box::new(store.booking(&id)?),
+            history: store.corrections_for(&id)?,
+        },
+        StoreJob::ApproveRetake { booking_id, actor } => {
+            store.approve_retake(&booking_id, &actor)?;
+            let booking = store.booking(&booking_id)?;
+            StoreEvent::RetakeApproved(Box::new(card_for(store, setup, booking)?))
+        }
+        StoreJob::LoadSchools => StoreEvent::Schools(school_rows(store)?),
+        StoreJob::AddWindow {
+            school,
+            window,
+            actor,
+        } => {
+            store.add_collection_window(&school, window, &actor)?;
+            StoreEvent::Schools(school_rows(store)?)
+        }
+        StoreJob::UpdateWindow {
+            window_id,
+            window,
+            actor,
+        } => {
+            store.update_collection_window(&window_id, window, &actor)?;
+            StoreEvent::Schools(school_rows(store)?)
+        }
+        StoreJob::RefreshCounts => StoreEvent::Counts(store.day_counts(today())?),
+        StoreJob::SaveSettings(file) => StoreEvent::SettingsSaved(Box::new(
+            crate::config::StationConfig::save(&setup.data_dir, *file)?,
+        )),
+    })
+}
+
+/// The booking with what the operator must see first: the earlier photo and the window check.
+fn card_for(store: &Store, setup: &StoreSetup, booking: BookingView) -> Result<BookingCard> {
+    let previous_photo = store
+        .captures_for(&booking.booking_id)?
+        .into_iter()
+        .rev()
+        .find(|capture| !capture.superseded)
+        .and_then(|capture| thumbnail(&setup.photos_dir.join(&capture.photo_path)));
+    let windows = store
+        .collection_windows(&booking.student.school)
+        .unwrap_or_default();
+    let within_window = (!windows.is_empty())
+        .then(|| crate::domain::collection::within_period(&windows, Local::now().naive_local()));
+    Ok(BookingCard {
+        booking,
+        previous_photo,
+        within_window,
+        window_overridden: false,
+        saved: false,
+    })
+}
+
+fn thumbnail(path: &std::path::Path) -> Option<RgbImage> {
+    let bytes = std::fs::read(path).ok()?;
+    let image = crate::scan::image_input::decode_rgb(&bytes).ok()?;
+    Some(image::imageops::thumbnail(&image, 120, 160))
+}
+
+/// The booking that already holds this ID number, student number (same school) or capture code.
+fn existing_booking(store: &Store, booking: &NewBooking) -> Result<Option<BookingView>> {
+    let probes = [
+        (booking.capture_code.as_deref(), MatchKind::CaptureCode),
+        (booking.id_number.as_deref(), MatchKind::IdNumber),
+        (booking.student_no.as_deref(), MatchKind::StudentNo),
+    ];
+    for (value, kind) in probes {
+        let Some(value) = value else { continue };
+        let found = store.lookup(value, 5)?.into_iter().find(|hit| {
+            hit.matched_by == kind
+                && (kind != MatchKind::StudentNo || hit.booking.student.school == booking.school)
+        });
+        if let Some(hit) = found {
+            return Ok(Some(hit.booking));
+        }
+    }
+    Ok(None)
+}
+
+fn school_rows(store: &Store) -> Result<Vec<SchoolRow>> {
+    let mut rows = Vec::new();
+    for school in store.schools()? {
+        let windows = store
+            .collection_window_rows(&school.name)?
+            .into_iter()
+            .map(|(id, w)| (id, w.first_day.to_string(), w.last_day.to_string()))
+            .collect();
+        rows.push(SchoolRow {
+            name: school.name,
+            windows,
+        });
+    }
+    Ok(rows)
+}

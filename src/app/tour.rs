@@ -1,0 +1,190 @@
+//! `capture-station screenshot`: walks through every screen of the demo (a scan, a shot, the
+//! walk-in form with a bad ID number, the supervisor's screens, English) and saves a PNG of
+//! each, so the window can be checked by eye at the booth laptop's 1366×768.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::StationApp;
+use super::command::Command;
+use super::state::{CardState, Role, Screen, ShotState, SupervisorTab};
+use crate::config::Language;
+
+/// The longest one step waits for what it shows (a scan, a shot) before taking the picture.
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Frames drawn after a step is ready, so layout and textures settle.
+const SETTLE_FRAMES: u32 = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scene {
+    OperatorCard,
+    OperatorPhoto,
+    WalkIn,
+    SupervisorLogin,
+    Corrections,
+    Schools,
+    Settings,
+    English,
+}
+
+const SHOTS: [(Scene, &str); 8] = [
+    (Scene::OperatorCard, "1-operator-card"),
+    (Scene::OperatorPhoto, "2-operator-shot"),
+    (Scene::WalkIn, "3-walk-in"),
+    (Scene::SupervisorLogin, "4-supervisor-login"),
+    (Scene::Corrections, "5-corrections"),
+    (Scene::Schools, "6-schools"),
+    (Scene::Settings, "7-settings"),
+    (Scene::English, "8-operator-english"),
+];
+
+enum Phase {
+    Start,
+    WaitReady { since: Instant, captured: bool },
+    Settle(u32),
+    Saving(Arc<AtomicBool>),
+}
+
+pub struct Tour {
+    dir: PathBuf,
+    index: usize,
+    phase: Phase,
+}
+
+impl Tour {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            index: 0,
+            phase: Phase::Start,
+        }
+    }
+
+    /// Advances the tour; returns true when every screenshot is saved (and closes the window).
+    pub fn step(&mut self, app: &mut StationApp, ctx: &egui::Context) -> bool {
+        ctx.request_repaint_after(Duration::from_millis(30));
+        let Some(&(shot, name)) = SHOTS.get(self.index) else {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return true;
+        };
+        self.phase = match std::mem::replace(&mut self.phase, Phase::Start) {
+            Phase::Start => {
+                prepare(app, shot);
+                Phase::WaitReady {
+                    since: Instant::now(),
+                    captured: false,
+                }
+            }
+            Phase::WaitReady {
+                since,
+                mut captured,
+            } => {
+                if shot == Scene::OperatorPhoto && !captured && student_in_front(app) {
+                    app.apply(Command::Capture);
+                    captured = true;
+                }
+                if ready(app, shot) || since.elapsed() > STEP_TIMEOUT {
+                    Phase::Settle(SETTLE_FRAMES)
+                } else {
+                    Phase::WaitReady { since, captured }
+                }
+            }
+            Phase::Settle(0) => {
+                let done = Arc::new(AtomicBool::new(false));
+                let signal = Arc::clone(&done);
+                let path = self.dir.join(format!("{name}.png"));
+                let callback =
+                    egui::ScreenshotCallback::new(move |image: Arc<egui::ColorImage>| {
+                        let [w, h] = image.size;
+                        let bytes: Vec<u8> =
+                            image.pixels.iter().flat_map(|p| p.to_array()).collect();
+                        match image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+                            .map(|i| i.save(&path))
+                        {
+                            Some(Ok(())) => println!("{}", path.display()),
+                            other => {
+                                eprintln!("screenshot {} not saved: {other:?}", path.display())
+                            }
+                        }
+                        signal.store(true, Ordering::SeqCst);
+                    });
+                ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(callback));
+                Phase::Saving(done)
+            }
+            Phase::Settle(frames) => Phase::Settle(frames - 1),
+            Phase::Saving(done) if done.load(Ordering::SeqCst) => {
+                self.index += 1;
+                Phase::Start
+            }
+            saving @ Phase::Saving(_) => saving,
+        };
+        false
+    }
+}
+
+/// The demo camera shows the student (not the phone) once no code is in view.
+fn student_in_front(app: &StationApp) -> bool {
+    app.card_found() && !app.state.operator.code_in_view && app.state.camera_live
+}
+
+fn prepare(app: &mut StationApp, shot: Scene) {
+    let pin = app.config.supervisor_pin.clone();
+    match shot {
+        Scene::OperatorCard | Scene::OperatorPhoto => app.apply(Command::Show(Screen::Operator)),
+        Scene::WalkIn => {
+            app.apply(Command::StartWalkIn {
+                capture_code: Some("CSDEMO-WALKIN-0001".to_string()),
+            });
+            app.state.walk_in.name = "王小明".to_string();
+            app.state.walk_in.id_number = "110105200001010011".to_string();
+            app.state.walk_in.school = "演示大学".to_string();
+        }
+        Scene::SupervisorLogin => {
+            app.apply(Command::Logout);
+            app.apply(Command::Show(Screen::Supervisor));
+        }
+        Scene::Corrections => {
+            app.apply(Command::Login { pin });
+            app.apply(Command::SupervisorTab(SupervisorTab::Corrections));
+            app.apply(Command::Search {
+                query: "王".to_string(),
+                for_supervisor: true,
+            });
+        }
+        Scene::Schools => app.apply(Command::SupervisorTab(SupervisorTab::Schools)),
+        Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
+        Scene::English => {
+            app.apply(Command::SetLanguage(Language::English));
+            app.apply(Command::Show(Screen::Operator));
+        }
+    }
+}
+
+fn ready(app: &mut StationApp, shot: Scene) -> bool {
+    match shot {
+        Scene::OperatorCard => app.card_found(),
+        Scene::OperatorPhoto => matches!(
+            app.state.operator.shot,
+            ShotState::Ready { .. } | ShotState::Failed { .. }
+        ),
+        Scene::Corrections => {
+            if app.state.supervisor.selected.is_none()
+                && let Some(first) = app.state.supervisor.search.results.first()
+            {
+                let id = first.booking.booking_id.clone();
+                app.apply(Command::SelectForCorrection(id));
+            }
+            app.state.role == Role::Supervisor && app.state.supervisor.selected.is_some()
+        }
+        Scene::Schools => !app.state.supervisor.schools.is_empty(),
+        _ => true,
+    }
+}
+
+impl StationApp {
+    fn card_found(&self) -> bool {
+        matches!(self.state.operator.card, CardState::Found(_))
+    }
+}

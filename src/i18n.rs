@@ -1,0 +1,202 @@
+//! Every string the booth window shows, in Chinese and English, side by side in one table so a
+//! string can never exist in one language only. Screens take a `&Texts` and never spell text.
+
+use crate::app::state::ShootBlock;
+use crate::config::Language;
+
+macro_rules! texts {
+    ($($name:ident: $zh:literal, $en:literal;)*) => {
+        /// The window's strings in one language.
+        pub struct Texts {
+            $(pub $name: &'static str,)*
+        }
+
+        pub static ZH: Texts = Texts { $($name: $zh,)* };
+        pub static EN: Texts = Texts { $($name: $en,)* };
+    };
+}
+
+texts! {
+    app_title: "学历照片采集站", "Capture Station";
+    tab_operator: "拍摄", "Capture";
+    tab_walk_in: "现场预约", "Walk-in";
+    tab_supervisor: "主管", "Supervisor";
+    demo_banner: "演示数据 / demo data：虚构学生，独立于正式数据库", "Demo data: invented students, apart from the real store";
+    exit_demo: "退出演示", "Leave demo";
+    language: "语言", "Language";
+    // Operator screen
+    live_view: "实时画面", "Live view";
+    camera_waiting: "等待摄像头画面…", "Waiting for the camera…";
+    code_in_view: "检测到二维码", "QR code in view";
+    scan_prompt: "请学生出示采集码", "Ask the student to show the capture code";
+    looking_up: "正在查找预约…", "Looking up the booking…";
+    no_booking: "未找到预约", "No booking found";
+    open_walk_in: "现场预约 (F2)", "Walk-in booking (F2)";
+    found: "已识别", "Found";
+    name: "姓名", "Name";
+    id_number: "身份证号", "ID number";
+    student_no: "学号", "Student no.";
+    school: "学校", "School";
+    department: "院系", "Department";
+    major: "专业", "Major";
+    level: "层次", "Level";
+    phone: "手机号", "Phone";
+    source: "来源", "Source";
+    status: "状态", "Status";
+    capture_code: "采集码", "Capture code";
+    source_mini_program: "小程序预约", "Mini-program";
+    source_walk_in: "现场预约", "Walk-in";
+    status_booked: "已预约", "Booked";
+    status_captured: "已采集", "Captured";
+    status_cancelled: "已取消", "Cancelled";
+    status_refund_pending: "待退款", "Refund pending";
+    status_refunded: "已退款", "Refunded";
+    already_captured: "该学生已采集：重拍需主管批准", "Already captured: a retake needs a supervisor's approval";
+    earlier_photo: "已有照片", "Earlier photo";
+    retake_allowed: "主管已批准重拍", "Retake approved";
+    outside_window: "不在本校采集时间内", "Outside the school's collection period";
+    override_window: "主管放行", "Supervisor override";
+    window_overridden: "主管已放行", "Overridden by the supervisor";
+    blocked_cancelled: "订单已取消，不能拍摄", "Order cancelled: cannot shoot";
+    blocked_refunded: "订单已退款或待退款，不能拍摄", "Order refunded: cannot shoot";
+    scan_first: "请先扫码或查找学生", "Scan a code or find the student first";
+    capture_button: "拍摄 (Space)", "Shoot (Space)";
+    accept_button: "保存 (Enter)", "Save (Enter)";
+    retake_button: "重拍 (R)", "Retake (R)";
+    override_button: "检查未通过，仍要保存…", "Failed checks: save anyway…";
+    override_confirm: "确认强制保存 (Ctrl+Enter)，将被记录", "Confirm override (Ctrl+Enter), recorded";
+    cancel: "取消", "Cancel";
+    nudge_hint: "方向键移动，+/- 缩放", "Arrows move, +/- zoom";
+    result: "成片", "Result";
+    processing: "正在处理照片…", "Processing the photo…";
+    saving: "正在保存…", "Saving…";
+    saved: "已保存", "Saved";
+    checks_ok: "全部检查通过", "All checks passed";
+    checks_failed: "检查未通过", "Checks failed";
+    size_quality: "文件大小 / 质量", "File size / quality";
+    checks_failed_override: "照片检查未通过：请重拍 (R)，或点击“仍要保存”后按 Ctrl+Enter", "The photo failed its checks: retake (R), or choose \"save anyway\" and press Ctrl+Enter";
+    unsaved_photo: "当前照片尚未保存：按 Enter 保存或 R 放弃后再扫下一位", "This photo is not saved yet: Enter saves, R discards, then scan the next student";
+    no_camera_frame: "没有摄像头画面，无法拍摄", "No camera frame to shoot";
+    search: "查找 (Ctrl+F)", "Search (Ctrl+F)";
+    search_hint: "姓名 / 学号 / 订单号 / 手机尾号 / 身份证号", "Name / student no. / order no. / phone tail / ID number";
+    no_results: "无结果", "No results";
+    close: "关闭 (Esc)", "Close (Esc)";
+    // Walk-in desk
+    walk_in_title: "现场预约", "Walk-in booking";
+    no_id_card: "无身份证（遗失 / 识别失败 / 其他证件）", "No ID card (lost / OCR failed / other document)";
+    no_id_lost: "遗失", "Lost";
+    no_id_ocr: "识别失败", "OCR failed";
+    no_id_other: "其他证件", "Other document";
+    id_ok: "身份证号有效", "ID number valid";
+    payment: "支付方式", "Payment";
+    pay_wechat: "微信支付", "WeChat Pay";
+    pay_alipay: "支付宝", "Alipay";
+    pay_cash: "现金", "Cash";
+    amount: "金额（元）", "Amount (yuan)";
+    save_walk_in: "保存预约", "Save booking";
+    walk_in_saved: "现场预约已保存，可以拍摄：", "Walk-in saved, ready to shoot:";
+    walk_in_duplicate: "已有预约，已调出：", "Already booked, showing:";
+    required_hint: "* 必填；无身份证时学号和学校必填", "* required; without an ID card the student number and school are required";
+    // Supervisor
+    supervisor_login: "主管登录", "Supervisor login";
+    pin: "PIN", "PIN";
+    login: "登录", "Log in";
+    logout: "退出登录", "Log out";
+    logged_in: "主管已登录", "Supervisor logged in";
+    logged_out: "已退出主管登录", "Logged out";
+    wrong_pin: "PIN 错误", "Wrong PIN";
+    default_pin_warning: "仍在使用默认 PIN，请在设置中修改", "The default PIN is still in use: change it in the settings";
+    needs_supervisor: "需要主管登录", "A supervisor must log in";
+    tab_corrections: "信息更正", "Corrections";
+    tab_retakes: "重拍审批", "Retakes";
+    tab_schools: "场次", "Schools & periods";
+    tab_settings: "设置", "Settings";
+    field: "字段", "Field";
+    new_value: "新值", "New value";
+    reason: "原因（必填）", "Reason (required)";
+    confirm_after_capture: "已采集：确认更正并标记照片需重新导出", "Captured: confirm, and mark the photo for re-export";
+    save_correction: "保存更正", "Save correction";
+    correction_saved: "更正已保存并记录", "Correction saved and audited";
+    correction_unchanged: "值未改变，未记录", "Same value: nothing recorded";
+    photo_reexport: "照片已标记需重新导出", "Photo marked for re-export";
+    history: "更正记录", "Correction history";
+    no_history: "无更正记录", "No corrections";
+    pick_student: "先查找并选择学生", "Find and pick a student first";
+    approve_retake: "批准重拍", "Approve retake";
+    retake_approved: "已批准重拍：", "Retake approved:";
+    only_captured: "只有已采集的学生需要批准重拍", "Only captured students need a retake approval";
+    school_name: "学校名称", "School name";
+    first_day: "开始日期", "First day";
+    last_day: "结束日期", "Last day";
+    add_window: "添加场次", "Add period";
+    save_window: "保存", "Save";
+    no_schools: "暂无学校", "No schools yet";
+    station_name: "站点名称", "Station name";
+    camera: "摄像头", "Camera";
+    camera_auto: "自动", "Automatic";
+    resolution: "分辨率", "Resolution";
+    pixel_format: "像素格式", "Pixel format";
+    backdrop: "背景色", "Backdrop";
+    backdrop_blue: "蓝色", "Blue";
+    backdrop_white: "白色", "White";
+    backdrop_grey: "浅灰", "Light grey";
+    jpeg_kb: "照片大小 (KB)", "Photo size (KB)";
+    holiday_file: "节假日文件", "Holiday file";
+    walk_in_price: "现场预约价格", "Walk-in price";
+    data_folder: "数据文件夹", "Data folder";
+    save_settings: "保存设置", "Save settings";
+    settings_saved: "设置已保存", "Settings saved";
+    camera_after_restart: "摄像头设置重启后生效", "camera settings apply after a restart";
+    // Status bar
+    camera_live: "摄像头正常", "Camera live";
+    camera_lost: "摄像头无画面", "Camera lost";
+    database: "数据库", "Database";
+    db_opening: "正在打开", "opening";
+    db_preparing: "正在准备演示数据", "preparing demo data";
+    db_ok: "正常", "healthy";
+    db_failed: "错误", "failed";
+    station: "站点", "Station";
+    role_operator: "操作员", "Operator";
+    role_supervisor: "主管", "Supervisor";
+    today_captured: "今日已采集", "Captured today";
+    remaining: "待拍", "Still booked";
+    walk_ins: "现场预约", "Walk-ins";
+    store_busy: "数据库繁忙，请稍后重试", "The database is busy: try again";
+}
+
+pub fn for_language(language: Language) -> &'static Texts {
+    match language {
+        Language::Chinese => &ZH,
+        Language::English => &EN,
+    }
+}
+
+impl Texts {
+    pub fn shoot_block(&self, block: ShootBlock) -> &'static str {
+        match block {
+            ShootBlock::NoCard => self.scan_first,
+            ShootBlock::Cancelled => self.blocked_cancelled,
+            ShootBlock::Refunded => self.blocked_refunded,
+            ShootBlock::AlreadyCaptured => self.already_captured,
+            ShootBlock::OutsideWindow => self.outside_window,
+        }
+    }
+
+    pub fn status(&self, status: &str) -> &'static str {
+        match status {
+            "booked" => self.status_booked,
+            "captured" => self.status_captured,
+            "cancelled" => self.status_cancelled,
+            "refund_pending" => self.status_refund_pending,
+            "refunded" => self.status_refunded,
+            _ => "?",
+        }
+    }
+
+    pub fn source(&self, source: &str) -> &'static str {
+        match source {
+            "walk_in" => self.source_walk_in,
+            _ => self.source_mini_program,
+        }
+    }
+}

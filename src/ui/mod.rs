@@ -1,0 +1,138 @@
+//! The booth window's screens. Each screen is a function of the state that returns commands;
+//! none of them talks to a worker or the store. Strings come from [`crate::i18n`].
+
+pub mod operator;
+pub mod status_bar;
+pub mod supervisor;
+pub mod theme;
+pub mod walk_in;
+pub mod widgets;
+
+use egui::{ColorImage, TextureHandle, TextureOptions};
+
+use crate::app::command::Command;
+use crate::app::preview::PreviewFrame;
+use crate::app::state::{AppState, Screen};
+use crate::config::Language;
+
+/// Textures made from the state's images, cached so each image is uploaded once.
+#[derive(Default)]
+pub struct Textures {
+    pub preview: Option<TextureHandle>,
+    /// Full camera frame size behind the preview, for placing the crop guide.
+    pub preview_source: [u32; 2],
+    shot: Option<(u64, TextureHandle)>,
+    thumbnail: Option<(String, TextureHandle)>,
+}
+
+impl Textures {
+    pub fn set_preview(&mut self, ctx: &egui::Context, frame: PreviewFrame) {
+        let image = ColorImage::from_rgb(frame.size, &frame.rgb);
+        self.preview_source = frame.source_size;
+        match &mut self.preview {
+            Some(texture) => texture.set(image, TextureOptions::LINEAR),
+            None => self.preview = Some(ctx.load_texture("preview", image, TextureOptions::LINEAR)),
+        }
+    }
+
+    pub fn shot(
+        &mut self,
+        ctx: &egui::Context,
+        shot_id: u64,
+        image: &image::RgbImage,
+    ) -> TextureHandle {
+        cache(&mut self.shot, ctx, shot_id, image)
+    }
+
+    pub fn thumbnail(
+        &mut self,
+        ctx: &egui::Context,
+        booking_id: &str,
+        image: &image::RgbImage,
+    ) -> TextureHandle {
+        cache(&mut self.thumbnail, ctx, booking_id.to_string(), image)
+    }
+}
+
+/// The texture for an image identified by `key`, uploaded again only when the key changes.
+fn cache<K: PartialEq>(
+    slot: &mut Option<(K, TextureHandle)>,
+    ctx: &egui::Context,
+    key: K,
+    image: &image::RgbImage,
+) -> TextureHandle {
+    if let Some((cached_key, texture)) = slot
+        && *cached_key == key
+    {
+        return texture.clone();
+    }
+    let (w, h) = image.dimensions();
+    let texture = ctx.load_texture(
+        "image",
+        ColorImage::from_rgb([w as usize, h as usize], image.as_raw()),
+        TextureOptions::LINEAR,
+    );
+    *slot = Some((key, texture.clone()));
+    texture
+}
+
+/// Draws the whole window and returns what the user asked for.
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let t = state.texts();
+    egui::Panel::top("tabs").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.heading(t.app_title);
+            ui.separator();
+            for (screen, label) in [
+                (Screen::Operator, t.tab_operator),
+                (Screen::WalkIn, t.tab_walk_in),
+                (Screen::Supervisor, t.tab_supervisor),
+            ] {
+                let tab = egui::Button::selectable(
+                    state.screen == screen,
+                    egui::RichText::new(label).size(22.0),
+                );
+                if ui.add(tab).clicked() {
+                    commands.push(Command::Show(screen));
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let other = match state.language {
+                    Language::Chinese => (Language::English, "English"),
+                    Language::English => (Language::Chinese, "中文"),
+                };
+                if ui.button(other.1).clicked() {
+                    commands.push(Command::SetLanguage(other.0));
+                }
+                if state.demo {
+                    if ui.button(t.exit_demo).clicked() {
+                        commands.push(Command::ExitDemo);
+                    }
+                    egui::Frame::new()
+                        .fill(theme::DEMO)
+                        .inner_margin(6.0)
+                        .corner_radius(4.0)
+                        .show(ui, |ui| {
+                            ui.label(
+                                egui::RichText::new(t.demo_banner)
+                                    .color(egui::Color32::WHITE)
+                                    .strong()
+                                    .size(16.0),
+                            );
+                        });
+                }
+            });
+        });
+    });
+    egui::Panel::bottom("status").show(ui, |ui| status_bar::show(ui, state));
+    if let Some(notice) = &state.notice {
+        egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
+    }
+    egui::CentralPanel::default().show(ui, |ui| match state.screen {
+        Screen::Operator => operator::show(ui, state, textures, &mut commands),
+        Screen::WalkIn => walk_in::show(ui, state, &mut commands),
+        Screen::Supervisor => supervisor::show(ui, state, &mut commands),
+    });
+    commands
+}

@@ -1,0 +1,464 @@
+//! 拍摄: the operator's screen. Live view with the crop guide on the left, the student card and
+//! the shot on the right; below the live view, the search or the shot's check list.
+
+use egui::{Color32, RichText, Stroke, vec2};
+
+use super::widgets::{coloured, field_row};
+use super::{Textures, theme};
+use crate::app::command::Command;
+use crate::app::state::{AppState, BookingCard, CardState, Role, ShootBlock, ShotState};
+use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
+use crate::i18n::Texts;
+
+const CARD_WIDTH: f32 = 500.0;
+
+pub fn show(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    textures: &mut Textures,
+    commands: &mut Vec<Command>,
+) {
+    let available = ui.available_size();
+    let right_width = CARD_WIDTH.min(available.x * 0.42);
+    let left_width = (available.x - right_width - 24.0).max(200.0);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(left_width);
+            live_view(ui, state, textures, left_width, available.y * 0.6);
+            if state.operator.search.open {
+                search(ui, state, commands);
+            } else {
+                checks(ui, state);
+            }
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            ui.set_width(right_width);
+            card(ui, state, textures, commands);
+            ui.separator();
+            shot(ui, state, textures, commands);
+        });
+    });
+}
+
+fn live_view(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    textures: &Textures,
+    width: f32,
+    max_height: f32,
+) {
+    let t = state.texts();
+    let Some(texture) = &textures.preview else {
+        let (rect, _) = ui.allocate_exact_size(
+            vec2(width, (width * 9.0 / 16.0).min(max_height)),
+            egui::Sense::hover(),
+        );
+        ui.painter().rect_filled(rect, 4.0, Color32::from_gray(40));
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            t.camera_waiting,
+            egui::FontId::proportional(22.0),
+            Color32::WHITE,
+        );
+        return;
+    };
+    let size = texture.size_vec2();
+    let scale = (width / size.x).min(max_height / size.y);
+    let response = ui.add(egui::Image::new(texture).fit_to_exact_size(size * scale));
+    let rect = response.rect;
+    draw_guide(ui.painter(), rect);
+    if state.operator.code_in_view {
+        let badge = egui::Rect::from_min_size(rect.left_top() + vec2(8.0, 8.0), vec2(190.0, 34.0));
+        ui.painter().rect_filled(badge, 6.0, theme::OK);
+        ui.painter().text(
+            badge.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("▣ {}", t.code_in_view),
+            egui::FontId::proportional(20.0),
+            Color32::WHITE,
+        );
+    }
+}
+
+/// The 3:4 crop guide, centred, with the bands the spec puts the head top, the eyes and the
+/// face width in, so the operator can place the student before pressing Space.
+fn draw_guide(painter: &egui::Painter, frame: egui::Rect) {
+    let height = frame.height() * 0.92;
+    let width = height * WIDTH as f32 / HEIGHT as f32;
+    let guide = egui::Rect::from_center_size(frame.center(), vec2(width, height));
+    let y = |out_y: f32| guide.top() + out_y / HEIGHT as f32 * height;
+    let band = |top: f32, bottom: f32| {
+        egui::Rect::from_min_max(
+            egui::pos2(guide.left(), y(top)),
+            egui::pos2(guide.right(), y(bottom)),
+        )
+    };
+    let fill = Color32::from_rgba_unmultiplied(255, 213, 79, 40);
+    painter.rect_filled(band(HEAD_TOP.min, HEAD_TOP.max), 0.0, fill);
+    painter.rect_filled(band(EYE_LINE.min, EYE_LINE.max), 0.0, fill);
+    painter.rect_stroke(
+        guide,
+        0.0,
+        Stroke::new(2.0, theme::GUIDE),
+        egui::StrokeKind::Inside,
+    );
+    let scale = width / WIDTH as f32;
+    for half in [FACE_WIDTH.min / 2.0, FACE_WIDTH.max / 2.0] {
+        for side in [-1.0, 1.0] {
+            let x = guide.center().x + side * half * scale;
+            painter.line_segment(
+                [
+                    egui::pos2(x, y(EYE_LINE.min)),
+                    egui::pos2(x, y(EYE_LINE.max)),
+                ],
+                Stroke::new(1.5, theme::GUIDE),
+            );
+        }
+    }
+}
+
+fn search(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    let search = &mut state.operator.search;
+    ui.horizontal(|ui| {
+        let label = ui.label(t.search);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut search.query)
+                    .hint_text(t.search_hint)
+                    .desired_width(ui.available_width() - 140.0),
+            )
+            .labelled_by(label.id);
+        if search.focus_requested {
+            response.request_focus();
+            search.focus_requested = false;
+        }
+        if response.changed() {
+            commands.push(Command::Search {
+                query: search.query.clone(),
+                for_supervisor: false,
+            });
+        }
+        if ui.button(t.close).clicked()
+            || (response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)))
+        {
+            commands.push(Command::ClearCard);
+        }
+        if response.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some(first) = search.results.first()
+        {
+            commands.push(Command::OpenBooking(first.booking.booking_id.clone()));
+        }
+    });
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        if search.results.is_empty() && !search.query.trim().is_empty() {
+            ui.label(t.no_results);
+        }
+        for hit in &search.results {
+            let booking = &hit.booking;
+            let line = super::widgets::booking_line(t, booking);
+            if ui.button(line).clicked() {
+                commands.push(Command::OpenBooking(booking.booking_id.clone()));
+            }
+        }
+    });
+}
+
+fn checks(ui: &mut egui::Ui, state: &AppState) {
+    let t = state.texts();
+    let report = match &state.operator.shot {
+        ShotState::Ready { report, .. } | ShotState::Failed { report, .. } => report,
+        _ => {
+            ui.label(RichText::new(t.nudge_hint).weak());
+            return;
+        }
+    };
+    let verdict = if report.ok {
+        coloured(t.checks_ok, theme::OK)
+    } else {
+        coloured(t.checks_failed, theme::BAD)
+    };
+    ui.label(verdict.size(22.0));
+    // Failures first: they are what the operator must act on.
+    let ordered: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .chain(report.checks.iter().filter(|c| c.ok))
+        .collect();
+    egui::ScrollArea::vertical()
+        .id_salt("checks")
+        .show(ui, |ui| {
+            ui.columns(2, |columns| {
+                for (index, check) in ordered.iter().enumerate() {
+                    let (mark, color) = if check.ok {
+                        ("✓", theme::OK)
+                    } else {
+                        ("×", theme::BAD)
+                    };
+                    columns[index % 2].label(
+                        RichText::new(format!("{mark} {}", check.message))
+                            .color(color)
+                            .size(16.0),
+                    );
+                }
+            });
+        });
+}
+
+fn card(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    match &state.operator.card {
+        CardState::Empty => {
+            ui.add_space(20.0);
+            ui.label(RichText::new(t.scan_prompt).size(28.0).color(theme::INFO));
+        }
+        CardState::Looking(_) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(t.looking_up);
+            });
+        }
+        CardState::Unknown(code) => {
+            ui.label(coloured(t.no_booking, theme::BAD).size(30.0));
+            ui.label(format!(
+                "{} {}",
+                t.capture_code,
+                crate::domain::capture_code::mask(code)
+            ));
+            if ui
+                .button(RichText::new(t.open_walk_in).size(22.0))
+                .clicked()
+            {
+                commands.push(Command::StartWalkIn {
+                    capture_code: Some(code.clone()),
+                });
+            }
+        }
+        CardState::Found(card) => found_card(ui, state, t, card, textures, commands),
+    }
+}
+
+fn found_card(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    t: &Texts,
+    card: &BookingCard,
+    textures: &mut Textures,
+    commands: &mut Vec<Command>,
+) {
+    let booking = &card.booking;
+    let student = &booking.student;
+    ui.label(RichText::new(&student.name).size(34.0).strong());
+    let id_shown = match (&student.id_number, state.role) {
+        (Some(id), Role::Supervisor) => id.clone(),
+        (Some(id), Role::Operator) => crate::domain::id_number::mask(id),
+        (None, _) => "-".to_string(),
+    };
+    ui.style_mut().override_font_id = Some(egui::FontId::proportional(18.0));
+    egui::Grid::new("card_grid")
+        .num_columns(2)
+        .spacing(vec2(12.0, 0.0))
+        .show(ui, |ui| {
+            field_row(ui, t.id_number, &id_shown);
+            field_row(
+                ui,
+                t.student_no,
+                student.student_no.as_deref().unwrap_or("-"),
+            );
+            field_row(ui, t.school, &student.school);
+            field_row(
+                ui,
+                t.department,
+                student.department.as_deref().unwrap_or("-"),
+            );
+            field_row(ui, t.major, student.major.as_deref().unwrap_or("-"));
+            field_row(ui, t.level, student.level.as_deref().unwrap_or("-"));
+            field_row(ui, t.source, t.source(&booking.source));
+            ui.label(RichText::new(t.status).color(Color32::from_gray(90)));
+            let status_color = match booking.status.as_str() {
+                "booked" => theme::INFO,
+                "captured" => theme::OK,
+                _ => theme::BAD,
+            };
+            ui.label(coloured(t.status(&booking.status), status_color));
+            ui.end_row();
+            field_row(
+                ui,
+                t.capture_code,
+                &booking
+                    .capture_code
+                    .as_deref()
+                    .map(crate::domain::capture_code::mask)
+                    .unwrap_or_else(|| "-".to_string()),
+            );
+        });
+    match card.shoot_block() {
+        Some(ShootBlock::AlreadyCaptured) if !card.saved => {
+            ui.label(coloured(t.already_captured, theme::WARN));
+            ui.horizontal(|ui| {
+                if let Some(photo) = &card.previous_photo {
+                    let texture = textures.thumbnail(ui.ctx(), &booking.booking_id, photo);
+                    ui.add(egui::Image::new(&texture).fit_to_exact_size(vec2(60.0, 80.0)));
+                    ui.label(t.earlier_photo);
+                }
+                if state.role == Role::Supervisor && ui.button(t.approve_retake).clicked() {
+                    commands.push(Command::ApproveRetake {
+                        booking_id: booking.booking_id.clone(),
+                    });
+                }
+            });
+        }
+        Some(ShootBlock::OutsideWindow) => {
+            ui.horizontal(|ui| {
+                ui.label(coloured(t.outside_window, theme::WARN));
+                if state.role == Role::Supervisor && ui.button(t.override_window).clicked() {
+                    commands.push(Command::OverrideWindow);
+                }
+            });
+        }
+        Some(block @ (ShootBlock::Cancelled | ShootBlock::Refunded)) => {
+            ui.label(coloured(t.shoot_block(block), theme::BAD).size(24.0));
+        }
+        _ => {
+            if booking.retake_approved {
+                ui.label(coloured(t.retake_allowed, theme::INFO));
+            }
+            if card.window_overridden {
+                ui.label(coloured(t.window_overridden, theme::WARN));
+            }
+        }
+    }
+}
+
+fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    let photo_size = vec2(165.0, 220.0);
+    ui.horizontal_top(|ui| {
+        match &state.operator.shot {
+            ShotState::None => {
+                let (rect, _) = ui.allocate_exact_size(photo_size, egui::Sense::hover());
+                ui.painter().rect_stroke(
+                    rect,
+                    4.0,
+                    Stroke::new(1.0, Color32::from_gray(160)),
+                    egui::StrokeKind::Inside,
+                );
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    t.result,
+                    egui::FontId::proportional(20.0),
+                    Color32::from_gray(140),
+                );
+            }
+            ShotState::Processing { .. } => {
+                ui.allocate_ui(photo_size, |ui| {
+                    ui.spinner();
+                    ui.label(t.processing);
+                });
+            }
+            ShotState::Ready { shot_id, image, .. } => {
+                let texture = textures.shot(ui.ctx(), *shot_id, image);
+                ui.add(egui::Image::new(&texture).fit_to_exact_size(photo_size));
+            }
+            ShotState::Failed { report, .. } => {
+                ui.allocate_ui(photo_size, |ui| {
+                    ui.label(coloured(t.checks_failed, theme::BAD));
+                    for check in report.checks.iter().filter(|c| !c.ok) {
+                        ui.label(RichText::new(&check.message).color(theme::BAD));
+                    }
+                });
+            }
+            ShotState::Saved { image } => {
+                let texture = textures.shot(ui.ctx(), u64::MAX, image);
+                ui.add(egui::Image::new(&texture).fit_to_exact_size(photo_size));
+            }
+        }
+        ui.vertical(|ui| {
+            shot_buttons(ui, state, t, commands);
+        });
+    });
+}
+
+fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let big =
+        |text: &str| egui::Button::new(RichText::new(text).size(22.0)).min_size(vec2(250.0, 40.0));
+    let filled = |text: &str, fill: Color32| {
+        egui::Button::new(
+            RichText::new(text)
+                .size(22.0)
+                .color(Color32::WHITE)
+                .strong(),
+        )
+        .min_size(vec2(250.0, 40.0))
+        .fill(fill)
+    };
+    match &state.operator.shot {
+        ShotState::Ready {
+            report,
+            override_armed,
+            saving,
+            ..
+        } => {
+            ui.label(format!(
+                "{} {:.1} KB / Q{}",
+                t.size_quality,
+                report.bytes as f64 / 1024.0,
+                report.quality
+            ));
+            if *saving {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(t.saving);
+                });
+                return;
+            }
+            if report.ok {
+                if ui.add(filled(t.accept_button, theme::OK)).clicked() {
+                    commands.push(Command::Accept {
+                        override_checks: false,
+                    });
+                }
+            } else if *override_armed {
+                if ui.add(filled(t.override_confirm, theme::BAD)).clicked() {
+                    commands.push(Command::Accept {
+                        override_checks: true,
+                    });
+                }
+                if ui.button(t.cancel).clicked() {
+                    commands.push(Command::ArmOverride(false));
+                }
+            } else if ui.add(big(t.override_button)).clicked() {
+                commands.push(Command::ArmOverride(true));
+            }
+            if ui.add(big(t.retake_button)).clicked() {
+                commands.push(Command::Retake);
+            }
+            ui.label(RichText::new(t.nudge_hint).small());
+        }
+        ShotState::Failed { .. } => {
+            if ui.add(big(t.retake_button)).clicked() {
+                commands.push(Command::Retake);
+            }
+            if ui.add(big(t.capture_button)).clicked() {
+                commands.push(Command::Capture);
+            }
+        }
+        ShotState::Saved { .. } => {
+            ui.label(coloured(&format!("✓ {}", t.saved), theme::OK).size(26.0));
+        }
+        _ => {
+            let ready = state.card().is_some_and(|c| c.shoot_block().is_none());
+            if ui.add_enabled(ready, big(t.capture_button)).clicked() {
+                commands.push(Command::Capture);
+            }
+            if ui.add(egui::Button::new(t.search)).clicked() {
+                commands.push(Command::OpenSearch);
+            }
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! 主管: PIN login, then 信息更正 (corrections with history), 重拍审批 (retake approvals),
+//! 场次 (schools and collection windows) and 设置 (settings).
+
+use egui::RichText;
+
+use super::theme;
+use super::widgets::{coloured, text_field};
+use crate::app::command::Command;
+use crate::app::state::{AppState, Role, SupervisorTab};
+use crate::domain::CorrectableField;
+use crate::i18n::Texts;
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    if state.role != Role::Supervisor {
+        login(ui, state, t, commands);
+        return;
+    }
+    ui.horizontal(|ui| {
+        for (tab, label) in [
+            (SupervisorTab::Corrections, t.tab_corrections),
+            (SupervisorTab::Retakes, t.tab_retakes),
+            (SupervisorTab::Schools, t.tab_schools),
+            (SupervisorTab::Settings, t.tab_settings),
+        ] {
+            if ui
+                .add(egui::Button::selectable(state.supervisor.tab == tab, label))
+                .clicked()
+            {
+                commands.push(Command::SupervisorTab(tab));
+            }
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button(t.logout).clicked() {
+                commands.push(Command::Logout);
+            }
+        });
+    });
+    if state.uses_default_pin {
+        ui.label(coloured(t.default_pin_warning, theme::WARN));
+    }
+    ui.separator();
+    match state.supervisor.tab {
+        SupervisorTab::Corrections => corrections(ui, state, t, commands),
+        SupervisorTab::Retakes => retakes(ui, state, t, commands),
+        SupervisorTab::Schools => schools(ui, state, t, commands),
+        SupervisorTab::Settings => settings(ui, state, t, commands),
+    }
+}
+
+fn login(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    ui.heading(t.supervisor_login);
+    ui.horizontal(|ui| {
+        let label = ui.label(t.pin);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.supervisor.pin)
+                    .password(true)
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(t.login).clicked() || entered {
+            commands.push(Command::Login {
+                pin: state.supervisor.pin.clone(),
+            });
+        }
+    });
+}
+
+/// Search box and results shared by corrections and retakes; picking one selects it.
+fn pick_student(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let search = &mut state.supervisor.search;
+    ui.horizontal(|ui| {
+        let label = ui.label(t.search);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut search.query)
+                    .hint_text(t.search_hint)
+                    .desired_width(ui.available_width()),
+            )
+            .labelled_by(label.id);
+        if response.changed() {
+            commands.push(Command::Search {
+                query: search.query.clone(),
+                for_supervisor: true,
+            });
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("supervisor_results")
+        .show(ui, |ui| {
+            for hit in &search.results {
+                let booking = &hit.booking;
+                let selected = state
+                    .supervisor
+                    .selected
+                    .as_ref()
+                    .is_some_and(|s| s.booking_id == booking.booking_id);
+                let line = super::widgets::booking_line(t, booking);
+                if ui.add(egui::Button::selectable(selected, line)).clicked() {
+                    commands.push(Command::SelectForCorrection(booking.booking_id.clone()));
+                }
+            }
+        });
+}
+
+fn field_label(t: &Texts, field: CorrectableField) -> &'static str {
+    match field {
+        CorrectableField::Name => t.name,
+        CorrectableField::IdNumber => t.id_number,
+        CorrectableField::StudentNo => t.student_no,
+        CorrectableField::School => t.school,
+        CorrectableField::Department => t.department,
+        CorrectableField::Major => t.major,
+        CorrectableField::Level => t.level,
+    }
+}
+
+fn corrections(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    ui.columns(2, |columns| {
+        pick_student(&mut columns[0], state, t, commands);
+        correction_form(&mut columns[1], state, t, commands);
+    });
+}
+
+fn correction_form(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+) {
+    let Some(booking) = state.supervisor.selected.clone() else {
+        ui.label(t.pick_student);
+        return;
+    };
+    let student = &booking.student;
+    ui.label(
+        RichText::new(format!("{} · {}", student.name, t.status(&booking.status)))
+            .size(24.0)
+            .strong(),
+    );
+    let form = &mut state.supervisor.correction;
+    ui.horizontal(|ui| {
+        ui.label(t.field);
+        egui::ComboBox::from_id_salt("correction_field")
+            .selected_text(field_label(t, form.field))
+            .show_ui(ui, |ui| {
+                for field in CorrectableField::ALL {
+                    ui.selectable_value(&mut form.field, field, field_label(t, field));
+                }
+            });
+        let current = match form.field {
+            CorrectableField::Name => Some(student.name.clone()),
+            CorrectableField::IdNumber => student.id_number.clone(),
+            CorrectableField::StudentNo => student.student_no.clone(),
+            CorrectableField::School => Some(student.school.clone()),
+            CorrectableField::Department => student.department.clone(),
+            CorrectableField::Major => student.major.clone(),
+            CorrectableField::Level => student.level.clone(),
+        };
+        ui.label(RichText::new(current.unwrap_or_else(|| "-".to_string())).weak());
+    });
+    text_field(ui, t.new_value, &mut form.value);
+    text_field(ui, t.reason, &mut form.reason);
+    let captured = booking.status == "captured";
+    if captured {
+        ui.checkbox(&mut form.confirm_after_capture, t.confirm_after_capture);
+    }
+    let ready = !form.reason.trim().is_empty() && (!captured || form.confirm_after_capture);
+    if ui
+        .add_enabled(ready, egui::Button::new(t.save_correction))
+        .clicked()
+    {
+        commands.push(Command::Correct {
+            booking_id: booking.booking_id.clone(),
+            field: form.field,
+            value: form.value.clone(),
+            reason: form.reason.clone(),
+            confirmed_after_capture: form.confirm_after_capture,
+        });
+    }
+    ui.separator();
+    ui.label(RichText::new(t.history).strong());
+    if state.supervisor.history.is_empty() {
+        ui.label(t.no_history);
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("history")
+        .show(ui, |ui| {
+            for record in &state.supervisor.history {
+                ui.label(format!(
+                    "{} · {}: {} → {} · {} · {}",
+                    &record.at.get(..16).unwrap_or(&record.at),
+                    record.field,
+                    record.old_value.as_deref().unwrap_or("-"),
+                    record.new_value.as_deref().unwrap_or("-"),
+                    record.who,
+                    record.reason
+                ));
+            }
+        });
+}
+
+fn retakes(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    ui.columns(2, |columns| {
+        pick_student(&mut columns[0], state, t, commands);
+        retake_approval(&mut columns[1], state, t, commands);
+    });
+}
+
+fn retake_approval(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+) {
+    let Some(booking) = &state.supervisor.selected else {
+        ui.label(t.pick_student);
+        return;
+    };
+    ui.label(
+        RichText::new(format!(
+            "{} · {}",
+            booking.student.name,
+            t.status(&booking.status)
+        ))
+        .size(24.0),
+    );
+    if booking.retake_approved {
+        ui.label(coloured(t.retake_allowed, theme::OK));
+    } else if booking.status == "captured" {
+        if ui.button(t.approve_retake).clicked() {
+            commands.push(Command::ApproveRetake {
+                booking_id: booking.booking_id.clone(),
+            });
+        }
+    } else {
+        ui.label(t.only_captured);
+    }
+}
+
+fn schools(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let supervisor = &mut state.supervisor;
+    ui.horizontal(|ui| {
+        let label = ui.label(t.school_name);
+        ui.add(egui::TextEdit::singleline(&mut supervisor.new_school).desired_width(220.0))
+            .labelled_by(label.id);
+        let label = ui.label(t.first_day);
+        ui.add(
+            egui::TextEdit::singleline(&mut supervisor.new_first_day)
+                .hint_text("2026-12-01")
+                .desired_width(130.0),
+        )
+        .labelled_by(label.id);
+        let label = ui.label(t.last_day);
+        ui.add(
+            egui::TextEdit::singleline(&mut supervisor.new_last_day)
+                .hint_text("2026-12-05")
+                .desired_width(130.0),
+        )
+        .labelled_by(label.id);
+        if ui.button(t.add_window).clicked() {
+            commands.push(Command::AddWindow {
+                school: supervisor.new_school.clone(),
+                first_day: supervisor.new_first_day.clone(),
+                last_day: supervisor.new_last_day.clone(),
+            });
+        }
+    });
+    ui.separator();
+    if supervisor.schools.is_empty() {
+        ui.label(t.no_schools);
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("schools")
+        .show(ui, |ui| {
+            for school in &mut supervisor.schools {
+                ui.label(RichText::new(&school.name).strong());
+                for (id, first, last) in &mut school.windows {
+                    ui.horizontal(|ui| {
+                        ui.add(egui::TextEdit::singleline(first).desired_width(130.0));
+                        ui.label("—");
+                        ui.add(egui::TextEdit::singleline(last).desired_width(130.0));
+                        if ui.button(t.save_window).clicked() {
+                            commands.push(Command::UpdateWindow {
+                                window_id: id.clone(),
+                                first_day: first.clone(),
+                                last_day: last.clone(),
+                            });
+                        }
+                    });
+                }
+            }
+        });
+}
+
+fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let file = &mut state.supervisor.settings;
+    let secret =
+        |ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str, password: bool| {
+            let mut buffer = value.clone().unwrap_or_default();
+            ui.horizontal(|ui| {
+                let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
+                ui.add(
+                    egui::TextEdit::singleline(&mut buffer)
+                        .hint_text(hint)
+                        .password(password)
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+            });
+            *value = (!buffer.trim().is_empty()).then_some(buffer);
+        };
+    let text = |ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str| {
+        secret(ui, label, value, hint, false)
+    };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        text(ui, t.station_name, &mut file.station_name, "booth-1");
+        text(
+            ui,
+            t.camera,
+            &mut file.camera,
+            "auto / device:0 / synthetic / replay:DIR",
+        );
+        text(ui, t.resolution, &mut file.camera_resolution, "1920x1080");
+        text(ui, t.pixel_format, &mut file.camera_format, "MJPG");
+        ui.horizontal(|ui| {
+            ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
+            for (value, label) in [
+                ("blue", t.backdrop_blue),
+                ("white", t.backdrop_white),
+                ("grey", t.backdrop_grey),
+            ] {
+                let selected = file.backdrop.as_deref().unwrap_or("blue") == value;
+                if ui.radio(selected, label).clicked() {
+                    file.backdrop = Some(value.to_string());
+                }
+            }
+        });
+        text(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
+        text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
+        secret(ui, t.pin, &mut file.supervisor_pin, "4-8", true);
+        ui.horizontal(|ui| {
+            ui.add_sized([180.0, 30.0], egui::Label::new(t.language));
+            for (value, label) in [("zh", "中文"), ("en", "English")] {
+                let selected = file.language.as_deref().unwrap_or("zh") == value;
+                if ui.radio(selected, label).clicked() {
+                    file.language = Some(value.to_string());
+                }
+            }
+        });
+        let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
+        text(ui, t.holiday_file, &mut holiday, "holidays.txt");
+        file.holiday_file = holiday.map(Into::into);
+        ui.horizontal(|ui| {
+            ui.add_sized([180.0, 30.0], egui::Label::new(t.data_folder));
+            ui.label(RichText::new(state.data_dir.display().to_string()).monospace());
+        });
+        if let Some(error) = &state.supervisor.settings_error {
+            ui.label(coloured(error, theme::BAD));
+        }
+        if ui.button(t.save_settings).clicked() {
+            commands.push(Command::SaveSettings(Box::new(file.clone())));
+        }
+    });
+}

@@ -1,0 +1,77 @@
+//! 现场预约: the walk-in desk's form, with the ID number checked as it is typed.
+
+use egui::RichText;
+
+use super::theme;
+use super::widgets::{coloured, text_field};
+use crate::app::command::Command;
+use crate::app::state::{AppState, NoIdReason};
+use crate::app::walk_in::id_number_verdict;
+use crate::domain::PaymentMethod;
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    let today = chrono::Local::now().date_naive();
+    ui.heading(t.walk_in_title);
+    ui.label(RichText::new(t.required_hint).small());
+    let form = &mut state.walk_in;
+    // Two columns, so the whole form and its save button fit a 1366×768 booth laptop.
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        text_field(ui, &format!("{} *", t.name), &mut form.name);
+        text_field(ui, t.id_number, &mut form.id_number);
+        match id_number_verdict(form, today) {
+            Some(Ok(())) => {
+                ui.label(coloured(&format!("✓ {}", t.id_ok), theme::OK));
+            }
+            Some(Err(reason)) => {
+                ui.label(coloured(&format!("× {reason}"), theme::BAD));
+            }
+            None => {}
+        }
+        ui.checkbox(&mut form.no_id_card, t.no_id_card);
+        if form.no_id_card {
+            ui.horizontal(|ui| {
+                for (reason, label) in
+                    NoIdReason::ALL
+                        .into_iter()
+                        .zip([t.no_id_lost, t.no_id_ocr, t.no_id_other])
+                {
+                    ui.radio_value(&mut form.no_id_reason, reason, label);
+                }
+            });
+        }
+        text_field(ui, t.student_no, &mut form.student_no);
+        text_field(ui, &format!("{} *", t.school), &mut form.school);
+        text_field(ui, t.department, &mut form.department);
+        let ui = &mut columns[1];
+        text_field(ui, t.major, &mut form.major);
+        text_field(ui, t.level, &mut form.level);
+        text_field(ui, t.phone, &mut form.phone);
+        ui.horizontal(|ui| {
+            ui.add_sized([150.0, 30.0], egui::Label::new(t.payment));
+            for (method, label) in [
+                (PaymentMethod::Wechat, t.pay_wechat),
+                (PaymentMethod::Alipay, t.pay_alipay),
+                (PaymentMethod::Cash, t.pay_cash),
+            ] {
+                ui.radio_value(&mut form.payment, method, label);
+            }
+        });
+        text_field(ui, t.amount, &mut form.amount);
+        text_field(ui, t.capture_code, &mut form.capture_code);
+    });
+    ui.add_space(12.0);
+    let id_blocks = !form.no_id_card && matches!(id_number_verdict(form, today), Some(Err(_)));
+    let can_save = !form.saving && !id_blocks;
+    ui.horizontal(|ui| {
+        let save = egui::Button::new(RichText::new(t.save_walk_in).size(22.0))
+            .min_size(egui::vec2(220.0, 44.0));
+        if ui.add_enabled(can_save, save).clicked() {
+            commands.push(Command::SaveWalkIn);
+        }
+        if form.saving {
+            ui.spinner();
+        }
+    });
+}

@@ -1,0 +1,406 @@
+//! The booth window driven like a user would, with egui_kittest: the real screens and workers, a
+//! temporary database, and frames published straight into the frame hub (no camera thread).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use capture_station::app::command::Command;
+use capture_station::app::state::{CardState, Role, Screen, ShotState};
+use capture_station::app::{AppSetup, CameraChoice, StationApp, demo};
+use capture_station::camera::FrameHub;
+use capture_station::camera::synthetic::render_phone_frame;
+use capture_station::camera::synthetic_source::{DemoScene, SyntheticSource, demo_camera_codes};
+use capture_station::camera::synthetic_student::{StudentScene, render_student_frame};
+use capture_station::config::StationConfig;
+use capture_station::domain::CorrectableField;
+use capture_station::domain::photo_spec::Backdrop;
+use capture_station::store::{MatchKind, Store};
+use egui::accesskit::Role as A11yRole;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+/// Long enough for a worker on a loaded CI machine; the tests wait on events, not on time.
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Booth {
+    harness: Harness<'static, StationApp>,
+    dir: tempfile::TempDir,
+}
+
+/// A window on a fresh data folder holding the demo bookings.
+fn booth() -> Booth {
+    booth_stepping(1.0 / 60.0)
+}
+
+/// [`booth`] with each simulated frame (and each queued key) `step_seconds` apart.
+fn booth_stepping(step_seconds: f32) -> Booth {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StationConfig::load(dir.path()).unwrap();
+    let mut store = Store::open(&config.database_path()).unwrap();
+    demo::seed(&mut store, &config.capture_code_rules).unwrap();
+    drop(store);
+    let setup = AppSetup {
+        config,
+        demo: false,
+        camera: CameraChoice::Hub(FrameHub::new()),
+        started: Instant::now(),
+        startup_probe: false,
+        screenshot_dir: None,
+        startup_backup: false,
+    };
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_step_dt(step_seconds)
+        .build_eframe(move |cc| StationApp::new(cc, setup).unwrap());
+    let mut booth = Booth { harness, dir };
+    booth.settle(|s| {
+        matches!(
+            s.database,
+            capture_station::app::state::DatabaseHealth::Healthy
+        )
+    });
+    booth
+}
+
+impl Booth {
+    fn app(&mut self) -> &mut StationApp {
+        self.harness.state_mut()
+    }
+
+    /// Waits for the workers until `done` holds, then draws a few frames.
+    #[track_caller]
+    fn settle(&mut self, done: impl Fn(&capture_station::app::state::AppState) -> bool) {
+        let reached = self.app().wait_until(WAIT, done);
+        let state = &self.app().state;
+        assert!(
+            reached,
+            "the app did not reach the expected state (screen {:?}, notice {:?})",
+            state.screen, state.notice
+        );
+        self.harness.run_steps(3);
+    }
+
+    fn show_phone(&mut self, code_index: usize) {
+        let source = SyntheticSource::new(1920, 1080, 0);
+        let phone = source
+            .scenes()
+            .iter()
+            .filter_map(|scene| match scene {
+                DemoScene::Phone(phone) => Some(phone),
+                DemoScene::Student(_) => None,
+            })
+            .nth(code_index)
+            .unwrap();
+        let frame = render_phone_frame(phone, 1920, 1080);
+        self.app().hub().publish(frame);
+    }
+
+    fn show_student(&mut self) {
+        let scene = StudentScene {
+            backdrop: Backdrop::Blue.rgb(),
+            offset: 0.0,
+            seed: 3,
+        };
+        self.app()
+            .hub()
+            .publish(render_student_frame(&scene, 1920, 1080));
+    }
+
+    /// Clicks into the text field named `label` and types `text`, as a person would.
+    fn type_into(&mut self, role: A11yRole, label: &str, text: &str) {
+        self.harness.get_by_role_and_label(role, label).click();
+        self.harness.run_steps(2);
+        self.harness
+            .get_by_role_and_label(role, label)
+            .type_text(text);
+        self.harness.run_steps(2);
+    }
+
+    fn store(&self) -> Store {
+        let config = StationConfig::load(self.dir.path()).unwrap();
+        Store::open(&config.database_path()).unwrap()
+    }
+
+    fn booking_id_of_code(&self, code: &str) -> String {
+        let hit = self.store().lookup(code, 1).unwrap().remove(0);
+        assert_eq!(hit.matched_by, MatchKind::CaptureCode);
+        hit.booking.booking_id
+    }
+}
+
+fn card_found(state: &capture_station::app::state::AppState) -> bool {
+    matches!(state.operator.card, CardState::Found(_))
+}
+
+#[test]
+fn scan_space_enter_saves_the_photo() {
+    let mut booth = booth();
+    booth.show_phone(0);
+    booth.settle(card_found);
+    let code = demo_camera_codes().remove(0);
+    let booking_id = booth.booking_id_of_code(&code);
+    let name = booth.store().booking(&booking_id).unwrap().student.name;
+    booth.harness.get_by_label(&name);
+    // The operator sees the masked ID number, never the whole one.
+    let id_number = booth
+        .store()
+        .booking(&booking_id)
+        .unwrap()
+        .student
+        .id_number
+        .unwrap();
+    assert!(booth.harness.query_by_label(&id_number).is_none());
+    booth
+        .harness
+        .get_by_label(&capture_station::domain::id_number::mask(&id_number));
+
+    booth.show_student();
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+    booth.harness.get_by_label("保存 (Enter)");
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+
+    let store = booth.store();
+    assert_eq!(store.booking(&booking_id).unwrap().status, "captured");
+    let captures = store.captures_for(&booking_id).unwrap();
+    assert_eq!(captures.len(), 1);
+    assert!(captures[0].spec_ok && !captures[0].overridden);
+    let photo = booth
+        .dir
+        .path()
+        .join("photos")
+        .join(&captures[0].photo_path);
+    let jpeg = std::fs::read(&photo).unwrap();
+    let image = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((image.width(), image.height()), (480, 640));
+    assert!(
+        captures[0].original_path.is_some(),
+        "the original is kept for re-cropping"
+    );
+    assert_eq!(booth.app().state.counts.captured, 1);
+
+    // Already captured now: a second scan warns and Space does not shoot.
+    booth.app().command(Command::ClearCard);
+    booth.show_phone(1);
+    booth.settle(card_found);
+    booth.show_phone(0);
+    booth.settle(
+        |s| matches!(&s.operator.card, CardState::Found(c) if c.booking.status == "captured"),
+    );
+    booth.harness.get_by_label("该学生已采集：重拍需主管批准");
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(2);
+    assert!(matches!(booth.app().state.operator.shot, ShotState::None));
+}
+
+#[test]
+fn unknown_code_opens_a_prefilled_walk_in_that_is_ready_to_shoot() {
+    let mut booth = booth();
+    let unknown = demo_camera_codes().pop().unwrap();
+    booth.show_phone(2);
+    booth.settle(|s| matches!(s.operator.card, CardState::Unknown(_)));
+    assert!(booth.harness.query_all_by_label("未找到预约").count() >= 1);
+    booth.harness.get_by_label("现场预约 (F2)").click();
+    booth.harness.run_steps(2);
+    assert_eq!(booth.app().state.screen, Screen::WalkIn);
+    assert_eq!(booth.app().state.walk_in.capture_code, unknown);
+
+    let id_number =
+        capture_station::domain::id_number::complete_with_check("41010520010203002").unwrap();
+    for (label, text) in [
+        ("姓名 *", "赵六"),
+        ("身份证号", id_number.as_str()),
+        ("学校 *", "演示大学"),
+    ] {
+        booth.type_into(A11yRole::TextInput, label, text);
+    }
+    booth.harness.get_by_label("✓ 身份证号有效");
+    booth.harness.get_by_label("保存预约").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.screen == Screen::Operator && card_found(s));
+    let card = booth.app().state.card().unwrap().clone();
+    assert_eq!(card.booking.source, "walk_in");
+    assert_eq!(card.booking.capture_code.as_deref(), Some(unknown.as_str()));
+    assert!(
+        card.shoot_block().is_none(),
+        "the walk-in is ready to shoot"
+    );
+    assert_eq!(booth.app().state.counts.walk_ins, 1);
+
+    // The same code again shows that booking instead of making a second one.
+    booth.app().command(Command::StartWalkIn {
+        capture_code: Some(unknown.clone()),
+    });
+    booth.app().state.walk_in.name = "赵六".to_string();
+    booth.app().state.walk_in.id_number = id_number.clone();
+    booth.app().state.walk_in.school = "演示大学".to_string();
+    booth.app().command(Command::SaveWalkIn);
+    booth.settle(|s| s.screen == Screen::Operator);
+    assert_eq!(
+        booth.store().lookup(&unknown, 5).unwrap().len(),
+        1,
+        "no second booking"
+    );
+}
+
+#[test]
+fn an_invalid_id_number_shows_its_reason_and_blocks_saving() {
+    let mut booth = booth();
+    booth.harness.get_by_label("现场预约").click();
+    booth.harness.run_steps(2);
+    let bookings_before = booth.store().booking_count().unwrap();
+    let mut bad =
+        capture_station::domain::id_number::complete_with_check("41010520010203002").unwrap();
+    let wrong_check = if bad.ends_with('1') { "2" } else { "1" };
+    bad.replace_range(17..18, wrong_check);
+    for (label, text) in [
+        ("姓名 *", "钱七"),
+        ("身份证号", bad.as_str()),
+        ("学校 *", "演示大学"),
+    ] {
+        booth.type_into(A11yRole::TextInput, label, text);
+    }
+    let reason = capture_station::domain::IdNumber::parse(&bad, chrono::Local::now().date_naive())
+        .unwrap_err()
+        .message_zh();
+    booth.harness.get_by_label(&format!("× {reason}"));
+    booth.harness.get_by_label("保存预约").click();
+    booth.harness.run_steps(2);
+    assert!(!booth.app().state.walk_in.saving);
+    // Even the command path refuses: the form is validated again before anything is sent.
+    booth.app().command(Command::SaveWalkIn);
+    assert!(!booth.app().state.walk_in.saving);
+    assert_eq!(booth.store().booking_count().unwrap(), bookings_before);
+}
+
+#[test]
+fn corrections_need_the_supervisor_and_are_audited() {
+    let mut booth = booth();
+    let code = demo_camera_codes().remove(0);
+    let booking_id = booth.booking_id_of_code(&code);
+    let correct = |reason: &str| Command::Correct {
+        booking_id: booking_id.clone(),
+        field: CorrectableField::Name,
+        value: "更正后".to_string(),
+        reason: reason.to_string(),
+        confirmed_after_capture: false,
+    };
+
+    // An operator is refused, and nothing is written.
+    booth.app().command(correct("证件为准"));
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("需要主管登录");
+    assert!(
+        booth
+            .store()
+            .corrections_for(&booking_id)
+            .unwrap()
+            .is_empty()
+    );
+    booth.harness.get_by_label("主管").click();
+    booth.harness.run_steps(2);
+    assert!(booth.harness.query_by_label("保存更正").is_none());
+
+    // Logged in with the PIN, the correction goes through and is in the history.
+    booth.type_into(A11yRole::PasswordInput, "PIN", "123456");
+    booth.harness.get_by_label("登录").click();
+    booth.harness.run_steps(2);
+    assert_eq!(booth.app().state.role, Role::Supervisor);
+    booth
+        .app()
+        .command(Command::SelectForCorrection(booking_id.clone()));
+    booth.settle(|s| s.supervisor.selected.is_some());
+    booth.app().state.supervisor.correction.value = "更正后".to_string();
+    booth.app().state.supervisor.correction.reason = "证件为准".to_string();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("保存更正").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| !s.supervisor.history.is_empty());
+
+    let store = booth.store();
+    assert_eq!(store.booking(&booking_id).unwrap().student.name, "更正后");
+    let history = store.corrections_for(&booking_id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].reason, "证件为准");
+    assert_eq!(history[0].who, "supervisor@booth-1");
+    assert!(store.verify_event_chain().unwrap().is_none());
+    booth.harness.get_by_label_contains("→ 更正后");
+}
+
+#[test]
+fn a_keyboard_wedge_burst_counts_as_a_scan() {
+    // A wedge scanner types every character within a few milliseconds, then Enter: each queued
+    // key is one simulated frame, 5 ms apart.
+    let mut booth = booth_stepping(0.005);
+    let code = demo_camera_codes().remove(1);
+    for character in code.chars() {
+        booth
+            .harness
+            .event(egui::Event::Text(character.to_string()));
+    }
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(card_found);
+    let card = booth.app().state.card().unwrap().clone();
+    assert_eq!(card.booking.capture_code.as_deref(), Some(code.as_str()));
+    assert!(
+        !booth.app().state.operator.search.open,
+        "a scan, not a search"
+    );
+}
+
+#[test]
+fn the_english_toggle_switches_every_screen() {
+    let mut booth = booth();
+    booth.harness.get_by_label("拍摄");
+    booth.harness.get_by_label("English").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("Capture");
+    booth.harness.get_by_label("Walk-in");
+    assert!(booth.harness.query_by_label("拍摄").is_none());
+    booth.harness.get_by_label("Walk-in").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("Save booking");
+    booth.harness.get_by_label("中文").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("保存预约");
+}
+
+/// The bundled font covers every character of 通用规范汉字表 (8,105), so Chinese renders on a
+/// machine with no CJK font at all.
+#[test]
+fn the_bundled_font_covers_the_8105_standard_characters() {
+    let list = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/tongyong-guifan-hanzi-8105.txt"),
+    )
+    .unwrap();
+    let characters: Vec<char> = list.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(characters.len(), 8105);
+    let ctx = egui::Context::default();
+    capture_station::ui::theme::install(&ctx);
+    ctx.run_ui(Default::default(), |_| {})
+        .textures_delta
+        .clear();
+    let font = egui::FontId::proportional(20.0);
+    let missing: Vec<char> = ctx.fonts_mut(|fonts| {
+        characters
+            .iter()
+            .copied()
+            .filter(|c| !fonts.has_glyph(&font, *c))
+            .collect()
+    });
+    assert!(
+        missing.is_empty(),
+        "{} missing, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(10)]
+    );
+    // And the check can fail: a character outside the subset is reported missing.
+    assert!(!ctx.fonts_mut(|fonts| fonts.has_glyph(&font, '\u{2A6D6}')));
+    ctx.run_ui(Default::default(), |_| {})
+        .textures_delta
+        .clear();
+}
