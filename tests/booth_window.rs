@@ -194,6 +194,30 @@ fn scan_space_enter_saves_the_photo() {
     booth.harness.key_press(egui::Key::Space);
     booth.harness.run_steps(2);
     assert!(matches!(booth.app().state.operator.shot, ShotState::None));
+
+    // A supervisor approves one retake from the card; the retake replaces the photo, and the
+    // first one stays on disk as history.
+    booth.app().command(Command::Login {
+        pin: "123456".to_string(),
+    });
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("批准重拍").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.card().is_some_and(|c| c.booking.retake_approved));
+    booth.show_student();
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+    let captures = booth.store().captures_for(&booking_id).unwrap();
+    assert_eq!(captures.len(), 2);
+    assert_eq!(captures.iter().filter(|c| c.superseded).count(), 1);
+    assert!(
+        !booth.store().booking(&booking_id).unwrap().retake_approved,
+        "the approval is used up"
+    );
 }
 
 #[test]

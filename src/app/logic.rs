@@ -84,16 +84,20 @@ impl StationApp {
         if let Some(scanner) = &self.scanner {
             while let Some(event) = scanner.try_event() {
                 match event {
-                    ScanEvent::Scanned { payload, .. } => {
-                        scanned.push(payload.as_str().to_string())
+                    ScanEvent::Scanned { payload, at } => {
+                        scanned.push((payload.as_str().to_string(), at))
                     }
                     ScanEvent::CodeInView(in_view) => self.state.operator.code_in_view = in_view,
                     ScanEvent::Rejected { .. } => {}
                 }
             }
         }
-        for code in scanned {
+        for (code, frame_at) in scanned {
             self.scanned(code);
+            // Measure from the camera frame that carried the code, not from the decode.
+            if matches!(&self.state.operator.card, CardState::Looking(_)) {
+                self.state.operator.scanned_at = Some(frame_at);
+            }
         }
     }
 
@@ -225,12 +229,10 @@ impl StationApp {
     }
 
     fn actor(&self) -> String {
-        let t = self.state.texts();
         let role = match self.state.role {
             Role::Operator => "operator",
             Role::Supervisor => "supervisor",
         };
-        let _ = t;
         format!("{role}@{}", self.config.station_name)
     }
 
@@ -300,7 +302,9 @@ impl StationApp {
                     return;
                 }
                 if let Some(at) = self.state.operator.scanned_at.take() {
-                    self.state.operator.card_latency_ms = Some(at.elapsed().as_secs_f64() * 1000.0);
+                    let card_ms = at.elapsed().as_secs_f64() * 1000.0;
+                    self.state.operator.card_latency_ms = Some(card_ms);
+                    tracing::info!(card_ms, "scan to card");
                 }
                 self.state.operator.card = match card {
                     Some(card) => {
@@ -336,10 +340,10 @@ impl StationApp {
                 self.reset_shot();
             }
             StoreEvent::CaptureSaved { booking_id } => {
-                if let ShotState::Ready { image, .. } =
+                if let ShotState::Ready { shot_id, image, .. } =
                     std::mem::replace(&mut self.state.operator.shot, ShotState::None)
                 {
-                    self.state.operator.shot = ShotState::Saved { image };
+                    self.state.operator.shot = ShotState::Saved { shot_id, image };
                 }
                 self.shot_frame = None;
                 self.shot_original = None;
@@ -423,6 +427,7 @@ impl StationApp {
                 }
             }
             StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
+            StoreEvent::Recorded => {}
             StoreEvent::Counts(counts) => self.state.counts = counts,
             StoreEvent::SettingsSaved(config) => {
                 let camera_changed = config.camera != self.config.camera
@@ -662,11 +667,19 @@ impl StationApp {
                 }
             }
             Command::OverrideWindow => {
-                if self.require_supervisor()
-                    && let CardState::Found(card) = &mut self.state.operator.card
-                {
+                if !self.require_supervisor() {
+                    return;
+                }
+                let actor = self.actor();
+                if let CardState::Found(card) = &mut self.state.operator.card {
                     card.window_overridden = true;
-                    tracing::info!(booking = %card.booking.booking_id, "collection window overridden by the supervisor");
+                    let booking_id = card.booking.booking_id.clone();
+                    // The exception is audited like every other supervisor decision.
+                    self.send_store(StoreJob::RecordEvent {
+                        kind: "window_overridden",
+                        subject: booking_id,
+                        actor,
+                    });
                 }
             }
             Command::LoadSchools => self.send_store(StoreJob::LoadSchools),

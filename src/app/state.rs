@@ -127,6 +127,7 @@ pub enum ShotState {
         report: PortraitReport,
     },
     Saved {
+        shot_id: u64,
         image: RgbImage,
     },
 }
@@ -324,5 +325,76 @@ impl AppState {
             CardState::Found(card) => Some(card),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StudentView;
+
+    fn card(status: &str, retake_approved: bool, within_window: Option<bool>) -> BookingCard {
+        BookingCard {
+            booking: BookingView {
+                booking_id: "b".to_string(),
+                order_no: None,
+                source: "walk_in".to_string(),
+                status: status.to_string(),
+                amount_fen: 0,
+                payment_method: "cash".to_string(),
+                paid_at: None,
+                slot: None,
+                note: None,
+                capture_code: None,
+                retake_approved,
+                student: StudentView {
+                    id: "s".to_string(),
+                    name: "张三".to_string(),
+                    sex: None,
+                    id_number: None,
+                    has_id_card: true,
+                    student_no: None,
+                    school: "示例大学".to_string(),
+                    department: None,
+                    major: None,
+                    level: None,
+                    phone: None,
+                },
+            },
+            previous_photo: None,
+            within_window,
+            window_overridden: false,
+            saved: false,
+        }
+    }
+
+    #[test]
+    fn who_may_be_shot() {
+        assert_eq!(card("booked", false, None).shoot_block(), None);
+        assert_eq!(card("booked", false, Some(true)).shoot_block(), None);
+        assert_eq!(
+            card("booked", false, Some(false)).shoot_block(),
+            Some(ShootBlock::OutsideWindow)
+        );
+        let mut overridden = card("booked", false, Some(false));
+        overridden.window_overridden = true;
+        assert_eq!(overridden.shoot_block(), None);
+        assert_eq!(
+            card("captured", false, None).shoot_block(),
+            Some(ShootBlock::AlreadyCaptured)
+        );
+        assert_eq!(card("captured", true, None).shoot_block(), None);
+        assert_eq!(
+            card("cancelled", false, None).shoot_block(),
+            Some(ShootBlock::Cancelled)
+        );
+        assert_eq!(
+            card("refund_pending", false, None).shoot_block(),
+            Some(ShootBlock::Refunded)
+        );
+        assert_eq!(
+            card("refunded", true, None).shoot_block(),
+            Some(ShootBlock::Refunded)
+        );
     }
 }

@@ -57,6 +57,12 @@ pub enum StoreJob {
     },
     RefreshCounts,
     SaveSettings(Box<crate::config::ConfigFile>),
+    /// A supervisor's decision that changes no row but must be in the event log.
+    RecordEvent {
+        kind: &'static str,
+        subject: String,
+        actor: String,
+    },
 }
 
 pub struct SaveRequest {
@@ -105,6 +111,7 @@ pub enum StoreEvent {
     Schools(Vec<SchoolRow>),
     Counts(crate::store::DayCounts),
     SettingsSaved(Box<crate::config::StationConfig>),
+    Recorded,
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -314,6 +321,14 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             StoreEvent::Schools(school_rows(store)?)
         }
         StoreJob::RefreshCounts => StoreEvent::Counts(store.day_counts(today())?),
+        StoreJob::RecordEvent {
+            kind,
+            subject,
+            actor,
+        } => {
+            store.append_event(&actor, kind, Some(&subject), &serde_json::json!({}))?;
+            StoreEvent::Recorded
+        }
         StoreJob::SaveSettings(file) => StoreEvent::SettingsSaved(Box::new(
             crate::config::StationConfig::save(&setup.data_dir, *file)?,
         )),

@@ -373,8 +373,8 @@ fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
                     }
                 });
             }
-            ShotState::Saved { image } => {
-                let texture = textures.shot(ui.ctx(), u64::MAX, image);
+            ShotState::Saved { shot_id, image } => {
+                let texture = textures.shot(ui.ctx(), *shot_id, image);
                 ui.add(egui::Image::new(&texture).fit_to_exact_size(photo_size));
             }
         }
