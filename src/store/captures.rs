@@ -155,7 +155,9 @@ impl Store {
             ],
         )?;
         tx.execute(
-            "UPDATE bookings SET status = 'captured', retake_approved = 0, updated_at = ?2 WHERE id = ?1",
+            "UPDATE bookings SET status = 'captured', retake_approved = 0, updated_at = ?2,
+                 reexport_needed = CASE WHEN exported_at IS NULL THEN reexport_needed ELSE 1 END
+             WHERE id = ?1",
             params![capture.booking_id, now],
         )?;
         events::append(

@@ -5,11 +5,14 @@
 pub mod backup;
 mod bookings;
 pub mod captures;
+pub mod close_out;
 mod corrections;
 mod day_counts;
 mod events;
+mod export_rows;
 mod lookup;
 pub mod photo_files;
+pub mod report;
 mod schema;
 mod schools;
 
@@ -22,6 +25,7 @@ pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, Stude
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
 pub use day_counts::DayCounts;
 pub use events::{BrokenLink, EventEntry, actor};
+pub use export_rows::ExportRow;
 pub use lookup::{LookupHit, MatchKind};
 pub use schools::SchoolSummary;
 

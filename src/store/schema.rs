@@ -146,4 +146,25 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE bookings ADD COLUMN reexport_needed INTEGER NOT NULL DEFAULT 0
         CHECK (reexport_needed IN (0, 1));
     "#,
+    // 3: close-outs. Each run is one row; the orders it cancelled point at it, so a re-run
+    // finds nothing new and a report can say which run closed what.
+    r#"
+    CREATE TABLE close_outs (
+        id          TEXT PRIMARY KEY,
+        school_id   TEXT NOT NULL REFERENCES schools(id),
+        closed_at   TEXT NOT NULL,
+        forced      INTEGER NOT NULL CHECK (forced IN (0, 1)),
+        cancelled   INTEGER NOT NULL,
+        total_fen   INTEGER NOT NULL,
+        due_date    TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        station_id  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    ALTER TABLE bookings ADD COLUMN close_out_id TEXT REFERENCES close_outs(id);
+    ALTER TABLE bookings ADD COLUMN refunded_at TEXT;
+    -- When the booking's photo last left in an export; a later correction or retake sets
+    -- reexport_needed again.
+    ALTER TABLE bookings ADD COLUMN exported_at TEXT;
+    "#,
 ];
