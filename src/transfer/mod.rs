@@ -1,9 +1,13 @@
 //! Moving data in and out of the station: the mini-program's order exports (XLSX/CSV) today,
-//! export bundles and refund lists later. Writes go through the store; nothing here touches
+//! refund lists, and export bundles. Writes go through the store; nothing here touches
 //! SQLite directly.
 
+pub mod export;
 pub mod import;
+pub mod refund_list;
+pub mod report_sheet;
 pub mod sample;
+pub mod sheets;
 pub mod table;
 
 pub use import::{ImportError, ImportOptions, ImportReport, import_file};

@@ -143,29 +143,7 @@ pub fn write_xlsx(orders: &[SampleOrder]) -> Result<Vec<u8>> {
     Ok(workbook.save_to_buffer()?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CsvEncoding {
-    Utf8,
-    Utf8Bom,
-    Gb18030,
-}
-
-/// Writes rows (the first being the header) as CSV in the given encoding.
-pub fn write_csv(rows: &[Vec<String>], encoding: CsvEncoding) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer.write_record(row)?;
-    }
-    let utf8 = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(match encoding {
-        CsvEncoding::Utf8 => utf8,
-        CsvEncoding::Utf8Bom => [&b"\xEF\xBB\xBF"[..], &utf8].concat(),
-        CsvEncoding::Gb18030 => {
-            let text = String::from_utf8(utf8)?;
-            encoding_rs::GB18030.encode(&text).0.into_owned()
-        }
-    })
-}
+pub use super::sheets::{CsvEncoding, write_csv};
 
 /// Header plus orders, as rows for [`write_csv`].
 pub fn as_rows(orders: &[SampleOrder]) -> Vec<Vec<String>> {
