@@ -3,6 +3,8 @@
 
 mod bookings;
 mod camera;
+mod close_out;
+mod export;
 mod portrait;
 mod scan;
 
@@ -72,6 +74,17 @@ pub enum Command {
     Camera(camera::CameraArgs),
     /// Crop and check a still (or a folder of them) to the 学历照片 spec
     Portrait(portrait::PortraitArgs),
+    /// End a school's collection period: cancel the uncaptured orders and list their refunds
+    CloseSession(close_out::CloseArgs),
+    /// Refund list, marking refunds done, and the refund summary
+    #[command(subcommand)]
+    Refund(close_out::RefundCommand),
+    /// Copy a school's photos for upload, named by a template, with a manifest (CSV and XLSX)
+    Export(export::ExportArgs),
+    /// Check an export folder against its manifest; exits 1 on a missing or changed file
+    VerifyExport(export::VerifyExportArgs),
+    /// A school's figures: orders, captures, walk-ins, refunds, captures per hour, pace
+    Report(export::ReportArgs),
     /// The tamper-evident event log
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -154,6 +167,13 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
         Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),
+        Some(Command::Export(args)) => export::export(Station::open(data_dir)?, args),
+        Some(Command::VerifyExport(args)) => export::verify(args),
+        Some(Command::Report(args)) => export::report(Station::open(data_dir)?, args),
+        Some(Command::CloseSession(args)) => {
+            close_out::close_session(Station::open(data_dir)?, args)
+        }
+        Some(Command::Refund(command)) => close_out::refund(Station::open(data_dir)?, command),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
         Some(Command::Backup { keep }) => {

@@ -1,0 +1,174 @@
+//! `export`, `verify-export` and `report`: handing the photos over and telling how the day went.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use super::Station;
+use crate::store::actor;
+use crate::transfer::export::{DEFAULT_NAMING, Naming, export_photos, verify_export};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub school: String,
+    /// Folder to write <school>/ (photos and manifests) into
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// File-name template: {capture_code}.jpg, {id_number}.jpg or {student_no}_{name}.jpg
+    #[arg(long, default_value = DEFAULT_NAMING, value_name = "TEMPLATE")]
+    pub naming: String,
+    /// Also write <school>.zip
+    #[arg(long)]
+    pub zip: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyExportArgs {
+    /// An export folder, or a folder of them
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
+    let naming = Naming::parse(&args.naming)?;
+    let rows = station.store.export_rows(&args.school)?;
+    if rows.is_empty() {
+        bail!("{} has no captured students to export", args.school);
+    }
+    let reexports = rows.iter().filter(|r| r.reexport_needed).count();
+    let bar = (!args.json).then(|| indicatif::ProgressBar::new(rows.len() as u64));
+    let report = export_photos(
+        &rows,
+        &station.config.photos_dir(),
+        &args.out,
+        &naming,
+        args.zip,
+        |done, _| {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+            }
+        },
+    )
+    .with_context(|| format!("exporting {}", args.school))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let exported: Vec<String> = rows
+        .iter()
+        .filter(|r| !report.damaged.iter().any(|d| d.booking_id == r.booking_id))
+        .map(|r| r.booking_id.clone())
+        .collect();
+    station
+        .store
+        .mark_exported(&exported, &report.folder.display().to_string(), actor::CLI)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "report": report, "reexported": reexports })
+        );
+    } else {
+        println!(
+            "导出 {} 张 exported {} photos to {} ({} copied, {} already there, {:.1} MB, {:.0} MB/s); {} 张为更正后重新导出",
+            report.photos - report.damaged.len(),
+            report.photos - report.damaged.len(),
+            report.folder.display(),
+            report.copied,
+            report.skipped,
+            report.bytes as f64 / 1e6,
+            report.mb_per_s,
+            reexports
+        );
+        if let Some(zip) = &report.zip {
+            println!("zip: {}", zip.display());
+        }
+    }
+    if !report.damaged.is_empty() {
+        bail!(
+            "{} stored photos do not match their checksums and were left out: {}",
+            report.damaged.len(),
+            report
+                .damaged
+                .iter()
+                .map(|d| d.student.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+pub fn verify(args: VerifyExportArgs) -> Result<()> {
+    let verdicts = verify_export(&args.dir)?;
+    let ok = verdicts.iter().all(|v| v.ok());
+    if args.json {
+        println!("{}", serde_json::json!({ "ok": ok, "folders": verdicts }));
+    } else {
+        for verdict in &verdicts {
+            println!(
+                "{}: {} photos, {}{}{}{}",
+                verdict.folder.display(),
+                verdict.photos,
+                if verdict.complete {
+                    "complete"
+                } else {
+                    "INCOMPLETE (export did not finish)"
+                },
+                list(" missing", &verdict.missing),
+                list(" changed", &verdict.changed),
+                list(" unlisted", &verdict.unlisted),
+            );
+        }
+    }
+    if !ok {
+        bail!("the export does not match its manifest");
+    }
+    Ok(())
+}
+
+fn list(label: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(";{label}: {}", names.join(", "))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long)]
+    pub school: String,
+    /// Capture figures for this day only (YYYY-MM-DD)
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as an XLSX file
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+}
+
+pub fn report(station: Station, args: ReportArgs) -> Result<()> {
+    let report = station.store.school_report(&args.school, args.date)?;
+    if let Some(path) = &args.xlsx {
+        let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
+        crate::store::photo_files::write_atomically(path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    for (label, value) in crate::transfer::report_sheet::report_lines(&report) {
+        let value = match value {
+            crate::transfer::sheets::SheetCell::Text(text) => text,
+            crate::transfer::sheets::SheetCell::Number(n) => format!("{n}"),
+        };
+        println!("{label}\t{value}");
+    }
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! Issue #6 through the binary: close a school's period, follow the refunds, export the photos for
+//! upload, verify the export, and report.
+
+use capture_station::store::Store;
+use capture_station::store::captures::NewCapture;
+use capture_station::transfer::sample;
+
+use crate::util::{run, stdout, write};
+
+/// A data folder with 20 imported orders of 示例大学 (collection window 11-02..11-04), the first
+/// 8 photographed.
+fn station() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = sample::sample_orders(20, 9, "示例大学");
+    let file = write(
+        dir.path(),
+        "orders.xlsx",
+        &sample::write_xlsx(&orders).unwrap(),
+    );
+    assert!(
+        run(dir.path(), &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let added = run(
+        dir.path(),
+        &[
+            "school",
+            "add",
+            "示例大学",
+            "--window",
+            "2026-11-02..2026-11-04",
+        ],
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let mut store = Store::open(&dir.path().join("station.sqlite3")).unwrap();
+    for (index, order) in orders.iter().take(8).enumerate() {
+        let booking = store.booking_by_order_no(order.order_no()).unwrap();
+        let jpeg = format!("\u{FFFD}JPEG photo {index}").into_bytes();
+        store
+            .save_capture(
+                &dir.path().join("photos"),
+                NewCapture {
+                    booking_id: &booking.booking_id,
+                    jpeg: &jpeg,
+                    original_jpeg: None,
+                    spec_report: serde_json::json!({}),
+                    spec_ok: true,
+                    overridden: false,
+                    operator: "op",
+                },
+            )
+            .unwrap();
+    }
+    dir
+}
+
+fn json(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout(output).trim()).unwrap()
+}
+
+#[test]
+fn close_out_is_refused_while_open_then_idempotent() {
+    let dir = station();
+    let early = run(
+        dir.path(),
+        &[
+            "close-session",
+            "--school",
+            "示例大学",
+            "--at",
+            "2026-11-03T12:00:00",
+        ],
+    );
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("still open"));
+
+    let args = [
+        "close-session",
+        "--school",
+        "示例大学",
+        "--at",
+        "2026-11-06T18:00:00",
+        "--json",
+    ];
+    let first = json(&run(dir.path(), &args));
+    assert_eq!(first["cancelled"], 12);
+    assert_eq!(first["refund_total_fen"], 12 * 2500);
+    assert_eq!(first["due_date"], "2026-11-11");
+    assert_eq!(first["already_closed"], 0);
+    let second = json(&run(dir.path(), &args));
+    assert_eq!(
+        (
+            second["cancelled"].as_u64(),
+            second["already_closed"].as_u64()
+        ),
+        (Some(0), Some(12))
+    );
+
+    let list = dir.path().join("refunds.csv");
+    let listed = run(
+        dir.path(),
+        &[
+            "refund",
+            "list",
+            "--school",
+            "示例大学",
+            "--out",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert!(listed.status.success());
+    let bytes = std::fs::read(&list).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with BOM for Excel"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("订单号,姓名,学号,金额,支付方式,支付时间,退款截止日期,状态"));
+    assert_eq!(text.lines().count(), 13);
+
+    let order = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        run(
+            dir.path(),
+            &["refund", "mark", &order, "--ref", "WX-4200001"]
+        )
+        .status
+        .success()
+    );
+    let summary = json(&run(
+        dir.path(),
+        &["refund", "summary", "--school", "示例大学", "--json"],
+    ));
+    assert_eq!(
+        (summary["done"].as_u64(), summary["pending"].as_u64()),
+        (Some(1), Some(11))
+    );
+
+    let report = json(&run(
+        dir.path(),
+        &["report", "--school", "示例大学", "--json"],
+    ));
+    assert_eq!(report["captured"], 8);
+    assert_eq!(report["refunds_pending"], 11);
+    assert_eq!(report["refunds_done"], 1);
+}
+
+#[test]
+fn export_then_verify_catches_tampering() {
+    let dir = station();
+    let out = dir.path().join("upload");
+    let exported = run(
+        dir.path(),
+        &[
+            "export",
+            "--school",
+            "示例大学",
+            "--out",
+            out.to_str().unwrap(),
+            "--zip",
+            "--json",
+        ],
+    );
+    let report = json(&exported);
+    assert_eq!(report["report"]["photos"], 8);
+    assert!(out.join("示例大学.zip").exists());
+    let verified = run(dir.path(), &["verify-export", out.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stdout(&verified));
+
+    let folder = out.join("示例大学");
+    let photo = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .unwrap();
+    let mut bytes = std::fs::read(&photo).unwrap();
+    bytes[3] ^= 0x20;
+    std::fs::write(&photo, bytes).unwrap();
+    let caught = run(
+        dir.path(),
+        &["verify-export", out.to_str().unwrap(), "--json"],
+    );
+    assert!(!caught.status.success());
+    assert!(stdout(&caught).contains("\"changed\":["));
+
+    let by_name = run(
+        dir.path(),
+        &[
+            "export",
+            "--school",
+            "示例大学",
+            "--out",
+            out.to_str().unwrap(),
+            "--naming",
+            "{nope}.jpg",
+        ],
+    );
+    assert!(!by_name.status.success());
+}
