@@ -161,7 +161,8 @@ fn scan_space_enter_saves_the_photo() {
     booth.harness.get_by_label("保存 (Enter)");
     booth.harness.key_press(egui::Key::Enter);
     booth.harness.run_steps(1);
-    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+    // The day's counts follow the save as their own event.
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }) && s.counts.captured == 1);
 
     let store = booth.store();
     assert_eq!(store.booking(&booking_id).unwrap().status, "captured");
@@ -180,7 +181,6 @@ fn scan_space_enter_saves_the_photo() {
         captures[0].original_path.is_some(),
         "the original is kept for re-cropping"
     );
-    assert_eq!(booth.app().state.counts.captured, 1);
 
     // Already captured now: a second scan warns and Space does not shoot.
     booth.app().command(Command::ClearCard);
@@ -244,7 +244,7 @@ fn unknown_code_opens_a_prefilled_walk_in_that_is_ready_to_shoot() {
     booth.harness.get_by_label("✓ 身份证号有效");
     booth.harness.get_by_label("保存预约").click();
     booth.harness.run_steps(1);
-    booth.settle(|s| s.screen == Screen::Operator && card_found(s));
+    booth.settle(|s| s.screen == Screen::Operator && card_found(s) && s.counts.walk_ins == 1);
     let card = booth.app().state.card().unwrap().clone();
     assert_eq!(card.booking.source, "walk_in");
     assert_eq!(card.booking.capture_code.as_deref(), Some(unknown.as_str()));
@@ -252,7 +252,6 @@ fn unknown_code_opens_a_prefilled_walk_in_that_is_ready_to_shoot() {
         card.shoot_block().is_none(),
         "the walk-in is ready to shoot"
     );
-    assert_eq!(booth.app().state.counts.walk_ins, 1);
 
     // The same code again shows that booking instead of making a second one.
     booth.app().command(Command::StartWalkIn {
@@ -427,4 +426,76 @@ fn the_bundled_font_covers_the_8105_standard_characters() {
     ctx.run_ui(Default::default(), |_| {})
         .textures_delta
         .clear();
+}
+
+#[test]
+fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
+    let mut booth = booth();
+    booth.app().command(Command::Login {
+        pin: "123456".to_string(),
+    });
+    booth.app().command(Command::Show(Screen::Supervisor));
+    booth.app().command(Command::SupervisorTab(
+        capture_station::app::state::SupervisorTab::CloseOut,
+    ));
+    booth.settle(|s| !s.supervisor.schools.is_empty());
+    booth.harness.get_by_label("预览").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.close_out.preview.is_some());
+    let preview = booth
+        .app()
+        .state
+        .supervisor
+        .close_out
+        .preview
+        .clone()
+        .unwrap();
+    assert_eq!(preview.to_cancel, demo::DEMO_BOOKINGS);
+    assert!(
+        preview.open_window.is_some(),
+        "the demo window runs until after today"
+    );
+    // Still open: confirming needs the recorded force.
+    booth.harness.get_by_label("确认结束采集").click();
+    booth.harness.run_steps(2);
+    assert!(booth.app().state.supervisor.close_out.outcome.is_none());
+    booth.harness.get_by_label("仍要结束（将被记录）").click();
+    booth.harness.run_steps(1);
+    booth.harness.get_by_label("确认结束采集").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| {
+        s.supervisor.close_out.outcome.is_some() && !s.supervisor.close_out.refunds.is_empty()
+    });
+    let outcome = booth
+        .app()
+        .state
+        .supervisor
+        .close_out
+        .outcome
+        .clone()
+        .unwrap();
+    assert_eq!(outcome.cancelled, demo::DEMO_BOOKINGS);
+    assert!(outcome.forced);
+    let store = booth.store();
+    assert_eq!(
+        store.refunds(demo::DEMO_SCHOOL).unwrap().len(),
+        demo::DEMO_BOOKINGS
+    );
+    assert!(
+        store
+            .recent_events(5)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "session_closed" && e.detail["forced"] == true)
+    );
+
+    let order = store.refunds(demo::DEMO_SCHOOL).unwrap()[0]
+        .order_no
+        .clone()
+        .unwrap();
+    booth.app().command(Command::MarkRefunded {
+        order_no: order,
+        reference: "WX-1".to_string(),
+    });
+    booth.settle(|s| s.supervisor.close_out.summary.done == 1);
 }

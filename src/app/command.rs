@@ -70,5 +70,29 @@ pub enum Command {
         last_day: String,
     },
     SaveSettings(Box<ConfigFile>),
+    /// Show what closing the school now would do.
+    PreviewClose {
+        school: String,
+    },
+    /// Close the school now (after the preview); `force` while a window is still open.
+    CloseSession {
+        school: String,
+        force: bool,
+    },
+    MarkRefunded {
+        order_no: String,
+        reference: String,
+    },
+    /// Write the school's refund list (XLSX) into the data folder's `exports/`.
+    WriteRefundList {
+        school: String,
+    },
+    LoadReport {
+        school: String,
+    },
+    /// Write the school's report (XLSX) into `exports/`.
+    WriteReport {
+        school: String,
+    },
     ExitDemo,
 }

@@ -428,6 +428,41 @@ impl StationApp {
             }
             StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
             StoreEvent::Recorded => {}
+            StoreEvent::ClosePreviewed(preview) => {
+                self.state.supervisor.close_out.preview = Some(*preview);
+                self.state.supervisor.close_out.outcome = None;
+            }
+            StoreEvent::Closed(outcome) => {
+                let text = format!(
+                    "{} {} · {} {}",
+                    t.closed,
+                    outcome.cancelled,
+                    t.refund_total,
+                    crate::domain::money::format_yuan(outcome.refund_total_fen)
+                );
+                self.state.notify(NoticeLevel::Success, text);
+                let school = outcome.school.clone();
+                let close_out = &mut self.state.supervisor.close_out;
+                close_out.outcome = Some(*outcome);
+                close_out.preview = None;
+                close_out.force = false;
+                self.send_store(StoreJob::LoadRefunds { school });
+            }
+            StoreEvent::Refunds { rows, summary } => {
+                let close_out = &mut self.state.supervisor.close_out;
+                close_out.refunds = rows;
+                close_out.summary = summary;
+            }
+            StoreEvent::ReportLoaded(report) => {
+                self.state.supervisor.close_out.report = Some(*report)
+            }
+            StoreEvent::FileWritten(path) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.file_written, path.display()),
+                );
+                self.state.supervisor.close_out.written = Some(path);
+            }
             StoreEvent::Counts(counts) => self.state.counts = counts,
             StoreEvent::SettingsSaved(config) => {
                 let camera_changed = config.camera != self.config.camera
@@ -622,7 +657,10 @@ impl StationApp {
             }
             Command::SupervisorTab(tab) => {
                 self.state.supervisor.tab = tab;
-                if tab == SupervisorTab::Schools {
+                if matches!(
+                    tab,
+                    SupervisorTab::Schools | SupervisorTab::CloseOut | SupervisorTab::Report
+                ) {
                     self.send_store(StoreJob::LoadSchools);
                 }
             }
@@ -727,6 +765,61 @@ impl StationApp {
             Command::SaveSettings(file) => {
                 if self.require_supervisor() {
                     self.send_store(StoreJob::SaveSettings(file));
+                }
+            }
+            Command::PreviewClose { school } => {
+                if self.require_supervisor() {
+                    self.state.supervisor.close_out.school = school.clone();
+                    let calendar = Box::new(self.config.holidays.clone());
+                    self.send_store(StoreJob::PreviewClose {
+                        school: school.clone(),
+                        calendar,
+                    });
+                    self.send_store(StoreJob::LoadRefunds { school });
+                }
+            }
+            Command::CloseSession { school, force } => {
+                if self.require_supervisor() {
+                    let calendar = Box::new(self.config.holidays.clone());
+                    let actor = self.actor();
+                    self.send_store(StoreJob::CloseSession {
+                        school,
+                        force,
+                        calendar,
+                        actor,
+                    });
+                }
+            }
+            Command::MarkRefunded {
+                order_no,
+                reference,
+            } => {
+                if self.require_supervisor() {
+                    let school = self.state.supervisor.close_out.school.clone();
+                    let actor = self.actor();
+                    self.state.supervisor.close_out.references.remove(&order_no);
+                    self.send_store(StoreJob::MarkRefunded {
+                        school,
+                        order_no,
+                        reference,
+                        actor,
+                    });
+                }
+            }
+            Command::WriteRefundList { school } => {
+                if self.require_supervisor() {
+                    self.send_store(StoreJob::WriteRefundList { school });
+                }
+            }
+            Command::LoadReport { school } => {
+                if self.require_supervisor() {
+                    self.state.supervisor.close_out.school = school.clone();
+                    self.send_store(StoreJob::LoadReport { school });
+                }
+            }
+            Command::WriteReport { school } => {
+                if self.require_supervisor() {
+                    self.send_store(StoreJob::WriteReport { school });
                 }
             }
             Command::ExitDemo => self.exit_demo(),

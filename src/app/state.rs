@@ -241,7 +241,24 @@ pub enum SupervisorTab {
     Corrections,
     Retakes,
     Schools,
+    CloseOut,
+    Report,
     Settings,
+}
+
+/// 结束采集 and 报表: the close-out preview and result, the school's refunds, its report.
+#[derive(Debug, Clone, Default)]
+pub struct CloseOutState {
+    pub school: String,
+    pub preview: Option<crate::store::close_out::ClosePreview>,
+    pub force: bool,
+    pub outcome: Option<crate::store::close_out::CloseOutcome>,
+    pub refunds: Vec<crate::store::close_out::RefundRow>,
+    pub summary: crate::store::close_out::RefundSummary,
+    /// The reference typed for each pending order, by order number.
+    pub references: std::collections::HashMap<String, String>,
+    pub report: Option<crate::store::report::SchoolReport>,
+    pub written: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -284,6 +301,7 @@ pub struct SupervisorState {
     pub new_last_day: String,
     pub settings: ConfigFile,
     pub settings_error: Option<String>,
+    pub close_out: CloseOutState,
 }
 
 pub struct AppState {

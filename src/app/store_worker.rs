@@ -57,6 +57,34 @@ pub enum StoreJob {
     },
     RefreshCounts,
     SaveSettings(Box<crate::config::ConfigFile>),
+    PreviewClose {
+        school: String,
+        calendar: Box<crate::domain::HolidayCalendar>,
+    },
+    CloseSession {
+        school: String,
+        force: bool,
+        calendar: Box<crate::domain::HolidayCalendar>,
+        actor: String,
+    },
+    LoadRefunds {
+        school: String,
+    },
+    MarkRefunded {
+        school: String,
+        order_no: String,
+        reference: String,
+        actor: String,
+    },
+    WriteRefundList {
+        school: String,
+    },
+    LoadReport {
+        school: String,
+    },
+    WriteReport {
+        school: String,
+    },
     /// A supervisor's decision that changes no row but must be in the event log.
     RecordEvent {
         kind: &'static str,
@@ -112,6 +140,14 @@ pub enum StoreEvent {
     Counts(crate::store::DayCounts),
     SettingsSaved(Box<crate::config::StationConfig>),
     Recorded,
+    ClosePreviewed(Box<crate::store::close_out::ClosePreview>),
+    Closed(Box<crate::store::close_out::CloseOutcome>),
+    Refunds {
+        rows: Vec<crate::store::close_out::RefundRow>,
+        summary: crate::store::close_out::RefundSummary,
+    },
+    ReportLoaded(Box<crate::store::report::SchoolReport>),
+    FileWritten(PathBuf),
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -321,6 +357,43 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             StoreEvent::Schools(school_rows(store)?)
         }
         StoreJob::RefreshCounts => StoreEvent::Counts(store.day_counts(today())?),
+        StoreJob::PreviewClose { school, calendar } => StoreEvent::ClosePreviewed(Box::new(
+            store.preview_close(&school, Local::now().naive_local(), &calendar)?,
+        )),
+        StoreJob::CloseSession {
+            school,
+            force,
+            calendar,
+            actor,
+        } => StoreEvent::Closed(Box::new(store.close_session(
+            &school,
+            Local::now().naive_local(),
+            force,
+            &calendar,
+            &actor,
+        )?)),
+        StoreJob::LoadRefunds { school } => refunds(store, &school)?,
+        StoreJob::MarkRefunded {
+            school,
+            order_no,
+            reference,
+            actor,
+        } => {
+            store.mark_refunded(&order_no, &reference, &actor)?;
+            refunds(store, &school)?
+        }
+        StoreJob::WriteRefundList { school } => {
+            let bytes = crate::transfer::refund_list::refunds_xlsx(&store.refunds(&school)?)?;
+            StoreEvent::FileWritten(write_export(setup, &format!("退款清单-{school}"), &bytes)?)
+        }
+        StoreJob::LoadReport { school } => {
+            StoreEvent::ReportLoaded(Box::new(store.school_report(&school, None)?))
+        }
+        StoreJob::WriteReport { school } => {
+            let report = store.school_report(&school, None)?;
+            let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
+            StoreEvent::FileWritten(write_export(setup, &format!("报表-{school}"), &bytes)?)
+        }
         StoreJob::RecordEvent {
             kind,
             subject,
@@ -333,6 +406,25 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             crate::config::StationConfig::save(&setup.data_dir, *file)?,
         )),
     })
+}
+
+fn refunds(store: &Store, school: &str) -> Result<StoreEvent> {
+    Ok(StoreEvent::Refunds {
+        rows: store.refunds(school)?,
+        summary: store.refund_summary(school, today())?,
+    })
+}
+
+/// Writes a spreadsheet into `<data>/exports/`, named with the date and time.
+fn write_export(setup: &StoreSetup, stem: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let stamp = Local::now().format("%Y%m%d-%H%M%S");
+    let path = setup
+        .data_dir
+        .join("exports")
+        .join(format!("{stem}-{stamp}.xlsx"));
+    crate::store::photo_files::write_atomically(&path, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 /// The booking with what the operator must see first: the earlier photo and the window check.

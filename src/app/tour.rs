@@ -25,19 +25,21 @@ enum Scene {
     SupervisorLogin,
     Corrections,
     Schools,
+    CloseOut,
     Settings,
     English,
 }
 
-const SHOTS: [(Scene, &str); 8] = [
+const SHOTS: [(Scene, &str); 9] = [
     (Scene::OperatorCard, "1-operator-card"),
     (Scene::OperatorPhoto, "2-operator-shot"),
     (Scene::WalkIn, "3-walk-in"),
     (Scene::SupervisorLogin, "4-supervisor-login"),
     (Scene::Corrections, "5-corrections"),
     (Scene::Schools, "6-schools"),
-    (Scene::Settings, "7-settings"),
-    (Scene::English, "8-operator-english"),
+    (Scene::CloseOut, "7-close-out-preview"),
+    (Scene::Settings, "8-settings"),
+    (Scene::English, "9-operator-english"),
 ];
 
 enum Phase {
@@ -154,6 +156,13 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             });
         }
         Scene::Schools => app.apply(Command::SupervisorTab(SupervisorTab::Schools)),
+        // The preview only: the tour never closes the demo school.
+        Scene::CloseOut => {
+            app.apply(Command::SupervisorTab(SupervisorTab::CloseOut));
+            app.apply(Command::PreviewClose {
+                school: super::demo::DEMO_SCHOOL.to_string(),
+            });
+        }
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
         Scene::English => {
             app.apply(Command::SetLanguage(Language::English));
@@ -179,6 +188,7 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
             app.state.role == Role::Supervisor && app.state.supervisor.selected.is_some()
         }
         Scene::Schools => !app.state.supervisor.schools.is_empty(),
+        Scene::CloseOut => app.state.supervisor.close_out.preview.is_some(),
         _ => true,
     }
 }

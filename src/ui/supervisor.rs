@@ -8,6 +8,7 @@ use super::widgets::{coloured, text_field};
 use crate::app::command::Command;
 use crate::app::state::{AppState, Role, SupervisorTab};
 use crate::domain::CorrectableField;
+use crate::domain::money::format_yuan;
 use crate::i18n::Texts;
 
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
@@ -21,6 +22,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             (SupervisorTab::Corrections, t.tab_corrections),
             (SupervisorTab::Retakes, t.tab_retakes),
             (SupervisorTab::Schools, t.tab_schools),
+            (SupervisorTab::CloseOut, t.tab_close_out),
+            (SupervisorTab::Report, t.tab_report),
             (SupervisorTab::Settings, t.tab_settings),
         ] {
             if ui
@@ -44,6 +47,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         SupervisorTab::Corrections => corrections(ui, state, t, commands),
         SupervisorTab::Retakes => retakes(ui, state, t, commands),
         SupervisorTab::Schools => schools(ui, state, t, commands),
+        SupervisorTab::CloseOut => close_out(ui, state, t, commands),
+        SupervisorTab::Report => report(ui, state, t, commands),
         SupervisorTab::Settings => settings(ui, state, t, commands),
     }
 }
@@ -364,4 +369,216 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             commands.push(Command::SaveSettings(Box::new(file.clone())));
         }
     });
+}
+
+/// A combo box of the known schools; returns the picked one.
+fn school_picker(ui: &mut egui::Ui, state: &mut AppState, t: &Texts) -> Option<String> {
+    let schools: Vec<String> = state
+        .supervisor
+        .schools
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let current = &mut state.supervisor.close_out.school;
+    if current.is_empty()
+        && let Some(first) = schools.first()
+    {
+        current.clone_from(first);
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label(t.pick_school);
+        egui::ComboBox::from_id_salt("close_out_school")
+            .selected_text(current.as_str())
+            .show_ui(ui, |ui| {
+                for school in &schools {
+                    ui.selectable_value(current, school.clone(), school);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    (!current.is_empty()).then(|| current.clone())
+}
+
+fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let Some(school) = school_picker(ui, state, t) else {
+        ui.label(t.no_schools);
+        return;
+    };
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        if ui.button(t.preview_close).clicked() {
+            commands.push(Command::PreviewClose {
+                school: school.clone(),
+            });
+        }
+        let close_out = &mut state.supervisor.close_out;
+        if let Some(preview) = close_out.preview.as_ref().filter(|p| p.school == school) {
+            egui::Grid::new("close_preview")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (label, value) in [
+                        (t.to_cancel, preview.to_cancel.to_string()),
+                        (t.refund_total, format_yuan(preview.refund_total_fen)),
+                        (t.paid_on_site, preview.paid_on_site.to_string()),
+                        (t.refund_due, preview.due_date.to_string()),
+                        (t.already_closed, preview.already_closed.to_string()),
+                    ] {
+                        ui.label(label);
+                        ui.label(RichText::new(value).strong());
+                        ui.end_row();
+                    }
+                });
+            if let Some((first, last)) = preview.open_window {
+                ui.label(coloured(
+                    &format!("{} {first} – {last}", t.window_still_open),
+                    theme::WARN,
+                ));
+                ui.checkbox(&mut close_out.force, t.force_close);
+            }
+            let allowed =
+                preview.to_cancel > 0 && (preview.open_window.is_none() || close_out.force);
+            let confirm =
+                egui::Button::new(RichText::new(t.confirm_close).color(egui::Color32::WHITE))
+                    .fill(theme::BAD);
+            if ui.add_enabled(allowed, confirm).clicked() {
+                commands.push(Command::CloseSession {
+                    school: school.clone(),
+                    force: close_out.force,
+                });
+            }
+            if preview.to_cancel == 0 {
+                ui.label(t.nothing_to_close);
+            }
+        }
+        if let Some(outcome) = close_out.outcome.as_ref().filter(|o| o.school == school) {
+            ui.label(coloured(
+                &format!(
+                    "{} {} · {} {} · {} {}",
+                    t.closed,
+                    outcome.cancelled,
+                    t.refund_total,
+                    format_yuan(outcome.refund_total_fen),
+                    t.refund_due,
+                    outcome.due_date
+                ),
+                theme::OK,
+            ));
+        }
+        refunds(&mut columns[1], state, t, commands, &school);
+    });
+}
+
+fn refunds(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+    school: &str,
+) {
+    let close_out = &mut state.supervisor.close_out;
+    let summary = &close_out.summary;
+    ui.label(RichText::new(t.refunds).strong());
+    ui.label(format!(
+        "{} {} ({}) · {} {} ({}) · {} {} ({})",
+        t.refunds_pending,
+        summary.pending,
+        format_yuan(summary.pending_fen),
+        t.refunds_overdue,
+        summary.overdue,
+        format_yuan(summary.overdue_fen),
+        t.refunds_done,
+        summary.done,
+        format_yuan(summary.done_fen)
+    ));
+    if ui.button(t.write_refund_list).clicked() {
+        commands.push(Command::WriteRefundList {
+            school: school.to_string(),
+        });
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("refunds")
+        .show(ui, |ui| {
+            for row in close_out
+                .refunds
+                .iter()
+                .filter(|r| r.status == "refund_pending")
+            {
+                let Some(order) = row.order_no.clone() else {
+                    continue;
+                };
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{} · {} · {} · {}",
+                        order,
+                        row.name,
+                        format_yuan(row.amount_fen),
+                        row.payment_method
+                    ));
+                    let reference = close_out.references.entry(order.clone()).or_default();
+                    ui.add(
+                        egui::TextEdit::singleline(reference)
+                            .hint_text(t.refund_reference)
+                            .desired_width(150.0),
+                    );
+                    if ui
+                        .add_enabled(
+                            !reference.trim().is_empty(),
+                            egui::Button::new(t.mark_refunded),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::MarkRefunded {
+                            order_no: order.clone(),
+                            reference: reference.clone(),
+                        });
+                    }
+                });
+            }
+        });
+}
+
+fn report(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let Some(school) = school_picker(ui, state, t) else {
+        ui.label(t.no_schools);
+        return;
+    };
+    ui.horizontal(|ui| {
+        if ui.button(t.load_report).clicked() {
+            commands.push(Command::LoadReport {
+                school: school.clone(),
+            });
+        }
+        if ui.button(t.write_report).clicked() {
+            commands.push(Command::WriteReport {
+                school: school.clone(),
+            });
+        }
+    });
+    let Some(report) = state
+        .supervisor
+        .close_out
+        .report
+        .as_ref()
+        .filter(|r| r.school == school)
+    else {
+        return;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("report")
+        .show(ui, |ui| {
+            egui::Grid::new("report_grid")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (label, value) in crate::transfer::report_sheet::report_lines(report) {
+                        ui.label(label);
+                        ui.label(match value {
+                            crate::transfer::sheets::SheetCell::Text(text) => text,
+                            crate::transfer::sheets::SheetCell::Number(n) => format!("{n}"),
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
 }
