@@ -60,6 +60,7 @@ texts! {
     blocked_cancelled: "订单已取消，不能拍摄", "Order cancelled: cannot shoot";
     blocked_refunded: "订单已退款或待退款，不能拍摄", "Order refunded: cannot shoot";
     scan_first: "请先扫码或查找学生", "Scan a code or find the student first";
+    scan_elsewhere: "扫到采集码：请回到“拍摄”页再扫", "Code scanned: go back to Capture and scan again";
     capture_button: "拍摄 (Space)", "Shoot (Space)";
     accept_button: "保存 (Enter)", "Save (Enter)";
     retake_button: "重拍 (R)", "Retake (R)";

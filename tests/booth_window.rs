@@ -499,3 +499,22 @@ fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
     });
     booth.settle(|s| s.supervisor.close_out.summary.done == 1);
 }
+
+#[test]
+fn a_scan_at_the_walk_in_desk_fills_the_code_and_never_switches_screens() {
+    let mut booth = booth();
+    booth.harness.get_by_label("现场预约").click();
+    booth.harness.run_steps(2);
+    let codes = demo_camera_codes();
+    booth.show_phone(2);
+    booth.settle(|s| !s.walk_in.capture_code.is_empty());
+    assert_eq!(booth.app().state.walk_in.capture_code, codes[2]);
+    booth.show_phone(0);
+    booth.settle(|s| s.notice.is_some());
+    assert_eq!(booth.app().state.screen, Screen::WalkIn);
+    assert_eq!(
+        booth.app().state.walk_in.capture_code,
+        codes[2],
+        "the form keeps its code"
+    );
+}

@@ -103,12 +103,18 @@ impl StationApp {
 
     /// A code from the camera or a wedge scanner.
     fn scanned(&mut self, code: String) {
-        if self.state.screen == Screen::WalkIn && self.state.walk_in.capture_code.is_empty() {
+        match self.state.screen {
+            Screen::Operator => self.apply(Command::ResolveCode(code)),
             // At the walk-in desk a scan fills the form's capture code.
-            self.state.walk_in.capture_code = code;
-            return;
+            Screen::WalkIn if self.state.walk_in.capture_code.is_empty() => {
+                self.state.walk_in.capture_code = code;
+            }
+            // Elsewhere a scan must not pull the screen away from a half-filled form.
+            Screen::WalkIn | Screen::Supervisor => {
+                let t = self.state.texts();
+                self.state.notify(NoticeLevel::Info, t.scan_elsewhere);
+            }
         }
-        self.apply(Command::ResolveCode(code));
     }
 
     fn read_keyboard(&mut self, ctx: &egui::Context) {
@@ -521,6 +527,13 @@ impl StationApp {
         let t = self.state.texts();
         match command {
             Command::Show(screen) => {
+                if screen == Screen::Operator
+                    && self.state.screen != Screen::Operator
+                    && let Some(scanner) = &self.scanner
+                {
+                    // A code seen while another screen was open counts again here.
+                    scanner.reset();
+                }
                 self.state.screen = screen;
                 if screen == Screen::Supervisor && self.state.role == Role::Supervisor {
                     self.send_store(StoreJob::LoadSchools);
