@@ -59,9 +59,10 @@ fn real_store_has_bookings(path: &Path) -> bool {
 /// Builds the app's setup for the real data folder `data_dir`.
 pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Result<AppSetup> {
     let real = StationConfig::load(data_dir)?;
-    let demo = choose_demo(options, &real, || {
-        crate::camera::webcam::first_camera_index().is_some()
-    });
+    // Asked once: the camera query opens the V4L2 devices, which is not free at start-up.
+    let webcam = std::cell::OnceCell::new();
+    let first_webcam = || *webcam.get_or_init(crate::camera::webcam::first_camera_index);
+    let demo = choose_demo(options, &real, || first_webcam().is_some());
     let config = if demo {
         let dir = demo::demo_data_dir(data_dir);
         config::create_private_dir(&dir)?;
@@ -75,9 +76,15 @@ pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Re
         .camera
         .clone()
         .or_else(|| config.camera.clone())
-        .unwrap_or_else(|| match crate::camera::webcam::first_camera_index() {
-            Some(index) if !demo => SourceSpec::Device(index),
-            _ => SourceSpec::Synthetic,
+        .unwrap_or_else(|| {
+            // In real mode without a webcam, keep asking for device 0: the camera worker reports
+            // it lost and reopens it when one is plugged in. The demo camera would feed invented
+            // codes into the real store's walk-in desk.
+            if demo {
+                SourceSpec::Synthetic
+            } else {
+                SourceSpec::Device(first_webcam().unwrap_or(0))
+            }
         });
     tracing::info!(demo, camera = ?camera, data_dir = %config.data_dir.display(), "booth window");
     Ok(AppSetup {

@@ -409,10 +409,9 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
 }
 
 fn refunds(store: &Store, school: &str) -> Result<StoreEvent> {
-    Ok(StoreEvent::Refunds {
-        rows: store.refunds(school)?,
-        summary: store.refund_summary(school, today())?,
-    })
+    let rows = store.refunds(school)?;
+    let summary = crate::store::close_out::RefundSummary::of(&rows, today());
+    Ok(StoreEvent::Refunds { rows, summary })
 }
 
 /// Writes a spreadsheet into `<data>/exports/`, named with the date and time.

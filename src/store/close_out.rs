@@ -276,8 +276,15 @@ impl Store {
 
     /// Pending, overdue (pending past the due date, on `today`) and done refunds of a school.
     pub fn refund_summary(&self, school: &str, today: NaiveDate) -> StoreResult<RefundSummary> {
-        let mut summary = RefundSummary::default();
-        for row in self.refunds(school)? {
+        Ok(RefundSummary::of(&self.refunds(school)?, today))
+    }
+}
+
+impl RefundSummary {
+    /// Counts an already-loaded refund list, so a screen that shows both reads it once.
+    pub fn of(rows: &[RefundRow], today: NaiveDate) -> Self {
+        let mut summary = Self::default();
+        for row in rows {
             match row.status.as_str() {
                 "refunded" => {
                     summary.done += 1;
@@ -297,7 +304,7 @@ impl Store {
                 }
             }
         }
-        Ok(summary)
+        summary
     }
 }
 
