@@ -34,15 +34,18 @@ fn main() {
     for _ in 0..RUNS {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("bench.sqlite3")).expect("store");
-        capture_station::transfer::import_file(&mut store, &bytes, "b", &options, "bench")
+        let boss = store
+            .create_first_supervisor("bench", "123456")
+            .expect("account");
+        capture_station::transfer::import_file(&mut store, &bytes, "b", &options, &boss)
             .expect("import");
         let window = CollectionWindow::new(day(2), day(4)).expect("window");
         store
-            .add_collection_window("示例大学", window, "bench")
+            .add_collection_window("示例大学", window, &boss)
             .expect("window");
         let started = Instant::now();
         let outcome = store
-            .close_session("示例大学", close_at, false, &calendar, "bench")
+            .close_session("示例大学", close_at, false, &calendar, &boss)
             .expect("close");
         times.push(started.elapsed());
         assert_eq!(outcome.cancelled, ORDERS);

@@ -19,6 +19,9 @@ fn main() {
     let dir = tempfile::tempdir_in(std::env::current_dir().expect("cwd")).expect("tempdir");
     let photos = dir.path().join("photos");
     let mut store = Store::open(&dir.path().join("bench.sqlite3")).expect("store");
+    let boss = store
+        .create_first_supervisor("bench", "123456")
+        .expect("account");
     let orders = sample::sample_orders(PHOTOS, 44, "示例大学");
     let options = capture_station::transfer::ImportOptions {
         school: None,
@@ -26,7 +29,7 @@ fn main() {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
     };
     let bytes = sample::write_xlsx(&orders).expect("xlsx");
-    capture_station::transfer::import_file(&mut store, &bytes, "b", &options, "bench")
+    capture_station::transfer::import_file(&mut store, &bytes, "b", &options, &boss)
         .expect("import");
     let mut rng = fastrand::Rng::with_seed(1);
     let started = Instant::now();
@@ -45,7 +48,7 @@ fn main() {
                     spec_report: serde_json::json!({}),
                     spec_ok: true,
                     overridden: false,
-                    operator: "bench",
+                    session: &boss,
                 },
             )
             .expect("save");

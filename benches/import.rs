@@ -20,12 +20,15 @@ fn import_50k(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let dir = tempfile::tempdir().expect("tempdir");
-                let store = Store::open(&dir.path().join("bench.sqlite3")).expect("store");
-                (dir, store)
+                let mut store = Store::open(&dir.path().join("bench.sqlite3")).expect("store");
+                let boss = store
+                    .create_first_supervisor("bench", "123456")
+                    .expect("account");
+                (dir, store, boss)
             },
-            |(dir, mut store)| {
-                let report = import_file(&mut store, &bytes, "bench.xlsx", &options, "bench")
-                    .expect("import");
+            |(dir, mut store, boss)| {
+                let report =
+                    import_file(&mut store, &bytes, "bench.xlsx", &options, &boss).expect("import");
                 assert_eq!(report.inserted, 50_000);
                 (dir, store)
             },

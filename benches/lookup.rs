@@ -18,6 +18,9 @@ fn main() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("bench.sqlite3")).expect("store");
+    let boss = store
+        .create_first_supervisor("bench", "123456")
+        .expect("account");
     let orders = sample::sample_orders(100_000, 21, "示例大学");
     let bytes = sample::write_xlsx(&orders).expect("xlsx");
     let options = capture_station::transfer::ImportOptions {
@@ -26,7 +29,7 @@ fn main() {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
     };
     let started = Instant::now();
-    let report = capture_station::transfer::import_file(&mut store, &bytes, "b", &options, "bench")
+    let report = capture_station::transfer::import_file(&mut store, &bytes, "b", &options, &boss)
         .expect("import");
     eprintln!(
         "seeded {} bookings in {:.2?}",

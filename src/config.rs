@@ -69,9 +69,13 @@ pub struct ConfigFile {
     /// Accepted JPEG size in KB, `MIN-MAX`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jpeg_kb: Option<String>,
-    /// The supervisor's PIN (4–8 digits).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// No longer used: PINs are staff accounts, stored as Argon2id hashes (`user add`). Still
+    /// read, so that an older config.toml loads; never written back.
+    #[serde(skip_serializing)]
     pub supervisor_pin: Option<String>,
+    /// Minutes without a key press, click or scan before everyone is signed out (default 15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_logout_minutes: Option<u64>,
     /// Walk-in price in yuan, e.g. `25.00`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub walk_in_amount: Option<String>,
@@ -90,9 +94,6 @@ pub struct RawCaptureCode {
     pub pattern: Option<String>,
 }
 
-/// The PIN used until the supervisor sets one; the settings screen warns while it is in use.
-pub const DEFAULT_SUPERVISOR_PIN: &str = "123456";
-
 /// Validated settings. Building this is the one step that can fail on a bad file.
 #[derive(Debug, Clone)]
 pub struct StationConfig {
@@ -108,7 +109,8 @@ pub struct StationConfig {
     pub camera_format: Option<String>,
     pub backdrop: Backdrop,
     pub jpeg_size: SizeRange,
-    pub supervisor_pin: String,
+    /// Idle time before the window signs everyone out.
+    pub idle_logout: std::time::Duration,
     pub walk_in_amount_fen: i64,
     pub walk_in_payment: PaymentMethod,
 }
@@ -217,15 +219,18 @@ impl StationConfig {
             Some(value) => SizeRange::parse_kb(&value)
                 .with_context(|| format!("jpeg_kb '{value}': write it as 20-40"))?,
         };
-        let supervisor_pin = match text(&file.supervisor_pin) {
-            None => DEFAULT_SUPERVISOR_PIN.to_string(),
-            Some(pin)
-                if (4..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) =>
-            {
-                pin
-            }
-            Some(_) => anyhow::bail!("supervisor_pin must be 4 to 8 digits"),
-        };
+        if file.supervisor_pin.is_some() {
+            tracing::warn!(
+                "config.toml still has supervisor_pin; it is ignored (and dropped on the next save). \
+                 Staff accounts replace it: capture-station user add"
+            );
+        }
+        let mut file = file;
+        file.supervisor_pin = None;
+        let idle_minutes = file.idle_logout_minutes.unwrap_or(15);
+        if !(1..=24 * 60).contains(&idle_minutes) {
+            anyhow::bail!("idle_logout_minutes must be 1 to 1440, not {idle_minutes}");
+        }
         let walk_in_amount_fen = match text(&file.walk_in_amount) {
             None => 2500,
             Some(value) => crate::domain::money::parse_yuan(&value)
@@ -251,7 +256,7 @@ impl StationConfig {
             camera_format: text(&file.camera_format),
             backdrop,
             jpeg_size,
-            supervisor_pin,
+            idle_logout: std::time::Duration::from_secs(idle_minutes * 60),
             walk_in_amount_fen,
             walk_in_payment,
             file,
@@ -266,10 +271,6 @@ impl StationConfig {
         crate::store::photo_files::write_atomically(&path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         Ok(config)
-    }
-
-    pub fn uses_default_pin(&self) -> bool {
-        self.supervisor_pin == DEFAULT_SUPERVISOR_PIN
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -329,7 +330,7 @@ mod tests {
             jpeg_kb: Some("30-50".to_string()),
             camera: Some("synthetic".to_string()),
             camera_resolution: Some("1280x720".to_string()),
-            supervisor_pin: Some("2468".to_string()),
+            idle_logout_minutes: Some(5),
             ..ConfigFile::default()
         };
         let saved = StationConfig::save(dir.path(), file.clone()).unwrap();
@@ -340,7 +341,7 @@ mod tests {
         assert_eq!(loaded.jpeg_size.min_bytes, saved.jpeg_size.min_bytes);
         assert_eq!(loaded.camera, Some(SourceSpec::Synthetic));
         assert_eq!(loaded.camera_resolution, Some((1280, 720)));
-        assert!(!loaded.uses_default_pin());
+        assert_eq!(loaded.idle_logout, std::time::Duration::from_secs(300));
 
         for bad in [
             ConfigFile {
@@ -348,7 +349,7 @@ mod tests {
                 ..ConfigFile::default()
             },
             ConfigFile {
-                supervisor_pin: Some("12".to_string()),
+                idle_logout_minutes: Some(0),
                 ..ConfigFile::default()
             },
             ConfigFile {

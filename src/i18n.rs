@@ -103,10 +103,9 @@ texts! {
     pin: "PIN", "PIN";
     login: "登录", "Log in";
     logout: "退出登录", "Log out";
-    logged_in: "主管已登录", "Supervisor logged in";
-    logged_out: "已退出主管登录", "Logged out";
-    wrong_pin: "PIN 错误", "Wrong PIN";
-    default_pin_warning: "仍在使用默认 PIN，请在设置中修改", "The default PIN is still in use: change it in the settings";
+    logged_in: "已登录：", "Signed in:";
+    logged_out: "已退出登录", "Signed out";
+    supervisor_name: "主管用户名", "Supervisor's name";
     needs_supervisor: "需要主管登录", "A supervisor must log in";
     tab_corrections: "信息更正", "Corrections";
     tab_retakes: "重拍审批", "Retakes";
@@ -187,6 +186,26 @@ texts! {
     remaining: "待拍", "Still booked";
     walk_ins: "现场预约", "Walk-ins";
     store_busy: "数据库繁忙，请稍后重试", "The database is busy: try again";
+    // Accounts
+    sign_in_title: "请登录", "Sign in";
+    sign_in_hint: "输入用户名和 PIN（连续 5 次错误将锁定账户）", "Name and PIN (5 wrong PINs lock the account)";
+    first_run_title: "首次使用：创建主管账户", "First run: create the supervisor account";
+    first_run_hint: "主管可添加操作员和工作人员账户。PIN 为 6–12 位数字，只保存其 Argon2id 哈希。", "The supervisor adds operator and staff accounts. The PIN is 6 to 12 digits; only its Argon2id hash is stored.";
+    user_name: "用户名", "Name";
+    pin_again: "再次输入 PIN", "PIN again";
+    sign_in: "登录", "Sign in";
+    create_supervisor: "创建主管并登录", "Create and sign in";
+    sign_out: "退出", "Sign out";
+    sign_in_first: "请先登录", "Sign in first";
+    signed_out_idle: "长时间无操作，已自动退出登录", "Signed out after idle time";
+    pins_differ: "两次输入的 PIN 不一致", "The two PINs differ";
+    demo_accounts: "演示账户：演示员 / 000000（工作人员），演示主管 / 123456，演示摄影 / 111111（操作员）", "Demo accounts: 演示员 / 000000 (staff), 演示主管 / 123456, 演示摄影 / 111111 (operator)";
+    role_staff: "工作人员", "Staff";
+    users_title: "账户", "Accounts";
+    add_user: "添加账户", "Add account";
+    role: "角色", "Role";
+    idle_logout_minutes: "无操作自动退出（分钟）", "Sign out after idle (minutes)";
+    locked_until: "锁定至", "locked until";
 }
 
 pub fn for_language(language: Language) -> &'static Texts {

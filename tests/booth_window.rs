@@ -34,10 +34,20 @@ fn booth() -> Booth {
 
 /// [`booth`] with each simulated frame (and each queued key) `step_seconds` apart.
 fn booth_stepping(step_seconds: f32) -> Booth {
+    let mut booth = unsigned_booth(step_seconds, true);
+    booth.sign_in(demo::DEMO_STAFF, demo::DEMO_STAFF_PIN);
+    booth
+}
+
+/// A window on a fresh data folder (with the demo bookings and accounts if `seeded`), showing
+/// its sign-in screen.
+fn unsigned_booth(step_seconds: f32, seeded: bool) -> Booth {
     let dir = tempfile::tempdir().unwrap();
     let config = StationConfig::load(dir.path()).unwrap();
     let mut store = Store::open(&config.database_path()).unwrap();
-    demo::seed(&mut store, &config.capture_code_rules).unwrap();
+    if seeded {
+        demo::seed(&mut store, &config.capture_code_rules).unwrap();
+    }
     drop(store);
     let setup = AppSetup {
         config,
@@ -57,12 +67,23 @@ fn booth_stepping(step_seconds: f32) -> Booth {
         matches!(
             s.database,
             capture_station::app::state::DatabaseHealth::Healthy
-        )
+        ) && s.accounts.is_some()
     });
+    // Nothing of the booth shows before someone signs in.
+    assert!(booth.harness.query_by_label("请学生出示采集码").is_none());
     booth
 }
 
 impl Booth {
+    /// Signs in through the sign-in screen, as a person would.
+    fn sign_in(&mut self, name: &str, pin: &str) {
+        self.type_into(A11yRole::TextInput, "用户名", name);
+        self.type_into(A11yRole::PasswordInput, "PIN", pin);
+        self.harness.get_by_label("登录").click();
+        self.harness.run_steps(1);
+        self.settle(|s| s.session.is_some());
+    }
+
     fn app(&mut self) -> &mut StationApp {
         self.harness.state_mut()
     }
@@ -198,9 +219,10 @@ fn scan_space_enter_saves_the_photo() {
     // A supervisor approves one retake from the card; the retake replaces the photo, and the
     // first one stays on disk as history.
     booth.app().command(Command::Login {
-        pin: "123456".to_string(),
+        name: demo::DEMO_SUPERVISOR.to_string(),
+        pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
     });
-    booth.harness.run_steps(2);
+    booth.settle(|s| s.role == Role::Supervisor);
     booth.harness.get_by_label("批准重拍").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.card().is_some_and(|c| c.booking.retake_approved));
@@ -328,10 +350,11 @@ fn corrections_need_the_supervisor_and_are_audited() {
     assert!(booth.harness.query_by_label("保存更正").is_none());
 
     // Logged in with the PIN, the correction goes through and is in the history.
-    booth.type_into(A11yRole::PasswordInput, "PIN", "123456");
+    booth.type_into(A11yRole::TextInput, "主管用户名", demo::DEMO_SUPERVISOR);
+    booth.type_into(A11yRole::PasswordInput, "PIN", demo::DEMO_SUPERVISOR_PIN);
     booth.harness.get_by_label("登录").click();
-    booth.harness.run_steps(2);
-    assert_eq!(booth.app().state.role, Role::Supervisor);
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.role == Role::Supervisor);
     booth
         .app()
         .command(Command::SelectForCorrection(booking_id.clone()));
@@ -348,7 +371,10 @@ fn corrections_need_the_supervisor_and_are_audited() {
     let history = store.corrections_for(&booking_id).unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].reason, "证件为准");
-    assert_eq!(history[0].who, "supervisor@booth-1");
+    assert_eq!(
+        history[0].who,
+        format!("{}(supervisor)", demo::DEMO_SUPERVISOR)
+    );
     assert!(store.verify_event_chain().unwrap().is_none());
     booth.harness.get_by_label_contains("→ 更正后");
 }
@@ -432,8 +458,10 @@ fn the_bundled_font_covers_the_8105_standard_characters() {
 fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
     let mut booth = booth();
     booth.app().command(Command::Login {
-        pin: "123456".to_string(),
+        name: demo::DEMO_SUPERVISOR.to_string(),
+        pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
     });
+    booth.settle(|s| s.role == Role::Supervisor);
     booth.app().command(Command::Show(Screen::Supervisor));
     booth.app().command(Command::SupervisorTab(
         capture_station::app::state::SupervisorTab::CloseOut,
@@ -517,4 +545,87 @@ fn a_scan_at_the_walk_in_desk_fills_the_code_and_never_switches_screens() {
         codes[2],
         "the form keeps its code"
     );
+}
+
+#[test]
+fn the_first_run_creates_the_supervisor_in_the_window() {
+    let mut booth = unsigned_booth(1.0 / 60.0, false);
+    booth.harness.get_by_label("首次使用：创建主管账户");
+    booth.type_into(A11yRole::TextInput, "用户名", "李主管");
+    booth.type_into(A11yRole::PasswordInput, "PIN", "864209");
+    booth.type_into(A11yRole::PasswordInput, "再次输入 PIN", "864200");
+    booth.harness.get_by_label("创建主管并登录").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("两次输入的 PIN 不一致");
+    assert_eq!(booth.store().user_count().unwrap(), 0);
+
+    booth.type_into(A11yRole::PasswordInput, "PIN", "864209");
+    booth.type_into(A11yRole::PasswordInput, "再次输入 PIN", "864209");
+    booth.harness.get_by_label("创建主管并登录").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.session.is_some());
+    assert_eq!(booth.app().state.role, Role::Supervisor);
+    let store = booth.store();
+    assert_eq!(store.user_count().unwrap(), 1);
+    let hash: String = store
+        .connection()
+        .query_row("SELECT pin_hash FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("864209"));
+}
+
+#[test]
+fn wrong_pins_are_refused_and_idle_time_signs_everyone_out() {
+    let mut booth = unsigned_booth(1.0 / 60.0, true);
+    booth.type_into(A11yRole::TextInput, "用户名", demo::DEMO_STAFF);
+    booth.type_into(A11yRole::PasswordInput, "PIN", "999999");
+    booth.harness.get_by_label("登录").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.sign_in.message.is_some());
+    booth.harness.get_by_label_contains("再错 4 次将锁定");
+    assert!(booth.app().state.session.is_none());
+
+    booth.type_into(A11yRole::PasswordInput, "PIN", demo::DEMO_STAFF_PIN);
+    booth.harness.get_by_label("登录").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.session.is_some());
+    booth.harness.get_by_label("请学生出示采集码");
+
+    // Pretend the booth was left alone for longer than the idle limit.
+    let limit = StationConfig::load(booth.dir.path()).unwrap().idle_logout;
+    let idle = limit + Duration::from_secs(1);
+    booth.app().state.last_activity -= idle;
+    booth.harness.run_steps(2);
+    assert!(booth.app().state.session.is_none());
+    booth.harness.get_by_label("请登录");
+    assert!(booth.harness.query_by_label("请学生出示采集码").is_none());
+    booth.settle(|s| s.accounts.is_some());
+    let events = booth.store().recent_events(5).unwrap();
+    let logout = events.iter().find(|e| e.kind == "logout").unwrap();
+    assert_eq!(logout.detail["reason"], "idle");
+}
+
+#[test]
+fn an_operator_account_cannot_book_a_walk_in_even_through_the_form() {
+    let mut booth = unsigned_booth(1.0 / 60.0, true);
+    booth.sign_in(demo::DEMO_OPERATOR, demo::DEMO_OPERATOR_PIN);
+    let bookings_before = booth.store().booking_count().unwrap();
+    booth.app().command(Command::StartWalkIn {
+        capture_code: Some("CSWALKIN-OPERATOR-1".to_string()),
+    });
+    booth.app().state.walk_in.name = "王小明".to_string();
+    booth.app().state.walk_in.id_number = "110105200001010016".to_string();
+    booth.app().state.walk_in.school = demo::DEMO_SCHOOL.to_string();
+    booth.app().command(Command::SaveWalkIn);
+    booth.settle(|s| !s.walk_in.saving);
+    let notice = booth.app().state.notice.as_ref().map(|n| n.text.clone());
+    assert!(
+        notice.as_deref().is_some_and(|n| n.contains("权限不足")),
+        "{notice:?}"
+    );
+    let store = booth.store();
+    assert_eq!(store.booking_count().unwrap(), bookings_before);
+    let refused = &store.recent_events(1).unwrap()[0];
+    assert_eq!(refused.kind, "refused");
+    assert_eq!(refused.detail["action"], "create_walk_in");
 }

@@ -38,6 +38,7 @@ fn station() -> tempfile::TempDir {
         String::from_utf8_lossy(&added.stderr)
     );
     let mut store = Store::open(&dir.path().join("station.sqlite3")).unwrap();
+    let boss = crate::util::boss(&mut store);
     for (index, order) in orders.iter().take(8).enumerate() {
         let booking = store.booking_by_order_no(order.order_no()).unwrap();
         let jpeg = format!("\u{FFFD}JPEG photo {index}").into_bytes();
@@ -51,7 +52,7 @@ fn station() -> tempfile::TempDir {
                     spec_report: serde_json::json!({}),
                     spec_ok: true,
                     overridden: false,
-                    operator: "op",
+                    session: &boss,
                 },
             )
             .unwrap();

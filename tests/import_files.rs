@@ -48,7 +48,8 @@ fn gb18030_csv_with_bad_rows() {
     let bytes = sample::write_csv(&rows_with_problems(), CsvEncoding::Gb18030).unwrap();
     assert!(std::str::from_utf8(&bytes).is_err(), "really GB18030");
     let mut store = Store::open_in_memory().unwrap();
-    let report = import_file(&mut store, &bytes, "t.csv", &options(None), "test").unwrap();
+    let boss = crate::util::boss(&mut store);
+    let report = import_file(&mut store, &bytes, "t.csv", &options(None), &boss).unwrap();
     check_problem_report(&report);
     assert_eq!(store.booking_count().unwrap(), 3);
     let hit = &store.lookup("WX0100000000", 5).unwrap()[0];
@@ -59,7 +60,8 @@ fn gb18030_csv_with_bad_rows() {
 fn utf8_bom_csv_with_bad_rows() {
     let bytes = sample::write_csv(&rows_with_problems(), CsvEncoding::Utf8Bom).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    let report = import_file(&mut store, &bytes, "t.csv", &options(None), "test").unwrap();
+    let boss = crate::util::boss(&mut store);
+    let report = import_file(&mut store, &bytes, "t.csv", &options(None), &boss).unwrap();
     check_problem_report(&report);
 }
 
@@ -74,10 +76,11 @@ fn xlsx_with_bad_rows_and_reimport_is_idempotent() {
         .collect();
     let bytes = sample::write_xlsx(&orders).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    let first = import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let boss = crate::util::boss(&mut store);
+    let first = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     check_problem_report(&first);
 
-    let again = import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let again = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(store.booking_count().unwrap(), 3);
 
@@ -85,7 +88,7 @@ fn xlsx_with_bad_rows_and_reimport_is_idempotent() {
     let mut changed = orders.clone();
     changed[1].fields[9] = "13911112222".into();
     let bytes = sample::write_xlsx(&changed).unwrap();
-    let third = import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let third = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!((third.inserted, third.updated, third.unchanged), (0, 1, 2));
     assert_eq!(store.lookup("2222", 5).unwrap().len(), 1);
     assert_eq!(store.booking_count().unwrap(), 3);
@@ -100,14 +103,15 @@ fn missing_header_and_empty_file_import_nothing() {
     }
     let bytes = sample::write_csv(&rows, CsvEncoding::Utf8).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    let error = import_file(&mut store, &bytes, "t.csv", &options(None), "test").unwrap_err();
+    let boss = crate::util::boss(&mut store);
+    let error = import_file(&mut store, &bytes, "t.csv", &options(None), &boss).unwrap_err();
     assert!(
         matches!(&error, ImportError::MissingHeaders(m) if m == &vec!["姓名"]),
         "{error}"
     );
-    assert!(import_file(&mut store, b"", "e.csv", &options(None), "test").is_err());
+    assert!(import_file(&mut store, b"", "e.csv", &options(None), &boss).is_err());
     let empty_xlsx = sample::write_xlsx(&[]).unwrap();
-    let report = import_file(&mut store, &empty_xlsx, "e.xlsx", &options(None), "test").unwrap();
+    let report = import_file(&mut store, &empty_xlsx, "e.xlsx", &options(None), &boss).unwrap();
     assert_eq!(
         report,
         Default::default(),
@@ -121,19 +125,20 @@ fn captured_orders_are_not_changed_by_reimport() {
     let orders = sample::sample_orders(1, 3, "示例大学");
     let bytes = sample::write_xlsx(&orders).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let boss = crate::util::boss(&mut store);
+    import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     let booking = store.booking_by_order_no(orders[0].order_no()).unwrap();
     store
         .set_status(
             &booking.booking_id,
             capture_station::domain::BookingStatus::Captured,
-            "op",
+            &boss,
         )
         .unwrap();
     let mut renamed = orders.clone();
     renamed[0].fields[1] = "改名".into();
     let bytes = sample::write_xlsx(&renamed).unwrap();
-    let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!(report.rejected.len(), 1);
     assert!(report.rejected[0].reason.contains("信息更正"));
     assert_eq!(
@@ -153,7 +158,8 @@ fn a_capture_code_cannot_move_to_another_order() {
     stolen[1].fields[13] = orders[0].capture_code().to_string();
     let bytes = sample::write_xlsx(&stolen).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), "test").unwrap();
+    let boss = crate::util::boss(&mut store);
+    let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!(report.inserted, 1);
     assert_eq!(report.rejected[0].row, 3);
     assert!(report.rejected[0].reason.contains("采集码"));

@@ -40,10 +40,32 @@ pub enum Command {
         capture_code: Option<String>,
     },
     SaveWalkIn,
-    Login {
+    /// Sign in at the booth (from the sign-in screen).
+    SignIn {
+        name: String,
         pin: String,
     },
+    /// Create the first supervisor (first run only).
+    CreateFirstSupervisor {
+        name: String,
+        pin: String,
+        pin_again: String,
+    },
+    /// Sign the booth's user (and any supervisor over them) out.
+    SignOut,
+    /// A supervisor signs in over the booth's session.
+    Login {
+        name: String,
+        pin: String,
+    },
+    /// The supervisor leaves; the booth's session stays.
     Logout,
+    LoadUsers,
+    AddUser {
+        name: String,
+        role: crate::store::Role,
+        pin: String,
+    },
     SupervisorTab(SupervisorTab),
     SelectForCorrection(String),
     Correct {

@@ -9,13 +9,33 @@ use chrono::{Days, Local};
 
 use crate::camera::synthetic_source::demo_camera_codes;
 use crate::domain::{CaptureCodeRules, CollectionWindow};
-use crate::store::{Store, actor};
+use crate::store::{Role, Session, Store};
 use crate::transfer::import::{ImportOptions, import_file};
 use crate::transfer::sample::{CsvEncoding, as_rows, sample_orders, write_csv};
 
 pub const DEMO_FOLDER: &str = "demo";
 pub const DEMO_SCHOOL: &str = "演示大学";
 pub const DEMO_BOOKINGS: usize = 300;
+
+/// Demo accounts. Their PINs are printed on the demo screen: the demo database holds only
+/// invented students, and the real store never has these accounts.
+pub const DEMO_SUPERVISOR: &str = "演示主管";
+pub const DEMO_SUPERVISOR_PIN: &str = "123456";
+pub const DEMO_STAFF: &str = "演示员";
+pub const DEMO_STAFF_PIN: &str = "000000";
+pub const DEMO_OPERATOR: &str = "演示摄影";
+pub const DEMO_OPERATOR_PIN: &str = "111111";
+
+/// Makes sure the demo accounts exist and returns the demo supervisor's session.
+pub fn ensure_accounts(store: &mut Store) -> Result<Session> {
+    if store.user_count()? == 0 {
+        let boss = store.create_first_supervisor(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)?;
+        store.add_user(&boss, DEMO_STAFF, Role::Staff, DEMO_STAFF_PIN)?;
+        store.add_user(&boss, DEMO_OPERATOR, Role::Operator, DEMO_OPERATOR_PIN)?;
+        return Ok(boss);
+    }
+    Ok(store.login(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)?)
+}
 
 /// The demo data folder inside the real one.
 pub fn demo_data_dir(real_data_dir: &Path) -> PathBuf {
@@ -26,6 +46,7 @@ pub fn demo_data_dir(real_data_dir: &Path) -> PathBuf {
 /// camera shows (all but the last, which stays unknown to show the walk-in desk), and a collection
 /// window around today. Returns how many bookings were stored.
 pub fn seed(store: &mut Store, rules: &CaptureCodeRules) -> Result<usize> {
+    let boss = ensure_accounts(store)?;
     let mut orders = sample_orders(DEMO_BOOKINGS, 1, DEMO_SCHOOL);
     let camera_codes = demo_camera_codes();
     let booked = camera_codes.len().saturating_sub(1);
@@ -39,13 +60,13 @@ pub fn seed(store: &mut Store, rules: &CaptureCodeRules) -> Result<usize> {
         capture_code_rules: rules.clone(),
         today,
     };
-    let report = import_file(store, &csv, "demo", &options, actor::SYSTEM)
-        .context("seeding the demo database")?;
+    let report =
+        import_file(store, &csv, "demo", &options, &boss).context("seeding the demo database")?;
     let window = CollectionWindow::new(
         today.checked_sub_days(Days::new(1)).unwrap_or(today),
         today.checked_add_days(Days::new(14)).unwrap_or(today),
     )?;
-    store.add_collection_window(DEMO_SCHOOL, window, actor::SYSTEM)?;
+    store.add_collection_window(DEMO_SCHOOL, window, &boss)?;
     Ok(report.inserted)
 }
 

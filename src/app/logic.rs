@@ -18,6 +18,7 @@ use crate::domain::CollectionWindow;
 use crate::domain::correction::correction_reason;
 use crate::portrait::geometry::CropAdjust;
 use crate::scan::worker::ScanEvent;
+use crate::store::{Role as AccountRole, Session};
 
 /// Longest time one frame spends draining events, so a burst cannot stall drawing.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
@@ -38,6 +39,7 @@ impl StationApp {
             self.state.camera_live = self.hub.latest().is_some();
         }
         self.take_preview(ctx);
+        self.check_idle(ctx);
         self.read_keyboard(ctx);
         if let Some(mut tour) = self.tour.take() {
             let finished = tour.step(self, ctx);
@@ -103,6 +105,10 @@ impl StationApp {
 
     /// A code from the camera or a wedge scanner.
     fn scanned(&mut self, code: String) {
+        self.state.last_activity = Instant::now();
+        if self.state.session.is_none() {
+            return;
+        }
         match self.state.screen {
             Screen::Operator => self.apply(Command::ResolveCode(code)),
             // At the walk-in desk a scan fills the form's capture code.
@@ -119,6 +125,9 @@ impl StationApp {
 
     fn read_keyboard(&mut self, ctx: &egui::Context) {
         let text_field_focused = ctx.text_edit_focused();
+        if self.state.session.is_none() {
+            return;
+        }
         if !text_field_focused && let Some(focused) = ctx.memory(|m| m.focused()) {
             // A button clicked with the mouse keeps focus, and a focused button also reacts to
             // Space and Enter: the operator's keys would press it twice. Only text fields keep
@@ -234,21 +243,88 @@ impl StationApp {
         self.portrait_jobs.try_send(job).is_ok()
     }
 
-    fn actor(&self) -> String {
-        let role = match self.state.role {
-            Role::Operator => "operator",
-            Role::Supervisor => "supervisor",
-        };
-        format!("{role}@{}", self.config.station_name)
+    /// The supervisor who acts: one signed in over the booth's session, or the booth's own user.
+    fn supervisor_session(&self) -> Option<Session> {
+        self.state.elevated.clone().or_else(|| {
+            self.state
+                .session
+                .clone()
+                .filter(|s| s.role() == AccountRole::Supervisor)
+        })
     }
 
-    fn require_supervisor(&mut self) -> bool {
-        if self.state.role == Role::Supervisor {
-            return true;
+    /// The supervisor's session, or a notice saying one is needed. The store checks the role
+    /// again; this only spares a round trip and shows the reason at once.
+    fn require_supervisor(&mut self) -> Option<Session> {
+        let session = self.supervisor_session();
+        if session.is_none() {
+            let t = self.state.texts();
+            self.state.notify(NoticeLevel::Error, t.needs_supervisor);
         }
-        let t = self.state.texts();
-        self.state.notify(NoticeLevel::Error, t.needs_supervisor);
-        false
+        session
+    }
+
+    /// The booth's signed-in user, or a notice asking to sign in.
+    fn require_session(&mut self) -> Option<Session> {
+        let session = self.state.session.clone();
+        if session.is_none() {
+            let t = self.state.texts();
+            self.state.notify(NoticeLevel::Error, t.sign_in_first);
+        }
+        session
+    }
+
+    fn update_role(&mut self) {
+        self.state.role = if self.supervisor_session().is_some() {
+            Role::Supervisor
+        } else {
+            Role::Operator
+        };
+    }
+
+    /// Signs everyone out after `idle_logout` without a key press, click or scan.
+    fn check_idle(&mut self, ctx: &egui::Context) {
+        let active = ctx.input(|i| {
+            i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::MouseWheel { .. }
+                )
+            })
+        });
+        if active {
+            self.state.last_activity = Instant::now();
+        }
+        if self.state.session.is_none() && self.state.elevated.is_none() {
+            return;
+        }
+        let idle = self.state.last_activity.elapsed();
+        if idle >= self.config.idle_logout {
+            tracing::info!(idle_s = idle.as_secs(), "signed out after idle time");
+            self.sign_out("idle");
+            let t = self.state.texts();
+            self.state.notify(NoticeLevel::Info, t.signed_out_idle);
+        } else {
+            ctx.request_repaint_after(self.config.idle_logout - idle);
+        }
+    }
+
+    fn sign_out(&mut self, reason: &'static str) {
+        for session in [self.state.elevated.take(), self.state.session.take()]
+            .into_iter()
+            .flatten()
+        {
+            self.send_store(StoreJob::SignOut { session, reason });
+        }
+        self.state.supervisor.selected = None;
+        self.state.supervisor.users = Default::default();
+        self.state.sign_in = Default::default();
+        // Known again once the store has logged the sign-out (it answers with the count).
+        self.state.accounts = None;
+        self.update_role();
     }
 
     pub(super) fn handle_event(&mut self, event: AppEvent) {
@@ -476,7 +552,6 @@ impl StationApp {
                     || config.camera_format != self.config.camera_format;
                 self.state.language = config.language;
                 self.state.station_name = config.station_name.clone();
-                self.state.uses_default_pin = config.uses_default_pin();
                 self.state.supervisor.settings = config.file.clone();
                 self.state.supervisor.settings_error = None;
                 let _ = self.send_portrait(PortraitJob::Settings(
@@ -494,7 +569,51 @@ impl StationApp {
                 };
                 self.state.notify(NoticeLevel::Success, text);
             }
+            StoreEvent::Accounts(count) => self.state.accounts = Some(count),
+            StoreEvent::SignedIn { session, elevate } => {
+                self.state.sign_in = Default::default();
+                self.state.supervisor.pin.clear();
+                self.state.last_activity = Instant::now();
+                self.state.accounts = Some(self.state.accounts.unwrap_or(0).max(1));
+                let name = session.name().to_string();
+                if elevate {
+                    if session.role() == AccountRole::Supervisor {
+                        self.state.elevated = Some(session);
+                    } else {
+                        // Signed in, but not a supervisor: nothing changes, and the store has
+                        // logged the sign-in.
+                        self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+                        return;
+                    }
+                } else {
+                    self.state.session = Some(session);
+                }
+                self.update_role();
+                self.state
+                    .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
+                if self.state.role == Role::Supervisor {
+                    self.send_store(StoreJob::LoadSchools);
+                }
+            }
+            StoreEvent::SignInRefused { message, elevate } => {
+                self.state.sign_in.busy = false;
+                self.state.supervisor.pin.clear();
+                self.state.sign_in.pin.clear();
+                self.state.sign_in.pin_again.clear();
+                // The sign-in screen shows its own message; over the booth, the notice strip.
+                if elevate {
+                    self.state.notify(NoticeLevel::Error, message);
+                } else {
+                    self.state.sign_in.message = Some(message);
+                }
+            }
+            StoreEvent::Users(list) => {
+                self.state.supervisor.users.list = list;
+                self.state.supervisor.users.new_name.clear();
+                self.state.supervisor.users.new_pin.clear();
+            }
             StoreEvent::Failed(error) => {
+                self.state.sign_in.busy = false;
                 if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
                     // The photo stays on screen: nothing is lost, the operator can try again.
                     *saving = false;
@@ -639,8 +758,14 @@ impl StationApp {
                 match walk_in::validate(&self.state.walk_in, today, &self.config.capture_code_rules)
                 {
                     Ok(booking) => {
+                        let Some(session) = self.require_session() else {
+                            return;
+                        };
                         self.state.walk_in.saving = true;
-                        self.send_store(StoreJob::CreateWalkIn(Box::new(booking)));
+                        self.send_store(StoreJob::CreateWalkIn {
+                            booking: Box::new(booking),
+                            session,
+                        });
                     }
                     Err(problems) => {
                         let text = problems
@@ -652,24 +777,75 @@ impl StationApp {
                     }
                 }
             }
-            Command::Login { pin } => {
-                self.state.supervisor.pin.clear();
-                if pin == self.config.supervisor_pin {
-                    self.state.role = Role::Supervisor;
-                    self.state.notify(NoticeLevel::Success, t.logged_in);
-                    self.send_store(StoreJob::LoadSchools);
-                } else {
-                    tracing::warn!("wrong supervisor PIN");
-                    self.state.notify(NoticeLevel::Error, t.wrong_pin);
+            Command::SignIn { name, pin } => {
+                self.state.sign_in.busy = true;
+                self.state.sign_in.message = None;
+                self.send_store(StoreJob::SignIn {
+                    name,
+                    pin,
+                    elevate: false,
+                });
+            }
+            Command::CreateFirstSupervisor {
+                name,
+                pin,
+                pin_again,
+            } => {
+                if pin != pin_again {
+                    self.state.sign_in.message = Some(t.pins_differ.to_string());
+                    self.state.sign_in.pin_again.clear();
+                    return;
                 }
+                self.state.sign_in.busy = true;
+                self.state.sign_in.message = None;
+                self.send_store(StoreJob::CreateFirstSupervisor { name, pin });
+            }
+            Command::SignOut => {
+                if self.state.operator.shot.holds_unsaved_photo() {
+                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
+                    return;
+                }
+                self.sign_out("by_hand");
+                self.state.notify(NoticeLevel::Info, t.logged_out);
+            }
+            Command::Login { name, pin } => {
+                self.send_store(StoreJob::SignIn {
+                    name,
+                    pin,
+                    elevate: true,
+                });
             }
             Command::Logout => {
-                self.state.role = Role::Operator;
+                if let Some(session) = self.state.elevated.take() {
+                    self.send_store(StoreJob::SignOut {
+                        session,
+                        reason: "supervisor_left",
+                    });
+                }
+                self.update_role();
                 self.state.supervisor.selected = None;
                 self.state.notify(NoticeLevel::Info, t.logged_out);
             }
+            Command::LoadUsers => {
+                if self.require_supervisor().is_some() {
+                    self.send_store(StoreJob::LoadUsers);
+                }
+            }
+            Command::AddUser { name, role, pin } => {
+                if let Some(session) = self.require_supervisor() {
+                    self.send_store(StoreJob::AddUser {
+                        name,
+                        role,
+                        pin,
+                        session,
+                    });
+                }
+            }
             Command::SupervisorTab(tab) => {
                 self.state.supervisor.tab = tab;
+                if tab == SupervisorTab::Settings && self.supervisor_session().is_some() {
+                    self.send_store(StoreJob::LoadUsers);
+                }
                 if matches!(
                     tab,
                     SupervisorTab::Schools | SupervisorTab::CloseOut | SupervisorTab::Report
@@ -678,7 +854,7 @@ impl StationApp {
                 }
             }
             Command::SelectForCorrection(id) => {
-                if self.require_supervisor() {
+                if self.require_supervisor().is_some() {
                     self.send_store(StoreJob::SelectForCorrection(id));
                 }
             }
@@ -689,39 +865,39 @@ impl StationApp {
                 reason,
                 confirmed_after_capture,
             } => {
-                if !self.require_supervisor() {
+                let Some(session) = self.require_supervisor() else {
                     return;
-                }
+                };
                 let today = Local::now().date_naive();
                 let checked = field
                     .validate(&value, today)
                     .and_then(|value| Ok((value, correction_reason(&reason)?)));
                 match checked {
                     Ok((value, reason)) => {
-                        let actor = self.actor();
                         self.send_store(StoreJob::Correct {
                             booking_id,
                             field,
                             value,
                             reason,
                             confirmed: confirmed_after_capture,
-                            actor,
+                            session,
                         });
                     }
                     Err(error) => self.state.notify(NoticeLevel::Error, error.to_string()),
                 }
             }
             Command::ApproveRetake { booking_id } => {
-                if self.require_supervisor() {
-                    let actor = self.actor();
-                    self.send_store(StoreJob::ApproveRetake { booking_id, actor });
+                if let Some(session) = self.require_supervisor() {
+                    self.send_store(StoreJob::ApproveRetake {
+                        booking_id,
+                        session,
+                    });
                 }
             }
             Command::OverrideWindow => {
-                if !self.require_supervisor() {
+                let Some(session) = self.require_supervisor() else {
                     return;
-                }
-                let actor = self.actor();
+                };
                 if let CardState::Found(card) = &mut self.state.operator.card {
                     card.window_overridden = true;
                     let booking_id = card.booking.booking_id.clone();
@@ -729,7 +905,7 @@ impl StationApp {
                     self.send_store(StoreJob::RecordEvent {
                         kind: "window_overridden",
                         subject: booking_id,
-                        actor,
+                        session,
                     });
                 }
             }
@@ -739,17 +915,16 @@ impl StationApp {
                 first_day,
                 last_day,
             } => {
-                if !self.require_supervisor() {
+                let Some(session) = self.require_supervisor() else {
                     return;
-                }
+                };
                 match parse_window(&first_day, &last_day) {
                     Ok(window) => {
-                        let actor = self.actor();
                         self.state.supervisor.new_school.clear();
                         self.send_store(StoreJob::AddWindow {
                             school,
                             window,
-                            actor,
+                            session,
                         });
                     }
                     Err(error) => self.state.notify(NoticeLevel::Error, error),
@@ -760,28 +935,27 @@ impl StationApp {
                 first_day,
                 last_day,
             } => {
-                if !self.require_supervisor() {
+                let Some(session) = self.require_supervisor() else {
                     return;
-                }
+                };
                 match parse_window(&first_day, &last_day) {
                     Ok(window) => {
-                        let actor = self.actor();
                         self.send_store(StoreJob::UpdateWindow {
                             window_id,
                             window,
-                            actor,
+                            session,
                         });
                     }
                     Err(error) => self.state.notify(NoticeLevel::Error, error),
                 }
             }
             Command::SaveSettings(file) => {
-                if self.require_supervisor() {
-                    self.send_store(StoreJob::SaveSettings(file));
+                if let Some(session) = self.require_supervisor() {
+                    self.send_store(StoreJob::SaveSettings { file, session });
                 }
             }
             Command::PreviewClose { school } => {
-                if self.require_supervisor() {
+                if self.require_supervisor().is_some() {
                     self.state.supervisor.close_out.school = school.clone();
                     let calendar = Box::new(self.config.holidays.clone());
                     self.send_store(StoreJob::PreviewClose {
@@ -792,14 +966,13 @@ impl StationApp {
                 }
             }
             Command::CloseSession { school, force } => {
-                if self.require_supervisor() {
+                if let Some(session) = self.require_supervisor() {
                     let calendar = Box::new(self.config.holidays.clone());
-                    let actor = self.actor();
                     self.send_store(StoreJob::CloseSession {
                         school,
                         force,
                         calendar,
-                        actor,
+                        session,
                     });
                 }
             }
@@ -807,32 +980,31 @@ impl StationApp {
                 order_no,
                 reference,
             } => {
-                if self.require_supervisor() {
+                if let Some(session) = self.require_supervisor() {
                     let school = self.state.supervisor.close_out.school.clone();
-                    let actor = self.actor();
                     self.state.supervisor.close_out.references.remove(&order_no);
                     self.send_store(StoreJob::MarkRefunded {
                         school,
                         order_no,
                         reference,
-                        actor,
+                        session,
                     });
                 }
             }
             Command::WriteRefundList { school } => {
-                if self.require_supervisor() {
-                    self.send_store(StoreJob::WriteRefundList { school });
+                if let Some(session) = self.require_supervisor() {
+                    self.send_store(StoreJob::WriteRefundList { school, session });
                 }
             }
             Command::LoadReport { school } => {
-                if self.require_supervisor() {
+                if self.require_supervisor().is_some() {
                     self.state.supervisor.close_out.school = school.clone();
                     self.send_store(StoreJob::LoadReport { school });
                 }
             }
             Command::WriteReport { school } => {
-                if self.require_supervisor() {
-                    self.send_store(StoreJob::WriteReport { school });
+                if let Some(session) = self.require_supervisor() {
+                    self.send_store(StoreJob::WriteReport { school, session });
                 }
             }
             Command::ExitDemo => self.exit_demo(),
@@ -911,7 +1083,10 @@ impl StationApp {
             CardState::Found(card) => card.booking.booking_id.clone(),
             _ => return,
         };
-        let operator = self.actor();
+        let supervisor = self.supervisor_session();
+        let Some(booth) = self.require_session() else {
+            return;
+        };
         let ShotState::Ready {
             jpeg,
             report,
@@ -931,6 +1106,16 @@ impl StationApp {
                 .notify(NoticeLevel::Warning, t.checks_failed_override);
             return;
         }
+        // Saving a photo that failed its checks is the supervisor's call, and the store checks it.
+        let session = if overridden {
+            let Some(supervisor) = supervisor else {
+                self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+                return;
+            };
+            supervisor
+        } else {
+            booth
+        };
         *saving = true;
         let request = SaveRequest {
             booking_id,
@@ -939,7 +1124,7 @@ impl StationApp {
             report: serde_json::to_value(&*report).unwrap_or_default(),
             spec_ok: report.ok,
             overridden,
-            operator,
+            session,
         };
         self.send_store(StoreJob::SaveCapture(Box::new(request)));
     }

@@ -189,6 +189,11 @@ impl StationApp {
             camera_live: false,
             camera_fps: 0.0,
             role: Role::Operator,
+            session: None,
+            elevated: None,
+            accounts: None,
+            sign_in: Default::default(),
+            last_activity: Instant::now(),
             counts: Default::default(),
             notice: None,
             operator: OperatorState::default(),
@@ -197,7 +202,6 @@ impl StationApp {
                 settings: config.file.clone(),
                 ..SupervisorState::default()
             },
-            uses_default_pin: config.uses_default_pin(),
             busy_since: None,
         };
         Ok(Self {

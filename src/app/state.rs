@@ -287,9 +287,32 @@ pub struct SchoolRow {
     pub windows: Vec<(String, String, String)>,
 }
 
+/// The sign-in screen (and the supervisor's sign-in over an operator's session).
+#[derive(Default)]
+pub struct SignInForm {
+    pub name: String,
+    pub pin: String,
+    /// Only when creating the first supervisor.
+    pub pin_again: String,
+    pub busy: bool,
+    pub message: Option<String>,
+}
+
+/// Accounts the supervisor manages from 设置.
+#[derive(Debug, Clone, Default)]
+pub struct UsersState {
+    pub list: Vec<crate::store::UserSummary>,
+    pub new_name: String,
+    pub new_role: Option<crate::store::Role>,
+    pub new_pin: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SupervisorState {
     pub pin: String,
+    /// The supervisor's name for signing in over the booth's session.
+    pub name: String,
+    pub users: UsersState,
     pub tab: SupervisorTab,
     pub search: SearchState,
     pub selected: Option<BookingView>,
@@ -315,13 +338,22 @@ pub struct AppState {
     pub camera_label: String,
     pub camera_live: bool,
     pub camera_fps: f32,
+    /// What the window shows: supervisor screens while a supervisor session is active.
     pub role: Role,
+    /// Who is signed in at the booth. None: the sign-in (or first-run) screen.
+    pub session: Option<crate::store::Session>,
+    /// A supervisor signed in over the booth's session (to approve, correct, close out).
+    pub elevated: Option<crate::store::Session>,
+    /// Active accounts in the store; 0 means the first supervisor must be created.
+    pub accounts: Option<usize>,
+    pub sign_in: SignInForm,
+    /// The last key press, click or scan: after `idle_logout` without one, everyone is signed out.
+    pub last_activity: Instant,
     pub counts: DayCounts,
     pub notice: Option<Notice>,
     pub operator: OperatorState,
     pub walk_in: WalkInForm,
     pub supervisor: SupervisorState,
-    pub uses_default_pin: bool,
     /// Something slow is under way (shown with a spinner once it passes 200 ms).
     pub busy_since: Option<(Instant, String)>,
 }

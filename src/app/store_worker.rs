@@ -15,7 +15,10 @@ use super::events::AppEvent;
 use super::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
 use crate::store::captures::NewCapture;
-use crate::store::{BookingView, Correction, CorrectionOutcome, MatchKind, NewBooking, Store};
+use crate::store::{
+    BookingView, Correction, CorrectionOutcome, MatchKind, NewBooking, Permission, Role, Session,
+    Store, StoreError, UserSummary,
+};
 
 /// Start-up backups kept in `<data>/backups`.
 const STARTUP_BACKUPS_KEPT: usize = 10;
@@ -30,33 +33,39 @@ pub enum StoreJob {
     },
     OpenBooking(String),
     SaveCapture(Box<SaveRequest>),
-    CreateWalkIn(Box<NewBooking>),
+    CreateWalkIn {
+        booking: Box<NewBooking>,
+        session: Session,
+    },
     Correct {
         booking_id: String,
         field: CorrectableField,
         value: Option<String>,
         reason: String,
         confirmed: bool,
-        actor: String,
+        session: Session,
     },
     ApproveRetake {
         booking_id: String,
-        actor: String,
+        session: Session,
     },
     SelectForCorrection(String),
     LoadSchools,
     AddWindow {
         school: String,
         window: CollectionWindow,
-        actor: String,
+        session: Session,
     },
     UpdateWindow {
         window_id: String,
         window: CollectionWindow,
-        actor: String,
+        session: Session,
     },
     RefreshCounts,
-    SaveSettings(Box<crate::config::ConfigFile>),
+    SaveSettings {
+        file: Box<crate::config::ConfigFile>,
+        session: Session,
+    },
     PreviewClose {
         school: String,
         calendar: Box<crate::domain::HolidayCalendar>,
@@ -65,7 +74,7 @@ pub enum StoreJob {
         school: String,
         force: bool,
         calendar: Box<crate::domain::HolidayCalendar>,
-        actor: String,
+        session: Session,
     },
     LoadRefunds {
         school: String,
@@ -74,22 +83,44 @@ pub enum StoreJob {
         school: String,
         order_no: String,
         reference: String,
-        actor: String,
+        session: Session,
     },
     WriteRefundList {
         school: String,
+        session: Session,
     },
     LoadReport {
         school: String,
     },
     WriteReport {
         school: String,
+        session: Session,
+    },
+    SignIn {
+        name: String,
+        pin: String,
+        elevate: bool,
+    },
+    CreateFirstSupervisor {
+        name: String,
+        pin: String,
+    },
+    SignOut {
+        session: Session,
+        reason: &'static str,
+    },
+    LoadUsers,
+    AddUser {
+        name: String,
+        role: Role,
+        pin: String,
+        session: Session,
     },
     /// A supervisor's decision that changes no row but must be in the event log.
     RecordEvent {
         kind: &'static str,
         subject: String,
-        actor: String,
+        session: Session,
     },
 }
 
@@ -100,7 +131,7 @@ pub struct SaveRequest {
     pub report: serde_json::Value,
     pub spec_ok: bool,
     pub overridden: bool,
-    pub operator: String,
+    pub session: Session,
 }
 
 /// What the store thread reports back.
@@ -148,6 +179,17 @@ pub enum StoreEvent {
     },
     ReportLoaded(Box<crate::store::report::SchoolReport>),
     FileWritten(PathBuf),
+    /// How many active accounts exist (none: the window asks for the first supervisor).
+    Accounts(usize),
+    SignedIn {
+        session: Session,
+        elevate: bool,
+    },
+    SignInRefused {
+        message: String,
+        elevate: bool,
+    },
+    Users(Vec<UserSummary>),
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -199,6 +241,20 @@ fn run(
             return;
         }
     };
+    match store.user_count() {
+        Ok(count) => send(StoreEvent::Accounts(count)),
+        Err(error) => tracing::warn!("reading the accounts: {error}"),
+    }
+    if setup.seed_demo {
+        // The demo opens signed in as its staff account, so trying it needs no PIN.
+        match store.login(demo::DEMO_STAFF, demo::DEMO_STAFF_PIN) {
+            Ok(session) => send(StoreEvent::SignedIn {
+                session,
+                elevate: false,
+            }),
+            Err(error) => tracing::warn!("demo sign-in: {error}"),
+        }
+    }
     if let Ok(counts) = store.day_counts(today()) {
         send(StoreEvent::Counts(counts));
     }
@@ -249,6 +305,8 @@ fn open(setup: &StoreSetup, send: &dyn Fn(StoreEvent)) -> Result<(Store, Option<
     if setup.seed_demo && store.booking_count()? == 0 {
         send(StoreEvent::Preparing);
         seeded = Some(demo::seed(&mut store, &setup.capture_code_rules)?);
+    } else if setup.seed_demo && store.user_count()? == 0 {
+        demo::ensure_accounts(&mut store)?;
     }
     Ok((store, seeded))
 }
@@ -289,20 +347,20 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
                     spec_report: request.report.clone(),
                     spec_ok: request.spec_ok,
                     overridden: request.overridden,
-                    operator: &request.operator,
+                    session: &request.session,
                 },
             )?;
             StoreEvent::CaptureSaved {
                 booking_id: request.booking_id,
             }
         }
-        StoreJob::CreateWalkIn(booking) => {
+        StoreJob::CreateWalkIn { booking, session } => {
             if let Some(existing) = existing_booking(store, &booking)? {
                 return Ok(StoreEvent::WalkInDuplicate(Box::new(card_for(
                     store, setup, existing,
                 )?)));
             }
-            let id = store.create_booking(&booking, "walk-in desk")?;
+            let id = store.create_booking(&booking, &session)?;
             let booking = store.booking(&id)?;
             StoreEvent::WalkInCreated(Box::new(card_for(store, setup, booking)?))
         }
@@ -312,7 +370,7 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             value,
             reason,
             confirmed,
-            actor,
+            session,
         } => {
             let outcome = store.correct_student(
                 Correction {
@@ -322,7 +380,7 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
                     reason: &reason,
                     confirmed_after_capture: confirmed,
                 },
-                &actor,
+                &session,
             )?;
             StoreEvent::Corrected {
                 booking: Box::new(store.booking(&booking_id)?),
@@ -334,8 +392,11 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             booking: Box::new(store.booking(&id)?),
             history: store.corrections_for(&id)?,
         },
-        StoreJob::ApproveRetake { booking_id, actor } => {
-            store.approve_retake(&booking_id, &actor)?;
+        StoreJob::ApproveRetake {
+            booking_id,
+            session,
+        } => {
+            store.approve_retake(&booking_id, &session)?;
             let booking = store.booking(&booking_id)?;
             StoreEvent::RetakeApproved(Box::new(card_for(store, setup, booking)?))
         }
@@ -343,17 +404,17 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
         StoreJob::AddWindow {
             school,
             window,
-            actor,
+            session,
         } => {
-            store.add_collection_window(&school, window, &actor)?;
+            store.add_collection_window(&school, window, &session)?;
             StoreEvent::Schools(school_rows(store)?)
         }
         StoreJob::UpdateWindow {
             window_id,
             window,
-            actor,
+            session,
         } => {
-            store.update_collection_window(&window_id, window, &actor)?;
+            store.update_collection_window(&window_id, window, &session)?;
             StoreEvent::Schools(school_rows(store)?)
         }
         StoreJob::RefreshCounts => StoreEvent::Counts(store.day_counts(today())?),
@@ -364,32 +425,34 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             school,
             force,
             calendar,
-            actor,
+            session,
         } => StoreEvent::Closed(Box::new(store.close_session(
             &school,
             Local::now().naive_local(),
             force,
             &calendar,
-            &actor,
+            &session,
         )?)),
         StoreJob::LoadRefunds { school } => refunds(store, &school)?,
         StoreJob::MarkRefunded {
             school,
             order_no,
             reference,
-            actor,
+            session,
         } => {
-            store.mark_refunded(&order_no, &reference, &actor)?;
+            store.mark_refunded(&order_no, &reference, &session)?;
             refunds(store, &school)?
         }
-        StoreJob::WriteRefundList { school } => {
+        StoreJob::WriteRefundList { school, session } => {
+            store.authorize(&session, Permission::Export, Some(&school))?;
             let bytes = crate::transfer::refund_list::refunds_xlsx(&store.refunds(&school)?)?;
             StoreEvent::FileWritten(write_export(setup, &format!("退款清单-{school}"), &bytes)?)
         }
         StoreJob::LoadReport { school } => {
             StoreEvent::ReportLoaded(Box::new(store.school_report(&school, None)?))
         }
-        StoreJob::WriteReport { school } => {
+        StoreJob::WriteReport { school, session } => {
+            store.authorize(&session, Permission::Export, Some(&school))?;
             let report = store.school_report(&school, None)?;
             let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
             StoreEvent::FileWritten(write_export(setup, &format!("报表-{school}"), &bytes)?)
@@ -397,14 +460,65 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
         StoreJob::RecordEvent {
             kind,
             subject,
-            actor,
+            session,
         } => {
-            store.append_event(&actor, kind, Some(&subject), &serde_json::json!({}))?;
+            store.authorize(&session, Permission::OverrideChecks, Some(&subject))?;
+            store.append_event(
+                &session.actor(),
+                kind,
+                Some(&subject),
+                &serde_json::json!({}),
+            )?;
             StoreEvent::Recorded
         }
-        StoreJob::SaveSettings(file) => StoreEvent::SettingsSaved(Box::new(
-            crate::config::StationConfig::save(&setup.data_dir, *file)?,
-        )),
+        StoreJob::SaveSettings { file, session } => {
+            store.authorize(&session, Permission::ChangeSettings, None)?;
+            StoreEvent::SettingsSaved(Box::new(crate::config::StationConfig::save(
+                &setup.data_dir,
+                *file,
+            )?))
+        }
+        StoreJob::SignIn { name, pin, elevate } => match store.login(&name, &pin) {
+            Ok(session) => StoreEvent::SignedIn { session, elevate },
+            Err(
+                error @ (StoreError::WrongPin { .. }
+                | StoreError::LockedOut { .. }
+                | StoreError::Invalid(_)),
+            ) => StoreEvent::SignInRefused {
+                message: error.to_string(),
+                elevate,
+            },
+            Err(error) => return Err(error.into()),
+        },
+        StoreJob::CreateFirstSupervisor { name, pin } => {
+            match store.create_first_supervisor(&name, &pin) {
+                Ok(session) => StoreEvent::SignedIn {
+                    session,
+                    elevate: false,
+                },
+                Err(error @ (StoreError::Invalid(_) | StoreError::Forbidden { .. })) => {
+                    StoreEvent::SignInRefused {
+                        message: error.to_string(),
+                        elevate: false,
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        StoreJob::SignOut { session, reason } => {
+            store.logout(&session, reason)?;
+            StoreEvent::Accounts(store.user_count()?)
+        }
+        StoreJob::LoadUsers => StoreEvent::Users(store.users()?),
+        StoreJob::AddUser {
+            name,
+            role,
+            pin,
+            session,
+        } => {
+            store.add_user(&session, &name, role, &pin)?;
+            StoreEvent::Users(store.users()?)
+        }
     })
 }
 

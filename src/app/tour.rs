@@ -132,7 +132,6 @@ fn student_in_front(app: &StationApp) -> bool {
 }
 
 fn prepare(app: &mut StationApp, shot: Scene) {
-    let pin = app.config.supervisor_pin.clone();
     match shot {
         Scene::OperatorCard | Scene::OperatorPhoto => app.apply(Command::Show(Screen::Operator)),
         Scene::WalkIn => {
@@ -148,7 +147,10 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.apply(Command::Show(Screen::Supervisor));
         }
         Scene::Corrections => {
-            app.apply(Command::Login { pin });
+            app.apply(Command::Login {
+                name: super::demo::DEMO_SUPERVISOR.to_string(),
+                pin: super::demo::DEMO_SUPERVISOR_PIN.to_string(),
+            });
             app.apply(Command::SupervisorTab(SupervisorTab::Corrections));
             app.apply(Command::Search {
                 query: "王".to_string(),

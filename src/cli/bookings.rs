@@ -8,7 +8,6 @@ use clap::{Args, Subcommand};
 
 use super::Station;
 use crate::domain::{CollectionWindow, id_number, money, slot};
-use crate::store::actor;
 use crate::transfer::{ImportOptions, import_file};
 
 #[derive(Debug, Args)]
@@ -64,7 +63,8 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let report = import_file(&mut station.store, &bytes, &label, &options, actor::CLI)
+    let session = station.sign_in()?;
+    let report = import_file(&mut station.store, &bytes, &label, &options, &session)
         .with_context(|| format!("{} was not imported", args.file.display()))?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -129,11 +129,12 @@ pub fn school(mut station: Station, command: SchoolCommand) -> Result<()> {
                 .iter()
                 .map(|w| parse_window(w))
                 .collect::<Result<_>>()?;
-            station.store.ensure_school(&name, actor::CLI)?;
+            let session = station.sign_in()?;
+            station.store.ensure_school(&name, &session)?;
             for window in parsed {
                 station
                     .store
-                    .add_collection_window(&name, window, actor::CLI)?;
+                    .add_collection_window(&name, window, &session)?;
             }
             println!(
                 "{name}: {} window(s)",

@@ -8,7 +8,6 @@ use clap::{Args, Subcommand};
 
 use super::Station;
 use crate::domain::money::format_yuan;
-use crate::store::actor;
 use crate::transfer::refund_list::{refunds_csv, refunds_xlsx};
 
 #[derive(Debug, Args)]
@@ -56,12 +55,13 @@ pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
             .with_context(|| format!("--at '{text}': write it as 2026-11-30T18:00:00"))?,
         None => chrono::Local::now().naive_local(),
     };
+    let session = station.sign_in()?;
     let outcome = station.store.close_session(
         &args.school,
         at,
         args.force,
         &station.config.holidays,
-        actor::CLI,
+        &session,
     )?;
     if args.json {
         println!("{}", serde_json::to_string(&outcome)?);
@@ -102,6 +102,11 @@ pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
 pub fn refund(mut station: Station, command: RefundCommand) -> Result<()> {
     match command {
         RefundCommand::List { school, out } => {
+            // The list carries names and student numbers: an export like any other.
+            let session = station.sign_in()?;
+            station
+                .store
+                .authorize(&session, crate::store::Permission::Export, Some(&school))?;
             let rows = station.store.refunds(&school)?;
             let csv = out
                 .extension()
@@ -116,9 +121,8 @@ pub fn refund(mut station: Station, command: RefundCommand) -> Result<()> {
             println!("{} 行 rows → {}", rows.len(), out.display());
         }
         RefundCommand::Mark { order, reference } => {
-            station
-                .store
-                .mark_refunded(&order, &reference, actor::CLI)?;
+            let session = station.sign_in()?;
+            station.store.mark_refunded(&order, &reference, &session)?;
             println!("已退款 refunded {order} ({reference})");
         }
         RefundCommand::Summary { school, json } => {

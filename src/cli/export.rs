@@ -6,7 +6,6 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::Station;
-use crate::store::actor;
 use crate::transfer::export::{DEFAULT_NAMING, Naming, export_photos, verify_export};
 
 #[derive(Debug, Args)]
@@ -36,6 +35,13 @@ pub struct VerifyExportArgs {
 
 pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     let naming = Naming::parse(&args.naming)?;
+    // Checked before a single photo is copied, not only when the export is recorded.
+    let session = station.sign_in()?;
+    station.store.authorize(
+        &session,
+        crate::store::Permission::Export,
+        Some(&args.school),
+    )?;
     let rows = station.store.export_rows(&args.school)?;
     if rows.is_empty() {
         bail!("{} has no captured students to export", args.school);
@@ -65,7 +71,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         .collect();
     station
         .store
-        .mark_exported(&exported, &report.folder.display().to_string(), actor::CLI)?;
+        .mark_exported(&exported, &report.folder.display().to_string(), &session)?;
     if args.json {
         println!(
             "{}",

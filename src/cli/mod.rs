@@ -7,6 +7,7 @@ mod close_out;
 mod export;
 mod portrait;
 mod scan;
+mod users;
 
 use std::path::PathBuf;
 
@@ -34,6 +35,11 @@ pub struct Cli {
     /// [default: $CAPTURE_STATION_DATA, else the OS data dir]
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Staff account for commands that change data; the PIN comes from $CAPTURE_STATION_PIN or
+    /// is read from standard input
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
 
     /// Also print informational log lines on stderr
     #[arg(short, long, global = true)]
@@ -88,6 +94,12 @@ pub enum Command {
     /// The tamper-evident event log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Staff accounts: add, list, reset a PIN
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Headless capture loop for the crash harness: walk-in, shoot, check, save, repeat
+    #[command(hide = true)]
+    SoakCapture(users::SoakArgs),
     /// Back up the database into <data>/backups, keeping the newest N
     Backup {
         #[arg(long, default_value_t = 10)]
@@ -115,9 +127,50 @@ pub enum AuditCommand {
 pub struct Station {
     pub config: StationConfig,
     pub store: Store,
+    /// `--user`, for commands that change data.
+    pub user: Option<String>,
+}
+
+/// Where a command-line PIN comes from when it is not typed at a prompt.
+pub const PIN_ENV: &str = "CAPTURE_STATION_PIN";
+
+/// The PIN from the environment, else one line of standard input (with a prompt on a terminal).
+pub fn read_pin(prompt: &str) -> Result<String> {
+    if let Ok(pin) = std::env::var(PIN_ENV) {
+        return Ok(pin);
+    }
+    use std::io::{BufRead, IsTerminal, Write};
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the PIN from standard input")?;
+    Ok(line.trim().to_string())
 }
 
 impl Station {
+    /// Logs `--user` in with the PIN from [`read_pin`]; the store then checks each change
+    /// against the account's role.
+    pub fn sign_in(&mut self) -> Result<crate::store::Session> {
+        let Some(name) = self.user.clone() else {
+            if self.store.user_count()? == 0 {
+                anyhow::bail!(
+                    "no staff account exists yet: create the supervisor first with \
+                     `capture-station user add --name NAME --role supervisor`"
+                );
+            }
+            anyhow::bail!(
+                "this command changes data: give --user NAME (PIN in ${PIN_ENV} or on stdin)"
+            );
+        };
+        let pin = read_pin(&format!("{name} 的 PIN"))?;
+        Ok(self.store.login(&name, &pin)?)
+    }
+
     pub fn open(data_dir: PathBuf) -> Result<Self> {
         config::create_private_dir(&data_dir)?;
         let config = StationConfig::load(&data_dir)?;
@@ -128,7 +181,11 @@ impl Station {
         store
             .clean_photo_folder(&config.photos_dir())
             .context("cleaning the photos folder")?;
-        Ok(Self { config, store })
+        Ok(Self {
+            config,
+            store,
+            user: None,
+        })
     }
 }
 
@@ -139,6 +196,13 @@ pub fn run(cli: Cli) -> Result<()> {
 /// [`run`], with the process's start time for the window's start-up measurement.
 pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
     let data_dir = config::resolve_data_dir(cli.data_dir.as_deref())?;
+    let user = cli.user.clone();
+    let open = |data_dir: PathBuf| -> Result<Station> {
+        Ok(Station {
+            user: user.clone(),
+            ..Station::open(data_dir)?
+        })
+    };
     config::create_private_dir(&data_dir)?;
     crate::logging::init(&data_dir, cli.verbose)?;
     tracing::info!(version = VERSION, data_dir = %data_dir.display(), "start");
@@ -163,17 +227,17 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Import(args)) => bookings::import(Station::open(data_dir)?, args),
-        Some(Command::Lookup(args)) => bookings::lookup(Station::open(data_dir)?, args),
-        Some(Command::School(command)) => bookings::school(Station::open(data_dir)?, command),
+        Some(Command::Import(args)) => bookings::import(open(data_dir)?, args),
+        Some(Command::Lookup(args)) => bookings::lookup(open(data_dir)?, args),
+        Some(Command::School(command)) => bookings::school(open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),
-        Some(Command::Export(args)) => export::export(Station::open(data_dir)?, args),
+        Some(Command::Export(args)) => export::export(open(data_dir)?, args),
         Some(Command::VerifyExport(args)) => export::verify(args),
-        Some(Command::Report(args)) => export::report(Station::open(data_dir)?, args),
-        Some(Command::CloseSession(args)) => {
-            close_out::close_session(Station::open(data_dir)?, args)
-        }
-        Some(Command::Refund(command)) => close_out::refund(Station::open(data_dir)?, command),
+        Some(Command::Report(args)) => export::report(open(data_dir)?, args),
+        Some(Command::CloseSession(args)) => close_out::close_session(open(data_dir)?, args),
+        Some(Command::Refund(command)) => close_out::refund(open(data_dir)?, command),
+        Some(Command::User(command)) => users::user(open(data_dir)?, command),
+        Some(Command::SoakCapture(args)) => users::soak_capture(open(data_dir)?, args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
         Some(Command::Backup { keep }) => {

@@ -93,7 +93,10 @@ mod tests {
         let backups = dir.path().join("backups");
         let mut store = Store::open(&database).unwrap();
         store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let mut made = Vec::new();
         for _ in 0..4 {
@@ -105,7 +108,10 @@ mod tests {
             "newest three kept"
         );
         store
-            .create_booking(&sample("A2", "李四"), "staff")
+            .create_booking(
+                &sample("A2", "李四"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         drop(store);
 

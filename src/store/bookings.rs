@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::accounts::{Permission, Session};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingSource, BookingStatus, PaymentMethod, check_transition};
 
@@ -451,9 +452,12 @@ impl Store {
     pub fn import_bookings<E: From<StoreError>>(
         &mut self,
         rows: impl IntoIterator<Item = Result<(usize, NewBooking), E>>,
-        actor: &str,
+        session: &Session,
         source_label: &str,
     ) -> Result<ImportCounts, E> {
+        self.authorize(session, Permission::ImportBookings, None)
+            .map_err(E::from)?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction().map_err(StoreError::from)?;
         let mut counts = ImportCounts::default();
@@ -533,7 +537,13 @@ impl Store {
     }
 
     /// Creates one booking (a walk-in, typically) and returns its id.
-    pub fn create_booking(&mut self, booking: &NewBooking, actor: &str) -> StoreResult<String> {
+    pub fn create_booking(
+        &mut self,
+        booking: &NewBooking,
+        session: &Session,
+    ) -> StoreResult<String> {
+        self.authorize(session, Permission::CreateWalkIn, None)?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let booking_id = {
@@ -594,8 +604,15 @@ impl Store {
         &mut self,
         booking_id: &str,
         to: BookingStatus,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<()> {
+        let needed = if to == BookingStatus::Captured {
+            Permission::Capture
+        } else {
+            Permission::CloseOut
+        };
+        self.authorize(session, needed, Some(booking_id))?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let (from, retake_approved) = status_of(&tx, booking_id)?;
@@ -617,7 +634,9 @@ impl Store {
     }
 
     /// Records a supervisor's approval for one retake of an already-captured booking.
-    pub fn approve_retake(&mut self, booking_id: &str, actor: &str) -> StoreResult<()> {
+    pub fn approve_retake(&mut self, booking_id: &str, session: &Session) -> StoreResult<()> {
+        self.authorize(session, Permission::ApproveRetake, Some(booking_id))?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let changed = tx.execute(
@@ -672,7 +691,9 @@ pub(crate) mod tests {
     }
 
     fn one(store: &mut Store, booking: NewBooking) -> String {
-        store.create_booking(&booking, "tester").unwrap()
+        store
+            .create_booking(&booking, &crate::store::accounts::test_session())
+            .unwrap()
     }
 
     fn status(store: &Store, id: &str) -> String {
@@ -683,18 +704,36 @@ pub(crate) mod tests {
     fn legal_paths_through_the_status_machine() {
         let mut store = Store::open_in_memory().unwrap();
         let a = one(&mut store, sample("A1", "张三"));
-        store.set_status(&a, BookingStatus::Captured, "op").unwrap();
+        store
+            .set_status(
+                &a,
+                BookingStatus::Captured,
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         assert_eq!(status(&store, &a), "captured");
 
         let b = one(&mut store, sample("B1", "李四"));
         store
-            .set_status(&b, BookingStatus::Cancelled, "sup")
+            .set_status(
+                &b,
+                BookingStatus::Cancelled,
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         store
-            .set_status(&b, BookingStatus::RefundPending, "sup")
+            .set_status(
+                &b,
+                BookingStatus::RefundPending,
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         store
-            .set_status(&b, BookingStatus::Refunded, "sup")
+            .set_status(
+                &b,
+                BookingStatus::Refunded,
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         assert_eq!(status(&store, &b), "refunded");
     }
@@ -703,17 +742,43 @@ pub(crate) mod tests {
     fn retake_needs_approval_and_consumes_it() {
         let mut store = Store::open_in_memory().unwrap();
         let a = one(&mut store, sample("A1", "张三"));
-        store.set_status(&a, BookingStatus::Captured, "op").unwrap();
-        let refused = store.set_status(&a, BookingStatus::Captured, "op");
+        store
+            .set_status(
+                &a,
+                BookingStatus::Captured,
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
+        let refused = store.set_status(
+            &a,
+            BookingStatus::Captured,
+            &crate::store::accounts::test_session(),
+        );
         assert!(matches!(
             refused,
             Err(StoreError::Transition(TransitionError::RetakeNotApproved))
         ));
-        store.approve_retake(&a, "sup").unwrap();
+        store
+            .approve_retake(&a, &crate::store::accounts::test_session())
+            .unwrap();
         assert!(store.booking(&a).unwrap().retake_approved);
-        store.set_status(&a, BookingStatus::Captured, "op").unwrap();
+        store
+            .set_status(
+                &a,
+                BookingStatus::Captured,
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         assert!(!store.booking(&a).unwrap().retake_approved);
-        assert!(store.set_status(&a, BookingStatus::Captured, "op").is_err());
+        assert!(
+            store
+                .set_status(
+                    &a,
+                    BookingStatus::Captured,
+                    &crate::store::accounts::test_session()
+                )
+                .is_err()
+        );
     }
 
     #[test]
@@ -728,21 +793,35 @@ pub(crate) mod tests {
             BookingStatus::Booked,
         ] {
             assert!(matches!(
-                store.set_status(&a, to, "op"),
+                store.set_status(&a, to, &crate::store::accounts::test_session()),
                 Err(StoreError::Transition(TransitionError::Illegal { .. }))
             ));
         }
-        store.set_status(&a, BookingStatus::Captured, "op").unwrap();
+        store
+            .set_status(
+                &a,
+                BookingStatus::Captured,
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         assert!(
             store
-                .set_status(&a, BookingStatus::Cancelled, "op")
+                .set_status(
+                    &a,
+                    BookingStatus::Cancelled,
+                    &crate::store::accounts::test_session()
+                )
                 .is_err()
         );
         assert_eq!(status(&store, &a), "captured");
         assert_eq!(store.recent_events(100).unwrap().len(), events_before + 1);
         assert_eq!(before.status, "booked");
         let fresh = one(&mut store, sample("C1", "王五"));
-        assert!(store.approve_retake(&fresh, "sup").is_err());
+        assert!(
+            store
+                .approve_retake(&fresh, &crate::store::accounts::test_session())
+                .is_err()
+        );
     }
 
     #[test]
@@ -753,10 +832,17 @@ pub(crate) mod tests {
         one(&mut store, first);
         let mut second = sample("A2", "李四");
         second.capture_code = Some("CODE-1".to_string());
-        assert!(store.create_booking(&second, "staff").is_err());
         assert!(
             store
-                .create_booking(&sample("A1", "王五"), "staff")
+                .create_booking(&second, &crate::store::accounts::test_session())
+                .is_err()
+        );
+        assert!(
+            store
+                .create_booking(
+                    &sample("A1", "王五"),
+                    &crate::store::accounts::test_session()
+                )
                 .is_err()
         );
         assert_eq!(store.booking_count().unwrap(), 1);
@@ -770,7 +856,8 @@ pub(crate) mod tests {
             Ok((3, sample("A2", "李四"))),
             Err(StoreError::Invalid("the file broke at row 4".to_string())),
         ];
-        let result = store.import_bookings(rows, "tester", "broken.xlsx");
+        let result =
+            store.import_bookings(rows, &crate::store::accounts::test_session(), "broken.xlsx");
         assert!(result.is_err());
         assert_eq!(store.booking_count().unwrap(), 0);
         assert!(store.recent_events(10).unwrap().is_empty());

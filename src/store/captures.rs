@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::accounts::{Permission, Session};
 use super::bookings::status_of;
 use super::photo_files::{TEMP_MARKER, files_below, write_atomically};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
@@ -29,7 +30,8 @@ pub struct NewCapture<'a> {
     pub spec_ok: bool,
     /// Saved although checks failed: an explicit, recorded override.
     pub overridden: bool,
-    pub operator: &'a str,
+    /// Who shot it; the store checks that this session may capture (and override).
+    pub session: &'a Session,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,6 +66,18 @@ impl Store {
         photos: &Path,
         capture: NewCapture<'_>,
     ) -> StoreResult<CaptureRecord> {
+        self.authorize(
+            capture.session,
+            Permission::Capture,
+            Some(capture.booking_id),
+        )?;
+        if capture.overridden {
+            self.authorize(
+                capture.session,
+                Permission::OverrideChecks,
+                Some(capture.booking_id),
+            )?;
+        }
         if !capture.spec_ok && !capture.overridden {
             return Err(StoreError::Invalid(
                 "the photo failed its checks; saving it needs an explicit override".to_string(),
@@ -125,6 +139,7 @@ impl Store {
         original_path: Option<&str>,
         capture: &NewCapture<'_>,
     ) -> StoreResult<CaptureRecord> {
+        let operator = capture.session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let (from, approved) = status_of(&tx, capture.booking_id)?;
@@ -150,7 +165,7 @@ impl Store {
                 capture.spec_ok,
                 capture.overridden,
                 station_id,
-                capture.operator,
+                operator,
                 now,
             ],
         )?;
@@ -163,7 +178,7 @@ impl Store {
         events::append(
             &tx,
             &station_id,
-            capture.operator,
+            &operator,
             if from == BookingStatus::Captured {
                 "retake"
             } else {
@@ -182,7 +197,7 @@ impl Store {
             spec_ok: capture.spec_ok,
             overridden: capture.overridden,
             superseded: false,
-            operator: capture.operator.to_string(),
+            operator,
             captured_at: now,
         })
     }
@@ -275,7 +290,7 @@ mod tests {
             spec_report: json!({"ok": true}),
             spec_ok: true,
             overridden: false,
-            operator: "op1",
+            session: &crate::store::accounts::TEST_SUPERVISOR,
         }
     }
 
@@ -284,7 +299,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let record = store
             .save_capture(dir.path(), capture(&booking, b"jpeg one"))
@@ -308,7 +326,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let first = store
             .save_capture(dir.path(), capture(&booking, b"first"))
@@ -324,7 +345,9 @@ mod tests {
             files_before,
             "nothing written"
         );
-        store.approve_retake(&booking, "sup").unwrap();
+        store
+            .approve_retake(&booking, &crate::store::accounts::test_session())
+            .unwrap();
         let second = store
             .save_capture(dir.path(), capture(&booking, b"second"))
             .unwrap();
@@ -346,13 +369,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let mut failing = capture(&booking, b"bad");
         failing.spec_ok = false;
         assert!(store.save_capture(dir.path(), failing).is_err());
         store
-            .set_status(&booking, BookingStatus::Cancelled, "sup")
+            .set_status(
+                &booking,
+                BookingStatus::Cancelled,
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         assert!(
             store
@@ -372,7 +402,10 @@ mod tests {
         std::fs::write(&photos, b"in the way").unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let error = store
             .save_capture(&photos, capture(&booking, b"jpeg"))
@@ -391,7 +424,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let mut overridden = capture(&booking, b"soft but accepted");
         overridden.spec_ok = false;
@@ -405,7 +441,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in_memory().unwrap();
         let booking = store
-            .create_booking(&sample("A1", "张三"), "staff")
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         let kept = store
             .save_capture(dir.path(), capture(&booking, b"kept"))

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::accounts::{Permission, Session};
 use super::bookings::LOCAL_TIME_FORMAT;
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::working_days::{HolidayCalendar, REFUND_WORKING_DAYS};
@@ -126,8 +127,10 @@ impl Store {
         at: NaiveDateTime,
         force: bool,
         calendar: &HolidayCalendar,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<CloseOutcome> {
+        self.authorize(session, Permission::CloseOut, Some(school))?;
+        let actor = &session.actor();
         let school_id = self.school_id(school)?;
         let windows = self.collection_windows(school)?;
         if let Some(open) = windows.iter().find(|w| w.is_open_or_upcoming(at))
@@ -234,8 +237,10 @@ impl Store {
         &mut self,
         order_no: &str,
         reference: &str,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<()> {
+        self.authorize(session, Permission::MarkRefund, Some(order_no))?;
+        let actor = &session.actor();
         let reference = crate::domain::text::required_field("退款凭证", reference)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let station_id = self.station_id.clone();
@@ -330,18 +335,32 @@ mod tests {
         let photos = tempfile::tempdir().unwrap();
         let window = CollectionWindow::new(day("2026-11-02"), day("2026-11-04")).unwrap();
         store
-            .add_collection_window("示例大学", window, "sup")
+            .add_collection_window("示例大学", window, &crate::store::accounts::test_session())
             .unwrap();
-        let captured = store.create_booking(&sample("A1", "张三"), "t").unwrap();
-        store.create_booking(&sample("A2", "李四"), "t").unwrap();
+        let captured = store
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
+        store
+            .create_booking(
+                &sample("A2", "李四"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         let mut walk_in = sample("A3", "王五");
         walk_in.source = BookingSource::WalkIn;
         walk_in.payment_method = PaymentMethod::Cash;
         walk_in.amount_fen = 3000;
-        store.create_booking(&walk_in, "t").unwrap();
+        store
+            .create_booking(&walk_in, &crate::store::accounts::test_session())
+            .unwrap();
         let mut other = sample("B1", "赵六");
         other.school = "别的大学".to_string();
-        store.create_booking(&other, "t").unwrap();
+        store
+            .create_booking(&other, &crate::store::accounts::test_session())
+            .unwrap();
         store
             .save_capture(
                 photos.path(),
@@ -352,7 +371,7 @@ mod tests {
                     spec_report: json!({}),
                     spec_ok: true,
                     overridden: false,
-                    operator: "op",
+                    session: &crate::store::accounts::test_session(),
                 },
             )
             .unwrap();
@@ -370,7 +389,7 @@ mod tests {
                 at("2026-11-06T18:00:00"),
                 false,
                 &calendar,
-                "sup",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
         assert_eq!(first.cancelled, 2);
@@ -395,7 +414,7 @@ mod tests {
                 at("2026-11-07T09:00:00"),
                 false,
                 &calendar,
-                "sup",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
         assert_eq!((again.cancelled, again.already_closed), (0, 2));
@@ -419,7 +438,7 @@ mod tests {
             at("2026-11-04T12:00:00"),
             false,
             &calendar,
-            "sup",
+            &crate::store::accounts::test_session(),
         );
         assert!(matches!(refused, Err(StoreError::Invalid(_))));
         assert_eq!(store.booking_by_order_no("A2").unwrap().status, "booked");
@@ -429,7 +448,7 @@ mod tests {
                 at("2026-11-04T12:00:00"),
                 true,
                 &calendar,
-                "sup",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
         assert!(forced.forced);
@@ -452,7 +471,7 @@ mod tests {
                 at("2026-11-06T18:00:00"),
                 false,
                 &calendar,
-                "sup",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
         assert_eq!(outcome.due_date, day("2026-11-13"));
@@ -468,17 +487,27 @@ mod tests {
                 at("2026-11-06T18:00:00"),
                 false,
                 &calendar,
-                "sup",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
-        assert!(store.mark_refunded("A2", "  ", "sup").is_err());
-        store.mark_refunded("A2", "WX-REF-1", "sup").unwrap();
         assert!(
-            store.mark_refunded("A2", "WX-REF-2", "sup").is_err(),
+            store
+                .mark_refunded("A2", "  ", &crate::store::accounts::test_session())
+                .is_err()
+        );
+        store
+            .mark_refunded("A2", "WX-REF-1", &crate::store::accounts::test_session())
+            .unwrap();
+        assert!(
+            store
+                .mark_refunded("A2", "WX-REF-2", &crate::store::accounts::test_session())
+                .is_err(),
             "not twice"
         );
         assert!(
-            store.mark_refunded("A1", "X", "sup").is_err(),
+            store
+                .mark_refunded("A1", "X", &crate::store::accounts::test_session())
+                .is_err(),
             "captured orders are not refunded"
         );
         let summary = store.refund_summary("示例大学", day("2026-11-12")).unwrap();

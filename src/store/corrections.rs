@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::accounts::{Permission, Session};
 use super::bookings::{name_grams, status_of};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, CorrectableField};
@@ -40,8 +41,14 @@ impl Store {
     pub fn correct_student(
         &mut self,
         correction: Correction<'_>,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<CorrectionOutcome> {
+        self.authorize(
+            session,
+            Permission::CorrectIdentity,
+            Some(correction.booking_id),
+        )?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let (status, _) = status_of(&tx, correction.booking_id)?;
@@ -222,9 +229,17 @@ mod tests {
     #[test]
     fn a_correction_is_recorded_audited_and_searchable() {
         let mut store = Store::open_in_memory().unwrap();
-        let id = store.create_booking(&sample("A1", "张三"), "desk").unwrap();
+        let id = store
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         let outcome = store
-            .correct_student(correction(&id, CorrectableField::Name, "张珊"), "主管")
+            .correct_student(
+                correction(&id, CorrectableField::Name, "张珊"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         assert_eq!(
             outcome,
@@ -237,7 +252,10 @@ mod tests {
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].old_value.as_deref(), Some("张三"));
         assert_eq!(history[0].new_value.as_deref(), Some("张珊"));
-        assert_eq!(history[0].who, "主管");
+        assert_eq!(
+            history[0].who,
+            crate::store::accounts::test_session().actor()
+        );
         assert_eq!(store.lookup("张珊", 5).unwrap().len(), 1);
         assert!(store.lookup("张三", 5).unwrap().is_empty());
         let events = store.recent_events(5).unwrap();
@@ -246,7 +264,10 @@ mod tests {
 
         // The same value again changes nothing and records nothing.
         let again = store
-            .correct_student(correction(&id, CorrectableField::Name, "张珊"), "主管")
+            .correct_student(
+                correction(&id, CorrectableField::Name, "张珊"),
+                &crate::store::accounts::test_session(),
+            )
             .unwrap();
         assert_eq!(again, CorrectionOutcome::Unchanged);
         assert_eq!(store.corrections_for(&id).unwrap().len(), 1);
@@ -255,11 +276,16 @@ mod tests {
     #[test]
     fn school_corrections_move_the_student() {
         let mut store = Store::open_in_memory().unwrap();
-        let id = store.create_booking(&sample("A1", "张三"), "desk").unwrap();
+        let id = store
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         store
             .correct_student(
                 correction(&id, CorrectableField::School, "另一大学"),
-                "主管",
+                &crate::store::accounts::test_session(),
             )
             .unwrap();
         assert_eq!(store.booking(&id).unwrap().student.school, "另一大学");
@@ -269,7 +295,12 @@ mod tests {
     fn after_capture_it_needs_a_confirm_and_marks_the_photo() {
         let mut store = Store::open_in_memory().unwrap();
         let photos = tempfile::tempdir().unwrap();
-        let id = store.create_booking(&sample("A1", "张三"), "desk").unwrap();
+        let id = store
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         store
             .save_capture(
                 photos.path(),
@@ -280,18 +311,22 @@ mod tests {
                     spec_report: json!({}),
                     spec_ok: true,
                     overridden: false,
-                    operator: "op",
+                    session: &crate::store::accounts::test_session(),
                 },
             )
             .unwrap();
-        let refused =
-            store.correct_student(correction(&id, CorrectableField::Major, "英语"), "主管");
+        let refused = store.correct_student(
+            correction(&id, CorrectableField::Major, "英语"),
+            &crate::store::accounts::test_session(),
+        );
         assert!(matches!(refused, Err(StoreError::Invalid(_))));
         assert!(store.corrections_for(&id).unwrap().is_empty());
 
         let mut confirmed = correction(&id, CorrectableField::Major, "英语");
         confirmed.confirmed_after_capture = true;
-        let outcome = store.correct_student(confirmed, "主管").unwrap();
+        let outcome = store
+            .correct_student(confirmed, &crate::store::accounts::test_session())
+            .unwrap();
         assert_eq!(
             outcome,
             CorrectionOutcome::Corrected {

@@ -54,10 +54,17 @@ mod tests {
     #[test]
     fn counts_follow_the_bookings() {
         let mut store = Store::open_in_memory().unwrap();
-        store.create_booking(&sample("A1", "张三"), "desk").unwrap();
+        store
+            .create_booking(
+                &sample("A1", "张三"),
+                &crate::store::accounts::test_session(),
+            )
+            .unwrap();
         let mut walk_in = sample("A2", "李四");
         walk_in.source = BookingSource::WalkIn;
-        store.create_booking(&walk_in, "desk").unwrap();
+        store
+            .create_booking(&walk_in, &crate::store::accounts::test_session())
+            .unwrap();
         let today = chrono::Local::now().date_naive();
         assert_eq!(
             store.day_counts(today).unwrap(),

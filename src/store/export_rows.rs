@@ -5,6 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 use serde_json::json;
 
+use super::accounts::{Permission, Session};
 use super::{Store, StoreResult, events, now_text};
 
 /// One captured student and the photo to hand over.
@@ -77,8 +78,10 @@ impl Store {
         &mut self,
         booking_ids: &[String],
         destination: &str,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<()> {
+        self.authorize(session, Permission::Export, None)?;
+        let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let now = now_text();

@@ -181,7 +181,9 @@ mod tests {
         let mut d = sample("ORD-004", "王五");
         d.phone = Some("13600001234".to_string());
         for booking in [a, b, c, d] {
-            store.create_booking(&booking, "tester").unwrap();
+            store
+                .create_booking(&booking, &crate::store::accounts::test_session())
+                .unwrap();
         }
         store
     }

@@ -2,6 +2,7 @@
 //! open, and migrated to the current schema. Everything that changes a row goes through here, in
 //! transactions, and leaves a line in the append-only event log.
 
+pub mod accounts;
 pub mod backup;
 mod bookings;
 pub mod captures;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use accounts::{Permission, Role, Session, UserSummary};
 pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
 pub use day_counts::DayCounts;
@@ -52,6 +54,14 @@ pub enum StoreError {
     NotFound { what: &'static str, key: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("权限不足：{role} 不能执行 {action} / not allowed: a {role} may not {action}")]
+    Forbidden { role: String, action: String },
+    #[error(
+        "用户名或 PIN 错误（再错 {remaining} 次将锁定）/ wrong name or PIN ({remaining} tries before lockout)"
+    )]
+    WrongPin { remaining: u32 },
+    #[error("账户已锁定至 {until}（{seconds} 秒）/ account locked until {until} ({seconds} s)")]
+    LockedOut { until: String, seconds: i64 },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

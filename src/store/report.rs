@@ -154,14 +154,19 @@ mod tests {
         for i in 0..4 {
             ids.push(
                 store
-                    .create_booking(&sample(&format!("A{i}"), "张三"), "t")
+                    .create_booking(
+                        &sample(&format!("A{i}"), "张三"),
+                        &crate::store::accounts::test_session(),
+                    )
                     .unwrap(),
             );
         }
         let mut walk_in = sample("W1", "李四");
         walk_in.source = BookingSource::WalkIn;
         walk_in.has_id_card = false;
-        store.create_booking(&walk_in, "t").unwrap();
+        store
+            .create_booking(&walk_in, &crate::store::accounts::test_session())
+            .unwrap();
         // Three captures at one station, 30 s and 40 s apart, then one after a long break.
         let times = [
             "2026-11-03T09:00:00+08:00",

@@ -167,4 +167,19 @@ pub const MIGRATIONS: &[&str] = &[
     -- reexport_needed again.
     ALTER TABLE bookings ADD COLUMN exported_at TEXT;
     "#,
+    // 4: staff accounts. PINs only as Argon2id PHC strings; the lock state lives with the
+    // account so that a restart does not reset the back-off.
+    r#"
+    CREATE TABLE users (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE,
+        role          TEXT NOT NULL CHECK (role IN ('operator', 'staff', 'supervisor')),
+        pin_hash      TEXT NOT NULL,
+        failed_count  INTEGER NOT NULL DEFAULT 0,
+        locked_until  TEXT,
+        last_login_at TEXT,
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at    TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];

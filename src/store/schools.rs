@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::accounts::{Permission, Session};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::CollectionWindow;
 
@@ -29,7 +30,9 @@ impl Store {
     }
 
     /// Returns the school's id, creating the school if it is new.
-    pub fn ensure_school(&mut self, name: &str, actor: &str) -> StoreResult<String> {
+    pub fn ensure_school(&mut self, name: &str, session: &Session) -> StoreResult<String> {
+        self.authorize(session, Permission::ManageSchools, Some(name))?;
+        let actor = &session.actor();
         if let Ok(id) = self.school_id(name) {
             return Ok(id);
         }
@@ -58,9 +61,10 @@ impl Store {
         &mut self,
         school: &str,
         window: CollectionWindow,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<String> {
-        let school_id = self.ensure_school(school, actor)?;
+        let school_id = self.ensure_school(school, session)?;
+        let actor = &session.actor();
         let id = new_id();
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -132,8 +136,10 @@ impl Store {
         &mut self,
         window_id: &str,
         window: CollectionWindow,
-        actor: &str,
+        session: &Session,
     ) -> StoreResult<()> {
+        self.authorize(session, Permission::ManageSchools, Some(window_id))?;
+        let actor = &session.actor();
         let tx = self.conn.transaction()?;
         let old: Option<(NaiveDate, NaiveDate)> = tx
             .query_row(
@@ -193,7 +199,7 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let window = CollectionWindow::new(d("2026-11-02"), d("2026-11-04")).unwrap();
         store
-            .add_collection_window("示例大学", window, "sup")
+            .add_collection_window("示例大学", window, &crate::store::accounts::test_session())
             .unwrap();
         assert_eq!(store.collection_windows("示例大学").unwrap(), vec![window]);
         assert!(store.collection_windows("别的大学").is_err());
@@ -201,11 +207,13 @@ mod tests {
 
         let (id, _) = store.collection_window_rows("示例大学").unwrap().remove(0);
         let moved = CollectionWindow::new(d("2026-11-09"), d("2026-11-10")).unwrap();
-        store.update_collection_window(&id, moved, "sup").unwrap();
+        store
+            .update_collection_window(&id, moved, &crate::store::accounts::test_session())
+            .unwrap();
         assert_eq!(store.collection_windows("示例大学").unwrap(), vec![moved]);
         assert!(
             store
-                .update_collection_window("nope", moved, "sup")
+                .update_collection_window("nope", moved, &crate::store::accounts::test_session())
                 .is_err()
         );
         assert!(store.verify_event_chain().unwrap().is_none());

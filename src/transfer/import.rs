@@ -110,7 +110,7 @@ pub fn import_file(
     bytes: &[u8],
     source_label: &str,
     options: &ImportOptions,
-    actor: &str,
+    session: &crate::store::Session,
 ) -> Result<ImportReport, ImportError> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Parsed>(4);
     std::thread::scope(|scope| {
@@ -123,7 +123,7 @@ pub fn import_file(
             pending: Vec::new().into_iter(),
             finished: false,
         };
-        let stored = store.import_bookings(rows, actor, source_label);
+        let stored = store.import_bookings(rows, session, source_label);
         let parser_rejected = parser
             .join()
             .map_err(|_| ImportError::Interrupted("the parser panicked".to_string()))?;

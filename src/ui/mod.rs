@@ -2,6 +2,7 @@
 //! none of them talks to a worker or the store. Strings come from [`crate::i18n`].
 
 pub mod operator;
+pub mod sign_in;
 pub mod status_bar;
 pub mod supervisor;
 pub mod theme;
@@ -84,6 +85,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         ui.horizontal(|ui| {
             ui.heading(t.app_title);
             ui.separator();
+            let signed_in = state.session.is_some();
             for (screen, label) in [
                 (Screen::Operator, t.tab_operator),
                 (Screen::WalkIn, t.tab_walk_in),
@@ -93,7 +95,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
                     state.screen == screen,
                     egui::RichText::new(label).size(22.0),
                 );
-                if ui.add(tab).clicked() {
+                if ui.add_enabled(signed_in, tab).clicked() {
                     commands.push(Command::Show(screen));
                 }
             }
@@ -104,6 +106,16 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
                 };
                 if ui.button(other.1).clicked() {
                     commands.push(Command::SetLanguage(other.0));
+                }
+                if let Some(session) = &state.session {
+                    if ui.button(t.sign_out).clicked() {
+                        commands.push(Command::SignOut);
+                    }
+                    ui.label(format!(
+                        "{} · {}",
+                        session.name(),
+                        supervisor::role_label(t, session.role())
+                    ));
                 }
                 if state.demo {
                     if ui.button(t.exit_demo).clicked() {
@@ -128,6 +140,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
     egui::Panel::bottom("status").show(ui, |ui| status_bar::show(ui, state));
     if let Some(notice) = &state.notice {
         egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
+    }
+    if state.session.is_none() {
+        egui::CentralPanel::default().show(ui, |ui| sign_in::show(ui, state, &mut commands));
+        return commands;
     }
     egui::CentralPanel::default().show(ui, |ui| match state.screen {
         Screen::Operator => operator::show(ui, state, textures, &mut commands),

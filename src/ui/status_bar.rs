@@ -4,7 +4,7 @@
 use egui::RichText;
 
 use super::{theme, widgets::coloured};
-use crate::app::state::{AppState, DatabaseHealth, Role};
+use crate::app::state::{AppState, DatabaseHealth};
 
 pub fn show(ui: &mut egui::Ui, state: &AppState) {
     let t = state.texts();
@@ -29,11 +29,18 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
         ui.label(format!("{} {}", t.database, state.database_path.display()));
         ui.label(coloured(health, color));
         ui.separator();
-        let role = match state.role {
-            Role::Operator => t.role_operator,
-            Role::Supervisor => t.role_supervisor,
+        let who = match (&state.session, &state.elevated) {
+            (Some(user), Some(boss)) => {
+                format!("{} + {} ({})", user.name(), boss.name(), t.role_supervisor)
+            }
+            (Some(user), None) => format!(
+                "{} ({})",
+                user.name(),
+                super::supervisor::role_label(t, user.role())
+            ),
+            (None, _) => t.sign_in_first.to_string(),
         };
-        ui.label(format!("{} {} · {role}", t.station, state.station_name));
+        ui.label(format!("{} {} · {who}", t.station, state.station_name));
         ui.separator();
         ui.label(format!(
             "{} {} · {} {} · {} {}",

@@ -10,6 +10,7 @@ use crate::app::state::{AppState, Role, SupervisorTab};
 use crate::domain::CorrectableField;
 use crate::domain::money::format_yuan;
 use crate::i18n::Texts;
+use crate::store::Role as AccountRole;
 
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let t = state.texts();
@@ -39,9 +40,6 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             }
         });
     });
-    if state.uses_default_pin {
-        ui.label(coloured(t.default_pin_warning, theme::WARN));
-    }
     ui.separator();
     match state.supervisor.tab {
         SupervisorTab::Corrections => corrections(ui, state, t, commands),
@@ -56,6 +54,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
 fn login(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
     ui.heading(t.supervisor_login);
     ui.horizontal(|ui| {
+        let label = ui.label(t.supervisor_name);
+        ui.add(egui::TextEdit::singleline(&mut state.supervisor.name).desired_width(160.0))
+            .labelled_by(label.id);
         let label = ui.label(t.pin);
         let response = ui
             .add(
@@ -67,7 +68,8 @@ fn login(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<
         let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button(t.login).clicked() || entered {
             commands.push(Command::Login {
-                pin: state.supervisor.pin.clone(),
+                name: state.supervisor.name.trim().to_string(),
+                pin: std::mem::take(&mut state.supervisor.pin),
             });
         }
     });
@@ -345,7 +347,10 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
         });
         text(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
         text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
-        secret(ui, t.pin, &mut file.supervisor_pin, "4-8", true);
+        let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
+        text(ui, t.idle_logout_minutes, &mut idle, "15");
+        // Unparseable text is kept as 0, which the save refuses with a clear message.
+        file.idle_logout_minutes = idle.map(|m| m.trim().parse().unwrap_or(0));
         ui.horizontal(|ui| {
             ui.add_sized([180.0, 30.0], egui::Label::new(t.language));
             for (value, label) in [("zh", "中文"), ("en", "English")] {
@@ -369,6 +374,71 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             commands.push(Command::SaveSettings(Box::new(file.clone())));
         }
     });
+    ui.separator();
+    users(ui, state, t, commands);
+}
+
+/// The accounts list and the form to add one (the store refuses anyone but a supervisor).
+fn users(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading(t.users_title);
+        if ui.button("↻").clicked() {
+            commands.push(Command::LoadUsers);
+        }
+    });
+    let users = &mut state.supervisor.users;
+    egui::Grid::new("users").num_columns(3).show(ui, |ui| {
+        for user in &users.list {
+            ui.label(&user.name);
+            ui.label(role_label(t, user.role));
+            ui.label(
+                user.locked_until
+                    .as_deref()
+                    .map(|until| format!("{} {until}", t.locked_until))
+                    .unwrap_or_default(),
+            );
+            ui.end_row();
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label(t.user_name);
+        ui.add(egui::TextEdit::singleline(&mut users.new_name).desired_width(140.0))
+            .labelled_by(label.id);
+        let role = users.new_role.unwrap_or(AccountRole::Operator);
+        egui::ComboBox::from_id_salt("new_user_role")
+            .selected_text(role_label(t, role))
+            .show_ui(ui, |ui| {
+                for option in [
+                    AccountRole::Operator,
+                    AccountRole::Staff,
+                    AccountRole::Supervisor,
+                ] {
+                    ui.selectable_value(&mut users.new_role, Some(option), role_label(t, option));
+                }
+            });
+        let label = ui.label(t.pin);
+        ui.add(
+            egui::TextEdit::singleline(&mut users.new_pin)
+                .password(true)
+                .desired_width(120.0),
+        )
+        .labelled_by(label.id);
+        if ui.button(t.add_user).clicked() {
+            commands.push(Command::AddUser {
+                name: users.new_name.trim().to_string(),
+                role,
+                pin: std::mem::take(&mut users.new_pin),
+            });
+        }
+    });
+}
+
+pub fn role_label(t: &Texts, role: AccountRole) -> &'static str {
+    match role {
+        AccountRole::Operator => t.role_operator,
+        AccountRole::Staff => t.role_staff,
+        AccountRole::Supervisor => t.role_supervisor,
+    }
 }
 
 /// A combo box of the known schools; returns the picked one.

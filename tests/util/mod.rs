@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use capture_station::domain::CaptureCodeRules;
+use capture_station::store::{Session, Store};
 use capture_station::transfer::ImportOptions;
 use chrono::NaiveDate;
 
@@ -15,15 +16,49 @@ pub fn options(school: Option<&str>) -> ImportOptions {
     }
 }
 
-/// Runs the binary against a data folder and returns its output.
+/// The supervisor account every test station gets.
+pub const BOSS: &str = "测试主管";
+pub const BOSS_PIN: &str = "246810";
+
+/// The test supervisor's session on `store`, creating the account on a fresh store.
+pub fn boss(store: &mut Store) -> Session {
+    if store.user_count().unwrap() == 0 {
+        return store.create_first_supervisor(BOSS, BOSS_PIN).unwrap();
+    }
+    store.login(BOSS, BOSS_PIN).unwrap()
+}
+
+/// Creates the test supervisor in the station at `data_dir` if it has no accounts yet.
+pub fn ensure_boss(data_dir: &Path) {
+    std::fs::create_dir_all(data_dir).unwrap();
+    let mut store = Store::open(&data_dir.join("station.sqlite3")).unwrap();
+    if store.user_count().unwrap() == 0 {
+        store.create_first_supervisor(BOSS, BOSS_PIN).unwrap();
+    }
+}
+
+/// Runs the binary against a data folder as the test supervisor and returns its output.
 pub fn run(data_dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_capture-station"))
+    ensure_boss(data_dir);
+    run_as(data_dir, Some((BOSS, BOSS_PIN)), args)
+}
+
+/// Runs the binary as `user` (name, PIN), or with no `--user` at all.
+pub fn run_as(data_dir: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_capture-station"));
+    command
         .arg("--data-dir")
         .arg(data_dir)
-        .args(args)
         .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
+        .env_remove("CAPTURE_STATION_PIN")
+        .stdin(std::process::Stdio::null());
+    if let Some((name, pin)) = user {
+        command
+            .arg("--user")
+            .arg(name)
+            .env("CAPTURE_STATION_PIN", pin);
+    }
+    command.args(args).output().expect("the binary runs")
 }
 
 pub fn stdout(output: &Output) -> String {
