@@ -6,6 +6,7 @@ mod util;
 mod booth_window;
 mod cli_import_lookup;
 mod close_out_export;
+mod crash_harness;
 mod import_files;
 mod layering;
 mod portrait_pipeline;

@@ -108,6 +108,10 @@ pub struct SoakArgs {
     /// Stop after this many saves [default: run until killed]
     #[arg(long)]
     pub count: Option<u64>,
+    /// Shoot once and save that photo over and over, so that most of the time is spent saving
+    /// (where a kill matters most)
+    #[arg(long)]
+    pub shot_once: bool,
 }
 
 /// The booth's capture path without a window, as fast as it goes: a walk-in booking, a drawn
@@ -122,6 +126,7 @@ pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
     let started = std::process::id() as u64;
     let mut stdout = std::io::stdout().lock();
     let mut saved = 0u64;
+    let mut kept_shot: Option<(Vec<u8>, Vec<u8>, serde_json::Value, bool)> = None;
     while args.count.is_none_or(|count| saved < count) {
         let seed = started.wrapping_mul(1_000_003).wrapping_add(saved);
         let booking = NewBooking {
@@ -145,28 +150,39 @@ pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
             note: None,
         };
         let booking_id = station.store.create_booking(&booking, &session)?;
-        let scene = StudentScene {
-            backdrop: PortraitSettings::default().backdrop.rgb(),
-            offset: ((seed % 7) as f32 - 3.0) * 0.01,
-            seed,
+        let shot = match kept_shot.take() {
+            Some(shot) => shot,
+            None => {
+                let scene = StudentScene {
+                    backdrop: PortraitSettings::default().backdrop.rgb(),
+                    offset: ((seed % 7) as f32 - 3.0) * 0.01,
+                    seed,
+                };
+                let frame = render_student_frame(&scene, 1280, 720);
+                let portrait = pipeline.process(&frame).map_err(|report| {
+                    anyhow::anyhow!("the drawn student failed: {:?}", report.error)
+                })?;
+                let original = crate::portrait::encode::encode_jpeg(&frame, 90)?;
+                let report = serde_json::to_value(&portrait.report)?;
+                (portrait.jpeg, original, report, portrait.report.ok)
+            }
         };
-        let frame = render_student_frame(&scene, 1280, 720);
-        let portrait = pipeline
-            .process(&frame)
-            .map_err(|report| anyhow::anyhow!("the drawn student failed: {:?}", report.error))?;
-        let original = crate::portrait::encode::encode_jpeg(&frame, 90)?;
+        let (jpeg, original, report, ok) = &shot;
         let record = station.store.save_capture(
             &photos,
             NewCapture {
                 booking_id: &booking_id,
-                jpeg: &portrait.jpeg,
-                original_jpeg: Some(&original),
-                spec_report: serde_json::to_value(&portrait.report)?,
-                spec_ok: portrait.report.ok,
+                jpeg,
+                original_jpeg: Some(original),
+                spec_report: report.clone(),
+                spec_ok: *ok,
                 overridden: false,
                 session: &session,
             },
         )?;
+        if args.shot_once {
+            kept_shot = Some(shot);
+        }
         writeln!(stdout, "saved {booking_id} {} {}", record.id, record.sha256)?;
         stdout.flush()?;
         saved += 1;
