@@ -7,6 +7,7 @@ mod booth_window;
 mod cli_import_lookup;
 mod close_out_export;
 mod crash_harness;
+mod disk_full;
 mod import_files;
 mod layering;
 mod portrait_pipeline;

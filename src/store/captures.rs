@@ -55,6 +55,14 @@ pub struct CleanupReport {
     pub orphans_quarantined: usize,
 }
 
+/// ENOSPC or a quota: worth its own message, because the fix is to free space, not to retry.
+fn is_disk_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -97,9 +105,20 @@ impl Store {
             let mut write = |relative: &str, bytes: &[u8]| -> StoreResult<()> {
                 let path = photos.join(relative);
                 write_atomically(&path, bytes).map_err(|error| {
-                    StoreError::Invalid(format!(
-                        "the photo could not be saved ({error}); the booking is unchanged"
-                    ))
+                    if is_disk_full(&error) {
+                        StoreError::Invalid(format!(
+                            "磁盘已满，照片未保存；预约未改变，请清理 {} 所在磁盘后再保存 / the disk \
+                             is full: the photo was not saved and the booking is unchanged; free \
+                             space on the disk holding {} and save again",
+                            photos.display(),
+                            photos.display()
+                        ))
+                    } else {
+                        StoreError::Invalid(format!(
+                            "照片未保存 / the photo could not be saved ({error}); the booking is \
+                             unchanged"
+                        ))
+                    }
                 })?;
                 written.push(path);
                 Ok(())

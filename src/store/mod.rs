@@ -62,11 +62,21 @@ pub enum StoreError {
     WrongPin { remaining: u32 },
     #[error("账户已锁定至 {until}（{seconds} 秒）/ account locked until {until} ({seconds} s)")]
     LockedOut { until: String, seconds: i64 },
-    #[error("database error: {0}")]
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// SQLite's own words, except for a full disk, where the reader needs to know what to do.
+fn sqlite_message(error: &rusqlite::Error) -> String {
+    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+        return "磁盘已满，未做任何更改；请清理磁盘后重试 / the disk is full: nothing was \
+                changed; free some space and try again"
+            .to_string();
+    }
+    format!("database error: {error}")
+}
 
 pub struct Store {
     conn: Connection,
