@@ -39,9 +39,13 @@ fn booth_stepping(step_seconds: f32) -> Booth {
     booth
 }
 
+fn unsigned_booth(step_seconds: f32, seeded: bool) -> Booth {
+    booth_with_camera(step_seconds, seeded, CameraChoice::Hub(FrameHub::new()))
+}
+
 /// A window on a fresh data folder (with the demo bookings and accounts if `seeded`), showing
 /// its sign-in screen.
-fn unsigned_booth(step_seconds: f32, seeded: bool) -> Booth {
+fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> Booth {
     let dir = tempfile::tempdir().unwrap();
     let config = StationConfig::load(dir.path()).unwrap();
     let mut store = Store::open(&config.database_path()).unwrap();
@@ -52,7 +56,7 @@ fn unsigned_booth(step_seconds: f32, seeded: bool) -> Booth {
     let setup = AppSetup {
         config,
         demo: false,
-        camera: CameraChoice::Hub(FrameHub::new()),
+        camera,
         started: Instant::now(),
         startup_probe: false,
         screenshot_dir: None,
@@ -628,4 +632,52 @@ fn an_operator_account_cannot_book_a_walk_in_even_through_the_form() {
     let refused = &store.recent_events(1).unwrap()[0];
     assert_eq!(refused.kind, "refused");
     assert_eq!(refused.detail["action"], "create_walk_in");
+}
+
+/// Draws frames until `done` holds (a camera thread is running, so there is nothing to wait on
+/// but the next frame); returns how many frames were drawn.
+fn draw_until(
+    booth: &mut Booth,
+    done: impl Fn(&capture_station::app::state::AppState) -> bool,
+) -> usize {
+    let deadline = Instant::now() + WAIT;
+    let mut frames = 0;
+    while !done(&booth.app().state) {
+        assert!(
+            Instant::now() < deadline,
+            "the window never reached the expected state"
+        );
+        booth.harness.step();
+        frames += 1;
+    }
+    booth.harness.run_steps(2);
+    frames
+}
+
+#[test]
+fn camera_faults_show_in_the_status_bar_while_the_window_keeps_drawing() {
+    use capture_station::camera::fault::{Fault, FaultyDevice};
+    let device = FaultyDevice::new();
+    let maker = device.clone();
+    let camera = CameraChoice::Custom {
+        label: "faulty".to_string(),
+        make: Box::new(move || maker.source(Box::new(SyntheticSource::new(640, 360, 30)))),
+    };
+    let mut booth = booth_with_camera(1.0 / 60.0, true, camera);
+    booth.sign_in(demo::DEMO_STAFF, demo::DEMO_STAFF_PIN);
+    draw_until(&mut booth, |s| s.camera_live);
+    for fault in Fault::ALL {
+        device.inject(fault);
+        let frames = draw_until(&mut booth, |s| !s.camera_live);
+        assert!(frames > 0, "{fault:?}");
+        booth.harness.get_by_label_contains("摄像头无画面");
+        // The operator can still work the window while the camera is down.
+        booth.harness.get_by_label("现场预约").click();
+        booth.harness.run_steps(2);
+        assert_eq!(booth.app().state.screen, Screen::WalkIn);
+        booth.app().command(Command::Show(Screen::Operator));
+        device.clear();
+        draw_until(&mut booth, |s| s.camera_live);
+        booth.harness.get_by_label_contains("摄像头正常");
+    }
 }

@@ -20,6 +20,9 @@ use crate::portrait::geometry::CropAdjust;
 use crate::scan::worker::ScanEvent;
 use crate::store::{Role as AccountRole, Session};
 
+/// How often the window redraws with nothing happening, to pick up camera status changes.
+const CAMERA_STATUS_HEARTBEAT: Duration = Duration::from_millis(200);
+
 /// Longest time one frame spends draining events, so a burst cannot stall drawing.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
@@ -34,7 +37,12 @@ impl StationApp {
         }
         self.drain_scanner();
         if let Some(camera) = &self.camera {
-            self.state.camera_live = camera.status().is_live();
+            let status = camera.status();
+            self.state.camera_live = status.is_live();
+            self.state.camera_fault = match status {
+                crate::camera::CameraStatus::Lost { reason } => Some(reason),
+                _ => None,
+            };
         } else {
             self.state.camera_live = self.hub.latest().is_some();
         }
@@ -50,6 +58,9 @@ impl StationApp {
     }
 
     pub(super) fn after_frame(&mut self, ctx: &egui::Context) {
+        // A heartbeat: a camera that stops sends no frame to wake the window, yet the status
+        // bar must show it within a second.
+        ctx.request_repaint_after(CAMERA_STATUS_HEARTBEAT);
         if self.keys.is_collecting() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }

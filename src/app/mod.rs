@@ -48,6 +48,11 @@ pub enum CameraChoice {
     Source(SourceSpec),
     /// Frames are published into this hub by someone else (tests).
     Hub(FrameHub),
+    /// Sources built by `make` on the camera thread, under the usual watchdog (fault drills).
+    Custom {
+        label: String,
+        make: Box<dyn Fn() -> Box<dyn crate::camera::FrameSource> + Send + Sync>,
+    },
 }
 
 /// Everything the app needs to start; built by [`launch`] or by a test.
@@ -115,10 +120,14 @@ impl StationApp {
 
         let hub = match &setup.camera {
             CameraChoice::Hub(hub) => hub.clone(),
-            CameraChoice::Source(_) => FrameHub::new(),
+            CameraChoice::Source(_) | CameraChoice::Custom { .. } => FrameHub::new(),
         };
         let (camera, camera_label) = match setup.camera {
             CameraChoice::Hub(_) => (None, "test".to_string()),
+            CameraChoice::Custom { label, make } => (
+                Some(spawn_camera(make, hub.clone(), WatchdogSettings::default())),
+                label,
+            ),
             CameraChoice::Source(spec) => {
                 let label = match &spec {
                     SourceSpec::Synthetic => "演示摄像头 demo camera".to_string(),
@@ -187,6 +196,7 @@ impl StationApp {
             database: DatabaseHealth::Opening,
             camera_label,
             camera_live: false,
+            camera_fault: None,
             camera_fps: 0.0,
             role: Role::Operator,
             session: None,

@@ -337,6 +337,8 @@ pub struct AppState {
     pub database: DatabaseHealth,
     pub camera_label: String,
     pub camera_live: bool,
+    /// Why the camera is down (shown in the status bar until it is live again).
+    pub camera_fault: Option<String>,
     pub camera_fps: f32,
     /// What the window shows: supervisor screens while a supervisor session is active.
     pub role: Role,

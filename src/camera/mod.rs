@@ -2,6 +2,7 @@
 //! synthetic scenes — plus the hub that hands the newest frame to whoever wants it, and the
 //! supervised worker that keeps a source running through errors and stalls.
 
+pub mod fault;
 pub mod hub;
 pub mod replay;
 pub mod synthetic;
@@ -62,6 +63,13 @@ pub enum CameraError {
     Decode(String),
     #[error("no images to replay in {0}")]
     NothingToReplay(PathBuf),
+}
+
+/// Decodes one MJPEG frame, as the webcam delivers it.
+pub fn decode_mjpeg(bytes: &[u8]) -> Result<image::RgbImage, CameraError> {
+    image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+        .map(|image| image.into_rgb8())
+        .map_err(|e| CameraError::Decode(e.to_string().trim().replace('\n', " ")))
 }
 
 /// Anything that delivers frames. `next_frame` blocks until the next frame is due. A source lives

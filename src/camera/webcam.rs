@@ -204,11 +204,7 @@ impl FrameSource for WebcamSource {
             .map_err(|e| CameraError::Read(e.to_string()))?;
         let resolution = buffer.resolution();
         match buffer.source_frame_format() {
-            FrameFormat::MJPEG => {
-                image::load_from_memory_with_format(buffer.buffer(), image::ImageFormat::Jpeg)
-                    .map(|image| image.into_rgb8())
-                    .map_err(|e| CameraError::Decode(e.to_string()))
-            }
+            FrameFormat::MJPEG => super::decode_mjpeg(buffer.buffer()),
             FrameFormat::YUYV => {
                 yuyv_to_rgb(buffer.buffer(), resolution.width(), resolution.height())
             }

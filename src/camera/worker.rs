@@ -11,7 +11,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{CaptureFormat, FrameHub, FrameSource};
+use super::{CameraError, CaptureFormat, FrameHub, FrameSource};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CameraStatus {
@@ -46,9 +46,10 @@ pub struct WatchdogSettings {
 
 impl Default for WatchdogSettings {
     fn default() -> Self {
-        // Within the promise to show a fault in 1 s and be live 2 s after it clears.
+        // Within the promise to show a fault in 1 s (with the window's 200 ms redraw heartbeat)
+        // and be live 2 s after it clears; a webcam slowed to 5 fps in dim light is still live.
         Self {
-            stall_after: Duration::from_millis(700),
+            stall_after: Duration::from_millis(600),
             open_timeout: Duration::from_secs(5),
             retry_after: Duration::from_millis(300),
         }
@@ -61,6 +62,8 @@ struct Shared {
     stop: AtomicBool,
     generation: AtomicU64,
     live_since: Mutex<Option<Instant>>,
+    /// The last frame that did not decode, while no good frame has come since.
+    decode_error: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -136,6 +139,7 @@ where
         stop: AtomicBool::new(false),
         generation: AtomicU64::new(0),
         live_since: Mutex::new(None),
+        decode_error: Mutex::new(None),
     });
     let make_source = Arc::new(make_source);
     let supervisor_shared = Arc::clone(&shared);
@@ -217,9 +221,19 @@ fn supervise<F>(
                         let last = hub.last_published_at().map_or(since, |t| t.max(since));
                         let quiet = now.saturating_duration_since(last);
                         if quiet > settings.stall_after {
-                            shared.set_status(CameraStatus::Lost {
-                                reason: format!("no frames for {:.1} s", quiet.as_secs_f32()),
-                            });
+                            let corrupt = shared
+                                .decode_error
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .take();
+                            let reason = match corrupt {
+                                Some(error) => format!(
+                                    "only corrupt frames for {:.1} s ({error})",
+                                    quiet.as_secs_f32()
+                                ),
+                                None => format!("no frames for {:.1} s", quiet.as_secs_f32()),
+                            };
+                            shared.set_status(CameraStatus::Lost { reason });
                             break;
                         }
                     }
@@ -273,6 +287,7 @@ fn run_device(
         source: source.name(),
         format,
     });
+    let mut frame_size: Option<(u32, u32)> = None;
     loop {
         let frame = source.next_frame();
         if !current() {
@@ -281,7 +296,32 @@ fn run_device(
         }
         match frame {
             Ok(image) => {
+                let size = image.dimensions();
+                if let Some(expected) = frame_size
+                    && expected != size
+                {
+                    // Reopening renegotiates the format; the preview and the crop guide are
+                    // then built for the new size instead of a stale one.
+                    source.close();
+                    return Some(format!(
+                        "the frame size changed from {}×{} to {}×{}",
+                        expected.0, expected.1, size.0, size.1
+                    ));
+                }
+                frame_size = Some(size);
+                *shared
+                    .decode_error
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = None;
                 hub.publish(image);
+            }
+            // One bad MJPEG frame happens on a busy USB bus: skip it. Only corrupt frames for
+            // longer than the stall limit count as a fault, which the watchdog reports.
+            Err(CameraError::Decode(error)) => {
+                *shared
+                    .decode_error
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(error);
             }
             Err(error) => {
                 source.close();
@@ -299,7 +339,6 @@ mod tests {
     use image::RgbImage;
 
     use super::*;
-    use crate::camera::CameraError;
 
     /// What one opened instance of the fault-injecting source does.
     enum Behaviour {

@@ -16,7 +16,14 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
                 theme::OK,
             ));
         } else {
-            ui.label(coloured(&format!("● {}", t.camera_lost), theme::BAD));
+            let text = match &state.camera_fault {
+                Some(reason) => {
+                    let short: String = reason.chars().take(60).collect();
+                    format!("● {}：{short}", t.camera_lost)
+                }
+                None => format!("● {}", t.camera_lost),
+            };
+            ui.label(coloured(&text, theme::BAD));
         }
         ui.label(RichText::new(&state.camera_label).weak());
         ui.separator();
