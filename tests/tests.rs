@@ -11,5 +11,6 @@ mod disk_full;
 mod import_files;
 mod layering;
 mod portrait_pipeline;
+mod privacy;
 mod readme_and_ci;
 mod scan_sets;

@@ -37,6 +37,20 @@ pub fn required_field(field: &'static str, value: &str) -> Result<String, TextEr
     optional_field(field, value)?.ok_or(TextError::Empty { field })
 }
 
+/// A phone number as an operator sees it: the first three and last four digits (138****8000).
+/// Anything shorter than eight digits shows only its last two.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 8 {
+        let head: String = digits[..3].iter().collect();
+        let tail: String = digits[digits.len() - 4..].iter().collect();
+        return format!("{head}{}{tail}", "*".repeat(digits.len() - 7));
+    }
+    let keep = digits.len().min(2);
+    let tail: String = digits[digits.len() - keep..].iter().collect();
+    format!("{}{tail}", "*".repeat(digits.len() - keep))
+}
+
 /// The last four digits of a phone number, which students give when the QR code won't scan.
 pub fn phone_tail(phone: &str) -> Option<String> {
     let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
@@ -46,6 +60,14 @@ pub fn phone_tail(phone: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(mask_phone("+86 138-0013-8000"), "861******8000");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_phone(""), "");
+    }
 
     #[test]
     fn fields_are_trimmed_and_checked() {

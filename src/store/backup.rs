@@ -14,7 +14,7 @@ const SUFFIX: &str = ".sqlite3";
 impl Store {
     /// Writes a backup into `folder` and deletes all but the newest `keep`; returns its path.
     pub fn backup_to(&self, folder: &Path, keep: usize) -> StoreResult<PathBuf> {
-        std::fs::create_dir_all(folder)
+        super::photo_files::create_private_dir_all(folder)
             .map_err(|e| StoreError::Invalid(format!("creating {}: {e}", folder.display())))?;
         // Time-ordered, unique names: a UUIDv7 sorts by creation time.
         let name = format!("{PREFIX}{}{SUFFIX}", uuid::Uuid::now_v7().simple());

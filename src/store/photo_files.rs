@@ -33,10 +33,7 @@ fn write_via_temp(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<(
         uuid::Uuid::now_v7().simple()
     ));
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
+        let mut file = private_file_options().create_new(true).open(&temp)?;
         file.write_all(bytes)?;
         if durable {
             file.sync_all()?;
@@ -52,6 +49,30 @@ fn write_via_temp(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<(
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Options for a new file only its owner can read: photos and exports carry students' faces and
+/// records, and a booth laptop is often shared.
+pub fn private_file_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Creates `folder` (and its parents) and makes it owner-only on Unix.
+pub fn create_private_dir_all(folder: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// Makes a rename in `folder` durable.

@@ -199,7 +199,7 @@ pub fn export_photos(
         .map(|r| safe_for_file_name(&r.school))
         .unwrap_or_else(|| "export".to_string());
     let folder = out.join(&school);
-    std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+    crate::store::photo_files::create_private_dir_all(&folder).map_err(io(&folder))?;
     let marker = folder.join(INCOMPLETE_MARKER);
     std::fs::write(&marker, b"export in progress\n").map_err(io(&marker))?;
 
@@ -309,7 +309,11 @@ fn manifest_row(row: &ExportRow, name: &str, target: &Path) -> Result<Vec<SheetC
 fn zip_folder(folder: &Path, zip_path: &Path) -> Result<PathBuf, ExportError> {
     use std::io::Write as _;
     let temp = zip_path.with_extension("zip.tmp");
-    let file = std::fs::File::create(&temp).map_err(io(&temp))?;
+    let file = crate::store::photo_files::private_file_options()
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .map_err(io(&temp))?;
     let mut writer = zip::ZipWriter::new(file);
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

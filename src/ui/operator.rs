@@ -258,12 +258,18 @@ fn found_card(
         (Some(id), Role::Operator) => crate::domain::id_number::mask(id),
         (None, _) => "-".to_string(),
     };
+    let phone_shown = match (&student.phone, state.role) {
+        (Some(phone), Role::Supervisor) => phone.clone(),
+        (Some(phone), Role::Operator) => crate::domain::text::mask_phone(phone),
+        (None, _) => "-".to_string(),
+    };
     ui.style_mut().override_font_id = Some(egui::FontId::proportional(18.0));
     egui::Grid::new("card_grid")
         .num_columns(2)
         .spacing(vec2(12.0, 0.0))
         .show(ui, |ui| {
             field_row(ui, t.id_number, &id_shown);
+            field_row(ui, t.phone, &phone_shown);
             field_row(
                 ui,
                 t.student_no,
