@@ -1,5 +1,5 @@
 //! `capture-station screenshot`: walks through every screen of the demo (a scan, a shot, the
-//! walk-in form with a bad ID number, the supervisor's screens, English) and saves a PNG of
+//! walk-in form with a bad ID number, the supervisor's screens, English, sign-in) and saves a PNG of
 //! each, so the window can be checked by eye at the booth laptop's 1366×768.
 
 use std::path::PathBuf;
@@ -28,9 +28,10 @@ enum Scene {
     CloseOut,
     Settings,
     English,
+    SignIn,
 }
 
-const SHOTS: [(Scene, &str); 9] = [
+const SHOTS: [(Scene, &str); 10] = [
     (Scene::OperatorCard, "1-operator-card"),
     (Scene::OperatorPhoto, "2-operator-shot"),
     (Scene::WalkIn, "3-walk-in"),
@@ -40,6 +41,7 @@ const SHOTS: [(Scene, &str); 9] = [
     (Scene::CloseOut, "7-close-out-preview"),
     (Scene::Settings, "8-settings"),
     (Scene::English, "9-operator-english"),
+    (Scene::SignIn, "10-sign-in"),
 ];
 
 enum Phase {
@@ -170,6 +172,11 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.apply(Command::SetLanguage(Language::English));
             app.apply(Command::Show(Screen::Operator));
         }
+        Scene::SignIn => {
+            app.apply(Command::SetLanguage(Language::Chinese));
+            app.apply(Command::Retake);
+            app.apply(Command::SignOut);
+        }
     }
 }
 
@@ -191,6 +198,8 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         }
         Scene::Schools => !app.state.supervisor.schools.is_empty(),
         Scene::CloseOut => app.state.supervisor.close_out.preview.is_some(),
+        Scene::Settings => !app.state.supervisor.users.list.is_empty(),
+        Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),
         _ => true,
     }
 }

@@ -107,15 +107,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
                 if ui.button(other.1).clicked() {
                     commands.push(Command::SetLanguage(other.0));
                 }
-                if let Some(session) = &state.session {
-                    if ui.button(t.sign_out).clicked() {
-                        commands.push(Command::SignOut);
-                    }
-                    ui.label(format!(
-                        "{} · {}",
-                        session.name(),
-                        supervisor::role_label(t, session.role())
-                    ));
+                // Who is signed in is in the status bar; the top bar only offers the way out.
+                if state.session.is_some() && ui.button(t.sign_out).clicked() {
+                    commands.push(Command::SignOut);
                 }
                 if state.demo {
                     if ui.button(t.exit_demo).clicked() {

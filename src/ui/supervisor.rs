@@ -303,90 +303,95 @@ fn schools(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Ve
 }
 
 fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
-    let file = &mut state.supervisor.settings;
-    let secret =
-        |ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str, password: bool| {
-            let mut buffer = value.clone().unwrap_or_default();
-            ui.horizontal(|ui| {
-                let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
-                ui.add(
-                    egui::TextEdit::singleline(&mut buffer)
-                        .hint_text(hint)
-                        .password(password)
-                        .desired_width(300.0),
-                )
-                .labelled_by(label.id);
-            });
-            *value = (!buffer.trim().is_empty()).then_some(buffer);
-        };
+    let data_dir = state.data_dir.display().to_string();
+    let supervisor = &mut state.supervisor;
+    let file = &mut supervisor.settings;
+    let settings_error = &supervisor.settings_error;
+    let users_state = &mut supervisor.users;
     let text = |ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str| {
-        secret(ui, label, value, hint, false)
+        let mut buffer = value.clone().unwrap_or_default();
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
+            ui.add(
+                egui::TextEdit::singleline(&mut buffer)
+                    .hint_text(hint)
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
+        });
+        *value = (!buffer.trim().is_empty()).then_some(buffer);
     };
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        text(ui, t.station_name, &mut file.station_name, "booth-1");
-        text(
-            ui,
-            t.camera,
-            &mut file.camera,
-            "auto / device:0 / synthetic / replay:DIR",
-        );
-        text(ui, t.resolution, &mut file.camera_resolution, "1920x1080");
-        text(ui, t.pixel_format, &mut file.camera_format, "MJPG");
-        ui.horizontal(|ui| {
-            ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
-            for (value, label) in [
-                ("blue", t.backdrop_blue),
-                ("white", t.backdrop_white),
-                ("grey", t.backdrop_grey),
-            ] {
-                let selected = file.backdrop.as_deref().unwrap_or("blue") == value;
-                if ui.radio(selected, label).clicked() {
-                    file.backdrop = Some(value.to_string());
+    ui.columns(2, |columns| {
+        users(&mut columns[1], users_state, t, commands);
+        let ui = &mut columns[0];
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            text(ui, t.station_name, &mut file.station_name, "booth-1");
+            text(
+                ui,
+                t.camera,
+                &mut file.camera,
+                "auto / device:0 / synthetic / replay:DIR",
+            );
+            text(ui, t.resolution, &mut file.camera_resolution, "1920x1080");
+            text(ui, t.pixel_format, &mut file.camera_format, "MJPG");
+            ui.horizontal(|ui| {
+                ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
+                for (value, label) in [
+                    ("blue", t.backdrop_blue),
+                    ("white", t.backdrop_white),
+                    ("grey", t.backdrop_grey),
+                ] {
+                    let selected = file.backdrop.as_deref().unwrap_or("blue") == value;
+                    if ui.radio(selected, label).clicked() {
+                        file.backdrop = Some(value.to_string());
+                    }
                 }
+            });
+            text(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
+            text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
+            let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
+            text(ui, t.idle_logout_minutes, &mut idle, "15");
+            // Unparseable text is kept as 0, which the save refuses with a clear message.
+            file.idle_logout_minutes = idle.map(|m| m.trim().parse().unwrap_or(0));
+            ui.horizontal(|ui| {
+                ui.add_sized([180.0, 30.0], egui::Label::new(t.language));
+                for (value, label) in [("zh", "中文"), ("en", "English")] {
+                    let selected = file.language.as_deref().unwrap_or("zh") == value;
+                    if ui.radio(selected, label).clicked() {
+                        file.language = Some(value.to_string());
+                    }
+                }
+            });
+            let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
+            text(ui, t.holiday_file, &mut holiday, "holidays.txt");
+            file.holiday_file = holiday.map(Into::into);
+            ui.horizontal(|ui| {
+                ui.add_sized([180.0, 30.0], egui::Label::new(t.data_folder));
+                ui.label(RichText::new(&data_dir).monospace());
+            });
+            if let Some(error) = settings_error {
+                ui.label(coloured(error, theme::BAD));
+            }
+            if ui.button(t.save_settings).clicked() {
+                commands.push(Command::SaveSettings(Box::new(file.clone())));
             }
         });
-        text(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
-        text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
-        let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
-        text(ui, t.idle_logout_minutes, &mut idle, "15");
-        // Unparseable text is kept as 0, which the save refuses with a clear message.
-        file.idle_logout_minutes = idle.map(|m| m.trim().parse().unwrap_or(0));
-        ui.horizontal(|ui| {
-            ui.add_sized([180.0, 30.0], egui::Label::new(t.language));
-            for (value, label) in [("zh", "中文"), ("en", "English")] {
-                let selected = file.language.as_deref().unwrap_or("zh") == value;
-                if ui.radio(selected, label).clicked() {
-                    file.language = Some(value.to_string());
-                }
-            }
-        });
-        let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
-        text(ui, t.holiday_file, &mut holiday, "holidays.txt");
-        file.holiday_file = holiday.map(Into::into);
-        ui.horizontal(|ui| {
-            ui.add_sized([180.0, 30.0], egui::Label::new(t.data_folder));
-            ui.label(RichText::new(state.data_dir.display().to_string()).monospace());
-        });
-        if let Some(error) = &state.supervisor.settings_error {
-            ui.label(coloured(error, theme::BAD));
-        }
-        if ui.button(t.save_settings).clicked() {
-            commands.push(Command::SaveSettings(Box::new(file.clone())));
-        }
     });
-    ui.separator();
-    users(ui, state, t, commands);
 }
 
 /// The accounts list and the form to add one (the store refuses anyone but a supervisor).
-fn users(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+fn users(
+    ui: &mut egui::Ui,
+    users: &mut crate::app::state::UsersState,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading(t.users_title);
         if ui.button("↻").clicked() {
             commands.push(Command::LoadUsers);
         }
     });
-    let users = &mut state.supervisor.users;
     egui::Grid::new("users").num_columns(3).show(ui, |ui| {
         for user in &users.list {
             ui.label(&user.name);
