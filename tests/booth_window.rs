@@ -178,6 +178,17 @@ fn scan_space_enter_saves_the_photo() {
     booth
         .harness
         .get_by_label(&capture_station::domain::id_number::mask(&id_number));
+    let phone = booth
+        .store()
+        .booking(&booking_id)
+        .unwrap()
+        .student
+        .phone
+        .unwrap();
+    assert!(booth.harness.query_by_label(&phone).is_none());
+    booth
+        .harness
+        .get_by_label(&capture_station::domain::text::mask_phone(&phone));
 
     booth.show_student();
     booth.harness.key_press(egui::Key::Space);
