@@ -63,6 +63,23 @@ fn walk_in(name: &str) -> NewBooking {
     }
 }
 
+fn shot<'a>(
+    booking_id: &'a str,
+    jpeg: &'a [u8],
+    original_jpeg: Option<&'a [u8]>,
+    session: &'a capture_station::store::Session,
+) -> NewCapture<'a> {
+    NewCapture {
+        booking_id,
+        jpeg,
+        original_jpeg,
+        spec_report: serde_json::json!({}),
+        spec_ok: true,
+        overridden: false,
+        session,
+    }
+}
+
 /// Fills `disk` until less than `leave` bytes are free.
 fn fill(disk: &Path, leave: usize) {
     use std::io::Write;
@@ -104,18 +121,7 @@ fn a_full_disk_refuses_the_save_clearly_and_leaves_nothing_behind() {
     let booking = store.create_booking(&walk_in("张三"), &boss).unwrap();
     // A first photo fits.
     let small = vec![0xd8_u8; 20_000];
-    let ok = store.save_capture(
-        &photos,
-        NewCapture {
-            booking_id: &booking,
-            jpeg: &small,
-            original_jpeg: None,
-            spec_report: serde_json::json!({}),
-            spec_ok: true,
-            overridden: false,
-            session: &boss,
-        },
-    );
+    let ok = store.save_capture(&photos, shot(&booking, &small, None, &boss));
     ok.unwrap();
     let second = store.create_booking(&walk_in("李四"), &boss).unwrap();
     let before = files_below(&photos);
@@ -127,18 +133,7 @@ fn a_full_disk_refuses_the_save_clearly_and_leaves_nothing_behind() {
     }
     let big = vec![0xd8_u8; 400_000];
     let error = store
-        .save_capture(
-            &photos,
-            NewCapture {
-                booking_id: &second,
-                jpeg: &big,
-                original_jpeg: Some(&big),
-                spec_report: serde_json::json!({}),
-                spec_ok: true,
-                overridden: false,
-                session: &boss,
-            },
-        )
+        .save_capture(&photos, shot(&second, &big, Some(&big), &boss))
         .unwrap_err()
         .to_string();
     if really_full {
@@ -156,18 +151,7 @@ fn a_full_disk_refuses_the_save_clearly_and_leaves_nothing_behind() {
         // Once space is freed, the same save goes through.
         std::fs::remove_file(data.join("filler")).unwrap();
         store
-            .save_capture(
-                &photos,
-                NewCapture {
-                    booking_id: &second,
-                    jpeg: &big,
-                    original_jpeg: None,
-                    spec_report: serde_json::json!({}),
-                    spec_ok: true,
-                    overridden: false,
-                    session: &boss,
-                },
-            )
+            .save_capture(&photos, shot(&second, &big, None, &boss))
             .unwrap();
         assert_eq!(store.booking(&second).unwrap().status, "captured");
     }

@@ -709,15 +709,16 @@ mod tests {
                 .map(|_| ()),
         );
         store.create_booking(&sample("A3", "赵六"), &staff).unwrap();
-        let overridden = NewCapture {
+        let shot = |passed: bool| NewCapture {
             booking_id: &booking,
             jpeg: b"photo",
             original_jpeg: None,
             spec_report: serde_json::json!({}),
-            spec_ok: false,
-            overridden: true,
+            spec_ok: passed,
+            overridden: !passed,
             session: &operator,
         };
+        let overridden = shot(false);
         forbidden(store.save_capture(dir.path(), overridden).map(|_| ()));
         assert!(crate::store::photo_files::files_below(dir.path()).is_empty());
         // Nothing changed, and every refusal is in the chained log.
@@ -729,16 +730,7 @@ mod tests {
         assert_eq!(refusals(&store) - refused_before, 2 * 8 + 2);
         assert!(store.verify_event_chain().unwrap().is_none());
         // The operator's own job goes through.
-        let shot = NewCapture {
-            booking_id: &booking,
-            jpeg: b"photo",
-            original_jpeg: None,
-            spec_report: serde_json::json!({}),
-            spec_ok: true,
-            overridden: false,
-            session: &operator,
-        };
-        store.save_capture(dir.path(), shot).unwrap();
+        store.save_capture(dir.path(), shot(true)).unwrap();
     }
 
     fn refusals(store: &Store) -> usize {
