@@ -390,6 +390,14 @@ fn corrections_need_the_supervisor_and_are_audited() {
         history[0].who,
         format!("{}(supervisor)", demo::DEMO_SUPERVISOR)
     );
+    // The window's refusal earlier went to the store as well, so it is in the audit log.
+    let events = store.recent_events(200).unwrap();
+    let refused = events
+        .iter()
+        .find(|e| e.kind == "refused")
+        .expect("the refusal is logged");
+    assert_eq!(refused.detail["action"], "correct_identity");
+    assert_eq!(refused.actor, format!("{}(staff)", demo::DEMO_STAFF));
     assert!(store.verify_event_chain().unwrap().is_none());
     booth.harness.get_by_label_contains("→ 更正后");
 }

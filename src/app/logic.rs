@@ -18,7 +18,7 @@ use crate::domain::CollectionWindow;
 use crate::domain::correction::correction_reason;
 use crate::portrait::geometry::CropAdjust;
 use crate::scan::worker::ScanEvent;
-use crate::store::{Role as AccountRole, Session};
+use crate::store::{Permission, Role as AccountRole, Session};
 
 /// How often the window redraws with nothing happening, to pick up camera status changes.
 const CAMERA_STATUS_HEARTBEAT: Duration = Duration::from_millis(200);
@@ -265,12 +265,19 @@ impl StationApp {
     }
 
     /// The supervisor's session, or a notice saying one is needed. The store checks the role
-    /// again; this only spares a round trip and shows the reason at once.
-    fn require_supervisor(&mut self) -> Option<Session> {
+    /// again; this only spares a round trip and shows the reason at once. A refusal here is
+    /// still put to the store, so that it lands in the audit log like any other.
+    fn require_supervisor(&mut self, permission: Permission) -> Option<Session> {
         let session = self.supervisor_session();
         if session.is_none() {
             let t = self.state.texts();
             self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+            if let Some(booth) = self.state.session.clone() {
+                self.send_store(StoreJob::LogRefusal {
+                    session: booth,
+                    permission,
+                });
+            }
         }
         session
     }
@@ -838,12 +845,12 @@ impl StationApp {
                 self.state.notify(NoticeLevel::Info, t.logged_out);
             }
             Command::LoadUsers => {
-                if self.require_supervisor().is_some() {
+                if self.require_supervisor(Permission::ManageUsers).is_some() {
                     self.send_store(StoreJob::LoadUsers);
                 }
             }
             Command::AddUser { name, role, pin } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
                     self.send_store(StoreJob::AddUser {
                         name,
                         role,
@@ -865,7 +872,10 @@ impl StationApp {
                 }
             }
             Command::SelectForCorrection(id) => {
-                if self.require_supervisor().is_some() {
+                if self
+                    .require_supervisor(Permission::CorrectIdentity)
+                    .is_some()
+                {
                     self.send_store(StoreJob::SelectForCorrection(id));
                 }
             }
@@ -876,7 +886,7 @@ impl StationApp {
                 reason,
                 confirmed_after_capture,
             } => {
-                let Some(session) = self.require_supervisor() else {
+                let Some(session) = self.require_supervisor(Permission::CorrectIdentity) else {
                     return;
                 };
                 let today = Local::now().date_naive();
@@ -898,7 +908,7 @@ impl StationApp {
                 }
             }
             Command::ApproveRetake { booking_id } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::ApproveRetake) {
                     self.send_store(StoreJob::ApproveRetake {
                         booking_id,
                         session,
@@ -906,7 +916,7 @@ impl StationApp {
                 }
             }
             Command::OverrideWindow => {
-                let Some(session) = self.require_supervisor() else {
+                let Some(session) = self.require_supervisor(Permission::OverrideChecks) else {
                     return;
                 };
                 if let CardState::Found(card) = &mut self.state.operator.card {
@@ -926,7 +936,7 @@ impl StationApp {
                 first_day,
                 last_day,
             } => {
-                let Some(session) = self.require_supervisor() else {
+                let Some(session) = self.require_supervisor(Permission::ManageSchools) else {
                     return;
                 };
                 match parse_window(&first_day, &last_day) {
@@ -946,7 +956,7 @@ impl StationApp {
                 first_day,
                 last_day,
             } => {
-                let Some(session) = self.require_supervisor() else {
+                let Some(session) = self.require_supervisor(Permission::ManageSchools) else {
                     return;
                 };
                 match parse_window(&first_day, &last_day) {
@@ -961,12 +971,12 @@ impl StationApp {
                 }
             }
             Command::SaveSettings(file) => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::ChangeSettings) {
                     self.send_store(StoreJob::SaveSettings { file, session });
                 }
             }
             Command::PreviewClose { school } => {
-                if self.require_supervisor().is_some() {
+                if self.require_supervisor(Permission::CloseOut).is_some() {
                     self.state.supervisor.close_out.school = school.clone();
                     let calendar = Box::new(self.config.holidays.clone());
                     self.send_store(StoreJob::PreviewClose {
@@ -977,7 +987,7 @@ impl StationApp {
                 }
             }
             Command::CloseSession { school, force } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
                     let calendar = Box::new(self.config.holidays.clone());
                     self.send_store(StoreJob::CloseSession {
                         school,
@@ -991,7 +1001,7 @@ impl StationApp {
                 order_no,
                 reference,
             } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::MarkRefund) {
                     let school = self.state.supervisor.close_out.school.clone();
                     self.state.supervisor.close_out.references.remove(&order_no);
                     self.send_store(StoreJob::MarkRefunded {
@@ -1003,18 +1013,18 @@ impl StationApp {
                 }
             }
             Command::WriteRefundList { school } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::Export) {
                     self.send_store(StoreJob::WriteRefundList { school, session });
                 }
             }
             Command::LoadReport { school } => {
-                if self.require_supervisor().is_some() {
+                if self.require_supervisor(Permission::Export).is_some() {
                     self.state.supervisor.close_out.school = school.clone();
                     self.send_store(StoreJob::LoadReport { school });
                 }
             }
             Command::WriteReport { school } => {
-                if let Some(session) = self.require_supervisor() {
+                if let Some(session) = self.require_supervisor(Permission::Export) {
                     self.send_store(StoreJob::WriteReport { school, session });
                 }
             }
@@ -1120,7 +1130,7 @@ impl StationApp {
         // Saving a photo that failed its checks is the supervisor's call, and the store checks it.
         let session = if overridden {
             let Some(supervisor) = supervisor else {
-                self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+                self.require_supervisor(Permission::OverrideChecks);
                 return;
             };
             supervisor

@@ -116,6 +116,11 @@ pub enum StoreJob {
         pin: String,
         session: Session,
     },
+    /// Something the window refused for lack of a role: the store checks it too, and logs it.
+    LogRefusal {
+        session: Session,
+        permission: Permission,
+    },
     /// A supervisor's decision that changes no row but must be in the event log.
     RecordEvent {
         kind: &'static str,
@@ -510,6 +515,16 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             StoreEvent::Accounts(store.user_count()?)
         }
         StoreJob::LoadUsers => StoreEvent::Users(store.users()?),
+        StoreJob::LogRefusal {
+            session,
+            permission,
+        } => {
+            // The window already said why; only the log entry is wanted here.
+            if store.authorize(&session, permission, None).is_ok() {
+                tracing::warn!("a refusal in the window was allowed by the store");
+            }
+            StoreEvent::Recorded
+        }
         StoreJob::AddUser {
             name,
             role,
