@@ -209,6 +209,7 @@ fn logs_never_hold_id_numbers_phones_or_capture_codes() {
         let mode =
             |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(dir.path()), 0o700, "data folder");
+        assert_eq!(mode(&dir.path().join("station.sqlite3")), 0o600, "database");
         let folder = out.join("示例大学");
         assert_eq!(mode(&folder), 0o700, "export folder");
         for entry in std::fs::read_dir(&folder).unwrap() {

@@ -98,6 +98,17 @@ impl Store {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let conn = Connection::open(path)?;
+        // Owner-only, like the data folder: SQLite gives its -wal and -shm files the same mode.
+        // Not fatal: a backup opened for checking may belong to someone else.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Err(error) =
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            {
+                tracing::warn!(%error, path = %path.display(), "could not restrict the database file");
+            }
+        }
         Self::init(conn, Some(path.to_path_buf()))
     }
 
