@@ -167,6 +167,26 @@ pub fn downscale_long_side(gray: &GrayImage, long_side: u32) -> Option<GrayImage
 mod tests {
     use super::*;
 
+    /// Fuzzing found a small image on which rqrr fails an assertion in its geometry code. The
+    /// decoder's panic is caught: the frame simply yields no code.
+    #[test]
+    fn a_frame_that_panics_a_decoder_costs_only_that_attempt() {
+        let input = include_bytes!("../../fuzz/regressions/scanner-rqrr-geometry-assert.bin");
+        // The fuzz target's layout: width and height bytes, then the pixels.
+        let (width, height) = (u32::from(input[0] % 160) + 1, u32::from(input[1] % 160) + 1);
+        let mut pixels = vec![255u8; (width * height) as usize];
+        for (pixel, byte) in pixels.iter_mut().zip(&input[2..]) {
+            *pixel = *byte;
+        }
+        let gray = GrayImage::from_raw(width, height, pixels).unwrap();
+        let found = decode_frame(&gray);
+        assert!(
+            found.panics >= 1,
+            "the regression input no longer reaches the panic"
+        );
+        assert!(found.codes.is_empty());
+    }
+
     #[test]
     fn tiny_and_blank_frames_give_nothing() {
         assert_eq!(decode_frame(&GrayImage::new(1, 1)), FrameCodes::default());

@@ -81,6 +81,85 @@ pub fn for_each_row(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
     }
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
+        if bytes.starts_with(ZIP_MAGIC) {
+            check_shared_string_claim(bytes)?;
+        }
+        // The spreadsheet reader is third-party code fed untrusted files: a panic in it (found
+        // by fuzzing) becomes a refused file, never a crashed import.
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_workbook(bytes, &mut on_row)
+        }))
+        .unwrap_or_else(|_| {
+            Err(TableError::Spreadsheet(
+                "the workbook is malformed (the spreadsheet reader failed on it)".to_string(),
+            ))
+        });
+    }
+    read_csv(bytes, on_row)
+}
+
+/// Most shared strings a workbook may claim per byte of its shared-string table: even an empty
+/// string takes `<si/>`, five bytes.
+const MIN_BYTES_PER_SHARED_STRING: u64 = 5;
+
+/// calamine reserves room for the number of shared strings a workbook *claims* before reading
+/// any of them, so a file claiming 10^19 panics and one claiming 10^12 aborts the process on the
+/// allocation. Refuse a claim the table's size cannot back.
+fn check_shared_string_claim(bytes: &[u8]) -> Result<(), TableError> {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine gives the error for a broken zip
+    };
+    let Some(index) = (0..archive.len()).find(|&i| {
+        archive
+            .name_for_index(i)
+            .and_then(Result::ok)
+            .is_some_and(|name| {
+                name.to_ascii_lowercase()
+                    .trim_start_matches('/')
+                    .ends_with("sharedstrings.xml")
+            })
+    }) else {
+        return Ok(());
+    };
+    let Ok(entry) = archive.by_index(index) else {
+        return Ok(());
+    };
+    let size = entry.size();
+    let mut head = Vec::new();
+    if entry.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return Ok(());
+    }
+    let head = String::from_utf8_lossy(&head);
+    let Some(claim) = head
+        .find("uniqueCount=")
+        .map(|at| &head[at + "uniqueCount=".len()..])
+        .and_then(|rest| rest.get(1..))
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+    else {
+        return Ok(());
+    };
+    let claimed = claim.trim_start_matches('0');
+    let too_many = claimed.len() > 18
+        || claimed.parse::<u64>().unwrap_or(0) > size / MIN_BYTES_PER_SHARED_STRING + 1;
+    if too_many {
+        return Err(TableError::Spreadsheet(format!(
+            "the workbook claims {} shared strings in a {size}-byte table: the file is damaged",
+            if claimed.is_empty() { "0" } else { claimed }
+        )));
+    }
+    Ok(())
+}
+
+fn read_workbook(
+    bytes: &[u8],
+    on_row: &mut impl FnMut(usize, Vec<Cell>) -> bool,
+) -> Result<(), TableError> {
     let spreadsheet_error = |e: &dyn std::fmt::Display| TableError::Spreadsheet(e.to_string());
     if bytes.starts_with(ZIP_MAGIC) {
         let mut workbook =
@@ -132,8 +211,14 @@ pub fn for_each_row(
                 break;
             }
         }
-        return Ok(());
     }
+    Ok(())
+}
+
+fn read_csv(
+    bytes: &[u8],
+    mut on_row: impl FnMut(usize, Vec<Cell>) -> bool,
+) -> Result<(), TableError> {
     let text = decode_text(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -211,6 +296,20 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, TableError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzzing found these: a shared-string count of 18446744073709551610 made calamine panic
+    /// ("capacity overflow"), and a count of 10^12 would abort the process on the allocation.
+    #[test]
+    fn workbooks_claiming_impossible_string_counts_are_refused() {
+        for bytes in [
+            &include_bytes!("../../fuzz/regressions/xlsx-shared-string-claim-overflow.xlsx")[..],
+            &include_bytes!("../../fuzz/regressions/xlsx-shared-string-claim-huge.xlsx")[..],
+        ] {
+            let error = read_table(bytes).unwrap_err().to_string();
+            assert!(error.contains("shared strings"), "{error}");
+            assert!(error.contains("damaged"), "{error}");
+        }
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {
