@@ -99,6 +99,10 @@ pub fn for_each_row(
     read_csv(bytes, on_row)
 }
 
+/// Columns read from a sheet. An order export has about fifteen; a cell far to the right (a
+/// hostile `r="AKKKKKK3"` asked for a 10 GB row) is no booking field and is skipped.
+pub const MAX_COLUMNS: usize = 1024;
+
 /// Most shared strings a workbook may claim per byte of its shared-string table: even an empty
 /// string takes `<si/>`, five bytes.
 const MIN_BYTES_PER_SHARED_STRING: u64 = 5;
@@ -183,6 +187,9 @@ fn read_workbook(
             }
             let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
             let col = col as usize;
+            if col >= MAX_COLUMNS {
+                continue;
+            }
             if cells.len() <= col {
                 cells.resize(col + 1, Cell::Empty);
             }
@@ -205,8 +212,13 @@ fn read_workbook(
             .map(|(r, c)| (r as usize, c as usize))
             .unwrap_or((0, 0));
         for (index, cells) in range.rows().enumerate() {
-            let mut row: Vec<Cell> = vec![Cell::Empty; first_col];
-            row.extend(cells.iter().map(cell_from_data));
+            let mut row: Vec<Cell> = vec![Cell::Empty; first_col.min(MAX_COLUMNS)];
+            row.extend(
+                cells
+                    .iter()
+                    .take(MAX_COLUMNS.saturating_sub(first_col))
+                    .map(cell_from_data),
+            );
             if !on_row(first_row + index + 1, row) {
                 break;
             }
@@ -296,6 +308,20 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, TableError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzzing found this too: a cell at column AKKKKKK made the row a 10 GB allocation.
+    #[test]
+    fn cells_beyond_the_last_read_column_are_skipped() {
+        let bytes = include_bytes!("../../fuzz/regressions/xlsx-far-right-cell.xlsx");
+        let table = read_table(bytes).unwrap();
+        assert!(!table.rows.is_empty());
+        assert!(
+            table
+                .rows
+                .iter()
+                .all(|(_, cells)| cells.len() <= MAX_COLUMNS)
+        );
+    }
 
     /// Fuzzing found these: a shared-string count of 18446744073709551610 made calamine panic
     /// ("capacity overflow"), and a count of 10^12 would abort the process on the allocation.
