@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 600) one after the other and prints the exec
-# counts. Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# counts. Needs the nightly toolchain, cargo-fuzz (`cargo install cargo-fuzz`) and, for the
+# scanner and portrait seeds, Python's Pillow (`pip install pillow`); without it those two start
+# from an empty corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
