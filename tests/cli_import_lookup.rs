@@ -49,6 +49,34 @@ fn import_then_lookup_through_the_binary() {
     assert!(data.path().join("logs/capture-station.log").exists());
 }
 
+/// The file from the defect report, as Excel's "Save as CSV" writes it (CRLF) and as a Unix tool
+/// does (LF): the bad ID number is on spreadsheet row 4 both ways.
+#[test]
+fn a_rejected_row_is_named_by_its_spreadsheet_row_whatever_the_line_endings() {
+    let rows = [
+        "订单号,姓名,身份证号,学校",
+        "A1,张三,11010519491231002X,X大学",
+        "A2,李四,11010519491231002X,X大学",
+        "A3,王五,110105194912310021,X大学",
+    ];
+    for ending in ["\r\n", "\n", "\r"] {
+        let data = tempfile::tempdir().unwrap();
+        let files = tempfile::tempdir().unwrap();
+        let text: String = rows.iter().map(|row| format!("{row}{ending}")).collect();
+        let file = write(files.path(), "crlf.csv", text.as_bytes());
+        let output = run(data.path(), &["import", file.to_str().unwrap(), "--json"]);
+        assert!(output.status.success(), "{output:?}");
+        let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        let bad_id = report["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["reason"].as_str().unwrap().contains("身份证号"))
+            .unwrap_or_else(|| panic!("no ID rejection with {ending:?}: {report}"));
+        assert_eq!(bad_id["row"], 4, "line ending {ending:?}: {report}");
+    }
+}
+
 #[test]
 fn refused_files_exit_non_zero_with_a_clear_message() {
     let data = tempfile::tempdir().unwrap();

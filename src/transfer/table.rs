@@ -236,13 +236,15 @@ fn read_csv(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut rows = SpreadsheetRows::default();
     let mut seen_any = false;
     for record in reader.records() {
         let record = record?;
         seen_any = true;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+        let read_from = record.position().map_or(0, |p| p.byte() as usize);
+        let row_no = rows.row_of_record_read_from(text.as_bytes(), read_from);
         if !on_row(
-            line,
+            row_no,
             record.iter().map(|f| Cell::Text(f.to_string())).collect(),
         ) {
             break;
@@ -252,6 +254,58 @@ fn read_csv(
         return Err(TableError::Empty);
     }
     Ok(())
+}
+
+/// The spreadsheet row of each CSV record, as Excel numbers it when it opens the file: every
+/// line break outside quotes starts a row (blank lines too), CRLF counts once, a lone CR or LF
+/// once each, and a line break inside a quoted cell starts none.
+///
+/// The csv crate's own `line()` counts text lines, which is wrong twice over: a quoted cell with
+/// a line break adds a line, and with CRLF endings its count lags by one (it sees the CR end a
+/// record but counts the line only at the LF, at the start of the next read).
+#[derive(Debug, Default)]
+struct SpreadsheetRows {
+    last_row: usize,
+}
+
+impl SpreadsheetRows {
+    /// `read_from` is where the csv reader began reading the record: after the previous record's
+    /// content, possibly before its line break and before any blank lines it skipped. The
+    /// record's content starts after those; the run of CR and LF bytes just before that start
+    /// is the previous record's terminator plus the blank lines, because no record's content
+    /// ends in CR or LF (an unquoted cell cannot hold one, a quoted cell ends with its quote).
+    fn row_of_record_read_from(&mut self, text: &[u8], read_from: usize) -> usize {
+        let is_break = |b: &u8| *b == b'\r' || *b == b'\n';
+        let read_from = read_from.min(text.len());
+        let content_start =
+            read_from + text[read_from..].iter().take_while(|b| is_break(b)).count();
+        let run_start = text[..content_start]
+            .iter()
+            .rposition(|b| !is_break(b))
+            .map_or(0, |last_content| last_content + 1);
+        let breaks = line_breaks(&text[run_start..content_start]);
+        self.last_row = if self.last_row == 0 {
+            breaks + 1
+        } else {
+            self.last_row + breaks
+        };
+        self.last_row
+    }
+}
+
+/// Line breaks in a run of CR and LF bytes: CRLF is one, a lone CR or LF is one.
+fn line_breaks(run: &[u8]) -> usize {
+    let mut count = 0;
+    let mut index = 0;
+    while index < run.len() {
+        index += if run[index] == b'\r' && run.get(index + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        count += 1;
+    }
+    count
 }
 
 fn cell_from_data_ref(data: &DataRef<'_>) -> Cell {
@@ -335,6 +389,109 @@ mod tests {
             assert!(error.contains("shared strings"), "{error}");
             assert!(error.contains("damaged"), "{error}");
         }
+    }
+
+    /// A header, a cell with a line break inside quotes, and a blank line: the rows as Excel
+    /// numbers them. `None` is the blank row.
+    const ROWS: &[Option<[&str; 3]>] = &[
+        Some(["订单号", "姓名", "备注"]),
+        Some(["A1", "张三", "单行"]),
+        Some(["A2", "李四", "两行\n备注"]),
+        Some(["A3", "王五", "x"]),
+        None,
+        Some(["A4", "赵六", "空行之后"]),
+        Some(["A5", "钱七", "最后"]),
+    ];
+    const EXPECTED: &[(usize, &str)] = &[
+        (1, "订单号"),
+        (2, "A1"),
+        (3, "A2"),
+        (4, "A3"),
+        (6, "A4"),
+        (7, "A5"),
+    ];
+
+    fn csv_text(terminator: &str, break_in_cell: &str) -> String {
+        ROWS.iter()
+            .map(|row| match row {
+                None => terminator.to_string(),
+                Some(cells) => {
+                    let cells: Vec<String> = cells
+                        .iter()
+                        .map(|cell| {
+                            if cell.contains('\n') {
+                                format!("\"{}\"", cell.replace('\n', break_in_cell))
+                            } else {
+                                cell.to_string()
+                            }
+                        })
+                        .collect();
+                    format!("{}{terminator}", cells.join(","))
+                }
+            })
+            .collect()
+    }
+
+    fn numbered_rows(bytes: &[u8]) -> Vec<(usize, String)> {
+        read_table(bytes)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|(row, cells)| (row, cells[0].as_text()))
+            .collect()
+    }
+
+    fn expected() -> Vec<(usize, String)> {
+        EXPECTED.iter().map(|(r, t)| (*r, t.to_string())).collect()
+    }
+
+    #[test]
+    fn xlsx_rows_are_numbered_as_excel_shows_them() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (row, cells) in ROWS.iter().enumerate() {
+            for (col, cell) in cells.iter().flatten().enumerate() {
+                sheet.write_string(row as u32, col as u16, *cell).unwrap();
+            }
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        assert_eq!(numbered_rows(&bytes), expected());
+    }
+
+    /// Excel's "Save as CSV" and Python's csv module end lines in CRLF; old Mac tools in CR. The
+    /// row a rejection names must be the row the spreadsheet shows, whatever the line endings,
+    /// the BOM or the encoding, and the same as for the XLSX of the same data.
+    #[test]
+    fn csv_rows_are_numbered_as_the_spreadsheet_shows_them_whatever_the_line_endings() {
+        for terminator in ["\r\n", "\n", "\r"] {
+            for break_in_cell in ["\n", "\r\n"] {
+                let text = csv_text(terminator, break_in_cell);
+                let utf8_bom = [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat();
+                let (gb18030, _, _) = encoding_rs::GB18030.encode(&text);
+                let utf16_bom: Vec<u8> = [0xFF, 0xFE]
+                    .into_iter()
+                    .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect();
+                for (encoding, bytes) in [
+                    ("UTF-8", text.as_bytes().to_vec()),
+                    ("UTF-8 BOM", utf8_bom),
+                    ("GB18030", gb18030.into_owned()),
+                    ("UTF-16 BOM", utf16_bom),
+                ] {
+                    assert_eq!(
+                        numbered_rows(&bytes),
+                        expected(),
+                        "{encoding}, lines ending {terminator:?}, cell break {break_in_cell:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_count_as_rows() {
+        let rows = numbered_rows(b"\r\n\r\nid,name\r\nA1,x\r\n");
+        assert_eq!(rows, vec![(3, "id".to_string()), (4, "A1".to_string())]);
     }
 
     #[test]
