@@ -304,3 +304,141 @@ fn the_cli_processes_a_folder() {
     assert!(!out.join("b.jpg").exists());
     assert!(String::from_utf8_lossy(&output.stderr).contains("readme.txt"));
 }
+
+/// Pupils marked by hand on the shared portraits (source pixels, image-left pupil first): an
+/// independent measure of where the eyes really are, to hold the pipeline's own to.
+type Point = (f32, f32);
+const MARKED_PUPILS: &[(&str, Point, Point)] = &[
+    ("public-domain/obama.jpg", (446.0, 214.0), (549.0, 211.0)),
+    ("generated/test3.jpg", (214.0, 209.5), (301.0, 214.0)),
+];
+
+/// Where a source point of `portrait` lands in the composed frame after
+/// `roll_portrait(…, degrees)` and `compose_booth_frame(…, height, centre, 1920×1080)`.
+fn composed_point(
+    portrait: &RgbImage,
+    (x, y): (f32, f32),
+    degrees: f32,
+    height: u32,
+    (cx, cy): (i64, i64),
+) -> (f32, f32) {
+    let (w, h) = (portrait.width() as f32, portrait.height() as f32);
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (dx, dy) = (x - w / 2.0, y - h / 2.0);
+    let (rx, ry) = (w / 2.0 + cos * dx - sin * dy, h / 2.0 + sin * dx + cos * dy);
+    let scaled_width = (w as f64 * height as f64 / h as f64) as u32;
+    let (sx, sy) = (scaled_width as f32 / w, height as f32 / h);
+    let left = cx - scaled_width as i64 / 2;
+    let top = cy - height as i64 / 2;
+    (left as f32 + rx * sx, top as f32 + ry * sy)
+}
+
+/// The defect: a face tilted about 15° (measured from the pupils) and faces whose eyes sat
+/// 28–34 px off the centre line were called `ok`. Now, on faces tilted from −15° to 15° and
+/// placed off centre, the roll check passes only when the hand-marked pupils really are level
+/// within the 4° allowed (1° for the marking), and the centring check only when their midpoint
+/// is within the 20 px allowed (4 px for the marking) of the photo's centre line.
+#[test]
+fn tilted_and_off_centre_faces_are_never_passed() {
+    use capture_station::portrait::booth_frame::roll_portrait;
+    use capture_station::portrait::checks::MAX_ROLL_DEGREES;
+    use capture_station::portrait::geometry::CENTRE_TOLERANCE;
+    let mut pipeline = pipeline();
+    let mut judged = 0;
+    let mut tilted_rejected = 0;
+    for (name, left_pupil, right_pupil) in MARKED_PUPILS {
+        let source = portrait(name);
+        for degrees in [-15.0f32, -10.0, -6.0, -3.0, 0.0, 3.0, 6.0, 10.0, 15.0] {
+            let rolled = roll_portrait(&source, degrees);
+            for (height, centre) in [(900, (960, 620)), (820, (760, 640)), (980, (1180, 600))] {
+                let frame =
+                    compose_booth_frame(&rolled, Backdrop::Blue, height, centre, (1920, 1080));
+                let report = match pipeline.process(&frame) {
+                    Ok(portrait) => portrait.report,
+                    Err(report) => report,
+                };
+                let Some(crop) = report.crop else { continue };
+                judged += 1;
+                let out = |p| {
+                    let (x, y) = composed_point(&source, p, degrees, height, centre);
+                    (crop.out_x(x), crop.out_y(y))
+                };
+                let (left, right) = (out(*left_pupil), out(*right_pupil));
+                let true_tilt = (right.1 - left.1).atan2(right.0 - left.0).to_degrees();
+                let true_offset = (left.0 + right.0) / 2.0 - 240.0;
+                let check = |rule: &str| report.checks.iter().find(|c| c.rule == rule).unwrap();
+                let case = format!("{name} at {degrees}°, height {height}, centre {centre:?}");
+                if check("roll").ok {
+                    assert!(
+                        true_tilt.abs() as f64 <= MAX_ROLL_DEGREES + 1.0,
+                        "{case}: roll passed but the pupils tilt {true_tilt:.1}° ({:?})",
+                        check("roll")
+                    );
+                } else if true_tilt.abs() as f64 > MAX_ROLL_DEGREES + 1.0 {
+                    tilted_rejected += 1;
+                }
+                if check("centred").ok {
+                    assert!(
+                        true_offset.abs() as f64 <= CENTRE_TOLERANCE + 4.0,
+                        "{case}: centring passed but the pupils' midpoint is {true_offset:.1} px off"
+                    );
+                }
+                if degrees.abs() >= 10.0 {
+                    assert!(!report.ok, "{case}: a tilted face was called ok");
+                }
+            }
+        }
+    }
+    assert!(judged >= 40, "only {judged} frames were cropped");
+    assert!(
+        tilted_rejected >= 20,
+        "only {tilted_rejected} tilted faces were rejected"
+    );
+}
+
+/// A face whose eyes cannot be measured (here one eye painted over with skin) fails the roll
+/// check, with "cannot confirm" as the reason when no tilt could be measured, instead of
+/// passing because nothing was measured.
+#[test]
+fn an_unmeasurable_tilt_fails_with_its_reason() {
+    use capture_station::portrait::checks::UNCONFIRMED_ROLL;
+    let mut frame = booth_frame(900, (960, 620));
+    let mut pipeline = pipeline();
+    let found = pipeline.process(&frame).unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(found.report.ok, "the untouched frame is ok");
+    let crop = found.report.crop.unwrap();
+    let skin = *frame.get_pixel(
+        (crop.left + crop.width * 0.5) as u32,
+        (crop.top + crop.height * 0.62) as u32,
+    );
+    let (x0, y0) = (
+        (crop.left + crop.width * 0.30) as u32,
+        (crop.top + crop.height * 0.33) as u32,
+    );
+    let (x1, y1) = (
+        (crop.left + crop.width * 0.48) as u32,
+        (crop.top + crop.height * 0.45) as u32,
+    );
+    for y in y0..y1 {
+        for x in x0..x1 {
+            frame.put_pixel(x, y, skin);
+        }
+    }
+    let report = match pipeline.process(&frame) {
+        Ok(portrait) => portrait.report,
+        Err(report) => report,
+    };
+    let roll = report.checks.iter().find(|c| c.rule == "roll").unwrap();
+    assert!(
+        !roll.ok,
+        "one eye painted out, yet the eyes were level: {roll:?}"
+    );
+    if roll.value.is_nan() {
+        assert_eq!(roll.message, UNCONFIRMED_ROLL);
+    }
+    assert!(
+        !report.ok,
+        "a face with one eye painted out was called ok: {:?}",
+        report.checks
+    );
+}

@@ -6,6 +6,7 @@ use image::{Rgb, RgbImage, imageops};
 
 use super::geometry::seen_backdrop;
 use crate::domain::photo_spec::Backdrop;
+use imageproc::geometric_transformations::{Border, Interpolation, rotate_about_center};
 
 /// Replaces `portrait`'s own plain backdrop (its top-corner colour, flood-filled from the border
 /// so that a highlight on the face is kept) with `backdrop`, then scales it to `height` px and
@@ -15,12 +16,27 @@ pub fn compose_booth_frame(
     backdrop: Backdrop,
     height: u32,
     center: (i64, i64),
-    (width, frame_height): (u32, u32),
+    size: (u32, u32),
 ) -> RgbImage {
+    place_on_backdrop(
+        &key_backdrop(portrait, backdrop),
+        backdrop,
+        height,
+        center,
+        size,
+    )
+}
+
+/// `portrait` with its own plain backdrop (its top-corner colour, flood-filled from the border
+/// so that a highlight on the face is kept) replaced by `backdrop`. A busy background stays.
+pub fn key_backdrop(portrait: &RgbImage, backdrop: Backdrop) -> RgbImage {
     let original = seen_backdrop(portrait);
     let target = backdrop.rgb();
     let mut keyed = portrait.clone();
     let (w, h) = keyed.dimensions();
+    if w == 0 || h == 0 {
+        return keyed;
+    }
     let near_backdrop = |pixel: &Rgb<u8>| {
         pixel
             .0
@@ -56,9 +72,22 @@ pub fn compose_booth_frame(
             queue.push_back((x, y + 1));
         }
     }
-    let scaled_width = (portrait.width() as f64 * height as f64 / portrait.height() as f64) as u32;
+    keyed
+}
+
+/// Scales an already keyed portrait to `height` px and places its centre at `center` on a
+/// `width`×`frame_height` frame filled with the backdrop.
+pub fn place_on_backdrop(
+    keyed: &RgbImage,
+    backdrop: Backdrop,
+    height: u32,
+    center: (i64, i64),
+    (width, frame_height): (u32, u32),
+) -> RgbImage {
+    let target = backdrop.rgb();
+    let scaled_width = (keyed.width() as f64 * height as f64 / keyed.height().max(1) as f64) as u32;
     let scaled = imageops::resize(
-        &keyed,
+        keyed,
         scaled_width.max(1),
         height,
         imageops::FilterType::Triangle,
@@ -71,4 +100,69 @@ pub fn compose_booth_frame(
         center.1 - scaled.height() as i64 / 2,
     );
     frame
+}
+
+/// `portrait` turned by `degrees` about its centre (positive turns it clockwise on screen, which
+/// lowers the subject's left eye, on the image's right), its corners filled with its own
+/// backdrop colour so that [`key_backdrop`] still finds them.
+pub fn roll_portrait(portrait: &RgbImage, degrees: f32) -> RgbImage {
+    let fill = Rgb(seen_backdrop(portrait));
+    rotate_about_center(
+        portrait,
+        degrees.to_radians(),
+        Interpolation::Bilinear,
+        Border::Constant(fill),
+    )
+}
+
+/// One composed frame of a varied set, named after how it was made.
+pub struct VariedFrame {
+    pub name: String,
+    pub frame: RgbImage,
+}
+
+/// Heights the portraits are scaled to on a 1080p frame: far, middle and near.
+pub const VARIED_HEIGHTS: [u32; 3] = [760, 950, 1150];
+/// Where the portrait's centre goes: the middle, left and low, right and high.
+pub const VARIED_CENTRES: [(i64, i64); 3] = [(960, 600), (760, 660), (1160, 520)];
+
+/// Every portrait at every height and centre in [`VARIED_HEIGHTS`] and [`VARIED_CENTRES`], on a
+/// 1920×1080 `backdrop`: the set the portrait benchmark times, instead of one frame. Each
+/// portrait is keyed once.
+pub fn varied_booth_frames(
+    portraits: &[(String, RgbImage)],
+    backdrop: Backdrop,
+) -> Vec<VariedFrame> {
+    let mut frames = Vec::new();
+    for (name, portrait) in portraits {
+        let keyed = key_backdrop(portrait, backdrop);
+        for height in VARIED_HEIGHTS {
+            for (cx, cy) in VARIED_CENTRES {
+                frames.push(VariedFrame {
+                    name: format!("{name}@h{height}+{cx}+{cy}"),
+                    frame: place_on_backdrop(&keyed, backdrop, height, (cx, cy), (1920, 1080)),
+                });
+            }
+        }
+    }
+    frames
+}
+
+/// The images in `dir` (sniffed, not trusted by extension), by file name, sorted; files that do
+/// not decode are skipped.
+pub fn load_portraits(dir: &std::path::Path) -> std::io::Result<Vec<(String, RgbImage)>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).ok()?;
+            let image = crate::scan::image_input::decode_rgb(&bytes).ok()?;
+            let name = path.file_stem()?.to_string_lossy().into_owned();
+            Some((name, image))
+        })
+        .collect())
 }

@@ -97,15 +97,7 @@ pub fn run_checks(
             "人脸不居中 face off-centre",
         ),
     ];
-    if let Some(roll) = measures.roll_degrees {
-        checks.push(Check::new(
-            "roll",
-            roll as f64,
-            [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
-            "双眼水平 eyes level",
-            "头部倾斜，请摆正 head tilted: straighten up",
-        ));
-    }
+    checks.push(roll_check(measures.roll_degrees));
     let face = face_rect(measures, crop);
     checks.extend(background_checks(output, backdrop));
     checks.push(clothing_check(output, backdrop));
@@ -126,6 +118,31 @@ pub fn run_checks(
     ));
     checks
 }
+
+/// The eye-line tilt, or a failure when the eyes could not be measured well enough to say: a
+/// photo is `ok` only when the eyes are known to be level, never because nobody could tell.
+fn roll_check(roll_degrees: Option<f32>) -> Check {
+    match roll_degrees {
+        Some(roll) => Check::new(
+            "roll",
+            roll as f64,
+            [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
+            "双眼水平 eyes level",
+            "头部倾斜，请摆正 head tilted: straighten up",
+        ),
+        None => Check {
+            rule: "roll",
+            value: f64::NAN,
+            range: [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
+            ok: false,
+            message: UNCONFIRMED_ROLL.to_string(),
+        },
+    }
+}
+
+/// Said when the eyes were not found clearly enough to measure their tilt.
+pub const UNCONFIRMED_ROLL: &str =
+    "无法确认双眼水平，请摆正头部、正视镜头 cannot confirm the eyes are level";
 
 /// The face's rectangle in output pixels: (x0, y0, x1, y1), clamped to the image.
 fn face_rect(measures: &FaceMeasures, crop: &Crop) -> (u32, u32, u32, u32) {

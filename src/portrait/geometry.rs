@@ -1,13 +1,15 @@
 //! From a detected face to the 学历照片 crop. The eye line and face width come from the face box
 //! (calibrated on SeetaFace boxes: pupils at about 0.39 of the box height, cheek-to-cheek about
-//! 0.92 of its width), refined by the darkest rows in each eye region; the top of the head is the
-//! first row above the face that differs from the backdrop. The crop then puts each measure as
+//! 0.92 of its width), refined by the darkest rows in each eye region; the tilt and the centre
+//! line come from the face's mirror symmetry (`symmetry`); the top of the head is the first row
+//! above the face that differs from the backdrop. The crop then puts each measure as
 //! near the middle of its range as the others allow, or says which way the subject should move.
 
 use image::RgbImage;
 use serde::Serialize;
 
 use super::detect::FaceBox;
+use super::symmetry::symmetry_axis;
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 
 /// What was measured on the source image, in its pixels.
@@ -19,7 +21,8 @@ pub struct FaceMeasures {
     pub head_top_y: f32,
     /// Whether the head top was found against the backdrop (else estimated from the face).
     pub head_top_from_backdrop: bool,
-    /// Eye-line tilt in degrees (positive: the subject's left eye, image right, is lower).
+    /// Eye-line tilt in degrees (positive: the subject's left eye, image right, is lower), or
+    /// `None` when it could not be measured with confidence.
     pub roll_degrees: Option<f32>,
 }
 
@@ -85,32 +88,35 @@ pub const MAX_UPSCALE: f64 = 1.6;
 pub const CENTRE_TOLERANCE: f64 = 20.0;
 
 pub fn measure(rgb: &RgbImage, face: &FaceBox, backdrop: [u8; 3]) -> FaceMeasures {
-    let ratio_eye = face.y + 0.39 * face.height;
-    let (eye_line_y, roll_degrees) = refine_eyes(rgb, face).unwrap_or((ratio_eye, None));
+    let eye_line_y = refine_eye_line(rgb, face).unwrap_or(face.y + 0.39 * face.height);
+    // Tilt and centre line come from the face's mirror symmetry, and only when it is clear: an
+    // unclear face never passes the roll check, and keeps the box centre.
+    let axis = symmetry_axis(rgb, face);
+    let face_center_x = axis.map_or(face.center_x(), |a| a.center_x_at(eye_line_y));
     let estimated_top = face.y - 0.42 * face.height;
     let found_top = head_top_against_backdrop(rgb, face, backdrop)
         .filter(|top| *top > face.y - 1.0 * face.height && *top < face.y + 0.1 * face.height);
     FaceMeasures {
         eye_line_y,
-        face_center_x: face.center_x(),
+        face_center_x,
         face_width: 0.92 * face.width,
         head_top_y: found_top.unwrap_or(estimated_top.max(0.0)),
         head_top_from_backdrop: found_top.is_some(),
-        roll_degrees,
+        roll_degrees: axis.map(|a| a.roll_degrees),
     }
 }
 
-/// The darkest row band in each eye region (pupils and lashes); `None` when the two disagree so
-/// much that one probably found a brow or hair instead.
-fn refine_eyes(rgb: &RgbImage, face: &FaceBox) -> Option<(f32, Option<f32>)> {
+/// The darkest row band in each eye region (pupils and lashes), averaged; `None` when the two
+/// disagree so much that one probably found a brow or hair instead.
+fn refine_eye_line(rgb: &RgbImage, face: &FaceBox) -> Option<f32> {
     let luma = |x: u32, y: u32| {
         let [r, g, b] = rgb.get_pixel(x, y).0;
         (299 * r as u32 + 587 * g as u32 + 114 * b as u32) as f32 / 1000.0
     };
     let darkest_row = |x0: f32, x1: f32| -> Option<f32> {
         let (y0, y1) = (face.y + 0.30 * face.height, face.y + 0.48 * face.height);
-        let (x0, x1) = (x0.max(0.0) as u32, (x1 as u32).min(rgb.width()));
-        let (y0, y1) = (y0.max(0.0) as u32, (y1 as u32).min(rgb.height()));
+        let (x0, x1) = (x0.max(0.0) as u32, (x1.max(0.0) as u32).min(rgb.width()));
+        let (y0, y1) = (y0.max(0.0) as u32, (y1.max(0.0) as u32).min(rgb.height()));
         if x1 <= x0 + 2 || y1 <= y0 + 4 {
             return None;
         }
@@ -135,8 +141,7 @@ fn refine_eyes(rgb: &RgbImage, face: &FaceBox) -> Option<(f32, Option<f32>)> {
     if (left - right).abs() > 0.08 * face.height {
         return None;
     }
-    let roll = ((right - left) / (0.4 * face.width)).atan().to_degrees();
-    Some(((left + right) / 2.0, Some(roll)))
+    Some((left + right) / 2.0)
 }
 
 fn color_distance(a: [u8; 3], b: [u8; 3]) -> f32 {

@@ -7,3 +7,4 @@ pub mod detect;
 pub mod encode;
 pub mod geometry;
 pub mod pipeline;
+pub mod symmetry;
