@@ -74,6 +74,9 @@ texts! {
     saved: "已保存", "Saved";
     checks_ok: "全部检查通过", "All checks passed";
     checks_failed: "检查未通过", "Checks failed";
+    checks_all_passed_n: "{n} 项检查全部通过", "All {n} checks passed";
+    checks_others_passed_n: "其余 {n} 项检查通过", "The other {n} checks passed";
+    result_photo: "成片 480×640", "Result 480×640";
     size_quality: "文件大小 / 质量", "File size / quality";
     checks_failed_override: "照片检查未通过：请重拍 (R)，或点击“仍要保存”后按 Ctrl+Enter", "The photo failed its checks: retake (R), or choose \"save anyway\" and press Ctrl+Enter";
     unsaved_photo: "当前照片尚未保存：按 Enter 保存或 R 放弃后再扫下一位", "This photo is not saved yet: Enter saves, R discards, then scan the next student";

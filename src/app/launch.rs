@@ -18,6 +18,8 @@ pub struct LaunchOptions {
     pub camera: Option<SourceSpec>,
     pub startup_probe: bool,
     pub screenshot_dir: Option<PathBuf>,
+    /// The window's size for screenshots; the default fits a 1366×768 booth laptop.
+    pub window_size: Option<[f32; 2]>,
 }
 
 /// Booth laptops are often 1366×768; the window fits that by default.
@@ -107,7 +109,7 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
         .with_min_inner_size([1024.0, 640.0]);
     if options.screenshot_dir.is_some() {
         viewport = viewport
-            .with_inner_size(DEFAULT_WINDOW)
+            .with_inner_size(options.window_size.unwrap_or(DEFAULT_WINDOW))
             .with_resizable(false);
     }
     let native = eframe::NativeOptions {

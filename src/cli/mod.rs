@@ -111,6 +111,9 @@ pub enum Command {
     Screenshot {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Window size, WIDTHxHEIGHT (default 1366x768, the usual booth laptop)
+        #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+        size: Option<[f32; 2]>,
     },
 }
 
@@ -214,15 +217,17 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
                 camera: cli.camera,
                 startup_probe: cli.measure_startup,
                 screenshot_dir: None,
+                window_size: None,
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Screenshot { out }) => {
+        Some(Command::Screenshot { out, size }) => {
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let options = crate::app::launch::LaunchOptions {
                 force_demo: true,
                 camera: cli.camera,
                 screenshot_dir: Some(out),
+                window_size: size,
                 ..Default::default()
             };
             crate::app::launch::run(&data_dir, options, started)
@@ -283,4 +288,19 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             }
         }
     }
+}
+
+/// `1366x768` → `[1366.0, 768.0]`; each side from 640 to 7680.
+fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("'{text}': use WIDTHxHEIGHT, like 1920x1080");
+    let (width, height) = text.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let side = |value: &str| {
+        value
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|v| (640..=7680).contains(v))
+            .map(f32::from)
+    };
+    Ok([side(width).ok_or_else(bad)?, side(height).ok_or_else(bad)?])
 }

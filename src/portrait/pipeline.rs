@@ -52,6 +52,52 @@ impl PortraitError {
     }
 }
 
+/// Milliseconds spent in each stage of one run; a stage that did not run stays 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StageTimes {
+    /// Face detection (including the second pass at twice the width when the first finds none).
+    pub detect_ms: f64,
+    /// Eye line, roll and head top on the source frame, and the crop plan.
+    pub measure_ms: f64,
+    /// Cutting the crop out and resampling it to 480×640.
+    pub resample_ms: f64,
+    pub checks_ms: f64,
+    /// The JPEG size search.
+    pub encode_ms: f64,
+}
+
+/// Times consecutive stages with one clock.
+struct StageClock {
+    started: Instant,
+    lap: Instant,
+}
+
+impl StageClock {
+    fn start() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            lap: now,
+        }
+    }
+
+    /// Milliseconds since the previous lap (or the start).
+    fn lap(&mut self) -> f64 {
+        let now = Instant::now();
+        let ms = round_ms(now - self.lap);
+        self.lap = now;
+        ms
+    }
+
+    fn total(&self) -> f64 {
+        round_ms(self.started.elapsed())
+    }
+}
+
+fn round_ms(duration: std::time::Duration) -> f64 {
+    (duration.as_secs_f64() * 1e4).round() / 10.0
+}
+
 /// The report printed by `capture-station portrait --json` and shown beside the shot.
 #[derive(Debug, Clone, Serialize)]
 pub struct PortraitReport {
@@ -60,6 +106,8 @@ pub struct PortraitReport {
     pub bytes: usize,
     pub quality: u8,
     pub ms: f64,
+    /// Where `ms` went, stage by stage.
+    pub stages: StageTimes,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<PortraitError>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +129,7 @@ impl PortraitReport {
             bytes: 0,
             quality: 0,
             ms: 0.0,
+            stages: StageTimes::default(),
             error: Some(error),
             crop: None,
         }
@@ -108,28 +157,41 @@ impl PortraitPipeline {
     }
 
     /// Makes the portrait from `frame`. On failure the report says why (with `ok: false`).
+    #[expect(
+        clippy::result_large_err,
+        reason = "the failure report is the answer shown to the operator, made once per shot"
+    )]
     pub fn process(&mut self, frame: &RgbImage) -> Result<Portrait, PortraitReport> {
         self.process_adjusted(frame, CropAdjust::default())
     }
 
     /// [`Self::process`] with the operator's nudges applied to the planned crop. When no crop
     /// fits the spec, nudging starts from a fallback crop, and the checks say what is wrong.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the failure report is the answer shown to the operator, made once per shot"
+    )]
     pub fn process_adjusted(
         &mut self,
         frame: &RgbImage,
         adjust: CropAdjust,
     ) -> Result<Portrait, PortraitReport> {
-        let started = Instant::now();
-        let failed = |error: PortraitError| PortraitReport {
-            ms: elapsed_ms(started),
-            ..PortraitReport::failed(error)
-        };
+        let mut clock = StageClock::start();
+        let mut stages = StageTimes::default();
+        let failed =
+            |error: PortraitError, clock: &StageClock, stages: StageTimes| PortraitReport {
+                ms: clock.total(),
+                stages,
+                ..PortraitReport::failed(error)
+            };
         let faces = self.detector.detect(frame);
+        stages.detect_ms = clock.lap();
         let face = match faces.as_slice() {
-            [] => return Err(failed(PortraitError::NoFace)),
+            [] => return Err(failed(PortraitError::NoFace, &clock, stages)),
             [face] => *face,
             many => {
-                return Err(failed(PortraitError::SeveralFaces { count: many.len() }));
+                let error = PortraitError::SeveralFaces { count: many.len() };
+                return Err(failed(error, &clock, stages));
             }
         };
         let backdrop = self.settings.backdrop.rgb();
@@ -141,18 +203,29 @@ impl PortraitPipeline {
             Err(_) if !adjust.is_none() => {
                 adjust.apply(&fallback_crop(&measures, width, height), width, height)
             }
-            Err(framing) => return Err(failed(PortraitError::Framing(framing))),
+            Err(framing) => {
+                stages.measure_ms = clock.lap();
+                return Err(failed(PortraitError::Framing(framing), &clock, stages));
+            }
         };
-        let image = resample(frame, &crop).ok_or_else(|| failed(PortraitError::Resample))?;
+        stages.measure_ms = clock.lap();
+        let Some(image) = resample(frame, &crop) else {
+            return Err(failed(PortraitError::Resample, &clock, stages));
+        };
+        stages.resample_ms = clock.lap();
         let checks = run_checks(&image, &measures, &crop, backdrop);
-        let encoded = encode_in_range(&image, self.settings.size)
-            .map_err(|error| failed(PortraitError::Encode(error)))?;
+        stages.checks_ms = clock.lap();
+        let encoded = encode_in_range(&image, self.settings.size);
+        stages.encode_ms = clock.lap();
+        let encoded =
+            encoded.map_err(|error| failed(PortraitError::Encode(error), &clock, stages))?;
         let report = PortraitReport {
             ok: checks.iter().all(|c| c.ok),
             checks,
             bytes: encoded.bytes.len(),
             quality: encoded.quality,
-            ms: elapsed_ms(started),
+            ms: clock.total(),
+            stages,
             error: None,
             crop: Some(crop),
         };
@@ -162,8 +235,4 @@ impl PortraitPipeline {
             report,
         })
     }
-}
-
-fn elapsed_ms(started: Instant) -> f64 {
-    (started.elapsed().as_secs_f64() * 1e4).round() / 10.0
 }

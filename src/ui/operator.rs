@@ -10,8 +10,20 @@ use crate::app::state::{AppState, BookingCard, CardState, Role, ShootBlock, Shot
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 use crate::i18n::Texts;
 
-const CARD_WIDTH: f32 = 500.0;
+/// The right column's width range: the card and the result photo with its buttons.
+const RIGHT_MIN_WIDTH: f32 = 440.0;
+const RIGHT_MAX_WIDTH: f32 = 780.0;
+/// Width of the button column beside the result photo.
+const SHOT_BUTTONS_WIDTH: f32 = 262.0;
+/// Height the check list may take per failed check (one line, or two when it wraps at the
+/// narrowest layout), and for its verdict and the folded line of passed checks.
+const CHECK_LINE_HEIGHT: f32 = 26.0;
+const CHECKS_FRAME_HEIGHT: f32 = 80.0;
 
+/// The operator's screen fits any window from 1366×768 up without scrolling: the right column
+/// takes the card and then as much of the result photo as the height leaves (never more than
+/// its 480×640), the check list below the live view is as tall as its failed checks need, and
+/// the live view takes whatever is left at its own aspect ratio.
 pub fn show(
     ui: &mut egui::Ui,
     state: &mut AppState,
@@ -19,12 +31,20 @@ pub fn show(
     commands: &mut Vec<Command>,
 ) {
     let available = ui.available_size();
-    let right_width = CARD_WIDTH.min(available.x * 0.42);
+    let right_width = (available.x * 0.40)
+        .clamp(RIGHT_MIN_WIDTH, RIGHT_MAX_WIDTH)
+        .min(available.x * 0.6);
     let left_width = (available.x - right_width - 24.0).max(200.0);
+    let below_live_view = if state.operator.search.open {
+        available.y * 0.45
+    } else {
+        checks_height(state)
+    };
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             ui.set_width(left_width);
-            live_view(ui, state, textures, left_width, available.y * 0.6);
+            let live_height = (available.y - below_live_view).max(120.0);
+            live_view(ui, state, textures, left_width, live_height);
             if state.operator.search.open {
                 search(ui, state, commands);
             } else {
@@ -39,6 +59,17 @@ pub fn show(
             shot(ui, state, textures, commands);
         });
     });
+}
+
+/// Room the check list needs under the live view: every failed check gets a line.
+fn checks_height(state: &AppState) -> f32 {
+    match &state.operator.shot {
+        ShotState::Ready { report, .. } | ShotState::Failed { report, .. } => {
+            let failed = report.checks.iter().filter(|c| !c.ok).count();
+            CHECKS_FRAME_HEIGHT + CHECK_LINE_HEIGHT * failed as f32
+        }
+        _ => CHECKS_FRAME_HEIGHT,
+    }
 }
 
 fn live_view(
@@ -167,6 +198,8 @@ fn search(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) 
     });
 }
 
+/// The verdict, then every failed check on its own line (they are what the operator must act
+/// on, so they never fold away), then the passed checks folded into one line.
 fn checks(ui: &mut egui::Ui, state: &AppState) {
     let t = state.texts();
     let report = match &state.operator.shot {
@@ -176,37 +209,28 @@ fn checks(ui: &mut egui::Ui, state: &AppState) {
             return;
         }
     };
-    let verdict = if report.ok {
-        coloured(t.checks_ok, theme::OK)
-    } else {
-        coloured(t.checks_failed, theme::BAD)
-    };
-    ui.label(verdict.size(22.0));
-    // Failures first: they are what the operator must act on.
-    let ordered: Vec<_> = report
-        .checks
-        .iter()
-        .filter(|c| !c.ok)
-        .chain(report.checks.iter().filter(|c| c.ok))
-        .collect();
-    egui::ScrollArea::vertical()
-        .id_salt("checks")
-        .show(ui, |ui| {
-            ui.columns(2, |columns| {
-                for (index, check) in ordered.iter().enumerate() {
-                    let (mark, color) = if check.ok {
-                        ("✓", theme::OK)
-                    } else {
-                        ("×", theme::BAD)
-                    };
-                    columns[index % 2].label(
-                        RichText::new(format!("{mark} {}", check.message))
-                            .color(color)
-                            .size(16.0),
-                    );
-                }
-            });
-        });
+    let passed = report.checks.iter().filter(|c| c.ok).count();
+    if report.ok {
+        let line = t.checks_all_passed_n.replace("{n}", &passed.to_string());
+        ui.label(coloured(&format!("✓ {line}"), theme::OK).size(22.0));
+        return;
+    }
+    ui.label(coloured(t.checks_failed, theme::BAD).size(22.0));
+    for check in report.checks.iter().filter(|c| !c.ok) {
+        ui.label(
+            RichText::new(format!("× {}", check.message))
+                .color(theme::BAD)
+                .size(16.0),
+        );
+    }
+    if passed > 0 {
+        let line = t.checks_others_passed_n.replace("{n}", &passed.to_string());
+        ui.label(
+            RichText::new(format!("✓ {line}"))
+                .color(theme::OK)
+                .size(16.0),
+        );
+    }
 }
 
 fn card(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: &mut Vec<Command>) {
@@ -340,9 +364,14 @@ fn found_card(
     }
 }
 
+/// The result photo as large as the column's remaining height allows (at most its own
+/// 480×640), with the buttons beside it.
 fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: &mut Vec<Command>) {
     let t = state.texts();
-    let photo_size = vec2(165.0, 220.0);
+    let photo_height = ((ui.available_width() - SHOT_BUTTONS_WIDTH) * HEIGHT as f32 / WIDTH as f32)
+        .min(ui.available_height() - 8.0)
+        .clamp(160.0, HEIGHT as f32);
+    let photo_size = vec2(photo_height * WIDTH as f32 / HEIGHT as f32, photo_height);
     ui.horizontal_top(|ui| {
         match &state.operator.shot {
             ShotState::None => {
@@ -367,21 +396,22 @@ fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
                     ui.label(t.processing);
                 });
             }
-            ShotState::Ready { shot_id, image, .. } => {
+            ShotState::Ready { shot_id, image, .. } | ShotState::Saved { shot_id, image } => {
                 let texture = textures.shot(ui.ctx(), *shot_id, image);
-                ui.add(egui::Image::new(&texture).fit_to_exact_size(photo_size));
+                ui.add(
+                    egui::Image::new(&texture)
+                        .fit_to_exact_size(photo_size)
+                        .alt_text(t.result_photo),
+                );
             }
             ShotState::Failed { report, .. } => {
                 ui.allocate_ui(photo_size, |ui| {
+                    ui.set_width(photo_size.x);
                     ui.label(coloured(t.checks_failed, theme::BAD));
                     for check in report.checks.iter().filter(|c| !c.ok) {
                         ui.label(RichText::new(&check.message).color(theme::BAD));
                     }
                 });
-            }
-            ShotState::Saved { shot_id, image } => {
-                let texture = textures.shot(ui.ctx(), *shot_id, image);
-                ui.add(egui::Image::new(&texture).fit_to_exact_size(photo_size));
             }
         }
         ui.vertical(|ui| {
