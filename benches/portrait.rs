@@ -4,7 +4,9 @@
 //! crop plan, resampling, checks, JPEG size search). Prints the median and 90th percentile per
 //! stage and in all, then one JSON line. Target: a median ≤ 60 ms per frame.
 //!
-//! `cargo bench --bench portrait` (add `-- --quick` for one pass instead of three).
+//! `cargo bench --bench portrait` (add `-- --quick` for one pass instead of three, or
+//! `-- --write-frames DIR` to also save the frames as PNG, for `capture-station portrait DIR
+//! --json` or another build to be timed on the very same frames).
 
 use std::path::Path;
 
@@ -36,6 +38,19 @@ fn main() {
         return;
     }
     let frames = varied_booth_frames(&portraits, Backdrop::Blue);
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(dir) = args
+        .iter()
+        .position(|a| a == "--write-frames")
+        .and_then(|i| args.get(i + 1))
+    {
+        std::fs::create_dir_all(dir).expect("creating the frames folder");
+        for frame in &frames {
+            let path = Path::new(dir).join(format!("{}.png", frame.name));
+            frame.frame.save(&path).expect("writing a frame");
+        }
+        eprintln!("wrote {} frames to {dir}", frames.len());
+    }
     let mut pipeline = PortraitPipeline::new(PortraitSettings::default()).expect("face model");
     // One warm-up pass, then the best of `passes` per frame: the machine's other load shows as
     // noise in single runs, never as a faster pipeline.

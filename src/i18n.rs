@@ -21,7 +21,7 @@ texts! {
     tab_operator: "拍摄", "Capture";
     tab_walk_in: "现场预约", "Walk-in";
     tab_supervisor: "主管", "Supervisor";
-    demo_banner: "演示数据 / demo data：虚构学生，独立于正式数据库", "Demo data: invented students, apart from the real store";
+    demo_banner: "演示数据 / demo data：虚构学生，独立于正式数据库", "Demo data: invented students";
     exit_demo: "退出演示", "Leave demo";
     language: "语言", "Language";
     // Operator screen

@@ -700,3 +700,67 @@ fn camera_faults_show_in_the_status_bar_while_the_window_keeps_drawing() {
         booth.harness.get_by_label_contains("摄像头正常");
     }
 }
+
+/// The defect: at 1366×768 the check list ran off the bottom and the result photo was cut, so
+/// the operator could not see the chin before Enter. At 1366×768 and 1920×1080, with every
+/// check failed (the worst case), the whole photo and every failed check lie inside the window,
+/// and the live view takes the room that is left.
+#[test]
+fn the_result_photo_and_every_failed_check_fit_the_window() {
+    for (width, height) in [(1366.0, 768.0), (1920.0, 1080.0)] {
+        let size = egui::vec2(width, height);
+        let mut booth = booth();
+        booth.harness.set_size(size);
+        booth.harness.run_steps(2);
+        booth.show_phone(0);
+        booth.settle(card_found);
+        booth.show_student();
+        booth.harness.key_press(egui::Key::Space);
+        booth.harness.run_steps(1);
+        booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+        // The real shot passes: the live view takes the room the card and photo leave.
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        let live = booth.harness.get_by_label("实时画面").rect();
+        assert!(window.contains_rect(live), "{size:?}: live view {live:?}");
+        assert!(
+            live.width() >= 0.45 * width,
+            "{size:?}: the live view is only {} px wide",
+            live.width()
+        );
+        let ShotState::Ready { report, .. } = &mut booth.app().state.operator.shot else {
+            unreachable!("settled on Ready");
+        };
+        report.ok = false;
+        let failed: Vec<String> = report
+            .checks
+            .iter_mut()
+            .enumerate()
+            .map(|(index, check)| {
+                check.ok = false;
+                check.message = format!("第{index}项未通过 check {index} failed");
+                format!("× {}", check.message)
+            })
+            .collect();
+        assert!(failed.len() >= 13, "every check is listed: {failed:?}");
+        booth.harness.run_steps(3);
+
+        let photo = booth.harness.get_by_label("成片 480×640").rect();
+        assert!(
+            window.contains_rect(photo),
+            "{size:?}: the result photo {photo:?} is cut"
+        );
+        assert!(
+            (photo.width() / photo.height() - 0.75).abs() < 0.01 && photo.height() >= 300.0,
+            "{size:?}: the result photo is {photo:?}"
+        );
+        for label in &failed {
+            let rect = booth.harness.get_by_label(label).rect();
+            assert!(
+                window.contains_rect(rect),
+                "{size:?}: the failed check {label:?} at {rect:?} lies outside the window"
+            );
+        }
+        let live = booth.harness.get_by_label("实时画面").rect();
+        assert!(window.contains_rect(live), "{size:?}: live view {live:?}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, Stroke, vec2};
 
-use super::widgets::{coloured, field_row};
+use super::widgets::coloured;
 use super::{Textures, theme};
 use crate::app::command::Command;
 use crate::app::state::{AppState, BookingCard, CardState, Role, ShootBlock, ShotState};
@@ -31,7 +31,7 @@ pub fn show(
     commands: &mut Vec<Command>,
 ) {
     let available = ui.available_size();
-    let right_width = (available.x * 0.40)
+    let right_width = (available.x * 0.45)
         .clamp(RIGHT_MIN_WIDTH, RIGHT_MAX_WIDTH)
         .min(available.x * 0.6);
     let left_width = (available.x - right_width - 24.0).max(200.0);
@@ -97,7 +97,11 @@ fn live_view(
     };
     let size = texture.size_vec2();
     let scale = (width / size.x).min(max_height / size.y);
-    let response = ui.add(egui::Image::new(texture).fit_to_exact_size(size * scale));
+    let response = ui.add(
+        egui::Image::new(texture)
+            .fit_to_exact_size(size * scale)
+            .alt_text(t.live_view),
+    );
     let rect = response.rect;
     draw_guide(ui.painter(), rect);
     if state.operator.code_in_view {
@@ -288,43 +292,44 @@ fn found_card(
         (None, _) => "-".to_string(),
     };
     ui.style_mut().override_font_id = Some(egui::FontId::proportional(18.0));
+    let capture_code = booking
+        .capture_code
+        .as_deref()
+        .map(crate::domain::capture_code::mask)
+        .unwrap_or_else(|| "-".to_string());
+    let fields: [(&str, &str); 9] = [
+        (t.id_number, &id_shown),
+        (t.phone, &phone_shown),
+        (t.student_no, student.student_no.as_deref().unwrap_or("-")),
+        (t.school, &student.school),
+        (t.department, student.department.as_deref().unwrap_or("-")),
+        (t.major, student.major.as_deref().unwrap_or("-")),
+        (t.level, student.level.as_deref().unwrap_or("-")),
+        (t.source, t.source(&booking.source)),
+        (t.capture_code, &capture_code),
+    ];
+    // Two fields a row, so the card leaves the column's height to the result photo.
     egui::Grid::new("card_grid")
-        .num_columns(2)
-        .spacing(vec2(12.0, 0.0))
+        .num_columns(4)
+        .spacing(vec2(10.0, 2.0))
         .show(ui, |ui| {
-            field_row(ui, t.id_number, &id_shown);
-            field_row(ui, t.phone, &phone_shown);
-            field_row(
-                ui,
-                t.student_no,
-                student.student_no.as_deref().unwrap_or("-"),
-            );
-            field_row(ui, t.school, &student.school);
-            field_row(
-                ui,
-                t.department,
-                student.department.as_deref().unwrap_or("-"),
-            );
-            field_row(ui, t.major, student.major.as_deref().unwrap_or("-"));
-            field_row(ui, t.level, student.level.as_deref().unwrap_or("-"));
-            field_row(ui, t.source, t.source(&booking.source));
-            ui.label(RichText::new(t.status).color(Color32::from_gray(90)));
             let status_color = match booking.status.as_str() {
                 "booked" => theme::INFO,
                 "captured" => theme::OK,
                 _ => theme::BAD,
             };
-            ui.label(coloured(t.status(&booking.status), status_color));
-            ui.end_row();
-            field_row(
-                ui,
-                t.capture_code,
-                &booking
-                    .capture_code
-                    .as_deref()
-                    .map(crate::domain::capture_code::mask)
-                    .unwrap_or_else(|| "-".to_string()),
-            );
+            // The ninth field shares its row with the status.
+            for pair in fields.chunks(2) {
+                for (label, value) in pair {
+                    ui.label(RichText::new(*label).color(Color32::from_gray(90)));
+                    ui.label(RichText::new(*value).strong());
+                }
+                if pair.len() == 1 {
+                    ui.label(RichText::new(t.status).color(Color32::from_gray(90)));
+                    ui.label(coloured(t.status(&booking.status), status_color));
+                }
+                ui.end_row();
+            }
         });
     match card.shoot_block() {
         Some(ShootBlock::AlreadyCaptured) if !card.saved => {
