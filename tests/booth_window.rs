@@ -764,3 +764,196 @@ fn the_result_photo_and_every_failed_check_fit_the_window() {
         assert!(window.contains_rect(live), "{size:?}: live view {live:?}");
     }
 }
+
+/// A file dropped on the window, as winit hands it over.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+impl Booth {
+    /// A supervisor signs in over the booth's session, as on the 主管 tab.
+    fn supervisor_over_the_booth(&mut self) {
+        self.app().command(Command::Login {
+            name: demo::DEMO_SUPERVISOR.to_string(),
+            pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
+        });
+        self.settle(|s| s.role == Role::Supervisor);
+    }
+
+    /// Drops `bytes`, saved as `name` in a temporary folder, onto the window.
+    fn drop_file(&mut self, files: &tempfile::TempDir, name: &str, bytes: &[u8]) {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        self.harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(DroppedPath(path)));
+        self.harness.run_steps(1);
+    }
+
+    fn import_settled(&mut self) {
+        self.settle(|s| {
+            let import = &s.supervisor.import;
+            !import.busy
+                && (import.preview.is_some() || import.result.is_some() || import.refused.is_some())
+        });
+    }
+}
+
+/// 主管 → 导入预约: an XLSX dropped on the window is previewed (nothing written), confirmed,
+/// imported with the CLI's code, and its students are then found by a scan and by a search.
+#[test]
+fn a_dropped_xlsx_is_previewed_then_imported_and_found_by_scan_and_search() {
+    use capture_station::transfer::sample;
+    let mut booth = booth_stepping(0.005);
+    booth.supervisor_over_the_booth();
+    let before = booth.store().booking_count().unwrap();
+    let orders = sample::sample_orders(12, 77, "导入测试大学");
+    let files = tempfile::tempdir().unwrap();
+    booth.drop_file(
+        &files,
+        "预约订单.xlsx",
+        &sample::write_xlsx(&orders).unwrap(),
+    );
+    booth.import_settled();
+    assert_eq!(booth.app().state.screen, Screen::Supervisor);
+    booth.harness.get_by_label("XLSX");
+    booth
+        .harness
+        .get_by_label("若导入： 新增 12，更新 0，未变 0，问题行 0");
+    assert_eq!(
+        booth.store().booking_count().unwrap(),
+        before,
+        "a preview writes nothing"
+    );
+
+    booth.harness.get_by_label("确认导入").click();
+    booth.harness.run_steps(1);
+    booth.import_settled();
+    booth
+        .harness
+        .get_by_label("导入完成： 新增 12，更新 0，未变 0，问题行 0");
+    assert_eq!(booth.store().booking_count().unwrap(), before + 12);
+
+    // A scan (keyboard-wedge burst) at the operator screen finds an imported student.
+    booth.app().command(Command::Show(Screen::Operator));
+    booth.harness.run_steps(2);
+    let order = &orders[4];
+    for character in order.capture_code().chars() {
+        booth
+            .harness
+            .event(egui::Event::Text(character.to_string()));
+    }
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(card_found);
+    assert_eq!(
+        booth
+            .app()
+            .state
+            .card()
+            .unwrap()
+            .booking
+            .order_no
+            .as_deref(),
+        Some(order.order_no())
+    );
+    // And the search finds one by name.
+    booth.app().command(Command::Search {
+        query: orders[7].name().to_string(),
+        for_supervisor: false,
+    });
+    booth.settle(|s| !s.operator.search.results.is_empty());
+    let found = &booth.app().state.operator.search.results[0].booking;
+    assert_eq!(found.student.name, orders[7].name());
+}
+
+/// Bad rows are listed with the spreadsheet row they are on (CRLF, as Excel saves), and the
+/// rows that are fine are imported; the rejected rows can be written back as a workbook.
+#[test]
+fn rejected_rows_are_listed_with_their_spreadsheet_rows() {
+    let mut booth = booth();
+    booth.supervisor_over_the_booth();
+    let csv = "订单号,姓名,身份证号,学校\r\n\
+               IMP-1,张三,11010519491231002X,X大学\r\n\
+               IMP-2,,11010519491231002X,X大学\r\n\
+               IMP-3,王五,110105194912310021,X大学\r\n";
+    let files = tempfile::tempdir().unwrap();
+    booth.drop_file(&files, "orders.csv", csv.as_bytes());
+    booth.import_settled();
+    booth
+        .harness
+        .get_by_label("若导入： 新增 1，更新 0，未变 0，问题行 2");
+    booth.harness.get_by_label("行号 3");
+    booth.harness.get_by_label("行号 4");
+    booth.harness.get_by_label("确认导入").click();
+    booth.harness.run_steps(1);
+    booth.import_settled();
+    let result = booth.app().state.supervisor.import.result.clone().unwrap();
+    let rows: Vec<usize> = result.rejected.iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![3, 4]);
+    assert!(result.rejected[1].reason.contains("身份证号"));
+    assert_eq!(booth.store().lookup("IMP-1", 1).unwrap().len(), 1);
+
+    booth.harness.get_by_label("导出问题行 (XLSX)").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.close_out.written.is_some());
+    let written = booth
+        .app()
+        .state
+        .supervisor
+        .close_out
+        .written
+        .clone()
+        .unwrap();
+    let table =
+        capture_station::transfer::table::read_table(&std::fs::read(written).unwrap()).unwrap();
+    let first: Vec<String> = table.rows[1].1.iter().map(|c| c.as_text()).collect();
+    assert_eq!(first[..3], ["3", "IMP-2", ""]);
+    assert!(first.last().unwrap().contains("姓名"), "{first:?}");
+}
+
+/// A file without 姓名 is refused with the header named, and nothing is written.
+#[test]
+fn a_file_missing_a_required_header_is_refused_and_nothing_is_written() {
+    let mut booth = booth();
+    booth.supervisor_over_the_booth();
+    let before = booth.store().booking_count().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    booth.drop_file(&files, "orders.csv", "订单号,学校\nA1,X大学\n".as_bytes());
+    booth.import_settled();
+    let refused = booth.app().state.supervisor.import.refused.clone().unwrap();
+    assert!(refused.contains("姓名"), "{refused}");
+    assert!(booth.app().state.supervisor.import.preview.is_none());
+    assert!(booth.harness.query_by_label("确认导入").is_none());
+    assert_eq!(booth.store().booking_count().unwrap(), before);
+}
+
+/// Staff signed in at the booth cannot preview or import: a dropped file reaches the supervisor
+/// sign-in, the import never runs, and the refusal is logged.
+#[test]
+fn booth_staff_cannot_import() {
+    use capture_station::transfer::sample;
+    let mut booth = booth();
+    let before = booth.store().booking_count().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let orders = sample::sample_orders(3, 78, "导入测试大学");
+    booth.drop_file(&files, "orders.xlsx", &sample::write_xlsx(&orders).unwrap());
+    booth.harness.run_steps(3);
+    assert_eq!(booth.app().state.screen, Screen::Supervisor);
+    booth.harness.get_by_label("主管登录");
+    booth.app().command(Command::ConfirmImport);
+    booth.harness.run_steps(3);
+    let import = &booth.app().state.supervisor.import;
+    assert!(import.preview.is_none() && import.result.is_none() && !import.busy);
+    assert_eq!(booth.store().booking_count().unwrap(), before);
+}

@@ -116,5 +116,13 @@ pub enum Command {
     WriteReport {
         school: String,
     },
+    /// Read and preview an order export (picked, typed or dropped); nothing is written.
+    PreviewImport {
+        path: std::path::PathBuf,
+    },
+    /// Import the previewed bytes.
+    ConfirmImport,
+    /// Write the last import's rejected rows (with their reasons) to an XLSX in `exports/`.
+    WriteRejectedRows,
     ExitDemo,
 }

@@ -630,7 +630,50 @@ impl StationApp {
                 self.state.supervisor.users.new_name.clear();
                 self.state.supervisor.users.new_pin.clear();
             }
+            StoreEvent::ImportPreviewed {
+                path,
+                bytes,
+                preview,
+            } => {
+                let import = &mut self.state.supervisor.import;
+                // A preview for a file the supervisor has since replaced is stale.
+                if import.path == path.display().to_string() {
+                    import.busy = false;
+                    import.bytes = Some(bytes);
+                    import.preview = Some(*preview);
+                }
+            }
+            StoreEvent::Imported(report) => {
+                let import = &mut self.state.supervisor.import;
+                import.busy = false;
+                import.preview = None;
+                let message = format!(
+                    "{} {} {}, {} {}, {} {}, {} {}",
+                    t.import_done,
+                    t.import_inserted,
+                    report.inserted,
+                    t.import_updated,
+                    report.updated,
+                    t.import_unchanged,
+                    report.unchanged,
+                    t.import_rejected,
+                    report.rejected.len()
+                );
+                import.result = Some(*report);
+                self.state.notify(NoticeLevel::Success, message);
+                self.send_store(StoreJob::LoadSchools);
+            }
+            StoreEvent::ImportRefused(reason) => {
+                let import = &mut self.state.supervisor.import;
+                import.busy = false;
+                import.preview = None;
+                import.bytes = None;
+                import.refused = Some(reason.clone());
+                self.state
+                    .notify(NoticeLevel::Error, format!("{} {reason}", t.import_refused));
+            }
             StoreEvent::Failed(error) => {
+                self.state.supervisor.import.busy = false;
                 self.state.sign_in.busy = false;
                 if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
                     // The photo stays on screen: nothing is lost, the operator can try again.
@@ -1026,6 +1069,48 @@ impl StationApp {
             Command::WriteReport { school } => {
                 if let Some(session) = self.require_supervisor(Permission::Export) {
                     self.send_store(StoreJob::WriteReport { school, session });
+                }
+            }
+            Command::PreviewImport { path } => {
+                if let Some(session) = self.require_supervisor(Permission::ImportBookings) {
+                    let import = &mut self.state.supervisor.import;
+                    *import = super::state::ImportState {
+                        path: path.display().to_string(),
+                        busy: true,
+                        ..Default::default()
+                    };
+                    self.state.supervisor.tab = SupervisorTab::Import;
+                    self.send_store(StoreJob::PreviewImport { path, session });
+                }
+            }
+            Command::ConfirmImport => {
+                if let Some(session) = self.require_supervisor(Permission::ImportBookings) {
+                    let import = &mut self.state.supervisor.import;
+                    if let (Some(bytes), false) = (import.bytes.clone(), import.busy) {
+                        import.busy = true;
+                        let label = std::path::Path::new(&import.path)
+                            .file_name()
+                            .map(|name| name.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| "import".to_string());
+                        self.send_store(StoreJob::Import {
+                            bytes,
+                            label,
+                            session,
+                        });
+                    }
+                }
+            }
+            Command::WriteRejectedRows => {
+                if let Some(session) = self.require_supervisor(Permission::ImportBookings) {
+                    let import = &self.state.supervisor.import;
+                    if let (Some(bytes), Some(result)) = (import.bytes.clone(), &import.result) {
+                        let rejected = result.rejected.clone();
+                        self.send_store(StoreJob::WriteRejectedRows {
+                            bytes,
+                            rejected,
+                            session,
+                        });
+                    }
                 }
             }
             Command::ExitDemo => self.exit_demo(),

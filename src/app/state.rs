@@ -243,7 +243,23 @@ pub enum SupervisorTab {
     Schools,
     CloseOut,
     Report,
+    Import,
     Settings,
+}
+
+/// 导入预约: the file picked or dropped, its preview, and the import's outcome.
+#[derive(Debug, Clone, Default)]
+pub struct ImportState {
+    /// The path as typed or dropped.
+    pub path: String,
+    /// The bytes previewed: the import writes exactly these, even if the file changes meanwhile.
+    pub bytes: Option<std::sync::Arc<Vec<u8>>>,
+    pub preview: Option<crate::transfer::ImportPreview>,
+    /// Previewing or importing on the store thread.
+    pub busy: bool,
+    pub result: Option<crate::transfer::ImportReport>,
+    /// Why the file was refused (missing header, unreadable); nothing was written.
+    pub refused: Option<String>,
 }
 
 /// 结束采集 and 报表: the close-out preview and result, the school's refunds, its report.
@@ -325,6 +341,7 @@ pub struct SupervisorState {
     pub settings: ConfigFile,
     pub settings_error: Option<String>,
     pub close_out: CloseOutState,
+    pub import: ImportState,
 }
 
 pub struct AppState {

@@ -26,6 +26,20 @@ const SEARCH_LIMIT: usize = 20;
 
 pub enum StoreJob {
     ResolveCode(String),
+    PreviewImport {
+        path: PathBuf,
+        session: Session,
+    },
+    Import {
+        bytes: std::sync::Arc<Vec<u8>>,
+        label: String,
+        session: Session,
+    },
+    WriteRejectedRows {
+        bytes: std::sync::Arc<Vec<u8>>,
+        rejected: Vec<crate::store::ImportRejection>,
+        session: Session,
+    },
     Search {
         query: String,
         generation: u64,
@@ -195,6 +209,15 @@ pub enum StoreEvent {
         elevate: bool,
     },
     Users(Vec<UserSummary>),
+    ImportPreviewed {
+        path: PathBuf,
+        bytes: std::sync::Arc<Vec<u8>>,
+        preview: Box<crate::transfer::ImportPreview>,
+    },
+    Imported(Box<crate::transfer::ImportReport>),
+    /// The file cannot be imported at all (unreadable, a required header missing); nothing
+    /// was written.
+    ImportRefused(String),
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -284,6 +307,15 @@ fn run(
         if changed_counts && let Ok(counts) = store.day_counts(today()) {
             send(StoreEvent::Counts(counts));
         }
+    }
+}
+
+/// The CLI's import settings, from the station's own.
+fn import_options(setup: &StoreSetup) -> crate::transfer::ImportOptions {
+    crate::transfer::ImportOptions {
+        school: None,
+        capture_code_rules: setup.capture_code_rules.clone(),
+        today: today(),
     }
 }
 
@@ -452,6 +484,52 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             store.authorize(&session, Permission::Export, Some(&school))?;
             let bytes = crate::transfer::refund_list::refunds_xlsx(&store.refunds(&school)?)?;
             StoreEvent::FileWritten(write_export(setup, &format!("退款清单-{school}"), &bytes)?)
+        }
+        StoreJob::PreviewImport { path, session } => {
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => std::sync::Arc::new(bytes),
+                Err(error) => {
+                    return Ok(StoreEvent::ImportRefused(format!(
+                        "{}: {error}",
+                        path.display()
+                    )));
+                }
+            };
+            match crate::transfer::preview_file(store, &bytes, &import_options(setup), &session) {
+                Ok(preview) => StoreEvent::ImportPreviewed {
+                    path,
+                    bytes,
+                    preview: Box::new(preview),
+                },
+                Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
+                Err(error) => StoreEvent::ImportRefused(error.to_string()),
+            }
+        }
+        StoreJob::Import {
+            bytes,
+            label,
+            session,
+        } => {
+            match crate::transfer::import_file(
+                store,
+                &bytes,
+                &label,
+                &import_options(setup),
+                &session,
+            ) {
+                Ok(report) => StoreEvent::Imported(Box::new(report)),
+                Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
+                Err(error) => StoreEvent::ImportRefused(error.to_string()),
+            }
+        }
+        StoreJob::WriteRejectedRows {
+            bytes,
+            rejected,
+            session,
+        } => {
+            store.authorize(&session, Permission::ImportBookings, None)?;
+            let workbook = crate::transfer::rejected_rows::rejected_rows_xlsx(&bytes, &rejected)?;
+            StoreEvent::FileWritten(write_export(setup, "导入问题行", &workbook)?)
         }
         StoreJob::LoadReport { school } => {
             StoreEvent::ReportLoaded(Box::new(store.school_report(&school, None)?))

@@ -26,12 +26,13 @@ enum Scene {
     Corrections,
     Schools,
     CloseOut,
+    ImportPreview,
     Settings,
     English,
     SignIn,
 }
 
-const SHOTS: [(Scene, &str); 10] = [
+const SHOTS: [(Scene, &str); 11] = [
     (Scene::OperatorCard, "1-operator-card"),
     (Scene::OperatorPhoto, "2-operator-shot"),
     (Scene::WalkIn, "3-walk-in"),
@@ -39,9 +40,10 @@ const SHOTS: [(Scene, &str); 10] = [
     (Scene::Corrections, "5-corrections"),
     (Scene::Schools, "6-schools"),
     (Scene::CloseOut, "7-close-out-preview"),
-    (Scene::Settings, "8-settings"),
-    (Scene::English, "9-operator-english"),
-    (Scene::SignIn, "10-sign-in"),
+    (Scene::ImportPreview, "8-import-preview"),
+    (Scene::Settings, "9-settings"),
+    (Scene::English, "10-operator-english"),
+    (Scene::SignIn, "11-sign-in"),
 ];
 
 enum Phase {
@@ -167,6 +169,11 @@ fn prepare(app: &mut StationApp, shot: Scene) {
                 school: super::demo::DEMO_SCHOOL.to_string(),
             });
         }
+        // The preview only, of a demo file written into the demo folder: nothing is imported.
+        Scene::ImportPreview => match write_demo_order_file(&app.state.data_dir) {
+            Ok(path) => app.apply(Command::PreviewImport { path }),
+            Err(error) => tracing::warn!("tour: writing the demo order file: {error:#}"),
+        },
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
         Scene::English => {
             app.apply(Command::SetLanguage(Language::English));
@@ -198,10 +205,27 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         }
         Scene::Schools => !app.state.supervisor.schools.is_empty(),
         Scene::CloseOut => app.state.supervisor.close_out.preview.is_some(),
+        Scene::ImportPreview => app.state.supervisor.import.preview.is_some(),
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
         Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),
         _ => true,
     }
+}
+
+/// A CSV order export of 40 new demo students, two of them with mistakes (no name; a wrong ID
+/// check character), as the office might send it: what the import preview is shown with.
+fn write_demo_order_file(data_dir: &std::path::Path) -> anyhow::Result<PathBuf> {
+    use crate::transfer::sample::{CsvEncoding, as_rows, sample_orders, write_csv};
+    let mut rows = as_rows(&sample_orders(40, 9, super::demo::DEMO_SCHOOL));
+    rows[6][1].clear();
+    if let Some(id) = rows[12].get_mut(3)
+        && let Some(last) = id.pop()
+    {
+        id.push(if last == '0' { '1' } else { '0' });
+    }
+    let path = data_dir.join("演示预约订单.csv");
+    std::fs::write(&path, write_csv(&rows, CsvEncoding::Utf8Bom)?)?;
+    Ok(path)
 }
 
 impl StationApp {

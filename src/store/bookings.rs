@@ -455,6 +455,27 @@ impl Store {
         session: &Session,
         source_label: &str,
     ) -> Result<ImportCounts, E> {
+        self.write_imported_bookings(rows, session, source_label, true)
+    }
+
+    /// What [`Self::import_bookings`] would do with `rows`, worked out by the same code in a
+    /// transaction that is rolled back: the preview's counts are the import's, not an estimate.
+    /// Nothing is written, not even the event.
+    pub fn preview_import_bookings<E: From<StoreError>>(
+        &mut self,
+        rows: impl IntoIterator<Item = Result<(usize, NewBooking), E>>,
+        session: &Session,
+    ) -> Result<ImportCounts, E> {
+        self.write_imported_bookings(rows, session, "preview", false)
+    }
+
+    fn write_imported_bookings<E: From<StoreError>>(
+        &mut self,
+        rows: impl IntoIterator<Item = Result<(usize, NewBooking), E>>,
+        session: &Session,
+        source_label: &str,
+        commit: bool,
+    ) -> Result<ImportCounts, E> {
         self.authorize(session, Permission::ImportBookings, None)
             .map_err(E::from)?;
         let actor = &session.actor();
@@ -532,7 +553,10 @@ impl Store {
                 "rejected": counts.rejected.len(),
             }),
         )?;
-        tx.commit().map_err(StoreError::from)?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        }
+        // Without a commit the transaction rolls back as it drops.
         Ok(counts)
     }
 

@@ -112,6 +112,73 @@ pub fn import_file(
     options: &ImportOptions,
     session: &crate::store::Session,
 ) -> Result<ImportReport, ImportError> {
+    run_import(store, bytes, source_label, options, session, true)
+}
+
+/// What importing `bytes` would do, without writing anything: the format, the columns found
+/// and ignored, and the counts the import itself would report (the same code runs, in a
+/// transaction that is rolled back). A file the import would refuse is refused here too.
+pub fn preview_file(
+    store: &mut Store,
+    bytes: &[u8],
+    options: &ImportOptions,
+    session: &crate::store::Session,
+) -> Result<ImportPreview, ImportError> {
+    let report = run_import(store, bytes, "preview", options, session, false)?;
+    let (known_columns, ignored_columns) = header_columns(bytes)?;
+    Ok(ImportPreview {
+        format: super::table::describe_format(bytes),
+        known_columns,
+        ignored_columns,
+        report,
+    })
+}
+
+/// The window's preview of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportPreview {
+    /// "XLSX", "CSV GB18030", …
+    pub format: &'static str,
+    /// Header cells the importer reads, as the file spells them.
+    pub known_columns: Vec<String>,
+    /// Header cells it ignores.
+    pub ignored_columns: Vec<String>,
+    pub report: ImportReport,
+}
+
+/// The first non-blank row's cells, split into the columns the importer reads and the rest.
+fn header_columns(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), ImportError> {
+    let mut header = None;
+    for_each_row(bytes, |_, cells| {
+        if cells.iter().all(Cell::is_blank) {
+            return true;
+        }
+        header = Some(cells);
+        false
+    })?;
+    let (mut known, mut ignored) = (Vec::new(), Vec::new());
+    for cell in header.unwrap_or_default() {
+        let text = cell.as_text();
+        if text.is_empty() {
+            continue;
+        }
+        if Column::from_header(&text).is_some() {
+            known.push(text);
+        } else {
+            ignored.push(text);
+        }
+    }
+    Ok((known, ignored))
+}
+
+fn run_import(
+    store: &mut Store,
+    bytes: &[u8],
+    source_label: &str,
+    options: &ImportOptions,
+    session: &crate::store::Session,
+    commit: bool,
+) -> Result<ImportReport, ImportError> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Parsed>(4);
     std::thread::scope(|scope| {
         let parser = std::thread::Builder::new()
@@ -123,7 +190,11 @@ pub fn import_file(
             pending: Vec::new().into_iter(),
             finished: false,
         };
-        let stored = store.import_bookings(rows, session, source_label);
+        let stored = if commit {
+            store.import_bookings(rows, session, source_label)
+        } else {
+            store.preview_import_bookings(rows, session)
+        };
         let parser_rejected = parser
             .join()
             .map_err(|_| ImportError::Interrupted("the parser panicked".to_string()))?;

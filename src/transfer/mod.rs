@@ -5,9 +5,12 @@
 pub mod export;
 pub mod import;
 pub mod refund_list;
+pub mod rejected_rows;
 pub mod report_sheet;
 pub mod sample;
 pub mod sheets;
 pub mod table;
 
-pub use import::{ImportError, ImportOptions, ImportReport, import_file};
+pub use import::{
+    ImportError, ImportOptions, ImportPreview, ImportReport, import_file, preview_file,
+};

@@ -61,6 +61,23 @@ pub enum TableError {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// What the file is, in words for the import preview: "XLSX", "XLS", or "CSV" with its text
+/// encoding, sniffed exactly as [`for_each_row`] reads it.
+pub fn describe_format(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(ZIP_MAGIC) {
+        return "XLSX";
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return "XLS";
+    }
+    match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, _)) if encoding == encoding_rs::UTF_8 => "CSV UTF-8 (BOM)",
+        Some(_) => "CSV UTF-16",
+        None if std::str::from_utf8(bytes).is_ok() => "CSV UTF-8",
+        None => "CSV GB18030",
+    }
+}
+
 /// Reads the whole first sheet (or the CSV) into memory.
 pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
     let mut rows = Vec::new();

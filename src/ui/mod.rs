@@ -139,6 +139,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         egui::CentralPanel::default().show(ui, |ui| sign_in::show(ui, state, &mut commands));
         return commands;
     }
+    // A spreadsheet dropped anywhere on the window opens the supervisor's import preview.
+    let dropped = ui
+        .ctx()
+        .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+    if let Some(path) = dropped {
+        commands.push(Command::Show(Screen::Supervisor));
+        commands.push(Command::PreviewImport { path });
+    }
     egui::CentralPanel::default().show(ui, |ui| match state.screen {
         Screen::Operator => operator::show(ui, state, textures, &mut commands),
         Screen::WalkIn => walk_in::show(ui, state, &mut commands),

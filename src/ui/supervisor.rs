@@ -25,6 +25,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             (SupervisorTab::Schools, t.tab_schools),
             (SupervisorTab::CloseOut, t.tab_close_out),
             (SupervisorTab::Report, t.tab_report),
+            (SupervisorTab::Import, t.tab_import),
             (SupervisorTab::Settings, t.tab_settings),
         ] {
             if ui
@@ -47,8 +48,154 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         SupervisorTab::Schools => schools(ui, state, t, commands),
         SupervisorTab::CloseOut => close_out(ui, state, t, commands),
         SupervisorTab::Report => report(ui, state, t, commands),
+        SupervisorTab::Import => import(ui, state, t, commands),
         SupervisorTab::Settings => settings(ui, state, t, commands),
     }
+}
+
+/// 导入预约: a path (typed or dropped), the preview, the confirmation and the outcome with its
+/// rejected rows.
+fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let import = &mut state.supervisor.import;
+    ui.label(t.import_hint);
+    ui.horizontal(|ui| {
+        let label = ui.label(t.import_path);
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut import.path).desired_width(520.0))
+            .labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let ready = !import.busy && !import.path.trim().is_empty();
+        if (ui
+            .add_enabled(ready, egui::Button::new(t.import_preview_button))
+            .clicked()
+            || (entered && ready))
+            && !import.path.trim().is_empty()
+        {
+            commands.push(Command::PreviewImport {
+                path: import.path.trim().into(),
+            });
+        }
+    });
+    ui.separator();
+    if import.busy {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(if import.preview.is_some() {
+                t.import_running
+            } else {
+                t.import_reading
+            });
+        });
+        ui.add(egui::ProgressBar::new(0.0).animate(true));
+        return;
+    }
+    if let Some(reason) = &import.refused {
+        ui.label(coloured(&format!("{} {reason}", t.import_refused), theme::BAD).size(18.0));
+    }
+    if let Some(preview) = &import.preview {
+        egui::Grid::new("import_preview")
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label(t.import_format);
+                ui.label(RichText::new(preview.format).strong());
+                ui.end_row();
+                ui.label(t.import_columns_found);
+                ui.label(preview.known_columns.join("、"));
+                ui.end_row();
+                ui.label(t.import_columns_ignored);
+                ui.label(if preview.ignored_columns.is_empty() {
+                    "-".to_string()
+                } else {
+                    preview.ignored_columns.join("、")
+                });
+                ui.end_row();
+            });
+        let report = &preview.report;
+        ui.label(
+            RichText::new(format!(
+                "{} {} {}，{} {}，{} {}，{} {}",
+                t.import_would,
+                t.import_inserted,
+                report.inserted,
+                t.import_updated,
+                report.updated,
+                t.import_unchanged,
+                report.unchanged,
+                t.import_rejected,
+                report.rejected.len()
+            ))
+            .size(18.0),
+        );
+        if ui
+            .add(
+                egui::Button::new(
+                    RichText::new(t.import_confirm)
+                        .size(20.0)
+                        .color(egui::Color32::WHITE)
+                        .strong(),
+                )
+                .fill(theme::OK),
+            )
+            .clicked()
+        {
+            commands.push(Command::ConfirmImport);
+        }
+        rejected_rows(ui, t, &report.rejected, "preview_rejected");
+    }
+    if let Some(result) = &import.result {
+        ui.label(
+            coloured(
+                &format!(
+                    "{} {} {}，{} {}，{} {}，{} {}",
+                    t.import_done,
+                    t.import_inserted,
+                    result.inserted,
+                    t.import_updated,
+                    result.updated,
+                    t.import_unchanged,
+                    result.unchanged,
+                    t.import_rejected,
+                    result.rejected.len()
+                ),
+                theme::OK,
+            )
+            .size(18.0),
+        );
+        if !result.rejected.is_empty() && ui.button(t.import_write_rejected).clicked() {
+            commands.push(Command::WriteRejectedRows);
+        }
+        rejected_rows(ui, t, &result.rejected, "import_rejected");
+    }
+}
+
+/// The rejected rows: spreadsheet row number and reason.
+fn rejected_rows(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    rejected: &[crate::store::ImportRejection],
+    id: &str,
+) {
+    if rejected.is_empty() {
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(ui.available_height() - 8.0)
+        .show(ui, |ui| {
+            egui::Grid::new(id)
+                .striped(true)
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label(RichText::new(t.import_row).strong());
+                    ui.label(RichText::new(t.import_reason).strong());
+                    ui.end_row();
+                    for rejection in rejected {
+                        ui.label(format!("{} {}", t.import_row, rejection.row));
+                        ui.label(coloured(&rejection.reason, theme::BAD));
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 fn login(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {

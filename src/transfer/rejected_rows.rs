@@ -1,0 +1,82 @@
+//! The rows an import rejected, written back as a workbook for the office to fix and send again:
+//! the file's own header and cells, the spreadsheet row they came from, and the reason.
+
+use anyhow::Result;
+
+use super::sheets::{SheetCell, write_xlsx};
+use super::table::{Cell, read_table};
+use crate::store::ImportRejection;
+
+/// Column added before the file's own columns: where the row was in the original file.
+pub const ROW_HEADER: &str = "原行号";
+/// Column added after them: why the row was rejected.
+pub const REASON_HEADER: &str = "问题原因";
+
+/// An XLSX of the rejected rows of `bytes` (the file that was imported), in file order.
+pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[ImportRejection]) -> Result<Vec<u8>> {
+    let table = read_table(bytes)?;
+    let mut rows = table
+        .rows
+        .iter()
+        .filter(|(_, cells)| !cells.iter().all(Cell::is_blank));
+    let header: Vec<String> = rows
+        .next()
+        .map(|(_, cells)| cells.iter().map(Cell::as_text).collect())
+        .unwrap_or_default();
+    let mut columns: Vec<&str> = vec![ROW_HEADER];
+    columns.extend(header.iter().map(String::as_str));
+    columns.push(REASON_HEADER);
+    let lines: Vec<Vec<SheetCell>> = rejected
+        .iter()
+        .map(|rejection| {
+            let cells = table
+                .rows
+                .iter()
+                .find(|(row, _)| *row == rejection.row)
+                .map(|(_, cells)| cells.as_slice())
+                .unwrap_or_default();
+            let mut line = vec![SheetCell::Number(rejection.row as f64)];
+            line.extend(
+                (0..header.len())
+                    .map(|i| SheetCell::Text(cells.get(i).map(Cell::as_text).unwrap_or_default())),
+            );
+            line.push(SheetCell::Text(rejection.reason.clone()));
+            line
+        })
+        .collect();
+    write_xlsx("问题行", &columns, &lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rejected_row_comes_back_with_its_cells_and_reason() {
+        let csv =
+            "订单号,姓名,身份证号\r\nA1,张三,11010519491231002X\r\nA2,李四,bad\r\n\r\nA3,,x\r\n";
+        let rejected = vec![
+            ImportRejection {
+                row: 3,
+                reason: "身份证号: too short".to_string(),
+            },
+            ImportRejection {
+                row: 5,
+                reason: "姓名 is empty".to_string(),
+            },
+        ];
+        let bytes = rejected_rows_xlsx(csv.as_bytes(), &rejected).unwrap();
+        let table = read_table(&bytes).unwrap();
+        let text: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|(_, cells)| cells.iter().map(Cell::as_text).collect())
+            .collect();
+        assert_eq!(
+            text[0],
+            ["原行号", "订单号", "姓名", "身份证号", "问题原因"]
+        );
+        assert_eq!(text[1], ["3", "A2", "李四", "bad", "身份证号: too short"]);
+        assert_eq!(text[2], ["5", "A3", "", "x", "姓名 is empty"]);
+    }
+}
