@@ -155,6 +155,7 @@ texts! {
     import_refused: "文件未导入，未写入任何数据：", "File not imported, nothing written:";
     import_row: "行号", "Row";
     import_reason: "原因", "Reason";
+    list_separator: "，", ", ";
     import_write_rejected: "导出问题行 (XLSX)", "Write rejected rows (XLSX)";
     preview_close: "预览", "Preview";
     to_cancel: "将取消的未采集订单", "Uncaptured orders to cancel";
@@ -258,6 +259,18 @@ impl Texts {
             "refunded" => self.status_refunded,
             _ => "?",
         }
+    }
+
+    /// `lead` then the import's counts: "导入完成： 新增 12，更新 0，未变 0，问题行 1".
+    pub fn import_counts(&self, lead: &str, report: &crate::transfer::ImportReport) -> String {
+        let counts = [
+            (self.import_inserted, report.inserted),
+            (self.import_updated, report.updated),
+            (self.import_unchanged, report.unchanged),
+            (self.import_rejected, report.rejected.len()),
+        ]
+        .map(|(label, count)| format!("{label} {count}"));
+        format!("{lead} {}", counts.join(self.list_separator))
     }
 
     pub fn source(&self, source: &str) -> &'static str {

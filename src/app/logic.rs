@@ -647,18 +647,7 @@ impl StationApp {
                 let import = &mut self.state.supervisor.import;
                 import.busy = false;
                 import.preview = None;
-                let message = format!(
-                    "{} {} {}, {} {}, {} {}, {} {}",
-                    t.import_done,
-                    t.import_inserted,
-                    report.inserted,
-                    t.import_updated,
-                    report.updated,
-                    t.import_unchanged,
-                    report.unchanged,
-                    t.import_rejected,
-                    report.rejected.len()
-                );
+                let message = t.import_counts(t.import_done, &report);
                 import.result = Some(*report);
                 self.state.notify(NoticeLevel::Success, message);
                 self.send_store(StoreJob::LoadSchools);

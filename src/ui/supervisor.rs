@@ -111,21 +111,7 @@ fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
                 ui.end_row();
             });
         let report = &preview.report;
-        ui.label(
-            RichText::new(format!(
-                "{} {} {}，{} {}，{} {}，{} {}",
-                t.import_would,
-                t.import_inserted,
-                report.inserted,
-                t.import_updated,
-                report.updated,
-                t.import_unchanged,
-                report.unchanged,
-                t.import_rejected,
-                report.rejected.len()
-            ))
-            .size(18.0),
-        );
+        ui.label(RichText::new(t.import_counts(t.import_would, report)).size(18.0));
         if ui
             .add(
                 egui::Button::new(
@@ -143,24 +129,7 @@ fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
         rejected_rows(ui, t, &report.rejected, "preview_rejected");
     }
     if let Some(result) = &import.result {
-        ui.label(
-            coloured(
-                &format!(
-                    "{} {} {}，{} {}，{} {}，{} {}",
-                    t.import_done,
-                    t.import_inserted,
-                    result.inserted,
-                    t.import_updated,
-                    result.updated,
-                    t.import_unchanged,
-                    result.unchanged,
-                    t.import_rejected,
-                    result.rejected.len()
-                ),
-                theme::OK,
-            )
-            .size(18.0),
-        );
+        ui.label(coloured(&t.import_counts(t.import_done, result), theme::OK).size(18.0));
         if !result.rejected.is_empty() && ui.button(t.import_write_rejected).clicked() {
             commands.push(Command::WriteRejectedRows);
         }
