@@ -957,3 +957,62 @@ fn booth_staff_cannot_import() {
     assert!(import.preview.is_none() && import.result.is_none() && !import.busy);
     assert_eq!(booth.store().booking_count().unwrap(), before);
 }
+
+/// 主管 → 导出照片: after a real capture, a folder dropped on the export tab becomes the target;
+/// the space check shows the photos and the room, and the export runs the CLI's code and is
+/// verified against its manifest at once. Booth staff cannot start it.
+#[test]
+fn the_supervisor_exports_photos_from_the_window_and_they_verify() {
+    let mut booth = booth();
+    booth.show_phone(0);
+    booth.settle(card_found);
+    booth.show_student();
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+
+    // Staff at the booth: refused, nothing written.
+    let stick = tempfile::tempdir().unwrap();
+    booth.app().state.supervisor.export.school = demo::DEMO_SCHOOL.to_string();
+    booth.app().state.supervisor.export.folder = stick.path().display().to_string();
+    booth.app().command(Command::StartExport);
+    booth.harness.run_steps(3);
+    assert!(!booth.app().state.supervisor.export.busy);
+    assert_eq!(std::fs::read_dir(stick.path()).unwrap().count(), 0);
+
+    booth.supervisor_over_the_booth();
+    booth.app().command(Command::Show(Screen::Supervisor));
+    booth.app().command(Command::SupervisorTab(
+        capture_station::app::state::SupervisorTab::Export,
+    ));
+    booth.settle(|s| !s.supervisor.schools.is_empty());
+    booth.app().state.supervisor.export.folder.clear();
+    booth
+        .harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(stick.path().to_path_buf())));
+    booth.harness.run_steps(2);
+    assert_eq!(
+        booth.app().state.supervisor.export.folder,
+        stick.path().display().to_string(),
+        "a folder dropped on the export tab is the target, not an import"
+    );
+    booth.harness.get_by_label("检查空间").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.export.plan.is_some());
+    let plan = booth.app().state.supervisor.export.plan.clone().unwrap();
+    assert_eq!(plan.photos, 1);
+    assert!(plan.fits() && plan.available_bytes.is_some());
+
+    booth.harness.get_by_label("开始导出").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.export.result.is_some());
+    booth.harness.get_by_label("✓ 校验通过");
+    let folder = stick.path().join(demo::DEMO_SCHOOL);
+    let verdicts = capture_station::transfer::export::verify_export(&folder).unwrap();
+    assert!(verdicts.iter().all(|v| v.ok()) && verdicts[0].photos == 1);
+}

@@ -215,3 +215,76 @@ fn export_then_verify_catches_tampering() {
     );
     assert!(!by_name.status.success());
 }
+
+/// The window's and the CLI's export refuse a target without room before writing anything:
+/// with an injected 1 MB of free space, and on a real 4 MiB tmpfs (where the test may mount).
+#[test]
+fn an_export_that_will_not_fit_is_refused_before_anything_is_written() {
+    use capture_station::transfer::export::Naming;
+    use capture_station::transfer::school_export::{
+        ExportRequest, SchoolExportError, available_space, export_school,
+    };
+    let dir = station();
+    let mut store = Store::open(&dir.path().join("station.sqlite3")).unwrap();
+    let boss = crate::util::boss(&mut store);
+    let photos = dir.path().join("photos");
+    let request = |out: &std::path::Path| ExportRequest {
+        school: "示例大学".to_string(),
+        out: out.to_path_buf(),
+        naming: Naming::parse("{capture_code}.jpg").unwrap(),
+        zip: false,
+        only_reexports: false,
+    };
+    let out = dir.path().join("stick");
+    let refused = export_school(
+        &mut store,
+        &photos,
+        &boss,
+        &request(&out),
+        |_| Some(1_000_000),
+        |_, _| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            SchoolExportError::NoSpace {
+                available: 1_000_000,
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("1 MB free"), "{refused}");
+    assert!(!out.exists(), "nothing may be written");
+
+    if let Some(disk) = crate::disk_full::SmallDisk::mount("4m") {
+        let refused = export_school(
+            &mut store,
+            &photos,
+            &boss,
+            &request(&disk.mount_point),
+            available_space,
+            |_, _| {},
+        )
+        .unwrap_err();
+        assert!(
+            matches!(refused, SchoolExportError::NoSpace { .. }),
+            "{refused}"
+        );
+        assert_eq!(std::fs::read_dir(&disk.mount_point).unwrap().count(), 0);
+    }
+
+    // With room, the same export runs and verifies.
+    let done = export_school(
+        &mut store,
+        &photos,
+        &boss,
+        &request(&out),
+        available_space,
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(done.report.photos, 8);
+    assert!(done.verdict.is_some_and(|v| v.ok()));
+}

@@ -12,13 +12,13 @@ use capture_station::store::photo_files::files_below;
 use capture_station::store::{NewBooking, Store};
 
 /// A tmpfs mounted for the test's lifetime.
-struct SmallDisk {
-    mount_point: PathBuf,
+pub struct SmallDisk {
+    pub mount_point: PathBuf,
     _parent: tempfile::TempDir,
 }
 
 impl SmallDisk {
-    fn mount(size: &str) -> Option<Self> {
+    pub fn mount(size: &str) -> Option<Self> {
         let parent = tempfile::tempdir().ok()?;
         let mount_point = parent.path().join("disk");
         std::fs::create_dir(&mount_point).ok()?;

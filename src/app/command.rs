@@ -124,5 +124,9 @@ pub enum Command {
     ConfirmImport,
     /// Write the last import's rejected rows (with their reasons) to an XLSX in `exports/`.
     WriteRejectedRows,
+    /// Work out what the export in the form needs and what the target has; nothing written.
+    PlanExport,
+    /// Run the export in the form.
+    StartExport,
     ExitDemo,
 }

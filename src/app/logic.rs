@@ -652,6 +652,47 @@ impl StationApp {
                 self.state.notify(NoticeLevel::Success, message);
                 self.send_store(StoreJob::LoadSchools);
             }
+            StoreEvent::ExportPlanned(plan) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.plan = Some(*plan);
+            }
+            StoreEvent::ExportProgress { done, total } => {
+                self.state.supervisor.export.progress = Some((done, total));
+            }
+            StoreEvent::Exported(done) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.progress = None;
+                form.plan = None;
+                let verified = done.verdict.as_ref().is_some_and(|v| v.ok());
+                let message = format!(
+                    "{} {} {}",
+                    t.export_done,
+                    done.report.folder.display(),
+                    if verified {
+                        t.export_verified
+                    } else {
+                        t.export_not_verified
+                    }
+                );
+                form.result = Some(*done);
+                self.state.notify(
+                    if verified {
+                        NoticeLevel::Success
+                    } else {
+                        NoticeLevel::Error
+                    },
+                    message,
+                );
+            }
+            StoreEvent::ExportRefused(reason) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.progress = None;
+                form.refused = Some(reason.clone());
+                self.state.notify(NoticeLevel::Error, reason);
+            }
             StoreEvent::ImportRefused(reason) => {
                 let import = &mut self.state.supervisor.import;
                 import.busy = false;
@@ -663,6 +704,8 @@ impl StationApp {
             }
             StoreEvent::Failed(error) => {
                 self.state.supervisor.import.busy = false;
+                self.state.supervisor.export.busy = false;
+                self.state.supervisor.export.progress = None;
                 self.state.sign_in.busy = false;
                 if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
                     // The photo stays on screen: nothing is lost, the operator can try again.
@@ -898,7 +941,10 @@ impl StationApp {
                 }
                 if matches!(
                     tab,
-                    SupervisorTab::Schools | SupervisorTab::CloseOut | SupervisorTab::Report
+                    SupervisorTab::Schools
+                        | SupervisorTab::CloseOut
+                        | SupervisorTab::Report
+                        | SupervisorTab::Export
                 ) {
                     self.send_store(StoreJob::LoadSchools);
                 }
@@ -1099,6 +1145,44 @@ impl StationApp {
                             rejected,
                             session,
                         });
+                    }
+                }
+            }
+            Command::PlanExport | Command::StartExport => {
+                if let Some(session) = self.require_supervisor(Permission::Export) {
+                    let start = matches!(command, Command::StartExport);
+                    let form = &mut self.state.supervisor.export;
+                    let naming = super::state::EXPORT_NAMINGS
+                        .get(form.naming)
+                        .copied()
+                        .unwrap_or(super::state::EXPORT_NAMINGS[0]);
+                    let naming = match crate::transfer::export::Naming::parse(naming) {
+                        Ok(naming) => naming,
+                        Err(error) => {
+                            form.refused = Some(error.to_string());
+                            return;
+                        }
+                    };
+                    if form.school.trim().is_empty() || form.folder.trim().is_empty() {
+                        form.refused = Some(t.export_choose_first.to_string());
+                        return;
+                    }
+                    let request = Box::new(crate::transfer::school_export::ExportRequest {
+                        school: form.school.trim().to_string(),
+                        out: form.folder.trim().into(),
+                        naming,
+                        zip: false,
+                        only_reexports: form.only_reexports,
+                    });
+                    form.busy = true;
+                    form.refused = None;
+                    if start {
+                        form.result = None;
+                        form.progress = Some((0, 0));
+                        self.send_store(StoreJob::Export { request, session });
+                    } else {
+                        form.plan = None;
+                        self.send_store(StoreJob::PlanExport { request, session });
                     }
                 }
             }

@@ -244,7 +244,33 @@ pub enum SupervisorTab {
     CloseOut,
     Report,
     Import,
+    Export,
     Settings,
+}
+
+/// The naming templates offered in the window, in the CLI's syntax.
+pub const EXPORT_NAMINGS: [&str; 3] = [
+    "{capture_code}.jpg",
+    "{id_number}.jpg",
+    "{student_no}_{name}.jpg",
+];
+
+/// 导出照片: the form, the space check, the progress and the verified outcome.
+#[derive(Debug, Clone, Default)]
+pub struct ExportState {
+    pub school: String,
+    /// Index into [`EXPORT_NAMINGS`].
+    pub naming: usize,
+    /// The target folder (a USB stick, usually), typed or dropped.
+    pub folder: String,
+    pub only_reexports: bool,
+    pub plan: Option<crate::transfer::school_export::ExportPlan>,
+    pub busy: bool,
+    /// Photos done and in all, while exporting.
+    pub progress: Option<(usize, usize)>,
+    pub result: Option<crate::transfer::school_export::SchoolExport>,
+    /// Why the export was refused or failed.
+    pub refused: Option<String>,
 }
 
 /// 导入预约: the file picked or dropped, its preview, and the import's outcome.
@@ -342,6 +368,7 @@ pub struct SupervisorState {
     pub settings_error: Option<String>,
     pub close_out: CloseOutState,
     pub import: ImportState,
+    pub export: ExportState,
 }
 
 pub struct AppState {

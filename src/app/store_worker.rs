@@ -26,6 +26,14 @@ const SEARCH_LIMIT: usize = 20;
 
 pub enum StoreJob {
     ResolveCode(String),
+    PlanExport {
+        request: Box<crate::transfer::school_export::ExportRequest>,
+        session: Session,
+    },
+    Export {
+        request: Box<crate::transfer::school_export::ExportRequest>,
+        session: Session,
+    },
     PreviewImport {
         path: PathBuf,
         session: Session,
@@ -218,6 +226,13 @@ pub enum StoreEvent {
     /// The file cannot be imported at all (unreadable, a required header missing); nothing
     /// was written.
     ImportRefused(String),
+    ExportPlanned(Box<crate::transfer::school_export::ExportPlan>),
+    ExportProgress {
+        done: usize,
+        total: usize,
+    },
+    Exported(Box<crate::transfer::school_export::SchoolExport>),
+    ExportRefused(String),
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -287,7 +302,7 @@ fn run(
         send(StoreEvent::Counts(counts));
     }
     for job in jobs {
-        let answer = catch_unwind(AssertUnwindSafe(|| handle(&mut store, &setup, job)));
+        let answer = catch_unwind(AssertUnwindSafe(|| handle(&mut store, &setup, job, &send)));
         let event = match answer {
             Ok(Ok(event)) => event,
             Ok(Err(error)) => {
@@ -348,7 +363,12 @@ fn open(setup: &StoreSetup, send: &dyn Fn(StoreEvent)) -> Result<(Store, Option<
     Ok((store, seeded))
 }
 
-fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreEvent> {
+fn handle(
+    store: &mut Store,
+    setup: &StoreSetup,
+    job: StoreJob,
+    send: &dyn Fn(StoreEvent),
+) -> Result<StoreEvent> {
     Ok(match job {
         StoreJob::ResolveCode(code) => {
             let hit = store
@@ -484,6 +504,36 @@ fn handle(store: &mut Store, setup: &StoreSetup, job: StoreJob) -> Result<StoreE
             store.authorize(&session, Permission::Export, Some(&school))?;
             let bytes = crate::transfer::refund_list::refunds_xlsx(&store.refunds(&school)?)?;
             StoreEvent::FileWritten(write_export(setup, &format!("退款清单-{school}"), &bytes)?)
+        }
+        StoreJob::PlanExport { request, session } => {
+            store.authorize(&session, Permission::Export, Some(&request.school))?;
+            use crate::transfer::school_export::{available_space, plan_export};
+            match plan_export(store, &setup.photos_dir, &request, available_space) {
+                Ok(plan) => StoreEvent::ExportPlanned(Box::new(plan)),
+                Err(error) => StoreEvent::ExportRefused(error.to_string()),
+            }
+        }
+        StoreJob::Export { request, session } => {
+            use crate::transfer::school_export::{available_space, export_school};
+            let mut last_sent = std::time::Instant::now();
+            let outcome = export_school(
+                store,
+                &setup.photos_dir,
+                &session,
+                &request,
+                available_space,
+                |done, total| {
+                    // A few updates a second are enough for a progress bar.
+                    if done == total || last_sent.elapsed().as_millis() >= 100 {
+                        last_sent = std::time::Instant::now();
+                        send(StoreEvent::ExportProgress { done, total });
+                    }
+                },
+            );
+            match outcome {
+                Ok(done) => StoreEvent::Exported(Box::new(done)),
+                Err(error) => StoreEvent::ExportRefused(error.to_string()),
+            }
         }
         StoreJob::PreviewImport { path, session } => {
             let bytes = match std::fs::read(&path) {

@@ -27,12 +27,13 @@ enum Scene {
     Schools,
     CloseOut,
     ImportPreview,
+    ExportPlan,
     Settings,
     English,
     SignIn,
 }
 
-const SHOTS: [(Scene, &str); 11] = [
+const SHOTS: [(Scene, &str); 12] = [
     (Scene::OperatorCard, "1-operator-card"),
     (Scene::OperatorPhoto, "2-operator-shot"),
     (Scene::WalkIn, "3-walk-in"),
@@ -41,9 +42,10 @@ const SHOTS: [(Scene, &str); 11] = [
     (Scene::Schools, "6-schools"),
     (Scene::CloseOut, "7-close-out-preview"),
     (Scene::ImportPreview, "8-import-preview"),
-    (Scene::Settings, "9-settings"),
-    (Scene::English, "10-operator-english"),
-    (Scene::SignIn, "11-sign-in"),
+    (Scene::ExportPlan, "9-export"),
+    (Scene::Settings, "10-settings"),
+    (Scene::English, "11-operator-english"),
+    (Scene::SignIn, "12-sign-in"),
 ];
 
 enum Phase {
@@ -174,6 +176,16 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             Ok(path) => app.apply(Command::PreviewImport { path }),
             Err(error) => tracing::warn!("tour: writing the demo order file: {error:#}"),
         },
+        // The demo shot from the operator scenes is saved (demo data only), so that the export
+        // has a photo; the tour checks the space but never writes the export.
+        Scene::ExportPlan => {
+            app.apply(Command::Accept {
+                override_checks: false,
+            });
+            app.apply(Command::SupervisorTab(SupervisorTab::Export));
+            app.state.supervisor.export.folder =
+                app.state.data_dir.join("U盘").display().to_string();
+        }
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
         Scene::English => {
             app.apply(Command::SetLanguage(Language::English));
@@ -206,6 +218,14 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         Scene::Schools => !app.state.supervisor.schools.is_empty(),
         Scene::CloseOut => app.state.supervisor.close_out.preview.is_some(),
         Scene::ImportPreview => app.state.supervisor.import.preview.is_some(),
+        Scene::ExportPlan => {
+            let export = &app.state.supervisor.export;
+            let saved = matches!(app.state.operator.shot, ShotState::Saved { .. });
+            if saved && export.plan.is_none() && !export.busy && !export.school.is_empty() {
+                app.apply(Command::PlanExport);
+            }
+            app.state.supervisor.export.plan.is_some()
+        }
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
         Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),
         _ => true,

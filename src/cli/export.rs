@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::Station;
-use crate::transfer::export::{DEFAULT_NAMING, Naming, export_photos, verify_export};
+use crate::transfer::export::{DEFAULT_NAMING, Naming, verify_export};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -42,20 +42,24 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         crate::store::Permission::Export,
         Some(&args.school),
     )?;
-    let rows = station.store.export_rows(&args.school)?;
-    if rows.is_empty() {
-        bail!("{} has no captured students to export", args.school);
-    }
-    let reexports = rows.iter().filter(|r| r.reexport_needed).count();
-    let bar = (!args.json).then(|| indicatif::ProgressBar::new(rows.len() as u64));
-    let report = export_photos(
-        &rows,
-        &station.config.photos_dir(),
-        &args.out,
-        &naming,
-        args.zip,
-        |done, _| {
+    let request = crate::transfer::school_export::ExportRequest {
+        school: args.school.clone(),
+        out: args.out.clone(),
+        naming,
+        zip: args.zip,
+        only_reexports: false,
+    };
+    let bar = (!args.json).then(|| indicatif::ProgressBar::new(0));
+    let photos_dir = station.config.photos_dir();
+    let done = crate::transfer::school_export::export_school(
+        &mut station.store,
+        &photos_dir,
+        &session,
+        &request,
+        crate::transfer::school_export::available_space,
+        |done, total| {
             if let Some(bar) = &bar {
+                bar.set_length(total as u64);
                 bar.set_position(done as u64);
             }
         },
@@ -64,14 +68,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let exported: Vec<String> = rows
-        .iter()
-        .filter(|r| !report.damaged.iter().any(|d| d.booking_id == r.booking_id))
-        .map(|r| r.booking_id.clone())
-        .collect();
-    station
-        .store
-        .mark_exported(&exported, &report.folder.display().to_string(), &session)?;
+    let (report, reexports) = (done.report, done.reexported);
     if args.json {
         println!(
             "{}",

@@ -492,7 +492,9 @@ impl Store {
                     reason,
                 };
                 let Some(order_no) = booking.order_no.as_deref() else {
-                    counts.rejected.push(reject("订单号 is empty".to_string()));
+                    counts
+                        .rejected
+                        .push(reject("订单号为空 / 订单号 is empty".to_string()));
                     continue;
                 };
                 let existing = writer.existing_order(order_no).map_err(StoreError::from)?;
@@ -501,9 +503,9 @@ impl Store {
                         writer.code_owner(code).map_err(StoreError::from)?
                     && existing.as_ref().map(|e| &e.booking_id) != Some(&owner)
                 {
+                    let owner = owner_order.unwrap_or_else(|| "(walk-in)".to_string());
                     counts.rejected.push(reject(format!(
-                        "采集码 already belongs to order {}",
-                        owner_order.unwrap_or_else(|| "(walk-in)".to_string())
+                        "采集码已属于订单 {owner} / 采集码 already belongs to order {owner}"
                     )));
                     continue;
                 }
@@ -521,8 +523,8 @@ impl Store {
                 }
                 if fields_changed && existing.status != BookingStatus::Booked.as_str() {
                     counts.rejected.push(reject(format!(
-                        "order {order_no} is already {}; change it through a correction (信息更正)",
-                        existing.status
+                        "订单 {order_no} 的状态已是 {status}，请通过信息更正修改 / order {order_no} is already {status}; change it through a correction (信息更正)",
+                        status = existing.status
                     )));
                     continue;
                 }

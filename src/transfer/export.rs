@@ -190,14 +190,34 @@ pub fn export_photos(
     out: &Path,
     naming: &Naming,
     zip: bool,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<ExportReport, ExportError> {
-    let started = std::time::Instant::now();
-    let names = plan_names(rows, naming)?;
+    let folder_name = export_folder_name(rows, "");
+    export_photos_into(rows, photos_dir, out, &folder_name, naming, zip, progress)
+}
+
+/// The folder an export of `rows` goes into: the school's name, made safe, plus `suffix`.
+pub fn export_folder_name(rows: &[ExportRow], suffix: &str) -> String {
     let school = rows
         .first()
         .map(|r| safe_for_file_name(&r.school))
         .unwrap_or_else(|| "export".to_string());
+    format!("{school}{suffix}")
+}
+
+/// [`export_photos`] into `out/<folder_name>/` (and `out/<folder_name>.zip`).
+pub fn export_photos_into(
+    rows: &[ExportRow],
+    photos_dir: &Path,
+    out: &Path,
+    folder_name: &str,
+    naming: &Naming,
+    zip: bool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ExportReport, ExportError> {
+    let started = std::time::Instant::now();
+    let names = plan_names(rows, naming)?;
+    let school = folder_name.to_string();
     let folder = out.join(&school);
     crate::store::photo_files::create_private_dir_all(&folder).map_err(io(&folder))?;
     let marker = folder.join(INCOMPLETE_MARKER);

@@ -372,7 +372,7 @@ impl<'o> RowValidator<'o> {
         if let Some(first) = self.first_row_of_order.get(&order_no) {
             self.rejected.push(ImportRejection {
                 row: row_no,
-                reason: format!("订单号 {order_no} repeats row {first}"),
+                reason: format!("订单号 {order_no} 与第 {first} 行重复 / repeats row {first}"),
             });
             return None;
         }
@@ -412,10 +412,13 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
         text::optional_field(name, &row.text(column)).map_err(|e| e.to_string())
     };
 
-    let name =
-        keep(field("姓名", Column::Name).and_then(|v| v.map(Some).ok_or("姓名 is empty".into())));
+    let name = keep(
+        field("姓名", Column::Name)
+            .and_then(|v| v.map(Some).ok_or("姓名为空 / 姓名 is empty".into())),
+    );
     let order_no = keep(
-        field("订单号", Column::OrderNo).and_then(|v| v.map(Some).ok_or("订单号 is empty".into())),
+        field("订单号", Column::OrderNo)
+            .and_then(|v| v.map(Some).ok_or("订单号为空 / 订单号 is empty".into())),
     );
     let id_number = keep(id_number_from(row.cell(Column::IdNumber), options.today));
     let sex = id_number
@@ -433,7 +436,9 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
     let level = keep(field("层次", Column::Level));
     let phone = keep(field("手机号", Column::Phone));
     let amount_fen = match row.cell(Column::Amount) {
-        None if row.columns.contains_key(&Column::Amount) => Err("支付金额 is empty".to_string()),
+        None if row.columns.contains_key(&Column::Amount) => {
+            Err("支付金额为空 / 支付金额 is empty".to_string())
+        }
         None => Ok(0),
         Some(Cell::Number(yuan)) => money::yuan_float_to_fen(*yuan).map_err(|e| e.to_string()),
         Some(cell) => money::parse_yuan(&cell.as_text()).map_err(|e| e.to_string()),
@@ -444,13 +449,16 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
         None => Ok(None),
         Some(cell) => PaymentMethod::parse(&cell.as_text())
             .map(|m| Some(m.as_str().to_string()))
-            .ok_or_else(|| format!("支付方式 '{}' is unknown", cell.as_text())),
+            .ok_or_else(|| {
+                let method = cell.as_text();
+                format!("支付方式“{method}”无法识别 / 支付方式 '{method}' is unknown")
+            }),
     });
     let slot = keep(match row.cell(Column::Slot) {
         None => Ok(None),
         Some(cell) => slot::parse_slot(&cell.as_text())
             .map(Some)
-            .map_err(|e| format!("预约时段: {e}")),
+            .map_err(|e| format!("预约时段无效 / 预约时段: {e}")),
     });
     let capture_code = keep(match row.cell(Column::CaptureCode) {
         None => Ok(None),
@@ -503,12 +511,20 @@ fn id_number_from(cell: Option<&Cell>, today: NaiveDate) -> Result<Option<String
         // Excel turns a long digit string typed into a general cell into a float and drops the
         // last digits; such a value cannot be trusted, whatever its check digit says.
         Some(Cell::Number(_)) => Err(
-            "身份证号 is stored as a number and has lost digits; format the column as text"
+            "身份证号被存成了数字，末几位已丢失，请把该列设为文本 / 身份证号 is stored as a number and has lost digits; format the column as text"
                 .to_string(),
         ),
         Some(cell) => IdNumber::parse(&cell.as_text(), today)
             .map(|id| Some(id.as_str().to_string()))
-            .map_err(|e| format!("身份证号: {e}")),
+            .map_err(|e| {
+                let zh = e.message_zh();
+                let zh = if zh.starts_with("身份证号") {
+                    zh
+                } else {
+                    format!("身份证号{zh}")
+                };
+                format!("{zh} / 身份证号: {e}")
+            }),
     }
 }
 
@@ -517,11 +533,14 @@ fn school_from(row: &RowCells<'_>, options: &ImportOptions) -> Result<Option<Str
         text::optional_field("学校", &row.text(Column::School)).map_err(|e| e.to_string())?;
     match (in_file, &options.school) {
         (Some(file), Some(given)) if &file != given => Err(format!(
-            "学校 '{file}' is not the school given with --school ('{given}')"
+            "学校“{file}”不是指定的学校“{given}” / 学校 '{file}' is not the school given with --school ('{given}')"
         )),
         (Some(file), _) => Ok(Some(file)),
         (None, Some(given)) => Ok(Some(given.clone())),
-        (None, None) => Err("学校 is empty; add the column or pass --school".to_string()),
+        (None, None) => Err(
+            "学校为空：请添加学校列或指定学校 / 学校 is empty; add the column or pass --school"
+                .to_string(),
+        ),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod refund_list;
 pub mod rejected_rows;
 pub mod report_sheet;
 pub mod sample;
+pub mod school_export;
 pub mod sheets;
 pub mod table;
 

@@ -143,9 +143,16 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
     let dropped = ui
         .ctx()
         .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
-    if let Some(path) = dropped {
-        commands.push(Command::Show(Screen::Supervisor));
-        commands.push(Command::PreviewImport { path });
+    // On the export tab, a dropped folder is the export's target instead.
+    let exporting = state.screen == Screen::Supervisor
+        && state.supervisor.tab == crate::app::state::SupervisorTab::Export;
+    match dropped {
+        Some(path) if exporting => state.supervisor.export.folder = path.display().to_string(),
+        Some(path) => {
+            commands.push(Command::Show(Screen::Supervisor));
+            commands.push(Command::PreviewImport { path });
+        }
+        None => {}
     }
     egui::CentralPanel::default().show(ui, |ui| match state.screen {
         Screen::Operator => operator::show(ui, state, textures, &mut commands),

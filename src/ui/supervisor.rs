@@ -26,6 +26,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             (SupervisorTab::CloseOut, t.tab_close_out),
             (SupervisorTab::Report, t.tab_report),
             (SupervisorTab::Import, t.tab_import),
+            (SupervisorTab::Export, t.tab_export),
             (SupervisorTab::Settings, t.tab_settings),
         ] {
             if ui
@@ -49,6 +50,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         SupervisorTab::CloseOut => close_out(ui, state, t, commands),
         SupervisorTab::Report => report(ui, state, t, commands),
         SupervisorTab::Import => import(ui, state, t, commands),
+        SupervisorTab::Export => export(ui, state, t, commands),
         SupervisorTab::Settings => settings(ui, state, t, commands),
     }
 }
@@ -134,6 +136,140 @@ fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
             commands.push(Command::WriteRejectedRows);
         }
         rejected_rows(ui, t, &result.rejected, "import_rejected");
+    }
+}
+
+/// 导出照片: school, naming, target folder, the space check, progress, and the verified result.
+fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    use crate::app::state::EXPORT_NAMINGS;
+    let schools: Vec<String> = state
+        .supervisor
+        .schools
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let form = &mut state.supervisor.export;
+    if form.school.is_empty()
+        && let Some(first) = schools.first()
+    {
+        form.school = first.clone();
+    }
+    ui.label(t.export_hint);
+    egui::Grid::new("export_form")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label(t.export_school);
+            egui::ComboBox::from_id_salt("export_school")
+                .selected_text(form.school.as_str())
+                .show_ui(ui, |ui| {
+                    for school in &schools {
+                        ui.selectable_value(&mut form.school, school.clone(), school);
+                    }
+                });
+            ui.end_row();
+            ui.label(t.export_naming);
+            ui.horizontal(|ui| {
+                let labels = [
+                    t.naming_capture_code,
+                    t.naming_id_number,
+                    t.naming_student_no_name,
+                ];
+                for (index, (label, template)) in labels.iter().zip(EXPORT_NAMINGS).enumerate() {
+                    ui.radio_value(&mut form.naming, index, format!("{label}.jpg"))
+                        .on_hover_text(template);
+                }
+            });
+            ui.end_row();
+            let label = ui.label(t.export_folder);
+            ui.add(egui::TextEdit::singleline(&mut form.folder).desired_width(520.0))
+                .labelled_by(label.id);
+            ui.end_row();
+        });
+    ui.checkbox(&mut form.only_reexports, t.export_only_reexports);
+    ui.horizontal(|ui| {
+        let idle = !form.busy;
+        if ui
+            .add_enabled(idle, egui::Button::new(t.export_check))
+            .clicked()
+        {
+            commands.push(Command::PlanExport);
+        }
+        let fits = form.plan.as_ref().is_some_and(|p| p.fits());
+        let start = egui::Button::new(
+            RichText::new(t.export_start)
+                .size(20.0)
+                .color(egui::Color32::WHITE)
+                .strong(),
+        )
+        .fill(theme::OK);
+        if ui.add_enabled(idle && fits, start).clicked() {
+            commands.push(Command::StartExport);
+        }
+    });
+    ui.separator();
+    if let Some((done, total)) = form.progress {
+        ui.label(t.export_running);
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            done as f32 / total as f32
+        };
+        ui.add(egui::ProgressBar::new(fraction).show_percentage());
+    }
+    if let Some(reason) = &form.refused {
+        ui.label(coloured(reason, theme::BAD).size(18.0));
+    }
+    if let Some(plan) = &form.plan {
+        let mb = |bytes: u64| match bytes {
+            0..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
+            _ => format!("{:.1} GB", bytes as f64 / 1e9),
+        };
+        let free = plan
+            .available_bytes
+            .map_or_else(|| t.export_unknown_space.to_string(), mb);
+        let line = format!(
+            "{} {}{}{} {}{}{} {}",
+            t.export_plan,
+            plan.photos,
+            t.list_separator,
+            t.export_needed,
+            mb(plan.needed_bytes),
+            t.list_separator,
+            t.export_available,
+            free
+        );
+        if plan.fits() {
+            ui.label(RichText::new(line).size(18.0));
+        } else {
+            ui.label(coloured(&format!("{} — {line}", t.export_no_space), theme::BAD).size(18.0));
+        }
+        if !plan.reexports.is_empty() {
+            ui.label(format!(
+                "{} ({}): {}",
+                t.export_reexports,
+                plan.reexports.len(),
+                plan.reexports.join(t.list_separator)
+            ));
+        }
+    }
+    if let Some(result) = &form.result {
+        let report = &result.report;
+        ui.label(format!(
+            "{} {}{}{} {}",
+            t.export_done,
+            report.folder.display(),
+            t.list_separator,
+            t.export_plan,
+            report.photos - report.damaged.len()
+        ));
+        match &result.verdict {
+            Some(verdict) if verdict.ok() => {
+                ui.label(coloured(&format!("✓ {}", t.export_verified), theme::OK).size(20.0));
+            }
+            _ => {
+                ui.label(coloured(&format!("× {}", t.export_not_verified), theme::BAD).size(20.0));
+            }
+        }
     }
 }
 
