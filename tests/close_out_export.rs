@@ -287,4 +287,51 @@ fn an_export_that_will_not_fit_is_refused_before_anything_is_written() {
     .unwrap();
     assert_eq!(done.report.photos, 8);
     assert!(done.verdict.is_some_and(|v| v.ok()));
+
+    // A correction after capture flags one photo; it alone goes out into its own folder, and
+    // the full export's folder still verifies against its manifest.
+    let order = sample::sample_orders(20, 9, "示例大学").remove(2);
+    let booking = store.booking_by_order_no(order.order_no()).unwrap();
+    store
+        .correct_student(
+            capture_station::store::Correction {
+                booking_id: &booking.booking_id,
+                field: capture_station::domain::CorrectableField::Name,
+                new_value: Some("更正后".to_string()),
+                reason: "证件姓名",
+                confirmed_after_capture: true,
+            },
+            &boss,
+        )
+        .unwrap();
+    let only = ExportRequest {
+        only_reexports: true,
+        ..request(&out)
+    };
+    let again = export_school(
+        &mut store,
+        &photos,
+        &boss,
+        &only,
+        available_space,
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!((again.report.photos, again.reexported), (1, 1));
+    assert!(again.report.folder.ends_with("示例大学-更正重导"));
+    assert!(again.verdict.is_some_and(|v| v.ok()));
+    let full = capture_station::transfer::export::verify_export(&out.join("示例大学")).unwrap();
+    assert!(full.iter().all(|v| v.ok()), "{full:?}");
+    let none_left = export_school(
+        &mut store,
+        &photos,
+        &boss,
+        &only,
+        available_space,
+        |_, _| {},
+    );
+    assert!(matches!(
+        none_left,
+        Err(SchoolExportError::NothingToExport(_))
+    ));
 }
