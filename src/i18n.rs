@@ -157,7 +157,6 @@ texts! {
     import_reason: "原因", "Reason";
     tab_export: "导出照片", "Export photos";
     export_hint: "导出到 U 盘等文件夹：每位已采集学生一张照片（与存储的 JPEG 完全相同）加清单，导出后自动校验。可把文件夹拖到窗口上。", "Export to a folder (a USB stick, usually): one photo per captured student, byte-identical, with a manifest, verified right after. A folder can be dropped on the window.";
-    export_school: "学校", "School";
     export_naming: "文件命名", "File names";
     naming_capture_code: "采集码", "Capture code";
     naming_id_number: "身份证号", "ID number";

@@ -142,31 +142,19 @@ fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
 /// 导出照片: school, naming, target folder, the space check, progress, and the verified result.
 fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
     use crate::app::state::EXPORT_NAMINGS;
-    let schools: Vec<String> = state
-        .supervisor
-        .schools
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
-    let form = &mut state.supervisor.export;
-    if form.school.is_empty()
-        && let Some(first) = schools.first()
-    {
-        form.school = first.clone();
-    }
     ui.label(t.export_hint);
+    let supervisor = &mut state.supervisor;
+    pick_school(
+        ui,
+        &supervisor.schools,
+        &mut supervisor.export.school,
+        t,
+        "export_school",
+    );
+    let form = &mut supervisor.export;
     egui::Grid::new("export_form")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label(t.export_school);
-            egui::ComboBox::from_id_salt("export_school")
-                .selected_text(form.school.as_str())
-                .show_ui(ui, |ui| {
-                    for school in &schools {
-                        ui.selectable_value(&mut form.school, school.clone(), school);
-                    }
-                });
-            ui.end_row();
             ui.label(t.export_naming);
             ui.horizontal(|ui| {
                 let labels = [
@@ -700,25 +688,36 @@ pub fn role_label(t: &Texts, role: AccountRole) -> &'static str {
 
 /// A combo box of the known schools; returns the picked one.
 fn school_picker(ui: &mut egui::Ui, state: &mut AppState, t: &Texts) -> Option<String> {
-    let schools: Vec<String> = state
-        .supervisor
-        .schools
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
-    let current = &mut state.supervisor.close_out.school;
+    let supervisor = &mut state.supervisor;
+    pick_school(
+        ui,
+        &supervisor.schools,
+        &mut supervisor.close_out.school,
+        t,
+        "close_out_school",
+    )
+}
+
+/// A combo box of `schools` editing `current` (the first school when empty); returns the pick.
+fn pick_school(
+    ui: &mut egui::Ui,
+    schools: &[crate::app::state::SchoolRow],
+    current: &mut String,
+    t: &Texts,
+    id: &str,
+) -> Option<String> {
     if current.is_empty()
         && let Some(first) = schools.first()
     {
-        current.clone_from(first);
+        current.clone_from(&first.name);
     }
     ui.horizontal(|ui| {
         let label = ui.label(t.pick_school);
-        egui::ComboBox::from_id_salt("close_out_school")
+        egui::ComboBox::from_id_salt(id)
             .selected_text(current.as_str())
             .show_ui(ui, |ui| {
-                for school in &schools {
-                    ui.selectable_value(current, school.clone(), school);
+                for school in schools {
+                    ui.selectable_value(current, school.name.clone(), &school.name);
                 }
             })
             .response
