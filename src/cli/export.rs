@@ -35,13 +35,8 @@ pub struct VerifyExportArgs {
 
 pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     let naming = Naming::parse(&args.naming)?;
-    // Checked before a single photo is copied, not only when the export is recorded.
+    // export_school checks the role before a single photo is copied.
     let session = station.sign_in()?;
-    station.store.authorize(
-        &session,
-        crate::store::Permission::Export,
-        Some(&args.school),
-    )?;
     let request = crate::transfer::school_export::ExportRequest {
         school: args.school.clone(),
         out: args.out.clone(),

@@ -102,6 +102,11 @@ pub fn plan_export(
     available: impl Fn(&Path) -> Option<u64>,
 ) -> Result<ExportPlan, SchoolExportError> {
     let rows = rows_for(store, request)?;
+    Ok(plan_rows(&rows, photos_dir, available(&request.out)))
+}
+
+/// The plan for rows already read.
+fn plan_rows(rows: &[ExportRow], photos_dir: &Path, available_bytes: Option<u64>) -> ExportPlan {
     // Manifests are small; each photo is its stored file, byte for byte.
     let needed_bytes = rows
         .iter()
@@ -110,7 +115,7 @@ pub fn plan_export(
         })
         .sum::<u64>()
         + 64 * 1024;
-    Ok(ExportPlan {
+    ExportPlan {
         photos: rows.len(),
         reexports: rows
             .iter()
@@ -118,8 +123,8 @@ pub fn plan_export(
             .map(|row| row.name.clone())
             .collect(),
         needed_bytes,
-        available_bytes: available(&request.out),
-    })
+        available_bytes,
+    }
 }
 
 /// Runs the export: role check, space check (refused before anything is written), copy,
@@ -133,15 +138,15 @@ pub fn export_school(
     progress: impl FnMut(usize, usize),
 ) -> Result<SchoolExport, SchoolExportError> {
     store.authorize(session, Permission::Export, Some(&request.school))?;
-    let plan = plan_export(store, photos_dir, request, available)?;
+    let rows = rows_for(store, request)?;
+    let plan = plan_rows(&rows, photos_dir, available(&request.out));
     if !plan.fits() {
         return Err(SchoolExportError::NoSpace {
             needed: plan.needed_bytes,
             available: plan.available_bytes.unwrap_or(0),
         });
     }
-    let rows = rows_for(store, request)?;
-    let reexported = rows.iter().filter(|r| r.reexport_needed).count();
+    let reexported = plan.reexports.len();
     let suffix = if request.only_reexports {
         REEXPORT_SUFFIX
     } else {
