@@ -3,6 +3,7 @@
 
 mod bookings;
 mod camera;
+mod campus;
 mod close_out;
 mod export;
 mod portrait;
@@ -100,6 +101,9 @@ pub enum Command {
     /// Headless capture loop for the crash harness: walk-in, shoot, check, save, repeat
     #[command(hide = true)]
     SoakCapture(users::SoakArgs),
+    /// Campus mode: the shared campus server, joining it, syncing, status
+    #[command(subcommand)]
+    Campus(campus::CampusCommand),
     /// Back up the database into <data>/backups, keeping the newest N
     Backup {
         #[arg(long, default_value_t = 10)]
@@ -242,6 +246,9 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
         Some(Command::CloseSession(args)) => close_out::close_session(open(data_dir)?, args),
         Some(Command::Refund(command)) => close_out::refund(open(data_dir)?, command),
         Some(Command::User(command)) => users::user(open(data_dir)?, command),
+        Some(Command::Campus(command)) => {
+            campus::campus(&data_dir, || open(data_dir.clone()), command)
+        }
         Some(Command::SoakCapture(args)) => users::soak_capture(open(data_dir)?, args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),

@@ -1,7 +1,7 @@
 //! Bookings (预约订单): where they come from, how they are paid, and the status machine that
 //! every status change must pass.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,7 +82,7 @@ pub fn check_transition(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingSource {
     MiniProgram,
@@ -105,7 +105,7 @@ impl BookingSource {
 }
 
 /// How an order was paid, which is also the route its refund must take (原路返回).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Wechat,

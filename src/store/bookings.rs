@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::accounts::{Permission, Session};
+use super::outbox::{self, BookingPayload};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingSource, BookingStatus, PaymentMethod, check_transition};
 
@@ -17,7 +18,7 @@ pub(crate) const LOCAL_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// A validated booking with its student, ready to store. Built by the importer or the walk-in
 /// form; the store trusts that its fields already passed the domain rules.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewBooking {
     pub order_no: Option<String>,
     pub source: BookingSource,
@@ -381,9 +382,20 @@ impl<'c> BookingWriter<'c> {
 
     /// Inserts a new student and booking (and its capture code); returns the booking id.
     fn insert(&mut self, booking: &NewBooking) -> rusqlite::Result<String> {
-        let student_id = new_id();
-        self.write_student(&student_id, booking, None)?;
-        let booking_id = new_id();
+        let (booking_id, student_id) = (new_id(), new_id());
+        self.insert_with_ids(booking, &booking_id, &student_id)?;
+        Ok(booking_id)
+    }
+
+    /// [`Self::insert`] with ids chosen elsewhere: a booking made at another station keeps its
+    /// ids everywhere, so that its captures and corrections find it.
+    fn insert_with_ids(
+        &mut self,
+        booking: &NewBooking,
+        booking_id: &str,
+        student_id: &str,
+    ) -> rusqlite::Result<()> {
+        self.write_student(student_id, booking, None)?;
         self.booking_insert.execute(params![
             booking_id,
             booking.order_no,
@@ -400,9 +412,9 @@ impl<'c> BookingWriter<'c> {
             self.now,
         ])?;
         if let Some(code) = &booking.capture_code {
-            self.write_capture_code(&booking_id, code)?;
+            self.write_capture_code(booking_id, code)?;
         }
-        Ok(booking_id)
+        Ok(())
     }
 
     fn update(&mut self, existing: &ExistingOrder, booking: &NewBooking) -> rusqlite::Result<()> {
@@ -572,7 +584,8 @@ impl Store {
         let actor = &session.actor();
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
-        let booking_id = {
+        let (booking_id, student_id) = (new_id(), new_id());
+        {
             let mut writer = BookingWriter::new(&tx, &station_id)?;
             if let Some(code) = &booking.capture_code
                 && writer.code_owner(code)?.is_some()
@@ -588,8 +601,17 @@ impl Store {
                     "order number {order_no} already exists"
                 )));
             }
-            writer.insert(booking)?
-        };
+            writer.insert_with_ids(booking, &booking_id, &student_id)?;
+        }
+        outbox::record(
+            &tx,
+            outbox::kind::BOOKING,
+            &BookingPayload {
+                booking_id: booking_id.clone(),
+                student_id,
+                booking: booking.clone(),
+            },
+        )?;
         events::append(
             &tx,
             &station_id,
@@ -895,4 +917,40 @@ pub(crate) mod tests {
         assert_eq!(name_grams("Al Li"), ["al", "i", "li", "ll"]);
         assert_eq!(name_grams("王"), ["王"]);
     }
+}
+
+/// Writes a booking made elsewhere (another station, or the campus server's import) with its own
+/// ids. A booking already known by id is left as it is; one whose order number or capture code
+/// is already taken here is refused, so that the caller can keep it aside instead of merging two
+/// students into one.
+pub(crate) fn apply_remote_booking(
+    conn: &Connection,
+    station_id: &str,
+    payload: &BookingPayload,
+) -> StoreResult<bool> {
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bookings WHERE id = ?1)",
+        [&payload.booking_id],
+        |r| r.get(0),
+    )?;
+    if known {
+        return Ok(false);
+    }
+    let mut writer = BookingWriter::new(conn, station_id)?;
+    if let Some(order_no) = &payload.booking.order_no
+        && writer.existing_order(order_no)?.is_some()
+    {
+        return Err(StoreError::Invalid(format!(
+            "order number {order_no} already exists here under another booking"
+        )));
+    }
+    if let Some(code) = &payload.booking.capture_code
+        && writer.code_owner(code)?.is_some()
+    {
+        return Err(StoreError::Invalid(
+            "this capture code already has another booking here".to_string(),
+        ));
+    }
+    writer.insert_with_ids(&payload.booking, &payload.booking_id, &payload.student_id)?;
+    Ok(true)
 }

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::accounts::{Permission, Session};
 use super::bookings::status_of;
+use super::outbox::{self, CapturePayload};
 use super::photo_files::{TEMP_MARKER, files_below, write_atomically};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, check_transition};
@@ -165,6 +166,7 @@ impl Store {
         check_transition(from, BookingStatus::Captured, approved)?;
         let now = now_text();
         let sha256 = sha256_hex(capture.jpeg);
+        let original_sha256 = capture.original_jpeg.map(sha256_hex);
         tx.execute(
             "UPDATE captures SET superseded = 1, updated_at = ?2 WHERE booking_id = ?1 AND superseded = 0",
             params![capture.booking_id, now],
@@ -194,6 +196,26 @@ impl Store {
              WHERE id = ?1",
             params![capture.booking_id, now],
         )?;
+        outbox::record(
+            &tx,
+            outbox::kind::CAPTURE,
+            &CapturePayload {
+                capture_id: id.to_string(),
+                booking_id: capture.booking_id.to_string(),
+                sha256: sha256.clone(),
+                original_sha256: original_sha256.clone(),
+                spec_ok: capture.spec_ok,
+                overridden: capture.overridden,
+                retake: from == BookingStatus::Captured,
+                operator: operator.clone(),
+                captured_at: now.clone(),
+                spec_report: capture.spec_report.clone(),
+            },
+        )?;
+        outbox::record_photo(&tx, &sha256, photo_path, outbox::photo_kind::ACCEPTED)?;
+        if let (Some(path), Some(sha)) = (original_path, &original_sha256) {
+            outbox::record_photo(&tx, sha, path, outbox::photo_kind::ORIGINAL)?;
+        }
         events::append(
             &tx,
             &station_id,

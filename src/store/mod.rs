@@ -12,6 +12,7 @@ mod day_counts;
 mod events;
 mod export_rows;
 mod lookup;
+pub mod outbox;
 pub mod photo_files;
 pub mod report;
 mod schema;

@@ -182,4 +182,37 @@ pub const MIGRATIONS: &[&str] = &[
         created_at    TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 5: campus sync. The outbox holds every change a campus must hear of, written with the
+    // change; its AUTOINCREMENT key is the station's contiguous sequence (rows are never
+    // deleted, and a rolled-back insert does not use a number up). photo_uploads lists photo
+    // files until a server confirms their hash; sync_skipped keeps pulled changes that could not
+    // be applied here, with the reason.
+    r#"
+    CREATE TABLE outbox (
+        station_seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL,
+        payload      TEXT NOT NULL,
+        device_at    TEXT NOT NULL,
+        confirmed_at TEXT,
+        outcome      TEXT
+    ) STRICT;
+    CREATE INDEX outbox_unconfirmed ON outbox(station_seq) WHERE confirmed_at IS NULL;
+
+    CREATE TABLE photo_uploads (
+        sha256       TEXT PRIMARY KEY,
+        path         TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('accepted', 'original')),
+        created_at   TEXT NOT NULL,
+        confirmed_at TEXT
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE sync_skipped (
+        event_id   TEXT PRIMARY KEY,
+        server_seq INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        at         TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];

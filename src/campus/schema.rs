@@ -1,0 +1,248 @@
+//! The campus server's schema, versioned like the station's: `campus_schema` lists the versions
+//! applied, each migration runs in one transaction with its version row (PostgreSQL's DDL is
+//! transactional, so a migration never stays half-done), and the migrator holds a lock on the
+//! table so two migrators cannot interleave. Stations never run DDL: their role may not.
+//!
+//! Roles: the schema's owner (the supervisor's admin login) owns everything. `campus_station`
+//! is the group every station's login belongs to: it reads, inserts and updates the sync tables
+//! and cannot delete, truncate or change the schema. `campus_enrol` (the join token's login) may
+//! only call `campus_enrol()`, which registers one station and creates its login.
+
+use postgres::GenericClient;
+
+use super::{CampusError, CampusResult};
+
+/// The advisory lock every writer of `events` takes before inserting, so that `server_seq`
+/// values become visible in order and a puller's cursor never skips a row that commits late.
+pub const EVENTS_LOCK: i64 = 0x6361_6d70_7573; // "campus"
+
+pub const STATION_GROUP: &str = "campus_station";
+pub const ENROL_ROLE: &str = "campus_enrol";
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: stations, the event log (the upload's idempotency and the pull's change feed),
+    // quarantine, bookings, photos, captures with one active capture per booking, claims and
+    // conflicts.
+    r#"
+    CREATE TABLE stations (
+        name            text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+        role_name       text NOT NULL UNIQUE,
+        joined_at       timestamptz NOT NULL DEFAULT now(),
+        last_contact    timestamptz,
+        clock_offset_ms bigint,
+        last_seq        bigint NOT NULL DEFAULT 0,
+        outbox_depth    bigint NOT NULL DEFAULT 0,
+        photos_waiting  bigint NOT NULL DEFAULT 0
+    );
+
+    -- Every change the campus accepted, in the server's order. `shared` says whether stations
+    -- pull it: a capture that became a conflict is kept here and in `conflicts`, not spread.
+    CREATE TABLE events (
+        server_seq  bigserial PRIMARY KEY,
+        event_id    uuid NOT NULL UNIQUE,
+        station     text NOT NULL,
+        station_seq bigint,
+        kind        text NOT NULL,
+        payload     jsonb NOT NULL,
+        outcome     text NOT NULL CHECK (outcome IN ('applied', 'conflict')),
+        shared      boolean NOT NULL,
+        device_at   text,
+        received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        UNIQUE (station, station_seq)
+    );
+    CREATE INDEX events_shared ON events (server_seq) WHERE shared;
+
+    -- Events the server could not apply: kept whole, with the reason, for the supervisor.
+    CREATE TABLE quarantine (
+        event_id    uuid PRIMARY KEY,
+        station     text NOT NULL,
+        station_seq bigint,
+        kind        text NOT NULL,
+        payload     jsonb NOT NULL,
+        reason      text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+
+    CREATE TABLE bookings (
+        id              uuid PRIMARY KEY,
+        student_id      uuid NOT NULL,
+        order_no        text UNIQUE,
+        school          text NOT NULL,
+        id_number       text,
+        student_no      text,
+        capture_code    text UNIQUE,
+        status          text NOT NULL CHECK (status IN
+                            ('booked', 'captured', 'cancelled', 'refund_pending', 'refunded')),
+        record          jsonb NOT NULL,
+        station         text NOT NULL,
+        received_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX bookings_id_number ON bookings (id_number);
+    CREATE INDEX bookings_student_no ON bookings (school, student_no);
+
+    -- Content-addressed: the server computes the hash itself before it stores the bytes.
+    CREATE TABLE photos (
+        sha256      text PRIMARY KEY,
+        bytes       bytea NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        CONSTRAINT photos_hash_matches CHECK (sha256 = encode(sha256(bytes), 'hex'))
+    );
+
+    CREATE TABLE captures (
+        id              uuid PRIMARY KEY,
+        booking_id      uuid NOT NULL REFERENCES bookings (id),
+        event_id        uuid NOT NULL,
+        station         text NOT NULL,
+        sha256          text NOT NULL REFERENCES photos (sha256),
+        original_sha256 text,
+        active          boolean NOT NULL,
+        operator        text NOT NULL,
+        captured_at     text NOT NULL,
+        received_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    -- Two accepted captures of one booking are impossible, whatever the stations do.
+    CREATE UNIQUE INDEX captures_one_active ON captures (booking_id) WHERE active;
+
+    -- Which station may shoot a booking, claimed online before the shot.
+    CREATE TABLE claims (
+        booking_id uuid PRIMARY KEY REFERENCES bookings (id),
+        station    text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+
+    CREATE TABLE conflicts (
+        id             bigserial PRIMARY KEY,
+        kind           text NOT NULL CHECK (kind IN ('double_capture', 'capture_after_cancel',
+                            'duplicate_walk_in', 'stale_correction')),
+        booking_id     uuid,
+        event_id       uuid NOT NULL,
+        other          jsonb NOT NULL,
+        created_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+        resolved_at    timestamptz,
+        decision       text,
+        decided_by     text
+    );
+    CREATE INDEX conflicts_open ON conflicts (id) WHERE resolved_at IS NULL;
+    "#,
+];
+
+/// The schema version this app needs.
+pub fn known_version() -> i32 {
+    MIGRATIONS.len() as i32
+}
+
+/// The server's schema version (0 for a database never set up).
+pub fn server_version(client: &mut impl GenericClient) -> CampusResult<i32> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('campus_schema') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT coalesce(max(version), 0) FROM campus_schema", &[])?
+        .get(0))
+}
+
+/// Refuses a server whose schema is not the one this app was built for.
+pub fn check_version(client: &mut impl GenericClient) -> CampusResult<()> {
+    let found = server_version(client)?;
+    let known = known_version();
+    match found.cmp(&known) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(CampusError::ServerTooNew { found, known }),
+        std::cmp::Ordering::Less => Err(CampusError::ServerTooOld { found, known }),
+    }
+}
+
+/// Brings the schema up to date (as its owner), and (re)creates the station roles' grants and
+/// the enrolment function. Safe to run again: applied versions are skipped.
+pub fn migrate(client: &mut postgres::Client, enrol_password: &str) -> CampusResult<Vec<i32>> {
+    let mut tx = client.transaction()?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS campus_schema (
+             version    integer PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now()
+         );
+         LOCK TABLE campus_schema IN EXCLUSIVE MODE;",
+    )?;
+    let found = server_version(&mut tx)?;
+    let known = known_version();
+    if found > known {
+        return Err(CampusError::ServerTooNew { found, known });
+    }
+    let mut applied = Vec::new();
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = index as i32 + 1;
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO campus_schema (version) VALUES ($1)",
+            &[&version],
+        )?;
+        applied.push(version);
+    }
+    ensure_roles(&mut tx, enrol_password)?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// The station group, the enrolment login and what each may do.
+fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> CampusResult<()> {
+    let role_exists = |tx: &mut postgres::Transaction<'_>, name: &str| -> CampusResult<bool> {
+        Ok(tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&name],
+            )?
+            .get(0))
+    };
+    if !role_exists(tx, STATION_GROUP)? {
+        tx.batch_execute(&format!("CREATE ROLE {STATION_GROUP} NOLOGIN"))?;
+    }
+    // The password goes in as a literal: PostgreSQL accepts no parameters in CREATE ROLE.
+    // `quote_literal` on the server does the quoting, so no text of ours is spliced unquoted.
+    let literal: String = tx
+        .query_one("SELECT quote_literal($1)", &[&enrol_password])?
+        .get(0);
+    if role_exists(tx, ENROL_ROLE)? {
+        tx.batch_execute(&format!("ALTER ROLE {ENROL_ROLE} LOGIN PASSWORD {literal}"))?;
+    } else {
+        tx.batch_execute(&format!(
+            "CREATE ROLE {ENROL_ROLE} LOGIN PASSWORD {literal}"
+        ))?;
+    }
+    tx.batch_execute(&format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+         GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {ENROL_ROLE};
+         GRANT SELECT ON campus_schema, stations TO {ENROL_ROLE};
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
+         GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts
+             TO {STATION_GROUP};
+         GRANT UPDATE ON stations, bookings, captures, claims TO {STATION_GROUP};
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
+
+         CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text)
+         RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+         DECLARE
+             login text := 'station_' || md5(station_name);
+         BEGIN
+             IF length(station_name) NOT BETWEEN 1 AND 64 THEN
+                 RAISE EXCEPTION '站名须为 1–64 个字符 / a station name has 1 to 64 characters';
+             END IF;
+             IF length(station_password) < 24 THEN
+                 RAISE EXCEPTION 'the station password is too short';
+             END IF;
+             IF EXISTS (SELECT 1 FROM stations WHERE name = station_name) THEN
+                 RAISE EXCEPTION '站名 % 已被使用 / a station named % has already joined this campus', station_name, station_name
+                     USING ERRCODE = 'unique_violation';
+             END IF;
+             EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE {STATION_GROUP}',
+                            login, station_password);
+             INSERT INTO stations (name, role_name) VALUES (station_name, login);
+             RETURN login;
+         END $$;
+         REVOKE ALL ON FUNCTION campus_enrol(text, text) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION campus_enrol(text, text) TO {ENROL_ROLE};"
+    ))?;
+    Ok(())
+}

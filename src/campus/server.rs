@@ -1,0 +1,760 @@
+//! The campus store's operations, as a station (or the supervisor) calls them: enrolment,
+//! uploading outbox batches, pulling the change feed, claiming a booking before a shot, photo
+//! uploads and the station's heartbeat. Each is one server transaction.
+//!
+//! Upload rules: events apply in the station's sequence order; an event id already held is a
+//! duplicate (so a batch sent twice, or resent after a lost acknowledgement, changes nothing);
+//! a sequence number past the next expected one stops the batch with the number the server
+//! wants; an event that cannot be applied is kept whole in `quarantine` with the reason, never
+//! dropped. The station a batch belongs to is the login's, not a claim of the client.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls, Transaction};
+use serde::Serialize;
+use serde_json::json;
+
+use super::schema::{self, EVENTS_LOCK};
+use super::token::{ServerLogin, new_secret};
+use super::{CampusError, CampusResult};
+use crate::store::outbox::{BookingPayload, CapturePayload, OutboxEntry, RemoteEvent, kind};
+
+/// The channel stations LISTEN on; every commit that adds shared events notifies it.
+pub const CHANGES_CHANNEL: &str = "campus_changes";
+/// A claim with no capture behind it for this long no longer blocks another station (the
+/// claiming station crashed or the student walked away).
+const STALE_CLAIM: &str = "10 minutes";
+
+/// What the server did with one uploaded event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    Applied,
+    /// Already held (sent before): nothing changed.
+    Duplicate,
+    /// Held, and a conflict row waits for the supervisor.
+    Conflict,
+    /// Could not be applied; kept in quarantine with the reason.
+    Quarantined,
+}
+
+impl EventOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Conflict => "conflict",
+            Self::Quarantined => "quarantined",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UploadAnswer {
+    /// (station_seq, outcome) for each event the server answered, in order.
+    pub outcomes: Vec<(i64, EventOutcome)>,
+    /// The batch skipped ahead of the server's record: resend from this sequence number.
+    pub gap_expected: Option<i64>,
+}
+
+/// Who may shoot a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "claim")]
+pub enum ClaimAnswer {
+    /// This station holds the booking.
+    Won,
+    /// Another station claimed or photographed it first.
+    Lost { holder: String },
+    /// The server does not know the booking yet (a walk-in still in this station's outbox):
+    /// shoot, and the upload checks it.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StationRow {
+    pub name: String,
+    pub last_contact: Option<String>,
+    pub clock_offset_ms: Option<i64>,
+    pub last_seq: i64,
+    pub outbox_depth: i64,
+    pub photos_waiting: i64,
+    pub captures_today: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictRow {
+    pub id: i64,
+    pub kind: String,
+    pub booking_id: Option<String>,
+    pub event_id: String,
+    pub other: serde_json::Value,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarantineRow {
+    pub event_id: String,
+    pub station: String,
+    pub station_seq: Option<i64>,
+    pub kind: String,
+    pub reason: String,
+}
+
+pub struct CampusClient {
+    client: Client,
+    /// The station this login belongs to (`None` for the campus owner's login).
+    station: Option<String>,
+    listening: bool,
+}
+
+fn unreachable(login: &ServerLogin, error: postgres::Error) -> CampusError {
+    // The login's Display carries no password.
+    CampusError::Unreachable(format!("{login}: {error}"))
+}
+
+fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(text)
+        .map_err(|_| CampusError::Refused(format!("{what} '{text}' is not a UUID")))
+}
+
+impl CampusClient {
+    /// Connects and checks that the server's schema is the one this app knows.
+    pub fn connect(login: &ServerLogin, timeout: Duration) -> CampusResult<Self> {
+        let mut client = login
+            .client_config(timeout)
+            .connect(NoTls)
+            .map_err(|error| unreachable(login, error))?;
+        schema::check_version(&mut client)?;
+        let station: Option<String> = client
+            .query_opt(
+                "SELECT name FROM stations WHERE role_name = current_user",
+                &[],
+            )?
+            .map(|row| row.get(0));
+        Ok(Self {
+            client,
+            station,
+            listening: false,
+        })
+    }
+
+    /// Registers `station` with the join token's login and returns the station's own login.
+    pub fn enrol(
+        token: &ServerLogin,
+        station: &str,
+        timeout: Duration,
+    ) -> CampusResult<ServerLogin> {
+        let mut client = Self::connect(token, timeout)?;
+        let password = new_secret();
+        let role: String = client
+            .client
+            .query_one("SELECT campus_enrol($1, $2)", &[&station, &password])
+            .map_err(|error| match error.as_db_error() {
+                Some(db) => CampusError::Refused(db.message().to_string()),
+                None => CampusError::Postgres(error),
+            })?
+            .get(0);
+        Ok(ServerLogin {
+            user: role,
+            password,
+            ..token.clone()
+        })
+    }
+
+    pub fn station(&self) -> Option<&str> {
+        self.station.as_deref()
+    }
+
+    fn station_or_refuse(&self) -> CampusResult<String> {
+        self.station.clone().ok_or_else(|| {
+            CampusError::Refused("this login is not a station's; join the campus first".to_string())
+        })
+    }
+
+    /// Raw access for tests and the supervisor's reports.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    /// Uploads one batch in one transaction; see the module doc for the rules.
+    pub fn upload(
+        &mut self,
+        events: &[OutboxEntry],
+        photos: &HashMap<String, Vec<u8>>,
+    ) -> CampusResult<UploadAnswer> {
+        self.upload_with(events, photos, |_| Ok(()))
+    }
+
+    /// [`Self::upload`], calling `after_each(index)` after each event is applied inside the
+    /// transaction: an error from it rolls the whole batch back, as a dropped connection would.
+    pub fn upload_with(
+        &mut self,
+        events: &[OutboxEntry],
+        photos: &HashMap<String, Vec<u8>>,
+        mut after_each: impl FnMut(usize) -> CampusResult<()>,
+    ) -> CampusResult<UploadAnswer> {
+        let station = self.station_or_refuse()?;
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        let mut last_seq: i64 = tx
+            .query_one(
+                "SELECT last_seq FROM stations WHERE name = $1 FOR UPDATE",
+                &[&station],
+            )?
+            .get(0);
+        let mut answer = UploadAnswer::default();
+        let mut shared_any = false;
+        for (index, event) in events.iter().enumerate() {
+            let event_id = parse_uuid(&event.event_id, "event id")?;
+            let held: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE event_id = $1)
+                         OR EXISTS (SELECT 1 FROM quarantine WHERE event_id = $1)",
+                    &[&event_id],
+                )?
+                .get(0);
+            if held {
+                answer
+                    .outcomes
+                    .push((event.station_seq, EventOutcome::Duplicate));
+                continue;
+            }
+            if event.station_seq > last_seq + 1 {
+                answer.gap_expected = Some(last_seq + 1);
+                break;
+            }
+            let outcome = if event.station_seq <= last_seq {
+                // A number already used by another event: a restored backup reusing its
+                // sequence. Keep it for the supervisor; never apply it blind.
+                quarantine(
+                    &mut tx,
+                    &station,
+                    event,
+                    "序号已被另一事件使用 / sequence number already used by another event from this station",
+                )?;
+                EventOutcome::Quarantined
+            } else {
+                last_seq = event.station_seq;
+                apply_in_savepoint(&mut tx, &station, event, event_id, photos)?
+            };
+            shared_any |= matches!(outcome, EventOutcome::Applied | EventOutcome::Conflict);
+            answer.outcomes.push((event.station_seq, outcome));
+            after_each(index)?;
+        }
+        tx.execute(
+            "UPDATE stations SET last_seq = $2, last_contact = now() WHERE name = $1",
+            &[&station, &last_seq],
+        )?;
+        if shared_any {
+            tx.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
+        }
+        tx.commit()?;
+        Ok(answer)
+    }
+
+    /// Up to `limit` shared changes after `cursor`, made elsewhere than this station, with each
+    /// capture's accepted photo. Writers serialise on [`EVENTS_LOCK`], so a row with a lower
+    /// sequence can never commit after one with a higher: the cursor never skips.
+    pub fn pull(&mut self, cursor: i64, limit: i64) -> CampusResult<(Vec<RemoteEvent>, i64)> {
+        let station = self.station.clone().unwrap_or_default();
+        let rows = self.client.query(
+            "SELECT e.server_seq, e.event_id::text, e.station, e.kind, e.payload, p.bytes
+             FROM events e
+             LEFT JOIN photos p ON e.kind = 'capture' AND p.sha256 = e.payload->>'sha256'
+             WHERE e.shared AND e.server_seq > $1 AND e.station <> $2
+             ORDER BY e.server_seq LIMIT $3",
+            &[&cursor, &station, &limit],
+        )?;
+        let events: Vec<RemoteEvent> = rows
+            .iter()
+            .map(|row| RemoteEvent {
+                server_seq: row.get(0),
+                event_id: row.get(1),
+                station: row.get(2),
+                kind: row.get(3),
+                payload: row.get(4),
+                photo: row.get(5),
+            })
+            .collect();
+        let next = events.last().map_or(cursor, |e| e.server_seq);
+        Ok((events, next))
+    }
+
+    /// Claims `booking_id` for this station before a shot: one round trip when it wins.
+    pub fn claim(&mut self, booking_id: &str) -> CampusResult<ClaimAnswer> {
+        let station = self.station_or_refuse()?;
+        let booking = parse_uuid(booking_id, "booking id")?;
+        let won = self.client.query_opt(
+            &format!(
+                "INSERT INTO claims (booking_id, station)
+                 SELECT $1, $2 WHERE NOT EXISTS
+                     (SELECT 1 FROM captures WHERE booking_id = $1 AND active AND station <> $2)
+                 ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station,
+                     claimed_at = clock_timestamp()
+                 WHERE claims.station = EXCLUDED.station
+                    OR (claims.claimed_at < clock_timestamp() - interval '{STALE_CLAIM}'
+                        AND NOT EXISTS (SELECT 1 FROM captures c
+                                        WHERE c.booking_id = claims.booking_id AND c.active))
+                 RETURNING station"
+            ),
+            &[&booking, &station],
+        );
+        match won {
+            Ok(Some(_)) => Ok(ClaimAnswer::Won),
+            Ok(None) => {
+                let holder: Option<String> = self
+                    .client
+                    .query_one(
+                        "SELECT coalesce(
+                             (SELECT station FROM captures WHERE booking_id = $1 AND active),
+                             (SELECT station FROM claims WHERE booking_id = $1))",
+                        &[&booking],
+                    )?
+                    .get(0);
+                Ok(ClaimAnswer::Lost {
+                    holder: holder.unwrap_or_default(),
+                })
+            }
+            Err(error)
+                if error.code() == Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION) =>
+            {
+                Ok(ClaimAnswer::Unknown)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Stores one photo (a full-resolution original, typically). The server's CHECK recomputes
+    /// the sha256; bytes that do not match are refused.
+    pub fn upload_photo(&mut self, sha256: &str, bytes: &[u8]) -> CampusResult<()> {
+        self.client
+            .execute(
+                "INSERT INTO photos (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+                &[&sha256, &bytes],
+            )
+            .map_err(|error| match error.code() {
+                Some(code) if *code == postgres::error::SqlState::CHECK_VIOLATION => {
+                    CampusError::Refused(format!(
+                        "照片内容与其 sha256 不符，服务器拒收 / the photo's bytes do not match its sha256 {sha256}; the server refused it"
+                    ))
+                }
+                _ => CampusError::Postgres(error),
+            })?;
+        Ok(())
+    }
+
+    /// Reports the station's queue and measures its clock against the server's (the midpoint
+    /// of the round trip). Returns the offset in ms (server minus station).
+    pub fn heartbeat(&mut self, outbox_depth: usize, photos_waiting: usize) -> CampusResult<i64> {
+        let station = self.station_or_refuse()?;
+        let sent = Instant::now();
+        let local_before = chrono::Utc::now();
+        let server_ms: i64 = self
+            .client
+            .query_one(
+                "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+                &[],
+            )?
+            .get(0);
+        let round_trip = sent.elapsed();
+        let local_mid =
+            local_before + chrono::Duration::from_std(round_trip / 2).unwrap_or_default();
+        let offset = server_ms - local_mid.timestamp_millis();
+        self.client.execute(
+            "UPDATE stations SET last_contact = now(), clock_offset_ms = $2, outbox_depth = $3,
+                 photos_waiting = $4 WHERE name = $1",
+            &[
+                &station,
+                &offset,
+                &(outbox_depth as i64),
+                &(photos_waiting as i64),
+            ],
+        )?;
+        Ok(offset)
+    }
+
+    /// Starts listening for the change notification (once per connection).
+    pub fn listen(&mut self) -> CampusResult<()> {
+        if !self.listening {
+            self.client
+                .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+            self.listening = true;
+        }
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for another station's change; true if one was announced.
+    pub fn wait_for_change(&mut self, timeout: Duration) -> CampusResult<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        self.listen()?;
+        let mut notifications = self.client.notifications();
+        let woke = notifications.timeout_iter(timeout).next()?.is_some();
+        // Drain the rest: one pull covers them all.
+        while notifications.iter().next()?.is_some() {}
+        Ok(woke)
+    }
+
+    pub fn stations(&mut self) -> CampusResult<Vec<StationRow>> {
+        let rows = self.client.query(
+            "SELECT s.name, to_char(s.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                    s.clock_offset_ms, s.last_seq, s.outbox_depth, s.photos_waiting,
+                    (SELECT count(*) FROM captures c WHERE c.station = s.name AND c.active
+                         AND c.received_at >= date_trunc('day', now()))
+             FROM stations s ORDER BY s.name",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| StationRow {
+                name: r.get(0),
+                last_contact: r.get(1),
+                clock_offset_ms: r.get(2),
+                last_seq: r.get(3),
+                outbox_depth: r.get(4),
+                photos_waiting: r.get(5),
+                captures_today: r.get(6),
+            })
+            .collect())
+    }
+
+    pub fn open_conflicts(&mut self) -> CampusResult<Vec<ConflictRow>> {
+        let rows = self.client.query(
+            "SELECT id, kind, booking_id::text, event_id::text, other, created_at::text
+             FROM conflicts WHERE resolved_at IS NULL ORDER BY id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| ConflictRow {
+                id: r.get(0),
+                kind: r.get(1),
+                booking_id: r.get(2),
+                event_id: r.get(3),
+                other: r.get(4),
+                created_at: r.get(5),
+            })
+            .collect())
+    }
+
+    pub fn quarantined(&mut self) -> CampusResult<Vec<QuarantineRow>> {
+        let rows = self.client.query(
+            "SELECT event_id::text, station, station_seq, kind, reason FROM quarantine
+             ORDER BY received_at",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| QuarantineRow {
+                event_id: r.get(0),
+                station: r.get(1),
+                station_seq: r.get(2),
+                kind: r.get(3),
+                reason: r.get(4),
+            })
+            .collect())
+    }
+}
+
+fn quarantine(
+    tx: &mut Transaction<'_>,
+    station: &str,
+    event: &OutboxEntry,
+    reason: &str,
+) -> CampusResult<()> {
+    let event_id = parse_uuid(&event.event_id, "event id")?;
+    tx.execute(
+        "INSERT INTO quarantine (event_id, station, station_seq, kind, payload, reason)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+        &[
+            &event_id,
+            &station,
+            &event.station_seq,
+            &event.kind,
+            &event.payload,
+            &reason,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Applies one event inside a savepoint: if the server refuses it (a broken rule, a bad
+/// payload), only the savepoint rolls back and the event goes to quarantine with the reason.
+fn apply_in_savepoint(
+    tx: &mut Transaction<'_>,
+    station: &str,
+    event: &OutboxEntry,
+    event_id: uuid::Uuid,
+    photos: &HashMap<String, Vec<u8>>,
+) -> CampusResult<EventOutcome> {
+    let result = {
+        let mut savepoint = tx.transaction()?;
+        match apply_event(&mut savepoint, station, event, event_id, photos) {
+            Ok(outcome) => savepoint
+                .commit()
+                .map(|()| outcome)
+                .map_err(CampusError::from),
+            Err(error) => Err(error),
+        }
+    };
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(CampusError::Refused(reason)) => {
+            quarantine(tx, station, event, &reason)?;
+            Ok(EventOutcome::Quarantined)
+        }
+        Err(CampusError::Postgres(error)) if error.as_db_error().is_some() => {
+            let reason = format!(
+                "服务器拒绝 / refused by the server: {}",
+                error
+                    .as_db_error()
+                    .map(|db| db.message())
+                    .unwrap_or_default()
+            );
+            quarantine(tx, station, event, &reason)?;
+            Ok(EventOutcome::Quarantined)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn apply_event(
+    tx: &mut Transaction<'_>,
+    station: &str,
+    event: &OutboxEntry,
+    event_id: uuid::Uuid,
+    photos: &HashMap<String, Vec<u8>>,
+) -> CampusResult<EventOutcome> {
+    let refuse =
+        |error: serde_json::Error| CampusError::Refused(format!("{} payload: {error}", event.kind));
+    let (outcome, shared) = match event.kind.as_str() {
+        kind::BOOKING => {
+            let payload: BookingPayload =
+                serde_json::from_value(event.payload.clone()).map_err(refuse)?;
+            apply_booking(tx, station, event_id, &payload)?
+        }
+        kind::CAPTURE => {
+            let payload: CapturePayload =
+                serde_json::from_value(event.payload.clone()).map_err(refuse)?;
+            apply_capture(tx, station, event_id, &payload, photos)?
+        }
+        other => {
+            return Err(CampusError::Refused(format!(
+                "未知的事件类型 / unknown event kind '{other}'"
+            )));
+        }
+    };
+    tx.execute(
+        "INSERT INTO events (event_id, station, station_seq, kind, payload, outcome, shared,
+             device_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &event_id,
+            &station,
+            &event.station_seq,
+            &event.kind,
+            &event.payload,
+            &if outcome == EventOutcome::Conflict {
+                "conflict"
+            } else {
+                "applied"
+            },
+            &shared,
+            &event.device_at,
+        ],
+    )?;
+    Ok(outcome)
+}
+
+/// A walk-in booked at a station. The same student booked at another booth (same ID number,
+/// or same school and student number) is kept as well and raised as a conflict.
+fn apply_booking(
+    tx: &mut Transaction<'_>,
+    station: &str,
+    event_id: uuid::Uuid,
+    payload: &BookingPayload,
+) -> CampusResult<(EventOutcome, bool)> {
+    let id = parse_uuid(&payload.booking_id, "booking id")?;
+    let student = parse_uuid(&payload.student_id, "student id")?;
+    let booking = &payload.booking;
+    let twin: Option<uuid::Uuid> = tx
+        .query_opt(
+            "SELECT id FROM bookings
+             WHERE id <> $1 AND (($2::text IS NOT NULL AND id_number = $2)
+                OR ($3::text IS NOT NULL AND school = $4 AND student_no = $3))
+             ORDER BY received_at LIMIT 1",
+            &[
+                &id,
+                &booking.id_number,
+                &booking.student_no,
+                &booking.school,
+            ],
+        )?
+        .map(|row| row.get(0));
+    let record = serde_json::to_value(booking)
+        .map_err(|error| CampusError::Refused(format!("booking payload: {error}")))?;
+    tx.execute(
+        "INSERT INTO bookings (id, student_id, order_no, school, id_number, student_no,
+             capture_code, status, record, station)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9)",
+        &[
+            &id,
+            &student,
+            &booking.order_no,
+            &booking.school,
+            &booking.id_number,
+            &booking.student_no,
+            &booking.capture_code,
+            &record,
+            &station,
+        ],
+    )?;
+    match twin {
+        None => Ok((EventOutcome::Applied, true)),
+        Some(other) => {
+            tx.execute(
+                "INSERT INTO conflicts (kind, booking_id, event_id, other)
+                 VALUES ('duplicate_walk_in', $1, $2, $3)",
+                &[&id, &event_id, &json!({ "booking_id": other.to_string() })],
+            )?;
+            // Both bookings are kept and spread: each booth may hold a photo of one of them.
+            Ok((EventOutcome::Conflict, true))
+        }
+    }
+}
+
+/// A capture. It becomes the booking's active capture unless another station already holds
+/// the booking (its capture, or a fresh claim) or the booking was cancelled or refunded: then
+/// it is kept, inactive, with a conflict row, and is not spread to the stations.
+fn apply_capture(
+    tx: &mut Transaction<'_>,
+    station: &str,
+    event_id: uuid::Uuid,
+    payload: &CapturePayload,
+    photos: &HashMap<String, Vec<u8>>,
+) -> CampusResult<(EventOutcome, bool)> {
+    let capture = parse_uuid(&payload.capture_id, "capture id")?;
+    let booking = parse_uuid(&payload.booking_id, "booking id")?;
+    match photos.get(&payload.sha256) {
+        // The CHECK constraint recomputes the hash; a mismatch aborts the savepoint.
+        Some(bytes) => {
+            let inserted = tx.execute(
+                "INSERT INTO photos (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+                &[&payload.sha256, bytes],
+            );
+            if let Err(error) = inserted {
+                if error.code() == Some(&postgres::error::SqlState::CHECK_VIOLATION) {
+                    return Err(CampusError::Refused(
+                        "照片内容与其 sha256 不符 / the photo's bytes do not match its sha256"
+                            .to_string(),
+                    ));
+                }
+                return Err(error.into());
+            }
+        }
+        None => {
+            let held: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM photos WHERE sha256 = $1)",
+                    &[&payload.sha256],
+                )?
+                .get(0);
+            if !held {
+                return Err(CampusError::Refused(
+                    "照片未随采集事件上传 / the capture came without its photo".to_string(),
+                ));
+            }
+        }
+    }
+    let status: String = tx
+        .query_opt(
+            "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
+            &[&booking],
+        )?
+        .ok_or_else(|| {
+            CampusError::Refused(format!(
+                "服务器上没有该预约 / the server has no booking {booking}"
+            ))
+        })?
+        .get(0);
+    let active: Option<(uuid::Uuid, String)> = tx
+        .query_opt(
+            "SELECT id, station FROM captures WHERE booking_id = $1 AND active",
+            &[&booking],
+        )?
+        .map(|row| (row.get(0), row.get(1)));
+    let claim: Option<(String, bool)> = tx
+        .query_opt(
+            &format!(
+                "SELECT station, claimed_at < clock_timestamp() - interval '{STALE_CLAIM}'
+                 FROM claims WHERE booking_id = $1"
+            ),
+            &[&booking],
+        )?
+        .map(|row| (row.get(0), row.get(1)));
+    let conflict = if matches!(status.as_str(), "cancelled" | "refund_pending" | "refunded") {
+        Some(("capture_after_cancel", json!({ "status": status })))
+    } else if let Some((other, other_station)) = &active {
+        let own_retake = payload.retake && other_station == station;
+        (!own_retake).then(|| {
+            (
+                "double_capture",
+                json!({ "capture_id": other.to_string(), "station": other_station }),
+            )
+        })
+    } else {
+        match &claim {
+            Some((holder, stale)) if holder != station && !stale => Some((
+                "double_capture",
+                json!({ "claimed_by": holder, "capture_id": null }),
+            )),
+            _ => None,
+        }
+    };
+    let original = payload.original_sha256.as_deref();
+    let insert_capture = |tx: &mut Transaction<'_>, active: bool| {
+        tx.execute(
+            "INSERT INTO captures (id, booking_id, event_id, station, sha256, original_sha256,
+                 active, operator, captured_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &capture,
+                &booking,
+                &event_id,
+                &station,
+                &payload.sha256,
+                &original,
+                &active,
+                &payload.operator,
+                &payload.captured_at,
+            ],
+        )
+    };
+    match conflict {
+        Some((kind, other)) => {
+            insert_capture(tx, false)?;
+            tx.execute(
+                "INSERT INTO conflicts (kind, booking_id, event_id, other) VALUES ($1, $2, $3, $4)",
+                &[&kind, &booking, &event_id, &other],
+            )?;
+            Ok((EventOutcome::Conflict, false))
+        }
+        None => {
+            tx.execute(
+                "UPDATE captures SET active = false WHERE booking_id = $1 AND active",
+                &[&booking],
+            )?;
+            insert_capture(tx, true)?;
+            tx.execute(
+                "UPDATE bookings SET status = 'captured' WHERE id = $1",
+                &[&booking],
+            )?;
+            tx.execute(
+                "INSERT INTO claims (booking_id, station) VALUES ($1, $2)
+                 ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station",
+                &[&booking, &station],
+            )?;
+            Ok((EventOutcome::Applied, true))
+        }
+    }
+}

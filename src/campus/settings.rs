@@ -1,0 +1,87 @@
+//! What a station remembers after joining a campus: its name there and its own login, in
+//! `<data>/campus.toml`, readable by the owner only. No such file means single-station mode.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::token::ServerLogin;
+
+pub const SETTINGS_FILE: &str = "campus.toml";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct CampusSettings {
+    /// The station's name on the campus (unique there), e.g. 东门-1.
+    pub station: String,
+    pub login: ServerLogin,
+}
+
+impl std::fmt::Debug for CampusSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "station {} at {}", self.station, self.login)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SettingsFile {
+    station: String,
+    host: String,
+    port: u16,
+    database: String,
+    user: String,
+    password: String,
+}
+
+pub fn settings_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(SETTINGS_FILE)
+}
+
+impl CampusSettings {
+    /// The campus this station joined, or `None` in single-station mode.
+    pub fn load(data_dir: &Path) -> Result<Option<Self>> {
+        let path = settings_path(data_dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(error).with_context(|| format!("reading {}", path.display()));
+            }
+        };
+        let file: SettingsFile =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        Ok(Some(Self {
+            station: file.station,
+            login: ServerLogin {
+                host: file.host,
+                port: file.port,
+                database: file.database,
+                user: file.user,
+                password: file.password,
+            },
+        }))
+    }
+
+    /// Writes the file owner-only, through a temporary file so a crash never leaves half of it.
+    pub fn save(&self, data_dir: &Path) -> Result<()> {
+        let file = SettingsFile {
+            station: self.station.clone(),
+            host: self.login.host.clone(),
+            port: self.login.port,
+            database: self.login.database.clone(),
+            user: self.login.user.clone(),
+            password: self.login.password.clone(),
+        };
+        let text = toml::to_string(&file).context("writing campus settings")?;
+        let path = settings_path(data_dir);
+        crate::store::photo_files::write_atomically(&path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("restricting {}", path.display()))?;
+        }
+        Ok(())
+    }
+}

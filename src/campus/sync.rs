@@ -1,0 +1,369 @@
+//! Syncing a station with its campus: one pass (`sync_once`: upload the outbox in ordered
+//! batches with their photos, pull the change feed, send the originals, report the queue), and
+//! the worker thread that repeats it, wakes on the server's notifications or on a local change,
+//! and backs off while the server is away without ever giving up.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::server::{CampusClient, EventOutcome};
+use super::settings::CampusSettings;
+use super::{CampusError, CampusResult};
+use crate::store::Store;
+use crate::store::outbox::{AppliedPage, photo_kind};
+
+/// Events per upload transaction. Each capture carries its ~50 kB JPEG, so a batch is a few MB.
+pub const UPLOAD_BATCH: usize = 200;
+/// Changes per pulled page (each page and its cursor commit together in SQLite).
+pub const PULL_PAGE: i64 = 2000;
+/// How long a station waits for a connection before it counts as offline.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    pub uploaded: usize,
+    pub applied: usize,
+    pub duplicates: usize,
+    pub conflicts: usize,
+    pub quarantined: usize,
+    pub gaps_resent: usize,
+    pub pulled: AppliedPage,
+    pub originals_uploaded: usize,
+    pub cursor: i64,
+    pub outbox_depth: usize,
+    pub photos_waiting: usize,
+    pub clock_offset_ms: i64,
+}
+
+/// One full pass. Safe to interrupt at any point: every step is a transaction on both sides,
+/// and whatever was not confirmed is sent again next time (the server answers "duplicate").
+pub fn sync_once(
+    store: &mut Store,
+    client: &mut CampusClient,
+    photos_dir: &Path,
+) -> CampusResult<SyncReport> {
+    let mut report = SyncReport::default();
+    upload_outbox(store, client, photos_dir, &mut report)?;
+    pull_changes(store, client, photos_dir, &mut report)?;
+    upload_originals(store, client, photos_dir, &mut report)?;
+    report.outbox_depth = store.outbox_depth()?;
+    report.photos_waiting = store.photos_pending_count()?;
+    report.clock_offset_ms = client.heartbeat(report.outbox_depth, report.photos_waiting)?;
+    report.cursor = store.campus_cursor()?;
+    store.note_campus_sync()?;
+    Ok(report)
+}
+
+pub fn upload_outbox(
+    store: &mut Store,
+    client: &mut CampusClient,
+    photos_dir: &Path,
+    report: &mut SyncReport,
+) -> CampusResult<()> {
+    loop {
+        let batch = store.outbox_pending(UPLOAD_BATCH)?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut photos = HashMap::new();
+        for event in &batch {
+            if let Some(sha) = event.payload.get("sha256").and_then(|v| v.as_str())
+                && let Some(path) = store.photo_path_for(sha)?
+            {
+                // A photo that cannot be read is not sent: the server then quarantines the
+                // event with the reason, where the supervisor sees it.
+                match std::fs::read(photos_dir.join(&path)) {
+                    Ok(bytes) => {
+                        photos.insert(sha.to_string(), bytes);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, path, "a photo to upload could not be read");
+                    }
+                }
+            }
+        }
+        let answer = client.upload(&batch, &photos)?;
+        let mut confirmed = Vec::with_capacity(answer.outcomes.len());
+        let mut accepted_photos = Vec::new();
+        for (seq, outcome) in &answer.outcomes {
+            report.uploaded += 1;
+            match outcome {
+                EventOutcome::Applied => report.applied += 1,
+                EventOutcome::Duplicate => report.duplicates += 1,
+                EventOutcome::Conflict => report.conflicts += 1,
+                EventOutcome::Quarantined => report.quarantined += 1,
+            }
+            confirmed.push((*seq, outcome.as_str().to_string()));
+            if matches!(
+                outcome,
+                EventOutcome::Applied | EventOutcome::Conflict | EventOutcome::Duplicate
+            ) && let Some(event) = batch.iter().find(|e| e.station_seq == *seq)
+                && let Some(sha) = event.payload.get("sha256").and_then(|v| v.as_str())
+            {
+                accepted_photos.push(sha.to_string());
+            }
+        }
+        store.outbox_confirm(&confirmed)?;
+        store.confirm_photos(&accepted_photos)?;
+        if let Some(expected) = answer.gap_expected {
+            // The server holds less than we thought (it was restored from a backup): send
+            // again from the number it expects. Refusing to go on would lose nothing, but
+            // would stall the station for good.
+            let reopened = store.outbox_reopen_from(expected)?;
+            if reopened == 0 {
+                return Err(CampusError::Refused(format!(
+                    "the server expects event {expected}, which this station no longer has"
+                )));
+            }
+            report.gaps_resent += reopened;
+            tracing::warn!(expected, reopened, "the server asked for events again");
+        }
+    }
+}
+
+pub fn pull_changes(
+    store: &mut Store,
+    client: &mut CampusClient,
+    photos_dir: &Path,
+    report: &mut SyncReport,
+) -> CampusResult<()> {
+    loop {
+        let cursor = store.campus_cursor()?;
+        let (page, next) = client.pull(cursor, PULL_PAGE)?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        let applied = store.apply_remote_page(&page, next, photos_dir)?;
+        report.pulled.applied += applied.applied;
+        report.pulled.known += applied.known;
+        report.pulled.skipped += applied.skipped;
+    }
+}
+
+/// Sends the full-resolution originals, a few at a time; each is confirmed only after the
+/// server stored it under its recomputed hash.
+pub fn upload_originals(
+    store: &mut Store,
+    client: &mut CampusClient,
+    photos_dir: &Path,
+    report: &mut SyncReport,
+) -> CampusResult<()> {
+    loop {
+        let pending = store.photos_pending(photo_kind::ORIGINAL, 20)?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut confirmed = Vec::new();
+        for photo in &pending {
+            let bytes = match std::fs::read(photos_dir.join(&photo.path)) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    tracing::warn!(%error, path = photo.path, "an original could not be read; it stays queued");
+                    continue;
+                }
+            };
+            client.upload_photo(&photo.sha256, &bytes)?;
+            confirmed.push(photo.sha256.clone());
+        }
+        if confirmed.is_empty() {
+            return Ok(());
+        }
+        report.originals_uploaded += confirmed.len();
+        store.confirm_photos(&confirmed)?;
+    }
+}
+
+/// What the window shows of the campus.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CampusStatus {
+    pub station: String,
+    pub server: String,
+    pub connected: bool,
+    /// When the station last lost the server (RFC 3339), while it is offline.
+    pub offline_since: Option<String>,
+    pub outbox_depth: usize,
+    pub photos_waiting: usize,
+    pub last_sync: Option<String>,
+    pub clock_offset_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// Handle to the sync worker: nudge it after a local change; read its status.
+#[derive(Clone)]
+pub struct SyncHandle {
+    nudge: Sender<()>,
+    status: Arc<Mutex<CampusStatus>>,
+}
+
+impl SyncHandle {
+    /// A local change is waiting: sync now instead of at the next tick.
+    pub fn nudge(&self) {
+        let _ = self.nudge.send(());
+    }
+
+    pub fn status(&self) -> CampusStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+}
+
+/// How often a connected station checks in when nothing happens.
+const IDLE_TICK: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Starts the worker on its own thread with its own connection to the station's database.
+pub fn spawn(settings: CampusSettings, database: PathBuf, photos_dir: PathBuf) -> SyncHandle {
+    let (nudge, nudged) = std::sync::mpsc::channel();
+    let status = Arc::new(Mutex::new(CampusStatus {
+        station: settings.station.clone(),
+        server: settings.login.to_string(),
+        ..Default::default()
+    }));
+    let shared = Arc::clone(&status);
+    let spawned = std::thread::Builder::new()
+        .name("campus-sync".to_string())
+        .spawn(move || run(settings, database, photos_dir, nudged, shared));
+    if let Err(error) = spawned {
+        tracing::error!(%error, "the campus sync thread could not start");
+    }
+    SyncHandle { nudge, status }
+}
+
+fn set_status(status: &Mutex<CampusStatus>, change: impl FnOnce(&mut CampusStatus)) {
+    match status.lock() {
+        Ok(mut guard) => change(&mut guard),
+        Err(poisoned) => change(&mut poisoned.into_inner()),
+    }
+}
+
+fn run(
+    settings: CampusSettings,
+    database: PathBuf,
+    photos_dir: PathBuf,
+    nudged: Receiver<()>,
+    status: Arc<Mutex<CampusStatus>>,
+) {
+    let mut backoff = Duration::from_secs(1);
+    let mut store = None;
+    let mut client: Option<CampusClient> = None;
+    loop {
+        // A panic in one pass is caught and logged; the worker goes on.
+        let pass = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            one_pass(
+                &settings,
+                &database,
+                &photos_dir,
+                &mut store,
+                &mut client,
+                &status,
+            )
+        }));
+        let wait = match pass {
+            Ok(Ok(())) => {
+                backoff = Duration::from_secs(1);
+                None
+            }
+            Ok(Err(error)) => {
+                client = None;
+                let message = error.to_string();
+                tracing::warn!(error = %message, "campus sync failed; retrying");
+                set_status(&status, |s| {
+                    if s.connected || s.offline_since.is_none() {
+                        s.offline_since = Some(crate::store::now_text());
+                    }
+                    s.connected = false;
+                    s.last_error = Some(message);
+                });
+                let wait = backoff;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                Some(wait)
+            }
+            Err(_) => {
+                client = None;
+                store = None;
+                tracing::error!("campus sync panicked; starting over");
+                Some(backoff)
+            }
+        };
+        match wait {
+            Some(wait) => match nudged.recv_timeout(wait) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+            None => {
+                // Connected: sleep on the server's notifications, waking for local nudges too.
+                let Some(connected) = client.as_mut() else {
+                    continue;
+                };
+                let mut waited = Duration::ZERO;
+                loop {
+                    match nudged.try_recv() {
+                        Ok(()) => break,
+                        Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                        Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                    }
+                    let slice = Duration::from_millis(100);
+                    match connected.wait_for_change(slice) {
+                        Ok(true) => break,
+                        Ok(false) => {}
+                        Err(_) => break,
+                    }
+                    waited += slice;
+                    if waited >= IDLE_TICK {
+                        break;
+                    }
+                }
+                while nudged.try_recv().is_ok() {}
+            }
+        }
+    }
+}
+
+fn one_pass(
+    settings: &CampusSettings,
+    database: &Path,
+    photos_dir: &Path,
+    store: &mut Option<Store>,
+    client: &mut Option<CampusClient>,
+    status: &Mutex<CampusStatus>,
+) -> CampusResult<()> {
+    if store.is_none() {
+        *store = Some(Store::open(database)?);
+    }
+    let Some(store) = store.as_mut() else {
+        return Ok(());
+    };
+    // The queue is shown even while offline.
+    let depth = store.outbox_depth()?;
+    let waiting = store.photos_pending_count()?;
+    set_status(status, |s| {
+        s.outbox_depth = depth;
+        s.photos_waiting = waiting;
+    });
+    if client.is_none() {
+        let mut connected = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+        connected.listen()?;
+        *client = Some(connected);
+    }
+    let Some(connected) = client.as_mut() else {
+        return Ok(());
+    };
+    let report = sync_once(store, connected, photos_dir)?;
+    set_status(status, |s| {
+        s.connected = true;
+        s.offline_since = None;
+        s.last_error = None;
+        s.outbox_depth = report.outbox_depth;
+        s.photos_waiting = report.photos_waiting;
+        s.clock_offset_ms = Some(report.clock_offset_ms);
+        s.last_sync = Some(crate::store::now_text());
+    });
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Credentials for the campus server: the join token a supervisor hands out (server address,
+//! database, and the enrolment account that may only register a station), and the station's own
+//! login after it joined. The text form is one URL-like line, short enough for a QR code.
+//! Passwords never appear in `Debug` or `Display`, so they never reach a log.
+
+use std::fmt;
+
+use super::CampusError;
+
+/// The scheme that marks a join token, so that a scanned 采集码 is never mistaken for one.
+pub const TOKEN_SCHEME: &str = "capture-station-campus://";
+
+/// Where the campus server is and who logs in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerLogin {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl fmt::Debug for ServerLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for ServerLogin {
+    /// The address without the password: safe for logs and screens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}@{}:{}/{}",
+            self.user,
+            host_for_url(&self.host),
+            self.port,
+            self.database
+        )
+    }
+}
+
+fn host_for_url(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// Characters that may appear unescaped in the token's user, password and database.
+fn plain(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+impl ServerLogin {
+    /// The token's text. Fields are restricted to plain characters (we generate them), so no
+    /// escaping is needed and a QR code stays small.
+    pub fn to_token(&self) -> String {
+        format!(
+            "{TOKEN_SCHEME}{}:{}@{}:{}/{}",
+            self.user,
+            self.password,
+            host_for_url(&self.host),
+            self.port,
+            self.database
+        )
+    }
+
+    pub fn parse_token(text: &str) -> Result<Self, CampusError> {
+        let bad = |why: &str| CampusError::BadToken(why.to_string());
+        let rest = text
+            .trim()
+            .strip_prefix(TOKEN_SCHEME)
+            .ok_or_else(|| bad("it must start with capture-station-campus://"))?;
+        let (credentials, address) = rest
+            .rsplit_once('@')
+            .ok_or_else(|| bad("no user and password"))?;
+        let (user, password) = credentials
+            .split_once(':')
+            .ok_or_else(|| bad("no password"))?;
+        let (host_port, database) = address
+            .split_once('/')
+            .ok_or_else(|| bad("no database name"))?;
+        let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+            let (host, port) = bracketed
+                .split_once("]:")
+                .ok_or_else(|| bad("no port after the IPv6 address"))?;
+            (host, port)
+        } else {
+            host_port.rsplit_once(':').ok_or_else(|| bad("no port"))?
+        };
+        let port: u16 = port.parse().map_err(|_| bad("the port is not a number"))?;
+        if !plain(user) || !plain(password) || !plain(database) || host.is_empty() {
+            return Err(bad("a field is empty or has characters a token never has"));
+        }
+        Ok(Self {
+            host: host.to_string(),
+            port,
+            database: database.to_string(),
+            user: user.to_string(),
+            password: password.to_string(),
+        })
+    }
+
+    /// The client's configuration for this login. A short connect timeout: a station that
+    /// cannot reach the server must find out fast and keep working offline.
+    pub fn client_config(&self, connect_timeout: std::time::Duration) -> postgres::Config {
+        let mut config = postgres::Config::new();
+        config
+            .host(&self.host)
+            .port(self.port)
+            .dbname(&self.database)
+            .user(&self.user)
+            .password(&self.password)
+            .application_name("capture-station")
+            .connect_timeout(connect_timeout)
+            .keepalives_idle(std::time::Duration::from_secs(30));
+        config
+    }
+}
+
+/// A random secret of 32 hex digits (128 bits, from the OS generator through UUIDv4).
+pub fn new_secret() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login(host: &str) -> ServerLogin {
+        ServerLogin {
+            host: host.to_string(),
+            port: 5433,
+            database: "campus".to_string(),
+            user: "campus_enrol".to_string(),
+            password: new_secret(),
+        }
+    }
+
+    #[test]
+    fn a_token_reads_back_as_written_for_names_and_addresses() {
+        for host in ["192.168.1.20", "booth-server.local", "fe80::1"] {
+            let original = login(host);
+            let token = original.to_token();
+            assert_eq!(
+                ServerLogin::parse_token(&token).unwrap(),
+                original,
+                "{token}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug_or_display() {
+        let original = login("10.0.0.2");
+        for shown in [format!("{original:?}"), original.to_string()] {
+            assert!(!shown.contains(&original.password), "{shown}");
+            assert!(shown.contains("10.0.0.2:5433/campus"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_a_reason() {
+        for text in [
+            "",
+            "SCHOOL-2026-0001",
+            "postgres://a:b@h:1/d",
+            "capture-station-campus://user@h:1/d",
+            "capture-station-campus://u:p@h/d",
+            "capture-station-campus://u:p@h:99999/d",
+            "capture-station-campus://u:p w@h:1/d",
+            "capture-station-campus://u:p@h:1/",
+        ] {
+            let error = ServerLogin::parse_token(text).expect_err(text);
+            assert!(matches!(error, CampusError::BadToken(_)), "{text}: {error}");
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! `campus …`: the campus server (init, start, stop, status, token), joining a station to it,
+//! syncing now, the station's campus status, and the server's conflicts and quarantine.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::Station;
+use crate::campus::cluster;
+use crate::campus::server::CampusClient;
+use crate::campus::settings::CampusSettings;
+use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
+use crate::campus::token::ServerLogin;
+
+#[derive(Debug, Subcommand)]
+pub enum CampusCommand {
+    /// The campus server: a PostgreSQL cluster of our own, or an existing server
+    #[command(subcommand)]
+    Server(ServerCommand),
+    /// Join this station to a campus with the join token from `campus server init`
+    Join {
+        token: String,
+        /// This station's name on the campus (unique there), e.g. 东门-1
+        #[arg(long)]
+        station: String,
+    },
+    /// Upload this station's changes and pull the others' now
+    Sync(SyncArgs),
+    /// The station's campus state: server, connection, outbox depth, photos waiting, last sync
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stations, open conflicts and quarantined events, as the server holds them
+    Overview {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// One pass, then exit (for scripts and tests); without it, keep syncing until stopped
+    #[arg(long)]
+    pub once: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Create and start a campus server in DIR (or set one up at --url); prints the join token
+    /// alone on the last line
+    Init {
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with = "url",
+            required_unless_present = "url"
+        )]
+        dir: Option<PathBuf>,
+        /// An existing PostgreSQL server: postgres://user:password@host:port/database
+        #[arg(long)]
+        url: Option<String>,
+        /// Port for a new cluster [default: a free one]
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address stations use to reach the server [default: this machine's LAN address]
+        #[arg(long)]
+        advertise: Option<String>,
+    },
+    /// Start the campus server in DIR
+    Start {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Stop the campus server in DIR
+    Stop {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Whether the campus server in DIR runs, and where
+    Status {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the join token of the campus server in DIR again
+    Token {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+pub fn campus(
+    data_dir: &Path,
+    open: impl FnOnce() -> Result<Station>,
+    command: CampusCommand,
+) -> Result<()> {
+    match command {
+        CampusCommand::Server(command) => server_command(command),
+        CampusCommand::Join { token, station } => join(data_dir, &token, &station),
+        CampusCommand::Sync(args) => sync(data_dir, open()?, args),
+        CampusCommand::Status { json } => status(data_dir, open()?, json),
+        CampusCommand::Overview { json } => overview(data_dir, json),
+    }
+}
+
+fn server_command(command: ServerCommand) -> Result<()> {
+    match command {
+        ServerCommand::Init {
+            dir,
+            url,
+            port,
+            advertise,
+        } => {
+            let outcome = match (dir, url) {
+                (Some(dir), None) => {
+                    let outcome = cluster::init(&dir, port, advertise)?;
+                    println!("校区服务器已创建并启动 / campus server created and running");
+                    println!("  folder: {}", dir.display());
+                    outcome
+                }
+                (None, Some(url)) => {
+                    let outcome = cluster::init_existing(&url, advertise)?;
+                    println!("校区数据库已就绪 / campus schema ready on the given server");
+                    outcome
+                }
+                _ => bail!("give either --dir DIR or --url URL"),
+            };
+            println!("  server: {}", outcome.enrol);
+            println!(
+                "加入码（在每个工位运行 capture-station campus join <加入码> --station 名称）/ join token (on each station: capture-station campus join TOKEN --station NAME):"
+            );
+            println!("{}", outcome.enrol.to_token());
+            Ok(())
+        }
+        ServerCommand::Start { dir } => {
+            cluster::start(&dir)?;
+            println!("校区服务器已启动 / campus server running");
+            Ok(())
+        }
+        ServerCommand::Stop { dir } => {
+            cluster::stop(&dir)?;
+            println!("校区服务器已停止 / campus server stopped");
+            Ok(())
+        }
+        ServerCommand::Status { dir, json } => {
+            let status = cluster::status(&dir)?;
+            if json {
+                println!("{}", serde_json::to_string(&status)?);
+            } else if status.running {
+                println!(
+                    "运行中 / running on port {} (stations reach it at {}:{})",
+                    status.port, status.advertise, status.port
+                );
+            } else {
+                println!("已停止 / stopped (port {})", status.port);
+            }
+            Ok(())
+        }
+        ServerCommand::Token { dir } => {
+            println!("{}", cluster::enrol_login(&dir)?.to_token());
+            Ok(())
+        }
+    }
+}
+
+fn join(data_dir: &Path, token: &str, station: &str) -> Result<()> {
+    if let Some(existing) = CampusSettings::load(data_dir)? {
+        bail!(
+            "本工位已加入校区（{existing:?}）/ this station already joined a campus ({existing:?}); \
+             remove {} to leave it first",
+            crate::campus::settings::settings_path(data_dir).display()
+        );
+    }
+    let station = station.trim();
+    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
+        bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
+    }
+    let token = ServerLogin::parse_token(token)?;
+    let login = CampusClient::enrol(&token, station, std::time::Duration::from_secs(10))?;
+    let settings = CampusSettings {
+        station: station.to_string(),
+        login,
+    };
+    settings.save(data_dir)?;
+    println!(
+        "已加入校区 / joined the campus at {} as station {station}",
+        settings.login
+    );
+    Ok(())
+}
+
+fn settings_or_refuse(data_dir: &Path) -> Result<CampusSettings> {
+    CampusSettings::load(data_dir)?.context(
+        "本工位未加入校区 / this station has not joined a campus: run `capture-station campus join TOKEN --station NAME`",
+    )
+}
+
+fn sync(data_dir: &Path, mut station: Station, args: SyncArgs) -> Result<()> {
+    let settings = settings_or_refuse(data_dir)?;
+    let photos = station.config.photos_dir();
+    loop {
+        let started = std::time::Instant::now();
+        let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+        let report = sync_once(&mut station.store, &mut client, &photos)?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if args.json {
+            let mut value = serde_json::to_value(&report)?;
+            value["ms"] = json!(ms);
+            println!("{value}");
+        } else {
+            println!(
+                "已同步 / synced: sent {} ({} applied, {} duplicates, {} conflicts, {} quarantined), pulled {}, originals {}, outbox {} left, {:.0} ms",
+                report.uploaded,
+                report.applied,
+                report.duplicates,
+                report.conflicts,
+                report.quarantined,
+                report.pulled.applied,
+                report.originals_uploaded,
+                report.outbox_depth,
+                ms
+            );
+        }
+        if args.once {
+            return Ok(());
+        }
+        client.wait_for_change(std::time::Duration::from_secs(5))?;
+    }
+}
+
+fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
+    let settings = CampusSettings::load(data_dir)?;
+    let outbox_depth = station.store.outbox_depth()?;
+    let photos_waiting = station.store.photos_pending_count()?;
+    let last_sync = station.store.campus_last_sync()?;
+    let (connected, error) = match &settings {
+        Some(settings) => match CampusClient::connect(&settings.login, CONNECT_TIMEOUT) {
+            Ok(_) => (true, None),
+            Err(error) => (false, Some(error.to_string())),
+        },
+        None => (false, None),
+    };
+    let value = json!({
+        "campus": settings.is_some(),
+        "station": settings.as_ref().map(|s| s.station.clone()),
+        "server": settings.as_ref().map(|s| s.login.to_string()),
+        "connected": connected,
+        "error": error,
+        "outbox_depth": outbox_depth,
+        "photos_waiting": photos_waiting,
+        "last_sync": last_sync,
+        "cursor": station.store.campus_cursor()?,
+    });
+    if json {
+        println!("{value}");
+        return Ok(());
+    }
+    match &settings {
+        None => println!("单机模式 / single-station mode (no campus joined)"),
+        Some(settings) => {
+            println!(
+                "工位 {} @ {}: {}",
+                settings.station,
+                settings.login,
+                if connected {
+                    "已连接 / connected"
+                } else {
+                    "离线 / offline"
+                }
+            );
+            if let Some(error) = error {
+                println!("  {error}");
+            }
+        }
+    }
+    println!(
+        "待上传 / outbox {outbox_depth}, 照片待上传 / photos waiting {photos_waiting}, 上次同步 / last sync {}",
+        last_sync.as_deref().unwrap_or("-")
+    );
+    Ok(())
+}
+
+fn overview(data_dir: &Path, json: bool) -> Result<()> {
+    let settings = settings_or_refuse(data_dir)?;
+    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+    let stations = client.stations()?;
+    let conflicts = client.open_conflicts()?;
+    let quarantined = client.quarantined()?;
+    if json {
+        println!(
+            "{}",
+            json!({ "stations": stations, "conflicts": conflicts, "quarantined": quarantined })
+        );
+        return Ok(());
+    }
+    println!("工位 / stations:");
+    for s in &stations {
+        println!(
+            "  {}: last contact {}, clock offset {} ms, outbox {}, photos waiting {}, captures today {}",
+            s.name,
+            s.last_contact.as_deref().unwrap_or("-"),
+            s.clock_offset_ms.map_or("-".to_string(), |o| o.to_string()),
+            s.outbox_depth,
+            s.photos_waiting,
+            s.captures_today
+        );
+    }
+    println!("未解决的冲突 / open conflicts: {}", conflicts.len());
+    for c in &conflicts {
+        println!(
+            "  #{} {} booking {}",
+            c.id,
+            c.kind,
+            c.booking_id.as_deref().unwrap_or("-")
+        );
+    }
+    println!("隔离的事件 / quarantined events: {}", quarantined.len());
+    for q in &quarantined {
+        println!(
+            "  {} #{:?} {}: {}",
+            q.station, q.station_seq, q.kind, q.reason
+        );
+    }
+    Ok(())
+}
