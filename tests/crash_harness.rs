@@ -118,6 +118,44 @@ fn check_after_kill(data: &Path, accepted: &HashMap<String, String>) {
             "accepted capture {id} is not in the store"
         );
     }
+    // Campus mode's promise: every capture and walk-in has its outbox entry, committed with it,
+    // with contiguous sequence numbers, whatever moment the kill hit.
+    let outboxed: Vec<(i64, String, String)> = conn
+        .prepare("SELECT station_seq, kind, payload FROM outbox ORDER BY station_seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (index, (seq, _, _)) in outboxed.iter().enumerate() {
+        assert_eq!(*seq, index as i64 + 1, "the outbox sequence has a hole");
+    }
+    let mut outboxed_captures = std::collections::HashSet::new();
+    for (_, kind, payload) in &outboxed {
+        if kind == "capture" {
+            let payload: serde_json::Value = serde_json::from_str(payload).unwrap();
+            outboxed_captures.insert(payload["capture_id"].as_str().unwrap().to_string());
+        }
+    }
+    for id in stored.keys() {
+        assert!(
+            outboxed_captures.contains(id),
+            "capture {id} has no outbox entry"
+        );
+    }
+    assert_eq!(
+        outboxed_captures.len(),
+        stored.len(),
+        "an outbox capture has no row"
+    );
+    let bookings: i64 = conn
+        .query_row("SELECT count(*) FROM bookings", [], |r| r.get(0))
+        .unwrap();
+    let outboxed_bookings = outboxed.iter().filter(|(_, k, _)| k == "booking").count();
+    assert_eq!(
+        bookings as usize, outboxed_bookings,
+        "a walk-in has no outbox entry"
+    );
 }
 
 fn temporaries(photos: &Path) -> usize {

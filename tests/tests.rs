@@ -4,6 +4,7 @@
 mod util;
 
 mod booth_window;
+mod campus;
 mod cli_import_lookup;
 mod close_out_export;
 mod crash_harness;

@@ -18,6 +18,7 @@ use serde_json::json;
 use super::schema::{self, EVENTS_LOCK};
 use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
+use crate::store::NewBooking;
 use crate::store::outbox::{BookingPayload, CapturePayload, OutboxEntry, RemoteEvent, kind};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
@@ -393,6 +394,95 @@ impl CampusClient {
         // Drain the rest: one pull covers them all.
         while notifications.iter().next()?.is_some() {}
         Ok(woke)
+    }
+
+    /// Adds bookings to the campus store itself (the mini-program export, imported once for
+    /// every station), as shared `booking` events from `server`. Orders already held are left
+    /// alone. Returns how many were added.
+    pub fn import_bookings(&mut self, bookings: &[NewBooking]) -> CampusResult<usize> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        tx.batch_execute("LOCK TABLE bookings IN SHARE ROW EXCLUSIVE MODE")?;
+        let mut added = 0;
+        for chunk in bookings.chunks(5000) {
+            let order_nos: Vec<&str> = chunk.iter().filter_map(|b| b.order_no.as_deref()).collect();
+            let held: std::collections::HashSet<String> = tx
+                .query(
+                    "SELECT order_no FROM bookings WHERE order_no = ANY($1)",
+                    &[&order_nos],
+                )?
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let mut ids = Vec::new();
+            let mut students = Vec::new();
+            let mut event_ids = Vec::new();
+            let mut orders = Vec::new();
+            let mut schools = Vec::new();
+            let mut id_numbers = Vec::new();
+            let mut student_nos = Vec::new();
+            let mut codes = Vec::new();
+            let mut records = Vec::new();
+            let mut payloads = Vec::new();
+            for booking in chunk {
+                if booking.order_no.as_ref().is_some_and(|o| held.contains(o)) {
+                    continue;
+                }
+                let (id, student) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+                let payload = BookingPayload {
+                    booking_id: id.to_string(),
+                    student_id: student.to_string(),
+                    booking: booking.clone(),
+                };
+                let json_error =
+                    |error: serde_json::Error| CampusError::Refused(format!("booking: {error}"));
+                records.push(serde_json::to_value(booking).map_err(json_error)?);
+                payloads.push(serde_json::to_value(&payload).map_err(json_error)?);
+                ids.push(id);
+                students.push(student);
+                event_ids.push(uuid::Uuid::now_v7());
+                orders.push(booking.order_no.clone());
+                schools.push(booking.school.clone());
+                id_numbers.push(booking.id_number.clone());
+                student_nos.push(booking.student_no.clone());
+                codes.push(booking.capture_code.clone());
+            }
+            if ids.is_empty() {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO bookings (id, student_id, order_no, school, id_number, student_no,
+                     capture_code, status, record, station)
+                 SELECT id, student, order_no, school, id_number, student_no, code, 'booked',
+                        record, 'server'
+                 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[], $8::jsonb[])
+                      AS t(id, student, order_no, school, id_number, student_no, code, record)",
+                &[
+                    &ids,
+                    &students,
+                    &orders,
+                    &schools,
+                    &id_numbers,
+                    &student_nos,
+                    &codes,
+                    &records,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO events (event_id, station, kind, payload, outcome, shared)
+                 SELECT event_id, 'server', 'booking', payload, 'applied', true
+                 FROM unnest($1::uuid[], $2::jsonb[]) WITH ORDINALITY AS t(event_id, payload, n)
+                 ORDER BY n",
+                &[&event_ids, &payloads],
+            )?;
+            added += ids.len();
+        }
+        if added > 0 {
+            tx.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
+        }
+        tx.commit()?;
+        Ok(added)
     }
 
     pub fn stations(&mut self) -> CampusResult<Vec<StationRow>> {

@@ -1,0 +1,560 @@
+//! Campus mode against a real PostgreSQL server (no mocks): the upload's idempotence, sequence
+//! gaps, an interrupted batch, the pull cursor under out-of-order commits, the claim race, every
+//! conflict case, photo hashes, and three stations driven through the real binary.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use capture_station::campus::CampusError;
+use capture_station::campus::server::{CampusClient, ClaimAnswer, EventOutcome};
+use capture_station::store::captures::sha256_hex;
+use capture_station::store::outbox::{CapturePayload, OutboxEntry};
+
+use crate::util;
+use crate::util::campus_server::{TestCampus, ordered, walk_in};
+
+fn outcomes(answer: &capture_station::campus::server::UploadAnswer) -> Vec<EventOutcome> {
+    answer.outcomes.iter().map(|(_, o)| *o).collect()
+}
+
+fn photos_of(
+    station: &crate::util::campus_server::TestStation,
+    batch: &[OutboxEntry],
+) -> HashMap<String, Vec<u8>> {
+    let mut photos = HashMap::new();
+    for event in batch {
+        if let Some(sha) = event.payload.get("sha256").and_then(|v| v.as_str()) {
+            let path = station.store.photo_path_for(sha).unwrap().unwrap();
+            photos.insert(
+                sha.to_string(),
+                std::fs::read(station.photos.join(path)).unwrap(),
+            );
+        }
+    }
+    photos
+}
+
+#[test]
+fn the_same_batch_twice_and_a_lost_acknowledgement_change_nothing() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let first = a.walk_in(&walk_in("甲", None, "S1"));
+    a.walk_in(&walk_in("乙", None, "S2"));
+    a.capture(&first);
+    let batch = a.store.outbox_pending(100).unwrap();
+    assert_eq!(batch.len(), 3);
+    let photos = photos_of(&a, &batch);
+    let mut client = a.client();
+    let answer = client.upload(&batch, &photos).unwrap();
+    assert_eq!(outcomes(&answer), vec![EventOutcome::Applied; 3]);
+    let events = campus.count("SELECT count(*) FROM events");
+    // Sent again, as after a lost acknowledgement: nothing changes on the server.
+    let again = client.upload(&batch, &photos).unwrap();
+    assert_eq!(outcomes(&again), vec![EventOutcome::Duplicate; 3]);
+    assert_eq!(campus.count("SELECT count(*) FROM events"), events);
+    assert_eq!(campus.count("SELECT count(*) FROM captures"), 1);
+    assert_eq!(campus.count("SELECT count(*) FROM bookings"), 2);
+    // The station never recorded the acknowledgement: its next sync resends, and learns.
+    assert_eq!(a.store.outbox_depth().unwrap(), 3);
+    let report = a.sync();
+    assert_eq!((report.duplicates, report.applied), (3, 0));
+    assert_eq!(a.store.outbox_depth().unwrap(), 0);
+    assert_eq!(campus.count("SELECT count(*) FROM events"), events);
+    assert_eq!(campus.count("SELECT count(*) FROM quarantine"), 0);
+}
+
+#[test]
+fn a_gap_in_the_sequence_stops_the_batch_and_a_restored_server_gets_the_events_again() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    for n in 1..=5 {
+        a.walk_in(&walk_in(&format!("学生{n}"), None, &format!("G{n}")));
+    }
+    let batch = a.store.outbox_pending(100).unwrap();
+    let mut client = a.client();
+    let answer = client.upload(&batch[..2], &HashMap::new()).unwrap();
+    assert_eq!(outcomes(&answer), vec![EventOutcome::Applied; 2]);
+    // Events 4 and 5 without 3: the server answers with the number it expects, applies nothing.
+    let answer = client.upload(&batch[3..], &HashMap::new()).unwrap();
+    assert_eq!(answer.gap_expected, Some(3));
+    assert!(answer.outcomes.is_empty());
+    assert_eq!(campus.count("SELECT count(*) FROM bookings"), 2);
+    // The station's own sync sends 3, 4, 5 in order.
+    let report = a.sync();
+    assert_eq!((report.applied, report.duplicates), (3, 2));
+    assert_eq!(campus.count("SELECT count(*) FROM bookings"), 5);
+
+    // The server is restored from a backup taken after event 2: it asks for 3 onwards again,
+    // and the station, which had them all confirmed, sends them.
+    let mut admin = campus.admin();
+    admin
+        .batch_execute(
+            "DELETE FROM events WHERE station = 'A' AND station_seq > 2;
+             DELETE FROM bookings WHERE station = 'A' AND student_no IN ('G3', 'G4', 'G5');
+             UPDATE stations SET last_seq = 2 WHERE name = 'A';",
+        )
+        .unwrap();
+    a.walk_in(&walk_in("学生6", None, "G6"));
+    let report = a.sync();
+    assert_eq!(report.gaps_resent, 4, "{report:?}");
+    assert_eq!(campus.count("SELECT count(*) FROM bookings"), 6);
+    assert_eq!(
+        campus.count("SELECT max(station_seq) FROM events WHERE station = 'A'"),
+        6
+    );
+    assert_eq!(a.store.outbox_depth().unwrap(), 0);
+}
+
+#[test]
+fn an_upload_interrupted_mid_batch_leaves_nothing_and_is_resumed() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    for n in 1..=6 {
+        let booking = a.walk_in(&walk_in(&format!("学生{n}"), None, &format!("I{n}")));
+        a.capture(&booking);
+    }
+    let batch = a.store.outbox_pending(100).unwrap();
+    let photos = photos_of(&a, &batch);
+    let mut client = a.client();
+    let interrupted = client.upload_with(&batch, &photos, |index| {
+        if index == 4 {
+            Err(CampusError::Unreachable("the Wi-Fi dropped".to_string()))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(interrupted.is_err());
+    assert_eq!(
+        campus.count("SELECT count(*) FROM events"),
+        0,
+        "half a batch was kept"
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM photos"), 0);
+    drop(client);
+    let report = a.sync();
+    assert_eq!(report.applied, 12);
+    assert_eq!(report.originals_uploaded, 6);
+    assert_eq!(campus.count("SELECT count(*) FROM events"), 12);
+    assert_eq!(
+        campus.count("SELECT count(DISTINCT event_id) FROM events"),
+        12
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE active"),
+        6
+    );
+    // Accepted photos and originals, each under its own hash.
+    assert_eq!(campus.count("SELECT count(*) FROM photos"), 12);
+    assert_eq!(a.store.photos_pending_count().unwrap(), 0);
+}
+
+/// Sequence values are handed out at insert but commit in any order. If writers did not
+/// serialise, B's later event would be visible while A's earlier one is still uncommitted, a
+/// puller's cursor would move past A's, and A's booking would never reach C.
+#[test]
+fn the_pull_cursor_never_skips_a_change_that_commits_late() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let mut c = campus.station("C");
+    a.walk_in(&walk_in("先写", None, "C1"));
+    b.walk_in(&walk_in("后写", None, "C2"));
+    let a_batch = a.store.outbox_pending(10).unwrap();
+    let b_batch = b.store.outbox_pending(10).unwrap();
+    let (a_inside_tx, a_is_inside) = mpsc::channel();
+    let (release_a, a_released) = mpsc::channel::<()>();
+    let a_login = a.login.clone();
+    let a_thread = std::thread::spawn(move || {
+        let mut client = CampusClient::connect(&a_login, Duration::from_secs(10)).unwrap();
+        client
+            .upload_with(&a_batch, &HashMap::new(), |_| {
+                a_inside_tx.send(()).unwrap();
+                a_released.recv().unwrap();
+                Ok(())
+            })
+            .unwrap()
+    });
+    a_is_inside.recv().unwrap();
+    let (b_done_tx, b_done) = mpsc::channel();
+    let b_login = b.login.clone();
+    let b_thread = std::thread::spawn(move || {
+        let mut client = CampusClient::connect(&b_login, Duration::from_secs(10)).unwrap();
+        let answer = client.upload(&b_batch, &HashMap::new()).unwrap();
+        b_done_tx.send(()).unwrap();
+        answer
+    });
+    // Wait until B either committed or is waiting on A's lock: either way, C pulls now.
+    let mut admin = campus.admin();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let waiting: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 || b_done.try_recv().is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B neither committed nor waited");
+        std::thread::yield_now();
+    }
+    let first = c.sync();
+    release_a.send(()).unwrap();
+    a_thread.join().unwrap();
+    b_thread.join().unwrap();
+    let second = c.sync();
+    assert_eq!(
+        first.pulled.applied, 0,
+        "C saw a change while an earlier one was open"
+    );
+    assert_eq!(second.pulled.applied, 2, "C skipped a change: {second:?}");
+    assert_eq!(c.store.booking_count().unwrap(), 2);
+}
+
+#[test]
+fn two_stations_claiming_one_booking_at_the_same_instant_exactly_one_wins() {
+    let campus = TestCampus::start();
+    let a = campus.station("A");
+    let b = campus.station("B");
+    let bookings: Vec<_> = (0..30)
+        .map(|n| ordered(&format!("CLAIM{n:03}"), &format!("CL{n}")))
+        .collect();
+    campus.admin_client().import_bookings(&bookings).unwrap();
+    let ids: Vec<String> = campus
+        .admin()
+        .query("SELECT id::text FROM bookings ORDER BY order_no", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let barrier = Arc::new(Barrier::new(2));
+    let racer = |login: capture_station::campus::token::ServerLogin| {
+        let ids = ids.clone();
+        let barrier = Arc::clone(&barrier);
+        std::thread::spawn(move || {
+            let mut client = CampusClient::connect(&login, Duration::from_secs(10)).unwrap();
+            ids.iter()
+                .map(|id| {
+                    barrier.wait();
+                    client.claim(id).unwrap()
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let a_thread = racer(a.login.clone());
+    let b_thread = racer(b.login.clone());
+    let a_answers = a_thread.join().unwrap();
+    let b_answers = b_thread.join().unwrap();
+    for (n, (x, y)) in a_answers.iter().zip(&b_answers).enumerate() {
+        let winners = [x, y].iter().filter(|a| ***a == ClaimAnswer::Won).count();
+        assert_eq!(winners, 1, "booking {n}: {x:?} / {y:?}");
+        let loser = if *x == ClaimAnswer::Won { y } else { x };
+        assert!(matches!(loser, ClaimAnswer::Lost { holder } if holder == "A" || holder == "B"));
+    }
+    // Claiming again is idempotent for the holder; a booking the server lacks is "unknown".
+    let mut client = a.client();
+    let held_by_a = a_answers
+        .iter()
+        .position(|x| *x == ClaimAnswer::Won)
+        .unwrap();
+    assert_eq!(client.claim(&ids[held_by_a]).unwrap(), ClaimAnswer::Won);
+    assert_eq!(
+        client.claim(&uuid::Uuid::now_v7().to_string()).unwrap(),
+        ClaimAnswer::Unknown
+    );
+}
+
+#[test]
+fn two_offline_captures_of_one_booking_are_both_kept_as_a_conflict() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("DOUBLE-1", "D1")])
+        .unwrap();
+    a.sync();
+    b.sync();
+    let booking = a.store.booking_by_order_no("DOUBLE-1").unwrap().booking_id;
+    // Both booths offline: both shoot the same student.
+    let shot_a = a.capture(&booking);
+    let shot_b = b.capture(&booking);
+    assert_eq!(a.sync().applied, 1);
+    let report = b.sync();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures"),
+        2,
+        "both captures are kept"
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE active"),
+        1
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM photos"),
+        4,
+        "both photos and both originals are kept"
+    );
+    let conflicts = campus.admin_client().open_conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].kind, "double_capture");
+    assert_eq!(conflicts[0].other["capture_id"], shot_a.id);
+    // B learns of A's capture and keeps its own photo, marked superseded, on disk.
+    let at_b = b.store.captures_for(&booking).unwrap();
+    assert_eq!(at_b.len(), 2);
+    let own = at_b.iter().find(|c| c.id == shot_b.id).unwrap();
+    assert!(own.superseded);
+    assert!(b.photos.join(&own.photo_path).is_file());
+    let theirs = at_b.iter().find(|c| c.id == shot_a.id).unwrap();
+    assert!(!theirs.superseded);
+    assert_eq!(
+        sha256_hex(&std::fs::read(b.photos.join(&theirs.photo_path)).unwrap()),
+        shot_a.sha256
+    );
+}
+
+#[test]
+fn a_capture_of_a_cancelled_booking_is_kept_as_a_conflict() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("LATE-1", "L1")])
+        .unwrap();
+    a.sync();
+    let booking = a.store.booking_by_order_no("LATE-1").unwrap().booking_id;
+    // The campus closed the school out (and refunded the order) while A was offline.
+    campus
+        .admin()
+        .execute(
+            "UPDATE bookings SET status = 'cancelled' WHERE order_no = 'LATE-1'",
+            &[],
+        )
+        .unwrap();
+    a.capture(&booking);
+    assert_eq!(a.sync().conflicts, 1);
+    let conflicts = campus.admin_client().open_conflicts().unwrap();
+    assert_eq!(conflicts[0].kind, "capture_after_cancel");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE NOT active"),
+        1
+    );
+}
+
+#[test]
+fn the_same_student_walked_in_at_two_booths_is_a_conflict_with_both_bookings_kept() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let mut c = campus.station("C");
+    let id_number = "11010519491231002X";
+    a.walk_in(&walk_in("王同学", Some(id_number), "W1"));
+    b.walk_in(&walk_in("王同学", Some(id_number), "W1-b"));
+    // Same school and student number, no ID card.
+    a.walk_in(&walk_in("李同学", None, "W2"));
+    b.walk_in(&walk_in("李同学", None, "W2"));
+    a.sync();
+    assert_eq!(b.sync().conflicts, 2);
+    let conflicts = campus.admin_client().open_conflicts().unwrap();
+    assert_eq!(conflicts.len(), 2);
+    assert!(conflicts.iter().all(|c| c.kind == "duplicate_walk_in"));
+    assert_eq!(campus.count("SELECT count(*) FROM bookings"), 4);
+    // Both bookings reach every station: each may already hold a photo of one of them.
+    assert_eq!(c.sync().pulled.applied, 4);
+}
+
+#[test]
+fn a_photo_whose_bytes_do_not_match_its_hash_is_refused() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let booking = a.walk_in(&walk_in("哈希", None, "H1"));
+    a.capture(&booking);
+    let batch = a.store.outbox_pending(10).unwrap();
+    let mut photos = photos_of(&a, &batch);
+    for bytes in photos.values_mut() {
+        bytes[0] ^= 0xff;
+    }
+    let answer = a.client().upload(&batch, &photos).unwrap();
+    assert_eq!(
+        outcomes(&answer),
+        vec![EventOutcome::Applied, EventOutcome::Quarantined]
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM photos"), 0);
+    assert_eq!(campus.count("SELECT count(*) FROM captures"), 0);
+    let quarantined = campus.admin_client().quarantined().unwrap();
+    assert_eq!(quarantined.len(), 1);
+    assert!(
+        quarantined[0].reason.contains("sha256"),
+        "{}",
+        quarantined[0].reason
+    );
+    // A lone photo upload is checked by the server too.
+    let error = a
+        .client()
+        .upload_photo(&sha256_hex(b"one thing"), b"another")
+        .unwrap_err();
+    assert!(error.to_string().contains("sha256"), "{error}");
+    let payload: CapturePayload = serde_json::from_value(batch[1].payload.clone()).unwrap();
+    assert_eq!(payload.booking_id, booking);
+}
+
+#[test]
+fn a_station_login_cannot_delete_or_change_the_schema() {
+    let campus = TestCampus::start();
+    let a = campus.station("A");
+    let mut client = a.client();
+    for sql in [
+        "DELETE FROM events",
+        "TRUNCATE photos",
+        "DROP TABLE captures",
+        "CREATE TABLE intruder (x int)",
+        "ALTER TABLE bookings ADD COLUMN x int",
+    ] {
+        assert!(
+            client.client().batch_execute(sql).is_err(),
+            "{sql} was allowed"
+        );
+    }
+    let superuser: bool = client
+        .client()
+        .query_one(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!superuser);
+    // The join token's login may only register stations.
+    let mut enrol = CampusClient::connect(&campus.enrol, Duration::from_secs(10)).unwrap();
+    assert!(
+        enrol
+            .client()
+            .batch_execute("SELECT * FROM events")
+            .is_err()
+    );
+    // A name is taken once.
+    let again = CampusClient::enrol(&campus.enrol, "A", Duration::from_secs(10)).unwrap_err();
+    assert!(again.to_string().contains("already joined"), "{again}");
+}
+
+fn run_ok(data: &std::path::Path, args: &[&str]) -> String {
+    let output = util::run(data, args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    util::stdout(&output)
+}
+
+/// The real binary end to end: `campus server init` prints the token last, three stations join
+/// with it, each runs the headless capture loop, and after syncing every station holds every
+/// capture with its photo.
+#[test]
+fn three_stations_share_their_captures_through_the_real_binary() {
+    let folder = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let server = folder.path().join("server");
+    let server_arg = server.to_str().unwrap();
+    let init = run_ok(
+        &folder.path().join("admin"),
+        &[
+            "campus",
+            "server",
+            "init",
+            "--dir",
+            server_arg,
+            "--advertise",
+            "127.0.0.1",
+        ],
+    );
+    struct StopOnDrop(std::path::PathBuf);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            let _ = capture_station::campus::cluster::stop(&self.0);
+        }
+    }
+    let _stop = StopOnDrop(server.clone());
+    let token = init.lines().last().unwrap().to_string();
+    assert!(token.starts_with("capture-station-campus://"), "{init}");
+    let status = run_ok(
+        &folder.path().join("admin"),
+        &["campus", "server", "status", "--dir", server_arg, "--json"],
+    );
+    assert!(status.contains("\"running\":true"), "{status}");
+
+    let stations: Vec<_> = ["东门-1", "东门-2", "西门-1"]
+        .iter()
+        .map(|name| {
+            let data = folder.path().join(name);
+            run_ok(&data, &["campus", "join", &token, "--station", name]);
+            run_ok(
+                &data,
+                &["soak-capture", "--count", "2", "--school", "校区大学"],
+            );
+            data
+        })
+        .collect();
+    for data in &stations {
+        run_ok(data, &["campus", "sync", "--once", "--json"]);
+    }
+    for data in &stations {
+        let report: serde_json::Value =
+            serde_json::from_str(run_ok(data, &["campus", "sync", "--once", "--json"]).trim())
+                .unwrap();
+        assert_eq!(report["outbox_depth"], 0);
+        let status: serde_json::Value =
+            serde_json::from_str(run_ok(data, &["campus", "status", "--json"]).trim()).unwrap();
+        assert_eq!(status["connected"], true);
+        assert_eq!(status["outbox_depth"], 0);
+        assert!(status["last_sync"].is_string());
+        // Six captures (two per station) with their photos, here.
+        let conn = rusqlite::Connection::open(data.join("station.sqlite3")).unwrap();
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT photo_path, sha256 FROM captures WHERE superseded = 0")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 6, "{}", data.display());
+        for (path, sha) in rows {
+            let bytes = std::fs::read(data.join("photos").join(&path)).unwrap();
+            assert_eq!(sha256_hex(&bytes), sha);
+        }
+    }
+    let overview = run_ok(&stations[0], &["campus", "overview", "--json"]);
+    let overview: serde_json::Value = serde_json::from_str(overview.trim()).unwrap();
+    assert_eq!(overview["stations"].as_array().unwrap().len(), 3);
+    assert_eq!(overview["conflicts"].as_array().unwrap().len(), 0);
+    let stop = run_ok(
+        &folder.path().join("admin"),
+        &["campus", "server", "stop", "--dir", server_arg],
+    );
+    assert!(stop.contains("stopped"));
+    let status = run_ok(
+        &folder.path().join("admin"),
+        &["campus", "server", "status", "--dir", server_arg, "--json"],
+    );
+    assert!(status.contains("\"running\":false"), "{status}");
+    // Offline: the station still works from its copy and says so.
+    let status: serde_json::Value =
+        serde_json::from_str(run_ok(&stations[0], &["campus", "status", "--json"]).trim()).unwrap();
+    assert_eq!(status["connected"], false);
+    run_ok(
+        &stations[0],
+        &["soak-capture", "--count", "1", "--school", "校区大学"],
+    );
+    let status: serde_json::Value =
+        serde_json::from_str(run_ok(&stations[0], &["campus", "status", "--json"]).trim()).unwrap();
+    assert_eq!(
+        status["outbox_depth"], 2,
+        "the walk-in and its capture wait"
+    );
+}
