@@ -228,6 +228,13 @@ texts! {
     role_operator: "操作员", "Operator";
     role_supervisor: "主管", "Supervisor";
     today_captured: "今日已采集", "Captured today";
+    campus: "校区", "Campus";
+    campus_connected: "已连接", "connected";
+    campus_offline_since: "离线，继续本机拍摄，自", "offline, shooting locally since";
+    campus_offline: "离线，继续本机拍摄", "offline, shooting locally";
+    campus_outbox: "待上传", "to upload";
+    campus_photos_waiting: "照片待传", "photos waiting";
+    campus_last_sync: "上次同步", "last sync";
     remaining: "待拍", "Still booked";
     walk_ins: "现场预约", "Walk-ins";
     store_busy: "数据库繁忙，请稍后重试", "The database is busy: try again";

@@ -61,6 +61,7 @@ fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> B
         startup_probe: false,
         screenshot_dir: None,
         startup_backup: false,
+        campus: None,
     };
     let harness = Harness::builder()
         .with_size(egui::vec2(1366.0, 768.0))

@@ -558,3 +558,149 @@ fn three_stations_share_their_captures_through_the_real_binary() {
         "the walk-in and its capture wait"
     );
 }
+
+fn correct(
+    station: &mut crate::util::campus_server::TestStation,
+    booking_id: &str,
+    field: capture_station::domain::CorrectableField,
+    value: &str,
+) {
+    station
+        .store
+        .correct_student(
+            capture_station::store::Correction {
+                booking_id,
+                field,
+                new_value: Some(value.to_string()),
+                reason: "学生出示证件",
+                confirmed_after_capture: true,
+            },
+            &station.session,
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_correction_reaches_every_station_and_one_made_on_a_changed_value_waits_for_the_supervisor() {
+    use capture_station::domain::CorrectableField;
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("FIX-1", "F1")])
+        .unwrap();
+    a.sync();
+    b.sync();
+    let booking = a.store.booking_by_order_no("FIX-1").unwrap().booking_id;
+    correct(&mut a, &booking, CorrectableField::Name, "张三");
+    assert_eq!(a.sync().applied, 1);
+    b.sync();
+    assert_eq!(b.store.booking(&booking).unwrap().student.name, "张三");
+    assert_eq!(b.store.corrections_for(&booking).unwrap().len(), 1);
+
+    // Offline at both booths, two supervisors change the same field differently.
+    correct(&mut a, &booking, CorrectableField::Major, "数学");
+    correct(&mut b, &booking, CorrectableField::Major, "物理");
+    assert_eq!(a.sync().applied, 1);
+    assert_eq!(
+        b.sync().conflicts,
+        1,
+        "B's change was made on a value A had changed"
+    );
+    let mut admin = campus.admin_client();
+    let conflicts = admin.open_conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].kind, "stale_correction");
+    assert_eq!(conflicts[0].other["server_value"], "数学");
+    assert_eq!(conflicts[0].other["station_wanted"], "物理");
+    // The server's order decides what the record says meanwhile: A's change came first, so
+    // every station shows it, and B's value waits in the conflict, not lost and not applied.
+    assert_eq!(
+        b.store.booking(&booking).unwrap().student.major.as_deref(),
+        Some("数学")
+    );
+    assert!(
+        admin
+            .resolve_conflict(conflicts[0].id, "keep_both", "王主管")
+            .is_err()
+    );
+    // The supervisor checks the student's papers: B was right.
+    admin
+        .resolve_conflict(conflicts[0].id, "use_this", "王主管@东门-1")
+        .unwrap();
+    assert!(admin.open_conflicts().unwrap().is_empty());
+    for station in [&mut a, &mut b] {
+        station.sync();
+        assert_eq!(
+            station
+                .store
+                .booking(&booking)
+                .unwrap()
+                .student
+                .major
+                .as_deref(),
+            Some("物理"),
+            "{}",
+            station.name
+        );
+    }
+    let kept: Option<String> = campus
+        .admin()
+        .query_one(
+            "SELECT record->>'major' FROM bookings WHERE order_no = 'FIX-1'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(kept.as_deref(), Some("物理"));
+}
+
+#[test]
+fn the_supervisors_decision_on_a_double_capture_reaches_every_station() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("TWICE-1", "T1")])
+        .unwrap();
+    a.sync();
+    b.sync();
+    let booking = a.store.booking_by_order_no("TWICE-1").unwrap().booking_id;
+    a.capture(&booking);
+    let b_shot = b.capture(&booking);
+    a.sync();
+    assert_eq!(b.sync().conflicts, 1);
+    let mut admin = campus.admin_client();
+    let conflict = admin.open_conflicts().unwrap().remove(0);
+    let (current, other) = admin.conflict_photos(conflict.id).unwrap();
+    assert!(
+        current.is_some() && other.is_some(),
+        "both photos are shown"
+    );
+    assert_eq!(sha256_hex(&other.unwrap()), b_shot.sha256);
+    // B's photo is the better one: use it.
+    admin
+        .resolve_conflict(conflict.id, "use_this", "王主管@东门-1")
+        .unwrap();
+    assert!(
+        admin
+            .resolve_conflict(conflict.id, "use_this", "again")
+            .is_err()
+    );
+    let mut c = campus.station("C");
+    for station in [&mut a, &mut b, &mut c] {
+        station.sync();
+        let captures = station.store.captures_for(&booking).unwrap();
+        let current: Vec<_> = captures.iter().filter(|c| !c.superseded).collect();
+        assert_eq!(current.len(), 1, "{}", station.name);
+        assert_eq!(current[0].id, b_shot.id, "{}", station.name);
+        let bytes = std::fs::read(station.photos.join(&current[0].photo_path)).unwrap();
+        assert_eq!(sha256_hex(&bytes), b_shot.sha256);
+    }
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE active AND station = 'B'"),
+        1
+    );
+}

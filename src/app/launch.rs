@@ -97,6 +97,16 @@ pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Re
         startup_probe: options.startup_probe,
         screenshot_dir: options.screenshot_dir.clone(),
         startup_backup: !demo,
+        campus: if demo {
+            None
+        } else {
+            // A damaged campus file must not keep the booth from shooting: say so and go on
+            // as a single station.
+            crate::campus::settings::CampusSettings::load(data_dir).unwrap_or_else(|error| {
+                tracing::error!("{error:#}: working as a single station");
+                None
+            })
+        },
     })
 }
 

@@ -28,6 +28,9 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
 impl StationApp {
     pub(super) fn before_frame(&mut self, ctx: &egui::Context) {
+        if let Some(campus) = &self.campus {
+            self.state.campus = Some(campus.status());
+        }
         let started = Instant::now();
         while started.elapsed() < DRAIN_BUDGET {
             match self.events.try_recv() {

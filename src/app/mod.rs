@@ -2,6 +2,7 @@
 //! portrait, store), drains their events into [`state::AppState`], and applies the screens'
 //! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
 
+pub mod campus_link;
 pub mod command;
 pub mod demo;
 pub mod events;
@@ -68,6 +69,8 @@ pub struct AppSetup {
     pub screenshot_dir: Option<PathBuf>,
     /// Back up the database at start (the real store only).
     pub startup_backup: bool,
+    /// The campus this station joined (never in demo mode).
+    pub campus: Option<crate::campus::settings::CampusSettings>,
 }
 
 /// What is remembered between runs, beside the window size eframe keeps itself.
@@ -79,6 +82,7 @@ struct SavedState {
 
 pub struct StationApp {
     pub state: AppState,
+    campus: Option<Arc<campus_link::CampusLink>>,
     config: StationConfig,
     hub: FrameHub,
     camera: Option<CameraHandle>,
@@ -171,6 +175,13 @@ impl StationApp {
             event_sender.clone(),
             waker(&cc.egui_ctx),
         )?;
+        let campus = setup.campus.map(|settings| {
+            Arc::new(campus_link::CampusLink::start(
+                settings,
+                config.database_path(),
+                config.photos_dir(),
+            ))
+        });
         let store_jobs = spawn_store_worker(
             StoreSetup {
                 database_path: config.database_path(),
@@ -181,6 +192,7 @@ impl StationApp {
                 seed_demo: setup.demo,
                 capture_code_rules: config.capture_code_rules.clone(),
                 data_dir: config.data_dir.clone(),
+                campus: campus.clone(),
             },
             event_sender,
             waker(&cc.egui_ctx),
@@ -213,6 +225,7 @@ impl StationApp {
                 ..SupervisorState::default()
             },
             busy_since: None,
+            campus: campus.as_ref().map(|link| link.status()),
         };
         Ok(Self {
             state,
@@ -233,6 +246,7 @@ impl StationApp {
             startup_probe: setup.startup_probe,
             tour: setup.screenshot_dir.map(tour::Tour::new),
             egui_ctx: cc.egui_ctx.clone(),
+            campus,
         })
     }
 

@@ -402,6 +402,8 @@ pub struct AppState {
     pub supervisor: SupervisorState,
     /// Something slow is under way (shown with a spinner once it passes 200 ms).
     pub busy_since: Option<(Instant, String)>,
+    /// The campus sync's state, when this station joined a campus.
+    pub campus: Option<crate::campus::sync::CampusStatus>,
 }
 
 impl AppState {

@@ -246,6 +246,8 @@ pub struct StoreSetup {
     pub capture_code_rules: crate::domain::CaptureCodeRules,
     /// Where `config.toml` is written when the settings are saved.
     pub data_dir: PathBuf,
+    /// The campus this station joined, if any.
+    pub campus: Option<std::sync::Arc<super::campus_link::CampusLink>>,
 }
 
 /// Starts the store thread; `events` receives every answer.
@@ -318,6 +320,11 @@ fn run(
             event,
             StoreEvent::CaptureSaved { .. } | StoreEvent::WalkInCreated(_)
         );
+        if let Some(campus) = &setup.campus
+            && !matches!(event, StoreEvent::Failed(_))
+        {
+            campus.nudge();
+        }
         send(event);
         if changed_counts && let Ok(counts) = store.day_counts(today()) {
             send(StoreEvent::Counts(counts));
@@ -395,6 +402,16 @@ fn handle(
             StoreEvent::CardLoaded(Box::new(card_for(store, setup, booking)?))
         }
         StoreJob::SaveCapture(request) => {
+            // An approved retake re-shoots this booth's own photo; its upload is checked.
+            if let Some(campus) = &setup.campus
+                && !store.booking(&request.booking_id)?.retake_approved
+                && let Err(held) = campus.claim_before_shot(&request.booking_id)
+            {
+                anyhow::bail!(
+                    "该学生已在 {0} 工位拍摄，本次未保存；如需重拍请主管处理 / this student was already photographed at station {0}; this shot was not saved (a retake needs the supervisor)",
+                    held.station
+                );
+            }
             store.save_capture(
                 &setup.photos_dir,
                 NewCapture {

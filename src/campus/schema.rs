@@ -218,7 +218,7 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
          GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts
              TO {STATION_GROUP};
-         GRANT UPDATE ON stations, bookings, captures, claims TO {STATION_GROUP};
+         GRANT UPDATE ON stations, bookings, captures, claims, conflicts TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
 
          CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text)

@@ -19,7 +19,9 @@ use super::schema::{self, EVENTS_LOCK};
 use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
 use crate::store::NewBooking;
-use crate::store::outbox::{BookingPayload, CapturePayload, OutboxEntry, RemoteEvent, kind};
+use crate::store::outbox::{
+    BookingPayload, CapturePayload, CorrectionPayload, OutboxEntry, RemoteEvent, kind,
+};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
 pub const CHANGES_CHANNEL: &str = "campus_changes";
@@ -262,7 +264,8 @@ impl CampusClient {
         let rows = self.client.query(
             "SELECT e.server_seq, e.event_id::text, e.station, e.kind, e.payload, p.bytes
              FROM events e
-             LEFT JOIN photos p ON e.kind = 'capture' AND p.sha256 = e.payload->>'sha256'
+             LEFT JOIN photos p ON e.kind IN ('capture', 'conflict_resolved')
+                                  AND p.sha256 = e.payload->>'sha256'
              WHERE e.shared AND e.server_seq > $1 AND e.station <> $2
              ORDER BY e.server_seq LIMIT $3",
             &[&cursor, &station, &limit],
@@ -485,6 +488,150 @@ impl CampusClient {
         Ok(added)
     }
 
+    /// Settles one conflict with the supervisor's decision, audited (who, when, from which
+    /// station) and spread to every station as a `conflict_resolved` event:
+    /// - `use_this`: the conflicting capture becomes the booking's photo (for a capture after
+    ///   cancellation this also takes the booking back from its refund: status captured);
+    /// - `keep_existing`: the booking keeps what it has; the other photo stays on the server;
+    /// - `keep_both`: two walk-ins of one student stay two bookings.
+    pub fn resolve_conflict(
+        &mut self,
+        conflict_id: i64,
+        decision: &str,
+        decided_by: &str,
+    ) -> CampusResult<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        let row = tx
+            .query_opt(
+                "SELECT kind, booking_id, event_id, resolved_at IS NOT NULL FROM conflicts
+                 WHERE id = $1 FOR UPDATE",
+                &[&conflict_id],
+            )?
+            .ok_or_else(|| {
+                CampusError::Refused(format!(
+                    "没有冲突 #{conflict_id} / no conflict #{conflict_id}"
+                ))
+            })?;
+        let (kind, booking, event_id, resolved): (String, Option<uuid::Uuid>, uuid::Uuid, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        if resolved {
+            return Err(CampusError::Refused(format!(
+                "冲突 #{conflict_id} 已处理 / conflict #{conflict_id} was already resolved"
+            )));
+        }
+        let allowed: &[&str] = match kind.as_str() {
+            "double_capture" | "capture_after_cancel" | "stale_correction" => {
+                &["use_this", "keep_existing"]
+            }
+            "duplicate_walk_in" => &["keep_both"],
+            _ => &["keep_existing"],
+        };
+        if !allowed.contains(&decision) {
+            return Err(CampusError::Refused(format!(
+                "冲突类型 {kind} 只能选择 {allowed:?} / a {kind} conflict is settled with one of {allowed:?}"
+            )));
+        }
+        let mut payload = json!({
+            "conflict_id": conflict_id,
+            "kind": kind,
+            "decision": decision,
+            "decided_by": decided_by,
+            "booking_id": booking.map(|b| b.to_string()),
+        });
+        if kind == "stale_correction" {
+            let event: serde_json::Value = tx
+                .query_one(
+                    "SELECT payload FROM events WHERE event_id = $1",
+                    &[&event_id],
+                )?
+                .get(0);
+            let mut correction: CorrectionPayload = serde_json::from_value(event)
+                .map_err(|error| CampusError::Refused(format!("correction payload: {error}")))?;
+            let booking_id = parse_uuid(&correction.booking_id, "booking id")?;
+            if decision == "use_this" {
+                set_record_field(
+                    &mut tx,
+                    booking_id,
+                    &correction.field,
+                    correction.new_value.as_deref(),
+                )?;
+            } else {
+                // Every station, the one that made the correction included, goes back to the
+                // value the campus kept.
+                let kept: Option<String> = tx
+                    .query_one(
+                        "SELECT record->>$2 FROM bookings WHERE id = $1",
+                        &[&booking_id, &correction.field],
+                    )?
+                    .get(0);
+                correction.old_value = None;
+                correction.new_value = kept;
+                correction.reason = format!(
+                    "校区冲突 #{conflict_id} 保留原值 / campus conflict #{conflict_id}: value kept"
+                );
+                correction.who = decided_by.to_string();
+            }
+            payload["correction"] = serde_json::to_value(&correction)
+                .map_err(|error| CampusError::Refused(format!("correction payload: {error}")))?;
+        } else if decision == "use_this" {
+            let capture = tx.query_one(
+                "SELECT c.id, c.booking_id, e.payload FROM captures c
+                 JOIN events e ON e.event_id = c.event_id WHERE c.event_id = $1",
+                &[&event_id],
+            )?;
+            let (capture_id, booking_id, capture_payload): (
+                uuid::Uuid,
+                uuid::Uuid,
+                serde_json::Value,
+            ) = (capture.get(0), capture.get(1), capture.get(2));
+            tx.execute(
+                "UPDATE captures SET active = false WHERE booking_id = $1 AND active",
+                &[&booking_id],
+            )?;
+            tx.execute(
+                "UPDATE captures SET active = true WHERE id = $1",
+                &[&capture_id],
+            )?;
+            tx.execute(
+                "UPDATE bookings SET status = 'captured' WHERE id = $1",
+                &[&booking_id],
+            )?;
+            payload["capture"] = capture_payload.clone();
+            payload["sha256"] = capture_payload["sha256"].clone();
+        }
+        tx.execute(
+            "UPDATE conflicts SET resolved_at = clock_timestamp(), decision = $2, decided_by = $3
+             WHERE id = $1",
+            &[&conflict_id, &decision, &decided_by],
+        )?;
+        tx.execute(
+            "INSERT INTO events (event_id, station, kind, payload, outcome, shared)
+             VALUES ($1, 'server', 'conflict_resolved', $2, 'applied', true)",
+            &[&uuid::Uuid::now_v7(), &payload],
+        )?;
+        tx.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The photos on both sides of a conflict: (the booking's current photo, the other one).
+    pub fn conflict_photos(
+        &mut self,
+        conflict_id: i64,
+    ) -> CampusResult<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+        let row = self.client.query_one(
+            "SELECT
+                 (SELECT p.bytes FROM captures c JOIN photos p ON p.sha256 = c.sha256
+                  WHERE c.booking_id = k.booking_id AND c.active),
+                 (SELECT p.bytes FROM captures c JOIN photos p ON p.sha256 = c.sha256
+                  WHERE c.event_id = k.event_id)
+             FROM conflicts k WHERE k.id = $1",
+            &[&conflict_id],
+        )?;
+        Ok((row.get(0), row.get(1)))
+    }
+
     pub fn stations(&mut self) -> CampusResult<Vec<StationRow>> {
         let rows = self.client.query(
             "SELECT s.name, to_char(s.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
@@ -627,6 +774,11 @@ fn apply_event(
             let payload: CapturePayload =
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
             apply_capture(tx, station, event_id, &payload, photos)?
+        }
+        kind::CORRECTION => {
+            let payload: CorrectionPayload =
+                serde_json::from_value(event.payload.clone()).map_err(refuse)?;
+            apply_correction(tx, event_id, &payload)?
         }
         other => {
             return Err(CampusError::Refused(format!(
@@ -847,4 +999,71 @@ fn apply_capture(
             Ok((EventOutcome::Applied, true))
         }
     }
+}
+
+/// Sets one correctable field in a booking's record, and its indexed column where it has one.
+fn set_record_field(
+    tx: &mut Transaction<'_>,
+    booking: uuid::Uuid,
+    field: &str,
+    value: Option<&str>,
+) -> CampusResult<()> {
+    let field = crate::domain::CorrectableField::parse(field)
+        .ok_or_else(|| CampusError::Refused(format!("unknown correctable field '{field}'")))?;
+    let name = field.as_str();
+    tx.execute(
+        "UPDATE bookings SET record = jsonb_set(record, ARRAY[$2::text],
+             CASE WHEN $3::text IS NULL THEN 'null'::jsonb ELSE to_jsonb($3::text) END)
+         WHERE id = $1",
+        &[&booking, &name, &value],
+    )?;
+    // The column names come from the fixed list above, never from the payload's text.
+    if matches!(name, "id_number" | "student_no" | "school") {
+        tx.execute(
+            &format!("UPDATE bookings SET {name} = $2 WHERE id = $1"),
+            &[&booking, &value],
+        )?;
+    }
+    Ok(())
+}
+
+/// A correction. It applies only if the record still says what the station saw before the
+/// change; otherwise someone changed it meanwhile, and both values wait for the supervisor.
+fn apply_correction(
+    tx: &mut Transaction<'_>,
+    event_id: uuid::Uuid,
+    payload: &CorrectionPayload,
+) -> CampusResult<(EventOutcome, bool)> {
+    let booking = parse_uuid(&payload.booking_id, "booking id")?;
+    if crate::domain::CorrectableField::parse(&payload.field).is_none() {
+        return Err(CampusError::Refused(format!(
+            "unknown correctable field '{}'",
+            payload.field
+        )));
+    }
+    let current: Option<String> = tx
+        .query_opt(
+            "SELECT record->>$2 FROM bookings WHERE id = $1 FOR UPDATE",
+            &[&booking, &payload.field],
+        )?
+        .ok_or_else(|| {
+            CampusError::Refused(format!(
+                "服务器上没有该预约 / the server has no booking {booking}"
+            ))
+        })?
+        .get(0);
+    if current == payload.old_value {
+        set_record_field(tx, booking, &payload.field, payload.new_value.as_deref())?;
+        return Ok((EventOutcome::Applied, true));
+    }
+    tx.execute(
+        "INSERT INTO conflicts (kind, booking_id, event_id, other)
+         VALUES ('stale_correction', $1, $2, $3)",
+        &[
+            &booking,
+            &event_id,
+            &json!({ "field": payload.field, "server_value": current, "station_saw": payload.old_value, "station_wanted": payload.new_value }),
+        ],
+    )?;
+    Ok((EventOutcome::Conflict, false))
 }

@@ -38,6 +38,10 @@ impl CorrectableField {
     ];
 
     /// The column in `students` (the school is stored by id; the store maps it).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Name => "name",

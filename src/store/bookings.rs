@@ -192,7 +192,7 @@ struct ExistingOrder {
 /// The statements that write bookings, prepared once per transaction. rusqlite's statement cache
 /// clears bindings when a statement goes back, and SQLite then re-prepares these joins on every
 /// use, which tripled the cost of a large import.
-struct BookingWriter<'c> {
+pub(crate) struct BookingWriter<'c> {
     station_id: String,
     now: String,
     school_ids: HashMap<String, String>,
@@ -210,7 +210,7 @@ struct BookingWriter<'c> {
 }
 
 impl<'c> BookingWriter<'c> {
-    fn new(conn: &'c Connection, station_id: &str) -> rusqlite::Result<Self> {
+    pub(crate) fn new(conn: &'c Connection, station_id: &str) -> rusqlite::Result<Self> {
         Ok(Self {
             station_id: station_id.to_string(),
             now: now_text(),
@@ -267,6 +267,11 @@ impl<'c> BookingWriter<'c> {
                     SET code = excluded.code, updated_at = excluded.updated_at",
             )?,
         })
+    }
+
+    /// After a rollback to a savepoint, a school inserted inside it is gone again.
+    pub(crate) fn forget_cached_schools(&mut self) {
+        self.school_ids.clear();
     }
 
     fn existing_order(&mut self, order_no: &str) -> rusqlite::Result<Option<ExistingOrder>> {
@@ -925,7 +930,7 @@ pub(crate) mod tests {
 /// students into one.
 pub(crate) fn apply_remote_booking(
     conn: &Connection,
-    station_id: &str,
+    writer: &mut BookingWriter<'_>,
     payload: &BookingPayload,
 ) -> StoreResult<bool> {
     let known: bool = conn.query_row(
@@ -936,7 +941,6 @@ pub(crate) fn apply_remote_booking(
     if known {
         return Ok(false);
     }
-    let mut writer = BookingWriter::new(conn, station_id)?;
     if let Some(order_no) = &payload.booking.order_no
         && writer.existing_order(order_no)?.is_some()
     {

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::accounts::{Permission, Session};
 use super::bookings::{name_grams, status_of};
+use super::outbox::{self, CorrectionPayload};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, CorrectableField};
 
@@ -66,79 +67,19 @@ impl Store {
             |r| r.get(0),
         )?;
         let field = correction.field;
-        let old_value: Option<String> = match field {
-            CorrectableField::School => tx.query_row(
-                "SELECT sc.name FROM students s CROSS JOIN schools sc ON sc.id = s.school_id
-                 WHERE s.id = ?1",
-                [&student_id],
-                |r| r.get(0),
-            )?,
-            _ => tx.query_row(
-                &format!("SELECT {} FROM students WHERE id = ?1", field.as_str()),
-                [&student_id],
-                |r| r.get(0),
-            )?,
-        };
+        let old_value = read_field(&tx, &student_id, field)?;
         if old_value == correction.new_value {
             return Ok(CorrectionOutcome::Unchanged);
         }
         let now = now_text();
-        match field {
-            CorrectableField::School => {
-                let name = correction
-                    .new_value
-                    .clone()
-                    .ok_or_else(|| StoreError::Invalid("学校 is empty".to_string()))?;
-                let existing: Option<String> = tx
-                    .query_row("SELECT id FROM schools WHERE name = ?1", [&name], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                let school_id = match existing {
-                    Some(id) => id,
-                    None => {
-                        let id = new_id();
-                        tx.execute(
-                            "INSERT INTO schools (id, name, created_at, updated_at)
-                             VALUES (?1, ?2, ?3, ?3)",
-                            params![id, name, now],
-                        )?;
-                        id
-                    }
-                };
-                tx.execute(
-                    "UPDATE students SET school_id = ?2, updated_at = ?3 WHERE id = ?1",
-                    params![student_id, school_id, now],
-                )?;
-            }
-            _ => {
-                tx.execute(
-                    &format!(
-                        "UPDATE students SET {} = ?2, updated_at = ?3 WHERE id = ?1",
-                        field.as_str()
-                    ),
-                    params![student_id, correction.new_value, now],
-                )?;
-            }
-        }
-        if field == CorrectableField::Name {
-            if let Some(old) = &old_value {
-                for gram in name_grams(old) {
-                    tx.execute(
-                        "DELETE FROM name_grams WHERE gram = ?1 AND student_id = ?2",
-                        params![gram, student_id],
-                    )?;
-                }
-            }
-            if let Some(new) = &correction.new_value {
-                for gram in name_grams(new) {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO name_grams (gram, student_id) VALUES (?1, ?2)",
-                        params![gram, student_id],
-                    )?;
-                }
-            }
-        }
+        write_field(
+            &tx,
+            &student_id,
+            field,
+            old_value.as_deref(),
+            correction.new_value.as_deref(),
+            &now,
+        )?;
         if captured {
             tx.execute(
                 "UPDATE bookings SET reexport_needed = 1, updated_at = ?2 WHERE id = ?1",
@@ -160,6 +101,19 @@ impl Store {
                 now,
                 station_id
             ],
+        )?;
+        outbox::record(
+            &tx,
+            outbox::kind::CORRECTION,
+            &CorrectionPayload {
+                booking_id: correction.booking_id.to_string(),
+                student_id: student_id.clone(),
+                field: field.as_str().to_string(),
+                old_value: old_value.clone(),
+                new_value: correction.new_value.clone(),
+                reason: correction.reason.to_string(),
+                who: actor.clone(),
+            },
         )?;
         events::append(
             &tx,
@@ -208,6 +162,95 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Sets one field of a student's record (and its name index), as a correction does. Shared by a
+/// correction made here and one pulled from the campus.
+pub(crate) fn write_field(
+    tx: &rusqlite::Connection,
+    student_id: &str,
+    field: CorrectableField,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+    now: &str,
+) -> StoreResult<()> {
+    match field {
+        CorrectableField::School => {
+            let name = new_value
+                .map(str::to_string)
+                .ok_or_else(|| StoreError::Invalid("学校 is empty".to_string()))?;
+            let existing: Option<String> = tx
+                .query_row("SELECT id FROM schools WHERE name = ?1", [&name], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let school_id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = new_id();
+                    tx.execute(
+                        "INSERT INTO schools (id, name, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?3)",
+                        params![id, name, now],
+                    )?;
+                    id
+                }
+            };
+            tx.execute(
+                "UPDATE students SET school_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![student_id, school_id, now],
+            )?;
+        }
+        _ => {
+            tx.execute(
+                &format!(
+                    "UPDATE students SET {} = ?2, updated_at = ?3 WHERE id = ?1",
+                    field.as_str()
+                ),
+                params![student_id, new_value, now],
+            )?;
+        }
+    }
+    if field == CorrectableField::Name {
+        if let Some(old) = old_value {
+            for gram in name_grams(old) {
+                tx.execute(
+                    "DELETE FROM name_grams WHERE gram = ?1 AND student_id = ?2",
+                    params![gram, student_id],
+                )?;
+            }
+        }
+        if let Some(new) = new_value {
+            for gram in name_grams(new) {
+                tx.execute(
+                    "INSERT OR IGNORE INTO name_grams (gram, student_id) VALUES (?1, ?2)",
+                    params![gram, student_id],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The stored value of one field of a student's record.
+pub(crate) fn read_field(
+    tx: &rusqlite::Connection,
+    student_id: &str,
+    field: CorrectableField,
+) -> StoreResult<Option<String>> {
+    Ok(match field {
+        CorrectableField::School => tx.query_row(
+            "SELECT sc.name FROM students s CROSS JOIN schools sc ON sc.id = s.school_id
+             WHERE s.id = ?1",
+            [student_id],
+            |r| r.get(0),
+        )?,
+        _ => tx.query_row(
+            &format!("SELECT {} FROM students WHERE id = ?1", field.as_str()),
+            [student_id],
+            |r| r.get(0),
+        )?,
+    })
 }
 
 #[cfg(test)]

@@ -120,6 +120,11 @@ impl Store {
 
     fn init(conn: Connection, path: Option<PathBuf>) -> StoreResult<Self> {
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Every transaction takes the write lock at BEGIN. A deferred one that read first and
+        // then writes fails at once with "database is locked" if another connection (the
+        // campus sync worker's) wrote in between; an immediate one waits its turn instead.
+        let mut conn = conn;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         let shown_path = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         // quick_check before anything writes, so a damaged file is never "repaired" by us.
         let check = conn

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::bookings::{NewBooking, apply_remote_booking};
+use super::bookings::{BookingWriter, NewBooking, apply_remote_booking};
 use super::captures::sha256_hex;
 use super::photo_files::write_atomically;
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
@@ -24,6 +24,10 @@ pub mod kind {
     pub const BOOKING: &str = "booking";
     /// A photo saved against a booking (first shot or approved retake).
     pub const CAPTURE: &str = "capture";
+    /// A supervisor's 信息更正 of one field of a student's record.
+    pub const CORRECTION: &str = "correction";
+    /// The supervisor settled a campus conflict (made on the server, pulled by stations).
+    pub const CONFLICT_RESOLVED: &str = "conflict_resolved";
 }
 
 /// Which photo of a capture an upload carries.
@@ -55,6 +59,20 @@ pub struct CapturePayload {
     pub operator: String,
     pub captured_at: String,
     pub spec_report: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionPayload {
+    pub booking_id: String,
+    pub student_id: String,
+    /// A [`crate::domain::CorrectableField`] name.
+    pub field: String,
+    /// What the record said when the supervisor changed it: the server compares it with what
+    /// it holds, and a difference is a conflict, never a silent overwrite.
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: String,
+    pub who: String,
 }
 
 /// One change waiting for (or confirmed by) the campus server.
@@ -296,8 +314,23 @@ impl Store {
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let mut counts = AppliedPage::default();
+        // One writer (its statements prepared once) for the whole page: a fresh station pulls
+        // tens of thousands of bookings.
+        let mut writer = BookingWriter::new(&tx, &station_id)?;
+        let mut bookings_applied = 0;
         for event in page {
-            let outcome = apply_remote_event(&tx, &station_id, event, photos);
+            // Each change in a savepoint: one that fails half-way leaves nothing behind.
+            tx.execute_batch("SAVEPOINT remote_change")?;
+            let outcome = apply_remote_event(&tx, &mut writer, &station_id, event, photos);
+            if outcome.is_ok() {
+                tx.execute_batch("RELEASE remote_change")?;
+            } else {
+                tx.execute_batch("ROLLBACK TO remote_change; RELEASE remote_change")?;
+                writer.forget_cached_schools();
+            }
+            if outcome.as_ref().is_ok_and(|applied| *applied) && event.kind == kind::BOOKING {
+                bookings_applied += 1;
+            }
             match outcome {
                 Ok(true) => counts.applied += 1,
                 Ok(false) => counts.known += 1,
@@ -318,6 +351,18 @@ impl Store {
                 }
             }
         }
+        drop(writer);
+        if bookings_applied > 0 {
+            // One log line per page: the bookings themselves are in the server's log.
+            events::append(
+                &tx,
+                &station_id,
+                events::actor::SYSTEM,
+                "remote_bookings",
+                None,
+                &json!({ "applied": bookings_applied, "cursor": cursor }),
+            )?;
+        }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -331,6 +376,7 @@ impl Store {
 /// One pulled change; `Ok(false)` when it was already here.
 fn apply_remote_event(
     conn: &Connection,
+    writer: &mut BookingWriter<'_>,
     station_id: &str,
     event: &RemoteEvent,
     photos: &Path,
@@ -341,24 +387,19 @@ fn apply_remote_event(
         kind::BOOKING => {
             let payload: BookingPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
-            let applied = apply_remote_booking(conn, station_id, &payload)?;
-            if applied {
-                events::append(
-                    conn,
-                    station_id,
-                    &event.station,
-                    "remote_booking",
-                    Some(&payload.booking_id),
-                    &json!({ "event": event.event_id, "source": payload.booking.source.as_str() }),
-                )?;
-            }
-            Ok(applied)
+            apply_remote_booking(conn, writer, &payload)
         }
         kind::CAPTURE => {
             let payload: CapturePayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
-            apply_remote_capture(conn, station_id, event, &payload, photos)
+            apply_remote_capture(conn, station_id, event, &payload, photos, false)
         }
+        kind::CORRECTION => {
+            let payload: CorrectionPayload =
+                serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            apply_remote_correction(conn, station_id, &event.station, &payload)
+        }
+        kind::CONFLICT_RESOLVED => apply_resolution(conn, station_id, event, photos),
         other => Err(StoreError::Invalid(format!(
             "this version does not know the change kind '{other}'"
         ))),
@@ -375,6 +416,7 @@ fn apply_remote_capture(
     event: &RemoteEvent,
     payload: &CapturePayload,
     photos: &Path,
+    undo_refund: bool,
 ) -> StoreResult<bool> {
     let known: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM captures WHERE id = ?1)",
@@ -431,11 +473,11 @@ fn apply_remote_capture(
         ],
     )?;
     // Cancelled and refunded bookings keep their status: the server raised a conflict for the
-    // supervisor, and a pulled change never undoes a refund on its own.
+    // supervisor, and only the supervisor's decision (`undo_refund`) takes one back.
     conn.execute(
         "UPDATE bookings SET status = 'captured', retake_approved = 0, updated_at = ?2
-         WHERE id = ?1 AND status IN ('booked', 'captured')",
-        params![payload.booking_id, now],
+         WHERE id = ?1 AND (?3 OR status IN ('booked', 'captured'))",
+        params![payload.booking_id, now, undo_refund],
     )?;
     events::append(
         conn,
@@ -444,6 +486,128 @@ fn apply_remote_capture(
         "remote_capture",
         Some(&payload.booking_id),
         &json!({ "event": event.event_id, "capture": payload.capture_id }),
+    )?;
+    Ok(true)
+}
+
+/// The supervisor's decision on a conflict. `use_this` makes the conflicting capture the
+/// booking's photo here too (writing its photo if this station never had it); the other
+/// decisions change no booking and are only logged.
+fn apply_resolution(
+    conn: &Connection,
+    station_id: &str,
+    event: &RemoteEvent,
+    photos: &Path,
+) -> StoreResult<bool> {
+    let decision = event.payload["decision"].as_str().unwrap_or_default();
+    let booking = event.payload["booking_id"].as_str().map(str::to_string);
+    if let Some(value) = event.payload.get("correction") {
+        let payload: CorrectionPayload = serde_json::from_value(value.clone())
+            .map_err(|error| StoreError::Invalid(format!("resolution payload: {error}")))?;
+        apply_remote_correction(conn, station_id, "server", &payload)?;
+    } else if decision == "use_this" {
+        let capture: CapturePayload = serde_json::from_value(event.payload["capture"].clone())
+            .map_err(|error| StoreError::Invalid(format!("resolution payload: {error}")))?;
+        let here: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM captures WHERE id = ?1)",
+            [&capture.capture_id],
+            |r| r.get(0),
+        )?;
+        if here {
+            let now = now_text();
+            conn.execute(
+                "UPDATE captures SET superseded = (id <> ?2), updated_at = ?3 WHERE booking_id = ?1",
+                params![capture.booking_id, capture.capture_id, now],
+            )?;
+            conn.execute(
+                "UPDATE bookings SET status = 'captured', retake_approved = 0, updated_at = ?2
+                 WHERE id = ?1",
+                params![capture.booking_id, now],
+            )?;
+        } else {
+            apply_remote_capture(conn, station_id, event, &capture, photos, true)?;
+        }
+    }
+    events::append(
+        conn,
+        station_id,
+        event.payload["decided_by"].as_str().unwrap_or("supervisor"),
+        "conflict_resolved",
+        booking.as_deref(),
+        &json!({
+            "event": event.event_id,
+            "conflict": event.payload["conflict_id"],
+            "kind": event.payload["kind"],
+            "decision": decision,
+        }),
+    )?;
+    Ok(true)
+}
+
+/// A correction made elsewhere (or the value a conflict settled on): the field takes the new
+/// value here too, with its own `corrections` row and log line, and a captured photo is marked
+/// for re-export. `Ok(false)` when the record already says so.
+fn apply_remote_correction(
+    conn: &Connection,
+    station_id: &str,
+    made_at: &str,
+    payload: &CorrectionPayload,
+) -> StoreResult<bool> {
+    let field = crate::domain::CorrectableField::parse(&payload.field).ok_or_else(|| {
+        StoreError::Invalid(format!("unknown correctable field '{}'", payload.field))
+    })?;
+    let student_id: String = conn
+        .query_row(
+            "SELECT student_id FROM bookings WHERE id = ?1",
+            [&payload.booking_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "booking",
+            key: payload.booking_id.clone(),
+        })?;
+    let current = super::corrections::read_field(conn, &student_id, field)?;
+    if current == payload.new_value {
+        return Ok(false);
+    }
+    let now = now_text();
+    super::corrections::write_field(
+        conn,
+        &student_id,
+        field,
+        current.as_deref(),
+        payload.new_value.as_deref(),
+        &now,
+    )?;
+    conn.execute(
+        "UPDATE bookings SET reexport_needed = 1, updated_at = ?2
+         WHERE id = ?1 AND status = 'captured'",
+        params![payload.booking_id, now],
+    )?;
+    conn.execute(
+        "INSERT INTO corrections
+             (id, student_id, field, old_value, new_value, reason, who, at, station_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            new_id(),
+            student_id,
+            field.as_str(),
+            current,
+            payload.new_value,
+            payload.reason,
+            payload.who,
+            now,
+            made_at
+        ],
+    )?;
+    events::append(
+        conn,
+        station_id,
+        &payload.who,
+        "remote_correction",
+        Some(&payload.booking_id),
+        &json!({ "field": field.as_str(), "station": made_at, "reason": payload.reason }),
     )?;
     Ok(true)
 }

@@ -48,6 +48,10 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             (None, _) => t.sign_in_first.to_string(),
         };
         ui.label(format!("{} {} · {who}", t.station, state.station_name));
+        if let Some(campus) = &state.campus {
+            ui.separator();
+            show_campus(ui, t, campus);
+        }
         ui.separator();
         ui.label(format!(
             "{} {} · {} {} · {} {}",
@@ -66,4 +70,55 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             ui.label(what);
         }
     });
+}
+
+/// Clock time (HH:MM:SS) of an RFC 3339 stamp, in local time.
+fn clock(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+fn show_campus(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Texts,
+    campus: &crate::campus::sync::CampusStatus,
+) {
+    let state = if campus.connected {
+        coloured(
+            &format!("● {} {} {}", t.campus, campus.station, t.campus_connected),
+            theme::OK,
+        )
+    } else {
+        let since = campus
+            .offline_since
+            .as_deref()
+            .map(|s| format!("{} {}", t.campus_offline_since, clock(s)))
+            .unwrap_or_else(|| t.campus_offline.to_string());
+        coloured(
+            &format!("● {} {} {since}", t.campus, campus.station),
+            theme::WARN,
+        )
+    };
+    let label = ui.label(state);
+    if let Some(error) = &campus.last_error {
+        label.on_hover_text(error);
+    }
+    ui.label(format!(
+        "{} {} · {} {} · {} {}",
+        t.campus_outbox,
+        campus.outbox_depth,
+        t.campus_photos_waiting,
+        campus.photos_waiting,
+        t.campus_last_sync,
+        campus
+            .last_sync
+            .as_deref()
+            .map(clock)
+            .unwrap_or_else(|| "–".to_string())
+    ));
 }

@@ -1,0 +1,85 @@
+//! The booth window's tie to its campus (when the station joined one): the sync worker, woken
+//! after each local change, and the claim a capture makes on the server first while the server
+//! is reachable, so that two booths never both shoot one student. Offline, nothing waits: the
+//! capture goes ahead and its upload is checked instead.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::campus::server::{CampusClient, ClaimAnswer};
+use crate::campus::settings::CampusSettings;
+use crate::campus::sync::{self, CampusStatus, SyncHandle};
+
+/// A claim is one round trip; a server slower than this counts as away for this shot.
+const CLAIM_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+pub struct CampusLink {
+    settings: CampusSettings,
+    sync: SyncHandle,
+    claim_client: Mutex<Option<CampusClient>>,
+}
+
+/// Why a shot may not be saved here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldElsewhere {
+    pub station: String,
+}
+
+impl CampusLink {
+    /// Starts the sync worker for the station's database.
+    pub fn start(settings: CampusSettings, database: PathBuf, photos: PathBuf) -> Self {
+        let sync = sync::spawn(settings.clone(), database, photos);
+        Self {
+            settings,
+            sync,
+            claim_client: Mutex::new(None),
+        }
+    }
+
+    pub fn station(&self) -> &str {
+        &self.settings.station
+    }
+
+    pub fn status(&self) -> CampusStatus {
+        self.sync.status()
+    }
+
+    /// A local change waits in the outbox: upload it now.
+    pub fn nudge(&self) {
+        self.sync.nudge();
+    }
+
+    /// Claims the booking before its photo is saved. `Err` only when another station holds it;
+    /// an unreachable server or a booking it does not know yet lets the shot go ahead.
+    pub fn claim_before_shot(&self, booking_id: &str) -> Result<(), HeldElsewhere> {
+        if !self.sync.status().connected {
+            return Ok(());
+        }
+        let mut guard = match self.claim_client.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if guard.is_none() {
+            match CampusClient::connect(&self.settings.login, CLAIM_CONNECT_TIMEOUT) {
+                Ok(client) => *guard = Some(client),
+                Err(error) => {
+                    tracing::warn!(%error, "no claim: the campus server is away; shooting offline");
+                    return Ok(());
+                }
+            }
+        }
+        let Some(client) = guard.as_mut() else {
+            return Ok(());
+        };
+        match client.claim(booking_id) {
+            Ok(ClaimAnswer::Won | ClaimAnswer::Unknown) => Ok(()),
+            Ok(ClaimAnswer::Lost { holder }) => Err(HeldElsewhere { station: holder }),
+            Err(error) => {
+                tracing::warn!(%error, "the claim failed; shooting offline");
+                *guard = None;
+                Ok(())
+            }
+        }
+    }
+}
