@@ -35,6 +35,7 @@ impl Station {
         let settings = CampusSettings {
             station: name.to_string(),
             login,
+            join_token: None,
         };
         settings.save(data.path()).expect("settings");
         let mut store = Store::open(&data.path().join("station.sqlite3")).expect("store");

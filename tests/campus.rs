@@ -674,12 +674,9 @@ fn the_supervisors_decision_on_a_double_capture_reaches_every_station() {
     assert_eq!(b.sync().conflicts, 1);
     let mut admin = campus.admin_client();
     let conflict = admin.open_conflicts().unwrap().remove(0);
-    let (current, other) = admin.conflict_photos(conflict.id).unwrap();
-    assert!(
-        current.is_some() && other.is_some(),
-        "both photos are shown"
-    );
-    assert_eq!(sha256_hex(&other.unwrap()), b_shot.sha256);
+    let photos = admin.conflict_photos(conflict.id).unwrap();
+    assert!(photos.current.is_some(), "both photos are shown");
+    assert_eq!(sha256_hex(&photos.other.unwrap()), b_shot.sha256);
     // B's photo is the better one: use it.
     admin
         .resolve_conflict(conflict.id, "use_this", "王主管@东门-1")

@@ -95,6 +95,15 @@ pub struct ConflictRow {
     pub created_at: String,
 }
 
+/// A conflict's two photos, JPEG bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictPhotos {
+    /// The booking's photo now (the active capture), if it has one.
+    pub current: Option<Vec<u8>>,
+    /// The photo the conflict is about.
+    pub other: Option<Vec<u8>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarantineRow {
     pub event_id: String,
@@ -615,11 +624,8 @@ impl CampusClient {
         Ok(())
     }
 
-    /// The photos on both sides of a conflict: (the booking's current photo, the other one).
-    pub fn conflict_photos(
-        &mut self,
-        conflict_id: i64,
-    ) -> CampusResult<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+    /// The photos on both sides of a conflict.
+    pub fn conflict_photos(&mut self, conflict_id: i64) -> CampusResult<ConflictPhotos> {
         let row = self.client.query_one(
             "SELECT
                  (SELECT p.bytes FROM captures c JOIN photos p ON p.sha256 = c.sha256
@@ -629,7 +635,10 @@ impl CampusClient {
              FROM conflicts k WHERE k.id = $1",
             &[&conflict_id],
         )?;
-        Ok((row.get(0), row.get(1)))
+        Ok(ConflictPhotos {
+            current: row.get(0),
+            other: row.get(1),
+        })
     }
 
     pub fn stations(&mut self) -> CampusResult<Vec<StationRow>> {

@@ -15,6 +15,9 @@ pub struct CampusSettings {
     /// The station's name on the campus (unique there), e.g. 东门-1.
     pub station: String,
     pub login: ServerLogin,
+    /// The join token this station joined with (it may only register stations), kept so the
+    /// window can show it as a QR code to the next station.
+    pub join_token: Option<ServerLogin>,
 }
 
 impl std::fmt::Debug for CampusSettings {
@@ -31,6 +34,7 @@ struct SettingsFile {
     database: String,
     user: String,
     password: String,
+    join_token: Option<String>,
 }
 
 pub fn settings_path(data_dir: &Path) -> PathBuf {
@@ -59,6 +63,10 @@ impl CampusSettings {
                 user: file.user,
                 password: file.password,
             },
+            join_token: file
+                .join_token
+                .as_deref()
+                .and_then(|token| ServerLogin::parse_token(token).ok()),
         }))
     }
 
@@ -71,6 +79,7 @@ impl CampusSettings {
             database: self.login.database.clone(),
             user: self.login.user.clone(),
             password: self.login.password.clone(),
+            join_token: self.join_token.as_ref().map(ServerLogin::to_token),
         };
         let text = toml::to_string(&file).context("writing campus settings")?;
         let path = settings_path(data_dir);

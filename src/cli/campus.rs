@@ -186,6 +186,7 @@ fn join(data_dir: &Path, token: &str, station: &str) -> Result<()> {
     let settings = CampusSettings {
         station: station.to_string(),
         login,
+        join_token: Some(token),
     };
     settings.save(data_dir)?;
     println!(

@@ -715,6 +715,41 @@ impl Store {
     }
 }
 
+/// Writes a booking made elsewhere (another station, or the campus server's import) with its own
+/// ids. A booking already known by id is left as it is; one whose order number or capture code
+/// is already taken here is refused, so that the caller can keep it aside instead of merging two
+/// students into one.
+pub(crate) fn apply_remote_booking(
+    conn: &Connection,
+    writer: &mut BookingWriter<'_>,
+    payload: &BookingPayload,
+) -> StoreResult<bool> {
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bookings WHERE id = ?1)",
+        [&payload.booking_id],
+        |r| r.get(0),
+    )?;
+    if known {
+        return Ok(false);
+    }
+    if let Some(order_no) = &payload.booking.order_no
+        && writer.existing_order(order_no)?.is_some()
+    {
+        return Err(StoreError::Invalid(format!(
+            "order number {order_no} already exists here under another booking"
+        )));
+    }
+    if let Some(code) = &payload.booking.capture_code
+        && writer.code_owner(code)?.is_some()
+    {
+        return Err(StoreError::Invalid(
+            "this capture code already has another booking here".to_string(),
+        ));
+    }
+    writer.insert_with_ids(&payload.booking, &payload.booking_id, &payload.student_id)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -922,39 +957,4 @@ pub(crate) mod tests {
         assert_eq!(name_grams("Al Li"), ["al", "i", "li", "ll"]);
         assert_eq!(name_grams("王"), ["王"]);
     }
-}
-
-/// Writes a booking made elsewhere (another station, or the campus server's import) with its own
-/// ids. A booking already known by id is left as it is; one whose order number or capture code
-/// is already taken here is refused, so that the caller can keep it aside instead of merging two
-/// students into one.
-pub(crate) fn apply_remote_booking(
-    conn: &Connection,
-    writer: &mut BookingWriter<'_>,
-    payload: &BookingPayload,
-) -> StoreResult<bool> {
-    let known: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM bookings WHERE id = ?1)",
-        [&payload.booking_id],
-        |r| r.get(0),
-    )?;
-    if known {
-        return Ok(false);
-    }
-    if let Some(order_no) = &payload.booking.order_no
-        && writer.existing_order(order_no)?.is_some()
-    {
-        return Err(StoreError::Invalid(format!(
-            "order number {order_no} already exists here under another booking"
-        )));
-    }
-    if let Some(code) = &payload.booking.capture_code
-        && writer.code_owner(code)?.is_some()
-    {
-        return Err(StoreError::Invalid(
-            "this capture code already has another booking here".to_string(),
-        ));
-    }
-    writer.insert_with_ids(&payload.booking, &payload.booking_id, &payload.student_id)?;
-    Ok(true)
 }

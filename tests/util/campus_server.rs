@@ -60,6 +60,7 @@ impl TestCampus {
         let settings = CampusSettings {
             station: name.to_string(),
             login: login.clone(),
+            join_token: None,
         };
         settings.save(&data).unwrap();
         let mut store = Store::open(&data.join("station.sqlite3")).unwrap();
