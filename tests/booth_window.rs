@@ -1017,3 +1017,101 @@ fn the_supervisor_exports_photos_from_the_window_and_they_verify() {
     let verdicts = capture_station::transfer::export::verify_export(&folder).unwrap();
     assert!(verdicts.iter().all(|v| v.ok()) && verdicts[0].photos == 1);
 }
+
+/// 主管 → 校区 on a real campus server: the booth joins with the token its camera reads from
+/// another station's QR code, then shows every station and a double capture with both photos,
+/// and the supervisor's choice becomes the booking's photo on the server.
+#[test]
+fn the_supervisor_joins_a_campus_by_scanning_its_token_and_settles_a_double_capture() {
+    use crate::util::campus_server::{TestCampus, ordered};
+    use capture_station::camera::synthetic::PhoneScene;
+    let campus = TestCampus::start();
+    let mut a = campus.station("东门-1");
+    let mut b = campus.station("东门-2");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("UI-DOUBLE", "UD1")])
+        .unwrap();
+    a.sync();
+    b.sync();
+    let booking = a.store.booking_by_order_no("UI-DOUBLE").unwrap().booking_id;
+    let photo = |shade: u8| {
+        let image = image::RgbImage::from_pixel(90, 120, image::Rgb([shade, 90, 200]));
+        capture_station::portrait::encode::encode_jpeg(&image, 90).unwrap()
+    };
+    a.capture_photo(&booking, &photo(40));
+    let b_shot = b.capture_photo(&booking, &photo(220));
+    a.sync();
+    assert_eq!(b.sync().conflicts, 1);
+
+    let mut booth = booth_stepping(0.005);
+    booth.supervisor_over_the_booth();
+    booth.harness.get_by_label("主管").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("校区").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label_contains("本工位为单机模式");
+    // The join token, shown as a QR code by a station that already joined, held to the camera.
+    let token = campus.enrol.to_token();
+    let frame = render_phone_frame(&PhoneScene::plain(&token), 1920, 1080);
+    booth.app().hub().publish(frame);
+    booth.settle(|s| s.supervisor.campus.token == token);
+    booth.type_into(A11yRole::TextInput, "本工位名称", "主管工位");
+    booth.harness.get_by_label("加入校区").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| {
+        let campus = &s.supervisor.campus;
+        campus.joined.is_some() && campus.overview.is_some() && !campus.busy
+    });
+    assert!(
+        capture_station::campus::settings::CampusSettings::load(booth.dir.path())
+            .unwrap()
+            .is_some(),
+        "the station remembers its campus"
+    );
+    for name in ["东门-1", "东门-2", "主管工位"] {
+        booth.harness.get_by_label(name);
+    }
+    booth.harness.get_by_label("同一预约被两个工位拍摄");
+    booth.harness.get_by_label("查看").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.campus.conflict_photos.is_some());
+    let shown = booth
+        .app()
+        .state
+        .supervisor
+        .campus
+        .conflict_photos
+        .clone()
+        .unwrap();
+    assert!(
+        shown.current.is_some() && shown.other.is_some(),
+        "both photos are shown"
+    );
+    booth.harness.get_by_label("改用冲突照片").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| {
+        let campus = &s.supervisor.campus;
+        !campus.busy
+            && campus
+                .overview
+                .as_ref()
+                .is_some_and(|o| o.conflicts.is_empty())
+    });
+    booth.harness.get_by_label("没有待处理的冲突");
+    let active: String = campus
+        .admin()
+        .query_one(
+            "SELECT id::text FROM captures WHERE active AND booking_id = $1::text::uuid",
+            &[&booking],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(active, b_shot.id);
+    let decided_by: String = campus
+        .admin()
+        .query_one("SELECT decided_by FROM conflicts", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(decided_by, format!("{}@主管工位", demo::DEMO_SUPERVISOR));
+}

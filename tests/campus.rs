@@ -701,3 +701,47 @@ fn the_supervisors_decision_on_a_double_capture_reaches_every_station() {
         1
     );
 }
+
+/// The booth's claim before a shot: refused when another station holds the booking, and never
+/// in the way when the server is gone (the shot goes ahead and its upload is checked).
+#[test]
+fn a_booth_cannot_shoot_a_student_another_booth_claimed_and_shoots_on_when_offline() {
+    use capture_station::app::campus_link::CampusLink;
+    use capture_station::campus::settings::CampusSettings;
+    let campus = TestCampus::start();
+    let a = campus.station("A");
+    let mut b = campus.station("B");
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("HELD-1", "H1"), ordered("FREE-1", "H2")])
+        .unwrap();
+    b.sync();
+    let held = b.store.booking_by_order_no("HELD-1").unwrap().booking_id;
+    let free = b.store.booking_by_order_no("FREE-1").unwrap().booking_id;
+    assert_eq!(a.client().claim(&held).unwrap(), ClaimAnswer::Won);
+    let settings = CampusSettings::load(b.photos.parent().unwrap())
+        .unwrap()
+        .unwrap();
+    let link = CampusLink::start(
+        settings,
+        b.photos.parent().unwrap().join("station.sqlite3"),
+        b.photos.clone(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !link.status().connected {
+        assert!(Instant::now() < deadline, "the sync worker never connected");
+        std::thread::yield_now();
+    }
+    let refused = link.claim_before_shot(&held).unwrap_err();
+    assert_eq!(refused.station, "A");
+    assert!(link.claim_before_shot(&free).is_ok());
+    // The server goes away: the claim neither blocks nor refuses.
+    capture_station::campus::cluster::stop(&campus.server_dir).unwrap();
+    let started = Instant::now();
+    let other = uuid::Uuid::now_v7().to_string();
+    assert!(link.claim_before_shot(&other).is_ok());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the claim waited on a dead server"
+    );
+}

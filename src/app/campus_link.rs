@@ -11,6 +11,10 @@ use crate::campus::server::{CampusClient, ClaimAnswer};
 use crate::campus::settings::CampusSettings;
 use crate::campus::sync::{self, CampusStatus, SyncHandle};
 
+/// The campus link, set once: at start-up for a station that joined, or when it joins from the
+/// window. The store worker and the window share it.
+pub type CampusSlot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<CampusLink>>>;
+
 /// A claim is one round trip; a server slower than this counts as away for this shot.
 const CLAIM_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 

@@ -8,6 +8,17 @@ use super::state::{Screen, SupervisorTab};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// 主管 → 校区: join the campus with the token and station name typed (or scanned).
+    CampusJoin,
+    /// Read the stations, conflicts and quarantine from the campus server again.
+    CampusRefresh,
+    /// Show a conflict with both photos.
+    CampusOpenConflict(i64),
+    /// The supervisor's decision on a conflict: "use_this", "keep_existing" or "keep_both".
+    CampusResolve {
+        conflict_id: i64,
+        decision: &'static str,
+    },
     Show(Screen),
     SetLanguage(Language),
     /// Take the live frame and make the portrait (Space).

@@ -1,6 +1,7 @@
 //! The one channel every worker reports on. The app drains it at the start of each frame; tests
 //! block on it to wait for a worker without sleeping.
 
+use super::campus_worker::CampusEvent;
 use super::portrait_worker::PortraitOutcome;
 use super::store_worker::StoreEvent;
 
@@ -8,6 +9,7 @@ use super::store_worker::StoreEvent;
 pub enum AppEvent {
     Store(StoreEvent),
     Portrait(Box<PortraitOutcome>),
+    Campus(CampusEvent),
     /// The scanner has events waiting in its own queue.
     ScannerWake,
 }

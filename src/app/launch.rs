@@ -89,6 +89,18 @@ pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Re
             }
         });
     tracing::info!(demo, camera = ?camera, data_dir = %config.data_dir.display(), "booth window");
+    // Invented demo students never reach a campus: the demo window has none, except in the
+    // screenshot tour, which shows the campus screen of a demo folder joined to a throwaway
+    // server. A damaged campus file must not keep the booth from shooting: say so and go on as
+    // a single station.
+    let campus = if demo && options.screenshot_dir.is_none() {
+        None
+    } else {
+        crate::campus::settings::CampusSettings::load(&config.data_dir).unwrap_or_else(|error| {
+            tracing::error!("{error:#}: working as a single station");
+            None
+        })
+    };
     Ok(AppSetup {
         config,
         demo,
@@ -97,16 +109,7 @@ pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Re
         startup_probe: options.startup_probe,
         screenshot_dir: options.screenshot_dir.clone(),
         startup_backup: !demo,
-        campus: if demo {
-            None
-        } else {
-            // A damaged campus file must not keep the booth from shooting: say so and go on
-            // as a single station.
-            crate::campus::settings::CampusSettings::load(data_dir).unwrap_or_else(|error| {
-                tracing::error!("{error:#}: working as a single station");
-                None
-            })
-        },
+        campus,
     })
 }
 

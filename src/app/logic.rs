@@ -5,12 +5,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Local;
 
+use super::campus_worker::{CampusEvent, CampusJob};
 use super::command::Command;
 use super::events::AppEvent;
 use super::keyboard::Typed;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{
-    CardState, DatabaseHealth, NoticeLevel, Role, Screen, ShootBlock, ShotState, SupervisorTab,
+    CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Role, Screen, ShootBlock, ShotState,
+    SupervisorTab,
 };
 use super::store_worker::{SaveRequest, StoreEvent, StoreJob};
 use super::{StationApp, walk_in};
@@ -28,7 +30,7 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
 impl StationApp {
     pub(super) fn before_frame(&mut self, ctx: &egui::Context) {
-        if let Some(campus) = &self.campus {
+        if let Some(campus) = self.campus.get() {
             self.state.campus = Some(campus.status());
         }
         let started = Instant::now();
@@ -105,6 +107,15 @@ impl StationApp {
                     }
                     ScanEvent::CodeInView(in_view) => self.state.operator.code_in_view = in_view,
                     ScanEvent::Rejected { .. } => {}
+                    ScanEvent::JoinToken(token) => {
+                        let screen = &mut self.state.supervisor.campus;
+                        if self.state.screen == Screen::Supervisor
+                            && self.state.supervisor.tab == SupervisorTab::Campus
+                            && screen.joined.is_none()
+                        {
+                            screen.token = token;
+                        }
+                    }
                 }
             }
         }
@@ -353,6 +364,67 @@ impl StationApp {
             AppEvent::ScannerWake => self.drain_scanner(),
             AppEvent::Portrait(outcome) => self.portrait_done(*outcome),
             AppEvent::Store(event) => self.store_answered(event),
+            AppEvent::Campus(event) => self.campus_answered(event),
+        }
+    }
+
+    fn start_campus(&mut self, settings: crate::campus::settings::CampusSettings) {
+        let link = super::campus_link::CampusLink::start(
+            settings,
+            self.config.database_path(),
+            self.config.photos_dir(),
+        );
+        let _ = self.campus.set(std::sync::Arc::new(link));
+    }
+
+    fn send_campus(&mut self, job: CampusJob) {
+        self.state.supervisor.campus.busy = true;
+        self.state.supervisor.campus.error = None;
+        if self.campus_jobs.send(job).is_err() {
+            self.state.supervisor.campus.busy = false;
+            self.state.supervisor.campus.error =
+                Some("the campus screen's thread has stopped; see the log".to_string());
+        }
+    }
+
+    fn campus_answered(&mut self, event: CampusEvent) {
+        let screen = &mut self.state.supervisor.campus;
+        screen.busy = false;
+        match event {
+            CampusEvent::Joined(settings) => {
+                screen.joined = Some(JoinedCampus {
+                    station: settings.station.clone(),
+                    server: settings.login.address(),
+                    token: settings.join_token.as_ref().map(|t| t.to_token()),
+                });
+                screen.token.clear();
+                self.start_campus(*settings);
+                self.send_campus(CampusJob::Overview);
+            }
+            CampusEvent::Overview(overview) => {
+                if let Some(shown) = &screen.conflict_photos
+                    && !overview.conflicts.iter().any(|c| c.id == shown.conflict_id)
+                {
+                    screen.conflict_photos = None;
+                }
+                screen.overview = Some(*overview);
+            }
+            CampusEvent::Photos {
+                conflict_id,
+                current,
+                other,
+            } => {
+                screen.conflict_photos = Some(super::state::ConflictPhotosShown {
+                    conflict_id,
+                    current,
+                    other,
+                });
+            }
+            CampusEvent::Resolved(_) => {
+                screen.conflict_photos = None;
+                self.send_campus(CampusJob::Overview);
+            }
+            CampusEvent::Failed(message) => screen.error = Some(message),
         }
     }
 
@@ -390,6 +462,11 @@ impl StationApp {
             StoreEvent::Preparing => self.state.database = DatabaseHealth::Preparing,
             StoreEvent::Ready { demo_seeded } => {
                 self.state.database = DatabaseHealth::Healthy;
+                // The sync worker opens the database only now: the store thread has migrated,
+                // seeded and tidied it, so the two connections never race on a new file.
+                if let Some(settings) = self.campus_waiting.take() {
+                    self.start_campus(settings);
+                }
                 if let Some(count) = demo_seeded {
                     tracing::info!(count, "demo database seeded");
                 }
@@ -937,8 +1014,43 @@ impl StationApp {
                     });
                 }
             }
+            Command::CampusJoin => {
+                let screen = &self.state.supervisor.campus;
+                let job = CampusJob::Join {
+                    token: screen.token.trim().to_string(),
+                    station: screen.station_name.trim().to_string(),
+                };
+                self.send_campus(job);
+            }
+            Command::CampusRefresh => self.send_campus(CampusJob::Overview),
+            Command::CampusOpenConflict(id) => self.send_campus(CampusJob::ConflictPhotos(id)),
+            Command::CampusResolve {
+                conflict_id,
+                decision,
+            } => {
+                let Some(session) = self.supervisor_session() else {
+                    return;
+                };
+                let station = self
+                    .state
+                    .supervisor
+                    .campus
+                    .joined
+                    .as_ref()
+                    .map(|j| j.station.clone())
+                    .unwrap_or_default();
+                let decided_by = format!("{}@{station}", session.name());
+                self.send_campus(CampusJob::Resolve {
+                    conflict_id,
+                    decision,
+                    decided_by,
+                });
+            }
             Command::SupervisorTab(tab) => {
                 self.state.supervisor.tab = tab;
+                if tab == SupervisorTab::Campus && self.state.supervisor.campus.joined.is_some() {
+                    self.send_campus(CampusJob::Overview);
+                }
                 if tab == SupervisorTab::Settings && self.supervisor_session().is_some() {
                     self.send_store(StoreJob::LoadUsers);
                 }

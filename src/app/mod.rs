@@ -3,6 +3,7 @@
 //! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
 
 pub mod campus_link;
+pub mod campus_worker;
 pub mod command;
 pub mod demo;
 pub mod events;
@@ -33,7 +34,10 @@ use events::{AppEvent, EVENT_CAPACITY};
 use keyboard::WedgeDetector;
 use portrait_worker::{PortraitJob, spawn_portrait_worker};
 use preview::{PreviewHandle, spawn_preview};
-use state::{AppState, DatabaseHealth, OperatorState, Role, Screen, SupervisorState, WalkInForm};
+use state::{
+    AppState, DatabaseHealth, JoinedCampus, OperatorState, Role, Screen, SupervisorState,
+    WalkInForm,
+};
 use store_worker::{StoreJob, StoreSetup, spawn_store_worker};
 
 /// Key of the saved window state in eframe's storage.
@@ -82,7 +86,10 @@ struct SavedState {
 
 pub struct StationApp {
     pub state: AppState,
-    campus: Option<Arc<campus_link::CampusLink>>,
+    campus: campus_link::CampusSlot,
+    /// The campus joined, until the store is open and its sync worker may start.
+    campus_waiting: Option<crate::campus::settings::CampusSettings>,
+    campus_jobs: std::sync::mpsc::Sender<campus_worker::CampusJob>,
     config: StationConfig,
     hub: FrameHub,
     camera: Option<CameraHandle>,
@@ -175,13 +182,24 @@ impl StationApp {
             event_sender.clone(),
             waker(&cc.egui_ctx),
         )?;
-        let campus = setup.campus.map(|settings| {
-            Arc::new(campus_link::CampusLink::start(
-                settings,
-                config.database_path(),
-                config.photos_dir(),
-            ))
+        let campus: campus_link::CampusSlot = Arc::default();
+        let joined = setup.campus.as_ref().map(|settings| JoinedCampus {
+            station: settings.station.clone(),
+            server: settings.login.address(),
+            token: settings.join_token.as_ref().map(|t| t.to_token()),
         });
+        let campus_jobs = {
+            let sender = event_sender.clone();
+            let ctx = cc.egui_ctx.clone();
+            campus_worker::spawn_campus_worker(
+                config.data_dir.clone(),
+                setup.campus.clone(),
+                Box::new(move |event| {
+                    let _ = sender.send(AppEvent::Campus(event));
+                    ctx.request_repaint();
+                }),
+            )?
+        };
         let store_jobs = spawn_store_worker(
             StoreSetup {
                 database_path: config.database_path(),
@@ -222,10 +240,14 @@ impl StationApp {
             walk_in: WalkInForm::new(config.walk_in_amount_fen, config.walk_in_payment),
             supervisor: SupervisorState {
                 settings: config.file.clone(),
+                campus: state::CampusScreen {
+                    joined,
+                    ..Default::default()
+                },
                 ..SupervisorState::default()
             },
             busy_since: None,
-            campus: campus.as_ref().map(|link| link.status()),
+            campus: campus.get().map(|link| link.status()),
         };
         Ok(Self {
             state,
@@ -247,6 +269,8 @@ impl StationApp {
             tour: setup.screenshot_dir.map(tour::Tour::new),
             egui_ctx: cc.egui_ctx.clone(),
             campus,
+            campus_waiting: setup.campus,
+            campus_jobs,
         })
     }
 

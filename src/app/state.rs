@@ -245,7 +245,36 @@ pub enum SupervisorTab {
     Report,
     Import,
     Export,
+    Campus,
     Settings,
+}
+
+/// 主管 → 校区: joining a campus, and the campus as its server sees it.
+#[derive(Debug, Clone, Default)]
+pub struct CampusScreen {
+    pub token: String,
+    pub station_name: String,
+    /// The campus this station joined (station name, server without password, join token).
+    pub joined: Option<JoinedCampus>,
+    pub busy: bool,
+    pub error: Option<String>,
+    pub overview: Option<crate::app::campus_worker::CampusOverview>,
+    /// The conflict shown with its two photos (current, other).
+    pub conflict_photos: Option<ConflictPhotosShown>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinedCampus {
+    pub station: String,
+    pub server: String,
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConflictPhotosShown {
+    pub conflict_id: i64,
+    pub current: Option<image::RgbImage>,
+    pub other: Option<image::RgbImage>,
 }
 
 /// The naming templates offered in the window, in the CLI's syntax.
@@ -369,6 +398,7 @@ pub struct SupervisorState {
     pub close_out: CloseOutState,
     pub import: ImportState,
     pub export: ExportState,
+    pub campus: CampusScreen,
 }
 
 pub struct AppState {

@@ -246,8 +246,8 @@ pub struct StoreSetup {
     pub capture_code_rules: crate::domain::CaptureCodeRules,
     /// Where `config.toml` is written when the settings are saved.
     pub data_dir: PathBuf,
-    /// The campus this station joined, if any.
-    pub campus: Option<std::sync::Arc<super::campus_link::CampusLink>>,
+    /// The campus this station joined, if any (filled in when it joins from the window).
+    pub campus: super::campus_link::CampusSlot,
 }
 
 /// Starts the store thread; `events` receives every answer.
@@ -320,7 +320,7 @@ fn run(
             event,
             StoreEvent::CaptureSaved { .. } | StoreEvent::WalkInCreated(_)
         );
-        if let Some(campus) = &setup.campus
+        if let Some(campus) = setup.campus.get()
             && !matches!(event, StoreEvent::Failed(_))
         {
             campus.nudge();
@@ -403,7 +403,7 @@ fn handle(
         }
         StoreJob::SaveCapture(request) => {
             // An approved retake re-shoots this booth's own photo; its upload is checked.
-            if let Some(campus) = &setup.campus
+            if let Some(campus) = setup.campus.get()
                 && !store.booking(&request.booking_id)?.retake_approved
                 && let Err(held) = campus.claim_before_shot(&request.booking_id)
             {

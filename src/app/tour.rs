@@ -28,12 +28,13 @@ enum Scene {
     CloseOut,
     ImportPreview,
     ExportPlan,
+    Campus,
     Settings,
     English,
     SignIn,
 }
 
-const SHOTS: [(Scene, &str); 12] = [
+const SHOTS: [(Scene, &str); 13] = [
     (Scene::OperatorCard, "1-operator-card"),
     (Scene::OperatorPhoto, "2-operator-shot"),
     (Scene::WalkIn, "3-walk-in"),
@@ -43,6 +44,7 @@ const SHOTS: [(Scene, &str); 12] = [
     (Scene::CloseOut, "7-close-out-preview"),
     (Scene::ImportPreview, "8-import-preview"),
     (Scene::ExportPlan, "9-export"),
+    (Scene::Campus, "9b-campus"),
     (Scene::Settings, "10-settings"),
     (Scene::English, "11-operator-english"),
     (Scene::SignIn, "12-sign-in"),
@@ -186,6 +188,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.state.supervisor.export.folder =
                 app.state.data_dir.join("U盘").display().to_string();
         }
+        Scene::Campus => app.apply(Command::SupervisorTab(SupervisorTab::Campus)),
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
         Scene::English => {
             app.apply(Command::SetLanguage(Language::English));
@@ -225,6 +228,11 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
                 app.apply(Command::PlanExport);
             }
             app.state.supervisor.export.plan.is_some()
+        }
+        // A demo folder that joined a (training) campus waits for the server's overview.
+        Scene::Campus => {
+            let campus = &app.state.supervisor.campus;
+            campus.joined.is_none() || campus.overview.is_some() || campus.error.is_some()
         }
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
         Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),

@@ -8,7 +8,7 @@ use std::fmt;
 use super::CampusError;
 
 /// The scheme that marks a join token, so that a scanned 采集码 is never mistaken for one.
-pub const TOKEN_SCHEME: &str = "capture-station-campus://";
+pub const TOKEN_SCHEME: &str = crate::domain::capture_code::CAMPUS_TOKEN_SCHEME;
 
 /// Where the campus server is and who logs in.
 #[derive(Clone, PartialEq, Eq)]
@@ -57,6 +57,16 @@ fn plain(text: &str) -> bool {
 }
 
 impl ServerLogin {
+    /// Where the server is, without the login: `host:port/database`.
+    pub fn address(&self) -> String {
+        format!(
+            "{}:{}/{}",
+            host_for_url(&self.host),
+            self.port,
+            self.database
+        )
+    }
+
     /// The token's text. Fields are restricted to plain characters (we generate them), so no
     /// escaping is needed and a QR code stays small.
     pub fn to_token(&self) -> String {

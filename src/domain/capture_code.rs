@@ -6,6 +6,9 @@ use regex::Regex;
 
 /// Prefix of the project's own demo payloads. Clearly not an official 学信网 format.
 pub const DEMO_PREFIX: &str = "CSDEMO-";
+/// A QR code starting with this is not a student's code but a campus join token (shown by a
+/// station that joined a campus, for the next one to scan).
+pub const CAMPUS_TOKEN_SCHEME: &str = "capture-station-campus://";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaptureCodeError {

@@ -27,6 +27,8 @@ pub enum ScanEvent {
     },
     /// Whether any QR code is in view now (for the preview's marker); sent on change.
     CodeInView(bool),
+    /// A campus join token came into view (never logged: it holds a credential).
+    JoinToken(String),
 }
 
 enum ScanCommand {
@@ -179,6 +181,10 @@ impl Worker {
         let Some(payload) = self.debouncer.observe(&found.codes, frame.captured_at) else {
             return;
         };
+        if payload.starts_with(crate::domain::capture_code::CAMPUS_TOKEN_SCHEME) {
+            self.send(ScanEvent::JoinToken(payload));
+            return;
+        }
         let event = match self.decoder.decode(&payload) {
             Ok(code) => {
                 tracing::info!(code = %mask(code.as_str()), "capture code scanned");

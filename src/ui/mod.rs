@@ -1,6 +1,7 @@
 //! The booth window's screens. Each screen is a function of the state that returns commands;
 //! none of them talks to a worker or the store. Strings come from [`crate::i18n`].
 
+pub mod campus;
 pub mod operator;
 pub mod sign_in;
 pub mod status_bar;

@@ -73,7 +73,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
 }
 
 /// Clock time (HH:MM:SS) of an RFC 3339 stamp, in local time.
-fn clock(stamp: &str) -> String {
+pub(super) fn clock(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp)
         .map(|t| {
             t.with_timezone(&chrono::Local)

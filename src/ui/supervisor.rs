@@ -27,6 +27,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             (SupervisorTab::Report, t.tab_report),
             (SupervisorTab::Import, t.tab_import),
             (SupervisorTab::Export, t.tab_export),
+            (SupervisorTab::Campus, t.tab_campus),
             (SupervisorTab::Settings, t.tab_settings),
         ] {
             if ui
@@ -51,6 +52,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         SupervisorTab::Report => report(ui, state, t, commands),
         SupervisorTab::Import => import(ui, state, t, commands),
         SupervisorTab::Export => export(ui, state, t, commands),
+        SupervisorTab::Campus => super::campus::show(ui, state, t, commands),
         SupervisorTab::Settings => settings(ui, state, t, commands),
     }
 }

@@ -149,14 +149,19 @@ impl TestStation {
             self.name,
             uuid::Uuid::now_v7()
         );
-        let original = format!("original {jpeg}");
+        self.capture_photo(booking_id, jpeg.as_bytes())
+    }
+
+    /// Saves `jpeg` as the booking's photo.
+    pub fn capture_photo(&mut self, booking_id: &str, jpeg: &[u8]) -> CaptureRecord {
+        let original = [b"original ".as_slice(), jpeg].concat();
         self.store
             .save_capture(
                 &self.photos,
                 NewCapture {
                     booking_id,
-                    jpeg: jpeg.as_bytes(),
-                    original_jpeg: Some(original.as_bytes()),
+                    jpeg,
+                    original_jpeg: Some(&original),
                     spec_report: serde_json::json!({ "ok": true }),
                     spec_ok: true,
                     overridden: false,

@@ -1,0 +1,170 @@
+//! The campus screen's own thread: joining a campus, reading the server's overview (stations,
+//! open conflicts, quarantined events), a conflict's two photos, and the supervisor's decisions.
+//! Every network round trip runs here, never on the UI thread. It reports through a callback,
+//! so it does not depend on the app's event type.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
+
+use image::RgbImage;
+
+use crate::campus::server::{CampusClient, ConflictRow, QuarantineRow, StationRow};
+use crate::campus::settings::CampusSettings;
+use crate::campus::token::ServerLogin;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub enum CampusJob {
+    Join {
+        token: String,
+        station: String,
+    },
+    Overview,
+    ConflictPhotos(i64),
+    Resolve {
+        conflict_id: i64,
+        decision: &'static str,
+        decided_by: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CampusOverview {
+    pub stations: Vec<StationRow>,
+    pub conflicts: Vec<ConflictRow>,
+    pub quarantined: Vec<QuarantineRow>,
+}
+
+#[derive(Debug)]
+pub enum CampusEvent {
+    Joined(Box<CampusSettings>),
+    Overview(Box<CampusOverview>),
+    Photos {
+        conflict_id: i64,
+        current: Option<RgbImage>,
+        other: Option<RgbImage>,
+    },
+    Resolved(i64),
+    Failed(String),
+}
+
+/// Starts the thread; `settings` is the campus already joined, if any.
+pub fn spawn_campus_worker(
+    data_dir: PathBuf,
+    settings: Option<CampusSettings>,
+    send: Box<dyn Fn(CampusEvent) + Send>,
+) -> std::io::Result<Sender<CampusJob>> {
+    let (jobs, receiver) = channel();
+    std::thread::Builder::new()
+        .name("campus-screen".to_string())
+        .spawn(move || run(data_dir, settings, receiver, send))?;
+    Ok(jobs)
+}
+
+fn run(
+    data_dir: PathBuf,
+    mut settings: Option<CampusSettings>,
+    jobs: Receiver<CampusJob>,
+    send: Box<dyn Fn(CampusEvent) + Send>,
+) {
+    let mut client: Option<CampusClient> = None;
+    for job in jobs {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handle(&data_dir, &mut settings, &mut client, job)
+        }));
+        let event = match outcome {
+            Ok(Ok(event)) => event,
+            Ok(Err(error)) => {
+                client = None;
+                tracing::warn!("campus screen: {error:#}");
+                CampusEvent::Failed(format!("{error:#}"))
+            }
+            Err(_) => {
+                client = None;
+                tracing::error!("the campus screen's thread panicked on a job; it goes on");
+                CampusEvent::Failed("internal error; see the log".to_string())
+            }
+        };
+        send(event);
+    }
+}
+
+fn connected<'a>(
+    settings: &Option<CampusSettings>,
+    client: &'a mut Option<CampusClient>,
+) -> anyhow::Result<&'a mut CampusClient> {
+    let settings = settings.as_ref().ok_or_else(|| {
+        anyhow::anyhow!("本工位未加入校区 / this station has not joined a campus")
+    })?;
+    if client.is_none() {
+        *client = Some(CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?);
+    }
+    client
+        .as_mut()
+        .ok_or_else(|| anyhow::anyhow!("no campus connection"))
+}
+
+fn decode(bytes: Option<Vec<u8>>) -> Option<RgbImage> {
+    let bytes = bytes?;
+    match image::load_from_memory(&bytes) {
+        Ok(image) => Some(image.to_rgb8()),
+        Err(error) => {
+            tracing::warn!(%error, "a conflict photo could not be decoded");
+            None
+        }
+    }
+}
+
+fn handle(
+    data_dir: &std::path::Path,
+    settings: &mut Option<CampusSettings>,
+    client: &mut Option<CampusClient>,
+    job: CampusJob,
+) -> anyhow::Result<CampusEvent> {
+    Ok(match job {
+        CampusJob::Join { token, station } => {
+            if settings.is_some() {
+                anyhow::bail!("本工位已加入校区 / this station already joined a campus");
+            }
+            let station = station.trim().to_string();
+            if station.is_empty() || station.chars().count() > 64 {
+                anyhow::bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
+            }
+            let token = ServerLogin::parse_token(&token)?;
+            let login = CampusClient::enrol(&token, &station, CONNECT_TIMEOUT)?;
+            let joined = CampusSettings {
+                station,
+                login,
+                join_token: Some(token),
+            };
+            joined.save(data_dir)?;
+            *settings = Some(joined.clone());
+            CampusEvent::Joined(Box::new(joined))
+        }
+        CampusJob::Overview => {
+            let client = connected(settings, client)?;
+            CampusEvent::Overview(Box::new(CampusOverview {
+                stations: client.stations()?,
+                conflicts: client.open_conflicts()?,
+                quarantined: client.quarantined()?,
+            }))
+        }
+        CampusJob::ConflictPhotos(conflict_id) => {
+            let photos = connected(settings, client)?.conflict_photos(conflict_id)?;
+            CampusEvent::Photos {
+                conflict_id,
+                current: decode(photos.current),
+                other: decode(photos.other),
+            }
+        }
+        CampusJob::Resolve {
+            conflict_id,
+            decision,
+            decided_by,
+        } => {
+            connected(settings, client)?.resolve_conflict(conflict_id, decision, &decided_by)?;
+            CampusEvent::Resolved(conflict_id)
+        }
+    })
+}

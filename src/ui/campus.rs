@@ -1,0 +1,340 @@
+//! 主管 → 校区: joining a campus (token typed, pasted or scanned, and this station's name), then
+//! the campus as its server sees it: every station's last contact, clock offset and queue, the
+//! join token as a QR code for the next station, events the server refused, and the open
+//! conflicts side by side (both photos, or both values) with the supervisor's decision.
+
+use egui::{ColorImage, RichText, TextureHandle, TextureOptions};
+
+use super::theme;
+use super::widgets::coloured;
+use crate::app::command::Command;
+use crate::app::state::{AppState, CampusScreen};
+use crate::i18n::Texts;
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let screen = &mut state.supervisor.campus;
+    if let Some(error) = &screen.error {
+        ui.label(coloured(error, theme::BAD));
+    }
+    if screen.joined.is_none() {
+        join_form(ui, screen, t, commands);
+        return;
+    }
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.columns(2, |columns| {
+            // Left-aligned, not justified: server messages are long and spaced.
+            columns[0].with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                overview(ui, state, t, commands);
+            });
+            token_qr(&mut columns[1], &state.supervisor.campus, t);
+        });
+        ui.separator();
+        conflicts(ui, &state.supervisor.campus, t, commands);
+    });
+}
+
+fn join_form(ui: &mut egui::Ui, screen: &mut CampusScreen, t: &Texts, commands: &mut Vec<Command>) {
+    ui.label(t.campus_single);
+    ui.add_space(8.0);
+    // A pasted or scanned token holds a credential: shown as dots once it is there.
+    let hide_token = !screen.token.is_empty();
+    egui::Grid::new("campus-join")
+        .num_columns(2)
+        .spacing([12.0, 10.0])
+        .show(ui, |ui| {
+            let label = ui.label(t.campus_token);
+            ui.add(
+                egui::TextEdit::singleline(&mut screen.token)
+                    .hint_text(t.campus_token_hint)
+                    .desired_width(620.0)
+                    .password(hide_token),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label(t.campus_station_name);
+            ui.add(
+                egui::TextEdit::singleline(&mut screen.station_name)
+                    .hint_text("东门-1")
+                    .desired_width(240.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+        });
+    let ready =
+        !screen.busy && !screen.token.trim().is_empty() && !screen.station_name.trim().is_empty();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(ready, egui::Button::new(t.campus_join))
+            .clicked()
+        {
+            commands.push(Command::CampusJoin);
+        }
+        if screen.busy {
+            ui.spinner();
+        }
+    });
+}
+
+fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let screen = &state.supervisor.campus;
+    let Some(joined) = &screen.joined else {
+        return;
+    };
+    ui.label(RichText::new(format!("{} {}", t.campus_joined_as, joined.station)).strong());
+    ui.label(format!("{} {}", t.campus_server, joined.server));
+    if let Some(status) = &state.campus {
+        let text = if status.connected {
+            coloured(&format!("● {}", t.campus_connected), theme::OK)
+        } else {
+            coloured(&format!("● {}", t.campus_offline), theme::WARN)
+        };
+        ui.label(text);
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!screen.busy, egui::Button::new(t.campus_refresh))
+            .clicked()
+        {
+            commands.push(Command::CampusRefresh);
+        }
+        if screen.busy {
+            ui.spinner();
+        }
+    });
+    let Some(overview) = &screen.overview else {
+        return;
+    };
+    ui.add_space(6.0);
+    ui.label(RichText::new(t.campus_stations).strong());
+    egui::Grid::new("campus-stations")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for header in [
+                t.station,
+                t.campus_last_contact,
+                t.campus_clock_offset,
+                t.campus_outbox,
+                t.campus_photos_waiting,
+                t.campus_captures_today,
+            ] {
+                ui.label(RichText::new(header).weak());
+            }
+            ui.end_row();
+            for station in &overview.stations {
+                ui.label(&station.name);
+                ui.label(
+                    station
+                        .last_contact
+                        .as_deref()
+                        .map(super::status_bar::clock)
+                        .unwrap_or_else(|| "–".to_string()),
+                );
+                ui.label(
+                    station
+                        .clock_offset_ms
+                        .map_or("–".to_string(), |ms| format!("{ms} ms")),
+                );
+                ui.label(station.outbox_depth.to_string());
+                ui.label(station.photos_waiting.to_string());
+                ui.label(station.captures_today.to_string());
+                ui.end_row();
+            }
+        });
+    if !overview.quarantined.is_empty() {
+        ui.add_space(6.0);
+        ui.label(coloured(
+            &format!("{}: {}", t.campus_quarantined, overview.quarantined.len()),
+            theme::WARN,
+        ));
+        for event in &overview.quarantined {
+            ui.label(format!(
+                "{} #{} {}: {}",
+                event.station,
+                event.station_seq.unwrap_or_default(),
+                event.kind,
+                event.reason
+            ));
+        }
+    }
+}
+
+/// The join token as a QR code, for the next station's webcam.
+fn token_qr(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts) {
+    let Some(token) = screen.joined.as_ref().and_then(|j| j.token.as_deref()) else {
+        return;
+    };
+    let Some(image) = qr_image(token) else {
+        return;
+    };
+    let texture = texture(ui, &format!("join-token-{}", token.len()), &image);
+    ui.vertical_centered(|ui| {
+        ui.add(egui::Image::new(&texture).fit_to_exact_size(egui::vec2(220.0, 220.0)));
+        ui.label(RichText::new(t.campus_token_qr).weak());
+    });
+}
+
+/// Black modules on white with the standard four-module quiet zone, four pixels a module.
+fn qr_image(text: &str) -> Option<image::RgbImage> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let (scale, quiet) = (4usize, 4usize);
+    let side = ((width + 2 * quiet) * scale) as u32;
+    Some(image::RgbImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x as usize / scale, y as usize / scale);
+        let dark = mx >= quiet
+            && my >= quiet
+            && mx - quiet < width
+            && my - quiet < width
+            && colors[(my - quiet) * width + (mx - quiet)] == qrcode::Color::Dark;
+        if dark {
+            image::Rgb([0, 0, 0])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    }))
+}
+
+/// A texture for `image`, kept in egui's memory under `key` so it is uploaded once.
+fn texture(ui: &egui::Ui, key: &str, image: &image::RgbImage) -> TextureHandle {
+    let id = egui::Id::unique(("campus-texture", key));
+    if let Some(texture) = ui.ctx().data(|d| d.get_temp::<TextureHandle>(id)) {
+        return texture;
+    }
+    let (w, h) = image.dimensions();
+    let texture = ui.ctx().load_texture(
+        key,
+        ColorImage::from_rgb([w as usize, h as usize], image.as_raw()),
+        TextureOptions::LINEAR,
+    );
+    ui.ctx().data_mut(|d| d.insert_temp(id, texture.clone()));
+    texture
+}
+
+fn kind_label(t: &Texts, kind: &str) -> &'static str {
+    match kind {
+        "double_capture" => t.conflict_double_capture,
+        "capture_after_cancel" => t.conflict_capture_after_cancel,
+        "duplicate_walk_in" => t.conflict_duplicate_walk_in,
+        _ => t.conflict_stale_correction,
+    }
+}
+
+fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut Vec<Command>) {
+    let Some(overview) = &screen.overview else {
+        return;
+    };
+    ui.label(
+        RichText::new(format!(
+            "{} ({})",
+            t.campus_conflicts,
+            overview.conflicts.len()
+        ))
+        .strong(),
+    );
+    if overview.conflicts.is_empty() {
+        ui.label(coloured(t.campus_no_conflicts, theme::OK));
+        return;
+    }
+    for conflict in &overview.conflicts {
+        ui.horizontal(|ui| {
+            ui.label(format!("#{}", conflict.id));
+            ui.label(coloured(kind_label(t, &conflict.kind), theme::WARN));
+            ui.label(
+                RichText::new(
+                    conflict
+                        .created_at
+                        .get(..19)
+                        .unwrap_or(&conflict.created_at),
+                )
+                .weak(),
+            );
+            let decide = |ui: &mut egui::Ui,
+                          label: &str,
+                          decision: &'static str,
+                          commands: &mut Vec<Command>| {
+                if ui
+                    .add_enabled(!screen.busy, egui::Button::new(label))
+                    .clicked()
+                {
+                    commands.push(Command::CampusResolve {
+                        conflict_id: conflict.id,
+                        decision,
+                    });
+                }
+            };
+            match conflict.kind.as_str() {
+                "double_capture" | "capture_after_cancel" => {
+                    if ui
+                        .add_enabled(!screen.busy, egui::Button::new(t.campus_show))
+                        .clicked()
+                    {
+                        commands.push(Command::CampusOpenConflict(conflict.id));
+                    }
+                }
+                "duplicate_walk_in" => decide(ui, t.campus_keep_both, "keep_both", commands),
+                _ => {
+                    let value = |key: &str| conflict.other[key].as_str().unwrap_or("–").to_string();
+                    let field = crate::domain::CorrectableField::parse(&value("field"))
+                        .map_or_else(|| value("field"), |f| f.label_zh().to_string());
+                    ui.label(format!(
+                        "{}: {} → {}",
+                        field,
+                        value("server_value"),
+                        value("station_wanted")
+                    ));
+                    decide(ui, t.campus_use_new_value, "use_this", commands);
+                    decide(ui, t.campus_keep_value, "keep_existing", commands);
+                }
+            }
+        });
+        if let Some(shown) = &screen.conflict_photos
+            && shown.conflict_id == conflict.id
+        {
+            ui.horizontal(|ui| {
+                for (label, photo, which) in [
+                    (t.campus_current_photo, &shown.current, "current"),
+                    (t.campus_other_photo, &shown.other, "other"),
+                ] {
+                    ui.vertical(|ui| {
+                        ui.label(label);
+                        match photo {
+                            Some(image) => {
+                                let texture = texture(
+                                    ui,
+                                    &format!("conflict-{}-{which}", conflict.id),
+                                    image,
+                                );
+                                ui.add(
+                                    egui::Image::new(&texture)
+                                        .fit_to_exact_size(egui::vec2(180.0, 240.0))
+                                        .alt_text(label),
+                                );
+                            }
+                            None => {
+                                ui.label("–");
+                            }
+                        }
+                    });
+                }
+                ui.vertical(|ui| {
+                    for (label, decision) in [
+                        (t.campus_use_this, "use_this"),
+                        (t.campus_keep_existing, "keep_existing"),
+                    ] {
+                        if ui
+                            .add_enabled(!screen.busy, egui::Button::new(label))
+                            .clicked()
+                        {
+                            commands.push(Command::CampusResolve {
+                                conflict_id: conflict.id,
+                                decision,
+                            });
+                        }
+                    }
+                });
+            });
+        }
+    }
+}
