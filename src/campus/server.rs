@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use postgres::{Client, NoTls, Transaction};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement, Transaction};
 use serde::Serialize;
 use serde_json::json;
 
@@ -25,9 +26,20 @@ use crate::store::outbox::{
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
 pub const CHANGES_CHANNEL: &str = "campus_changes";
-/// A claim with no capture behind it for this long no longer blocks another station (the
-/// claiming station crashed or the student walked away).
-const STALE_CLAIM: &str = "10 minutes";
+/// The claim: this station takes the booking unless another station photographed it or holds
+/// a fresh claim. A claim with no capture behind it for 10 minutes no longer blocks another
+/// station (the claiming station crashed, or the student walked away); the same interval is
+/// used when an upload checks a claim.
+const CLAIM_SQL: &str = "INSERT INTO claims (booking_id, station)
+     SELECT $1, $2 WHERE NOT EXISTS
+         (SELECT 1 FROM captures WHERE booking_id = $1 AND active AND station <> $2)
+     ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station,
+         claimed_at = clock_timestamp()
+     WHERE claims.station = EXCLUDED.station
+        OR (claims.claimed_at < clock_timestamp() - interval '10 minutes'
+            AND NOT EXISTS (SELECT 1 FROM captures c
+                            WHERE c.booking_id = claims.booking_id AND c.active))
+     RETURNING station";
 
 /// What the server did with one uploaded event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,6 +130,8 @@ pub struct CampusClient {
     /// The station this login belongs to (`None` for the campus owner's login).
     station: Option<String>,
     listening: bool,
+    /// Statements prepared on this connection, by their text.
+    statements: HashMap<&'static str, Statement>,
 }
 
 fn unreachable(login: &ServerLogin, error: postgres::Error) -> CampusError {
@@ -148,6 +162,7 @@ impl CampusClient {
             client,
             station,
             listening: false,
+            statements: HashMap::new(),
         })
     }
 
@@ -207,26 +222,36 @@ impl CampusClient {
         mut after_each: impl FnMut(usize) -> CampusResult<()>,
     ) -> CampusResult<UploadAnswer> {
         let station = self.station_or_refuse()?;
+        let event_ids = events
+            .iter()
+            .map(|event| parse_uuid(&event.event_id, "event id"))
+            .collect::<CampusResult<Vec<_>>>()?;
         let mut tx = self.client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
-        let mut last_seq: i64 = tx
+        let mut db = Db {
+            tx: &mut tx,
+            statements: &mut self.statements,
+        };
+        db.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        let mut last_seq: i64 = db
             .query_one(
                 "SELECT last_seq FROM stations WHERE name = $1 FOR UPDATE",
                 &[&station],
             )?
             .get(0);
+        // Which of the batch the server already holds, in one round trip.
+        let held: std::collections::HashSet<uuid::Uuid> = db
+            .query(
+                "SELECT event_id FROM events WHERE event_id = ANY($1)
+                 UNION SELECT event_id FROM quarantine WHERE event_id = ANY($1)",
+                &[&event_ids],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
         let mut answer = UploadAnswer::default();
         let mut shared_any = false;
-        for (index, event) in events.iter().enumerate() {
-            let event_id = parse_uuid(&event.event_id, "event id")?;
-            let held: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM events WHERE event_id = $1)
-                         OR EXISTS (SELECT 1 FROM quarantine WHERE event_id = $1)",
-                    &[&event_id],
-                )?
-                .get(0);
-            if held {
+        for (index, (event, event_id)) in events.iter().zip(event_ids).enumerate() {
+            if held.contains(&event_id) {
                 answer
                     .outcomes
                     .push((event.station_seq, EventOutcome::Duplicate));
@@ -240,7 +265,7 @@ impl CampusClient {
                 // A number already used by another event: a restored backup reusing its
                 // sequence. Keep it for the supervisor; never apply it blind.
                 quarantine(
-                    &mut tx,
+                    &mut db,
                     &station,
                     event,
                     "序号已被另一事件使用 / sequence number already used by another event from this station",
@@ -248,18 +273,18 @@ impl CampusClient {
                 EventOutcome::Quarantined
             } else {
                 last_seq = event.station_seq;
-                apply_in_savepoint(&mut tx, &station, event, event_id, photos)?
+                apply_in_savepoint(&mut db, &station, event, event_id, photos)?
             };
             shared_any |= matches!(outcome, EventOutcome::Applied | EventOutcome::Conflict);
             answer.outcomes.push((event.station_seq, outcome));
             after_each(index)?;
         }
-        tx.execute(
+        db.execute(
             "UPDATE stations SET last_seq = $2, last_contact = now() WHERE name = $1",
             &[&station, &last_seq],
         )?;
         if shared_any {
-            tx.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
+            db.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
         }
         tx.commit()?;
         Ok(answer)
@@ -298,21 +323,16 @@ impl CampusClient {
     pub fn claim(&mut self, booking_id: &str) -> CampusResult<ClaimAnswer> {
         let station = self.station_or_refuse()?;
         let booking = parse_uuid(booking_id, "booking id")?;
-        let won = self.client.query_opt(
-            &format!(
-                "INSERT INTO claims (booking_id, station)
-                 SELECT $1, $2 WHERE NOT EXISTS
-                     (SELECT 1 FROM captures WHERE booking_id = $1 AND active AND station <> $2)
-                 ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station,
-                     claimed_at = clock_timestamp()
-                 WHERE claims.station = EXCLUDED.station
-                    OR (claims.claimed_at < clock_timestamp() - interval '{STALE_CLAIM}'
-                        AND NOT EXISTS (SELECT 1 FROM captures c
-                                        WHERE c.booking_id = claims.booking_id AND c.active))
-                 RETURNING station"
-            ),
-            &[&booking, &station],
-        );
+        // Prepared once per connection: each claim is then a single round trip.
+        let statement = match self.statements.get(CLAIM_SQL) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self.client.prepare(CLAIM_SQL)?;
+                self.statements.insert(CLAIM_SQL, statement.clone());
+                statement
+            }
+        };
+        let won = self.client.query_opt(&statement, &[&booking, &station]);
         match won {
             Ok(Some(_)) => Ok(ClaimAnswer::Won),
             Ok(None) => {
@@ -559,8 +579,12 @@ impl CampusClient {
                 .map_err(|error| CampusError::Refused(format!("correction payload: {error}")))?;
             let booking_id = parse_uuid(&correction.booking_id, "booking id")?;
             if decision == "use_this" {
+                let mut db = Db {
+                    tx: &mut tx,
+                    statements: &mut self.statements,
+                };
                 set_record_field(
-                    &mut tx,
+                    &mut db,
                     booking_id,
                     &correction.field,
                     correction.new_value.as_deref(),
@@ -702,14 +726,68 @@ impl CampusClient {
     }
 }
 
+/// A transaction with the connection's prepared statements: each statement is parsed once per
+/// connection, so a query is one round trip instead of two (parse, then execute).
+struct Db<'t, 'c> {
+    tx: &'t mut Transaction<'c>,
+    statements: &'t mut HashMap<&'static str, Statement>,
+}
+
+impl Db<'_, '_> {
+    fn prepared(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.execute(&statement, params)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_one(&statement, params)
+    }
+
+    fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query(&statement, params)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_opt(&statement, params)
+    }
+}
+
 fn quarantine(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     station: &str,
     event: &OutboxEntry,
     reason: &str,
 ) -> CampusResult<()> {
     let event_id = parse_uuid(&event.event_id, "event id")?;
-    tx.execute(
+    db.execute(
         "INSERT INTO quarantine (event_id, station, station_seq, kind, payload, reason)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
         &[
@@ -727,26 +805,25 @@ fn quarantine(
 /// Applies one event inside a savepoint: if the server refuses it (a broken rule, a bad
 /// payload), only the savepoint rolls back and the event goes to quarantine with the reason.
 fn apply_in_savepoint(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     station: &str,
     event: &OutboxEntry,
     event_id: uuid::Uuid,
     photos: &HashMap<String, Vec<u8>>,
 ) -> CampusResult<EventOutcome> {
-    let result = {
-        let mut savepoint = tx.transaction()?;
-        match apply_event(&mut savepoint, station, event, event_id, photos) {
-            Ok(outcome) => savepoint
-                .commit()
-                .map(|()| outcome)
-                .map_err(CampusError::from),
-            Err(error) => Err(error),
-        }
-    };
+    // Savepoints by plain SQL: one round trip each, no statement to prepare.
+    db.tx.batch_execute("SAVEPOINT campus_event")?;
+    let result = apply_event(db, station, event, event_id, photos);
+    if result.is_ok() {
+        db.tx.batch_execute("RELEASE SAVEPOINT campus_event")?;
+    } else {
+        db.tx
+            .batch_execute("ROLLBACK TO SAVEPOINT campus_event; RELEASE SAVEPOINT campus_event")?;
+    }
     match result {
         Ok(outcome) => Ok(outcome),
         Err(CampusError::Refused(reason)) => {
-            quarantine(tx, station, event, &reason)?;
+            quarantine(db, station, event, &reason)?;
             Ok(EventOutcome::Quarantined)
         }
         Err(CampusError::Postgres(error)) if error.as_db_error().is_some() => {
@@ -757,7 +834,7 @@ fn apply_in_savepoint(
                     .map(|db| db.message())
                     .unwrap_or_default()
             );
-            quarantine(tx, station, event, &reason)?;
+            quarantine(db, station, event, &reason)?;
             Ok(EventOutcome::Quarantined)
         }
         Err(other) => Err(other),
@@ -765,7 +842,7 @@ fn apply_in_savepoint(
 }
 
 fn apply_event(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     station: &str,
     event: &OutboxEntry,
     event_id: uuid::Uuid,
@@ -777,17 +854,17 @@ fn apply_event(
         kind::BOOKING => {
             let payload: BookingPayload =
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
-            apply_booking(tx, station, event_id, &payload)?
+            apply_booking(db, station, event_id, &payload)?
         }
         kind::CAPTURE => {
             let payload: CapturePayload =
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
-            apply_capture(tx, station, event_id, &payload, photos)?
+            apply_capture(db, station, event_id, &payload, photos)?
         }
         kind::CORRECTION => {
             let payload: CorrectionPayload =
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
-            apply_correction(tx, event_id, &payload)?
+            apply_correction(db, event_id, &payload)?
         }
         other => {
             return Err(CampusError::Refused(format!(
@@ -795,7 +872,7 @@ fn apply_event(
             )));
         }
     };
-    tx.execute(
+    db.execute(
         "INSERT INTO events (event_id, station, station_seq, kind, payload, outcome, shared,
              device_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -820,7 +897,7 @@ fn apply_event(
 /// A walk-in booked at a station. The same student booked at another booth (same ID number,
 /// or same school and student number) is kept as well and raised as a conflict.
 fn apply_booking(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     station: &str,
     event_id: uuid::Uuid,
     payload: &BookingPayload,
@@ -828,7 +905,7 @@ fn apply_booking(
     let id = parse_uuid(&payload.booking_id, "booking id")?;
     let student = parse_uuid(&payload.student_id, "student id")?;
     let booking = &payload.booking;
-    let twin: Option<uuid::Uuid> = tx
+    let twin: Option<uuid::Uuid> = db
         .query_opt(
             "SELECT id FROM bookings
              WHERE id <> $1 AND (($2::text IS NOT NULL AND id_number = $2)
@@ -844,7 +921,7 @@ fn apply_booking(
         .map(|row| row.get(0));
     let record = serde_json::to_value(booking)
         .map_err(|error| CampusError::Refused(format!("booking payload: {error}")))?;
-    tx.execute(
+    db.execute(
         "INSERT INTO bookings (id, student_id, order_no, school, id_number, student_no,
              capture_code, status, record, station)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9)",
@@ -863,7 +940,7 @@ fn apply_booking(
     match twin {
         None => Ok((EventOutcome::Applied, true)),
         Some(other) => {
-            tx.execute(
+            db.execute(
                 "INSERT INTO conflicts (kind, booking_id, event_id, other)
                  VALUES ('duplicate_walk_in', $1, $2, $3)",
                 &[&id, &event_id, &json!({ "booking_id": other.to_string() })],
@@ -878,7 +955,7 @@ fn apply_booking(
 /// the booking (its capture, or a fresh claim) or the booking was cancelled or refunded: then
 /// it is kept, inactive, with a conflict row, and is not spread to the stations.
 fn apply_capture(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     station: &str,
     event_id: uuid::Uuid,
     payload: &CapturePayload,
@@ -889,7 +966,7 @@ fn apply_capture(
     match photos.get(&payload.sha256) {
         // The CHECK constraint recomputes the hash; a mismatch aborts the savepoint.
         Some(bytes) => {
-            let inserted = tx.execute(
+            let inserted = db.execute(
                 "INSERT INTO photos (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
                 &[&payload.sha256, bytes],
             );
@@ -904,7 +981,7 @@ fn apply_capture(
             }
         }
         None => {
-            let held: bool = tx
+            let held: bool = db
                 .query_one(
                     "SELECT EXISTS (SELECT 1 FROM photos WHERE sha256 = $1)",
                     &[&payload.sha256],
@@ -917,7 +994,7 @@ fn apply_capture(
             }
         }
     }
-    let status: String = tx
+    let status: String = db
         .query_opt(
             "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
             &[&booking],
@@ -928,18 +1005,16 @@ fn apply_capture(
             ))
         })?
         .get(0);
-    let active: Option<(uuid::Uuid, String)> = tx
+    let active: Option<(uuid::Uuid, String)> = db
         .query_opt(
             "SELECT id, station FROM captures WHERE booking_id = $1 AND active",
             &[&booking],
         )?
         .map(|row| (row.get(0), row.get(1)));
-    let claim: Option<(String, bool)> = tx
+    let claim: Option<(String, bool)> = db
         .query_opt(
-            &format!(
-                "SELECT station, claimed_at < clock_timestamp() - interval '{STALE_CLAIM}'
-                 FROM claims WHERE booking_id = $1"
-            ),
+            "SELECT station, claimed_at < clock_timestamp() - interval '10 minutes'
+             FROM claims WHERE booking_id = $1",
             &[&booking],
         )?
         .map(|row| (row.get(0), row.get(1)));
@@ -963,8 +1038,8 @@ fn apply_capture(
         }
     };
     let original = payload.original_sha256.as_deref();
-    let insert_capture = |tx: &mut Transaction<'_>, active: bool| {
-        tx.execute(
+    let insert_capture = |db: &mut Db<'_, '_>, active: bool| {
+        db.execute(
             "INSERT INTO captures (id, booking_id, event_id, station, sha256, original_sha256,
                  active, operator, captured_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -983,24 +1058,24 @@ fn apply_capture(
     };
     match conflict {
         Some((kind, other)) => {
-            insert_capture(tx, false)?;
-            tx.execute(
+            insert_capture(db, false)?;
+            db.execute(
                 "INSERT INTO conflicts (kind, booking_id, event_id, other) VALUES ($1, $2, $3, $4)",
                 &[&kind, &booking, &event_id, &other],
             )?;
             Ok((EventOutcome::Conflict, false))
         }
         None => {
-            tx.execute(
+            db.execute(
                 "UPDATE captures SET active = false WHERE booking_id = $1 AND active",
                 &[&booking],
             )?;
-            insert_capture(tx, true)?;
-            tx.execute(
+            insert_capture(db, true)?;
+            db.execute(
                 "UPDATE bookings SET status = 'captured' WHERE id = $1",
                 &[&booking],
             )?;
-            tx.execute(
+            db.execute(
                 "INSERT INTO claims (booking_id, station) VALUES ($1, $2)
                  ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station",
                 &[&booking, &station],
@@ -1012,7 +1087,7 @@ fn apply_capture(
 
 /// Sets one correctable field in a booking's record, and its indexed column where it has one.
 fn set_record_field(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     booking: uuid::Uuid,
     field: &str,
     value: Option<&str>,
@@ -1020,18 +1095,19 @@ fn set_record_field(
     let field = crate::domain::CorrectableField::parse(field)
         .ok_or_else(|| CampusError::Refused(format!("unknown correctable field '{field}'")))?;
     let name = field.as_str();
-    tx.execute(
+    db.execute(
         "UPDATE bookings SET record = jsonb_set(record, ARRAY[$2::text],
              CASE WHEN $3::text IS NULL THEN 'null'::jsonb ELSE to_jsonb($3::text) END)
          WHERE id = $1",
         &[&booking, &name, &value],
     )?;
-    // The column names come from the fixed list above, never from the payload's text.
     if matches!(name, "id_number" | "student_no" | "school") {
-        tx.execute(
-            &format!("UPDATE bookings SET {name} = $2 WHERE id = $1"),
-            &[&booking, &value],
-        )?;
+        let sql = match name {
+            "id_number" => "UPDATE bookings SET id_number = $2 WHERE id = $1",
+            "student_no" => "UPDATE bookings SET student_no = $2 WHERE id = $1",
+            _ => "UPDATE bookings SET school = $2 WHERE id = $1",
+        };
+        db.execute(sql, &[&booking, &value])?;
     }
     Ok(())
 }
@@ -1039,7 +1115,7 @@ fn set_record_field(
 /// A correction. It applies only if the record still says what the station saw before the
 /// change; otherwise someone changed it meanwhile, and both values wait for the supervisor.
 fn apply_correction(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, '_>,
     event_id: uuid::Uuid,
     payload: &CorrectionPayload,
 ) -> CampusResult<(EventOutcome, bool)> {
@@ -1050,7 +1126,7 @@ fn apply_correction(
             payload.field
         )));
     }
-    let current: Option<String> = tx
+    let current: Option<String> = db
         .query_opt(
             "SELECT record->>$2 FROM bookings WHERE id = $1 FOR UPDATE",
             &[&booking, &payload.field],
@@ -1062,10 +1138,10 @@ fn apply_correction(
         })?
         .get(0);
     if current == payload.old_value {
-        set_record_field(tx, booking, &payload.field, payload.new_value.as_deref())?;
+        set_record_field(db, booking, &payload.field, payload.new_value.as_deref())?;
         return Ok((EventOutcome::Applied, true));
     }
-    tx.execute(
+    db.execute(
         "INSERT INTO conflicts (kind, booking_id, event_id, other)
          VALUES ('stale_correction', $1, $2, $3)",
         &[
