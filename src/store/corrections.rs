@@ -86,21 +86,18 @@ impl Store {
                 params![correction.booking_id, now],
             )?;
         }
-        tx.execute(
-            "INSERT INTO corrections
-                 (id, student_id, field, old_value, new_value, reason, who, at, station_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                new_id(),
-                student_id,
-                field.as_str(),
-                old_value,
-                correction.new_value,
-                correction.reason,
-                actor,
-                now,
-                station_id
-            ],
+        insert_correction_row(
+            &tx,
+            &CorrectionRow {
+                student_id: &student_id,
+                field,
+                old_value: old_value.as_deref(),
+                new_value: correction.new_value.as_deref(),
+                reason: correction.reason,
+                who: actor,
+                at: &now,
+                station: &station_id,
+            },
         )?;
         outbox::record(
             &tx,
@@ -162,6 +159,42 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// One line of a student's correction history.
+pub(crate) struct CorrectionRow<'a> {
+    pub student_id: &'a str,
+    pub field: CorrectableField,
+    pub old_value: Option<&'a str>,
+    pub new_value: Option<&'a str>,
+    pub reason: &'a str,
+    pub who: &'a str,
+    pub at: &'a str,
+    /// Where the correction was made (this station, or the one it came from).
+    pub station: &'a str,
+}
+
+pub(crate) fn insert_correction_row(
+    conn: &rusqlite::Connection,
+    row: &CorrectionRow<'_>,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO corrections
+             (id, student_id, field, old_value, new_value, reason, who, at, station_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            new_id(),
+            row.student_id,
+            row.field.as_str(),
+            row.old_value,
+            row.new_value,
+            row.reason,
+            row.who,
+            row.at,
+            row.station
+        ],
+    )?;
+    Ok(())
 }
 
 /// Sets one field of a student's record (and its name index), as a correction does. Shared by a

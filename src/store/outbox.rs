@@ -585,21 +585,18 @@ fn apply_remote_correction(
          WHERE id = ?1 AND status = 'captured'",
         params![payload.booking_id, now],
     )?;
-    conn.execute(
-        "INSERT INTO corrections
-             (id, student_id, field, old_value, new_value, reason, who, at, station_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            new_id(),
-            student_id,
-            field.as_str(),
-            current,
-            payload.new_value,
-            payload.reason,
-            payload.who,
-            now,
-            made_at
-        ],
+    super::corrections::insert_correction_row(
+        conn,
+        &super::corrections::CorrectionRow {
+            student_id: &student_id,
+            field,
+            old_value: current.as_deref(),
+            new_value: payload.new_value.as_deref(),
+            reason: &payload.reason,
+            who: &payload.who,
+            at: &now,
+            station: made_at,
+        },
     )?;
     events::append(
         conn,
