@@ -745,3 +745,107 @@ fn a_booth_cannot_shoot_a_student_another_booth_claimed_and_shoots_on_when_offli
         "the claim waited on a dead server"
     );
 }
+
+/// The real binary's headless capture loop at a joined station, killed with SIGKILL three times
+/// at whatever point the next save had reached; after each kill a sync brings the server level
+/// with the station: every capture and walk-in the station holds is on the server once, with
+/// contiguous sequence numbers, and nothing waits in the outbox.
+#[test]
+fn after_sigkill_the_outbox_brings_every_capture_to_the_server_exactly_once() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let campus = TestCampus::start();
+    let station = campus.station("K");
+    let data = station.photos.parent().unwrap().to_path_buf();
+    drop(station);
+    let mut saved_total = 0;
+    for round in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_capture-station"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--user", util::BOSS, "soak-capture", "--school", "校区大学"])
+            .env("CAPTURE_STATION_PIN", util::BOSS_PIN)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for _ in 0..(2 + round) {
+            let line = lines.next().expect("the loop reports saves").unwrap();
+            assert!(line.starts_with("saved "), "{line}");
+            saved_total += 1;
+        }
+        // Killed somewhere inside the next walk-in or save.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let report = run_ok(&data, &["campus", "sync", "--once", "--json"]);
+        let report: serde_json::Value = serde_json::from_str(report.trim()).unwrap();
+        assert_eq!(report["outbox_depth"], 0, "{report}");
+        assert_eq!(report["quarantined"], 0, "{report}");
+    }
+    let local = rusqlite::Connection::open(data.join("station.sqlite3")).unwrap();
+    let count = |sql: &str| -> i64 { local.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let local_captures = count("SELECT count(*) FROM captures");
+    let local_bookings = count("SELECT count(*) FROM bookings");
+    let local_events = count("SELECT count(*) FROM outbox");
+    assert!(local_captures >= saved_total, "a reported save is missing");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE station = 'K'"),
+        local_captures
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE station = 'K'"),
+        local_bookings
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM events WHERE station = 'K'"),
+        local_events
+    );
+    assert_eq!(
+        campus.count("SELECT max(station_seq) FROM events WHERE station = 'K'"),
+        local_events,
+        "the server holds the station's events contiguously"
+    );
+    // Each accepted photo on the server is the file the station holds.
+    let mut admin = campus.admin();
+    for row in local
+        .prepare("SELECT photo_path, sha256 FROM captures")
+        .unwrap()
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+    {
+        let (path, sha) = row.unwrap();
+        let bytes: Vec<u8> = admin
+            .query_one("SELECT bytes FROM photos WHERE sha256 = $1", &[&sha])
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            bytes,
+            std::fs::read(data.join("photos").join(path)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_supervisors_window_override_reaches_the_server_log_and_changes_no_booking() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let booking = a.walk_in(&walk_in("例外", None, "E1"));
+    a.store
+        .record_supervisor_exception("window_overridden", &booking, &a.session)
+        .unwrap();
+    assert_eq!(a.sync().applied, 2);
+    assert_eq!(
+        campus.count(
+            "SELECT count(*) FROM events WHERE kind = 'exception' AND NOT shared
+                 AND payload->>'what' = 'window_overridden'"
+        ),
+        1
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE status = 'booked'"),
+        1
+    );
+}

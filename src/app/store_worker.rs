@@ -612,13 +612,7 @@ fn handle(
             subject,
             session,
         } => {
-            store.authorize(&session, Permission::OverrideChecks, Some(&subject))?;
-            store.append_event(
-                &session.actor(),
-                kind,
-                Some(&subject),
-                &serde_json::json!({}),
-            )?;
+            store.record_supervisor_exception(kind, &subject, &session)?;
             StoreEvent::Recorded
         }
         StoreJob::SaveSettings { file, session } => {

@@ -21,7 +21,8 @@ use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
 use crate::store::NewBooking;
 use crate::store::outbox::{
-    BookingPayload, CapturePayload, CorrectionPayload, OutboxEntry, RemoteEvent, kind,
+    BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry, RemoteEvent,
+    kind,
 };
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
@@ -865,6 +866,12 @@ fn apply_event(
             let payload: CorrectionPayload =
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
             apply_correction(db, event_id, &payload)?
+        }
+        // Audit only: held with the campus's log, changes no booking, not spread.
+        kind::EXCEPTION => {
+            let _: ExceptionPayload =
+                serde_json::from_value(event.payload.clone()).map_err(refuse)?;
+            (EventOutcome::Applied, false)
         }
         other => {
             return Err(CampusError::Refused(format!(

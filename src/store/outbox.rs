@@ -26,6 +26,9 @@ pub mod kind {
     pub const CAPTURE: &str = "capture";
     /// A supervisor's 信息更正 of one field of a student's record.
     pub const CORRECTION: &str = "correction";
+    /// A supervisor's exception for one booking (a shot outside the collection window): audit
+    /// only, kept on the server with the station's log.
+    pub const EXCEPTION: &str = "exception";
     /// The supervisor settled a campus conflict (made on the server, pulled by stations).
     pub const CONFLICT_RESOLVED: &str = "conflict_resolved";
 }
@@ -144,7 +147,41 @@ pub(crate) fn record_photo(
 const CURSOR_KEY: &str = "campus_cursor";
 const LAST_SYNC_KEY: &str = "campus_last_sync";
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionPayload {
+    /// What was let through, e.g. `window_overridden`.
+    pub what: String,
+    pub booking_id: String,
+    pub who: String,
+}
+
 impl Store {
+    /// Records a supervisor's exception for a booking (checked against the session's role) in
+    /// the event log and the outbox, in one transaction.
+    pub fn record_supervisor_exception(
+        &mut self,
+        what: &str,
+        booking_id: &str,
+        session: &super::Session,
+    ) -> StoreResult<()> {
+        self.authorize(session, super::Permission::OverrideChecks, Some(booking_id))?;
+        let actor = session.actor();
+        let station_id = self.station_id.clone();
+        let tx = self.conn.transaction()?;
+        events::append(&tx, &station_id, &actor, what, Some(booking_id), &json!({}))?;
+        record(
+            &tx,
+            kind::EXCEPTION,
+            &ExceptionPayload {
+                what: what.to_string(),
+                booking_id: booking_id.to_string(),
+                who: actor.clone(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The oldest `limit` changes the server has not confirmed, in sequence order.
     pub fn outbox_pending(&self, limit: usize) -> StoreResult<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
