@@ -449,6 +449,72 @@ fn a_station_login_cannot_delete_or_change_the_schema() {
     assert!(again.to_string().contains("already joined"), "{again}");
 }
 
+#[test]
+fn every_connection_is_encrypted_and_trusts_only_the_pinned_certificate() {
+    let campus = TestCampus::start();
+    let pin = campus
+        .enrol
+        .tls_pin
+        .clone()
+        .expect("a server we make pins its certificate");
+    assert!(campus.enrol.to_token().ends_with(&format!("?tls={pin}")));
+    let a = campus.station("A");
+    assert_eq!(
+        a.login.tls_pin.as_deref(),
+        Some(pin.as_str()),
+        "joining keeps the pin"
+    );
+    // The station's own connection, as the server sees it.
+    let mut station_client = a.client();
+    let (encrypted, version): (bool, Option<String>) = {
+        let row = station_client
+            .client()
+            .query_one(
+                "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert!(encrypted, "the station's connection is not encrypted");
+    assert!(version.is_some_and(|v| v.starts_with("TLS")));
+    drop(station_client);
+
+    // The server refuses a connection without TLS, even over loopback.
+    let mut plain = a.login.client_config(Duration::from_secs(10));
+    plain.ssl_mode(postgres::config::SslMode::Disable);
+    let Err(refused) = plain.connect(postgres::NoTls) else {
+        panic!("a plain connection was accepted");
+    };
+    assert!(
+        format!("{refused:?}").contains("no encryption"),
+        "{refused:?}"
+    );
+
+    // A server with another certificate (a look-alike on the Wi-Fi) is refused, and so is a
+    // plain server where the token expects TLS.
+    let other = capture_station::campus::token::ServerLogin {
+        tls_pin: Some("0".repeat(64)),
+        ..campus.enrol.clone()
+    };
+    let error = CampusClient::enrol(&other, "B", Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(error, CampusError::Unreachable(_)), "{error}");
+    let shown = format!("{error} {error:?}");
+    assert!(
+        shown.contains("certificate") || shown.contains("证书"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&campus.enrol.password), "{shown}");
+
+    // Pointing `server init --url` at a running server pins what it presents.
+    let url = format!(
+        "postgres://{}:{}@127.0.0.1:{}/{}",
+        campus.admin.user, campus.admin.password, campus.admin.port, campus.admin.database
+    );
+    let existing = capture_station::campus::cluster::init_existing(&url, None).unwrap();
+    assert_eq!(existing.enrol.tls_pin.as_deref(), Some(pin.as_str()));
+}
+
 fn run_ok(data: &std::path::Path, args: &[&str]) -> String {
     let output = util::run(data, args);
     assert!(
@@ -490,6 +556,10 @@ fn three_stations_share_their_captures_through_the_real_binary() {
     let _stop = StopOnDrop(server.clone());
     let token = init.lines().last().unwrap().to_string();
     assert!(token.starts_with("capture-station-campus://"), "{init}");
+    assert!(
+        token.contains("?tls="),
+        "the token pins the server's certificate: {token}"
+    );
     let status = run_ok(
         &folder.path().join("admin"),
         &["campus", "server", "status", "--dir", server_arg, "--json"],
@@ -519,6 +589,8 @@ fn three_stations_share_their_captures_through_the_real_binary() {
         let status: serde_json::Value =
             serde_json::from_str(run_ok(data, &["campus", "status", "--json"]).trim()).unwrap();
         assert_eq!(status["connected"], true);
+        assert_eq!(status["encrypted"], true, "{status}");
+        assert_eq!(status["tls_pinned"], true, "{status}");
         assert_eq!(status["outbox_depth"], 0);
         assert!(status["last_sync"].is_string());
         // Six captures (two per station) with their photos, here.

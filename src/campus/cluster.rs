@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::schema;
 use super::token::{ServerLogin, new_secret};
+use super::{schema, tls};
 
 pub const DATA_FOLDER: &str = "data";
 pub const LOG_FILE: &str = "postgresql.log";
@@ -33,6 +33,9 @@ pub struct ClusterFile {
     /// The address written into join tokens.
     pub advertise: String,
     pub bin_dir: PathBuf,
+    /// The sha256 of the server's TLS certificate (absent for a cluster made before TLS).
+    #[serde(default)]
+    pub tls_fingerprint: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -247,24 +250,37 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
     let result = run_checked(initdb, "initdb");
     let _ = std::fs::remove_file(&password_file);
     result?;
+    let mut hosts = vec![advertise.clone(), "localhost".to_string()];
+    hosts.extend(["127.0.0.1".to_string(), "::1".to_string()]);
+    hosts.dedup();
+    let certificate = tls::make_server_certificate(&hosts).context("making the TLS certificate")?;
+    write_private(&data.join("server.crt"), &certificate.certificate_pem)?;
+    write_private(&data.join("server.key"), &certificate.private_key_pem)?;
+    hand_folder_to_service(&data)?;
     append(
         &data.join("postgresql.conf"),
         &format!(
             "\n# Capture Station campus server\nport = {port}\nlisten_addresses = '*'\n\
-             unix_socket_directories = ''\npassword_encryption = 'scram-sha-256'\n"
+             unix_socket_directories = ''\npassword_encryption = 'scram-sha-256'\n\
+             ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
         ),
     )?;
-    append(
+    // Our own rules replace initdb's: every connection over the network, loopback included,
+    // is encrypted and logs in with a password.
+    write_private(
         &data.join("pg_hba.conf"),
-        "\n# Capture Station: stations on the LAN log in with their own passwords.\n\
-         host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n",
+        "# Capture Station campus server: TLS and a password for every connection.\n\
+         local all all peer\n\
+         hostssl all all 0.0.0.0/0 scram-sha-256\nhostssl all all ::/0 scram-sha-256\n",
     )?;
+    hand_folder_to_service(&data)?;
     write_private(
         &dir.join(CLUSTER_FILE),
         &toml::to_string(&ClusterFile {
             port,
             advertise: advertise.clone(),
             bin_dir: bin_dir.clone(),
+            tls_fingerprint: Some(certificate.fingerprint.clone()),
         })?,
     )?;
     write_private(&dir.join(ADMIN_FILE), &toml::to_string(&admin)?)?;
@@ -276,6 +292,7 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
         database: "postgres".to_string(),
         user: "postgres".to_string(),
         password: admin.superuser_password.clone(),
+        tls_pin: Some(certificate.fingerprint.clone()),
     };
     let mut client = connect_local(&superuser)?;
     let admin_literal: String = client
@@ -295,6 +312,7 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
         database: CAMPUS_DATABASE.to_string(),
         user: ADMIN_ROLE.to_string(),
         password: admin.admin_password.clone(),
+        tls_pin: Some(certificate.fingerprint.clone()),
     };
     let mut client = connect_local(&admin_login)?;
     client.batch_execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")?;
@@ -322,10 +340,7 @@ fn append(path: &Path, text: &str) -> Result<()> {
 }
 
 fn connect_local(login: &ServerLogin) -> Result<postgres::Client> {
-    login
-        .client_config(Duration::from_secs(10))
-        .connect(postgres::NoTls)
-        .with_context(|| format!("connecting to {login}"))
+    tls::connect(login, Duration::from_secs(10)).with_context(|| format!("connecting to {login}"))
 }
 
 /// Starts the cluster in `dir` and waits until it accepts connections.
@@ -396,6 +411,7 @@ pub fn admin_login(dir: &Path) -> Result<ServerLogin> {
         database: CAMPUS_DATABASE.to_string(),
         user: ADMIN_ROLE.to_string(),
         password: admin.admin_password,
+        tls_pin: cluster.tls_fingerprint,
     })
 }
 
@@ -409,18 +425,22 @@ pub fn enrol_login(dir: &Path) -> Result<ServerLogin> {
         database: CAMPUS_DATABASE.to_string(),
         user: schema::ENROL_ROLE.to_string(),
         password: admin.enrol_password,
+        tls_pin: cluster.tls_fingerprint,
     })
 }
 
 /// Sets up the campus schema on a server someone else runs: `url`'s account must own the
-/// database (or be able to create in it) and may create roles.
+/// database (or be able to create in it) and may create roles. When the server offers TLS, the
+/// certificate it shows now is pinned in the tokens; when it does not, the tokens carry no pin
+/// and stations connect in plain text (the CLI says so).
 pub fn init_existing(url: &str, advertise: Option<String>) -> Result<InitOutcome> {
-    let config: postgres::Config = url
+    let mut config: postgres::Config = url
         .parse()
         .context("not a PostgreSQL URL (postgres://user:password@host:port/database)")?;
-    let mut client = config
-        .connect(postgres::NoTls)
-        .context("connecting to the given server")?;
+    let tls::Connected {
+        mut client,
+        certificate,
+    } = tls::connect_with(&mut config, None).context("connecting to the given server")?;
     let enrol_password = new_secret();
     schema::migrate(&mut client, &enrol_password)?;
     let host = advertise
@@ -447,6 +467,7 @@ pub fn init_existing(url: &str, advertise: Option<String>) -> Result<InitOutcome
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .unwrap_or_default(),
+        tls_pin: certificate.clone(),
     };
     Ok(InitOutcome {
         port,
@@ -456,6 +477,7 @@ pub fn init_existing(url: &str, advertise: Option<String>) -> Result<InitOutcome
             database,
             user: schema::ENROL_ROLE.to_string(),
             password: enrol_password,
+            tls_pin: certificate,
         },
         admin,
     })

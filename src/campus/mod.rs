@@ -17,6 +17,7 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod sync;
+pub mod tls;
 pub mod token;
 
 /// Why a campus operation failed, in words a supervisor can act on.

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Row, Statement, Transaction};
 use serde::Serialize;
 use serde_json::json;
 
@@ -136,8 +136,15 @@ pub struct CampusClient {
 }
 
 fn unreachable(login: &ServerLogin, error: postgres::Error) -> CampusError {
-    // The login's Display carries no password.
-    CampusError::Unreachable(format!("{login}: {error}"))
+    // The login's Display carries no password. The causes say why (a refused certificate, a
+    // timeout), which the top error alone does not.
+    let mut text = format!("{login}: {error}");
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    CampusError::Unreachable(text)
 }
 
 fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
@@ -148,10 +155,8 @@ fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
 impl CampusClient {
     /// Connects and checks that the server's schema is the one this app knows.
     pub fn connect(login: &ServerLogin, timeout: Duration) -> CampusResult<Self> {
-        let mut client = login
-            .client_config(timeout)
-            .connect(NoTls)
-            .map_err(|error| unreachable(login, error))?;
+        let mut client =
+            super::tls::connect(login, timeout).map_err(|error| unreachable(login, error))?;
         schema::check_version(&mut client)?;
         let station: Option<String> = client
             .query_opt(
@@ -188,6 +193,17 @@ impl CampusClient {
             password,
             ..token.clone()
         })
+    }
+
+    /// Whether this connection is encrypted, as the server sees it.
+    pub fn encrypted(&mut self) -> CampusResult<bool> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )?
+            .get(0))
     }
 
     pub fn station(&self) -> Option<&str> {

@@ -34,6 +34,9 @@ struct SettingsFile {
     database: String,
     user: String,
     password: String,
+    /// The server certificate's sha256; absent in files written before TLS.
+    #[serde(default)]
+    tls_pin: Option<String>,
     join_token: Option<String>,
 }
 
@@ -62,6 +65,7 @@ impl CampusSettings {
                 database: file.database,
                 user: file.user,
                 password: file.password,
+                tls_pin: file.tls_pin,
             },
             join_token: file
                 .join_token
@@ -79,6 +83,7 @@ impl CampusSettings {
             database: self.login.database.clone(),
             user: self.login.user.clone(),
             password: self.login.password.clone(),
+            tls_pin: self.login.tls_pin.clone(),
             join_token: self.join_token.as_ref().map(ServerLogin::to_token),
         };
         let text = toml::to_string(&file).context("writing campus settings")?;

@@ -18,6 +18,8 @@ pub struct ServerLogin {
     pub database: String,
     pub user: String,
     pub password: String,
+    /// The sha256 of the server's TLS certificate: with it, only that server is trusted.
+    pub tls_pin: Option<String>,
 }
 
 impl fmt::Debug for ServerLogin {
@@ -68,10 +70,16 @@ impl ServerLogin {
     }
 
     /// The token's text. Fields are restricted to plain characters (we generate them), so no
-    /// escaping is needed and a QR code stays small.
+    /// escaping is needed and a QR code stays small. The pin, when there is one, follows as
+    /// `?tls=<sha256>`.
     pub fn to_token(&self) -> String {
+        let pin = self
+            .tls_pin
+            .as_ref()
+            .map(|pin| format!("?tls={pin}"))
+            .unwrap_or_default();
         format!(
-            "{TOKEN_SCHEME}{}:{}@{}:{}/{}",
+            "{TOKEN_SCHEME}{}:{}@{}:{}/{}{pin}",
             self.user,
             self.password,
             host_for_url(&self.host),
@@ -92,6 +100,16 @@ impl ServerLogin {
         let (user, password) = credentials
             .split_once(':')
             .ok_or_else(|| bad("no password"))?;
+        let (address, tls_pin) = match address.split_once('?') {
+            Some((address, query)) => {
+                let pin = query
+                    .strip_prefix("tls=")
+                    .filter(|pin| super::tls::is_fingerprint(pin))
+                    .ok_or_else(|| bad("what follows '?' is not a certificate fingerprint"))?;
+                (address, Some(pin.to_string()))
+            }
+            None => (address, None),
+        };
         let (host_port, database) = address
             .split_once('/')
             .ok_or_else(|| bad("no database name"))?;
@@ -113,6 +131,7 @@ impl ServerLogin {
             database: database.to_string(),
             user: user.to_string(),
             password: password.to_string(),
+            tls_pin,
         })
     }
 
@@ -149,6 +168,7 @@ mod tests {
             database: "campus".to_string(),
             user: "campus_enrol".to_string(),
             password: new_secret(),
+            tls_pin: None,
         }
     }
 
@@ -163,6 +183,20 @@ mod tests {
                 "{token}"
             );
         }
+    }
+
+    #[test]
+    fn a_pinned_token_reads_back_with_its_pin() {
+        let pinned = ServerLogin {
+            tls_pin: Some("0f".repeat(32)),
+            ..login("10.0.0.2")
+        };
+        let token = pinned.to_token();
+        assert!(
+            token.ends_with(&format!("/campus?tls={}", "0f".repeat(32))),
+            "{token}"
+        );
+        assert_eq!(ServerLogin::parse_token(&token).unwrap(), pinned);
     }
 
     #[test]
@@ -185,6 +219,9 @@ mod tests {
             "capture-station-campus://u:p@h:99999/d",
             "capture-station-campus://u:p w@h:1/d",
             "capture-station-campus://u:p@h:1/",
+            "capture-station-campus://u:p@h:1/d?tls=",
+            "capture-station-campus://u:p@h:1/d?tls=XYZ",
+            "capture-station-campus://u:p@h:1/d?sslmode=disable",
         ] {
             let error = ServerLogin::parse_token(text).expect_err(text);
             assert!(matches!(error, CampusError::BadToken(_)), "{text}: {error}");

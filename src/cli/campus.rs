@@ -132,6 +132,12 @@ fn server_command(command: ServerCommand) -> Result<()> {
                 _ => bail!("give either --dir DIR or --url URL"),
             };
             println!("  server: {}", outcome.enrol);
+            match &outcome.enrol.tls_pin {
+                Some(pin) => println!("  TLS: 证书 sha256 / certificate sha256 {pin}"),
+                None => eprintln!(
+                    "注意：该服务器不提供 TLS，工位连接不加密 / note: the server does not offer TLS, so stations will connect unencrypted"
+                ),
+            }
             println!(
                 "加入码（在每个工位运行 capture-station campus join <加入码> --station 名称）/ join token (on each station: capture-station campus join TOKEN --station NAME):"
             );
@@ -240,18 +246,20 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
     let outbox_depth = station.store.outbox_depth()?;
     let photos_waiting = station.store.photos_pending_count()?;
     let last_sync = station.store.campus_last_sync()?;
-    let (connected, error) = match &settings {
+    let (connected, error, encrypted) = match &settings {
         Some(settings) => match CampusClient::connect(&settings.login, CONNECT_TIMEOUT) {
-            Ok(_) => (true, None),
-            Err(error) => (false, Some(error.to_string())),
+            Ok(mut client) => (true, None, Some(client.encrypted()?)),
+            Err(error) => (false, Some(error.to_string()), None),
         },
-        None => (false, None),
+        None => (false, None, None),
     };
     let value = json!({
         "campus": settings.is_some(),
         "station": settings.as_ref().map(|s| s.station.clone()),
         "server": settings.as_ref().map(|s| s.login.to_string()),
         "connected": connected,
+        "encrypted": encrypted,
+        "tls_pinned": settings.as_ref().map(|s| s.login.tls_pin.is_some()),
         "error": error,
         "outbox_depth": outbox_depth,
         "photos_waiting": photos_waiting,
@@ -269,10 +277,10 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
                 "工位 {} @ {}: {}",
                 settings.station,
                 settings.login,
-                if connected {
-                    "已连接 / connected"
-                } else {
-                    "离线 / offline"
+                match encrypted {
+                    Some(true) => "已连接（TLS 加密）/ connected (TLS)",
+                    Some(false) => "已连接（未加密）/ connected (not encrypted)",
+                    None => "离线 / offline",
                 }
             );
             if let Some(error) = error {

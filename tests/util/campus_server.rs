@@ -42,10 +42,7 @@ impl TestCampus {
 
     /// The campus owner's connection, for checking what the server holds.
     pub fn admin(&self) -> postgres::Client {
-        self.admin
-            .client_config(Duration::from_secs(10))
-            .connect(postgres::NoTls)
-            .unwrap()
+        capture_station::campus::tls::connect(&self.admin, Duration::from_secs(10)).unwrap()
     }
 
     pub fn admin_client(&self) -> CampusClient {
