@@ -258,6 +258,9 @@ texts! {
     conflict_capture_after_cancel: "预约已取消/退款后仍被拍摄", "Photographed after the booking was cancelled or refunded";
     conflict_duplicate_walk_in: "同一学生在两个工位现场预约", "The same student booked as a walk-in at two stations";
     conflict_stale_correction: "更正时原值已被他人修改", "Corrected while someone else had changed the value";
+    conflict_refund_of_captured: "已拍摄（或正在拍摄）的学生被结算退款，未退款", "Close-out asked to refund a student photographed (or being photographed) elsewhere: not refunded";
+    campus_void_refund: "作废退款", "Void the refund";
+    campus_refund_anyway: "仍然退款（仅限未拍摄）", "Refund anyway (only if not photographed)";
     campus_connected: "已连接", "connected";
     campus_offline_since: "离线，继续本机拍摄，自", "offline, shooting locally since";
     campus_offline: "离线，继续本机拍摄", "offline, shooting locally";

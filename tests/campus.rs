@@ -928,3 +928,134 @@ fn a_supervisors_window_override_reaches_the_server_log_and_changes_no_booking()
         1
     );
 }
+
+#[test]
+fn a_close_out_refunds_only_students_nobody_on_the_campus_photographed() {
+    use capture_station::domain::working_days::HolidayCalendar;
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    campus
+        .admin_client()
+        .import_bookings(&[
+            ordered("CLOSE-X", "X1"),
+            ordered("CLOSE-Y", "Y1"),
+            ordered("CLOSE-Z", "Z1"),
+        ])
+        .unwrap();
+    a.sync();
+    b.sync();
+    let id = |station: &crate::util::campus_server::TestStation, order: &str| {
+        station.store.booking_by_order_no(order).unwrap().booking_id
+    };
+    let status = |station: &crate::util::campus_server::TestStation, order: &str| {
+        station.store.booking_by_order_no(order).unwrap().status
+    };
+    let server_status = |order: &str| -> String {
+        campus
+            .admin()
+            .query_one("SELECT status FROM bookings WHERE order_no = $1", &[&order])
+            .unwrap()
+            .get(0)
+    };
+    // A photographs X and reports it; A's operator has Z in front of the camera (claimed).
+    let x = id(&a, "CLOSE-X");
+    a.capture(&x);
+    a.sync();
+    assert_eq!(
+        a.client().claim(&id(&a, "CLOSE-Z")).unwrap(),
+        ClaimAnswer::Won
+    );
+    // B has not heard of either and closes the school: all three are refund-pending there.
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 6, 30)
+        .unwrap()
+        .and_hms_opt(18, 0, 0)
+        .unwrap();
+    let closed = b
+        .store
+        .close_session(
+            "校区大学",
+            at,
+            true,
+            &HolidayCalendar::built_in(),
+            &b.session,
+        )
+        .unwrap();
+    assert_eq!(closed.cancelled, 3);
+    assert_eq!(b.store.outbox_depth().unwrap(), 3, "one refund mark each");
+    let report = b.sync();
+    assert_eq!(
+        (report.applied, report.conflicts),
+        (1, 2),
+        "only Y is refunded; X (photographed) and Z (being photographed) are conflicts: {report:?}"
+    );
+    assert_eq!(server_status("CLOSE-X"), "captured");
+    assert_eq!(server_status("CLOSE-Y"), "refund_pending");
+    assert_eq!(server_status("CLOSE-Z"), "booked");
+    // B learned of A's photo of X in the same sync, and withdrew X's refund.
+    assert_eq!(status(&b, "CLOSE-X"), "captured");
+    assert_eq!(status(&b, "CLOSE-Y"), "refund_pending");
+    // A hears of Y's refund, with its due date; its own photo of X stays.
+    a.sync();
+    assert_eq!(status(&a, "CLOSE-X"), "captured");
+    assert_eq!(status(&a, "CLOSE-Y"), "refund_pending");
+    assert_eq!(status(&a, "CLOSE-Z"), "booked");
+    let refunds_a = a.store.refunds("校区大学").unwrap();
+    let refunds_b = b.store.refunds("校区大学").unwrap();
+    let due = |rows: &[capture_station::store::close_out::RefundRow], order: &str| {
+        rows.iter()
+            .find(|r| r.order_no.as_deref() == Some(order))
+            .and_then(|r| r.refund_due.clone())
+    };
+    assert_eq!(due(&refunds_a, "CLOSE-Y"), due(&refunds_b, "CLOSE-Y"));
+    assert!(due(&refunds_a, "CLOSE-Y").is_some());
+
+    // The supervisor: X cannot be refunded at all; Z's refund is voided everywhere.
+    let mut admin = campus.admin_client();
+    let open = admin.open_conflicts().unwrap();
+    assert!(
+        open.iter().all(|c| c.kind == "refund_of_captured"),
+        "{open:?}"
+    );
+    let conflict_of = |booking: &str| {
+        open.iter()
+            .find(|c| c.booking_id.as_deref() == Some(booking))
+            .unwrap()
+            .id
+    };
+    let refused = admin
+        .resolve_conflict(conflict_of(&x), "use_this", "主管@B")
+        .unwrap_err();
+    assert!(refused.to_string().contains("photographed"), "{refused}");
+    admin
+        .resolve_conflict(conflict_of(&id(&a, "CLOSE-Z")), "keep_existing", "主管@B")
+        .unwrap();
+    admin
+        .resolve_conflict(conflict_of(&x), "keep_existing", "主管@B")
+        .unwrap();
+    b.sync();
+    assert_eq!(
+        status(&b, "CLOSE-Z"),
+        "booked",
+        "the voided refund is withdrawn"
+    );
+    assert_eq!(status(&b, "CLOSE-X"), "captured");
+
+    // Y's refund is paid at B; every station hears it, with the reference.
+    b.store
+        .mark_refunded("CLOSE-Y", "WX-REF-1", &b.session)
+        .unwrap();
+    b.sync();
+    a.sync();
+    assert_eq!(server_status("CLOSE-Y"), "refunded");
+    assert_eq!(status(&a, "CLOSE-Y"), "refunded");
+    let refunded = a.store.refunds("校区大学").unwrap();
+    assert_eq!(
+        refunded
+            .iter()
+            .find(|r| r.order_no.as_deref() == Some("CLOSE-Y"))
+            .and_then(|r| r.refund_ref.clone())
+            .as_deref(),
+        Some("WX-REF-1")
+    );
+}

@@ -124,6 +124,14 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX conflicts_open ON conflicts (id) WHERE resolved_at IS NULL;
     "#,
+    // 2: refund marks (close-out's pending refunds, refunds done) and the conflict raised when
+    // a station asks to refund a student another station photographed.
+    r#"
+    ALTER TABLE bookings ADD COLUMN refund_due date, ADD COLUMN refund_ref text;
+    ALTER TABLE conflicts DROP CONSTRAINT conflicts_kind_check;
+    ALTER TABLE conflicts ADD CONSTRAINT conflicts_kind_check CHECK (kind IN ('double_capture',
+        'capture_after_cancel', 'duplicate_walk_in', 'stale_correction', 'refund_of_captured'));
+    "#,
 ];
 
 /// The schema version this app needs.

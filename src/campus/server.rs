@@ -21,8 +21,8 @@ use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
 use crate::store::NewBooking;
 use crate::store::outbox::{
-    BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry, RemoteEvent,
-    kind,
+    BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry,
+    RefundPayload, RemoteEvent, kind, refund_status,
 };
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
@@ -571,6 +571,7 @@ impl CampusClient {
                 &["use_this", "keep_existing"]
             }
             "duplicate_walk_in" => &["keep_both"],
+            "refund_of_captured" => &["keep_existing", "use_this"],
             _ => &["keep_existing"],
         };
         if !allowed.contains(&decision) {
@@ -585,7 +586,45 @@ impl CampusClient {
             "decided_by": decided_by,
             "booking_id": booking.map(|b| b.to_string()),
         });
-        if kind == "stale_correction" {
+        if kind == "refund_of_captured" {
+            let booking_id = booking
+                .ok_or_else(|| CampusError::Refused("the conflict names no booking".to_string()))?;
+            let refund: serde_json::Value = tx
+                .query_one(
+                    "SELECT payload FROM events WHERE event_id = $1",
+                    &[&event_id],
+                )?
+                .get(0);
+            let captured: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM captures WHERE booking_id = $1 AND active)",
+                    &[&booking_id],
+                )?
+                .get(0);
+            if decision == "use_this" {
+                // Refunding is only ever allowed for a student nobody photographed.
+                if captured {
+                    return Err(CampusError::Refused(
+                        "该学生已拍摄，不能退款 / the student was photographed: no refund"
+                            .to_string(),
+                    ));
+                }
+                let due = refund["due_date"]
+                    .as_str()
+                    .and_then(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+                tx.execute(
+                    "UPDATE bookings SET status = 'refund_pending', refund_due = $2
+                     WHERE id = $1 AND status = 'booked'",
+                    &[&booking_id, &due],
+                )?;
+                payload["refund"] = refund;
+            } else {
+                let status: String = tx
+                    .query_one("SELECT status FROM bookings WHERE id = $1", &[&booking_id])?
+                    .get(0);
+                payload["booking_status"] = json!(status);
+            }
+        } else if kind == "stale_correction" {
             let event: serde_json::Value = tx
                 .query_one(
                     "SELECT payload FROM events WHERE event_id = $1",
@@ -883,6 +922,11 @@ fn apply_event(
                 serde_json::from_value(event.payload.clone()).map_err(refuse)?;
             apply_correction(db, event_id, &payload)?
         }
+        kind::REFUND => {
+            let payload: RefundPayload =
+                serde_json::from_value(event.payload.clone()).map_err(refuse)?;
+            apply_refund(db, station, event_id, &payload)?
+        }
         // Audit only: held with the campus's log, changes no booking, not spread.
         kind::EXCEPTION => {
             let _: ExceptionPayload =
@@ -1106,6 +1150,82 @@ fn apply_capture(
             Ok((EventOutcome::Applied, true))
         }
     }
+}
+
+/// A refund mark. The server refunds only a booking with no capture anywhere on the campus and
+/// no other station's fresh claim (that booth may be shooting the student right now): a
+/// station that closed out offline may ask to refund a student photographed elsewhere, and
+/// that becomes a `refund_of_captured` conflict, refunded by nobody until the supervisor says.
+fn apply_refund(
+    db: &mut Db<'_, '_>,
+    station: &str,
+    event_id: uuid::Uuid,
+    payload: &RefundPayload,
+) -> CampusResult<(EventOutcome, bool)> {
+    let booking = parse_uuid(&payload.booking_id, "booking id")?;
+    let status: String = db
+        .query_opt(
+            "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
+            &[&booking],
+        )?
+        .ok_or_else(|| {
+            CampusError::Refused(format!(
+                "服务器上没有该预约 / the server has no booking {booking}"
+            ))
+        })?
+        .get(0);
+    let photographed_by: Option<String> = db
+        .query_opt(
+            "SELECT station FROM captures WHERE booking_id = $1 AND active
+             UNION ALL
+             SELECT station FROM claims WHERE booking_id = $1 AND station <> $2
+                 AND claimed_at >= clock_timestamp() - interval '10 minutes'
+             LIMIT 1",
+            &[&booking, &station],
+        )?
+        .map(|row| row.get(0));
+    if status == "captured" || photographed_by.is_some() {
+        db.execute(
+            "INSERT INTO conflicts (kind, booking_id, event_id, other)
+             VALUES ('refund_of_captured', $1, $2, $3)",
+            &[
+                &booking,
+                &event_id,
+                &json!({ "station": photographed_by, "status": status, "refund": payload }),
+            ],
+        )?;
+        return Ok((EventOutcome::Conflict, false));
+    }
+    let changed = match payload.status.as_str() {
+        refund_status::PENDING => {
+            let due = payload
+                .due_date
+                .as_deref()
+                .map(|text| {
+                    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                        CampusError::Refused(format!("refund due date '{text}' is not a date"))
+                    })
+                })
+                .transpose()?;
+            db.execute(
+                "UPDATE bookings SET status = 'refund_pending', refund_due = $2
+                 WHERE id = $1 AND status = 'booked'",
+                &[&booking, &due],
+            )?
+        }
+        refund_status::REFUNDED => db.execute(
+            "UPDATE bookings SET status = 'refunded', refund_ref = $2
+             WHERE id = $1 AND status IN ('booked', 'cancelled', 'refund_pending')",
+            &[&booking, &payload.reference],
+        )?,
+        other => {
+            return Err(CampusError::Refused(format!(
+                "unknown refund status '{other}'"
+            )));
+        }
+    };
+    // Already closed by another station's close-out: nothing new to tell the stations.
+    Ok((EventOutcome::Applied, changed > 0))
 }
 
 /// Sets one correctable field in a booking's record, and its indexed column where it has one.

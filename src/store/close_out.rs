@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::accounts::{Permission, Session};
 use super::bookings::LOCAL_TIME_FORMAT;
-use super::{Store, StoreError, StoreResult, events, new_id, now_text};
+use super::{Store, StoreError, StoreResult, events, new_id, now_text, outbox};
 use crate::domain::working_days::{HolidayCalendar, REFUND_WORKING_DAYS};
 use crate::domain::{BookingStatus, check_transition};
 
@@ -158,6 +158,12 @@ impl Store {
         if cancelled > 0 {
             let close_id = new_id();
             let now = now_text();
+            let closing: Vec<String> = tx
+                .prepare(&format!(
+                    "SELECT id FROM bookings WHERE status = 'booked' AND student_id IN ({of_school})"
+                ))?
+                .query_map([&school_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             tx.execute(
                 "INSERT INTO close_outs (id, school_id, closed_at, forced, cancelled, total_fen,
                      due_date, actor, station_id, created_at)
@@ -175,6 +181,19 @@ impl Store {
                 ),
                 params![school_id, due_date, close_id, now],
             )?;
+            for booking_id in closing {
+                outbox::record(
+                    &tx,
+                    outbox::kind::REFUND,
+                    &outbox::RefundPayload {
+                        booking_id,
+                        status: outbox::refund_status::PENDING.to_string(),
+                        due_date: Some(due_date.to_string()),
+                        reference: None,
+                        who: actor.to_string(),
+                    },
+                )?;
+            }
             events::append(
                 &tx,
                 &station_id,
@@ -266,6 +285,17 @@ impl Store {
             "UPDATE bookings SET status = 'refunded', refund_ref = ?2, refunded_at = ?3,
                  updated_at = ?3 WHERE id = ?1",
             params![booking_id, reference, now],
+        )?;
+        outbox::record(
+            &tx,
+            outbox::kind::REFUND,
+            &outbox::RefundPayload {
+                booking_id: booking_id.clone(),
+                status: outbox::refund_status::REFUNDED.to_string(),
+                due_date: None,
+                reference: Some(reference.to_string()),
+                who: actor.to_string(),
+            },
         )?;
         events::append(
             &tx,

@@ -31,6 +31,16 @@ pub mod kind {
     pub const EXCEPTION: &str = "exception";
     /// The supervisor settled a campus conflict (made on the server, pulled by stations).
     pub const CONFLICT_RESOLVED: &str = "conflict_resolved";
+    /// A refund mark: an order put up for refund at close-out, or its refund marked done.
+    pub const REFUND: &str = "refund";
+}
+
+/// The two refund marks a station makes.
+pub mod refund_status {
+    /// Closed out uncaptured: cancelled and put up for refund, due by a date.
+    pub const PENDING: &str = "refund_pending";
+    /// The money went back, with the payment platform's reference.
+    pub const REFUNDED: &str = "refunded";
 }
 
 /// Which photo of a capture an upload carries.
@@ -75,6 +85,18 @@ pub struct CorrectionPayload {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub reason: String,
+    pub who: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundPayload {
+    pub booking_id: String,
+    /// One of [`refund_status`].
+    pub status: String,
+    /// For a pending refund: the date it is due (working days after the close).
+    pub due_date: Option<String>,
+    /// For a done refund: the payment platform's reference.
+    pub reference: Option<String>,
     pub who: String,
 }
 
@@ -437,6 +459,11 @@ fn apply_remote_event(
             apply_remote_correction(conn, station_id, &event.station, &payload)
         }
         kind::CONFLICT_RESOLVED => apply_resolution(conn, station_id, event, photos),
+        kind::REFUND => {
+            let payload: RefundPayload =
+                serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            apply_remote_refund(conn, station_id, &event.station, &payload)
+        }
         other => Err(StoreError::Invalid(format!(
             "this version does not know the change kind '{other}'"
         ))),
@@ -509,8 +536,27 @@ fn apply_remote_capture(
             now,
         ],
     )?;
-    // Cancelled and refunded bookings keep their status: the server raised a conflict for the
-    // supervisor, and only the supervisor's decision (`undo_refund`) takes one back.
+    // The server accepted this capture, so it held the booking as not refunded. A refund still
+    // pending here is then this station's own close-out that the server has not seen (or will
+    // refuse as `refund_of_captured`): a photographed student is never refunded, so it is
+    // withdrawn. A refund already paid back, or a cancellation, keeps its status: only the
+    // supervisor's decision (`undo_refund`) takes one back.
+    let withdrawn = conn.execute(
+        "UPDATE bookings SET status = 'captured', refund_due = NULL, close_out_id = NULL,
+             updated_at = ?2
+         WHERE id = ?1 AND status = 'refund_pending' AND NOT ?3",
+        params![payload.booking_id, now, undo_refund],
+    )?;
+    if withdrawn > 0 {
+        events::append(
+            conn,
+            station_id,
+            &event.station,
+            "refund_withdrawn",
+            Some(&payload.booking_id),
+            &json!({ "event": event.event_id, "reason": "photographed at another station" }),
+        )?;
+    }
     conn.execute(
         "UPDATE bookings SET status = 'captured', retake_approved = 0, updated_at = ?2
          WHERE id = ?1 AND (?3 OR status IN ('booked', 'captured'))",
@@ -527,6 +573,60 @@ fn apply_remote_capture(
     Ok(true)
 }
 
+/// A refund mark made at another station. A pending refund applies only to an order still
+/// booked here: one this station photographed meanwhile keeps its photo (its capture reaches the
+/// server as a `capture_after_cancel` conflict for the supervisor). A done refund applies to a
+/// booked or pending order.
+fn apply_remote_refund(
+    conn: &Connection,
+    station_id: &str,
+    made_at: &str,
+    payload: &RefundPayload,
+) -> StoreResult<bool> {
+    let status: String = conn
+        .query_row(
+            "SELECT status FROM bookings WHERE id = ?1",
+            [&payload.booking_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "booking",
+            key: payload.booking_id.clone(),
+        })?;
+    let now = now_text();
+    let changed = match payload.status.as_str() {
+        refund_status::PENDING => conn.execute(
+            "UPDATE bookings SET status = 'refund_pending', refund_due = ?2, updated_at = ?3
+             WHERE id = ?1 AND status = 'booked'",
+            params![payload.booking_id, payload.due_date, now],
+        )?,
+        refund_status::REFUNDED => conn.execute(
+            "UPDATE bookings SET status = 'refunded', refund_ref = ?2, refunded_at = ?3,
+                 updated_at = ?3
+             WHERE id = ?1 AND status IN ('booked', 'refund_pending')",
+            params![payload.booking_id, payload.reference, now],
+        )?,
+        other => {
+            return Err(StoreError::Invalid(format!(
+                "unknown refund status '{other}'"
+            )));
+        }
+    };
+    if changed == 0 {
+        return Ok(false);
+    }
+    events::append(
+        conn,
+        station_id,
+        made_at,
+        "remote_refund",
+        Some(&payload.booking_id),
+        &json!({ "status": payload.status, "was": status, "by": payload.who }),
+    )?;
+    Ok(true)
+}
+
 /// The supervisor's decision on a conflict. `use_this` makes the conflicting capture the
 /// booking's photo here too (writing its photo if this station never had it); the other
 /// decisions change no booking and are only logged.
@@ -538,7 +638,32 @@ fn apply_resolution(
 ) -> StoreResult<bool> {
     let decision = event.payload["decision"].as_str().unwrap_or_default();
     let booking = event.payload["booking_id"].as_str().map(str::to_string);
-    if let Some(value) = event.payload.get("correction") {
+    if let Some(value) = event.payload.get("refund") {
+        let payload: RefundPayload = serde_json::from_value(value.clone())
+            .map_err(|error| StoreError::Invalid(format!("resolution payload: {error}")))?;
+        apply_remote_refund(conn, station_id, "server", &payload)?;
+    } else if event.payload["kind"] == "refund_of_captured" && decision == "keep_existing" {
+        // The refund is void: a booking this station had closed goes back to what the campus
+        // holds (captured wherever a photo exists, here or there).
+        if let Some(booking) = &booking {
+            let captured_here: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM captures WHERE booking_id = ?1 AND superseded = 0)",
+                [booking],
+                |r| r.get(0),
+            )?;
+            let status = if captured_here || event.payload["booking_status"] == "captured" {
+                "captured"
+            } else {
+                "booked"
+            };
+            conn.execute(
+                "UPDATE bookings SET status = ?2, refund_due = NULL, close_out_id = NULL,
+                     updated_at = ?3
+                 WHERE id = ?1 AND status = 'refund_pending'",
+                params![booking, status, now_text()],
+            )?;
+        }
+    } else if let Some(value) = event.payload.get("correction") {
         let payload: CorrectionPayload = serde_json::from_value(value.clone())
             .map_err(|error| StoreError::Invalid(format!("resolution payload: {error}")))?;
         apply_remote_correction(conn, station_id, "server", &payload)?;

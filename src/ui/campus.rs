@@ -217,6 +217,7 @@ fn kind_label(t: &Texts, kind: &str) -> &'static str {
         "double_capture" => t.conflict_double_capture,
         "capture_after_cancel" => t.conflict_capture_after_cancel,
         "duplicate_walk_in" => t.conflict_duplicate_walk_in,
+        "refund_of_captured" => t.conflict_refund_of_captured,
         _ => t.conflict_stale_correction,
     }
 }
@@ -274,6 +275,13 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                     }
                 }
                 "duplicate_walk_in" => decide(ui, t.campus_keep_both, "keep_both", commands),
+                "refund_of_captured" => {
+                    if let Some(station) = conflict.other["station"].as_str() {
+                        ui.label(format!("@{station}"));
+                    }
+                    decide(ui, t.campus_void_refund, "keep_existing", commands);
+                    decide(ui, t.campus_refund_anyway, "use_this", commands);
+                }
                 _ => {
                     let value = |key: &str| conflict.other[key].as_str().unwrap_or("–").to_string();
                     let field = crate::domain::CorrectableField::parse(&value("field"))
