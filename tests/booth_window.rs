@@ -1022,7 +1022,8 @@ fn the_supervisor_exports_photos_from_the_window_and_they_verify() {
 /// another station's QR code, then shows every station and a double capture with both photos,
 /// and the supervisor's choice becomes the booking's photo on the server.
 #[test]
-fn the_supervisor_joins_a_campus_by_scanning_its_token_and_settles_a_double_capture() {
+fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_imports_for_the_campus()
+{
     use crate::util::campus_server::{TestCampus, ordered};
     use capture_station::camera::synthetic::PhoneScene;
     let campus = TestCampus::start();
@@ -1114,4 +1115,53 @@ fn the_supervisor_joins_a_campus_by_scanning_its_token_and_settles_a_double_capt
         .unwrap()
         .get(0);
     assert_eq!(decided_by, format!("{}@主管工位", demo::DEMO_SUPERVISOR));
+
+    // A joined station's import goes to the campus: the server previews and applies it, and
+    // this station gets the orders through its pull, like every other station.
+    let csv = "订单号,姓名,学校\r\nUI-IMP-1,周一,校区大学\r\nUI-IMP-2,,校区大学\r\nUI-IMP-3,吴三,校区大学\r\n";
+    let files = tempfile::tempdir().unwrap();
+    booth.drop_file(&files, "orders.csv", csv.as_bytes());
+    booth.import_settled();
+    booth
+        .harness
+        .get_by_label("若导入： 新增 2，更新 0，未变 0，问题行 1");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE order_no LIKE 'UI-IMP-%'"),
+        0,
+        "the server's preview keeps nothing"
+    );
+    booth.harness.get_by_label("确认导入").click();
+    booth.harness.run_steps(1);
+    booth.import_settled();
+    assert!(
+        booth
+            .harness
+            .query_all_by_label("导入完成： 新增 2，更新 0，未变 0，问题行 1")
+            .count()
+            >= 1
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE order_no LIKE 'UI-IMP-%'"),
+        2
+    );
+    // Each sync pass stamps last_sync; the orders arrive within a pass or two of the import.
+    for _ in 0..5 {
+        if !booth.store().lookup("UI-IMP-3", 1).unwrap().is_empty() {
+            break;
+        }
+        let before = booth
+            .app()
+            .state
+            .campus
+            .as_ref()
+            .and_then(|c| c.last_sync.clone());
+        booth.settle(|s| s.campus.as_ref().and_then(|c| c.last_sync.clone()) != before);
+    }
+    assert_eq!(
+        booth.store().lookup("UI-IMP-3", 1).unwrap()[0]
+            .booking
+            .student
+            .name,
+        "吴三"
+    );
 }

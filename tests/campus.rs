@@ -578,9 +578,28 @@ fn three_stations_share_their_captures_through_the_real_binary() {
             data
         })
         .collect();
+    // `import` at a joined station goes to the campus, once, for every station.
+    let orders = folder.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "订单号,姓名,学校\nCLI-1,孙一,校区大学\nCLI-2,,校区大学\n",
+    )
+    .unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        run_ok(
+            &stations[0],
+            &["import", orders.to_str().unwrap(), "--json"],
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(report["inserted"], 1, "{report}");
+    assert_eq!(report["rejected"][0]["row"], 3, "{report}");
     for data in &stations {
         run_ok(data, &["campus", "sync", "--once", "--json"]);
     }
+    let found = run_ok(&stations[2], &["lookup", "CLI-1", "--json"]);
+    assert!(found.contains("孙一"), "{found}");
     for data in &stations {
         let report: serde_json::Value =
             serde_json::from_str(run_ok(data, &["campus", "sync", "--once", "--json"]).trim())
@@ -1057,5 +1076,102 @@ fn a_close_out_refunds_only_students_nobody_on_the_campus_photographed() {
             .and_then(|r| r.refund_ref.clone())
             .as_deref(),
         Some("WX-REF-1")
+    );
+}
+
+/// The order export imported once into the campus: the station's own importer checks the rows
+/// (row numbers, reasons), the server applies the same rules, and every station pulls the result.
+#[test]
+fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_order() {
+    use capture_station::transfer::import::ImportOptions;
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let options = ImportOptions {
+        school: None,
+        capture_code_rules: Default::default(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+    };
+    let first = "订单号,姓名,学号,学校,采集码\r\n\
+                 IMP-1,张三,S1,校区大学,CODE-0001\r\n\
+                 IMP-2,李四,S2,校区大学,CODE-0002\r\n\
+                 ,无单号,S9,校区大学,\r\n\
+                 IMP-3,王五,S3,校区大学,CODE-0001\r\n\
+                 IMP-4,赵六,S4,校区大学,\r\n";
+    let import = |station: &crate::util::campus_server::TestStation, csv: &str| {
+        capture_station::campus::import::import_file(
+            &mut station.client(),
+            csv.as_bytes(),
+            &options,
+        )
+        .unwrap()
+    };
+    let report = import(&a, first);
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (3, 0, 0)
+    );
+    let rows: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![4, 5], "{:?}", report.rejected);
+    assert!(
+        report.rejected[1].reason.contains("IMP-1"),
+        "{:?}",
+        report.rejected
+    );
+    for station in [&mut a, &mut b] {
+        station.sync();
+        assert_eq!(station.store.booking_count().unwrap(), 3);
+        assert_eq!(
+            station.store.lookup("IMP-2", 1).unwrap()[0]
+                .booking
+                .student
+                .name,
+            "李四"
+        );
+    }
+    // The same file again changes nothing and tells no station anything.
+    let events = campus.count("SELECT count(*) FROM events");
+    let again = import(&b, first);
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+    assert_eq!(campus.count("SELECT count(*) FROM events"), events);
+
+    // A photographs IMP-1; a corrected export arrives while B is still shooting.
+    let imp1 = a.store.booking_by_order_no("IMP-1").unwrap().booking_id;
+    a.capture(&imp1);
+    a.sync();
+    let second = "订单号,姓名,学号,学校\n\
+                  IMP-1,张三丰,S1,校区大学\n\
+                  IMP-2,李思,S2,校区大学\n\
+                  IMP-4,赵六,S4,校区大学\n\
+                  IMP-5,钱七,S5,校区大学\n";
+    let report = import(&b, second);
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (1, 1, 1)
+    );
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].row, 2);
+    assert!(report.rejected[0].reason.contains("信息更正"));
+    for station in [&mut a, &mut b] {
+        station.sync();
+        assert_eq!(station.store.booking_count().unwrap(), 4);
+        let name = |order: &str| {
+            station.store.lookup(order, 1).unwrap()[0]
+                .booking
+                .student
+                .name
+                .clone()
+        };
+        assert_eq!(name("IMP-1"), "张三", "a captured order keeps its record");
+        assert_eq!(name("IMP-2"), "李思");
+        assert_eq!(name("IMP-5"), "钱七");
+    }
+    // The capture code of the first import still opens IMP-1 at B.
+    assert_eq!(
+        b.store.lookup("CODE-0001", 1).unwrap()[0]
+            .booking
+            .order_no
+            .as_deref(),
+        Some("IMP-1")
     );
 }

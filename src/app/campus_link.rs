@@ -17,6 +17,8 @@ pub type CampusSlot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<CampusLi
 
 /// A claim is one round trip; a server slower than this counts as away for this shot.
 const CLAIM_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// A supervisor's operation may wait a little longer for the server than a shot.
+const OPERATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct CampusLink {
     settings: CampusSettings,
@@ -52,6 +54,12 @@ impl CampusLink {
     /// A local change waits in the outbox: upload it now.
     pub fn nudge(&self) {
         self.sync.nudge();
+    }
+
+    /// A connection of its own for a supervisor's campus operation (an import), with a
+    /// timeout short enough that an away server is reported, not waited for.
+    pub fn connect(&self) -> crate::campus::CampusResult<CampusClient> {
+        CampusClient::connect(&self.settings.login, OPERATION_CONNECT_TIMEOUT)
     }
 
     /// Claims the booking before its photo is saved. `Err` only when another station holds it;

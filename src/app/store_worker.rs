@@ -562,6 +562,21 @@ fn handle(
                     )));
                 }
             };
+            if let Some(campus) = setup.campus.get() {
+                // A joined station imports into the campus: the preview is the server's.
+                store.authorize(&session, Permission::ImportBookings, None)?;
+                let previewed = campus.connect().and_then(|mut client| {
+                    crate::campus::import::preview_file(&mut client, &bytes, &import_options(setup))
+                });
+                return Ok(match previewed {
+                    Ok(preview) => StoreEvent::ImportPreviewed {
+                        path,
+                        bytes,
+                        preview: Box::new(preview),
+                    },
+                    Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                });
+            }
             match crate::transfer::preview_file(store, &bytes, &import_options(setup), &session) {
                 Ok(preview) => StoreEvent::ImportPreviewed {
                     path,
@@ -577,6 +592,18 @@ fn handle(
             label,
             session,
         } => {
+            if let Some(campus) = setup.campus.get() {
+                store.authorize(&session, Permission::ImportBookings, None)?;
+                let imported = campus.connect().and_then(|mut client| {
+                    crate::campus::import::import_file(&mut client, &bytes, &import_options(setup))
+                });
+                // The orders reach this station's copy through the pull, like every station's.
+                campus.nudge();
+                return Ok(match imported {
+                    Ok(report) => StoreEvent::Imported(Box::new(report)),
+                    Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                });
+            }
             match crate::transfer::import_file(
                 store,
                 &bytes,

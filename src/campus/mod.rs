@@ -4,6 +4,7 @@
 //! server's change feed is pulled back into the store.
 //!
 //! - `cluster`: a PostgreSQL cluster of our own, from the installed binaries (`server init --dir`).
+//! - `import`: the mini-program export, imported once into the server for every station.
 //! - `schema`: the server's versioned schema and its roles.
 //! - `server`: the campus store's operations (enrol, upload, pull, claim, status).
 //! - `token`: the join token a supervisor hands to a new station.
@@ -13,6 +14,7 @@
 //! Single-station mode never loads any of this: no `campus.toml`, no network.
 
 pub mod cluster;
+pub mod import;
 pub mod schema;
 pub mod server;
 pub mod settings;
@@ -39,6 +41,8 @@ pub enum CampusError {
     BadToken(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Import(#[from] crate::transfer::import::ImportError),
     /// Not `#[from]`: the server's message is already in the text, and a chained source would
     /// print it twice.
     #[error("校区服务器出错 / campus server error: {}", postgres_message(.0))]

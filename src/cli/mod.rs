@@ -236,7 +236,7 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Import(args)) => bookings::import(open(data_dir)?, args),
+        Some(Command::Import(args)) => bookings::import(&data_dir, open(data_dir.clone())?, args),
         Some(Command::Lookup(args)) => bookings::lookup(open(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),

@@ -43,7 +43,8 @@ pub struct NewBooking {
 impl NewBooking {
     /// The fields a re-import compares, in a fixed order. The capture code is compared apart,
     /// because an export without codes must not wipe codes linked at the booth.
-    fn comparable(&self) -> Vec<Option<String>> {
+    /// The fields an import compares to decide whether an order changed.
+    pub(crate) fn comparable(&self) -> Vec<Option<String>> {
         vec![
             Some(self.name.clone()),
             self.sex.clone(),
@@ -747,6 +748,49 @@ pub(crate) fn apply_remote_booking(
         ));
     }
     writer.insert_with_ids(&payload.booking, &payload.booking_id, &payload.student_id)?;
+    Ok(true)
+}
+
+/// A re-import's change to an order, made on the campus server. It applies while the order is
+/// still booked here; one photographed here before the change arrived is kept as it is and
+/// the change is set aside with the reason (the supervisor corrects it through 信息更正).
+pub(crate) fn apply_remote_booking_update(
+    writer: &mut BookingWriter<'_>,
+    payload: &BookingPayload,
+) -> StoreResult<bool> {
+    let booking = &payload.booking;
+    let order_no = booking.order_no.as_deref().ok_or_else(|| {
+        StoreError::Invalid("an updated order came without its order number".to_string())
+    })?;
+    let Some(existing) = writer.existing_order(order_no)? else {
+        return Err(StoreError::NotFound {
+            what: "order",
+            key: order_no.to_string(),
+        });
+    };
+    if existing.booking_id != payload.booking_id {
+        return Err(StoreError::Invalid(format!(
+            "order number {order_no} is held here under another booking"
+        )));
+    }
+    let fields_changed = existing.comparable != booking.comparable();
+    let code_changed =
+        booking.capture_code.is_some() && booking.capture_code != existing.capture_code;
+    if !fields_changed && !code_changed {
+        return Ok(false);
+    }
+    if fields_changed && existing.status != BookingStatus::Booked.as_str() {
+        return Err(StoreError::Invalid(format!(
+            "order {order_no} is already {} here; the re-import's change waits for a correction (信息更正)",
+            existing.status
+        )));
+    }
+    if fields_changed {
+        writer.update(&existing, booking)?;
+    }
+    if let Some(code) = booking.capture_code.as_deref().filter(|_| code_changed) {
+        writer.write_capture_code(&existing.booking_id, code)?;
+    }
     Ok(true)
 }
 

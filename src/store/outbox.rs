@@ -13,7 +13,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::bookings::{BookingWriter, NewBooking, apply_remote_booking};
+use super::bookings::{
+    BookingWriter, NewBooking, apply_remote_booking, apply_remote_booking_update,
+};
 use super::captures::sha256_hex;
 use super::photo_files::write_atomically;
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
@@ -24,6 +26,9 @@ pub mod kind {
     pub const BOOKING: &str = "booking";
     /// A photo saved against a booking (first shot or approved retake).
     pub const CAPTURE: &str = "capture";
+    /// An imported order whose fields or capture code a later import changed (made on the
+    /// server, pulled by stations).
+    pub const BOOKING_UPDATED: &str = "booking_updated";
     /// A supervisor's 信息更正 of one field of a student's record.
     pub const CORRECTION: &str = "correction";
     /// A supervisor's exception for one booking (a shot outside the collection window): audit
@@ -447,6 +452,11 @@ fn apply_remote_event(
             let payload: BookingPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
             apply_remote_booking(conn, writer, &payload)
+        }
+        kind::BOOKING_UPDATED => {
+            let payload: BookingPayload =
+                serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            apply_remote_booking_update(writer, &payload)
         }
         kind::CAPTURE => {
             let payload: CapturePayload =

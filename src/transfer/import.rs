@@ -125,6 +125,11 @@ pub fn preview_file(
     session: &crate::store::Session,
 ) -> Result<ImportPreview, ImportError> {
     let report = run_import(store, bytes, "preview", options, session, false)?;
+    describe_preview(bytes, report)
+}
+
+/// A preview of `bytes` around the counts an import (here, or on a campus server) reported.
+pub fn describe_preview(bytes: &[u8], report: ImportReport) -> Result<ImportPreview, ImportError> {
     let (known_columns, ignored_columns) = header_columns(bytes)?;
     Ok(ImportPreview {
         format: super::table::describe_format(bytes),

@@ -1,0 +1,53 @@
+//! The mini-program export imported once, into the campus server, for every station: the file
+//! is read and checked row by row by the station's own importer (the same headers, row numbers
+//! and per-row reasons), and the server applies the rows with the same rules in one
+//! transaction. Stations receive the orders through their pull.
+
+use super::CampusResult;
+use super::server::CampusClient;
+use crate::transfer::import::{
+    ImportError, ImportOptions, ImportPreview, ImportReport, describe_preview, validate_table,
+};
+use crate::transfer::table::read_table;
+
+/// Imports `bytes` (XLSX, XLS or CSV in GB18030 or UTF-8) into the campus.
+pub fn import_file(
+    client: &mut CampusClient,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> CampusResult<ImportReport> {
+    run(client, bytes, options, true)
+}
+
+/// What importing `bytes` into the campus would do, computed by the server without keeping it.
+pub fn preview_file(
+    client: &mut CampusClient,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> CampusResult<ImportPreview> {
+    let report = run(client, bytes, options, false)?;
+    Ok(describe_preview(bytes, report)?)
+}
+
+fn run(
+    client: &mut CampusClient,
+    bytes: &[u8],
+    options: &ImportOptions,
+    commit: bool,
+) -> CampusResult<ImportReport> {
+    let table = read_table(bytes).map_err(ImportError::from)?;
+    let (valid, mut rejected) = validate_table(&table, options)?;
+    let counts = if commit {
+        client.import_rows(&valid)?
+    } else {
+        client.preview_import_rows(&valid)?
+    };
+    rejected.extend(counts.rejected);
+    rejected.sort_by_key(|r| r.row);
+    Ok(ImportReport {
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        rejected,
+    })
+}
