@@ -256,6 +256,7 @@ texts! {
     campus_keep_both: "确认两者都保留", "Keep both bookings";
     conflict_double_capture: "同一预约被两个工位拍摄", "One booking photographed at two stations";
     conflict_capture_after_cancel: "预约已取消/退款后仍被拍摄", "Photographed after the booking was cancelled or refunded";
+    conflict_capture_after_close: "学校结算后才上传的照片（已列入退款）", "Photographed before, uploaded after the school's close-out (refund pending)";
     conflict_duplicate_walk_in: "同一学生在两个工位现场预约", "The same student booked as a walk-in at two stations";
     conflict_stale_correction: "更正时原值已被他人修改", "Corrected while someone else had changed the value";
     conflict_refund_of_captured: "已拍摄（或正在拍摄）的学生被结算退款，未退款", "Close-out asked to refund a student photographed (or being photographed) elsewhere: not refunded";

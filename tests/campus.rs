@@ -655,6 +655,54 @@ fn three_stations_share_their_captures_through_the_real_binary() {
         status["outbox_depth"], 2,
         "the walk-in and its capture wait"
     );
+
+    // The server is back; the school closes for the campus once every station sealed it.
+    run_ok(
+        &folder.path().join("admin"),
+        &["campus", "server", "start", "--dir", server_arg],
+    );
+    let local = util::run(
+        &stations[1],
+        &["close-session", "--school", "校区大学", "--force"],
+    );
+    assert!(
+        !local.status.success(),
+        "a joined station never closes on its own"
+    );
+    assert!(String::from_utf8_lossy(&local.stderr).contains("campus seal"));
+    let early = util::run(
+        &stations[0],
+        &["campus", "close-out", "--school", "校区大学", "--json"],
+    );
+    assert!(!early.status.success());
+    let gate: serde_json::Value = serde_json::from_str(util::stdout(&early).trim()).unwrap();
+    assert_eq!(gate["gate"].as_array().unwrap().len(), 3, "{gate}");
+    for data in &stations {
+        let sealed: serde_json::Value = serde_json::from_str(
+            run_ok(data, &["campus", "seal", "--school", "校区大学", "--json"]).trim(),
+        )
+        .unwrap();
+        assert!(sealed["through_seq"].as_i64().unwrap() >= 4, "{sealed}");
+    }
+    let closed: serde_json::Value = serde_json::from_str(
+        run_ok(
+            &stations[0],
+            &["campus", "close-out", "--school", "校区大学", "--json"],
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(
+        closed["refunded"], 1,
+        "only the imported CLI-1 was never photographed: {closed}"
+    );
+    run_ok(&stations[2], &["campus", "sync", "--once"]);
+    let refunds = run_ok(
+        &stations[2],
+        &["refund", "summary", "--school", "校区大学", "--json"],
+    );
+    let refunds: serde_json::Value = serde_json::from_str(refunds.trim()).unwrap();
+    assert_eq!(refunds["pending"], 1, "{refunds}");
 }
 
 fn correct(
@@ -1173,5 +1221,131 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
             .order_no
             .as_deref(),
         Some("IMP-1")
+    );
+}
+
+/// The campus close-out: every station seals (the server checks it holds the station's events),
+/// an unreachable one is written off with a reason, and the close refunds exactly the bookings
+/// nobody on the campus photographed. A photo that arrives later is kept as a conflict.
+#[test]
+fn a_school_closes_for_the_campus_only_when_every_station_is_sealed_or_written_off() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let mut c = campus.station("C");
+    campus
+        .admin_client()
+        .import_bookings(&[
+            ordered("GATE-1", "G1"),
+            ordered("GATE-2", "G2"),
+            ordered("GATE-3", "G3"),
+            ordered("GATE-4", "G4"),
+        ])
+        .unwrap();
+    for station in [&mut a, &mut b, &mut c] {
+        station.sync();
+    }
+    let id = |order: &str| a.store.booking_by_order_no(order).unwrap().booking_id;
+    let (g1, g2, g3) = (id("GATE-1"), id("GATE-2"), id("GATE-3"));
+    let school = "校区大学";
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
+    a.capture(&g1);
+    a.sync();
+    // B photographs G2 while its Wi-Fi is down; C (about to lose its laptop) photographs G3.
+    b.capture(&g2);
+    c.capture(&g3);
+
+    let mut admin = campus.admin_client();
+    let refused = admin.close_school(school, due, "主管@A").unwrap_err();
+    assert!(refused.to_string().contains("A、B、C"), "{refused}");
+
+    // A seals. B's word is not enough while its capture has not reached the server.
+    a.store.seal_school(school, &a.session).unwrap();
+    a.client()
+        .seal(school, a.store.outbox_last_seq().unwrap())
+        .unwrap();
+    b.store.seal_school(school, &b.session).unwrap();
+    let early = b
+        .client()
+        .seal(school, b.store.outbox_last_seq().unwrap())
+        .unwrap_err();
+    assert!(early.to_string().contains("sync first"), "{early}");
+    // A sealed school takes no more captures at that station.
+    let g4_at_b = b.store.booking_by_order_no("GATE-4").unwrap().booking_id;
+    let sealed = b
+        .store
+        .save_capture(
+            &b.photos,
+            capture_station::store::captures::NewCapture {
+                booking_id: &g4_at_b,
+                jpeg: b"late",
+                original_jpeg: None,
+                spec_report: serde_json::json!({}),
+                spec_ok: true,
+                overridden: false,
+                session: &b.session,
+            },
+        )
+        .unwrap_err();
+    assert!(sealed.to_string().contains("sealed"), "{sealed}");
+    b.sync();
+    b.client()
+        .seal(school, b.store.outbox_last_seq().unwrap())
+        .unwrap();
+    let gate = admin.close_gate(school).unwrap();
+    let states: Vec<_> = gate.iter().map(|g| (g.station.as_str(), g.state)).collect();
+    assert_eq!(states, [("A", "sealed"), ("B", "sealed"), ("C", "open")]);
+    assert!(
+        admin.close_school(school, due, "主管@A").is_err(),
+        "C still blocks"
+    );
+
+    // C cannot be reached: written off, with a reason, then the close runs.
+    assert!(
+        admin.write_off("C", school, "  ", "主管@A").is_err(),
+        "a reason is needed"
+    );
+    admin
+        .write_off("C", school, "笔记本电脑损坏 / the laptop died", "主管@A")
+        .unwrap();
+    let closed = admin.close_school(school, due, "主管@A").unwrap();
+    assert_eq!(
+        closed.refunded, 2,
+        "G3 (C's photo has not arrived) and G4: {closed:?}"
+    );
+    assert_eq!(closed.refund_total_fen, 6000);
+    assert_eq!(closed.written_off.len(), 1);
+    let status = |order: &str| -> String {
+        campus
+            .admin()
+            .query_one("SELECT status FROM bookings WHERE order_no = $1", &[&order])
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(status("GATE-1"), "captured");
+    assert_eq!(status("GATE-2"), "captured");
+    assert_eq!(status("GATE-4"), "refund_pending");
+    for station in [&mut a, &mut b] {
+        station.sync();
+        let refunds = station.store.refunds(school).unwrap();
+        let orders: Vec<_> = refunds.iter().filter_map(|r| r.order_no.clone()).collect();
+        assert_eq!(orders, ["GATE-3", "GATE-4"], "{}", station.name);
+        assert_eq!(refunds[0].refund_due.as_deref(), Some("2026-07-03"));
+    }
+
+    // C comes back: its photo of G3 is kept as a conflict, and the supervisor keeps it.
+    let report = c.sync();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    let open = admin.open_conflicts().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].kind, "capture_after_close");
+    admin
+        .resolve_conflict(open[0].id, "use_this", "主管@A")
+        .unwrap();
+    assert_eq!(status("GATE-3"), "captured", "the refund is taken back");
+    a.sync();
+    assert_eq!(
+        a.store.booking_by_order_no("GATE-3").unwrap().status,
+        "captured"
     );
 }

@@ -495,6 +495,12 @@ fn handle(
         StoreJob::PreviewClose { school, calendar } => StoreEvent::ClosePreviewed(Box::new(
             store.preview_close(&school, Local::now().naive_local(), &calendar)?,
         )),
+        StoreJob::CloseSession { .. } if setup.campus.get().is_some() => {
+            return Err(crate::store::StoreError::Invalid(
+                crate::campus::close_out::LOCAL_CLOSE_REFUSED.to_string(),
+            )
+            .into());
+        }
         StoreJob::CloseSession {
             school,
             force,

@@ -3,6 +3,7 @@
 //! the store, in the same transaction as each change) is uploaded by the sync worker, and the
 //! server's change feed is pulled back into the store.
 //!
+//! - `close_out`: sealing stations and closing a school for the whole campus.
 //! - `cluster`: a PostgreSQL cluster of our own, from the installed binaries (`server init --dir`).
 //! - `import`: the mini-program export, imported once into the server for every station.
 //! - `schema`: the server's versioned schema and its roles.
@@ -13,6 +14,7 @@
 //!
 //! Single-station mode never loads any of this: no `campus.toml`, no network.
 
+pub mod close_out;
 pub mod cluster;
 pub mod import;
 pub mod schema;

@@ -132,6 +132,35 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE conflicts ADD CONSTRAINT conflicts_kind_check CHECK (kind IN ('double_capture',
         'capture_after_cancel', 'duplicate_walk_in', 'stale_correction', 'refund_of_captured'));
     "#,
+    // 3: the campus close-out. A station seals a school once the server holds all its events;
+    // a station that cannot be reached is written off by the supervisor, with a reason. A
+    // capture that arrives after the close is a `capture_after_close` conflict.
+    r#"
+    CREATE TABLE seals (
+        station        text NOT NULL,
+        school         text NOT NULL,
+        through_seq    bigint NOT NULL,
+        sealed_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+        written_off_by text,
+        reason         text,
+        PRIMARY KEY (station, school)
+    );
+    CREATE TABLE close_outs (
+        id               uuid PRIMARY KEY,
+        school           text NOT NULL,
+        closed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
+        closed_by        text NOT NULL,
+        due_date         date NOT NULL,
+        refunded         integer NOT NULL,
+        refund_total_fen bigint NOT NULL,
+        written_off      jsonb NOT NULL
+    );
+    CREATE INDEX close_outs_school ON close_outs (school);
+    ALTER TABLE conflicts DROP CONSTRAINT conflicts_kind_check;
+    ALTER TABLE conflicts ADD CONSTRAINT conflicts_kind_check CHECK (kind IN ('double_capture',
+        'capture_after_cancel', 'capture_after_close', 'duplicate_walk_in', 'stale_correction',
+        'refund_of_captured'));
+    "#,
 ];
 
 /// The schema version this app needs.
@@ -224,9 +253,10 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {ENROL_ROLE};
          GRANT SELECT ON campus_schema, stations TO {ENROL_ROLE};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
-         GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts
+         GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts,
+             seals, close_outs TO {STATION_GROUP};
+         GRANT UPDATE ON stations, bookings, captures, claims, conflicts, seals
              TO {STATION_GROUP};
-         GRANT UPDATE ON stations, bookings, captures, claims, conflicts TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
 
          CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text)

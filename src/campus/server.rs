@@ -290,7 +290,7 @@ impl CampusClient {
         self.station.as_deref()
     }
 
-    fn station_or_refuse(&self) -> CampusResult<String> {
+    pub(super) fn station_or_refuse(&self) -> CampusResult<String> {
         self.station.clone().ok_or_else(|| {
             CampusError::Refused("this login is not a station's; join the campus first".to_string())
         })
@@ -727,9 +727,10 @@ impl CampusClient {
             )));
         }
         let allowed: &[&str] = match kind.as_str() {
-            "double_capture" | "capture_after_cancel" | "stale_correction" => {
-                &["use_this", "keep_existing"]
-            }
+            "double_capture"
+            | "capture_after_cancel"
+            | "capture_after_close"
+            | "stale_correction" => &["use_this", "keep_existing"],
             "duplicate_walk_in" => &["keep_both"],
             "refund_of_captured" => &["keep_existing", "use_this"],
             _ => &["keep_existing"],
@@ -842,8 +843,9 @@ impl CampusClient {
                 "UPDATE captures SET active = true WHERE id = $1",
                 &[&capture_id],
             )?;
+            // For a capture after a cancellation or close-out this takes back the refund.
             tx.execute(
-                "UPDATE bookings SET status = 'captured' WHERE id = $1",
+                "UPDATE bookings SET status = 'captured', refund_due = NULL WHERE id = $1",
                 &[&booking_id],
             )?;
             payload["capture"] = capture_payload.clone();
@@ -1246,7 +1248,19 @@ fn apply_capture(
         )?
         .map(|row| (row.get(0), row.get(1)));
     let conflict = if matches!(status.as_str(), "cancelled" | "refund_pending" | "refunded") {
-        Some(("capture_after_cancel", json!({ "status": status })))
+        let closed: bool = db
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM close_outs c JOIN bookings b ON b.school = c.school
+                                WHERE b.id = $1)",
+                &[&booking],
+            )?
+            .get(0);
+        let kind = if closed {
+            "capture_after_close"
+        } else {
+            "capture_after_cancel"
+        };
+        Some((kind, json!({ "status": status })))
     } else if let Some((other, other_station)) = &active {
         let own_retake = payload.retake && other_station == station;
         (!own_retake).then(|| {

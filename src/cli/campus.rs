@@ -38,6 +38,28 @@ pub enum CampusCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Seal a school at this station before the campus close-out: no more captures of it here;
+    /// the outbox is sent and the server checks it holds every event of this station
+    Seal {
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a school for the whole campus (every station sealed or written off): refunds
+    /// exactly the bookings nobody on the campus photographed
+    CloseOut {
+        #[arg(long)]
+        school: String,
+        /// Close without this station's seal (it cannot be reached); needs --reason
+        #[arg(long = "write-off", value_name = "STATION")]
+        write_off: Vec<String>,
+        /// Why the written-off stations cannot seal (logged on the server)
+        #[arg(long, requires = "write_off")]
+        reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +128,20 @@ pub fn campus(
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
         CampusCommand::Status { json } => status(data_dir, open()?, json),
         CampusCommand::Overview { json } => overview(data_dir, json),
+        CampusCommand::Seal { school, json } => seal(data_dir, open()?, &school, json),
+        CampusCommand::CloseOut {
+            school,
+            write_off,
+            reason,
+            json,
+        } => close_out(
+            data_dir,
+            open()?,
+            &school,
+            &write_off,
+            reason.as_deref(),
+            json,
+        ),
     }
 }
 
@@ -335,6 +371,103 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
             "  {} #{:?} {}: {}",
             q.station, q.station_seq, q.kind, q.reason
         );
+    }
+    Ok(())
+}
+
+fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Result<()> {
+    let settings = settings_or_refuse(data_dir)?;
+    let session = station.sign_in()?;
+    // Sealed here first: a capture that slipped in after the check below would be lost to
+    // the close-out otherwise.
+    station.store.seal_school(school, &session)?;
+    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+    let report = sync_once(
+        &mut station.store,
+        &mut client,
+        &station.config.photos_dir(),
+    )?;
+    if report.outbox_depth > 0 {
+        bail!(
+            "还有 {} 条事件未上传，请稍后再封存 / {} events are still waiting to upload: seal again once they are sent",
+            report.outbox_depth,
+            report.outbox_depth
+        );
+    }
+    let through_seq = station.store.outbox_last_seq()?;
+    client.seal(school, through_seq)?;
+    if json {
+        println!(
+            "{}",
+            json!({ "station": settings.station, "school": school, "through_seq": through_seq })
+        );
+    } else {
+        println!(
+            "已封存 / sealed {school} at station {} (events 1–{through_seq} are on the server)",
+            settings.station
+        );
+    }
+    Ok(())
+}
+
+fn close_out(
+    data_dir: &Path,
+    mut station: Station,
+    school: &str,
+    write_off: &[String],
+    reason: Option<&str>,
+    json: bool,
+) -> Result<()> {
+    let settings = settings_or_refuse(data_dir)?;
+    let session = station.sign_in()?;
+    station
+        .store
+        .authorize(&session, crate::store::Permission::CloseOut, Some(school))?;
+    let decided_by = format!("{}@{}", session.actor(), settings.station);
+    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+    for written_off in write_off {
+        client.write_off(written_off, school, reason.unwrap_or_default(), &decided_by)?;
+    }
+    let today = chrono::Local::now().date_naive();
+    let due_date = station
+        .config
+        .holidays
+        .due_date(today, crate::domain::working_days::REFUND_WORKING_DAYS);
+    let outcome = match client.close_school(school, due_date, &decided_by) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            let gate = client.close_gate(school)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({ "closed": false, "error": error.to_string(), "gate": gate })
+                );
+            }
+            return Err(error.into());
+        }
+    };
+    sync_once(
+        &mut station.store,
+        &mut client,
+        &station.config.photos_dir(),
+    )
+    .context("closed on the campus server, but this station could not pull the refunds yet")?;
+    if json {
+        let mut value = serde_json::to_value(&outcome)?;
+        value["closed"] = json!(true);
+        println!("{value}");
+    } else {
+        println!(
+            "校区已结算 {school}：退款 {} 单，应退 {} 元，截止 {} / closed for the campus: {} refunds due by {}",
+            outcome.refunded,
+            crate::domain::money::format_yuan(outcome.refund_total_fen),
+            outcome.due_date,
+            outcome.refunded,
+            outcome.due_date
+        );
+        for station in &outcome.written_off {
+            println!("  放弃工位 / written off: {station}");
+        }
     }
     Ok(())
 }

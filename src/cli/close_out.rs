@@ -50,6 +50,9 @@ pub enum RefundCommand {
 }
 
 pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
+    if crate::campus::settings::CampusSettings::load(&station.config.data_dir)?.is_some() {
+        anyhow::bail!("{}", crate::campus::close_out::LOCAL_CLOSE_REFUSED);
+    }
     let at = match &args.at {
         Some(text) => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
             .with_context(|| format!("--at '{text}': write it as 2026-11-30T18:00:00"))?,

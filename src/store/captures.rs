@@ -95,6 +95,11 @@ impl Store {
         // Refuse before writing anything if the status machine would refuse.
         let (status, approved) = status_of(&self.conn, capture.booking_id)?;
         check_transition(status, BookingStatus::Captured, approved)?;
+        if let Some(school) = self.sealed_school_of(capture.booking_id)? {
+            return Err(StoreError::Invalid(format!(
+                "{school} 已在本工位封存，不能再拍摄 / {school} is sealed at this station for the campus close-out: no more captures here"
+            )));
+        }
 
         let id = new_id();
         let photo_path = format!("{}/{id}.jpg", capture.booking_id);

@@ -224,6 +224,47 @@ impl Store {
         })
     }
 
+    /// Seals `school` at this station before a campus close-out: from now on it takes no more
+    /// captures of the school here. Sealing twice is harmless.
+    pub fn seal_school(&mut self, school: &str, session: &Session) -> StoreResult<()> {
+        self.authorize(session, Permission::CloseOut, Some(school))?;
+        let school_id = self.school_id(school)?;
+        let actor = session.actor();
+        let station_id = self.station_id.clone();
+        let tx = self.conn.transaction()?;
+        let sealed = tx.execute(
+            "INSERT OR IGNORE INTO sealed_schools (school_id, sealed_at, actor) VALUES (?1, ?2, ?3)",
+            params![school_id, now_text(), actor],
+        )?;
+        if sealed > 0 {
+            events::append(
+                &tx,
+                &station_id,
+                &actor,
+                "school_sealed",
+                Some(&school_id),
+                &json!({ "school": school }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The school of `booking_id`, when that school is sealed at this station.
+    pub fn sealed_school_of(&self, booking_id: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT sc.name FROM bookings b
+                 JOIN students st ON st.id = b.student_id
+                 JOIN sealed_schools ss ON ss.school_id = st.school_id
+                 JOIN schools sc ON sc.id = ss.school_id
+                 WHERE b.id = ?1",
+            )?
+            .query_row([booking_id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The school's refunds (pending and done), by due date then order number.
     pub fn refunds(&self, school: &str) -> StoreResult<Vec<RefundRow>> {
         let school_id = self.school_id(school)?;

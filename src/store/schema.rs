@@ -215,4 +215,13 @@ pub const MIGRATIONS: &[&str] = &[
         at         TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 6: campus close-out. A school sealed at this station takes no more captures here: the
+    // station has told the campus server that it holds every event of this station.
+    r#"
+    CREATE TABLE sealed_schools (
+        school_id TEXT PRIMARY KEY REFERENCES schools(id),
+        sealed_at TEXT NOT NULL,
+        actor     TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];

@@ -216,6 +216,7 @@ fn kind_label(t: &Texts, kind: &str) -> &'static str {
     match kind {
         "double_capture" => t.conflict_double_capture,
         "capture_after_cancel" => t.conflict_capture_after_cancel,
+        "capture_after_close" => t.conflict_capture_after_close,
         "duplicate_walk_in" => t.conflict_duplicate_walk_in,
         "refund_of_captured" => t.conflict_refund_of_captured,
         _ => t.conflict_stale_correction,
@@ -266,7 +267,7 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                 }
             };
             match conflict.kind.as_str() {
-                "double_capture" | "capture_after_cancel" => {
+                "double_capture" | "capture_after_cancel" | "capture_after_close" => {
                     if ui
                         .add_enabled(!screen.busy, egui::Button::new(t.campus_show))
                         .clicked()
