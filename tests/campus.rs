@@ -703,6 +703,18 @@ fn three_stations_share_their_captures_through_the_real_binary() {
     );
     let refunds: serde_json::Value = serde_json::from_str(refunds.trim()).unwrap();
     assert_eq!(refunds["pending"], 1, "{refunds}");
+    let report: serde_json::Value = serde_json::from_str(
+        run_ok(
+            &stations[1],
+            &["campus", "report", "--school", "校区大学", "--json"],
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(report["captured"], 7, "{report}");
+    assert_eq!(report["refund_pending"], 1, "{report}");
+    assert_eq!(report["stations"].as_array().unwrap().len(), 3);
+    assert_eq!(report["not_sealed"].as_array().unwrap().len(), 0);
 }
 
 fn correct(
@@ -1348,4 +1360,66 @@ fn a_school_closes_for_the_campus_only_when_every_station_is_sealed_or_written_o
         a.store.booking_by_order_no("GATE-3").unwrap().status,
         "captured"
     );
+}
+
+/// The campus report counts from the server: bookings by state, each station's captures per
+/// hour and median seconds per student (breaks left out), open conflicts, unsealed stations.
+#[test]
+fn the_campus_report_shows_each_stations_pace_and_who_has_not_sealed() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let orders: Vec<_> = (0..6)
+        .map(|n| ordered(&format!("REP-{n}"), &format!("R{n}")))
+        .collect();
+    campus.admin_client().import_bookings(&orders).unwrap();
+    a.sync();
+    b.sync();
+    for n in 0..4 {
+        let booking = a
+            .store
+            .booking_by_order_no(&format!("REP-{n}"))
+            .unwrap()
+            .booking_id;
+        a.capture(&booking);
+    }
+    let booking = b.store.booking_by_order_no("REP-4").unwrap().booking_id;
+    b.capture(&booking);
+    a.sync();
+    b.sync();
+    // A's shots on its own clock: 30 s, 60 s, then a 20-minute break (not a student's time).
+    let times = [
+        "2026-06-20T09:58:00.000+08:00",
+        "2026-06-20T09:58:30.000+08:00",
+        "2026-06-20T09:59:30.000+08:00",
+        "2026-06-20T10:19:30.000+08:00",
+    ];
+    for (n, at) in times.iter().enumerate() {
+        campus
+            .admin()
+            .execute(
+                "UPDATE captures c SET captured_at = $2 FROM bookings b
+                 WHERE b.id = c.booking_id AND b.order_no = $1",
+                &[&format!("REP-{n}"), at],
+            )
+            .unwrap();
+    }
+    let report = a.client().report(Some("校区大学")).unwrap();
+    assert_eq!(
+        (report.bookings, report.captured, report.still_booked),
+        (6, 5, 1)
+    );
+    let station_a = &report.stations[0];
+    assert_eq!((station_a.station.as_str(), station_a.captures), ("A", 4));
+    assert_eq!(station_a.median_seconds_per_student, Some(45.0));
+    let hours: Vec<_> = station_a
+        .per_hour
+        .iter()
+        .map(|h| (h.hour.as_str(), h.captures))
+        .collect();
+    assert_eq!(hours, [("2026-06-20 09:00", 3), ("2026-06-20 10:00", 1)]);
+    assert_eq!(report.stations[1].captures, 1);
+    assert_eq!(report.stations[1].median_seconds_per_student, None);
+    assert_eq!(report.not_sealed, ["A", "B"]);
+    assert_eq!(report.open_conflicts, 0);
 }

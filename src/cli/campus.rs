@@ -38,6 +38,14 @@ pub enum CampusCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The campus report from the server: bookings by state, each station's captures per hour
+    /// and median seconds per student, open conflicts, stations not sealed for --school
+    Report {
+        #[arg(long)]
+        school: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Seal a school at this station before the campus close-out: no more captures of it here;
     /// the outbox is sent and the server checks it holds every event of this station
     Seal {
@@ -128,6 +136,7 @@ pub fn campus(
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
         CampusCommand::Status { json } => status(data_dir, open()?, json),
         CampusCommand::Overview { json } => overview(data_dir, json),
+        CampusCommand::Report { school, json } => report(data_dir, school.as_deref(), json),
         CampusCommand::Seal { school, json } => seal(data_dir, open()?, &school, json),
         CampusCommand::CloseOut {
             school,
@@ -468,6 +477,46 @@ fn close_out(
         for station in &outcome.written_off {
             println!("  放弃工位 / written off: {station}");
         }
+    }
+    Ok(())
+}
+
+fn report(data_dir: &Path, school: Option<&str>, json: bool) -> Result<()> {
+    let settings = settings_or_refuse(data_dir)?;
+    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+    let report = client.report(school)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    println!(
+        "{}：预约 {}，已拍 {}，待拍 {}，待退款 {}，已退款 {} / bookings {}, captured {}, still booked {}",
+        report.school.as_deref().unwrap_or("全校区 / whole campus"),
+        report.bookings,
+        report.captured,
+        report.still_booked,
+        report.refund_pending,
+        report.refunded,
+        report.bookings,
+        report.captured,
+        report.still_booked,
+    );
+    for station in &report.stations {
+        println!(
+            "  {}: {} 张 / captures, 每人中位 {} 秒 / median s per student",
+            station.station,
+            station.captures,
+            station
+                .median_seconds_per_student
+                .map_or_else(|| "-".to_string(), |s| format!("{s:.0}"))
+        );
+        for hour in &station.per_hour {
+            println!("    {} {}", hour.hour, hour.captures);
+        }
+    }
+    println!("待处理冲突 / open conflicts: {}", report.open_conflicts);
+    if !report.not_sealed.is_empty() {
+        println!("未封存工位 / not sealed: {}", report.not_sealed.join("、"));
     }
     Ok(())
 }
