@@ -715,6 +715,40 @@ fn three_stations_share_their_captures_through_the_real_binary() {
     assert_eq!(report["refund_pending"], 1, "{report}");
     assert_eq!(report["stations"].as_array().unwrap().len(), 3);
     assert_eq!(report["not_sealed"].as_array().unwrap().len(), 0);
+
+    // `export` at a joined station exports the campus's photos, from the server.
+    let out = folder.path().join("usb");
+    let exported: serde_json::Value = serde_json::from_str(
+        run_ok(
+            &stations[1],
+            &[
+                "export",
+                "--school",
+                "校区大学",
+                "--out",
+                out.to_str().unwrap(),
+                "--naming",
+                "{student_no}_{name}.jpg",
+                "--json",
+            ],
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(exported["campus"], true, "{exported}");
+    assert_eq!(exported["verified"], true, "{exported}");
+    assert_eq!(exported["report"]["photos"], 7, "{exported}");
+    let manifest = std::fs::read_to_string(
+        out.join("校区大学")
+            .join(capture_station::transfer::export::MANIFEST_CSV),
+    )
+    .unwrap();
+    for name in ["东门-1", "东门-2", "西门-1"] {
+        assert!(
+            manifest.contains(name),
+            "the manifest names each booth: {manifest}"
+        );
+    }
 }
 
 fn correct(

@@ -5,6 +5,7 @@
 //!
 //! - `close_out`: sealing stations and closing a school for the whole campus.
 //! - `cluster`: a PostgreSQL cluster of our own, from the installed binaries (`server init --dir`).
+//! - `export`: a school's photos exported from the server's copies.
 //! - `import`: the mini-program export, imported once into the server for every station.
 //! - `report`: the campus report (per station throughput, open conflicts, unsealed stations).
 //! - `schema`: the server's versioned schema and its roles.
@@ -17,6 +18,7 @@
 
 pub mod close_out;
 pub mod cluster;
+pub mod export;
 pub mod import;
 pub mod report;
 pub mod schema;

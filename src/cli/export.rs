@@ -33,6 +33,9 @@ pub struct VerifyExportArgs {
     pub json: bool,
 }
 
+/// Where a joined station keeps the photos it fetched for a campus export, by sha256.
+pub const CAMPUS_EXPORT_CACHE: &str = "campus-export-cache";
+
 pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     let naming = Naming::parse(&args.naming)?;
     // export_school checks the role before a single photo is copied.
@@ -45,6 +48,59 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         only_reexports: false,
     };
     let bar = (!args.json).then(|| indicatif::ProgressBar::new(0));
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    if let Some(settings) = crate::campus::settings::CampusSettings::load(&station.config.data_dir)?
+    {
+        // A joined station exports the campus's photos, whichever booth shot them.
+        station.store.authorize(
+            &session,
+            crate::store::Permission::Export,
+            Some(&args.school),
+        )?;
+        let mut client = crate::campus::server::CampusClient::connect(
+            &settings.login,
+            crate::campus::sync::CONNECT_TIMEOUT,
+        )?;
+        let cache = station.config.data_dir.join(CAMPUS_EXPORT_CACHE);
+        let report = crate::campus::export::export_school(
+            &mut client,
+            &request,
+            &cache,
+            crate::transfer::school_export::available_space,
+            progress,
+        )
+        .with_context(|| format!("exporting {} from the campus", args.school))?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let verdicts = verify_export(&report.folder)?;
+        let verified = verdicts.iter().all(|v| v.ok());
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({ "report": report, "campus": true, "verified": verified })
+            );
+        } else {
+            println!(
+                "校区导出 {} 张 / exported {} photos from the campus to {} ({} copied, {} already there); 校验 / verified: {}",
+                report.photos - report.damaged.len(),
+                report.photos - report.damaged.len(),
+                report.folder.display(),
+                report.copied,
+                report.skipped,
+                if verified { "✓" } else { "✗" }
+            );
+        }
+        if !verified {
+            bail!("the exported folder does not verify against its manifest");
+        }
+        return Ok(());
+    }
     let photos_dir = station.config.photos_dir();
     let done = crate::transfer::school_export::export_school(
         &mut station.store,
@@ -52,12 +108,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         &session,
         &request,
         crate::transfer::school_export::available_space,
-        |done, total| {
-            if let Some(bar) = &bar {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            }
-        },
+        progress,
     )
     .with_context(|| format!("exporting {}", args.school))?;
     if let Some(bar) = bar {

@@ -1,0 +1,129 @@
+//! A school's photos exported from the campus server, not from one booth's copy: every
+//! student's active capture, whichever booth shot it, with the record as the campus holds it
+//! (corrections included). The photos are fetched into a content-addressed cache beside the
+//! station's data, checked against their sha256, and handed to the same export code as a
+//! booth's own export (names, manifests with the station column, resumable, verify-export).
+
+use std::path::Path;
+
+use super::server::CampusClient;
+use super::{CampusError, CampusResult};
+use crate::store::ExportRow;
+use crate::store::captures::sha256_hex;
+use crate::store::photo_files::write_atomically_unsynced;
+use crate::transfer::export::{ExportReport, export_photos};
+use crate::transfer::school_export::{ExportRequest, SPACE_MARGIN_BYTES};
+
+const EXPORT_ROWS_SQL: &str = "
+    SELECT b.id::text, b.capture_code, b.record->>'name', b.record->>'id_number',
+           b.record->>'student_no', b.school, b.record->>'department', b.record->>'major',
+           b.record->>'level', c.captured_at, c.station, c.operator, c.sha256,
+           coalesce((e.payload->>'spec_ok')::boolean, true),
+           coalesce((e.payload->>'overridden')::boolean, false),
+           p.bytes
+    FROM captures c
+    JOIN bookings b ON b.id = c.booking_id
+    JOIN photos p ON p.sha256 = c.sha256
+    LEFT JOIN events e ON e.event_id = c.event_id
+    WHERE c.active AND b.status = 'captured' AND b.school = $1
+    ORDER BY b.capture_code, b.record->>'name', b.id";
+
+impl CampusClient {
+    /// The school's captured students with their photo bytes, as the campus holds them.
+    pub fn export_rows(&mut self, school: &str) -> CampusResult<Vec<(ExportRow, Vec<u8>)>> {
+        Ok(self
+            .client()
+            .query(EXPORT_ROWS_SQL, &[&school])?
+            .iter()
+            .map(|row| {
+                let sha256: String = row.get(12);
+                (
+                    ExportRow {
+                        booking_id: row.get(0),
+                        capture_code: row.get(1),
+                        name: row.get::<_, Option<String>>(2).unwrap_or_default(),
+                        id_number: row.get(3),
+                        student_no: row.get(4),
+                        school: row.get(5),
+                        department: row.get(6),
+                        major: row.get(7),
+                        level: row.get(8),
+                        captured_at: row.get(9),
+                        station_id: row.get(10),
+                        operator: row.get(11),
+                        photo_path: format!("{sha256}.jpg"),
+                        sha256,
+                        spec_ok: row.get(13),
+                        overridden: row.get(14),
+                        reexport_needed: false,
+                        exported_at: None,
+                    },
+                    row.get(15),
+                )
+            })
+            .collect())
+    }
+}
+
+/// Exports `request.school` from the campus into `request.out/<school>/`, through `cache` (a
+/// folder of photos by sha256, kept so that a resumed export does not fetch again). The campus
+/// has no re-export flags yet, so `only_reexports` is refused.
+pub fn export_school(
+    client: &mut CampusClient,
+    request: &ExportRequest,
+    cache: &Path,
+    available_space: impl Fn(&Path) -> Option<u64>,
+    progress: impl FnMut(usize, usize),
+) -> CampusResult<ExportReport> {
+    let school = request.school.as_str();
+    if request.only_reexports {
+        return Err(CampusError::Refused(
+            "校区导出暂不支持只导出更正照片 / a campus export always exports every photo"
+                .to_string(),
+        ));
+    }
+    let fetched = client.export_rows(school)?;
+    if fetched.is_empty() {
+        return Err(CampusError::Refused(format!(
+            "校区没有 {school} 的已拍照片 / the campus holds no captured students of {school}"
+        )));
+    }
+    let needed: u64 = fetched.iter().map(|(_, bytes)| bytes.len() as u64).sum();
+    if let Some(free) = available_space(&request.out)
+        && needed + SPACE_MARGIN_BYTES > free
+    {
+        return Err(CampusError::Refused(format!(
+            "目标磁盘只剩 {} MB，导出需要 {} MB：未写入任何文件 / the target has {} MB free, the export needs {} MB: nothing was written",
+            free / 1_000_000,
+            (needed + SPACE_MARGIN_BYTES) / 1_000_000,
+            free / 1_000_000,
+            (needed + SPACE_MARGIN_BYTES) / 1_000_000
+        )));
+    }
+    let mut rows = Vec::with_capacity(fetched.len());
+    for (row, bytes) in fetched {
+        // The server checked the hash when it took the photo; checked again after the network.
+        if sha256_hex(&bytes) != row.sha256 {
+            return Err(CampusError::Refused(format!(
+                "从服务器取回的照片与其 sha256 不符 / a photo fetched from the server does not match its sha256 ({})",
+                row.sha256
+            )));
+        }
+        let path = cache.join(&row.photo_path);
+        if !std::fs::read(&path).is_ok_and(|held| held == bytes) {
+            write_atomically_unsynced(&path, &bytes).map_err(|error| {
+                CampusError::Refused(format!("writing {}: {error}", path.display()))
+            })?;
+        }
+        rows.push(row);
+    }
+    export_photos(
+        &rows,
+        cache,
+        &request.out,
+        &request.naming,
+        request.zip,
+        progress,
+    )
+    .map_err(|error| CampusError::Refused(error.to_string()))
+}
