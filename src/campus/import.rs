@@ -36,18 +36,11 @@ fn run(
     commit: bool,
 ) -> CampusResult<ImportReport> {
     let table = read_table(bytes).map_err(ImportError::from)?;
-    let (valid, mut rejected) = validate_table(&table, options)?;
+    let (valid, rejected) = validate_table(&table, options)?;
     let counts = if commit {
         client.import_rows(&valid)?
     } else {
         client.preview_import_rows(&valid)?
     };
-    rejected.extend(counts.rejected);
-    rejected.sort_by_key(|r| r.row);
-    Ok(ImportReport {
-        inserted: counts.inserted,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        rejected,
-    })
+    Ok(ImportReport::from_counts(counts, rejected))
 }

@@ -1223,17 +1223,7 @@ fn apply_capture(
             }
         }
     }
-    let status: String = db
-        .query_opt(
-            "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
-            &[&booking],
-        )?
-        .ok_or_else(|| {
-            CampusError::Refused(format!(
-                "服务器上没有该预约 / the server has no booking {booking}"
-            ))
-        })?
-        .get(0);
+    let status = lock_booking_status(db, booking)?;
     let active: Option<(uuid::Uuid, String)> = db
         .query_opt(
             "SELECT id, station FROM captures WHERE booking_id = $1 AND active",
@@ -1326,6 +1316,22 @@ fn apply_capture(
     }
 }
 
+/// The booking's status, its row locked until the event's savepoint ends; an unknown booking is
+/// refused (the event goes to quarantine).
+fn lock_booking_status(db: &mut Db<'_, '_>, booking: uuid::Uuid) -> CampusResult<String> {
+    Ok(db
+        .query_opt(
+            "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
+            &[&booking],
+        )?
+        .ok_or_else(|| {
+            CampusError::Refused(format!(
+                "服务器上没有该预约 / the server has no booking {booking}"
+            ))
+        })?
+        .get(0))
+}
+
 /// A refund mark. The server refunds only a booking with no capture anywhere on the campus and
 /// no other station's fresh claim (that booth may be shooting the student right now): a
 /// station that closed out offline may ask to refund a student photographed elsewhere, and
@@ -1337,17 +1343,7 @@ fn apply_refund(
     payload: &RefundPayload,
 ) -> CampusResult<(EventOutcome, bool)> {
     let booking = parse_uuid(&payload.booking_id, "booking id")?;
-    let status: String = db
-        .query_opt(
-            "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
-            &[&booking],
-        )?
-        .ok_or_else(|| {
-            CampusError::Refused(format!(
-                "服务器上没有该预约 / the server has no booking {booking}"
-            ))
-        })?
-        .get(0);
+    let status = lock_booking_status(db, booking)?;
     let photographed_by: Option<String> = db
         .query_opt(
             "SELECT station FROM captures WHERE booking_id = $1 AND active

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::table::{Cell, Table, TableError, for_each_row};
 use crate::domain::{BookingSource, CaptureCodeRules, IdNumber, PaymentMethod, money, slot, text};
-use crate::store::{ImportRejection, NewBooking, Store, StoreError};
+use crate::store::{ImportCounts, ImportRejection, NewBooking, Store, StoreError};
 
 /// The columns the importer understands. Anything else in the file is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,17 +203,23 @@ fn run_import(
         let parser_rejected = parser
             .join()
             .map_err(|_| ImportError::Interrupted("the parser panicked".to_string()))?;
-        let counts = stored?;
-        let mut rejected = parser_rejected;
+        Ok(ImportReport::from_counts(stored?, parser_rejected))
+    })
+}
+
+impl ImportReport {
+    /// The report of rows a store (or a campus server) wrote, with the rows the parser had
+    /// already rejected, all in spreadsheet order.
+    pub fn from_counts(counts: ImportCounts, mut rejected: Vec<ImportRejection>) -> Self {
         rejected.extend(counts.rejected);
         rejected.sort_by_key(|r| r.row);
-        Ok(ImportReport {
+        Self {
             inserted: counts.inserted,
             updated: counts.updated,
             unchanged: counts.unchanged,
             rejected,
-        })
-    })
+        }
+    }
 }
 
 /// The storing side's view of the channel: rows in order, then an error if the parser failed or
