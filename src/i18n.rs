@@ -259,7 +259,7 @@ texts! {
     conflict_capture_after_close: "学校结算后才上传的照片（已列入退款）", "Photographed before, uploaded after the school's close-out (refund pending)";
     conflict_duplicate_walk_in: "同一学生在两个工位现场预约", "The same student booked as a walk-in at two stations";
     conflict_stale_correction: "更正时原值已被他人修改", "Corrected while someone else had changed the value";
-    conflict_refund_of_captured: "已拍摄（或正在拍摄）的学生被结算退款，未退款", "Close-out asked to refund a student photographed (or being photographed) elsewhere: not refunded";
+    conflict_refund_of_captured: "结算退款时该生已拍或正在拍（未退款）", "Close-out asked to refund a student photographed (or being photographed) elsewhere: not refunded";
     campus_void_refund: "作废退款", "Void the refund";
     campus_refund_anyway: "仍然退款（仅限未拍摄）", "Refund anyway (only if not photographed)";
     campus_connected: "已连接", "connected";

@@ -23,7 +23,7 @@ use crate::store::outbox::{
     BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry,
     RefundPayload, RemoteEvent, kind, refund_status,
 };
-use crate::store::{ImportCounts, ImportRejection, NewBooking};
+use crate::store::{ImportCounts, ImportRejection, NewBooking, import_reasons};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
 pub const CHANGES_CHANNEL: &str = "campus_changes";
@@ -609,7 +609,7 @@ impl CampusClient {
                 let Some(order_no) = booking.order_no.as_deref() else {
                     counts
                         .rejected
-                        .push(reject("订单号为空 / 订单号 is empty".to_string()));
+                        .push(reject(import_reasons::no_order_number()));
                     continue;
                 };
                 let existing = held.get(order_no);
@@ -617,12 +617,9 @@ impl CampusClient {
                     && let Some((owner, owner_order)) = code_owners.get(code)
                     && existing.map(|e| e.id) != Some(*owner)
                 {
-                    let owner = owner_order
-                        .clone()
-                        .unwrap_or_else(|| "(walk-in)".to_string());
-                    counts.rejected.push(reject(format!(
-                        "采集码已属于订单 {owner} / 采集码 already belongs to order {owner}"
-                    )));
+                    counts
+                        .rejected
+                        .push(reject(import_reasons::code_taken(owner_order.as_deref())));
                     continue;
                 }
                 let Some(existing) = existing else {
@@ -641,10 +638,12 @@ impl CampusClient {
                     continue;
                 }
                 if fields_changed && existing.status != "booked" {
-                    counts.rejected.push(reject(format!(
-                        "订单 {order_no} 的状态已是 {status}，请通过信息更正修改 / order {order_no} is already {status}; change it through a correction (信息更正)",
-                        status = existing.status
-                    )));
+                    counts
+                        .rejected
+                        .push(reject(import_reasons::changed_after_booking(
+                            order_no,
+                            &existing.status,
+                        )));
                     continue;
                 }
                 let mut updated = booking.clone();

@@ -512,7 +512,7 @@ impl Store {
                 let Some(order_no) = booking.order_no.as_deref() else {
                     counts
                         .rejected
-                        .push(reject("订单号为空 / 订单号 is empty".to_string()));
+                        .push(reject(import_reasons::no_order_number()));
                     continue;
                 };
                 let existing = writer.existing_order(order_no).map_err(StoreError::from)?;
@@ -521,10 +521,9 @@ impl Store {
                         writer.code_owner(code).map_err(StoreError::from)?
                     && existing.as_ref().map(|e| &e.booking_id) != Some(&owner)
                 {
-                    let owner = owner_order.unwrap_or_else(|| "(walk-in)".to_string());
-                    counts.rejected.push(reject(format!(
-                        "采集码已属于订单 {owner} / 采集码 already belongs to order {owner}"
-                    )));
+                    counts
+                        .rejected
+                        .push(reject(import_reasons::code_taken(owner_order.as_deref())));
                     continue;
                 }
                 let Some(existing) = existing else {
@@ -540,10 +539,12 @@ impl Store {
                     continue;
                 }
                 if fields_changed && existing.status != BookingStatus::Booked.as_str() {
-                    counts.rejected.push(reject(format!(
-                        "订单 {order_no} 的状态已是 {status}，请通过信息更正修改 / order {order_no} is already {status}; change it through a correction (信息更正)",
-                        status = existing.status
-                    )));
+                    counts
+                        .rejected
+                        .push(reject(import_reasons::changed_after_booking(
+                            order_no,
+                            &existing.status,
+                        )));
                     continue;
                 }
                 if fields_changed {
@@ -749,6 +750,25 @@ pub(crate) fn apply_remote_booking(
     }
     writer.insert_with_ids(&payload.booking, &payload.booking_id, &payload.student_id)?;
     Ok(true)
+}
+
+/// The reasons an import rejects a row: one wording wherever the rules run (this store, or a
+/// campus server).
+pub(crate) mod import_reasons {
+    pub fn no_order_number() -> String {
+        "订单号为空 / 订单号 is empty".to_string()
+    }
+
+    pub fn code_taken(owner_order: Option<&str>) -> String {
+        let owner = owner_order.unwrap_or("(walk-in)");
+        format!("采集码已属于订单 {owner} / 采集码 already belongs to order {owner}")
+    }
+
+    pub fn changed_after_booking(order_no: &str, status: &str) -> String {
+        format!(
+            "订单 {order_no} 的状态已是 {status}，请通过信息更正修改 / order {order_no} is already {status}; change it through a correction (信息更正)"
+        )
+    }
 }
 
 /// A re-import's change to an order, made on the campus server. It applies while the order is

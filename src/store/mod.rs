@@ -24,6 +24,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use accounts::{Permission, Role, Session, UserSummary};
+pub(crate) use bookings::import_reasons;
 pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
 pub use day_counts::DayCounts;
