@@ -1457,3 +1457,78 @@ fn the_campus_report_shows_each_stations_pace_and_who_has_not_sealed() {
     assert_eq!(report.not_sealed, ["A", "B"]);
     assert_eq!(report.open_conflicts, 0);
 }
+
+/// Accounts live on the server: a supervisor added at one booth signs in at another, wrong PINs
+/// at two booths add up to one lockout that holds at a third, and a booth whose server is away
+/// signs in only the accounts it has seen, and says so.
+#[test]
+fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere() {
+    use capture_station::campus::CampusError;
+    use capture_station::campus::accounts::{self, OFFLINE_UNKNOWN_ACCOUNT};
+    use capture_station::store::{Role, StoreError};
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let mut c = campus.station("C");
+    let away = || Err(CampusError::Unreachable("the Wi-Fi is down".to_string()));
+    let online = |station: &mut crate::util::campus_server::TestStation, name: &str, pin: &str| {
+        let client = station.client();
+        accounts::sign_in(&mut station.store, Ok(client), name, pin)
+    };
+
+    // The booth's own supervisor comes to the campus on first sign-in; then adds a colleague.
+    let boss = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+    accounts::add_account(&mut a.client(), &mut a.store, &boss, "王主管", Role::Supervisor, "135792")
+        .unwrap();
+    let at_b = online(&mut b, "王主管", "135792").unwrap();
+    assert_eq!(at_b.role(), Role::Supervisor, "B never had this account");
+    let listed = accounts::accounts(&mut c.client()).unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let wang = listed.iter().find(|a| a.name == "王主管").unwrap();
+    assert_eq!(wang.last_station.as_deref(), Some("B"));
+    assert_eq!(wang.role, "supervisor");
+
+    // Three wrong PINs at A and two at B: the fifth locks the account for the whole campus.
+    let wrong_pin = |station: &mut crate::util::campus_server::TestStation, left: u32| {
+        let client = station.client();
+        match accounts::sign_in(&mut station.store, Ok(client), "王主管", "000000") {
+            Err(StoreError::WrongPin { remaining }) => assert_eq!(remaining, left),
+            other => panic!("expected a wrong PIN, got {other:?}"),
+        }
+    };
+    wrong_pin(&mut a, 4);
+    wrong_pin(&mut a, 3);
+    wrong_pin(&mut a, 2);
+    wrong_pin(&mut b, 1);
+    let fifth = online(&mut b, "王主管", "000000");
+    assert!(matches!(fifth, Err(StoreError::LockedOut { .. })), "{fifth:?}");
+    let right_pin_at_c = online(&mut c, "王主管", "135792");
+    assert!(
+        matches!(right_pin_at_c, Err(StoreError::LockedOut { .. })),
+        "locked at a booth that saw no wrong PIN: {right_pin_at_c:?}"
+    );
+    // B keeps the campus's lock while its server is away.
+    let offline_at_b = accounts::sign_in(&mut b.store, away(), "王主管", "135792");
+    assert!(matches!(offline_at_b, Err(StoreError::LockedOut { .. })), "{offline_at_b:?}");
+
+    // A new PIN ends the lock everywhere.
+    accounts::reset_pin(&mut a.client(), &mut a.store, &boss, "王主管", "246813").unwrap();
+    online(&mut c, "王主管", "246813").unwrap();
+
+    // Offline: B signs in the accounts it has seen; C refuses one it never saw, and says why.
+    let mut d = campus.station("D");
+    let never_seen = accounts::sign_in(&mut d.store, away(), "王主管", "246813");
+    match never_seen {
+        Err(StoreError::Invalid(message)) => assert_eq!(message, OFFLINE_UNKNOWN_ACCOUNT),
+        other => panic!("expected the offline refusal, got {other:?}"),
+    }
+    accounts::sign_in(&mut c.store, away(), "王主管", "246813")
+        .expect("C saw this account (with its new PIN) while online");
+    let old_pin_offline = accounts::sign_in(&mut b.store, away(), "王主管", "135792");
+    assert!(old_pin_offline.is_err(), "B still holds the lock from the campus");
+
+    // The same name brought by another booth does not replace the campus's account.
+    let at_d = online(&mut d, util::BOSS, util::BOSS_PIN).unwrap();
+    assert_eq!(at_d.role(), Role::Supervisor);
+    assert_eq!(accounts::accounts(&mut d.client()).unwrap().len(), 2);
+}

@@ -5,6 +5,7 @@ mod util;
 
 mod booth_window;
 mod campus;
+mod campus_faults;
 mod cli_import_lookup;
 mod close_out_export;
 mod crash_harness;

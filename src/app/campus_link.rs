@@ -17,6 +17,8 @@ pub type CampusSlot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<CampusLi
 
 /// A claim is one round trip; a server slower than this counts as away for this shot.
 const CLAIM_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Signing in waits a little for the server before it goes by the accounts seen here.
+const SIGN_IN_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A supervisor's operation may wait a little longer for the server than a shot.
 const OPERATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -60,6 +62,18 @@ impl CampusLink {
     /// timeout short enough that an away server is reported, not waited for.
     pub fn connect(&self) -> crate::campus::CampusResult<CampusClient> {
         CampusClient::connect(&self.settings.login, OPERATION_CONNECT_TIMEOUT)
+    }
+
+    /// A connection for checking a PIN against the campus's accounts; an error at once while
+    /// the sync worker knows the server is away, so that signing in offline never waits.
+    pub fn sign_in_client(&self) -> crate::campus::CampusResult<CampusClient> {
+        let status = self.sync.status();
+        if !status.connected && status.offline_since.is_some() {
+            return Err(crate::campus::CampusError::Unreachable(
+                status.last_error.unwrap_or_default(),
+            ));
+        }
+        CampusClient::connect(&self.settings.login, SIGN_IN_CONNECT_TIMEOUT)
     }
 
     /// Claims the booking before its photo is saved. `Err` only when another station holds it;

@@ -19,6 +19,14 @@ pub enum Command {
         conflict_id: i64,
         decision: &'static str,
     },
+    /// 校区结算: read the school's gate and campus report from the server.
+    CampusLoadGate(String),
+    /// Seal the chosen school at this booth.
+    CampusSeal,
+    /// Write off the station typed, with the reason typed.
+    CampusWriteOff,
+    /// Close the chosen school for the whole campus.
+    CampusCloseOut,
     Show(Screen),
     SetLanguage(Language),
     /// Take the live frame and make the portrait (Space).

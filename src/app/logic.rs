@@ -607,6 +607,34 @@ impl StationApp {
                 }
             }
             StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
+            StoreEvent::CampusGate(view) => {
+                let form = &mut self.state.supervisor.campus.close;
+                form.busy = false;
+                if form.write_off_station.is_empty() || view.gate.iter().all(|g| !g.blocks()) {
+                    form.write_off_station.clear();
+                    form.write_off_reason.clear();
+                }
+                form.gate = Some(*view);
+            }
+            StoreEvent::CampusClosed(outcome) => {
+                let text = format!(
+                    "{} {} · {} {}",
+                    t.campus_closed,
+                    outcome.refunded,
+                    t.refund_total,
+                    crate::domain::money::format_yuan(outcome.refund_total_fen)
+                );
+                self.state.notify(NoticeLevel::Success, text);
+                let school = outcome.school.clone();
+                let form = &mut self.state.supervisor.campus.close;
+                form.busy = false;
+                form.outcome = Some(*outcome);
+                self.send_store(StoreJob::CampusGate { school });
+            }
+            StoreEvent::CampusRefused(message) => {
+                self.state.supervisor.campus.close.busy = false;
+                self.state.notify(NoticeLevel::Error, message);
+            }
             StoreEvent::Recorded => {}
             StoreEvent::ClosePreviewed(preview) => {
                 self.state.supervisor.close_out.preview = Some(*preview);
@@ -1023,6 +1051,46 @@ impl StationApp {
                 self.send_campus(job);
             }
             Command::CampusRefresh => self.send_campus(CampusJob::Overview),
+            Command::CampusLoadGate(school) => {
+                let form = &mut self.state.supervisor.campus.close;
+                form.school = school.clone();
+                form.busy = true;
+                self.send_store(StoreJob::CampusGate { school });
+            }
+            Command::CampusSeal => {
+                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
+                    let form = &mut self.state.supervisor.campus.close;
+                    form.busy = true;
+                    let school = form.school.clone();
+                    self.send_store(StoreJob::CampusSeal { school, session });
+                }
+            }
+            Command::CampusWriteOff => {
+                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
+                    let form = &mut self.state.supervisor.campus.close;
+                    let job = StoreJob::CampusWriteOff {
+                        school: form.school.clone(),
+                        station: form.write_off_station.trim().to_string(),
+                        reason: form.write_off_reason.trim().to_string(),
+                        session,
+                    };
+                    form.busy = true;
+                    self.send_store(job);
+                }
+            }
+            Command::CampusCloseOut => {
+                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
+                    let form = &mut self.state.supervisor.campus.close;
+                    form.busy = true;
+                    let school = form.school.clone();
+                    let calendar = Box::new(self.config.holidays.clone());
+                    self.send_store(StoreJob::CampusCloseOut {
+                        school,
+                        calendar,
+                        session,
+                    });
+                }
+            }
             Command::CampusOpenConflict(id) => self.send_campus(CampusJob::ConflictPhotos(id)),
             Command::CampusResolve {
                 conflict_id,
@@ -1060,6 +1128,7 @@ impl StationApp {
                         | SupervisorTab::CloseOut
                         | SupervisorTab::Report
                         | SupervisorTab::Export
+                        | SupervisorTab::Campus
                 ) {
                     self.send_store(StoreJob::LoadSchools);
                 }

@@ -261,6 +261,21 @@ pub struct CampusScreen {
     pub overview: Option<crate::app::campus_worker::CampusOverview>,
     /// The conflict shown with its two photos (current, other).
     pub conflict_photos: Option<ConflictPhotosShown>,
+    /// The close-out of one school for the whole campus.
+    pub close: CampusCloseForm,
+}
+
+/// 校区结算: the school chosen, its gate and report from the server, a write-off being typed,
+/// and the last outcome.
+#[derive(Debug, Clone, Default)]
+pub struct CampusCloseForm {
+    pub school: String,
+    pub gate: Option<crate::app::store_worker::CampusGateView>,
+    pub write_off_station: String,
+    pub write_off_reason: String,
+    /// A seal, write-off or close-out is on its way to the server.
+    pub busy: bool,
+    pub outcome: Option<crate::campus::close_out::CampusCloseOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

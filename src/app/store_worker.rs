@@ -149,6 +149,36 @@ pub enum StoreJob {
         subject: String,
         session: Session,
     },
+    /// The school's close-out gate and campus report, from the server.
+    CampusGate {
+        school: String,
+    },
+    /// Seal the school at this booth (it stops capturing it; the server checks its events).
+    CampusSeal {
+        school: String,
+        session: Session,
+    },
+    /// Close the school without a station that cannot be reached, with the reason.
+    CampusWriteOff {
+        school: String,
+        station: String,
+        reason: String,
+        session: Session,
+    },
+    /// Close the school for the whole campus (every station sealed or written off).
+    CampusCloseOut {
+        school: String,
+        calendar: Box<crate::domain::HolidayCalendar>,
+        session: Session,
+    },
+}
+
+/// A school's close-out as the campus server sees it: who blocks the gate, and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampusGateView {
+    pub school: String,
+    pub gate: Vec<crate::campus::close_out::GateStation>,
+    pub report: crate::campus::report::CampusReport,
 }
 
 pub struct SaveRequest {
@@ -233,6 +263,10 @@ pub enum StoreEvent {
     },
     Exported(Box<crate::transfer::school_export::SchoolExport>),
     ExportRefused(String),
+    CampusGate(Box<CampusGateView>),
+    CampusClosed(Box<crate::campus::close_out::CampusCloseOutcome>),
+    /// A campus operation the server refused or could not be reached for; nothing changed.
+    CampusRefused(String),
     /// A job failed; the text says why, for the notice strip.
     Failed(String),
 }
@@ -539,23 +573,98 @@ fn handle(
         StoreJob::Export { request, session } => {
             use crate::transfer::school_export::{available_space, export_school};
             let mut last_sent = std::time::Instant::now();
-            let outcome = export_school(
-                store,
-                &setup.photos_dir,
-                &session,
-                &request,
-                available_space,
-                |done, total| {
-                    // A few updates a second are enough for a progress bar.
-                    if done == total || last_sent.elapsed().as_millis() >= 100 {
-                        last_sent = std::time::Instant::now();
-                        send(StoreEvent::ExportProgress { done, total });
-                    }
-                },
-            );
+            let progress = |done, total| {
+                // A few updates a second are enough for a progress bar.
+                if done == total || last_sent.elapsed().as_millis() >= 100 {
+                    last_sent = std::time::Instant::now();
+                    send(StoreEvent::ExportProgress { done, total });
+                }
+            };
+            let outcome = match setup.campus.get() {
+                // A joined booth exports the campus's photos, whichever booth shot them.
+                Some(campus) => {
+                    store.authorize(&session, Permission::Export, Some(&request.school))?;
+                    campus
+                        .connect()
+                        .and_then(|mut client| {
+                            crate::campus::export::export_school_verified(
+                                &mut client,
+                                &request,
+                                &setup.data_dir,
+                                available_space,
+                                progress,
+                            )
+                        })
+                        .map_err(|error| error.to_string())
+                }
+                None => export_school(
+                    store,
+                    &setup.photos_dir,
+                    &session,
+                    &request,
+                    available_space,
+                    progress,
+                )
+                .map_err(|error| error.to_string()),
+            };
             match outcome {
                 Ok(done) => StoreEvent::Exported(Box::new(done)),
-                Err(error) => StoreEvent::ExportRefused(error.to_string()),
+                Err(error) => StoreEvent::ExportRefused(error),
+            }
+        }
+        StoreJob::CampusGate { school } => campus_gate(setup, &school),
+        StoreJob::CampusSeal { school, session } => {
+            let sealed = joined(setup).and_then(|(campus, mut client)| {
+                crate::campus::close_out::seal_station(
+                    store,
+                    &mut client,
+                    &setup.photos_dir,
+                    &school,
+                    &session,
+                )
+                .map(|_| campus.nudge())
+            });
+            match sealed {
+                Ok(()) => campus_gate(setup, &school),
+                Err(error) => StoreEvent::CampusRefused(error.to_string()),
+            }
+        }
+        StoreJob::CampusWriteOff {
+            school,
+            station,
+            reason,
+            session,
+        } => {
+            store.authorize(&session, Permission::CloseOut, Some(&school))?;
+            let written_off = joined(setup).and_then(|(campus, mut client)| {
+                let decided_by = format!("{}@{}", session.actor(), campus.station());
+                client.write_off(&station, &school, &reason, &decided_by)
+            });
+            match written_off {
+                Ok(()) => campus_gate(setup, &school),
+                Err(error) => StoreEvent::CampusRefused(error.to_string()),
+            }
+        }
+        StoreJob::CampusCloseOut {
+            school,
+            calendar,
+            session,
+        } => {
+            store.authorize(&session, Permission::CloseOut, Some(&school))?;
+            let due_date = calendar.due_date(
+                today(),
+                crate::domain::working_days::REFUND_WORKING_DAYS,
+            );
+            let closed = joined(setup).and_then(|(campus, mut client)| {
+                let decided_by = format!("{}@{}", session.actor(), campus.station());
+                let outcome = client.close_school(&school, due_date, &decided_by)?;
+                // The refunds reach this booth now; the others pull them.
+                crate::campus::sync::sync_once(store, &mut client, &setup.photos_dir)?;
+                Ok(outcome)
+            });
+            match closed {
+                Ok(outcome) => StoreEvent::CampusClosed(Box::new(outcome)),
+                Err(error) => StoreEvent::CampusRefused(error.to_string()),
             }
         }
         StoreJob::PreviewImport { path, session } => {
@@ -655,7 +764,13 @@ fn handle(
                 *file,
             )?))
         }
-        StoreJob::SignIn { name, pin, elevate } => match store.login(&name, &pin) {
+        StoreJob::SignIn { name, pin, elevate } => match match setup.campus.get() {
+            // A joined booth signs in against the campus's accounts.
+            Some(campus) => {
+                crate::campus::accounts::sign_in(store, campus.sign_in_client(), &name, &pin)
+            }
+            None => store.login(&name, &pin),
+        } {
             Ok(session) => StoreEvent::SignedIn { session, elevate },
             Err(
                 error @ (StoreError::WrongPin { .. }
@@ -703,10 +818,50 @@ fn handle(
             pin,
             session,
         } => {
-            store.add_user(&session, &name, role, &pin)?;
+            match setup.campus.get() {
+                Some(campus) => crate::campus::accounts::add_account(
+                    &mut campus.connect()?,
+                    store,
+                    &session,
+                    &name,
+                    role,
+                    &pin,
+                )?,
+                None => store.add_user(&session, &name, role, &pin)?,
+            }
             StoreEvent::Users(store.users()?)
         }
     })
+}
+
+/// The campus link and a fresh connection, for a supervisor's campus operation.
+fn joined(
+    setup: &StoreSetup,
+) -> crate::campus::CampusResult<(
+    &super::campus_link::CampusLink,
+    crate::campus::server::CampusClient,
+)> {
+    let campus = setup.campus.get().ok_or_else(|| {
+        crate::campus::CampusError::Refused(
+            "本工位未加入校区 / this station has not joined a campus".to_string(),
+        )
+    })?;
+    let client = campus.connect()?;
+    Ok((campus, client))
+}
+
+fn campus_gate(setup: &StoreSetup, school: &str) -> StoreEvent {
+    let view = joined(setup).and_then(|(_, mut client)| {
+        Ok(CampusGateView {
+            school: school.to_string(),
+            gate: client.close_gate(school)?,
+            report: client.report(Some(school))?,
+        })
+    });
+    match view {
+        Ok(view) => StoreEvent::CampusGate(Box::new(view)),
+        Err(error) => StoreEvent::CampusRefused(error.to_string()),
+    }
 }
 
 fn refunds(store: &Store, school: &str) -> Result<StoreEvent> {

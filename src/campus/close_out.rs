@@ -18,6 +18,31 @@ use crate::store::outbox::{RefundPayload, kind, refund_status};
 /// other booths photographed, so it could refund a student photographed next door.
 pub const LOCAL_CLOSE_REFUSED: &str = "本工位已加入校区：请在每个工位运行 campus seal --school，再运行 campus close-out --school / this station belongs to a campus: seal the school at every station (`campus seal --school`), then `campus close-out --school`";
 
+/// Seals `school` at this station and on the server: no more captures of it here, the outbox
+/// sent, and the server's agreement that it holds every event up to the station's last.
+/// Returns that last sequence number.
+pub fn seal_station(
+    store: &mut crate::store::Store,
+    client: &mut CampusClient,
+    photos_dir: &std::path::Path,
+    school: &str,
+    session: &crate::store::Session,
+) -> CampusResult<i64> {
+    // Sealed here first: a capture that slipped in after the check below would be lost to the
+    // close-out otherwise.
+    store.seal_school(school, session)?;
+    let report = super::sync::sync_once(store, client, photos_dir)?;
+    if report.outbox_depth > 0 {
+        return Err(CampusError::Refused(format!(
+            "还有 {} 条事件未上传，请稍后再封存 / {} events are still waiting to upload: seal again once they are sent",
+            report.outbox_depth, report.outbox_depth
+        )));
+    }
+    let through_seq = store.outbox_last_seq()?;
+    client.seal(school, through_seq)?;
+    Ok(through_seq)
+}
+
 /// One station's place in a school's close-out gate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GateStation {
@@ -46,6 +71,9 @@ pub struct CampusCloseOutcome {
     pub due_date: NaiveDate,
     /// Stations closed without their seal, each with the reason given.
     pub written_off: Vec<String>,
+    /// Bookings left as they are because a photo of them waits in an open conflict: they are
+    /// neither refunded nor counted as photographed until the supervisor decides.
+    pub held_back: usize,
 }
 
 const GATE_SQL: &str = "
@@ -180,10 +208,20 @@ impl CampusClient {
                 list = blocking.join("、")
             )));
         }
+        // A photo held in an open conflict is still a photo of the student: refunding them
+        // would refund a photographed student if the supervisor then keeps it.
+        let held_back: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM bookings b
+                 WHERE b.school = $1 AND b.status = 'booked'
+                   AND EXISTS (SELECT 1 FROM captures c WHERE c.booking_id = b.id)",
+                &[&school],
+            )?
+            .get(0);
         let refunded = tx.query(
             "UPDATE bookings b SET status = 'refund_pending', refund_due = $2
              WHERE b.school = $1 AND b.status = 'booked'
-               AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.booking_id = b.id AND c.active)
+               AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.booking_id = b.id)
              RETURNING b.id, coalesce((b.record->>'amount_fen')::bigint, 0)",
             &[&school, &due_date],
         )?;
@@ -242,6 +280,7 @@ impl CampusClient {
             refund_total_fen: total,
             due_date,
             written_off,
+            held_back: held_back as usize,
         })
     }
 }

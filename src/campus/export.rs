@@ -11,8 +11,34 @@ use super::{CampusError, CampusResult};
 use crate::store::ExportRow;
 use crate::store::captures::sha256_hex;
 use crate::store::photo_files::write_atomically_unsynced;
-use crate::transfer::export::{ExportReport, export_photos};
-use crate::transfer::school_export::{ExportRequest, SPACE_MARGIN_BYTES};
+use crate::transfer::export::{ExportReport, export_photos, verify_export};
+use crate::transfer::school_export::{ExportRequest, SPACE_MARGIN_BYTES, SchoolExport};
+
+/// The folder beside the station's data where photos fetched from the campus are kept by their
+/// sha256, so that a resumed export does not fetch them again.
+pub const CAMPUS_EXPORT_CACHE: &str = "campus-export-cache";
+
+/// [`export_school`], then the written folder checked against its manifest, as a booth's own
+/// export is.
+pub fn export_school_verified(
+    client: &mut CampusClient,
+    request: &ExportRequest,
+    data_dir: &Path,
+    available_space: impl Fn(&Path) -> Option<u64>,
+    progress: impl FnMut(usize, usize),
+) -> CampusResult<SchoolExport> {
+    let cache = data_dir.join(CAMPUS_EXPORT_CACHE);
+    let report = export_school(client, request, &cache, available_space, progress)?;
+    let verdict = verify_export(&report.folder)
+        .map_err(|error| CampusError::Refused(error.to_string()))?
+        .into_iter()
+        .next();
+    Ok(SchoolExport {
+        report,
+        reexported: 0,
+        verdict,
+    })
+}
 
 const EXPORT_ROWS_SQL: &str = "
     SELECT b.id::text, b.capture_code, b.record->>'name', b.record->>'id_number',

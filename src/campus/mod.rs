@@ -3,6 +3,7 @@
 //! the store, in the same transaction as each change) is uploaded by the sync worker, and the
 //! server's change feed is pulled back into the store.
 //!
+//! - `accounts`: staff accounts for the whole campus (sign-in, lockout across booths).
 //! - `close_out`: sealing stations and closing a school for the whole campus.
 //! - `cluster`: a PostgreSQL cluster of our own, from the installed binaries (`server init --dir`).
 //! - `export`: a school's photos exported from the server's copies.
@@ -16,6 +17,7 @@
 //!
 //! Single-station mode never loads any of this: no `campus.toml`, no network.
 
+pub mod accounts;
 pub mod close_out;
 pub mod cluster;
 pub mod export;

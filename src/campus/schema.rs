@@ -161,6 +161,22 @@ pub const MIGRATIONS: &[&str] = &[
         'capture_after_cancel', 'capture_after_close', 'duplicate_walk_in', 'stale_correction',
         'refund_of_captured'));
     "#,
+    // 4: staff accounts for the whole campus: a supervisor signs in at any booth, and wrong PINs
+    // count per account across every booth.
+    r#"
+    CREATE TABLE accounts (
+        name          text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 32),
+        role          text NOT NULL CHECK (role IN ('operator', 'staff', 'supervisor')),
+        pin_hash      text NOT NULL,
+        failed_count  integer NOT NULL DEFAULT 0,
+        locked_until  timestamptz,
+        disabled      boolean NOT NULL DEFAULT false,
+        added_by      text NOT NULL,
+        added_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+        last_login_at timestamptz,
+        last_station  text
+    );
+    "#,
 ];
 
 /// The schema version this app needs.
@@ -254,8 +270,8 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT SELECT ON campus_schema, stations TO {ENROL_ROLE};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
          GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts,
-             seals, close_outs TO {STATION_GROUP};
-         GRANT UPDATE ON stations, bookings, captures, claims, conflicts, seals
+             seals, close_outs, accounts TO {STATION_GROUP};
+         GRANT UPDATE ON stations, bookings, captures, claims, conflicts, seals, accounts
              TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
 

@@ -387,24 +387,15 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
 fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Result<()> {
     let settings = settings_or_refuse(data_dir)?;
     let session = station.sign_in()?;
-    // Sealed here first: a capture that slipped in after the check below would be lost to
-    // the close-out otherwise.
-    station.store.seal_school(school, &session)?;
     let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
-    let report = sync_once(
+    let photos = station.config.photos_dir();
+    let through_seq = crate::campus::close_out::seal_station(
         &mut station.store,
         &mut client,
-        &station.config.photos_dir(),
+        &photos,
+        school,
+        &session,
     )?;
-    if report.outbox_depth > 0 {
-        bail!(
-            "还有 {} 条事件未上传，请稍后再封存 / {} events are still waiting to upload: seal again once they are sent",
-            report.outbox_depth,
-            report.outbox_depth
-        );
-    }
-    let through_seq = station.store.outbox_last_seq()?;
-    client.seal(school, through_seq)?;
     if json {
         println!(
             "{}",
@@ -476,6 +467,12 @@ fn close_out(
         );
         for station in &outcome.written_off {
             println!("  放弃工位 / written off: {station}");
+        }
+        if outcome.held_back > 0 {
+            println!(
+                "  {} 名学生的照片在待处理冲突中，未退款，请在冲突中决定 / {} students have a photo in an open conflict: not refunded; decide the conflicts",
+                outcome.held_back, outcome.held_back
+            );
         }
     }
     Ok(())

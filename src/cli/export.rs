@@ -33,9 +33,6 @@ pub struct VerifyExportArgs {
     pub json: bool,
 }
 
-/// Where a joined station keeps the photos it fetched for a campus export, by sha256.
-pub const CAMPUS_EXPORT_CACHE: &str = "campus-export-cache";
-
 pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     let naming = Naming::parse(&args.naming)?;
     // export_school checks the role before a single photo is copied.
@@ -66,11 +63,10 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
             &settings.login,
             crate::campus::sync::CONNECT_TIMEOUT,
         )?;
-        let cache = station.config.data_dir.join(CAMPUS_EXPORT_CACHE);
-        let report = crate::campus::export::export_school(
+        let done = crate::campus::export::export_school_verified(
             &mut client,
             &request,
-            &cache,
+            &station.config.data_dir,
             crate::transfer::school_export::available_space,
             progress,
         )
@@ -78,8 +74,8 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        let verdicts = verify_export(&report.folder)?;
-        let verified = verdicts.iter().all(|v| v.ok());
+        let report = done.report;
+        let verified = done.verdict.is_some_and(|v| v.ok());
         if args.json {
             println!(
                 "{}",

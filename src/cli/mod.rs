@@ -8,6 +8,7 @@ mod close_out;
 mod export;
 mod portrait;
 mod scan;
+mod soak;
 mod users;
 
 use std::path::PathBuf;
@@ -100,7 +101,7 @@ pub enum Command {
     User(users::UserCommand),
     /// Headless capture loop for the crash harness: walk-in, shoot, check, save, repeat
     #[command(hide = true)]
-    SoakCapture(users::SoakArgs),
+    SoakCapture(soak::SoakArgs),
     /// Campus mode: the shared campus server, joining it, syncing, status
     #[command(subcommand)]
     Campus(campus::CampusCommand),
@@ -137,6 +138,9 @@ pub struct Station {
     /// `--user`, for commands that change data.
     pub user: Option<String>,
 }
+
+/// How long a command waits for the campus server before it signs in offline.
+const CAMPUS_SIGN_IN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Where a command-line PIN comes from when it is not typed at a prompt.
 pub const PIN_ENV: &str = "CAPTURE_STATION_PIN";
@@ -175,7 +179,31 @@ impl Station {
             );
         };
         let pin = read_pin(&format!("{name} 的 PIN"))?;
-        Ok(self.store.login(&name, &pin)?)
+        // A joined station signs in against the campus's accounts.
+        match self.campus_client()? {
+            Some(server) => Ok(crate::campus::accounts::sign_in(
+                &mut self.store,
+                server,
+                &name,
+                &pin,
+            )?),
+            None => Ok(self.store.login(&name, &pin)?),
+        }
+    }
+
+    /// A connection to the campus server when this station joined one (`Some(Err)` when the
+    /// server cannot be reached); `None` for a single station.
+    pub fn campus_client(
+        &self,
+    ) -> Result<Option<crate::campus::CampusResult<crate::campus::server::CampusClient>>> {
+        let Some(settings) = crate::campus::settings::CampusSettings::load(&self.config.data_dir)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(crate::campus::server::CampusClient::connect(
+            &settings.login,
+            CAMPUS_SIGN_IN_TIMEOUT,
+        )))
     }
 
     pub fn open(data_dir: PathBuf) -> Result<Self> {
@@ -249,7 +277,7 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
         Some(Command::Campus(command)) => {
             campus::campus(&data_dir, || open(data_dir.clone()), command)
         }
-        Some(Command::SoakCapture(args)) => users::soak_capture(open(data_dir)?, args),
+        Some(Command::SoakCapture(args)) => soak::soak_capture(open(data_dir)?, args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
         Some(Command::Backup { keep }) => {

@@ -1,17 +1,12 @@
-//! `user add|list|reset-pin` (staff accounts) and the hidden `soak-capture` loop that the crash
-//! harness kills at random moments.
+//! `user add|list|reset-pin`: staff accounts.
 
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 
 use super::Station;
-use crate::camera::synthetic_student::{StudentScene, render_student_frame};
-use crate::domain::{BookingSource, PaymentMethod};
-use crate::portrait::pipeline::{PortraitPipeline, PortraitSettings};
-use crate::store::captures::NewCapture;
-use crate::store::{NewBooking, Role};
+use crate::store::Role;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -71,10 +66,49 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
             }
             let session = station.sign_in()?;
             let pin = read_new_pin(&name)?;
-            station.store.add_user(&session, &name, role, &pin)?;
-            println!("已添加 added {name} ({})", role.label_zh());
+            match station.campus_client()? {
+                Some(server) => {
+                    crate::campus::accounts::add_account(
+                        &mut server?,
+                        &mut station.store,
+                        &session,
+                        &name,
+                        role,
+                        &pin,
+                    )?;
+                    println!("已添加校区账户 added {name} ({}) for the campus", role.label_zh());
+                }
+                None => {
+                    station.store.add_user(&session, &name, role, &pin)?;
+                    println!("已添加 added {name} ({})", role.label_zh());
+                }
+            }
         }
         UserCommand::List { json } => {
+            let server = station.campus_client()?;
+            if let Some(Err(error)) = &server {
+                eprintln!("{error}; 以下为本工位见过的账户 / these are the accounts this booth has seen");
+            }
+            if let Some(Ok(mut server)) = server {
+                let accounts = crate::campus::accounts::accounts(&mut server)?;
+                if json {
+                    println!("{}", serde_json::to_string(&accounts)?);
+                } else {
+                    for account in accounts {
+                        println!(
+                            "{}\t{}{}{}",
+                            account.name,
+                            Role::parse(&account.role).map_or("?", Role::label_zh),
+                            if account.locked { "\t已锁定 locked" } else { "" },
+                            account
+                                .last_station
+                                .map(|s| format!("\t最近登录于 last signed in at {s}"))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+                return Ok(());
+            }
             let users = station.store.users()?;
             if json {
                 println!("{}", serde_json::to_string(&users)?);
@@ -94,98 +128,18 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
         UserCommand::ResetPin { name } => {
             let session = station.sign_in()?;
             let pin = read_new_pin(&name)?;
-            station.store.reset_pin(&session, &name, &pin)?;
+            match station.campus_client()? {
+                Some(server) => crate::campus::accounts::reset_pin(
+                    &mut server?,
+                    &mut station.store,
+                    &session,
+                    &name,
+                    &pin,
+                )?,
+                None => station.store.reset_pin(&session, &name, &pin)?,
+            }
             println!("已重置 PIN reset for {name}");
         }
-    }
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct SoakArgs {
-    #[arg(long, default_value = "压测大学")]
-    pub school: String,
-    /// Stop after this many saves [default: run until killed]
-    #[arg(long)]
-    pub count: Option<u64>,
-    /// Shoot once and save that photo over and over, so that most of the time is spent saving
-    /// (where a kill matters most)
-    #[arg(long)]
-    pub shot_once: bool,
-}
-
-/// The booth's capture path without a window, as fast as it goes: a walk-in booking, a drawn
-/// student shot through the real portrait pipeline, the accepted JPEG and its original saved
-/// through the store. After each save commits it prints `saved <booking> <capture> <sha256>`,
-/// so a harness that kills the process knows which photos were accepted.
-pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
-    let session = station.sign_in()?;
-    let photos = station.config.photos_dir();
-    let mut pipeline =
-        PortraitPipeline::new(PortraitSettings::default()).context("loading the face detector")?;
-    let started = std::process::id() as u64;
-    let mut stdout = std::io::stdout().lock();
-    let mut saved = 0u64;
-    let mut kept_shot: Option<(Vec<u8>, Vec<u8>, serde_json::Value, bool)> = None;
-    while args.count.is_none_or(|count| saved < count) {
-        let seed = started.wrapping_mul(1_000_003).wrapping_add(saved);
-        let booking = NewBooking {
-            order_no: None,
-            source: BookingSource::WalkIn,
-            name: format!("压测{seed}"),
-            sex: None,
-            id_number: None,
-            has_id_card: false,
-            student_no: Some(format!("S{seed}")),
-            school: args.school.clone(),
-            department: None,
-            major: None,
-            level: None,
-            phone: None,
-            amount_fen: 0,
-            payment_method: PaymentMethod::Cash,
-            paid_at: None,
-            slot: None,
-            capture_code: None,
-            note: None,
-        };
-        let booking_id = station.store.create_booking(&booking, &session)?;
-        let shot = match kept_shot.take() {
-            Some(shot) => shot,
-            None => {
-                let scene = StudentScene {
-                    backdrop: PortraitSettings::default().backdrop.rgb(),
-                    offset: ((seed % 7) as f32 - 3.0) * 0.01,
-                    seed,
-                };
-                let frame = render_student_frame(&scene, 1280, 720);
-                let portrait = pipeline.process(&frame).map_err(|report| {
-                    anyhow::anyhow!("the drawn student failed: {:?}", report.error)
-                })?;
-                let original = crate::portrait::encode::encode_jpeg(&frame, 90)?;
-                let report = serde_json::to_value(&portrait.report)?;
-                (portrait.jpeg, original, report, portrait.report.ok)
-            }
-        };
-        let (jpeg, original, report, ok) = &shot;
-        let record = station.store.save_capture(
-            &photos,
-            NewCapture {
-                booking_id: &booking_id,
-                jpeg,
-                original_jpeg: Some(original),
-                spec_report: report.clone(),
-                spec_ok: *ok,
-                overridden: false,
-                session: &session,
-            },
-        )?;
-        if args.shot_once {
-            kept_shot = Some(shot);
-        }
-        writeln!(stdout, "saved {booking_id} {} {}", record.id, record.sha256)?;
-        stdout.flush()?;
-        saved += 1;
     }
     Ok(())
 }

@@ -161,7 +161,7 @@ pub struct UserSummary {
 
 /// Why a PIN is not acceptable. Booth PINs are typed on a number pad between students, so they
 /// are digits; six or more make guessing through the lockout hopeless.
-fn check_pin(pin: &str) -> StoreResult<()> {
+pub(crate) fn check_pin(pin: &str) -> StoreResult<()> {
     let digits = pin.chars().all(|c| c.is_ascii_digit());
     if !digits || !(6..=12).contains(&pin.len()) {
         return Err(StoreError::Invalid(
@@ -171,7 +171,7 @@ fn check_pin(pin: &str) -> StoreResult<()> {
     Ok(())
 }
 
-fn check_user_name(name: &str) -> StoreResult<String> {
+pub(crate) fn check_user_name(name: &str) -> StoreResult<String> {
     let name = required_field("用户名 / user name", name)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     if name.chars().count() > 32 {
@@ -182,7 +182,7 @@ fn check_user_name(name: &str) -> StoreResult<String> {
     Ok(name)
 }
 
-fn hash_pin(pin: &str) -> StoreResult<String> {
+pub(crate) fn hash_pin(pin: &str) -> StoreResult<String> {
     // 16 bytes from the OS's random source (via a v4 UUID) are a fine Argon2 salt.
     let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
         .map_err(|e| StoreError::Invalid(format!("salt: {e}")))?;
@@ -192,7 +192,7 @@ fn hash_pin(pin: &str) -> StoreResult<String> {
         .map_err(|e| StoreError::Invalid(format!("hashing the PIN: {e}")))
 }
 
-fn pin_matches(pin: &str, stored: &str) -> bool {
+pub(crate) fn pin_matches(pin: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(pin.as_bytes(), &hash)
@@ -425,6 +425,74 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(session)
+    }
+
+    /// The role and PIN hash of an active account here, if this station knows it.
+    pub fn account_credentials(&self, name: &str) -> StoreResult<Option<(Role, String)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT role, pin_hash FROM users WHERE name = ?1 AND disabled = 0",
+                params![name.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(role, hash)| Role::parse(&role).map(|role| (role, hash))))
+    }
+
+    /// Keeps the campus's account (role and PIN hash) here, so that this booth can sign it in
+    /// while the server is away. The campus's word replaces this station's: a local lock ends,
+    /// a changed role or PIN takes effect.
+    pub fn adopt_account(&mut self, name: &str, role: Role, pin_hash: &str) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        let before: Option<(String, String)> = tx
+            .query_row(
+                "SELECT role, pin_hash FROM users WHERE name = ?1",
+                params![name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        tx.execute(
+            "INSERT INTO users (id, name, role, pin_hash, failed_count, created_at)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash,
+                 failed_count = 0, locked_until = NULL, disabled = 0",
+            params![new_id(), name, role.as_str(), pin_hash, now_text()],
+        )?;
+        let changed = before.as_ref().is_none_or(|(old_role, old_hash)| {
+            old_role != role.as_str() || old_hash != pin_hash
+        });
+        if changed {
+            events::append(
+                &tx,
+                &self.station_id,
+                "campus",
+                "account_from_campus",
+                Some(name),
+                &serde_json::json!({ "role": role.as_str(), "new": before.is_none() }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Logs a sign-in the campus server refused (wrong PIN, locked), as a local one would be.
+    /// A campus lock is kept here too, so that the account stays locked at this booth if the
+    /// server goes away before the lock ends.
+    pub fn record_campus_refusal(&self, name: &str, refusal: &StoreError) -> StoreResult<()> {
+        if let StoreError::LockedOut { seconds, .. } = refusal {
+            let until = (Local::now() + ChronoDuration::seconds(*seconds)).to_rfc3339();
+            self.conn.execute(
+                "UPDATE users SET locked_until = ?2 WHERE name = ?1",
+                params![name, until],
+            )?;
+        }
+        self.append_event(
+            "-",
+            "login_failed",
+            Some(name),
+            &serde_json::json!({ "campus": true, "reason": refusal.to_string() }),
+        )
     }
 
     /// Records a log-out (by hand or after idle time).

@@ -642,6 +642,22 @@ impl Store {
             })
     }
 
+    /// The school's bookings still waiting for their photo, in order-number order: the queue a
+    /// headless booth works through.
+    pub fn bookings_waiting(&self, school: &str) -> StoreResult<Vec<String>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT b.id FROM bookings b
+               JOIN students s ON s.id = b.student_id
+               JOIN schools sc ON sc.id = s.school_id
+              WHERE sc.name = ?1 AND b.status = 'booked'
+              ORDER BY b.order_no, b.id",
+        )?;
+        let ids = statement
+            .query_map([school], |row| row.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
     pub fn booking_by_order_no(&self, order_no: &str) -> StoreResult<BookingView> {
         self.conn
             .prepare_cached(&format!("{BOOKING_VIEW_SELECT} WHERE b.order_no = ?1"))?

@@ -30,7 +30,185 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
         });
         ui.separator();
         conflicts(ui, &state.supervisor.campus, t, commands);
+        ui.separator();
+        close_out(ui, state, t, commands);
     });
+}
+
+/// 校区结算: the school, its gate (each station sealed, written off, or blocking), this booth's
+/// seal, a write-off with its reason, the close itself, and the campus report.
+fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let schools: Vec<String> = state.supervisor.schools.iter().map(|s| s.name.clone()).collect();
+    let form = &mut state.supervisor.campus.close;
+    ui.label(RichText::new(t.campus_close_title).strong());
+    ui.horizontal(|ui| {
+        let label = ui.label(t.campus_close_school);
+        egui::ComboBox::from_id_salt("campus-close-school")
+            .selected_text(form.school.as_str())
+            .show_ui(ui, |ui| {
+                for school in &schools {
+                    if ui
+                        .selectable_label(&form.school == school, school)
+                        .clicked()
+                    {
+                        commands.push(Command::CampusLoadGate(school.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if ui
+            .add_enabled(
+                !form.busy && !form.school.is_empty(),
+                egui::Button::new(t.campus_close_load),
+            )
+            .clicked()
+        {
+            commands.push(Command::CampusLoadGate(form.school.clone()));
+        }
+        if form.busy {
+            ui.spinner();
+        }
+    });
+    let Some(view) = form.gate.clone().filter(|v| v.school == form.school) else {
+        return;
+    };
+    egui::Grid::new("campus-gate")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for station in &view.gate {
+                ui.label(&station.station);
+                match station.state {
+                    "sealed" => ui.label(coloured(t.campus_gate_sealed, theme::OK)),
+                    "written_off" => {
+                        let (who, why) = station.written_off.clone().unwrap_or_default();
+                        ui.label(coloured(
+                            &format!("{}（{who}：{why}）", t.campus_gate_written_off),
+                            theme::WARN,
+                        ))
+                    }
+                    _ => ui.label(coloured(t.campus_gate_open, theme::BAD)),
+                };
+                ui.label(format!("{} {}", t.campus_gate_held, station.held_seq));
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    if ui
+        .add_enabled(!form.busy, egui::Button::new(t.campus_seal_here))
+        .clicked()
+    {
+        commands.push(Command::CampusSeal);
+    }
+    let blocking: Vec<&str> = view
+        .gate
+        .iter()
+        .filter(|g| g.blocks())
+        .map(|g| g.station.as_str())
+        .collect();
+    if blocking.is_empty() {
+        if ui
+            .add_enabled(!form.busy, egui::Button::new(t.campus_close_now))
+            .clicked()
+        {
+            commands.push(Command::CampusCloseOut);
+        }
+    } else {
+        ui.label(coloured(
+            &format!("{} {}", t.campus_close_blocked, blocking.join("、")),
+            theme::WARN,
+        ));
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_id_salt("campus-write-off")
+                .selected_text(form.write_off_station.as_str())
+                .show_ui(ui, |ui| {
+                    for station in &blocking {
+                        ui.selectable_value(
+                            &mut form.write_off_station,
+                            station.to_string(),
+                            *station,
+                        );
+                    }
+                });
+            let label = ui.label(t.campus_write_off_reason);
+            ui.add(egui::TextEdit::singleline(&mut form.write_off_reason).desired_width(260.0))
+                .labelled_by(label.id);
+            let ready = !form.busy
+                && !form.write_off_station.is_empty()
+                && !form.write_off_reason.trim().is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new(t.campus_write_off))
+                .clicked()
+            {
+                commands.push(Command::CampusWriteOff);
+            }
+        });
+    }
+    if let Some(outcome) = form.outcome.as_ref().filter(|o| o.school == view.school) {
+        ui.label(coloured(
+            &format!(
+                "{} {} · {} {}",
+                t.campus_closed,
+                outcome.refunded,
+                outcome.due_date,
+                crate::domain::money::format_yuan(outcome.refund_total_fen)
+            ),
+            theme::OK,
+        ));
+        if outcome.held_back > 0 {
+            ui.label(coloured(
+                &format!("{} {}", outcome.held_back, t.campus_held_back),
+                theme::WARN,
+            ));
+        }
+    }
+    report(ui, &view.report, t);
+}
+
+fn report(ui: &mut egui::Ui, report: &crate::campus::report::CampusReport, t: &Texts) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(t.campus_report).strong());
+    ui.label(format!(
+        "{}: {} / {} / {} / {} / {}",
+        t.campus_report_total,
+        report.bookings,
+        report.captured,
+        report.still_booked,
+        report.refund_pending,
+        report.refunded
+    ));
+    ui.label(format!("{}: {}", t.campus_conflicts, report.open_conflicts));
+    egui::Grid::new("campus-report")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for header in [
+                t.station,
+                t.campus_captures,
+                t.campus_median_secs,
+                t.campus_per_hour,
+            ] {
+                ui.label(RichText::new(header).weak());
+            }
+            ui.end_row();
+            for station in &report.stations {
+                ui.label(&station.station);
+                ui.label(station.captures.to_string());
+                ui.label(
+                    station
+                        .median_seconds_per_student
+                        .map_or("–".to_string(), |s| format!("{s:.0}")),
+                );
+                let hours: Vec<String> = station
+                    .per_hour
+                    .iter()
+                    .map(|h| format!("{} {}", h.hour.get(11..).unwrap_or(&h.hour), h.captures))
+                    .collect();
+                ui.label(hours.join(" · "));
+                ui.end_row();
+            }
+        });
 }
 
 fn join_form(ui: &mut egui::Ui, screen: &mut CampusScreen, t: &Texts, commands: &mut Vec<Command>) {

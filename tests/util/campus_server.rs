@@ -45,6 +45,19 @@ impl TestCampus {
         capture_station::campus::tls::connect(&self.admin, Duration::from_secs(10)).unwrap()
     }
 
+    /// PostgreSQL's own superuser, for what even the campus owner may not do (ending another
+    /// role's connections).
+    pub fn superuser(&self) -> postgres::Client {
+        let admin_file = std::fs::read_to_string(self.server_dir.join(cluster::ADMIN_FILE)).unwrap();
+        let admin_file: toml::Table = toml::from_str(&admin_file).unwrap();
+        let login = ServerLogin {
+            user: "postgres".to_string(),
+            password: admin_file["superuser_password"].as_str().unwrap().to_string(),
+            ..self.admin.clone()
+        };
+        capture_station::campus::tls::connect(&login, Duration::from_secs(10)).unwrap()
+    }
+
     pub fn admin_client(&self) -> CampusClient {
         CampusClient::connect(&self.admin, Duration::from_secs(10)).unwrap()
     }

@@ -1,0 +1,239 @@
+//! Staff accounts for the whole campus. The server holds each account's role, PIN hash and
+//! wrong-PIN count, so a supervisor signs in at any booth and five wrong PINs lock the account at
+//! every booth, however they were spread. A booth keeps the accounts that signed in there, and
+//! while the server is away it signs in only those, and says so.
+//!
+//! An account a booth had before it joined comes to the campus the first time it signs in there
+//! (if the campus has no account of that name; otherwise the campus's account is the one).
+
+use chrono::Local;
+use serde::Serialize;
+
+use super::server::CampusClient;
+use super::{CampusError, CampusResult};
+use crate::store::accounts::{
+    LOCKOUT_AFTER, Role, Session, check_pin, check_user_name, hash_pin, lock_duration,
+    pin_matches,
+};
+use crate::store::{Permission, Store, StoreError, StoreResult};
+
+/// What a booth says when the server is away and the account never signed in there.
+pub const OFFLINE_UNKNOWN_ACCOUNT: &str = "校区服务器暂不可达：本工位离线时只接受在此登录过的账号 / \
+     the campus server cannot be reached: offline, this booth accepts only accounts that signed \
+     in here before";
+
+/// The server's verdict on a PIN.
+enum Verdict {
+    Accepted { role: Role, pin_hash: String },
+    Refused(StoreError),
+}
+
+/// Signs `name` in at a joined booth: against the campus server when `server` connected, else
+/// (the server away) against the accounts this booth has seen. Refusals are the store's own
+/// errors (wrong PIN, locked out), so the sign-in screen shows them as it always did.
+pub fn sign_in(
+    store: &mut Store,
+    server: CampusResult<CampusClient>,
+    name: &str,
+    pin: &str,
+) -> StoreResult<Session> {
+    let name = name.trim();
+    match server.and_then(|mut client| verdict(&mut client, store, name, pin)) {
+        Ok(Verdict::Accepted { role, pin_hash }) => {
+            store.adopt_account(name, role, &pin_hash)?;
+            store.login(name, pin)
+        }
+        Ok(Verdict::Refused(error)) => {
+            store.record_campus_refusal(name, &error)?;
+            Err(error)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "sign-in without the campus server: only accounts seen here");
+            if store.account_credentials(name)?.is_none() {
+                let refusal = StoreError::Invalid(OFFLINE_UNKNOWN_ACCOUNT.to_string());
+                store.record_campus_refusal(name, &refusal)?;
+                return Err(refusal);
+            }
+            store.login(name, pin)
+        }
+    }
+}
+
+fn verdict(
+    client: &mut CampusClient,
+    store: &Store,
+    name: &str,
+    pin: &str,
+) -> CampusResult<Verdict> {
+    let station = client.station().unwrap_or("campus").to_string();
+    let mut tx = client.client().transaction()?;
+    let row = tx.query_opt(
+        "SELECT role, pin_hash, failed_count, disabled,
+                extract(epoch FROM locked_until - clock_timestamp())::float8
+         FROM accounts WHERE name = $1 FOR UPDATE",
+        &[&name],
+    )?;
+    let Some(row) = row else {
+        // An account this booth brought with it joins the campus on its first sign-in here.
+        return match store.account_credentials(name)? {
+            Some((role, pin_hash)) if pin_matches(pin, &pin_hash) => {
+                let inserted = tx.execute(
+                    "INSERT INTO accounts (name, role, pin_hash, added_by, last_login_at,
+                         last_station)
+                     VALUES ($1, $2, $3, $4, clock_timestamp(), $4)
+                     ON CONFLICT (name) DO NOTHING",
+                    &[&name, &role.as_str(), &pin_hash, &station],
+                )?;
+                tx.commit()?;
+                if inserted == 0 {
+                    // Another booth brought the same name a moment ago: its account stands.
+                    return verdict(client, store, name, pin);
+                }
+                Ok(Verdict::Accepted { role, pin_hash })
+            }
+            // Same wording as a wrong PIN, so the screen does not reveal which names exist.
+            _ => Ok(Verdict::Refused(StoreError::WrongPin {
+                remaining: LOCKOUT_AFTER,
+            })),
+        };
+    };
+    let role_text: String = row.get(0);
+    let pin_hash: String = row.get(1);
+    let failures: i32 = row.get(2);
+    let disabled: bool = row.get(3);
+    let locked_for: Option<f64> = row.get(4);
+    if disabled {
+        return Ok(Verdict::Refused(StoreError::WrongPin {
+            remaining: LOCKOUT_AFTER,
+        }));
+    }
+    if let Some(seconds) = locked_for.filter(|s| *s > 0.0) {
+        return Ok(Verdict::Refused(locked_out(seconds.ceil() as i64)));
+    }
+    let role = Role::parse(&role_text)
+        .ok_or_else(|| CampusError::Refused(format!("unknown role '{role_text}'")))?;
+    if !pin_matches(pin, &pin_hash) {
+        let failures = (failures.max(0) as u32).saturating_add(1);
+        let lock_seconds = lock_duration(failures).map(|d| d.num_seconds());
+        tx.execute(
+            "UPDATE accounts SET failed_count = $2,
+                 locked_until = clock_timestamp() + make_interval(secs => $3::float8)
+             WHERE name = $1",
+            &[
+                &name,
+                &(failures as i32),
+                &lock_seconds.map(|s| s as f64),
+            ],
+        )?;
+        tx.commit()?;
+        return Ok(Verdict::Refused(match lock_seconds {
+            Some(seconds) => locked_out(seconds),
+            None => StoreError::WrongPin {
+                remaining: LOCKOUT_AFTER - failures,
+            },
+        }));
+    }
+    tx.execute(
+        "UPDATE accounts SET failed_count = 0, locked_until = NULL,
+             last_login_at = clock_timestamp(), last_station = $2
+         WHERE name = $1",
+        &[&name, &station],
+    )?;
+    tx.commit()?;
+    Ok(Verdict::Accepted { role, pin_hash })
+}
+
+fn locked_out(seconds: i64) -> StoreError {
+    StoreError::LockedOut {
+        until: (Local::now() + chrono::Duration::seconds(seconds))
+            .format("%H:%M:%S")
+            .to_string(),
+        seconds,
+    }
+}
+
+/// An account as the campus lists it (never its PIN).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampusAccount {
+    pub name: String,
+    pub role: String,
+    pub locked: bool,
+    pub disabled: bool,
+    pub last_station: Option<String>,
+}
+
+/// Adds an account to the campus (a supervisor, signed in at this booth), and keeps it here.
+pub fn add_account(
+    client: &mut CampusClient,
+    store: &mut Store,
+    by: &Session,
+    name: &str,
+    role: Role,
+    pin: &str,
+) -> CampusResult<()> {
+    store.authorize(by, Permission::ManageUsers, Some(name))?;
+    let name = check_user_name(name)?;
+    check_pin(pin)?;
+    let pin_hash = hash_pin(pin)?;
+    let added_by = format!("{}@{}", by.name(), client.station().unwrap_or("campus"));
+    let inserted = client.client().execute(
+        "INSERT INTO accounts (name, role, pin_hash, added_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO NOTHING",
+        &[&name, &role.as_str(), &pin_hash, &added_by],
+    )?;
+    if inserted == 0 {
+        return Err(CampusError::Refused(format!(
+            "校区已有账户 {name} / the campus already has an account named {name}"
+        )));
+    }
+    store.adopt_account(&name, role, &pin_hash)?;
+    Ok(())
+}
+
+/// Sets a new PIN for a campus account, which also ends its lock at every booth.
+pub fn reset_pin(
+    client: &mut CampusClient,
+    store: &mut Store,
+    by: &Session,
+    name: &str,
+    pin: &str,
+) -> CampusResult<()> {
+    store.authorize(by, Permission::ManageUsers, Some(name))?;
+    check_pin(pin)?;
+    let pin_hash = hash_pin(pin)?;
+    let role: Option<String> = client
+        .client()
+        .query_opt(
+            "UPDATE accounts SET pin_hash = $2, failed_count = 0, locked_until = NULL
+             WHERE name = $1 RETURNING role",
+            &[&name, &pin_hash],
+        )?
+        .map(|row| row.get(0));
+    let role = role
+        .as_deref()
+        .and_then(Role::parse)
+        .ok_or_else(|| CampusError::Refused(format!("校区没有账户 {name} / no campus account {name}")))?;
+    store.adopt_account(name, role, &pin_hash)?;
+    Ok(())
+}
+
+/// The campus's accounts, by name.
+pub fn accounts(client: &mut CampusClient) -> CampusResult<Vec<CampusAccount>> {
+    Ok(client
+        .client()
+        .query(
+            "SELECT name, role, coalesce(locked_until > clock_timestamp(), false), disabled,
+                    last_station
+             FROM accounts ORDER BY name",
+            &[],
+        )?
+        .iter()
+        .map(|row| CampusAccount {
+            name: row.get(0),
+            role: row.get(1),
+            locked: row.get(2),
+            disabled: row.get(3),
+            last_station: row.get(4),
+        })
+        .collect())
+}
