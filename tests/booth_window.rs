@@ -133,6 +133,15 @@ impl Booth {
     }
 
     /// Clicks into the text field named `label` and types `text`, as a person would.
+    /// Clicks a button that may sit below the fold, as a user scrolls to it first.
+    fn click_scrolled(&mut self, label: &str) {
+        self.harness.get_by_label(label).scroll_to_me();
+        // The scroll is animated: let it end before aiming at the button.
+        self.harness.run_steps(100);
+        self.harness.get_by_label(label).click();
+        self.harness.run_steps(1);
+    }
+
     fn type_into(&mut self, role: A11yRole, label: &str, text: &str) {
         self.harness.get_by_role_and_label(role, label).click();
         self.harness.run_steps(2);
@@ -1163,5 +1172,87 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
             .student
             .name,
         "吴三"
+    );
+
+    // 校区结算: the gate names who blocks it; this booth seals, 东门-2 seals at its own booth,
+    // 东门-1 is written off with a reason, and the close refunds the two students nobody
+    // photographed (the double-captured one is not among them).
+    booth.app().command(Command::SupervisorTab(
+        capture_station::app::state::SupervisorTab::Campus,
+    ));
+    booth
+        .app()
+        .command(Command::CampusLoadGate("校区大学".to_string()));
+    booth.settle(|s| {
+        let form = &s.supervisor.campus.close;
+        !form.busy && form.gate.is_some()
+    });
+    booth.harness.run_steps(1);
+    booth
+        .harness
+        .get_by_label_contains("以下工位尚未封存： 东门-1、东门-2、主管工位");
+    assert!(
+        booth
+            .harness
+            .query_by_label_contains("校区结算：退款")
+            .is_none(),
+        "no close while stations block it"
+    );
+    booth.click_scrolled("封存本工位（停止拍摄该校并上传全部事件）");
+    booth.settle(|s| !s.supervisor.campus.close.busy);
+    let mut b_client = b.client();
+    capture_station::campus::close_out::seal_station(
+        &mut b.store,
+        &mut b_client,
+        &b.photos,
+        "校区大学",
+        &b.session,
+    )
+    .unwrap();
+    booth.app().state.supervisor.campus.close.write_off_station = "东门-1".to_string();
+    booth
+        .harness
+        .get_by_role_and_label(A11yRole::TextInput, "原因（必填，将记入日志）")
+        .scroll_to_me();
+    booth.harness.run_steps(100);
+    booth.type_into(
+        A11yRole::TextInput,
+        "原因（必填，将记入日志）",
+        "电脑故障，已送修",
+    );
+    booth.click_scrolled("放弃该工位");
+
+    booth.settle(|s| {
+        let form = &s.supervisor.campus.close;
+        !form.busy
+            && form
+                .gate
+                .as_ref()
+                .is_some_and(|g| g.gate.iter().all(|station| !station.blocks()))
+    });
+    booth.harness.run_steps(1);
+    booth.harness.get_by_label_contains("已放弃（");
+    booth.click_scrolled("校区结算：退款给从未拍摄的学生");
+    booth.settle(|s| {
+        let form = &s.supervisor.campus.close;
+        !form.busy && form.outcome.is_some()
+    });
+    let outcome = booth
+        .app()
+        .state
+        .supervisor
+        .campus
+        .close
+        .outcome
+        .clone()
+        .unwrap();
+    assert_eq!(outcome.refunded, 2, "{outcome:?}");
+    assert_eq!(outcome.written_off.len(), 1, "{outcome:?}");
+    booth.harness.get_by_label_contains("校区报表");
+    assert_eq!(
+        campus.count(
+            "SELECT count(*) FROM bookings WHERE status = 'refund_pending' AND order_no LIKE 'UI-IMP-%'"
+        ),
+        2
     );
 }

@@ -1478,8 +1478,15 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
 
     // The booth's own supervisor comes to the campus on first sign-in; then adds a colleague.
     let boss = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
-    accounts::add_account(&mut a.client(), &mut a.store, &boss, "王主管", Role::Supervisor, "135792")
-        .unwrap();
+    accounts::add_account(
+        &mut a.client(),
+        &mut a.store,
+        &boss,
+        "王主管",
+        Role::Supervisor,
+        "135792",
+    )
+    .unwrap();
     let at_b = online(&mut b, "王主管", "135792").unwrap();
     assert_eq!(at_b.role(), Role::Supervisor, "B never had this account");
     let listed = accounts::accounts(&mut c.client()).unwrap();
@@ -1501,7 +1508,10 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     wrong_pin(&mut a, 2);
     wrong_pin(&mut b, 1);
     let fifth = online(&mut b, "王主管", "000000");
-    assert!(matches!(fifth, Err(StoreError::LockedOut { .. })), "{fifth:?}");
+    assert!(
+        matches!(fifth, Err(StoreError::LockedOut { .. })),
+        "{fifth:?}"
+    );
     let right_pin_at_c = online(&mut c, "王主管", "135792");
     assert!(
         matches!(right_pin_at_c, Err(StoreError::LockedOut { .. })),
@@ -1509,7 +1519,10 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     );
     // B keeps the campus's lock while its server is away.
     let offline_at_b = accounts::sign_in(&mut b.store, away(), "王主管", "135792");
-    assert!(matches!(offline_at_b, Err(StoreError::LockedOut { .. })), "{offline_at_b:?}");
+    assert!(
+        matches!(offline_at_b, Err(StoreError::LockedOut { .. })),
+        "{offline_at_b:?}"
+    );
 
     // A new PIN ends the lock everywhere.
     accounts::reset_pin(&mut a.client(), &mut a.store, &boss, "王主管", "246813").unwrap();
@@ -1525,7 +1538,10 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     accounts::sign_in(&mut c.store, away(), "王主管", "246813")
         .expect("C saw this account (with its new PIN) while online");
     let old_pin_offline = accounts::sign_in(&mut b.store, away(), "王主管", "135792");
-    assert!(old_pin_offline.is_err(), "B still holds the lock from the campus");
+    assert!(
+        old_pin_offline.is_err(),
+        "B still holds the lock from the campus"
+    );
 
     // The same name brought by another booth does not replace the campus's account.
     let at_d = online(&mut d, util::BOSS, util::BOSS_PIN).unwrap();

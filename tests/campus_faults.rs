@@ -422,7 +422,11 @@ fn drain_and_close(harness: &Harness) {
                     break;
                 }
                 tries += 1;
-                assert!(tries < 5, "{} does not drain (round {round}): {report}", booth.name);
+                assert!(
+                    tries < 5,
+                    "{} does not drain (round {round}): {report}",
+                    booth.name
+                );
             }
         }
     }
@@ -454,7 +458,11 @@ fn check(harness: &Harness, captures: usize) {
             )
             .unwrap_or_else(|_| panic!("{} lost its capture {capture}", booth.name));
         let file = std::fs::read(booth.data.join("photos").join(path)).unwrap();
-        assert_eq!(&sha256_hex(&file), sha256, "the station's file is the photo");
+        assert_eq!(
+            &sha256_hex(&file),
+            sha256,
+            "the station's file is the photo"
+        );
         let on_server = admin
             .query_opt(
                 "SELECT c.booking_id::text, p.bytes FROM captures c
@@ -508,7 +516,10 @@ fn check(harness: &Harness, captures: usize) {
         .iter()
         .filter(|b| !conflicted.contains(*b))
         .collect();
-    assert!(missing.is_empty(), "double captures without a conflict: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "double captures without a conflict: {missing:?}"
+    );
 
     // 4. The refunds are exactly the students nobody photographed, on the server and at every
     //    station.
@@ -588,7 +599,10 @@ fn check(harness: &Harness, captures: usize) {
             .collect();
         assert_eq!(outbox, server, "{}'s chain on the server", booth.name);
         assert!(
-            server.iter().enumerate().all(|(n, (seq, _))| *seq == n as i64 + 1),
+            server
+                .iter()
+                .enumerate()
+                .all(|(n, (seq, _))| *seq == n as i64 + 1),
             "{}'s events are contiguous from 1",
             booth.name
         );

@@ -651,10 +651,8 @@ fn handle(
             session,
         } => {
             store.authorize(&session, Permission::CloseOut, Some(&school))?;
-            let due_date = calendar.due_date(
-                today(),
-                crate::domain::working_days::REFUND_WORKING_DAYS,
-            );
+            let due_date =
+                calendar.due_date(today(), crate::domain::working_days::REFUND_WORKING_DAYS);
             let closed = joined(setup).and_then(|(campus, mut client)| {
                 let decided_by = format!("{}@{}", session.actor(), campus.station());
                 let outcome = client.close_school(&school, due_date, &decided_by)?;

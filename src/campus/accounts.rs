@@ -12,8 +12,7 @@ use serde::Serialize;
 use super::server::CampusClient;
 use super::{CampusError, CampusResult};
 use crate::store::accounts::{
-    LOCKOUT_AFTER, Role, Session, check_pin, check_user_name, hash_pin, lock_duration,
-    pin_matches,
+    LOCKOUT_AFTER, Role, Session, check_pin, check_user_name, hash_pin, lock_duration, pin_matches,
 };
 use crate::store::{Permission, Store, StoreError, StoreResult};
 
@@ -119,11 +118,7 @@ fn verdict(
             "UPDATE accounts SET failed_count = $2,
                  locked_until = clock_timestamp() + make_interval(secs => $3::float8)
              WHERE name = $1",
-            &[
-                &name,
-                &(failures as i32),
-                &lock_seconds.map(|s| s as f64),
-            ],
+            &[&name, &(failures as i32), &lock_seconds.map(|s| s as f64)],
         )?;
         tx.commit()?;
         return Ok(Verdict::Refused(match lock_seconds {
@@ -209,10 +204,9 @@ pub fn reset_pin(
             &[&name, &pin_hash],
         )?
         .map(|row| row.get(0));
-    let role = role
-        .as_deref()
-        .and_then(Role::parse)
-        .ok_or_else(|| CampusError::Refused(format!("校区没有账户 {name} / no campus account {name}")))?;
+    let role = role.as_deref().and_then(Role::parse).ok_or_else(|| {
+        CampusError::Refused(format!("校区没有账户 {name} / no campus account {name}"))
+    })?;
     store.adopt_account(name, role, &pin_hash)?;
     Ok(())
 }

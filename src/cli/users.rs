@@ -76,7 +76,10 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                         role,
                         &pin,
                     )?;
-                    println!("已添加校区账户 added {name} ({}) for the campus", role.label_zh());
+                    println!(
+                        "已添加校区账户 added {name} ({}) for the campus",
+                        role.label_zh()
+                    );
                 }
                 None => {
                     station.store.add_user(&session, &name, role, &pin)?;
@@ -87,7 +90,9 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
         UserCommand::List { json } => {
             let server = station.campus_client()?;
             if let Some(Err(error)) = &server {
-                eprintln!("{error}; 以下为本工位见过的账户 / these are the accounts this booth has seen");
+                eprintln!(
+                    "{error}; 以下为本工位见过的账户 / these are the accounts this booth has seen"
+                );
             }
             if let Some(Ok(mut server)) = server {
                 let accounts = crate::campus::accounts::accounts(&mut server)?;
@@ -99,7 +104,11 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                             "{}\t{}{}{}",
                             account.name,
                             Role::parse(&account.role).map_or("?", Role::label_zh),
-                            if account.locked { "\t已锁定 locked" } else { "" },
+                            if account.locked {
+                                "\t已锁定 locked"
+                            } else {
+                                ""
+                            },
                             account
                                 .last_station
                                 .map(|s| format!("\t最近登录于 last signed in at {s}"))

@@ -459,9 +459,9 @@ impl Store {
                  failed_count = 0, locked_until = NULL, disabled = 0",
             params![new_id(), name, role.as_str(), pin_hash, now_text()],
         )?;
-        let changed = before.as_ref().is_none_or(|(old_role, old_hash)| {
-            old_role != role.as_str() || old_hash != pin_hash
-        });
+        let changed = before
+            .as_ref()
+            .is_none_or(|(old_role, old_hash)| old_role != role.as_str() || old_hash != pin_hash);
         if changed {
             events::append(
                 &tx,

@@ -38,7 +38,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
 /// 校区结算: the school, its gate (each station sealed, written off, or blocking), this booth's
 /// seal, a write-off with its reason, the close itself, and the campus report.
 fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
-    let schools: Vec<String> = state.supervisor.schools.iter().map(|s| s.name.clone()).collect();
+    let schools: Vec<String> = state
+        .supervisor
+        .schools
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
     let form = &mut state.supervisor.campus.close;
     ui.label(RichText::new(t.campus_close_title).strong());
     ui.horizontal(|ui| {

@@ -48,11 +48,15 @@ impl TestCampus {
     /// PostgreSQL's own superuser, for what even the campus owner may not do (ending another
     /// role's connections).
     pub fn superuser(&self) -> postgres::Client {
-        let admin_file = std::fs::read_to_string(self.server_dir.join(cluster::ADMIN_FILE)).unwrap();
+        let admin_file =
+            std::fs::read_to_string(self.server_dir.join(cluster::ADMIN_FILE)).unwrap();
         let admin_file: toml::Table = toml::from_str(&admin_file).unwrap();
         let login = ServerLogin {
             user: "postgres".to_string(),
-            password: admin_file["superuser_password"].as_str().unwrap().to_string(),
+            password: admin_file["superuser_password"]
+                .as_str()
+                .unwrap()
+                .to_string(),
             ..self.admin.clone()
         };
         capture_station::campus::tls::connect(&login, Duration::from_secs(10)).unwrap()
