@@ -188,7 +188,14 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.state.supervisor.export.folder =
                 app.state.data_dir.join("U盘").display().to_string();
         }
-        Scene::Campus => app.apply(Command::SupervisorTab(SupervisorTab::Campus)),
+        Scene::Campus => {
+            app.apply(Command::SupervisorTab(SupervisorTab::Campus));
+            if app.state.supervisor.campus.joined.is_some() {
+                app.apply(Command::CampusLoadGate(
+                    super::demo::DEMO_SCHOOL.to_string(),
+                ));
+            }
+        }
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
         Scene::English => {
             app.apply(Command::SetLanguage(Language::English));
@@ -232,7 +239,9 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         // A demo folder that joined a (training) campus waits for the server's overview.
         Scene::Campus => {
             let campus = &app.state.supervisor.campus;
-            campus.joined.is_none() || campus.overview.is_some() || campus.error.is_some()
+            campus.joined.is_none()
+                || campus.error.is_some()
+                || (campus.overview.is_some() && !campus.close.busy)
         }
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
         Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),

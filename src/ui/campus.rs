@@ -125,6 +125,7 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
             theme::WARN,
         ));
         ui.horizontal(|ui| {
+            ui.label(t.station);
             egui::ComboBox::from_id_salt("campus-write-off")
                 .selected_text(form.write_off_station.as_str())
                 .show_ui(ui, |ui| {
