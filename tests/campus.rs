@@ -1548,3 +1548,104 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     assert_eq!(at_d.role(), Role::Supervisor);
     assert_eq!(accounts::accounts(&mut d.client()).unwrap().len(), 2);
 }
+
+/// A booth that worked alone before it joined: its imported orders reach the campus ahead of
+/// their photos, an order the campus already holds takes the campus's ids (its photo lands on
+/// the campus's booking), and nothing is quarantined.
+#[test]
+fn orders_and_photos_from_before_joining_reach_the_campus() {
+    use capture_station::store::StoreError;
+    let campus = TestCampus::start();
+    campus
+        .admin_client()
+        .import_bookings(&[ordered("PRE-1", "P1")])
+        .unwrap();
+    let campus_id: String = campus
+        .admin()
+        .query_one(
+            "SELECT id::text FROM bookings WHERE order_no = 'PRE-1'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+
+    // Alone: the same order PRE-1, an order the campus lacks, a walk-in, a photo of each.
+    let data = campus.folder.path().join("station-单机");
+    std::fs::create_dir_all(&data).unwrap();
+    {
+        let mut store = capture_station::store::Store::open(&data.join("station.sqlite3")).unwrap();
+        let session = util::boss(&mut store);
+        let rows = [ordered("PRE-1", "P1"), ordered("PRE-2", "P2")]
+            .into_iter()
+            .enumerate()
+            .map(|(n, booking)| Ok::<_, StoreError>((n + 2, booking)));
+        let counts = store.import_bookings(rows, &session, "orders.csv").unwrap();
+        assert_eq!(counts.inserted, 2);
+        let walk_in = store
+            .create_booking(&walk_in("现场生", None, "W1"), &session)
+            .unwrap();
+        let photos = data.join("photos");
+        for booking in [
+            store.booking_by_order_no("PRE-1").unwrap().booking_id,
+            store.booking_by_order_no("PRE-2").unwrap().booking_id,
+            walk_in,
+        ] {
+            store
+                .save_capture(
+                    &photos,
+                    capture_station::store::captures::NewCapture {
+                        booking_id: &booking,
+                        jpeg: format!("photo of {booking}").as_bytes(),
+                        original_jpeg: None,
+                        spec_report: serde_json::json!({ "ok": true }),
+                        spec_ok: true,
+                        overridden: false,
+                        session: &session,
+                    },
+                )
+                .unwrap();
+        }
+    }
+
+    let mut station = campus.station("单机");
+    let report = station.sync();
+    assert_eq!(report.quarantined, 0, "{report:?}");
+    assert_eq!(station.store.outbox_depth().unwrap(), 0);
+    let local = station.store.booking_by_order_no("PRE-1").unwrap();
+    assert_eq!(
+        local.booking_id, campus_id,
+        "the campus's order keeps its id"
+    );
+    assert_eq!(local.status, "captured");
+    let captures = station.store.captures_for(&campus_id).unwrap();
+    assert_eq!(captures.len(), 1);
+    assert!(
+        station.photos.join(&captures[0].photo_path).exists(),
+        "the photo file is still found"
+    );
+    assert_eq!(
+        campus.count(
+            "SELECT count(*) FROM captures c JOIN bookings b ON b.id = c.booking_id
+             WHERE c.active AND b.order_no IN ('PRE-1', 'PRE-2') AND c.station = '单机'"
+        ),
+        2
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE order_no = 'PRE-1'"),
+        1,
+        "one PRE-1 on the campus"
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE station = '单机' AND active"),
+        3
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM quarantine"), 0);
+    // Once only: a second pass hands nothing over again.
+    station.sync();
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE order_no = 'PRE-2'"),
+        1
+    );
+    let verify = station.store.verify_event_chain().unwrap();
+    assert!(verify.is_none(), "{verify:?}");
+}

@@ -457,6 +457,34 @@ impl CampusClient {
 
     /// Stores one photo (a full-resolution original, typically). The server's CHECK recomputes
     /// the sha256; bytes that do not match are refused.
+    /// The campus's ids for those of `order_nos` it holds.
+    pub fn held_orders(
+        &mut self,
+        order_nos: &[String],
+    ) -> CampusResult<HashMap<String, crate::store::pre_campus::HeldOrder>> {
+        if order_nos.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self
+            .client
+            .query(
+                "SELECT order_no, id::text, student_id::text FROM bookings
+                 WHERE order_no = ANY($1)",
+                &[&order_nos],
+            )?
+            .iter()
+            .map(|row| {
+                (
+                    row.get(0),
+                    crate::store::pre_campus::HeldOrder {
+                        booking_id: row.get(1),
+                        student_id: row.get(2),
+                    },
+                )
+            })
+            .collect())
+    }
+
     pub fn upload_photo(&mut self, sha256: &str, bytes: &[u8]) -> CampusResult<()> {
         self.client
             .execute(

@@ -48,6 +48,7 @@ pub fn sync_once(
     photos_dir: &Path,
 ) -> CampusResult<SyncReport> {
     let mut report = SyncReport::default();
+    hand_over_pre_campus_data(store, client)?;
     upload_outbox(store, client, photos_dir, &mut report)?;
     pull_changes(store, client, photos_dir, &mut report)?;
     upload_originals(store, client, photos_dir, &mut report)?;
@@ -57,6 +58,23 @@ pub fn sync_once(
     report.cursor = store.campus_cursor()?;
     store.note_campus_sync()?;
     Ok(report)
+}
+
+/// Before a station's first upload: its orders imported before it joined go to the campus (or
+/// take the campus's ids, when the campus holds the same order), ahead of their photos.
+fn hand_over_pre_campus_data(store: &mut Store, client: &mut CampusClient) -> CampusResult<()> {
+    let Some(orders) = store.pre_campus_orders()? else {
+        return Ok(());
+    };
+    let held = client.held_orders(&orders)?;
+    let counts = store.queue_pre_campus_data(&held)?;
+    if counts != Default::default() {
+        tracing::info!(
+            ?counts,
+            "handed this station's data from before it joined to the campus"
+        );
+    }
+    Ok(())
 }
 
 pub fn upload_outbox(

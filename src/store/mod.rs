@@ -14,6 +14,7 @@ mod export_rows;
 mod lookup;
 pub mod outbox;
 pub mod photo_files;
+pub mod pre_campus;
 pub mod report;
 mod schema;
 mod schools;
