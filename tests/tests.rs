@@ -11,6 +11,7 @@ mod close_out_export;
 mod crash_harness;
 mod disk_full;
 mod import_files;
+mod landmarks;
 mod layering;
 mod portrait_pipeline;
 mod privacy;

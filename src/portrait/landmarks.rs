@@ -1,0 +1,298 @@
+//! Facial landmarks from MediaPipe's face mesh (468 points), run in process with tract. The
+//! model is `assets/models/face_landmark.onnx`, converted once from the mediapipe 0.10.14 wheel
+//! (Apache-2.0) by `tools/convert_face_models.sh` and embedded in the binary: nothing is read
+//! or downloaded at run time.
+//!
+//! The mesh looks at a square crop around the face that the detector found, scaled to 192×192;
+//! its points come back in the crop's pixels and are mapped to the frame's. What the portrait
+//! checks need (pupils, roll, turn, open eyes, a closed mouth) is read off named points.
+
+use image::RgbImage;
+use tract_onnx::prelude::*;
+
+use super::detect::FaceBox;
+
+static FACE_MESH_ONNX: &[u8] = include_bytes!("../../assets/models/face_landmark.onnx");
+
+/// The mesh's input side, in pixels.
+pub const MESH_INPUT: usize = 192;
+/// The crop around the detector's box: MediaPipe feeds the mesh the face with a margin.
+const CROP_SCALE: f32 = 1.6;
+/// Below this the mesh says there is no face in the crop.
+pub const MIN_PRESENCE: f32 = 0.5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LandmarkError {
+    #[error("the face-landmark model could not be loaded: {0}")]
+    Model(String),
+    #[error("the face-landmark model failed on this frame: {0}")]
+    Run(String),
+}
+
+impl From<TractError> for LandmarkError {
+    fn from(error: TractError) -> Self {
+        Self::Run(format!("{error:#}"))
+    }
+}
+
+/// Named points of the 468 (MediaPipe's canonical face mesh), from the camera's point of view:
+/// `RIGHT_*` is the subject's right eye, on the left of the image.
+pub mod point {
+    pub const RIGHT_EYE_OUTER: usize = 33;
+    pub const RIGHT_EYE_INNER: usize = 133;
+    pub const RIGHT_EYE_UPPER: [usize; 3] = [160, 159, 158];
+    pub const RIGHT_EYE_LOWER: [usize; 3] = [144, 145, 153];
+    pub const LEFT_EYE_OUTER: usize = 263;
+    pub const LEFT_EYE_INNER: usize = 362;
+    pub const LEFT_EYE_UPPER: [usize; 3] = [387, 386, 385];
+    pub const LEFT_EYE_LOWER: [usize; 3] = [373, 374, 380];
+    pub const NOSE_TIP: usize = 1;
+    pub const UPPER_LIP_INNER: usize = 13;
+    pub const LOWER_LIP_INNER: usize = 14;
+    pub const MOUTH_RIGHT: usize = 61;
+    pub const MOUTH_LEFT: usize = 291;
+    pub const RIGHT_CHEEK: usize = 234;
+    pub const LEFT_CHEEK: usize = 454;
+    pub const FOREHEAD: usize = 10;
+    pub const CHIN: usize = 152;
+}
+
+/// The face mesh, loaded and optimised once.
+pub struct FaceMesh {
+    model: Arc<TypedRunnableModel>,
+}
+
+/// The 468 points in frame pixels (x, y, and the mesh's relative depth), and the mesh's own
+/// confidence that a face is there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceLandmarks {
+    pub points: Vec<[f32; 3]>,
+    pub presence: f32,
+}
+
+impl FaceMesh {
+    pub fn new() -> Result<Self, LandmarkError> {
+        let model = tract_onnx::onnx()
+            .model_for_read(&mut std::io::Cursor::new(FACE_MESH_ONNX))
+            .and_then(|model| {
+                model.with_input_fact(0, f32::fact([1, MESH_INPUT, MESH_INPUT, 3]).into())
+            })
+            .and_then(|model| model.into_optimized())
+            .and_then(|model| model.into_runnable())
+            .map_err(|error| LandmarkError::Model(format!("{error:#}")))?;
+        Ok(Self { model })
+    }
+
+    /// The model's raw answer for one 192×192 RGB input in 0–1 (NHWC, row by row): 1,404
+    /// coordinates (x, y, z per point, in input pixels) and the presence logit.
+    pub fn run_raw(&self, input: Vec<f32>) -> Result<(Vec<f32>, f32), LandmarkError> {
+        let input = tract_ndarray::Array4::from_shape_vec((1, MESH_INPUT, MESH_INPUT, 3), input)
+            .map_err(|error| LandmarkError::Run(error.to_string()))?;
+        let outputs = self.model.run(tvec!(Tensor::from(input).into()))?;
+        let points = outputs[0]
+            .to_plain_array_view::<f32>()?
+            .iter()
+            .copied()
+            .collect();
+        let presence = outputs
+            .get(1)
+            .and_then(|t| t.to_plain_array_view::<f32>().ok()?.iter().next().copied())
+            .unwrap_or(0.0);
+        Ok((points, presence))
+    }
+
+    /// The landmarks of the face in `face` (a detector's box in `frame`).
+    pub fn landmarks(
+        &self,
+        frame: &RgbImage,
+        face: &FaceBox,
+    ) -> Result<FaceLandmarks, LandmarkError> {
+        let crop = MeshCrop::around(face);
+        let (raw, logit) = self.run_raw(crop.sample(frame))?;
+        let points = raw
+            .chunks_exact(3)
+            .map(|p| {
+                let (x, y) = crop.frame_point(p[0], p[1]);
+                [x, y, p[2] * crop.scale()]
+            })
+            .collect();
+        Ok(FaceLandmarks {
+            points,
+            presence: 1.0 / (1.0 + (-logit).exp()),
+        })
+    }
+}
+
+/// The square region of the frame the mesh sees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MeshCrop {
+    left: f32,
+    top: f32,
+    side: f32,
+}
+
+impl MeshCrop {
+    fn around(face: &FaceBox) -> Self {
+        let side = face.width.max(face.height) * CROP_SCALE;
+        let (cx, cy) = (face.x + face.width / 2.0, face.y + face.height / 2.0);
+        Self {
+            left: cx - side / 2.0,
+            top: cy - side / 2.0,
+            side,
+        }
+    }
+
+    /// Frame pixels per mesh input pixel.
+    fn scale(&self) -> f32 {
+        self.side / MESH_INPUT as f32
+    }
+
+    fn frame_point(&self, x: f32, y: f32) -> (f32, f32) {
+        (self.left + x * self.scale(), self.top + y * self.scale())
+    }
+
+    /// The crop resampled (bilinear) to the mesh's input, in 0–1; outside the frame is black.
+    fn sample(&self, frame: &RgbImage) -> Vec<f32> {
+        let (width, height) = (frame.width() as i64, frame.height() as i64);
+        let pixel = |x: i64, y: i64| -> [f32; 3] {
+            if x < 0 || y < 0 || x >= width || y >= height {
+                return [0.0; 3];
+            }
+            let p = frame.get_pixel(x as u32, y as u32).0;
+            [p[0] as f32, p[1] as f32, p[2] as f32]
+        };
+        let mut out = Vec::with_capacity(MESH_INPUT * MESH_INPUT * 3);
+        for row in 0..MESH_INPUT {
+            for column in 0..MESH_INPUT {
+                let (x, y) = self.frame_point(column as f32 + 0.5, row as f32 + 0.5);
+                let (x, y) = (x - 0.5, y - 0.5);
+                let (x0, y0) = (x.floor(), y.floor());
+                let (fx, fy) = (x - x0, y - y0);
+                let (x0, y0) = (x0 as i64, y0 as i64);
+                let (a, b, c, d) = (
+                    pixel(x0, y0),
+                    pixel(x0 + 1, y0),
+                    pixel(x0, y0 + 1),
+                    pixel(x0 + 1, y0 + 1),
+                );
+                for channel in 0..3 {
+                    let top = a[channel] * (1.0 - fx) + b[channel] * fx;
+                    let bottom = c[channel] * (1.0 - fx) + d[channel] * fx;
+                    out.push((top * (1.0 - fy) + bottom * fy) / 255.0);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl FaceLandmarks {
+    fn at(&self, index: usize) -> (f32, f32) {
+        let p = self.points[index];
+        (p[0], p[1])
+    }
+
+    fn mean(&self, indices: &[usize]) -> (f32, f32) {
+        let n = indices.len() as f32;
+        let (sx, sy) = indices.iter().fold((0.0, 0.0), |(sx, sy), &i| {
+            let (x, y) = self.at(i);
+            (sx + x, sy + y)
+        });
+        (sx / n, sy / n)
+    }
+
+    /// The eye centres (right eye first, i.e. the one on the image's left), each the mean of
+    /// its corners and lids: close to the pupil when the student looks ahead.
+    pub fn eye_centres(&self) -> [(f32, f32); 2] {
+        use point::*;
+        let eye = |outer, inner, upper: [usize; 3], lower: [usize; 3]| {
+            let mut all = vec![outer, inner];
+            all.extend(upper);
+            all.extend(lower);
+            self.mean(&all)
+        };
+        [
+            eye(
+                RIGHT_EYE_OUTER,
+                RIGHT_EYE_INNER,
+                RIGHT_EYE_UPPER,
+                RIGHT_EYE_LOWER,
+            ),
+            eye(
+                LEFT_EYE_OUTER,
+                LEFT_EYE_INNER,
+                LEFT_EYE_UPPER,
+                LEFT_EYE_LOWER,
+            ),
+        ]
+    }
+
+    /// The head's roll: the angle of the line through the eyes, in degrees, positive when the
+    /// eye on the image's right is lower.
+    pub fn roll_degrees(&self) -> f32 {
+        let [(rx, ry), (lx, ly)] = self.eye_centres();
+        (ly - ry).atan2(lx - rx).to_degrees()
+    }
+
+    /// Eye openness, lid gap over eye width (about 0.25–0.35 open, under 0.12 closed), for
+    /// the right and the left eye.
+    pub fn eye_openness(&self) -> [f32; 2] {
+        use point::*;
+        let ratio = |outer, inner, upper: [usize; 3], lower: [usize; 3]| {
+            let (ox, oy) = self.at(outer);
+            let (ix, iy) = self.at(inner);
+            let width = (ox - ix).hypot(oy - iy).max(1e-3);
+            let gap: f32 = upper
+                .iter()
+                .zip(lower)
+                .map(|(&u, l)| {
+                    let ((ux, uy), (lx, ly)) = (self.at(u), self.at(l));
+                    (ux - lx).hypot(uy - ly)
+                })
+                .sum::<f32>()
+                / upper.len() as f32;
+            gap / width
+        };
+        [
+            ratio(
+                RIGHT_EYE_OUTER,
+                RIGHT_EYE_INNER,
+                RIGHT_EYE_UPPER,
+                RIGHT_EYE_LOWER,
+            ),
+            ratio(
+                LEFT_EYE_OUTER,
+                LEFT_EYE_INNER,
+                LEFT_EYE_UPPER,
+                LEFT_EYE_LOWER,
+            ),
+        ]
+    }
+
+    /// Mouth openness: the gap between the inner lips over the mouth's width.
+    pub fn mouth_openness(&self) -> f32 {
+        use point::*;
+        let ((ux, uy), (lx, ly)) = (self.at(UPPER_LIP_INNER), self.at(LOWER_LIP_INNER));
+        let ((rx, ry), (mx, my)) = (self.at(MOUTH_RIGHT), self.at(MOUTH_LEFT));
+        (ux - lx).hypot(uy - ly) / (rx - mx).hypot(ry - my).max(1e-3)
+    }
+
+    /// How far the head is turned: where the nose tip sits between the cheeks, −1 (at the
+    /// cheek on the image's left) to 1, 0 facing the camera.
+    pub fn turn(&self) -> f32 {
+        use point::*;
+        let (nose, _) = self.at(NOSE_TIP);
+        let (right, _) = self.at(RIGHT_CHEEK);
+        let (left, _) = self.at(LEFT_CHEEK);
+        let middle = (right + left) / 2.0;
+        let half = ((left - right) / 2.0).abs().max(1e-3);
+        (nose - middle) / half
+    }
+
+    /// Cheek to cheek, in frame pixels.
+    pub fn face_width(&self) -> f32 {
+        let (rx, ry) = self.at(point::RIGHT_CHEEK);
+        let (lx, ly) = self.at(point::LEFT_CHEEK);
+        (lx - rx).hypot(ly - ry)
+    }
+}
