@@ -5,7 +5,7 @@
 use image::{GrayImage, RgbImage};
 use serde::Serialize;
 
-use super::geometry::{CENTRE_TOLERANCE, Crop, FaceMeasures};
+use super::geometry::{CENTRE_TOLERANCE, Crop, FaceMeasures, Pose};
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, PixelRange};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,8 +48,24 @@ impl Check {
     }
 }
 
-/// Largest eye-line tilt accepted, in degrees.
-pub const MAX_ROLL_DEGREES: f64 = 4.0;
+/// Largest eye-line tilt accepted, in degrees: 学信网 rejects tilted pupils.
+pub const MAX_ROLL_DEGREES: f64 = 3.0;
+/// Smallest lid gap over eye width of the less open eye: open eyes measure 0.17–0.38 on the
+/// shared portraits, closed ones under 0.1.
+pub const MIN_EYE_OPENNESS: f64 = 0.12;
+/// Largest inner-lip gap over mouth width: closed lips measure 0.006–0.06 on the shared
+/// portraits, a speaking mouth 0.11 and a smile showing the teeth 0.17–0.27.
+pub const MAX_MOUTH_OPENNESS: f64 = 0.08;
+/// Largest head turn, in degrees (the shared portraits facing the camera: under 5°).
+pub const MAX_YAW_DEGREES: f64 = 8.0;
+/// Largest nod up or down from looking straight ahead, in degrees (an estimate; see
+/// `FaceLandmarks::pitch_degrees`).
+pub const MAX_PITCH_DEGREES: f64 = 14.0;
+/// Largest clipped-white share of a lens region, in percent.
+pub const MAX_GLARE_PERCENT: f64 = 1.5;
+/// How far inside its range (output pixels) the crop keeps the eye line, the head top and the
+/// face width, so that a checker measuring a few pixels differently still agrees.
+pub const SPEC_MARGIN: f64 = 8.0;
 /// Variance of the Laplacian over the face below which the shot is too soft.
 pub const MIN_SHARPNESS: f64 = 20.0;
 
@@ -60,11 +76,45 @@ pub fn run_checks(
     backdrop: [u8; 3],
 ) -> Vec<Check> {
     let gray = image::DynamicImage::ImageRgb8(output.clone()).into_luma8();
+    let mut checks = placement_checks(measures, crop);
+    checks.extend(pose_checks(measures));
+    let face = face_rect(measures, crop);
+    checks.extend(background_checks(output, backdrop));
+    checks.push(clothing_check(output, backdrop));
+    checks.extend(exposure_checks(&gray, face));
+    checks.push(Check::new(
+        "sharpness",
+        laplacian_variance(&gray, face),
+        [MIN_SHARPNESS, f64::INFINITY],
+        "清晰 sharp",
+        "照片模糊，请重拍 blurred: retake",
+    ));
+    checks.push(Check::new(
+        "integrity",
+        0.0,
+        [0.0, 0.0],
+        "仅裁剪缩放，未镜像或修饰 cropped and scaled only: not mirrored or retouched",
+        "图像被镜像或修改 image mirrored or altered",
+    ));
+    checks
+}
+
+/// Where the head sits in the 480×640 photo: the spec's three ranges, centring, and the margin
+/// kept inside the ranges.
+pub fn placement_checks(measures: &FaceMeasures, crop: &Crop) -> Vec<Check> {
     let head_top = crop.out_y(measures.head_top_y);
     let eye_line = crop.out_y(measures.eye_line_y);
     let face_width = measures.face_width * crop.scale as f32;
     let centre_offset = crop.out_x(measures.face_center_x) - 240.0;
-    let mut checks = vec![
+    let margin = [
+        (head_top, HEAD_TOP),
+        (eye_line, EYE_LINE),
+        (face_width, FACE_WIDTH),
+    ]
+    .into_iter()
+    .map(|(value, range)| (value - range.min).min(range.max - value))
+    .fold(f32::MAX, f32::min);
+    vec![
         Check::spec(
             "head_top",
             head_top,
@@ -96,53 +146,87 @@ pub fn run_checks(
             "人脸居中 face centred",
             "人脸不居中 face off-centre",
         ),
-    ];
-    checks.push(roll_check(measures.roll_degrees));
-    let face = face_rect(measures, crop);
-    checks.extend(background_checks(output, backdrop));
-    checks.push(clothing_check(output, backdrop));
-    checks.extend(exposure_checks(&gray, face));
-    checks.push(Check::new(
-        "sharpness",
-        laplacian_variance(&gray, face),
-        [MIN_SHARPNESS, f64::INFINITY],
-        "清晰 sharp",
-        "照片模糊，请重拍 blurred: retake",
-    ));
-    checks.push(Check::new(
-        "integrity",
-        0.0,
-        [0.0, 0.0],
-        "仅裁剪缩放，未镜像或修饰 cropped and scaled only: not mirrored or retouched",
-        "图像被镜像或修改 image mirrored or altered",
-    ));
-    checks
+        Check::new(
+            "spec_margin",
+            margin as f64,
+            [SPEC_MARGIN, f64::INFINITY],
+            "位置留有余量 every measure well inside its range",
+            "位置贴近规格边缘，请调整 a measure is within 8 px of its limit: adjust",
+        ),
+    ]
 }
 
-/// The eye-line tilt, or a failure when the eyes could not be measured well enough to say: a
-/// photo is `ok` only when the eyes are known to be level, never because nobody could tell.
-fn roll_check(roll_degrees: Option<f32>) -> Check {
-    match roll_degrees {
-        Some(roll) => Check::new(
-            "roll",
-            roll as f64,
+/// The head's pose and expression from the landmarks; each fails as unconfirmed without them,
+/// so that a photo is `ok` only when they were measured, never because nobody could tell.
+pub fn pose_checks(measures: &FaceMeasures) -> Vec<Check> {
+    let pose = measures.pose;
+    let value = |read: fn(&Pose) -> f32| pose.as_ref().map_or(f64::NAN, |p| read(p) as f64);
+    let roll = measures.roll_degrees.map_or(f64::NAN, f64::from);
+    [
+        Check::new(
+            "head_tilted",
+            roll,
             [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
             "双眼水平 eyes level",
-            "头部倾斜，请摆正 head tilted: straighten up",
+            "请摆正头部 head tilted: straighten up",
         ),
-        None => Check {
-            rule: "roll",
-            value: f64::NAN,
-            range: [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
-            ok: false,
-            message: UNCONFIRMED_ROLL.to_string(),
-        },
-    }
+        Check::new(
+            "head_turned",
+            value(|p| p.yaw_degrees),
+            [-MAX_YAW_DEGREES, MAX_YAW_DEGREES],
+            "正对镜头 facing the camera",
+            "请正对镜头 head turned: face the camera",
+        ),
+        Check::new(
+            "pitch",
+            value(|p| p.pitch_degrees),
+            [-MAX_PITCH_DEGREES, MAX_PITCH_DEGREES],
+            "平视镜头 looking straight ahead",
+            if value(|p| p.pitch_degrees) > 0.0 {
+                "请平视镜头（稍低头） chin raised: look straight at the camera"
+            } else {
+                "请平视镜头（稍抬头） chin lowered: look straight at the camera"
+            },
+        ),
+        Check::new(
+            "eyes_open",
+            value(|p| p.eye_openness),
+            [MIN_EYE_OPENNESS, f64::INFINITY],
+            "眼睛睁开 eyes open",
+            "请睁开眼睛 eyes closed: open your eyes",
+        ),
+        Check::new(
+            "mouth_closed",
+            value(|p| p.mouth_openness),
+            [0.0, MAX_MOUTH_OPENNESS],
+            "嘴巴闭合 mouth closed",
+            "请闭上嘴 mouth open: close your mouth",
+        ),
+        Check::new(
+            "glasses_glare",
+            value(|p| p.glare_percent),
+            [0.0, MAX_GLARE_PERCENT],
+            "无眼镜反光 no glare",
+            "眼镜反光，请调整角度或灯光 glare on the glasses: tilt them or move the light",
+        ),
+    ]
+    .into_iter()
+    .map(|check| {
+        if check.value.is_nan() {
+            Check {
+                message: UNCONFIRMED.to_string(),
+                ..check
+            }
+        } else {
+            check
+        }
+    })
+    .collect()
 }
 
-/// Said when the eyes were not found clearly enough to measure their tilt.
-pub const UNCONFIRMED_ROLL: &str =
-    "无法确认双眼水平，请摆正头部、正视镜头 cannot confirm the eyes are level";
+/// Said when the face's landmarks were not found, so pose and expression are unknown.
+pub const UNCONFIRMED: &str =
+    "无法确认，请正视镜头、露出五官 cannot confirm: the facial landmarks were not found";
 
 /// The face's rectangle in output pixels: (x0, y0, x1, y1), clamped to the image.
 fn face_rect(measures: &FaceMeasures, crop: &Crop) -> (u32, u32, u32, u32) {
@@ -285,4 +369,118 @@ pub fn laplacian_variance(gray: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u3
     let n = values.len().max(1) as f64;
     let mean = values.iter().sum::<f64>() / n;
     values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measures(pose: Option<Pose>, roll: Option<f32>) -> FaceMeasures {
+        FaceMeasures {
+            eye_line_y: 500.0,
+            face_center_x: 960.0,
+            face_width: 240.0,
+            head_top_y: 288.0,
+            head_top_from_backdrop: true,
+            roll_degrees: roll,
+            pose,
+        }
+    }
+
+    const LEVEL: Pose = Pose {
+        yaw_degrees: 1.0,
+        pitch_degrees: -2.0,
+        eye_openness: 0.3,
+        mouth_openness: 0.02,
+        glare_percent: 0.0,
+    };
+
+    #[test]
+    fn without_landmarks_every_pose_check_fails_as_unconfirmed() {
+        let checks = pose_checks(&measures(None, None));
+        assert_eq!(checks.len(), 6);
+        for check in checks {
+            assert!(!check.ok, "{check:?}");
+            assert_eq!(check.message, UNCONFIRMED);
+        }
+    }
+
+    #[test]
+    fn each_pose_fault_fails_its_own_check_only() {
+        assert!(
+            pose_checks(&measures(Some(LEVEL), Some(1.0)))
+                .iter()
+                .all(|c| c.ok)
+        );
+        let faults: [(&str, Pose, f32); 5] = [
+            (
+                "head_turned",
+                Pose {
+                    yaw_degrees: 12.0,
+                    ..LEVEL
+                },
+                1.0,
+            ),
+            (
+                "pitch",
+                Pose {
+                    pitch_degrees: 20.0,
+                    ..LEVEL
+                },
+                1.0,
+            ),
+            (
+                "eyes_open",
+                Pose {
+                    eye_openness: 0.05,
+                    ..LEVEL
+                },
+                1.0,
+            ),
+            (
+                "mouth_closed",
+                Pose {
+                    mouth_openness: 0.2,
+                    ..LEVEL
+                },
+                1.0,
+            ),
+            (
+                "glasses_glare",
+                Pose {
+                    glare_percent: 6.0,
+                    ..LEVEL
+                },
+                1.0,
+            ),
+        ];
+        for (rule, pose, roll) in faults {
+            let failed: Vec<_> = pose_checks(&measures(Some(pose), Some(roll)))
+                .into_iter()
+                .filter(|c| !c.ok)
+                .map(|c| c.rule)
+                .collect();
+            assert_eq!(failed, [rule]);
+        }
+        let tilted = pose_checks(&measures(Some(LEVEL), Some(-3.5)));
+        assert!(!tilted.iter().find(|c| c.rule == "head_tilted").unwrap().ok);
+    }
+
+    #[test]
+    fn a_crop_at_the_edge_of_a_range_fails_the_margin() {
+        // At scale 1 the eyes land at 296: inside 200–300, but only 4 px from its edge.
+        let crop = Crop {
+            left: 720.0,
+            top: 204.0,
+            width: 480.0,
+            height: 640.0,
+            scale: 1.0,
+        };
+        let measures = measures(Some(LEVEL), Some(0.0));
+        let checks = placement_checks(&measures, &crop);
+        let rule = |name: &str| checks.iter().find(|c| c.rule == name).unwrap();
+        assert!(rule("eye_line").ok);
+        assert!(!rule("spec_margin").ok);
+        assert!((rule("spec_margin").value - 4.0).abs() < 1e-6);
+    }
 }

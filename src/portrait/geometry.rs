@@ -1,15 +1,18 @@
-//! From a detected face to the 学历照片 crop. The eye line and face width come from the face box
-//! (calibrated on SeetaFace boxes: pupils at about 0.39 of the box height, cheek-to-cheek about
-//! 0.92 of its width), refined by the darkest rows in each eye region; the tilt and the centre
-//! line come from the face's mirror symmetry (`symmetry`); the top of the head is the first row
-//! above the face that differs from the backdrop. The crop then puts each measure as
-//! near the middle of its range as the others allow, or says which way the subject should move.
+//! From a detected face to the 学历照片 crop. With the face mesh's landmarks (the usual case),
+//! the eye line is the pupils' mean height, the centre line their midpoint, the face width cheek
+//! to cheek, and the tilt the line through the pupils. Without them (the mesh saw no face), the
+//! face box stands in, calibrated on SeetaFace boxes (pupils at about 0.39 of the box height,
+//! cheek to cheek about 0.92 of its width) and refined by the darkest rows in each eye region:
+//! enough to say which way to move, never enough for `ok`. The top of the head is the first row
+//! above the face that differs from the backdrop. The crop then puts each measure as near the
+//! middle of its range as the others allow, or says which way the subject should move.
 
 use image::RgbImage;
 use serde::Serialize;
 
 use super::detect::FaceBox;
-use super::symmetry::symmetry_axis;
+use super::glare::glare_percent;
+use super::landmarks::FaceLandmarks;
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 
 /// What was measured on the source image, in its pixels.
@@ -24,6 +27,20 @@ pub struct FaceMeasures {
     /// Eye-line tilt in degrees (positive: the subject's left eye, image right, is lower), or
     /// `None` when it could not be measured with confidence.
     pub roll_degrees: Option<f32>,
+    /// The head's pose and expression, when the landmarks were found.
+    pub pose: Option<Pose>,
+}
+
+/// What the landmarks say about the head and the face beyond where they are.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pose {
+    pub yaw_degrees: f32,
+    pub pitch_degrees: f32,
+    /// Lid gap over eye width, the less open eye.
+    pub eye_openness: f32,
+    pub mouth_openness: f32,
+    /// Percent of the worse lens region that is clipped white.
+    pub glare_percent: f32,
 }
 
 /// The chosen crop: source rectangle and output scale.
@@ -87,22 +104,38 @@ pub const MAX_UPSCALE: f64 = 1.6;
 /// How far from centre (output pixels) the face may sit when the frame edge forces it.
 pub const CENTRE_TOLERANCE: f64 = 20.0;
 
-pub fn measure(rgb: &RgbImage, face: &FaceBox, backdrop: [u8; 3]) -> FaceMeasures {
-    let eye_line_y = refine_eye_line(rgb, face).unwrap_or(face.y + 0.39 * face.height);
-    // Tilt and centre line come from the face's mirror symmetry, and only when it is clear: an
-    // unclear face never passes the roll check, and keeps the box centre.
-    let axis = symmetry_axis(rgb, face);
-    let face_center_x = axis.map_or(face.center_x(), |a| a.center_x_at(eye_line_y));
+/// Measures the face in `face` (a detector's box), from its landmarks when the mesh found them.
+pub fn measure(rgb: &RgbImage, face: &FaceBox, landmarks: Option<&FaceLandmarks>) -> FaceMeasures {
     let estimated_top = face.y - 0.42 * face.height;
-    let found_top = head_top_against_backdrop(rgb, face, backdrop)
+    let found_top = head_top_against_backdrop(rgb, face)
         .filter(|top| *top > face.y - 1.0 * face.height && *top < face.y + 0.1 * face.height);
-    FaceMeasures {
-        eye_line_y,
-        face_center_x,
-        face_width: 0.92 * face.width,
-        head_top_y: found_top.unwrap_or(estimated_top.max(0.0)),
-        head_top_from_backdrop: found_top.is_some(),
-        roll_degrees: axis.map(|a| a.roll_degrees),
+    let head_top_y = found_top.unwrap_or(estimated_top.max(0.0));
+    let head_top_from_backdrop = found_top.is_some();
+    match landmarks {
+        Some(marks) => FaceMeasures {
+            eye_line_y: marks.eye_line_y(),
+            face_center_x: marks.eyes_middle_x(),
+            face_width: marks.face_width(),
+            head_top_y,
+            head_top_from_backdrop,
+            roll_degrees: Some(marks.roll_degrees()),
+            pose: Some(Pose {
+                yaw_degrees: marks.yaw_degrees(),
+                pitch_degrees: marks.pitch_degrees(),
+                eye_openness: marks.eye_openness().into_iter().fold(f32::MAX, f32::min),
+                mouth_openness: marks.mouth_openness(),
+                glare_percent: glare_percent(rgb, marks),
+            }),
+        },
+        None => FaceMeasures {
+            eye_line_y: refine_eye_line(rgb, face).unwrap_or(face.y + 0.39 * face.height),
+            face_center_x: face.center_x(),
+            face_width: 0.92 * face.width,
+            head_top_y,
+            head_top_from_backdrop,
+            roll_degrees: None,
+            pose: None,
+        },
     }
 }
 
@@ -173,7 +206,7 @@ pub fn seen_backdrop(rgb: &RgbImage) -> [u8; 3] {
 }
 
 /// The first row above the face where the columns over the face stop looking like the backdrop.
-fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox, _configured: [u8; 3]) -> Option<f32> {
+fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox) -> Option<f32> {
     let backdrop = seen_backdrop(rgb);
     let x0 = (face.center_x() - 0.35 * face.width).max(0.0) as u32;
     let x1 = ((face.center_x() + 0.35 * face.width) as u32).min(rgb.width());
@@ -360,6 +393,7 @@ mod tests {
             head_top_y: top,
             head_top_from_backdrop: true,
             roll_degrees: Some(0.0),
+            pose: None,
         }
     }
 

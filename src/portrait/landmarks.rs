@@ -4,8 +4,10 @@
 //! or downloaded at run time.
 //!
 //! The mesh looks at a square crop around the face that the detector found, scaled to 192×192;
-//! its points come back in the crop's pixels and are mapped to the frame's. What the portrait
-//! checks need (pupils, roll, turn, open eyes, a closed mouth) is read off named points.
+//! its points come back in the crop's pixels and are mapped to the frame's. MediaPipe's iris
+//! model (`iris_landmark.onnx`, same wheel) then looks at a 64×64 crop around each eye for the
+//! pupil. What the portrait checks need (pupils, roll, turn, pitch, open eyes, a closed mouth)
+//! is read off named points.
 
 use image::RgbImage;
 use tract_onnx::prelude::*;
@@ -13,11 +15,19 @@ use tract_onnx::prelude::*;
 use super::detect::FaceBox;
 
 static FACE_MESH_ONNX: &[u8] = include_bytes!("../../assets/models/face_landmark.onnx");
+static IRIS_ONNX: &[u8] = include_bytes!("../../assets/models/iris_landmark.onnx");
 
 /// The mesh's input side, in pixels.
 pub const MESH_INPUT: usize = 192;
+/// The iris model's input side, in pixels.
+const IRIS_INPUT: usize = 64;
+/// The eye crop's side over the eye's corner-to-corner width, as MediaPipe's iris graph has it.
+const IRIS_CROP_SCALE: f32 = 2.3;
 /// The crop around the detector's box: MediaPipe feeds the mesh the face with a margin.
 const CROP_SCALE: f32 = 1.6;
+/// The mesh's forehead-to-chin lean on faces looking straight at the camera: the shared
+/// portraits that do so measure −16° to +1° (their median about −7°).
+pub const PITCH_NEUTRAL_DEGREES: f32 = -7.0;
 /// Below this the mesh says there is no face in the crop.
 pub const MIN_PRESENCE: f32 = 0.5;
 
@@ -54,41 +64,67 @@ pub mod point {
     pub const RIGHT_CHEEK: usize = 234;
     pub const LEFT_CHEEK: usize = 454;
     pub const FOREHEAD: usize = 10;
+    /// The eye outlines as the iris model gives them: the lower lid from the outer corner to
+    /// the inner one, then the upper lid.
+    pub const RIGHT_EYE_CONTOUR: [usize; 16] = [
+        33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
+    ];
+    pub const LEFT_EYE_CONTOUR: [usize; 16] = [
+        263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
+    ];
     pub const CHIN: usize = 152;
 }
 
-/// The face mesh, loaded and optimised once.
+/// The face mesh and the iris model, loaded and optimised once.
 pub struct FaceMesh {
     model: Arc<TypedRunnableModel>,
+    iris: Arc<TypedRunnableModel>,
 }
 
-/// The 468 points in frame pixels (x, y, and the mesh's relative depth), and the mesh's own
-/// confidence that a face is there.
+/// The 468 points in frame pixels (x, y, and the mesh's relative depth), the mesh's own
+/// confidence that a face is there, and the pupils from the iris model (image-left first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceLandmarks {
     pub points: Vec<[f32; 3]>,
     pub presence: f32,
+    pub pupils: [(f32, f32); 2],
+}
+
+fn load_model(
+    bytes: &[u8],
+    batch: usize,
+    side: usize,
+) -> Result<Arc<TypedRunnableModel>, LandmarkError> {
+    tract_onnx::onnx()
+        .model_for_read(&mut std::io::Cursor::new(bytes))
+        .and_then(|model| model.with_input_fact(0, f32::fact([batch, side, side, 3]).into()))
+        .and_then(|model| model.into_optimized())
+        .and_then(|model| model.into_runnable())
+        .map_err(|error| LandmarkError::Model(format!("{error:#}")))
+}
+
+fn run_square(
+    model: &Arc<TypedRunnableModel>,
+    side: usize,
+    input: Vec<f32>,
+) -> Result<TVec<TValue>, LandmarkError> {
+    let input = tract_ndarray::Array4::from_shape_vec((1, side, side, 3), input)
+        .map_err(|error| LandmarkError::Run(error.to_string()))?;
+    Ok(model.run(tvec!(Tensor::from(input).into()))?)
 }
 
 impl FaceMesh {
     pub fn new() -> Result<Self, LandmarkError> {
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(FACE_MESH_ONNX))
-            .and_then(|model| {
-                model.with_input_fact(0, f32::fact([1, MESH_INPUT, MESH_INPUT, 3]).into())
-            })
-            .and_then(|model| model.into_optimized())
-            .and_then(|model| model.into_runnable())
-            .map_err(|error| LandmarkError::Model(format!("{error:#}")))?;
-        Ok(Self { model })
+        Ok(Self {
+            model: load_model(FACE_MESH_ONNX, 1, MESH_INPUT)?,
+            iris: load_model(IRIS_ONNX, 1, IRIS_INPUT)?,
+        })
     }
 
     /// The model's raw answer for one 192×192 RGB input in 0–1 (NHWC, row by row): 1,404
     /// coordinates (x, y, z per point, in input pixels) and the presence logit.
     pub fn run_raw(&self, input: Vec<f32>) -> Result<(Vec<f32>, f32), LandmarkError> {
-        let input = tract_ndarray::Array4::from_shape_vec((1, MESH_INPUT, MESH_INPUT, 3), input)
-            .map_err(|error| LandmarkError::Run(error.to_string()))?;
-        let outputs = self.model.run(tvec!(Tensor::from(input).into()))?;
+        let outputs = run_square(&self.model, MESH_INPUT, input)?;
         let points = outputs[0]
             .to_plain_array_view::<f32>()?
             .iter()
@@ -107,51 +143,133 @@ impl FaceMesh {
         frame: &RgbImage,
         face: &FaceBox,
     ) -> Result<FaceLandmarks, LandmarkError> {
-        let crop = MeshCrop::around(face);
+        let side = face.width.max(face.height) * CROP_SCALE;
+        let crop = SquareCrop::centred(
+            (face.x + face.width / 2.0, face.y + face.height / 2.0),
+            side,
+            MESH_INPUT,
+            false,
+        );
         let (raw, logit) = self.run_raw(crop.sample(frame))?;
-        let points = raw
+        let points: Vec<[f32; 3]> = raw
             .chunks_exact(3)
             .map(|p| {
                 let (x, y) = crop.frame_point(p[0], p[1]);
                 [x, y, p[2] * crop.scale()]
             })
             .collect();
-        Ok(FaceLandmarks {
-            points,
+        let mut marks = FaceLandmarks {
             presence: 1.0 / (1.0 + (-logit).exp()),
-        })
+            pupils: [(0.0, 0.0); 2],
+            points,
+        };
+        marks.pupils = marks.eye_centres();
+        if let Some((pupils, contours)) = self.eyes(frame, &marks) {
+            marks.pupils = pupils;
+            // As MediaPipe does: the iris model's lids are finer than the mesh's, and only they
+            // see an eye close.
+            for (indices, contour) in [point::RIGHT_EYE_CONTOUR, point::LEFT_EYE_CONTOUR]
+                .iter()
+                .zip(contours)
+            {
+                for (&index, (x, y)) in indices.iter().zip(contour) {
+                    marks.points[index][0] = x;
+                    marks.points[index][1] = y;
+                }
+            }
+        }
+        Ok(marks)
+    }
+
+    /// The iris model's pupil centre and lid outline (16 points, in the order of
+    /// [`point::RIGHT_EYE_CONTOUR`]) for each eye, or `None` when it failed or strayed outside
+    /// the eye (then the mesh's own eye stands in).
+    #[expect(
+        clippy::type_complexity,
+        reason = "two eyes of a pupil and a lid outline each; named by the doc"
+    )]
+    fn eyes(
+        &self,
+        frame: &RgbImage,
+        marks: &FaceLandmarks,
+    ) -> Option<([(f32, f32); 2], [Vec<(f32, f32)>; 2])> {
+        use point::*;
+        let eyes = [
+            (RIGHT_EYE_OUTER, RIGHT_EYE_INNER, false),
+            // MediaPipe feeds the subject's left eye mirrored, so both look alike to the model.
+            (LEFT_EYE_INNER, LEFT_EYE_OUTER, true),
+        ];
+        let centres = marks.eye_centres();
+        let mut pupils = [(0.0, 0.0); 2];
+        let mut contours = [Vec::new(), Vec::new()];
+        for (slot, ((first, second, mirrored), centre)) in eyes.into_iter().zip(centres).enumerate()
+        {
+            let (ax, ay) = marks.at(first);
+            let (bx, by) = marks.at(second);
+            let width = (bx - ax).hypot(by - ay);
+            let middle = ((ax + bx) / 2.0, (ay + by) / 2.0);
+            let crop = SquareCrop::centred(middle, width * IRIS_CROP_SCALE, IRIS_INPUT, mirrored);
+            // One eye per run: tract runs a batch of two slower than two batches of one.
+            let outputs = run_square(&self.iris, IRIS_INPUT, crop.sample(frame)).ok()?;
+            let iris = outputs.get(1)?.to_plain_array_view::<f32>().ok()?;
+            let mut values = iris.iter().copied();
+            let pupil = crop.frame_point(values.next()?, values.next()?);
+            // A pupil beyond the eye's own outline means the model lost the eye.
+            if (pupil.0 - centre.0).hypot(pupil.1 - centre.1) > width * 0.35 {
+                return None;
+            }
+            pupils[slot] = pupil;
+            let outline = outputs.first()?.to_plain_array_view::<f32>().ok()?;
+            let outline: Vec<f32> = outline.iter().copied().take(16 * 3).collect();
+            if outline.len() < 16 * 3 {
+                return None;
+            }
+            contours[slot] = outline
+                .chunks_exact(3)
+                .map(|p| crop.frame_point(p[0], p[1]))
+                .collect();
+        }
+        Some((pupils, contours))
     }
 }
 
-/// The square region of the frame the mesh sees.
+/// A square region of the frame, resampled to a model's square input (mirrored left to right
+/// when `mirrored`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct MeshCrop {
+struct SquareCrop {
     left: f32,
     top: f32,
     side: f32,
+    input: usize,
+    mirrored: bool,
 }
 
-impl MeshCrop {
-    fn around(face: &FaceBox) -> Self {
-        let side = face.width.max(face.height) * CROP_SCALE;
-        let (cx, cy) = (face.x + face.width / 2.0, face.y + face.height / 2.0);
+impl SquareCrop {
+    fn centred((cx, cy): (f32, f32), side: f32, input: usize, mirrored: bool) -> Self {
         Self {
             left: cx - side / 2.0,
             top: cy - side / 2.0,
             side,
+            input,
+            mirrored,
         }
     }
 
-    /// Frame pixels per mesh input pixel.
+    /// Frame pixels per input pixel.
     fn scale(&self) -> f32 {
-        self.side / MESH_INPUT as f32
+        self.side / self.input as f32
     }
 
     fn frame_point(&self, x: f32, y: f32) -> (f32, f32) {
+        let x = if self.mirrored {
+            self.input as f32 - x
+        } else {
+            x
+        };
         (self.left + x * self.scale(), self.top + y * self.scale())
     }
 
-    /// The crop resampled (bilinear) to the mesh's input, in 0–1; outside the frame is black.
+    /// The crop resampled (bilinear) to the model's input, in 0–1; outside the frame is black.
     fn sample(&self, frame: &RgbImage) -> Vec<f32> {
         let (width, height) = (frame.width() as i64, frame.height() as i64);
         let pixel = |x: i64, y: i64| -> [f32; 3] {
@@ -161,9 +279,9 @@ impl MeshCrop {
             let p = frame.get_pixel(x as u32, y as u32).0;
             [p[0] as f32, p[1] as f32, p[2] as f32]
         };
-        let mut out = Vec::with_capacity(MESH_INPUT * MESH_INPUT * 3);
-        for row in 0..MESH_INPUT {
-            for column in 0..MESH_INPUT {
+        let mut out = Vec::with_capacity(self.input * self.input * 3);
+        for row in 0..self.input {
+            for column in 0..self.input {
                 let (x, y) = self.frame_point(column as f32 + 0.5, row as f32 + 0.5);
                 let (x, y) = (x - 0.5, y - 0.5);
                 let (x0, y0) = (x.floor(), y.floor());
@@ -227,11 +345,39 @@ impl FaceLandmarks {
         ]
     }
 
-    /// The head's roll: the angle of the line through the eyes, in degrees, positive when the
-    /// eye on the image's right is lower.
+    /// The head's roll: the angle of the line through the pupils, in degrees, positive when the
+    /// pupil on the image's right is lower.
     pub fn roll_degrees(&self) -> f32 {
-        let [(rx, ry), (lx, ly)] = self.eye_centres();
+        let [(rx, ry), (lx, ly)] = self.pupils;
         (ly - ry).atan2(lx - rx).to_degrees()
+    }
+
+    /// The eye line: the pupils' mean height.
+    pub fn eye_line_y(&self) -> f32 {
+        (self.pupils[0].1 + self.pupils[1].1) / 2.0
+    }
+
+    /// The pupils' midpoint across: where the face's centre line runs at the eyes.
+    pub fn eyes_middle_x(&self) -> f32 {
+        (self.pupils[0].0 + self.pupils[1].0) / 2.0
+    }
+
+    /// The head's turn (yaw) in degrees, estimated from where the nose tip sits between the
+    /// cheeks (its sine): positive when the nose points to the image's right.
+    pub fn yaw_degrees(&self) -> f32 {
+        self.turn().clamp(-1.0, 1.0).asin().to_degrees()
+    }
+
+    /// The head's nod (pitch) in degrees from the mesh's depth: the forehead-to-chin line's
+    /// lean toward the camera, less [`PITCH_NEUTRAL_DEGREES`]. Positive when the chin is raised.
+    /// An estimate: the mesh's depth is learnt, not measured.
+    pub fn pitch_degrees(&self) -> f32 {
+        let forehead = self.points[point::FOREHEAD];
+        let chin = self.points[point::CHIN];
+        (forehead[2] - chin[2])
+            .atan2(chin[1] - forehead[1])
+            .to_degrees()
+            - PITCH_NEUTRAL_DEGREES
     }
 
     /// Eye openness, lid gap over eye width (about 0.25–0.35 open, under 0.12 closed), for

@@ -6,6 +6,6 @@ pub mod checks;
 pub mod detect;
 pub mod encode;
 pub mod geometry;
+pub mod glare;
 pub mod landmarks;
 pub mod pipeline;
-pub mod symmetry;

@@ -7,10 +7,11 @@ use std::time::Instant;
 use image::RgbImage;
 use serde::Serialize;
 
-use super::checks::{Check, run_checks};
+use super::checks::{Check, placement_checks, pose_checks, run_checks};
 use super::detect::FaceDetector;
 use super::encode::{EncodeError, encode_in_range, resample};
-use super::geometry::{Crop, CropAdjust, Framing, fallback_crop, measure, plan_crop};
+use super::geometry::{Crop, CropAdjust, FaceMeasures, Framing, fallback_crop, measure, plan_crop};
+use super::landmarks::{FaceMesh, MIN_PRESENCE};
 use crate::domain::photo_spec::{Backdrop, SizeRange};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,6 +58,8 @@ impl PortraitError {
 pub struct StageTimes {
     /// Face detection (including the second pass at twice the width when the first finds none).
     pub detect_ms: f64,
+    /// The face mesh and the iris model.
+    pub landmarks_ms: f64,
     /// Eye line, roll and head top on the source frame, and the crop plan.
     pub measure_ms: f64,
     /// Cutting the crop out and resampling it to 480×640.
@@ -136,6 +139,15 @@ impl PortraitReport {
     }
 }
 
+/// Live advice for the operator: what to fix, in Chinese, most important first; `ready` when
+/// nothing is left to fix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guidance {
+    pub hints: Vec<String>,
+    pub ready: bool,
+    pub ms: f64,
+}
+
 #[derive(Debug)]
 pub struct Portrait {
     pub image: RgbImage,
@@ -145,6 +157,7 @@ pub struct Portrait {
 
 pub struct PortraitPipeline {
     detector: FaceDetector,
+    mesh: FaceMesh,
     settings: PortraitSettings,
 }
 
@@ -152,8 +165,74 @@ impl PortraitPipeline {
     pub fn new(settings: PortraitSettings) -> std::io::Result<Self> {
         Ok(Self {
             detector: FaceDetector::new()?,
+            mesh: FaceMesh::new().map_err(std::io::Error::other)?,
             settings,
         })
+    }
+
+    /// The one face in `frame` and its measures, or why there is none.
+    fn find_face(
+        &mut self,
+        frame: &RgbImage,
+        stages: &mut StageTimes,
+        clock: &mut StageClock,
+    ) -> Result<FaceMeasures, PortraitError> {
+        let faces = self.detector.detect(frame);
+        stages.detect_ms = clock.lap();
+        let face = match faces.as_slice() {
+            [] => return Err(PortraitError::NoFace),
+            [face] => *face,
+            many => return Err(PortraitError::SeveralFaces { count: many.len() }),
+        };
+        let landmarks = match self.mesh.landmarks(frame, &face) {
+            Ok(marks) if marks.presence >= MIN_PRESENCE => Some(marks),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!("face landmarks failed: {error}");
+                None
+            }
+        };
+        stages.landmarks_ms = clock.lap();
+        Ok(measure(frame, &face, landmarks.as_ref()))
+    }
+
+    /// What the operator should have the student do before pressing Space, for a live frame:
+    /// the framing and pose checks only (no resampling or encoding), fast enough for the preview.
+    pub fn guide(&mut self, frame: &RgbImage) -> Guidance {
+        let mut clock = StageClock::start();
+        let mut stages = StageTimes::default();
+        let measures = match self.find_face(frame, &mut stages, &mut clock) {
+            Ok(measures) => measures,
+            Err(error) => {
+                return Guidance {
+                    hints: vec![error.message_zh()],
+                    ready: false,
+                    ms: clock.total(),
+                };
+            }
+        };
+        let (width, height) = frame.dimensions();
+        let mut hints = Vec::new();
+        let placement = match plan_crop(&measures, width, height) {
+            Ok(crop) => placement_checks(&measures, &crop),
+            Err(framing) => {
+                hints.push(framing.message_zh().to_string());
+                Vec::new()
+            }
+        };
+        for check in placement.iter().chain(&pose_checks(&measures)) {
+            if !check.ok {
+                let zh = check.message.split(' ').next().unwrap_or_default();
+                if !hints.iter().any(|hint| hint == zh) {
+                    hints.push(zh.to_string());
+                }
+            }
+        }
+        Guidance {
+            ready: hints.is_empty(),
+            hints,
+            ms: clock.total(),
+        }
     }
 
     /// Makes the portrait from `frame`. On failure the report says why (with `ok: false`).
@@ -184,18 +263,9 @@ impl PortraitPipeline {
                 stages,
                 ..PortraitReport::failed(error)
             };
-        let faces = self.detector.detect(frame);
-        stages.detect_ms = clock.lap();
-        let face = match faces.as_slice() {
-            [] => return Err(failed(PortraitError::NoFace, &clock, stages)),
-            [face] => *face,
-            many => {
-                let error = PortraitError::SeveralFaces { count: many.len() };
-                return Err(failed(error, &clock, stages));
-            }
-        };
-        let backdrop = self.settings.backdrop.rgb();
-        let measures = measure(frame, &face, backdrop);
+        let measures = self
+            .find_face(frame, &mut stages, &mut clock)
+            .map_err(|error| failed(error, &clock, stages))?;
         let (width, height) = frame.dimensions();
         let crop = match plan_crop(&measures, width, height) {
             Ok(crop) if adjust.is_none() => crop,
@@ -213,7 +283,7 @@ impl PortraitPipeline {
             return Err(failed(PortraitError::Resample, &clock, stages));
         };
         stages.resample_ms = clock.lap();
-        let checks = run_checks(&image, &measures, &crop, backdrop);
+        let checks = run_checks(&image, &measures, &crop, self.settings.backdrop.rgb());
         stages.checks_ms = clock.lap();
         let encoded = encode_in_range(&image, self.settings.size);
         stages.encode_ms = clock.lap();
