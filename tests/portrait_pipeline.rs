@@ -634,3 +634,32 @@ fn closed_eyes_and_glare_on_glasses_fail_their_checks() {
         assert!(!report.ok);
     }
 }
+
+/// Live guidance says what to fix before the shot: nothing for a level, well-placed student;
+/// "straighten up" for a 12° tilt; "move closer" for a student far back; and no face in an
+/// empty booth.
+#[test]
+fn live_guidance_names_the_fix_before_the_shot() {
+    let mut pipeline = pipeline();
+    let level = pipeline.guide(&booth_frame(900, (960, 620)));
+    assert!(level.face_found && level.ready(), "{level:?}");
+
+    let (tilted, _) = labelled_frame("generated/test3.jpg", 12.0, Backdrop::Blue, 900, (960, 600));
+    let tilted = pipeline.guide(&tilted);
+    assert!(!tilted.ready());
+    assert!(
+        tilted
+            .hints
+            .iter()
+            .any(|h| h.zh == "请摆正头部" && h.en.contains("straighten")),
+        "{tilted:?}"
+    );
+
+    let far = pipeline.guide(&booth_frame(300, (960, 620)));
+    assert!(far.face_found && !far.ready());
+    assert_eq!(far.hints[0].zh, "请靠近一些", "{far:?}");
+
+    let empty = RgbImage::from_pixel(1920, 1080, image::Rgb(Backdrop::Blue.rgb()));
+    let empty = pipeline.guide(&empty);
+    assert!(!empty.face_found && !empty.ready());
+}

@@ -80,6 +80,11 @@ impl StationApp {
             self.state.camera_fps = slot.fps;
             slot.frame.take()
         };
+        {
+            let slot = self.guidance.slot.lock().unwrap_or_else(|p| p.into_inner());
+            self.state.operator.guidance = slot.latest.clone();
+            self.state.operator.guidance_per_second = slot.per_second;
+        }
         if let Some(frame) = frame {
             self.textures.set_preview(ctx, frame);
             if self.first_frame_ms.is_none() {

@@ -7,6 +7,7 @@ pub mod campus_worker;
 pub mod command;
 pub mod demo;
 pub mod events;
+pub mod guidance;
 pub mod keyboard;
 pub mod launch;
 mod logic;
@@ -95,6 +96,7 @@ pub struct StationApp {
     camera: Option<CameraHandle>,
     scanner: Option<ScannerHandle>,
     preview: PreviewHandle,
+    guidance: guidance::GuidanceHandle,
     store_jobs: SyncSender<StoreJob>,
     portrait_jobs: SyncSender<PortraitJob>,
     events: Receiver<AppEvent>,
@@ -174,6 +176,14 @@ impl StationApp {
             Some(scanner_wake),
         )?;
         let preview = spawn_preview(hub.clone(), waker(&cc.egui_ctx))?;
+        let guidance = guidance::spawn_guidance(
+            hub.clone(),
+            PortraitSettings {
+                backdrop: config.backdrop,
+                size: config.jpeg_size,
+            },
+            waker(&cc.egui_ctx),
+        )?;
         let portrait_jobs = spawn_portrait_worker(
             PortraitSettings {
                 backdrop: config.backdrop,
@@ -256,6 +266,7 @@ impl StationApp {
             camera,
             scanner: Some(scanner),
             preview,
+            guidance,
             store_jobs,
             portrait_jobs,
             events,

@@ -154,6 +154,9 @@ pub struct OperatorState {
     pub nudge: Nudge,
     pub search: SearchState,
     pub code_in_view: bool,
+    /// The live advice on the newest frame's face, and how many frames a second it covers.
+    pub guidance: Option<crate::portrait::pipeline::Guidance>,
+    pub guidance_per_second: f32,
     pub next_shot_id: u64,
     /// When the last scan arrived, to measure scan → card.
     pub scanned_at: Option<Instant>,
@@ -168,6 +171,8 @@ impl Default for OperatorState {
             nudge: Nudge::default(),
             search: SearchState::default(),
             code_in_view: false,
+            guidance: None,
+            guidance_per_second: 0.0,
             next_shot_id: 1,
             scanned_at: None,
             card_latency_ms: None,

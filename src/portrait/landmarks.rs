@@ -164,8 +164,9 @@ impl FaceMesh {
             points,
         };
         marks.pupils = marks.eye_centres();
-        if let Some((pupils, contours)) = self.eyes(frame, &marks) {
-            marks.pupils = pupils;
+        if let Some(eyes) = self.eyes(frame, &marks) {
+            marks.pupils = [eyes[0].pupil, eyes[1].pupil];
+            let contours = eyes.map(|eye| eye.lids);
             // As MediaPipe does: the iris model's lids are finer than the mesh's, and only they
             // see an eye close.
             for (indices, contour) in [point::RIGHT_EYE_CONTOUR, point::LEFT_EYE_CONTOUR]
@@ -183,54 +184,78 @@ impl FaceMesh {
 
     /// The iris model's pupil centre and lid outline (16 points, in the order of
     /// [`point::RIGHT_EYE_CONTOUR`]) for each eye, or `None` when it failed or strayed outside
-    /// the eye (then the mesh's own eye stands in).
-    #[expect(
-        clippy::type_complexity,
-        reason = "two eyes of a pupil and a lid outline each; named by the doc"
-    )]
-    fn eyes(
-        &self,
-        frame: &RgbImage,
-        marks: &FaceLandmarks,
-    ) -> Option<([(f32, f32); 2], [Vec<(f32, f32)>; 2])> {
+    /// the eye (then the mesh's own eye stands in). The two eyes run on two threads: the iris
+    /// model costs about 8 ms an eye, more than the mesh, and the booth has two cores.
+    fn eyes(&self, frame: &RgbImage, marks: &FaceLandmarks) -> Option<[EyeReading; 2]> {
         use point::*;
-        let eyes = [
-            (RIGHT_EYE_OUTER, RIGHT_EYE_INNER, false),
-            // MediaPipe feeds the subject's left eye mirrored, so both look alike to the model.
-            (LEFT_EYE_INNER, LEFT_EYE_OUTER, true),
-        ];
-        let centres = marks.eye_centres();
-        let mut pupils = [(0.0, 0.0); 2];
-        let mut contours = [Vec::new(), Vec::new()];
-        for (slot, ((first, second, mirrored), centre)) in eyes.into_iter().zip(centres).enumerate()
-        {
-            let (ax, ay) = marks.at(first);
-            let (bx, by) = marks.at(second);
-            let width = (bx - ax).hypot(by - ay);
-            let middle = ((ax + bx) / 2.0, (ay + by) / 2.0);
-            let crop = SquareCrop::centred(middle, width * IRIS_CROP_SCALE, IRIS_INPUT, mirrored);
-            // One eye per run: tract runs a batch of two slower than two batches of one.
-            let outputs = run_square(&self.iris, IRIS_INPUT, crop.sample(frame)).ok()?;
-            let iris = outputs.get(1)?.to_plain_array_view::<f32>().ok()?;
-            let mut values = iris.iter().copied();
-            let pupil = crop.frame_point(values.next()?, values.next()?);
-            // A pupil beyond the eye's own outline means the model lost the eye.
-            if (pupil.0 - centre.0).hypot(pupil.1 - centre.1) > width * 0.35 {
-                return None;
-            }
-            pupils[slot] = pupil;
-            let outline = outputs.first()?.to_plain_array_view::<f32>().ok()?;
-            let outline: Vec<f32> = outline.iter().copied().take(16 * 3).collect();
-            if outline.len() < 16 * 3 {
-                return None;
-            }
-            contours[slot] = outline
-                .chunks_exact(3)
-                .map(|p| crop.frame_point(p[0], p[1]))
-                .collect();
-        }
-        Some((pupils, contours))
+        let [right_centre, left_centre] = marks.eye_centres();
+        let right = EyeSeat {
+            corners: (RIGHT_EYE_OUTER, RIGHT_EYE_INNER),
+            mirrored: false,
+            centre: right_centre,
+        };
+        // MediaPipe feeds the subject's left eye mirrored, so both look alike to the model.
+        let left = EyeSeat {
+            corners: (LEFT_EYE_INNER, LEFT_EYE_OUTER),
+            mirrored: true,
+            centre: left_centre,
+        };
+        let (right, left) = std::thread::scope(|scope| {
+            let left = scope.spawn(|| self.eye(frame, marks, left));
+            let right = self.eye(frame, marks, right);
+            (right, left.join().ok().flatten())
+        });
+        Some([right?, left?])
     }
+
+    /// One eye's pupil and lid outline, from the crop between its corners; `None` when the
+    /// pupil lands outside the eye (the model lost it).
+    fn eye(&self, frame: &RgbImage, marks: &FaceLandmarks, seat: EyeSeat) -> Option<EyeReading> {
+        let EyeSeat {
+            corners: (first, second),
+            mirrored,
+            centre,
+        } = seat;
+        let (ax, ay) = marks.at(first);
+        let (bx, by) = marks.at(second);
+        let width = (bx - ax).hypot(by - ay);
+        let middle = ((ax + bx) / 2.0, (ay + by) / 2.0);
+        let crop = SquareCrop::centred(middle, width * IRIS_CROP_SCALE, IRIS_INPUT, mirrored);
+        // One eye per run: tract runs a batch of two slower than two batches of one.
+        let outputs = run_square(&self.iris, IRIS_INPUT, crop.sample(frame)).ok()?;
+        let iris = outputs.get(1)?.to_plain_array_view::<f32>().ok()?;
+        let mut values = iris.iter().copied();
+        let pupil = crop.frame_point(values.next()?, values.next()?);
+        if (pupil.0 - centre.0).hypot(pupil.1 - centre.1) > width * 0.35 {
+            return None;
+        }
+        let outline = outputs.first()?.to_plain_array_view::<f32>().ok()?;
+        let outline: Vec<f32> = outline.iter().copied().take(16 * 3).collect();
+        if outline.len() < 16 * 3 {
+            return None;
+        }
+        let lids = outline
+            .chunks_exact(3)
+            .map(|p| crop.frame_point(p[0], p[1]))
+            .collect();
+        Some(EyeReading { pupil, lids })
+    }
+}
+
+/// Where the mesh put one eye: its two corners (mesh indices), whether the iris model sees it
+/// mirrored, and its centre.
+#[derive(Debug, Clone, Copy)]
+struct EyeSeat {
+    corners: (usize, usize),
+    mirrored: bool,
+    centre: (f32, f32),
+}
+
+/// What the iris model read in one eye, in frame pixels.
+#[derive(Debug, Clone)]
+struct EyeReading {
+    pupil: (f32, f32),
+    lids: Vec<(f32, f32)>,
 }
 
 /// A square region of the frame, resampled to a model's square input (mirrored left to right

@@ -139,13 +139,40 @@ impl PortraitReport {
     }
 }
 
-/// Live advice for the operator: what to fix, in Chinese, most important first; `ready` when
-/// nothing is left to fix.
+/// Live advice for the operator: what the student should fix, framing first; none when the
+/// face is placed and posed for a compliant photo.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Guidance {
-    pub hints: Vec<String>,
-    pub ready: bool,
+    pub face_found: bool,
+    pub hints: Vec<Hint>,
     pub ms: f64,
+}
+
+impl Guidance {
+    pub fn ready(&self) -> bool {
+        self.face_found && self.hints.is_empty()
+    }
+}
+
+/// One thing to fix, said in Chinese and in English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hint {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Hint {
+    /// A failed check's advice: its message is the Chinese, a space, then the English.
+    fn of(check: &Check) -> Self {
+        let (zh, en) = check
+            .message
+            .split_once(' ')
+            .unwrap_or((check.message.as_str(), ""));
+        Self {
+            zh: zh.to_string(),
+            en: en.to_string(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -205,8 +232,11 @@ impl PortraitPipeline {
             Ok(measures) => measures,
             Err(error) => {
                 return Guidance {
-                    hints: vec![error.message_zh()],
-                    ready: false,
+                    face_found: false,
+                    hints: vec![Hint {
+                        zh: error.message_zh(),
+                        en: error.to_string(),
+                    }],
                     ms: clock.total(),
                 };
             }
@@ -216,20 +246,21 @@ impl PortraitPipeline {
         let placement = match plan_crop(&measures, width, height) {
             Ok(crop) => placement_checks(&measures, &crop),
             Err(framing) => {
-                hints.push(framing.message_zh().to_string());
+                hints.push(Hint {
+                    zh: framing.message_zh().to_string(),
+                    en: framing.to_string(),
+                });
                 Vec::new()
             }
         };
         for check in placement.iter().chain(&pose_checks(&measures)) {
-            if !check.ok {
-                let zh = check.message.split(' ').next().unwrap_or_default();
-                if !hints.iter().any(|hint| hint == zh) {
-                    hints.push(zh.to_string());
-                }
+            let hint = Hint::of(check);
+            if !check.ok && !hints.contains(&hint) {
+                hints.push(hint);
             }
         }
         Guidance {
-            ready: hints.is_empty(),
+            face_found: true,
             hints,
             ms: clock.total(),
         }

@@ -19,6 +19,10 @@ const SHOT_BUTTONS_WIDTH: f32 = 262.0;
 /// narrowest layout), and for its verdict and the folded line of passed checks.
 const CHECK_LINE_HEIGHT: f32 = 26.0;
 const CHECKS_FRAME_HEIGHT: f32 = 80.0;
+/// From this many failed checks the list takes two columns, so that a shot failing nearly
+/// everything still leaves the live view its room; a line in half the width may wrap twice.
+const TWO_COLUMNS_FROM: usize = 7;
+const HALF_WIDTH_LINE_HEIGHT: f32 = 44.0;
 
 /// The operator's screen fits any window from 1366×768 up without scrolling: the right column
 /// takes the card and then as much of the result photo as the height leaves (never more than
@@ -66,7 +70,11 @@ fn checks_height(state: &AppState) -> f32 {
     match &state.operator.shot {
         ShotState::Ready { report, .. } | ShotState::Failed { report, .. } => {
             let failed = report.checks.iter().filter(|c| !c.ok).count();
-            CHECKS_FRAME_HEIGHT + CHECK_LINE_HEIGHT * failed as f32
+            if failed >= TWO_COLUMNS_FROM {
+                CHECKS_FRAME_HEIGHT + HALF_WIDTH_LINE_HEIGHT * failed.div_ceil(2) as f32
+            } else {
+                CHECKS_FRAME_HEIGHT + CHECK_LINE_HEIGHT * failed as f32
+            }
         }
         _ => CHECKS_FRAME_HEIGHT,
     }
@@ -104,6 +112,7 @@ fn live_view(
     );
     let rect = response.rect;
     draw_guide(ui.painter(), rect);
+    draw_guidance(ui.painter(), rect, state);
     if state.operator.code_in_view {
         let badge = egui::Rect::from_min_size(rect.left_top() + vec2(8.0, 8.0), vec2(190.0, 34.0));
         ui.painter().rect_filled(badge, 6.0, theme::OK);
@@ -115,6 +124,45 @@ fn live_view(
             Color32::WHITE,
         );
     }
+}
+
+/// The live advice along the bottom of the live view: what the student should fix, or that the
+/// pose is fine. Nothing while no face is in view, so an empty booth stays quiet.
+fn draw_guidance(painter: &egui::Painter, frame: egui::Rect, state: &AppState) {
+    let Some(guidance) = state.operator.guidance.as_ref().filter(|g| g.face_found) else {
+        return;
+    };
+    let t = state.texts();
+    let english = matches!(state.language, crate::config::Language::English);
+    let (text, colour) = if guidance.ready() {
+        (format!("✓ {}", t.guidance_ready), theme::OK)
+    } else {
+        let hints: Vec<&str> = guidance
+            .hints
+            .iter()
+            .take(3)
+            .map(|hint| {
+                if english {
+                    hint.en.as_str()
+                } else {
+                    hint.zh.as_str()
+                }
+            })
+            .collect();
+        (hints.join(" · "), theme::WARN)
+    };
+    let band = egui::Rect::from_min_max(
+        egui::pos2(frame.left(), frame.bottom() - 40.0),
+        frame.right_bottom(),
+    );
+    painter.rect_filled(band, 0.0, colour);
+    painter.text(
+        band.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(22.0),
+        Color32::WHITE,
+    );
 }
 
 /// The 3:4 crop guide, centred, with the bands the spec puts the head top, the eyes and the
@@ -220,12 +268,26 @@ fn checks(ui: &mut egui::Ui, state: &AppState) {
         return;
     }
     ui.label(coloured(t.checks_failed, theme::BAD).size(22.0));
-    for check in report.checks.iter().filter(|c| !c.ok) {
-        ui.label(
+    let failed: Vec<RichText> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|check| {
             RichText::new(format!("× {}", check.message))
                 .color(theme::BAD)
-                .size(16.0),
-        );
+                .size(16.0)
+        })
+        .collect();
+    if failed.len() >= TWO_COLUMNS_FROM {
+        ui.columns(2, |columns| {
+            for (index, line) in failed.into_iter().enumerate() {
+                columns[index % 2].label(line);
+            }
+        });
+    } else {
+        for line in failed {
+            ui.label(line);
+        }
     }
     if passed > 0 {
         let line = t.checks_others_passed_n.replace("{n}", &passed.to_string());
