@@ -110,7 +110,15 @@ fn process_one(
 
 fn print_report(input: &Path, report: &PortraitReport, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string(report)?);
+        // Each line names its file: a folder's reports are one line per image.
+        let mut line = serde_json::to_value(report)?;
+        if let Some(fields) = line.as_object_mut() {
+            fields.insert(
+                "file".to_string(),
+                serde_json::Value::String(input.display().to_string()),
+            );
+        }
+        println!("{line}");
         return Ok(());
     }
     println!(

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""An independent check of the photos the booth calls `ok`, on a labelled composed set.
+
+A development-time measurement, not part of the app or its tests. It needs Pillow, numpy,
+ImageMagick's `identify`, and MediaPipe's Python package (a different landmark pipeline from
+the booth's: its own detector and crop, and the 478-point mesh with attention, whose iris
+points are the pupils):
+
+    python3 -m venv /tmp/mpenv && /tmp/mpenv/bin/pip install mediapipe==0.10.14 pillow
+    /tmp/mpenv/bin/python tools/verify_portraits.py make ../shared/testdata/portraits /tmp/set
+    for b in blue white grey; do
+      capture-station portrait /tmp/set/$b --backdrop $b --json --output /tmp/set/out-$b > /tmp/set/$b.json
+    done
+    /tmp/mpenv/bin/python tools/verify_portraits.py check /tmp/set
+
+`make` composes every portrait onto each backdrop at three sizes and three positions, turned so
+that its face tilts by one of 0, ±2, ±6 and ±12 degrees (the angle is in the file name; the
+portraits with hand-marked pupils are levelled first, the others taken as level). `check`
+measures every photo the booth called ok: eye line 200-300 and the pupils' tilt within 3 degrees
+(MediaPipe's irises), face width 180-300 (cheek to cheek, points 234-454), the pupils' midpoint
+within 20 px of the centre, the head top 50-110 (the first row below the top whose middle third
+differs from the backdrop seen in the top corners), 480x640, 20-40 KB, and JPEG quality >= 60
+(ImageMagick). Any failure is a false ok.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+BACKDROPS = {"blue": (100, 197, 255), "white": (255, 255, 255), "grey": (240, 240, 240)}
+HEIGHTS = [760, 950, 1150]
+CENTRES = [(960, 600), (760, 660), (1160, 520)]
+TILTS = [0, 2, -2, 6, -6, 12, -12, 0, 0]
+# The pupils' tilt in degrees, from the hand-marked pupils in tests/portrait_pipeline.rs: each
+# portrait is levelled first, so that a frame's tilt label is the tilt of its face.
+MARKED_TILTS = {
+    "obama": math.degrees(math.atan2(211 - 214, 549 - 446)),
+    "test1": math.degrees(math.atan2(512 - 515, 468 - 341)),
+    "test2": math.degrees(math.atan2(245 - 244, 371 - 284)),
+    "test3": math.degrees(math.atan2(214 - 209.5, 301 - 214)),
+    "test4": math.degrees(math.atan2(268 - 272, 531 - 452)),
+}
+
+
+def load(path):
+    return Image.open(path).convert("RGB")
+
+
+def corner_colour(image):
+    pixels = np.asarray(image)
+    h, w = pixels.shape[:2]
+    patch = max(w // 20, 2)
+    rows = max(h // 20, 2)
+    samples = np.concatenate([pixels[:rows, :patch].reshape(-1, 3), pixels[:rows, -patch:].reshape(-1, 3)])
+    return tuple(int(v) for v in np.median(samples, axis=0))
+
+
+def key(image, backdrop):
+    """The portrait's plain backdrop replaced by `backdrop`: grown from the border, a pixel at a
+    time, into neighbours that differ from it by little (so a shaded backdrop is followed) and
+    stay near the corner colour."""
+    pixels = np.asarray(image).astype(np.int32)
+    corner = np.array(corner_colour(image))
+    near = np.sqrt(((pixels - corner) ** 2).sum(axis=2)) < 70
+    mask = np.zeros(near.shape, bool)
+    mask[0, :] = near[0, :]
+    mask[-1, :] = near[-1, :]
+    mask[:, 0] = near[:, 0]
+    mask[:, -1] = near[:, -1]
+    steps = []
+    for dy, dx in [(1, 0), (-1, 0), (0, 1), (0, -1)]:
+        shifted = np.roll(pixels, (dy, dx), axis=(0, 1))
+        steps.append(((dy, dx), np.abs(pixels - shifted).max(axis=2) <= 6))
+    while True:
+        grown = mask.copy()
+        for (dy, dx), smooth in steps:
+            grown |= np.roll(mask, (dy, dx), axis=(0, 1)) & smooth & near
+        if (grown == mask).all():
+            break
+        mask = grown
+    out = np.asarray(image).copy()
+    out[mask] = backdrop
+    return Image.fromarray(out)
+
+
+def level(portraits, name):
+    """The tilt of a portrait's hand-marked pupils (tests/portrait_pipeline.rs), else 0."""
+    return MARKED_TILTS.get(name, 0.0)
+
+
+def make(portraits, out):
+    sources = []
+    for folder in ["public-domain", "generated"]:
+        for name in sorted(os.listdir(os.path.join(portraits, folder))):
+            if name.lower().endswith((".jpg", ".png")):
+                sources.append((name.rsplit(".", 1)[0], load(os.path.join(portraits, folder, name))))
+    count = 0
+    for backdrop_name, colour in BACKDROPS.items():
+        folder = os.path.join(out, backdrop_name)
+        os.makedirs(folder, exist_ok=True)
+        for name, source in sources:
+            fill = corner_colour(source)
+            index = 0
+            for height in HEIGHTS:
+                for cx, cy in CENTRES:
+                    tilt = TILTS[(index + len(name)) % len(TILTS)]
+                    index += 1
+                    # PIL turns counter-clockwise for positive angles; a positive tilt lowers
+                    # the image-right eye, a clockwise turn.
+                    turn = tilt - level(portraits, name)
+                    turned = source.rotate(-turn, resample=Image.BILINEAR, fillcolor=fill)
+                    keyed = key(turned, colour)
+                    width = round(keyed.width * height / keyed.height)
+                    scaled = keyed.resize((width, height), Image.BILINEAR)
+                    frame = Image.new("RGB", (1920, 1080), colour)
+                    frame.paste(scaled, (cx - width // 2, cy - height // 2))
+                    frame.save(os.path.join(folder, f"{name}_t{tilt:+d}_h{height}_{cx}.png"))
+                    count += 1
+    print(f"{count} frames written under {out}")
+
+
+def head_top(pixels):
+    h, w = pixels.shape[:2]
+    backdrop = np.median(np.concatenate([pixels[:20, :20].reshape(-1, 3), pixels[:20, -20:].reshape(-1, 3)]), axis=0)
+    middle = pixels[:, w // 3: 2 * w // 3].astype(float)
+    distance = np.sqrt(((middle - backdrop) ** 2).sum(axis=2))
+    differing = (distance > 45).mean(axis=1)
+    rows = np.nonzero(differing > 0.15)[0]
+    return int(rows[0]) if len(rows) else h
+
+
+def quality(path):
+    return int(subprocess.run(["identify", "-format", "%Q", path], capture_output=True, text=True).stdout.strip() or 0)
+
+
+def check(folder):
+    import mediapipe as mp
+    mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=1)
+    judged = ok = false_ok = 0
+    level_students = level_students_ok = 0
+    failures = []
+    for backdrop in BACKDROPS:
+        reports_path = os.path.join(folder, f"{backdrop}.json")
+        if not os.path.exists(reports_path):
+            continue
+        reports = [json.loads(line) for line in open(reports_path) if line.strip()]
+        for report in reports:
+            judged += 1
+            stem = os.path.basename(report["file"]).rsplit(".", 1)[0]
+            tilt = int(stem.split("_t")[1].split("_")[0])
+            if stem.startswith("test") and abs(tilt) <= 2:
+                level_students += 1
+                level_students_ok += bool(report.get("ok"))
+            if not report.get("ok"):
+                continue
+            ok += 1
+            path = os.path.join(folder, f"out-{backdrop}", stem + ".jpg")
+            image = load(path)
+            pixels = np.asarray(image)
+            problems = []
+            result = mesh.process(pixels)
+            if not result.multi_face_landmarks:
+                problems.append("no face found by MediaPipe")
+            else:
+                points = result.multi_face_landmarks[0].landmark
+                at = lambda i: (points[i].x * image.width, points[i].y * image.height)
+                (ax, ay), (bx, by) = sorted([at(468), at(473)])
+                eye_line = (ay + by) / 2
+                pupil_tilt = math.degrees(math.atan2(by - ay, bx - ax))
+                (cx1, cy1), (cx2, cy2) = at(234), at(454)
+                face_width = math.hypot(cx2 - cx1, cy2 - cy1)
+                offset = (ax + bx) / 2 - 240
+                if not 200 <= eye_line <= 300:
+                    problems.append(f"eye line {eye_line:.1f}")
+                if abs(pupil_tilt) > 3:
+                    problems.append(f"tilt {pupil_tilt:.1f}")
+                if not 180 <= face_width <= 300:
+                    problems.append(f"face width {face_width:.1f}")
+                if abs(offset) > 20:
+                    problems.append(f"off centre {offset:.1f}")
+            top = head_top(pixels)
+            if not 50 <= top <= 110:
+                problems.append(f"head top {top}")
+            size = os.path.getsize(path)
+            if image.size != (480, 640) or not 20 * 1024 <= size <= 40 * 1024:
+                problems.append(f"{image.size} {size} bytes")
+            if quality(path) < 60:
+                problems.append(f"quality {quality(path)}")
+            if problems:
+                false_ok += 1
+                failures.append(f"{backdrop}/{stem}: {', '.join(problems)}")
+    print(f"{judged} frames; {ok} called ok; {false_ok} false ok")
+    print(f"level students (test1-4, tilt within 2 degrees): {level_students_ok} of {level_students} ok")
+    for line in failures:
+        print("  false ok:", line)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["make"]:
+        make(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["check"]:
+        check(sys.argv[2])
+    else:
+        sys.exit(__doc__)
