@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::preview::RateMeter;
 use crate::camera::FrameHub;
 use crate::portrait::pipeline::{Guidance, PortraitPipeline, PortraitSettings};
 
@@ -55,8 +56,7 @@ pub fn spawn_guidance(
                 }
             };
             let mut last = 0;
-            let mut window_start = Instant::now();
-            let mut in_window = 0u32;
+            let mut rate = RateMeter::default();
             while !worker_stop.load(Ordering::Relaxed) {
                 let Some(frame) = hub.wait_newer(last, Duration::from_millis(200)) else {
                     continue;
@@ -71,13 +71,10 @@ pub fn spawn_guidance(
                     );
                     continue;
                 };
-                in_window += 1;
+                let per_second = rate.tick();
                 let mut slot = worker_slot.lock().unwrap_or_else(|p| p.into_inner());
-                let elapsed = window_start.elapsed().as_secs_f32();
-                if elapsed >= 1.0 {
-                    slot.per_second = in_window as f32 / elapsed;
-                    window_start = Instant::now();
-                    in_window = 0;
+                if let Some(per_second) = per_second {
+                    slot.per_second = per_second;
                 }
                 // The advice, not its timing, decides whether the window must redraw.
                 let changed = slot.latest.as_ref().is_none_or(|old| {

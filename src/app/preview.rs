@@ -50,21 +50,17 @@ pub fn spawn_preview(hub: FrameHub, wake: Box<dyn Fn() + Send>) -> std::io::Resu
         .spawn(move || {
             let mut resizer = Resizer::new();
             let mut last = 0;
-            let mut window_start = Instant::now();
-            let mut frames_in_window = 0u32;
+            let mut rate = RateMeter::default();
             while !worker_stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let Some(frame) = hub.wait_newer(last, Duration::from_millis(200)) else {
                     continue;
                 };
                 last = frame.sequence;
-                frames_in_window += 1;
+                let per_second = rate.tick();
                 let scaled = scale(&mut resizer, &frame.image);
                 let mut slot = worker_slot.lock().unwrap_or_else(|p| p.into_inner());
-                let elapsed = window_start.elapsed().as_secs_f32();
-                if elapsed >= 1.0 {
-                    slot.fps = frames_in_window as f32 / elapsed;
-                    window_start = Instant::now();
-                    frames_in_window = 0;
+                if let Some(per_second) = per_second {
+                    slot.fps = per_second;
                 }
                 if let Some((size, rgb)) = scaled {
                     slot.frame = Some(PreviewFrame {
@@ -79,6 +75,37 @@ pub fn spawn_preview(hub: FrameHub, wake: Box<dyn Fn() + Send>) -> std::io::Resu
             }
         })?;
     Ok(PreviewHandle { slot, stop })
+}
+
+/// Counts events and says, about once a second, how many came per second.
+#[derive(Debug)]
+pub struct RateMeter {
+    window_start: Instant,
+    in_window: u32,
+}
+
+impl Default for RateMeter {
+    fn default() -> Self {
+        Self {
+            window_start: Instant::now(),
+            in_window: 0,
+        }
+    }
+}
+
+impl RateMeter {
+    /// Counts one event; when a second or more has passed since the last answer, the rate.
+    pub fn tick(&mut self) -> Option<f32> {
+        self.in_window += 1;
+        let elapsed = self.window_start.elapsed().as_secs_f32();
+        if elapsed < 1.0 {
+            return None;
+        }
+        let rate = self.in_window as f32 / elapsed;
+        self.window_start = Instant::now();
+        self.in_window = 0;
+        Some(rate)
+    }
 }
 
 fn scale(resizer: &mut Resizer, image: &image::RgbImage) -> Option<([usize; 2], Vec<u8>)> {
