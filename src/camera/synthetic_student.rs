@@ -180,4 +180,34 @@ mod tests {
         assert!(portrait.report.ok, "failed checks: {failed:?}");
         assert_eq!(portrait.image.dimensions(), (480, 640));
     }
+
+    /// The soak loop draws its students at 1280×720 with a seed and an offset from the clock:
+    /// every one of them must pass, or a soak run fails at random.
+    #[test]
+    fn every_drawn_student_the_soak_uses_passes() {
+        let mut pipeline = PortraitPipeline::new(PortraitSettings::default()).unwrap();
+        let mut failures = Vec::new();
+        for seed in 0..40u64 {
+            let scene = StudentScene {
+                backdrop: Backdrop::Blue.rgb(),
+                offset: ((seed % 7) as f32 - 3.0) * 0.01,
+                seed,
+            };
+            let frame = render_student_frame(&scene, 1280, 720);
+            let report = match pipeline.process(&frame) {
+                Ok(portrait) => portrait.report,
+                Err(report) => report,
+            };
+            if !report.ok {
+                let failed: Vec<_> = report
+                    .checks
+                    .iter()
+                    .filter(|c| !c.ok)
+                    .map(|c| (c.rule, c.value))
+                    .collect();
+                failures.push((seed, failed));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
+    }
 }

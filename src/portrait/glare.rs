@@ -1,5 +1,6 @@
 //! Glare on glasses: clipped, colourless highlights over the lenses. A lens sits around each
-//! eye, wider than the eye itself; the small catchlight in a pupil is normal and left out.
+//! eye, wider than the eye itself. The eye's own opening is left out: the whites of the eyes
+//! and the catchlight in a pupil clip under a bright flash without any glasses.
 
 use image::RgbImage;
 
@@ -12,23 +13,59 @@ const CLIPPED: u8 = 245;
 pub fn glare_percent(frame: &RgbImage, marks: &FaceLandmarks) -> f32 {
     use point::*;
     let eyes = [
-        (RIGHT_EYE_OUTER, RIGHT_EYE_INNER, marks.pupils[0]),
-        (LEFT_EYE_OUTER, LEFT_EYE_INNER, marks.pupils[1]),
+        (
+            RIGHT_EYE_OUTER,
+            RIGHT_EYE_INNER,
+            RIGHT_EYE_CONTOUR,
+            marks.pupils[0],
+        ),
+        (
+            LEFT_EYE_OUTER,
+            LEFT_EYE_INNER,
+            LEFT_EYE_CONTOUR,
+            marks.pupils[1],
+        ),
     ];
     eyes.into_iter()
-        .map(|(outer, inner, pupil)| {
+        .map(|(outer, inner, contour, pupil)| {
             let (ax, ay) = (marks.points[outer][0], marks.points[outer][1]);
             let (bx, by) = (marks.points[inner][0], marks.points[inner][1]);
             let width = (bx - ax).hypot(by - ay).max(1.0);
             let centre = ((ax + bx) / 2.0, (ay + by) / 2.0);
-            lens_glare(frame, centre, width, pupil)
+            // The lower lid runs outer to inner corner, then the upper lid back again.
+            let opening: Vec<(f32, f32)> = contour[..9]
+                .iter()
+                .chain(contour[9..].iter().rev())
+                .map(|&i| (marks.points[i][0], marks.points[i][1]))
+                .collect();
+            lens_glare(frame, centre, width, pupil, &opening)
         })
         .fold(0.0, f32::max)
 }
 
-/// Clipped share of a lens-sized box around one eye, leaving out a catchlight-sized disc at the
-/// pupil.
-fn lens_glare(frame: &RgbImage, (cx, cy): (f32, f32), eye_width: f32, pupil: (f32, f32)) -> f32 {
+/// Whether `(x, y)` lies inside the polygon (even-odd rule).
+fn inside(polygon: &[(f32, f32)], (x, y): (f32, f32)) -> bool {
+    let mut inside = false;
+    let mut previous = polygon.len().saturating_sub(1);
+    for (index, &(xi, yi)) in polygon.iter().enumerate() {
+        let (xj, yj) = polygon[previous];
+        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+            inside = !inside;
+        }
+        previous = index;
+    }
+    inside
+}
+
+/// Clipped share of a lens-sized box around one eye, leaving out the eye's opening and a
+/// catchlight-sized disc at the pupil.
+fn lens_glare(
+    frame: &RgbImage,
+    (cx, cy): (f32, f32),
+    eye_width: f32,
+    pupil: (f32, f32),
+    opening: &[(f32, f32)],
+) -> f32 {
     let (half_w, half_h) = (0.9 * eye_width, 0.65 * eye_width);
     let catchlight = 0.25 * eye_width;
     let x0 = (cx - half_w).max(0.0) as u32;
@@ -38,7 +75,8 @@ fn lens_glare(frame: &RgbImage, (cx, cy): (f32, f32), eye_width: f32, pupil: (f3
     let (mut clipped, mut counted) = (0u32, 0u32);
     for y in y0..y1 {
         for x in x0..x1 {
-            if (x as f32 - pupil.0).hypot(y as f32 - pupil.1) < catchlight {
+            let point = (x as f32 + 0.5, y as f32 + 0.5);
+            if (point.0 - pupil.0).hypot(point.1 - pupil.1) < catchlight || inside(opening, point) {
                 continue;
             }
             counted += 1;
