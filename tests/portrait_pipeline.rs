@@ -458,7 +458,7 @@ fn labelled_frame(
 }
 
 /// The checks of the face itself, as against the backdrop, clothing and the crop's margin.
-const FACE_RULES: [&str; 9] = [
+const FACE_RULES: [&str; 10] = [
     "eye_line",
     "face_width",
     "centred",
@@ -468,6 +468,7 @@ const FACE_RULES: [&str; 9] = [
     "eyes_open",
     "mouth_closed",
     "glasses_glare",
+    "eyebrows_visible",
 ];
 
 /// The labelled set: the five hand-marked portraits composed onto the blue, white and grey
@@ -631,6 +632,51 @@ fn closed_eyes_and_glare_on_glasses_fail_their_checks() {
         let report = report_of(&mut pipeline, &glare);
         let glare = check(&report, "glasses_glare");
         assert!(!glare.ok, "{name} with a glare patch: {glare:?}");
+        assert!(!report.ok);
+    }
+}
+
+/// Paints a fringe of dark hair over the forehead and both brows, down to just above the eyes,
+/// with a ragged lower edge and strands, as a real fringe falls.
+fn paint_fringe(frame: &mut RgbImage, pupils: [(f32, f32); 2], pupil_distance: f32) {
+    let centre_x = (pupils[0].0 + pupils[1].0) / 2.0;
+    let eye_y = (pupils[0].1 + pupils[1].1) / 2.0;
+    let half_width = 1.05 * pupil_distance;
+    let top = eye_y - 1.1 * pupil_distance;
+    for x in (centre_x - half_width) as u32..=(centre_x + half_width) as u32 {
+        let phase = (x as f32 - centre_x) / pupil_distance;
+        // The fringe ends 0.12–0.2 pupil distances above the eyes: below every brow.
+        let bottom = eye_y - pupil_distance * (0.16 + 0.04 * (phase * 9.0).sin());
+        for y in top as u32..=bottom as u32 {
+            let strand = 8.0 * ((x as f32) * 0.7).sin() + 4.0 * ((y as f32) * 0.3).cos();
+            let shade = (38.0 + strand) as u8;
+            frame.put_pixel(
+                x,
+                y,
+                image::Rgb([shade, shade.saturating_sub(8), shade.saturating_sub(12)]),
+            );
+        }
+    }
+}
+
+/// A fringe painted over the brows (on level frames that pass) fails `eyebrows_visible`, and the
+/// photo is not `ok`.
+#[test]
+fn a_fringe_over_the_eyebrows_fails_eyebrows_visible() {
+    let mut pipeline = pipeline();
+    for name in ["generated/test2.jpg", "generated/test3.jpg"] {
+        let (frame, pupils) = labelled_frame(name, 0.0, Backdrop::Blue, 900, (960, 600));
+        let report = report_of(&mut pipeline, &frame);
+        let bare = check(&report, "eyebrows_visible");
+        assert!(bare.ok, "{name}: {bare:?}");
+
+        let distance = (pupils[1].0 - pupils[0].0).hypot(pupils[1].1 - pupils[0].1);
+        let mut fringed = frame.clone();
+        paint_fringe(&mut fringed, pupils, distance);
+        let report = report_of(&mut pipeline, &fringed);
+        let brows = check(&report, "eyebrows_visible");
+        assert!(!brows.ok, "{name} under a fringe: {brows:?}");
+        assert!(brows.message.starts_with("请露出眉毛"), "{brows:?}");
         assert!(!report.ok);
     }
 }

@@ -11,6 +11,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 use super::detect::FaceBox;
+use super::eyebrows::eyebrow_visibility;
 use super::glare::glare_percent;
 use super::landmarks::FaceLandmarks;
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
@@ -41,6 +42,9 @@ pub struct Pose {
     pub mouth_openness: f32,
     /// Percent of the worse lens region that is clipped white.
     pub glare_percent: f32,
+    /// How plainly the less visible eyebrow shows against the forehead (see
+    /// [`eyebrow_visibility`]).
+    pub eyebrow_visibility: f32,
 }
 
 /// The chosen crop: source rectangle and output scale.
@@ -125,6 +129,7 @@ pub fn measure(rgb: &RgbImage, face: &FaceBox, landmarks: Option<&FaceLandmarks>
                 eye_openness: marks.eye_openness().into_iter().fold(f32::MAX, f32::min),
                 mouth_openness: marks.mouth_openness(),
                 glare_percent: glare_percent(rgb, marks),
+                eyebrow_visibility: eyebrow_visibility(rgb, marks),
             }),
         },
         None => FaceMeasures {

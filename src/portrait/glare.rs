@@ -5,6 +5,7 @@
 use image::RgbImage;
 
 use super::landmarks::{FaceLandmarks, point};
+use super::region::inside;
 
 /// A channel value this high in all three channels counts as clipped white.
 const CLIPPED: u8 = 245;
@@ -41,20 +42,6 @@ pub fn glare_percent(frame: &RgbImage, marks: &FaceLandmarks) -> f32 {
             lens_glare(frame, centre, width, pupil, &opening)
         })
         .fold(0.0, f32::max)
-}
-
-/// Whether `(x, y)` lies inside the polygon (even-odd rule).
-fn inside(polygon: &[(f32, f32)], (x, y): (f32, f32)) -> bool {
-    let mut inside = false;
-    let mut previous = polygon.len().saturating_sub(1);
-    for (index, &(xi, yi)) in polygon.iter().enumerate() {
-        let (xj, yj) = polygon[previous];
-        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
-            inside = !inside;
-        }
-        previous = index;
-    }
-    inside
 }
 
 /// Clipped share of a lens-sized box around one eye, leaving out the eye's opening and a

@@ -73,6 +73,14 @@ pub mod point {
         263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
     ];
     pub const CHIN: usize = 152;
+    /// Each eyebrow's upper and lower edge, outer end to inner end.
+    pub const RIGHT_BROW_UPPER: [usize; 5] = [70, 63, 105, 66, 107];
+    pub const RIGHT_BROW_LOWER: [usize; 5] = [46, 53, 52, 65, 55];
+    pub const LEFT_BROW_UPPER: [usize; 5] = [300, 293, 334, 296, 336];
+    pub const LEFT_BROW_LOWER: [usize; 5] = [276, 283, 282, 295, 285];
+    /// Mid-cheek points below each eye: bare skin on nearly every face.
+    pub const RIGHT_MID_CHEEK: usize = 50;
+    pub const LEFT_MID_CHEEK: usize = 280;
 }
 
 /// The face mesh and the iris model, loaded and optimised once.
