@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use capture_station::scan::{decode_frame, decode_gray};
 
+/// (near, middle, far) frames of 20 read at seed 42.
+const BAND_FLOORS: (usize, usize, usize) = (20, 16, 11);
+
 fn testdata() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/qr");
     assert!(path.is_dir(), "test data missing at {}", path.display());
@@ -122,6 +125,42 @@ fn synthetic_phone_frames_decode() {
         .count();
     // The benchmark set (120 frames, seed 42) reads 120/120; this smaller set must not regress.
     assert!(decoded >= 29, "{decoded}/30");
+}
+
+/// The honest generator's three bands (near, middle, far; seed 42, the first 20 frames of the
+/// benchmark's 60): each band has a floor just under what the scanner reads, so a change that
+/// loses small or far codes fails here, not only in the benchmark.
+#[test]
+fn difficulty_bands_hold_their_floors() {
+    use capture_station::camera::synthetic::{Difficulty, phone_band_set, render_phone_frame};
+    let mut report = Vec::new();
+    for band in Difficulty::ALL {
+        let scenes = phone_band_set(band, 20, 42);
+        let read = scenes
+            .iter()
+            .filter(|scene| {
+                let frame = render_phone_frame(scene, 1920, 1080);
+                let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+                decode_frame(&gray)
+                    .codes
+                    .contains(scene.payload.as_ref().unwrap())
+            })
+            .count();
+        report.push((band, read));
+    }
+    eprintln!("{report:?}");
+    for (band, read) in report {
+        let floor = match band {
+            Difficulty::Near => BAND_FLOORS.0,
+            Difficulty::Middle => BAND_FLOORS.1,
+            Difficulty::Far => BAND_FLOORS.2,
+        };
+        assert!(
+            read >= floor,
+            "{}: {read}/20 is below the floor {floor}",
+            band.name()
+        );
+    }
 }
 
 #[test]

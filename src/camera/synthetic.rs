@@ -19,8 +19,16 @@ pub struct PhoneScene {
     pub tilt_degrees: f32,
     /// Keystone from holding the phone at an angle, 0 (none) to about 0.3.
     pub perspective: f32,
-    /// Gaussian blur sigma in frame pixels (focus or motion).
+    /// The phone leaned back or forward out of the frame's plane, in degrees (0 to 40), seen
+    /// through a 1080p webcam's lens: foreshortened and narrowing at the far end.
+    pub lean_degrees: f32,
+    /// Gaussian blur sigma in frame pixels (defocus).
     pub blur_sigma: f32,
+    /// Length in frame pixels of a straight motion streak (a hand moving), at a seeded angle.
+    pub motion_blur_px: f32,
+    /// A cluttered, colourful scene behind the phone (shelves, posters, people's clothes) instead
+    /// of a plain desk.
+    pub busy_background: bool,
     /// Light modules on a dark screen.
     pub dark_mode: bool,
     /// Strength of a specular highlight on the screen, 0 to 1.
@@ -42,7 +50,10 @@ impl PhoneScene {
             code_side_px: 360.0,
             tilt_degrees: 0.0,
             perspective: 0.0,
+            lean_degrees: 0.0,
             blur_sigma: 0.0,
+            motion_blur_px: 0.0,
+            busy_background: false,
             dark_mode: false,
             glare: 0.0,
             moire: 0.0,
@@ -72,6 +83,9 @@ pub fn phone_screen_set(count: usize, seed: u64) -> Vec<PhoneScene> {
             code_side_px: 200.0 + rng.f32() * 360.0,
             tilt_degrees: (rng.f32() - 0.5) * 50.0,
             perspective: rng.f32() * 0.25,
+            lean_degrees: 0.0,
+            motion_blur_px: 0.0,
+            busy_background: false,
             blur_sigma: if rng.f32() < 0.5 {
                 rng.f32() * 1.6
             } else {
@@ -95,10 +109,94 @@ pub fn phone_screen_set(count: usize, seed: u64) -> Vec<PhoneScene> {
         .collect()
 }
 
+/// How hard a phone frame is to read, by what the hidden webcam set holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Difficulty {
+    /// A phone held close: modules of 3–6 px, a mild lean, light blur.
+    Near,
+    /// An arm's length: modules of 2–3 px, leans to 30°, defocus or motion, busy scenes.
+    Middle,
+    /// Held far back: modules of 1.5–2 px, a phone down to 8% of the frame's width, leans to
+    /// 40°, defocus and motion blur, glare, moiré, JPEG down to quality 50.
+    Far,
+}
+
+impl Difficulty {
+    pub const ALL: [Difficulty; 3] = [Difficulty::Near, Difficulty::Middle, Difficulty::Far];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Near => "near",
+            Difficulty::Middle => "middle",
+            Difficulty::Far => "far",
+        }
+    }
+}
+
+/// `count` scenes of one difficulty band, the same for the same seed. The code's size is set by
+/// its module pitch, since that and not the code's side decides whether a decoder can read it.
+pub fn phone_band_set(band: Difficulty, count: usize, seed: u64) -> Vec<PhoneScene> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ (band as u64 + 1).wrapping_mul(0x9E37_79B9));
+    let range = |rng: &mut fastrand::Rng, low: f32, high: f32| low + rng.f32() * (high - low);
+    (0..count)
+        .map(|index| {
+            let payload = demo_payload(&mut rng);
+            let modules = qrcode::QrCode::new(payload.as_bytes())
+                .map(|code| code.width() as f32)
+                .unwrap_or(41.0);
+            let (module_px, lean_max, blur_max, motion_max, busy, quality) = match band {
+                Difficulty::Near => (range(&mut rng, 3.0, 6.0), 20.0, 1.0, 0.0, 0.2, (70, 95)),
+                Difficulty::Middle => (range(&mut rng, 2.0, 3.0), 30.0, 1.2, 4.0, 0.5, (60, 90)),
+                Difficulty::Far => (range(&mut rng, 1.5, 2.0), 40.0, 1.0, 3.0, 0.5, (50, 80)),
+            };
+            let blur_kind = rng.u8(0..3);
+            PhoneScene {
+                code_side_px: module_px * (modules + 8.0),
+                tilt_degrees: (rng.f32() - 0.5) * 60.0,
+                perspective: 0.0,
+                lean_degrees: rng.f32() * lean_max,
+                blur_sigma: if blur_kind == 1 {
+                    range(&mut rng, 0.4, blur_max)
+                } else {
+                    0.0
+                },
+                motion_blur_px: if blur_kind == 2 && motion_max > 0.0 {
+                    range(&mut rng, 1.5, motion_max)
+                } else {
+                    0.0
+                },
+                busy_background: rng.f32() < busy,
+                dark_mode: rng.f32() < 0.25,
+                glare: if rng.f32() < 0.25 {
+                    range(&mut rng, 0.2, 0.6)
+                } else {
+                    0.0
+                },
+                moire: if rng.f32() < 0.25 {
+                    range(&mut rng, 0.05, 0.15)
+                } else {
+                    0.0
+                },
+                jpeg_quality: Some(rng.u8(quality.0..=quality.1)),
+                center: (range(&mut rng, 0.15, 0.85), range(&mut rng, 0.25, 0.75)),
+                seed: seed
+                    .wrapping_mul(7919)
+                    .wrapping_add(index as u64)
+                    .wrapping_add((band as u64) << 32),
+                payload: Some(payload),
+            }
+        })
+        .collect()
+}
+
 /// Renders `scene` as a `width`×`height` RGB frame.
 pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbImage {
     let mut rng = fastrand::Rng::with_seed(scene.seed);
-    let mut frame = desk_background(width, height, &mut rng);
+    let mut frame = if scene.busy_background {
+        busy_background(width, height, &mut rng)
+    } else {
+        desk_background(width, height, &mut rng)
+    };
     let phone = phone_image(scene);
     let module_scale = scene.code_side_px / phone.code_side as f32;
     let (cx, cy) = (
@@ -110,12 +208,20 @@ pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbIma
     // Phone corners in the frame: scaled, rotated, and narrowed at one end for perspective.
     let angle = scene.tilt_degrees.to_radians();
     let (sin, cos) = angle.sin_cos();
+    // The lean turns the phone about its horizontal axis; a pinhole with a 1080p webcam's focal
+    // length (about 70° across) then projects it, so the far end shrinks as a real one does.
+    let focal = 0.95 * width as f32;
+    let (lean_sin, lean_cos) = (scene.lean_degrees.to_radians()).sin_cos();
+    let lean_sign = if rng.bool() { 1.0 } else { -1.0 };
     let corner = |x: f32, y: f32| {
         let squeeze = 1.0 - keystone * (y / ph - 0.5);
-        let (dx, dy) = (
+        let (lx, ly) = (
             (x - pw / 2.0) * module_scale * squeeze,
             (y - ph / 2.0) * module_scale,
         );
+        let depth = lean_sign * ly * lean_sin;
+        let projection = focal / (focal + depth);
+        let (dx, dy) = (lx * projection, ly * lean_cos * projection);
         (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos)
     };
     let from = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
@@ -144,6 +250,13 @@ pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbIma
     add_sensor_noise(&mut frame, &mut rng);
     if scene.blur_sigma > 0.05 {
         frame = imageproc::filter::gaussian_blur_f32(&frame, scene.blur_sigma);
+    }
+    if scene.motion_blur_px >= 1.0 {
+        frame = motion_blur(
+            &frame,
+            scene.motion_blur_px,
+            rng.f32() * std::f32::consts::PI,
+        );
     }
     if let Some(quality) = scene.jpeg_quality {
         frame = jpeg_round_trip(&frame, quality).unwrap_or(frame);
@@ -237,6 +350,51 @@ fn desk_background(width: u32, height: u32, rng: &mut fastrand::Rng) -> RgbImage
     })
 }
 
+/// Blocks and stripes of saturated colour at several scales, with hard edges: the kind of
+/// clutter that gives a finder-pattern search false candidates.
+fn busy_background(width: u32, height: u32, rng: &mut fastrand::Rng) -> RgbImage {
+    let mut frame = desk_background(width, height, rng);
+    for _ in 0..60 {
+        let (w, h) = (rng.u32(20..width / 3), rng.u32(20..height / 3));
+        let (x0, y0) = (rng.u32(0..width - w), rng.u32(0..height - h));
+        let colour = Rgb([rng.u8(..), rng.u8(..), rng.u8(..)]);
+        let stripes = rng.u32(0..4) == 0;
+        let period = rng.u32(4..24);
+        for y in y0..y0 + h {
+            for x in x0..x0 + w {
+                if !stripes || ((x + y) / period).is_multiple_of(2) {
+                    frame.put_pixel(x, y, colour);
+                }
+            }
+        }
+    }
+    frame
+}
+
+/// Averages each pixel along a straight streak of `length` pixels at `angle` radians.
+fn motion_blur(frame: &RgbImage, length: f32, angle: f32) -> RgbImage {
+    let taps = length.round().max(1.0) as i32;
+    let (dx, dy) = (angle.cos(), angle.sin());
+    let offsets: Vec<(i64, i64)> = (0..taps)
+        .map(|i| {
+            let t = i as f32 - (taps - 1) as f32 / 2.0;
+            ((t * dx).round() as i64, (t * dy).round() as i64)
+        })
+        .collect();
+    let (width, height) = (frame.width() as i64, frame.height() as i64);
+    RgbImage::from_fn(frame.width(), frame.height(), |x, y| {
+        let mut sum = [0u32; 3];
+        for &(ox, oy) in &offsets {
+            let sx = (x as i64 + ox).clamp(0, width - 1) as u32;
+            let sy = (y as i64 + oy).clamp(0, height - 1) as u32;
+            for (total, value) in sum.iter_mut().zip(frame.get_pixel(sx, sy).0) {
+                *total += u32::from(value);
+            }
+        }
+        Rgb(sum.map(|total| (total / offsets.len() as u32) as u8))
+    })
+}
+
 fn blend(frame: &mut RgbImage, layer: &RgbaImage) {
     for (dst, src) in frame.pixels_mut().zip(layer.pixels()) {
         let alpha = src.0[3] as u16;
@@ -315,6 +473,50 @@ mod tests {
                 .as_deref()
                 .is_some_and(|p| p.starts_with(DEMO_PREFIX))
         }));
+    }
+
+    /// Module pitch in frame pixels, and the phone's width as a share of a 1920 px frame.
+    fn module_and_phone_share(scene: &PhoneScene) -> (f32, f32) {
+        let payload = scene.payload.as_deref().unwrap();
+        let modules = qrcode::QrCode::new(payload.as_bytes()).unwrap().width() as f32;
+        let module = scene.code_side_px / (modules + 8.0);
+        // phone_image: the screen is the code plus 12 modules, the bezel 6 modules a side.
+        let phone = scene.code_side_px + 24.0 * module;
+        (module, phone / 1920.0)
+    }
+
+    #[test]
+    fn bands_are_repeatable_and_far_holds_every_trouble_the_issue_names() {
+        for band in Difficulty::ALL {
+            assert_eq!(phone_band_set(band, 30, 42), phone_band_set(band, 30, 42));
+        }
+        let far = phone_band_set(Difficulty::Far, 60, 42);
+        let measures: Vec<(f32, f32)> = far.iter().map(module_and_phone_share).collect();
+        assert!(measures.iter().all(|(m, _)| (1.5..=2.0).contains(m)));
+        assert!(
+            measures.iter().any(|(m, _)| *m < 1.6),
+            "modules down to 1.5 px"
+        );
+        assert!(
+            measures.iter().any(|(_, share)| *share <= 0.08),
+            "a phone at 8% of the width"
+        );
+        assert!(
+            far.iter().any(|s| s.lean_degrees >= 35.0),
+            "a lean near 40°"
+        );
+        assert!(far.iter().any(|s| s.motion_blur_px >= 1.5));
+        assert!(far.iter().any(|s| s.blur_sigma > 0.0));
+        assert!(far.iter().any(|s| s.busy_background));
+        assert!(far.iter().any(|s| s.dark_mode));
+        assert!(far.iter().any(|s| s.glare > 0.0) && far.iter().any(|s| s.moire > 0.0));
+        assert!(far.iter().any(|s| s.jpeg_quality.is_some_and(|q| q <= 55)));
+        let near = phone_band_set(Difficulty::Near, 60, 42);
+        assert!(
+            near.iter()
+                .map(module_and_phone_share)
+                .all(|(m, _)| m >= 3.0)
+        );
     }
 
     #[test]
