@@ -1,15 +1,18 @@
 //! Scanner speed: one synthetic 1080p phone frame, the whole 120-frame phone set, and the ZXing
 //! blackbox images from ../shared/testdata (target: mean ≤ 8 ms per 1080p frame). Before the
 //! timings it reads the three difficulty bands (near, middle, far; 60 frames each, seed 42) and
-//! prints each band's read rate and mean time a frame; it writes those frames as PNG with their
+//! prints each band's read rate and mean time a frame, for the live path (code-like patches
+//! only) and for stills (then the whole frame); it writes those frames as PNG with their
 //! payloads into target/phone-bands, so that `tools/compare_zxing.py` can time zxing-cpp on
 //! the same frames.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use capture_station::camera::synthetic::{
-    Difficulty, phone_band_set, phone_screen_set, render_phone_frame,
+    Difficulty, PhoneScene, phone_band_set, phone_clip, phone_screen_set, render_phone_frame,
 };
+use capture_station::scan::decode::{Effort, decode_frame_with};
+use capture_station::scan::pacing::{LookPacing, UnreadWatch};
 use capture_station::scan::{decode_frame, decode_gray};
 use criterion::{Criterion, criterion_group, criterion_main};
 use image::{DynamicImage, GrayImage};
@@ -47,7 +50,8 @@ fn zxing_images() -> Vec<GrayImage> {
 
 const BAND_FRAMES: usize = 60;
 
-/// Reads every band, prints `band read/total mean_ms`, and leaves the frames on disk.
+/// Reads every band with both efforts, prints `band read/total mean_ms` for each, and leaves the
+/// frames on disk.
 fn report_bands() {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/phone-bands");
     for band in Difficulty::ALL {
@@ -55,7 +59,9 @@ fn report_bands() {
         if let Err(error) = std::fs::create_dir_all(&folder) {
             eprintln!("{}: {error}", folder.display());
         }
-        let (mut read, mut elapsed) = (0, 0.0);
+        // (read, milliseconds) for the live path (patches only) and for stills (then the
+        // whole-frame cascade).
+        let mut tally = [(0usize, 0.0f64); 2];
         for (index, scene) in phone_band_set(band, BAND_FRAMES, 42)
             .into_iter()
             .enumerate()
@@ -66,20 +72,127 @@ fn report_bands() {
             let _ = frame.save(name.with_extension("png"));
             let _ = std::fs::write(name.with_extension("txt"), &payload);
             let gray = DynamicImage::ImageRgb8(frame).into_luma8();
-            let started = Instant::now();
-            let codes = decode_frame(&gray).codes;
-            elapsed += started.elapsed().as_secs_f64() * 1000.0;
-            read += usize::from(codes.contains(&payload));
+            for (slot, effort) in [Effort::Quick, Effort::Thorough].into_iter().enumerate() {
+                let started = Instant::now();
+                let codes = decode_frame_with(&gray, effort).codes;
+                tally[slot].1 += started.elapsed().as_secs_f64() * 1000.0;
+                tally[slot].0 += usize::from(codes.contains(&payload));
+            }
         }
-        eprintln!(
-            "band {}: {read}/{BAND_FRAMES} read, mean {:.1} ms a frame",
-            band.name(),
-            elapsed / BAND_FRAMES as f64
-        );
+        for (label, (read, ms)) in ["patches", "thorough"].iter().zip(tally) {
+            eprintln!(
+                "band {} ({label}): {read}/{BAND_FRAMES} read, mean {:.1} ms a frame",
+                band.name(),
+                ms / BAND_FRAMES as f64
+            );
+        }
     }
 }
 
+/// What a look costs while nothing is in view, the idle booth's load: a plain desk and a busy
+/// scene, 1080p, without a code; prints the mean milliseconds for each effort.
+fn report_empty_frames() {
+    for busy in [false, true] {
+        let mut scene = PhoneScene::plain("unused");
+        scene.payload = None;
+        scene.busy_background = busy;
+        let gray = DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
+        for effort in [Effort::Quick, Effort::Thorough] {
+            const ROUNDS: u32 = 20;
+            let started = Instant::now();
+            for _ in 0..ROUNDS {
+                assert!(decode_frame_with(&gray, effort).codes.is_empty());
+            }
+            eprintln!(
+                "empty frame ({}, {effort:?}): {:.1} ms a look",
+                if busy { "busy scene" } else { "plain desk" },
+                started.elapsed().as_secs_f64() * 1000.0 / f64::from(ROUNDS)
+            );
+        }
+    }
+}
+
+/// Students a band in the replayed clips, and the clip's length at 30 fps (2 s: the first
+/// second counts for the read, the second shows whether an unread code got its hint).
+const CLIP_STUDENTS: usize = 20;
+const CLIP_FRAMES: usize = 60;
+const FRAME_PERIOD: Duration = Duration::from_nanos(1_000_000_000 / 30);
+
+/// Replays each student's clip (`phone_clip`: the phone comes in, then wobbles) through the live
+/// worker's pacing on a simulated clock that advances by the real time of each look and rest,
+/// taking the newest frame each time as the worker does; prints the share read within 1 s, the
+/// median time to the read, and how many of the rest the operator was told to fix.
+fn report_live_clips() {
+    let mut times = Vec::new();
+    let (mut students, mut hinted, mut unread) = (0usize, 0usize, 0usize);
+    for band in Difficulty::ALL {
+        let mut band_read = 0;
+        for (index, held) in phone_band_set(band, CLIP_STUDENTS, 42).iter().enumerate() {
+            students += 1;
+            let payload = held.payload.clone().unwrap_or_default();
+            let clip = phone_clip(held, CLIP_FRAMES, index as u64);
+            let mut rendered: Vec<Option<image::RgbImage>> = vec![None; CLIP_FRAMES];
+            let (mut pacing, mut watch) = (LookPacing::default(), UnreadWatch::default());
+            let origin = Instant::now();
+            let mut clock = Duration::ZERO;
+            let mut was_hinted = false;
+            loop {
+                let frame = (clock.as_secs_f64() * 30.0) as usize;
+                if frame >= CLIP_FRAMES {
+                    unread += 1;
+                    hinted += usize::from(was_hinted);
+                    break;
+                }
+                let rgb = rendered[frame]
+                    .get_or_insert_with(|| render_phone_frame(&clip[frame], 1920, 1080))
+                    .clone();
+                let effort = pacing.next_effort();
+                let started = Instant::now();
+                let gray = image::imageops::grayscale(&rgb);
+                let found = decode_frame_with(&gray, effort);
+                let spent = started.elapsed();
+                clock += spent;
+                if found.codes.contains(&payload) {
+                    if clock <= Duration::from_secs(1) {
+                        times.push(clock);
+                        band_read += 1;
+                    } else {
+                        unread += 1;
+                        hinted += usize::from(was_hinted);
+                    }
+                    break;
+                }
+                let now = origin + clock;
+                pacing.observed(!found.codes.is_empty(), now);
+                if found.unread_code.is_some() {
+                    pacing.noticed_code(now);
+                }
+                was_hinted |= matches!(watch.observe(false, found.unread_code, now), Some(Some(_)));
+                clock += pacing.rest_after(spent, now - spent);
+                // The next look waits for a frame newer than this one.
+                clock = clock.max(FRAME_PERIOD * (frame as u32 + 1));
+            }
+        }
+        eprintln!(
+            "live clips {}: {band_read}/{CLIP_STUDENTS} read within 1 s",
+            band.name()
+        );
+    }
+    times.sort();
+    eprintln!(
+        "live clips: {}/{students} read within 1 s ({:.1}%), median {:.0} ms to the read; \
+         of the {unread} others, {hinted} got a hint within 2 s",
+        times.len(),
+        times.len() as f64 * 100.0 / students as f64,
+        times
+            .get(times.len() / 2)
+            .map_or(f64::NAN, |t| t.as_secs_f64() * 1000.0)
+    );
+}
+
 fn scan_benches(c: &mut Criterion) {
+    report_live_clips();
+    report_empty_frames();
     report_bands();
     let frames = phone_frames();
     let decoded = frames

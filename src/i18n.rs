@@ -28,6 +28,8 @@ texts! {
     live_view: "实时画面", "Live view";
     camera_waiting: "等待摄像头画面…", "Waiting for the camera…";
     code_in_view: "检测到二维码", "QR code in view";
+    hint_closer: "请把手机拿近一些", "Hold the phone closer";
+    hint_dimmer: "请调暗手机屏幕", "Lower the screen brightness";
     guidance_ready: "姿势合格，可以拍摄", "Pose fine: ready to shoot";
     scan_prompt: "请学生出示采集码", "Ask the student to show the capture code";
     looking_up: "正在查找预约…", "Looking up the booking…";

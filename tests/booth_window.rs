@@ -683,6 +683,42 @@ fn draw_until(
     frames
 }
 
+/// A code in view that will not read: after a second of it the operator is told what the
+/// student should change, and the advice goes as soon as a code reads.
+#[test]
+fn a_code_that_will_not_read_brings_advice_and_a_read_clears_it() {
+    use capture_station::camera::synthetic::{PhoneScene, scramble_code_middle};
+    let mut booth = booth();
+    // The phone wobbles in the hand: a few pixels over from frame to frame.
+    let frames: Vec<image::RgbImage> = (0..5)
+        .map(|step| {
+            let mut scene = PhoneScene::plain("CSDEMO-scrambled-0123456789abcdefghijklmnop");
+            scene.code_side_px = 300.0;
+            scene.center = (0.5 + 0.002 * step as f32, 0.5);
+            let mut frame = render_phone_frame(&scene, 1920, 1080);
+            scramble_code_middle(&mut frame, &scene);
+            frame
+        })
+        .collect();
+    let deadline = Instant::now() + WAIT;
+    let mut step = 0;
+    while booth.app().state.operator.scan_hint.is_none() {
+        assert!(Instant::now() < deadline, "no advice for the student");
+        booth
+            .app()
+            .hub()
+            .publish(frames[step % frames.len()].clone());
+        booth.harness.step();
+        step += 1;
+    }
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("⚠ 请把手机拿近一些");
+    assert!(!card_found(&booth.app().state));
+    booth.show_phone(0);
+    booth.settle(|s| card_found(s) && s.operator.scan_hint.is_none());
+    assert!(booth.harness.query_by_label("⚠ 请把手机拿近一些").is_none());
+}
+
 #[test]
 fn camera_faults_show_in_the_status_bar_while_the_window_keeps_drawing() {
     use capture_station::camera::fault::{Fault, FaultyDevice};

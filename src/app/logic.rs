@@ -111,6 +111,7 @@ impl StationApp {
                         scanned.push((payload.as_str().to_string(), at))
                     }
                     ScanEvent::CodeInView(in_view) => self.state.operator.code_in_view = in_view,
+                    ScanEvent::Hint(hint) => self.state.operator.scan_hint = hint,
                     ScanEvent::Rejected { .. } => {}
                     ScanEvent::JoinToken(token) => {
                         let screen = &mut self.state.supervisor.campus;

@@ -143,7 +143,9 @@ impl StationApp {
             ),
             CameraChoice::Source(spec) => {
                 let label = match &spec {
-                    SourceSpec::Synthetic => "演示摄像头 demo camera".to_string(),
+                    SourceSpec::Synthetic | SourceSpec::SyntheticIdle => {
+                        "演示摄像头 demo camera".to_string()
+                    }
                     SourceSpec::Replay(path) => format!("replay {}", path.display()),
                     SourceSpec::Device(index) => format!("camera {index}"),
                 };

@@ -154,6 +154,8 @@ pub struct OperatorState {
     pub nudge: Nudge,
     pub search: SearchState,
     pub code_in_view: bool,
+    /// Why the code in view has not read for a second, for the operator to fix.
+    pub scan_hint: Option<crate::scan::decode::UnreadTrouble>,
     /// The live advice on the newest frame's face, and how many frames a second it covers.
     pub guidance: Option<crate::portrait::pipeline::Guidance>,
     pub guidance_per_second: f32,
@@ -171,6 +173,7 @@ impl Default for OperatorState {
             nudge: Nudge::default(),
             search: SearchState::default(),
             code_in_view: false,
+            scan_hint: None,
             guidance: None,
             guidance_per_second: 0.0,
             next_shot_id: 1,

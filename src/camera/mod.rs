@@ -125,6 +125,9 @@ impl Pacer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
     Synthetic,
+    /// The demo camera with no one at the counter: a busy scene and no code, to measure what an
+    /// idle booth costs.
+    SyntheticIdle,
     Replay(PathBuf),
     Device(u32),
 }
@@ -135,13 +138,14 @@ impl std::str::FromStr for SourceSpec {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.split_once(':') {
             None if text == "synthetic" => Ok(Self::Synthetic),
+            Some(("synthetic", "idle")) => Ok(Self::SyntheticIdle),
             Some(("replay", path)) if !path.is_empty() => Ok(Self::Replay(PathBuf::from(path))),
             Some(("device", index)) => index
                 .parse()
                 .map(Self::Device)
                 .map_err(|_| format!("'{index}' is not a device number")),
             _ => Err(format!(
-                "'{text}' is not a source: use synthetic, replay:DIR or device:N"
+                "'{text}' is not a source: use synthetic, synthetic:idle, replay:DIR or device:N"
             )),
         }
     }
@@ -161,6 +165,9 @@ impl SourceSpec {
     ) -> Box<dyn FrameSource> {
         match self {
             Self::Synthetic => Box::new(synthetic_source::SyntheticSource::new(1920, 1080, fps)),
+            Self::SyntheticIdle => {
+                Box::new(synthetic_source::SyntheticSource::idle(1920, 1080, fps))
+            }
             Self::Replay(path) => Box::new(replay::ReplaySource::new(path.clone(), fps)),
             Self::Device(index) => Box::new(webcam::WebcamSource::with_preference(
                 *index,
@@ -177,6 +184,7 @@ mod tests {
     #[test]
     fn source_specs_parse() {
         assert_eq!("synthetic".parse(), Ok(SourceSpec::Synthetic));
+        assert_eq!("synthetic:idle".parse(), Ok(SourceSpec::SyntheticIdle));
         assert_eq!("device:2".parse(), Ok(SourceSpec::Device(2)));
         assert_eq!(
             "replay:/tmp/x".parse(),

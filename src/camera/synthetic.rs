@@ -189,6 +189,104 @@ pub fn phone_band_set(band: Difficulty, count: usize, seed: u64) -> Vec<PhoneSce
         .collect()
 }
 
+/// A student holding the phone up to the camera, one scene a frame at 30 fps: the phone comes in
+/// over the first fifth of a second, fast and so smeared, then wobbles in the hand (a drift of a
+/// few pixels, ±3° of roll and lean, a little nearer and farther), with a motion streak as long
+/// as the hand's last step plus a tremor that peaks at the scene's own streak. The scene `held`
+/// is where the phone settles.
+pub fn phone_clip(held: &PhoneScene, frames: usize, seed: u64) -> Vec<PhoneScene> {
+    const ARRIVAL_FRAMES: usize = 6;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    // Each wobble is a slow sine with its own period and phase, as a hand's sway is.
+    let mut wave = |amplitude: f32| {
+        let (period, phase) = (18.0 + rng.f32() * 30.0, rng.f32() * std::f32::consts::TAU);
+        move |frame: usize| {
+            amplitude * (frame as f32 / period * std::f32::consts::TAU + phase).sin()
+        }
+    };
+    let (sway_x, sway_y, roll, lean, reach) =
+        (wave(12.0), wave(8.0), wave(3.0), wave(3.0), wave(0.05));
+    // A hand's tremor is faster than its sway: the band scene's motion streak is its peak, and
+    // between peaks a frame is sharper.
+    let tremor = {
+        let (period, phase) = (5.0 + rng.f32() * 4.0, rng.f32() * std::f32::consts::TAU);
+        move |frame: usize| {
+            (frame as f32 / period * std::f32::consts::TAU + phase)
+                .sin()
+                .abs()
+        }
+    };
+    let arrival_from = (held.center.0 + 0.25, held.center.1 + 0.2);
+    // Frame -1 is a step farther back still, so that the first frame is smeared too.
+    let position = |frame: i32| -> (f32, f32) {
+        let arriving = (ARRIVAL_FRAMES as i32 - frame).max(0) as f32 / ARRIVAL_FRAMES as f32;
+        let arriving = arriving * arriving;
+        let sway = frame.max(0) as usize;
+        (
+            held.center.0 + (arrival_from.0 - held.center.0) * arriving + sway_x(sway) / 1920.0,
+            held.center.1 + (arrival_from.1 - held.center.1) * arriving + sway_y(sway) / 1080.0,
+        )
+    };
+    (0..frames)
+        .map(|frame| {
+            let (x, y) = position(frame as i32);
+            let (px, py) = position(frame as i32 - 1);
+            let step_px = ((x - px) * 1920.0).hypot((y - py) * 1080.0);
+            let mut scene = held.clone();
+            scene.center = (x, y);
+            scene.tilt_degrees = held.tilt_degrees + roll(frame);
+            scene.lean_degrees = (held.lean_degrees + lean(frame)).clamp(0.0, 45.0);
+            scene.code_side_px = held.code_side_px * (1.0 + reach(frame));
+            // A frame exposes for about a third of the frame period.
+            scene.motion_blur_px = step_px / 3.0 + held.motion_blur_px * tremor(frame);
+            scene
+        })
+        .collect()
+}
+
+/// An upright, light-mode code whose rows between the finder patterns are scrambled, as by a
+/// cracked or smeared screen: it still looks like a code to any locator and the finder patterns
+/// are intact, but from version 3 (29 modules) up more is wrong than any error correction
+/// restores, so nothing reads.
+pub fn scramble_code_middle(frame: &mut RgbImage, scene: &PhoneScene) {
+    let Some(modules) = scene
+        .payload
+        .as_ref()
+        .and_then(|payload| qrcode::QrCode::new(payload.as_bytes()).ok())
+        .map(|code| code.width() as f32)
+    else {
+        return;
+    };
+    let mut rng = fastrand::Rng::with_seed(scene.seed);
+    let (width, height) = frame.dimensions();
+    let module = scene.code_side_px / (modules + 8.0);
+    let (centre_x, centre_y) = (
+        scene.center.0 * width as f32,
+        scene.center.1 * height as f32,
+    );
+    // A finder pattern and its separator take 8 modules from each edge of the code.
+    let (left, top) = (
+        centre_x - modules / 2.0 * module,
+        centre_y - (modules / 2.0 - 8.0) * module,
+    );
+    let band_rows = (modules - 16.0) as u32;
+    for row in 0..band_rows {
+        for column in 0..modules as u32 {
+            let colour = if rng.bool() {
+                Rgb([24, 24, 28])
+            } else {
+                Rgb([236, 236, 232])
+            };
+            let (x0, y0) = (left + column as f32 * module, top + row as f32 * module);
+            for y in y0.max(0.0) as u32..((y0 + module) as u32).min(height) {
+                for x in x0.max(0.0) as u32..((x0 + module) as u32).min(width) {
+                    frame.put_pixel(x, y, colour);
+                }
+            }
+        }
+    }
+}
+
 /// Renders `scene` as a `width`×`height` RGB frame.
 pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbImage {
     let mut rng = fastrand::Rng::with_seed(scene.seed);
@@ -517,6 +615,29 @@ mod tests {
                 .map(module_and_phone_share)
                 .all(|(m, _)| m >= 3.0)
         );
+    }
+
+    #[test]
+    fn a_clip_arrives_smeared_then_wobbles_around_where_the_phone_is_held() {
+        let held = phone_band_set(Difficulty::Middle, 1, 42).remove(0);
+        let clip = phone_clip(&held, 60, 3);
+        assert_eq!(clip, phone_clip(&held, 60, 3));
+        assert_eq!(clip.len(), 60);
+        assert!(clip[0].motion_blur_px > 10.0, "{}", clip[0].motion_blur_px);
+        let settled = &clip[10..];
+        assert!(settled.iter().all(|s| {
+            (s.center.0 - held.center.0).abs() * 1920.0 <= 12.5
+                && (s.center.1 - held.center.1).abs() * 1080.0 <= 8.5
+                && (s.tilt_degrees - held.tilt_degrees).abs() <= 3.01
+                && s.motion_blur_px < 6.0
+        }));
+        assert!(
+            settled
+                .windows(2)
+                .any(|pair| pair[0].center != pair[1].center),
+            "the hand moves"
+        );
+        assert!(clip.iter().all(|s| s.payload == held.payload));
     }
 
     #[test]

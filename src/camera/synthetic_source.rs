@@ -87,6 +87,22 @@ impl SyntheticSource {
         }
     }
 
+    /// No one at the counter: a busy scene (shelves, posters, people) and no code, all the time.
+    pub fn idle(width: u32, height: u32, fps: u32) -> Self {
+        let mut empty = PhoneScene::plain("unused");
+        empty.payload = None;
+        empty.busy_background = true;
+        Self {
+            width,
+            height,
+            fps,
+            rendered: vec![None],
+            scenes: vec![DemoScene::Phone(empty)],
+            frame_count: 0,
+            pacer: Pacer::new(fps),
+        }
+    }
+
     /// The scenes in the order they are shown.
     pub fn scenes(&self) -> &[DemoScene] {
         &self.scenes

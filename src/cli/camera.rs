@@ -29,7 +29,7 @@ pub struct CameraArgs {
     /// Run a source with the live scanner and report frame rate and scans
     #[arg(long)]
     pub probe: bool,
-    /// synthetic, replay:DIR (or replay:FILE), or device:N
+    /// synthetic, synthetic:idle (no code in view), replay:DIR (or replay:FILE), or device:N
     #[arg(long, default_value = "synthetic")]
     pub source: SourceSpec,
     /// How long to probe
@@ -50,6 +50,8 @@ struct ProbeReport {
     frames: u64,
     fps: f64,
     frames_scanned: u64,
+    /// The scanner's time handling frames over the probe's time: its load on one core.
+    scanner_core_share: f64,
     scans: Vec<String>,
     rejected: Vec<String>,
     faults: Vec<String>,
@@ -131,8 +133,13 @@ pub fn camera(config: &StationConfig, args: CameraArgs) -> Result<()> {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!(
-            "{}: {} frames in {:.1} s = {:.1} fps; scanned {} frames",
-            report.source, report.frames, report.seconds, report.fps, report.frames_scanned
+            "{}: {} frames in {:.1} s = {:.1} fps; scanned {} frames, the scanner busy {:.0}% of one core",
+            report.source,
+            report.frames,
+            report.seconds,
+            report.fps,
+            report.frames_scanned,
+            report.scanner_core_share * 100.0
         );
         for code in &report.scans {
             println!("  采集码 scanned: {code}");
@@ -192,6 +199,7 @@ fn probe(config: &StationConfig, args: &CameraArgs) -> Result<ProbeReport> {
         frames,
         fps: frames as f64 / seconds,
         frames_scanned: scanner.counts().0,
+        scanner_core_share: scanner.busy_time().as_secs_f64() / seconds,
         scans,
         rejected,
         faults,

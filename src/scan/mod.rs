@@ -4,6 +4,9 @@
 pub mod debounce;
 pub mod decode;
 pub mod image_input;
+pub mod locate;
+pub mod pacing;
+pub mod resample;
 pub mod worker;
 
 pub use decode::{FrameCodes, decode_frame};

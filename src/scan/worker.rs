@@ -4,13 +4,17 @@
 //! is caught and logged; the worker goes on with the next frame.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
+use std::sync::mpsc::{
+    Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError, sync_channel,
+};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::debounce::Debouncer;
-use super::decode::{Effort, decode_frame_with};
+use super::decode::UnreadTrouble;
+use super::decode::decode_frame_with;
+use super::pacing::{LookPacing, UnreadWatch};
 use crate::camera::FrameHub;
 use crate::domain::capture_code::mask;
 use crate::domain::{CaptureCode, CaptureCodeDecoder, CaptureCodeError};
@@ -29,6 +33,9 @@ pub enum ScanEvent {
     CodeInView(bool),
     /// A campus join token came into view (never logged: it holds a credential).
     JoinToken(String),
+    /// A code has been in view for a second without reading, and why (`None`: no longer);
+    /// sent on change.
+    Hint(Option<UnreadTrouble>),
 }
 
 enum ScanCommand {
@@ -45,6 +52,8 @@ struct Progress {
     last_sequence: u64,
     frames: u64,
     panics: u64,
+    /// Wall time spent handling frames: the scanner's share of one core.
+    busy: Duration,
 }
 
 pub struct ScannerHandle {
@@ -84,6 +93,15 @@ impl ScannerHandle {
         let progress = self.progress.0.lock().unwrap_or_else(|p| p.into_inner());
         (progress.frames, progress.panics)
     }
+
+    /// Time spent handling frames so far, the scanner's load on one core.
+    pub fn busy_time(&self) -> Duration {
+        self.progress
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .busy
+    }
 }
 
 impl Drop for ScannerHandle {
@@ -114,8 +132,8 @@ pub fn spawn_scanner(
                 decoder,
                 events: event_sender,
                 wake,
-                code_in_view: false,
-                frames_handled: 0,
+                pacing: LookPacing::default(),
+                unread: UnreadWatch::default(),
             };
             let mut last_sequence = 0;
             loop {
@@ -128,19 +146,34 @@ pub fn spawn_scanner(
                     continue;
                 };
                 last_sequence = frame.sequence;
+                let started = Instant::now();
                 let handled = catch_unwind(AssertUnwindSafe(|| worker.handle(&frame)));
-                let (lock, done) = &*worker_progress;
-                let mut progress = lock.lock().unwrap_or_else(|p| p.into_inner());
-                progress.frames += 1;
-                progress.last_sequence = frame.sequence;
-                if handled.is_err() {
-                    progress.panics += 1;
-                    tracing::error!(
-                        sequence = frame.sequence,
-                        "scanner panicked on a frame; skipped"
-                    );
+                let spent = started.elapsed();
+                {
+                    let (lock, done) = &*worker_progress;
+                    let mut progress = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    progress.frames += 1;
+                    progress.last_sequence = frame.sequence;
+                    progress.busy += spent;
+                    if handled.is_err() {
+                        progress.panics += 1;
+                        tracing::error!(
+                            sequence = frame.sequence,
+                            "scanner panicked on a frame; skipped"
+                        );
+                    }
+                    done.notify_all();
                 }
-                done.notify_all();
+                // Idle, the scanner rests in proportion to the look it just made, then takes the
+                // newest frame: the frames it passes over show the same empty counter.
+                let rest = worker.pacing.rest_after(spent, started);
+                if !rest.is_zero() {
+                    match command_receiver.recv_timeout(rest) {
+                        Ok(ScanCommand::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                        Ok(ScanCommand::Reset) => worker.debouncer.reset(),
+                        Err(RecvTimeoutError::Timeout) => {}
+                    }
+                }
             }
         })?;
     Ok(ScannerHandle {
@@ -156,27 +189,24 @@ struct Worker {
     decoder: Arc<dyn CaptureCodeDecoder>,
     events: SyncSender<ScanEvent>,
     wake: Option<Box<dyn Fn() + Send>>,
-    code_in_view: bool,
-    frames_handled: u64,
+    pacing: LookPacing,
+    unread: UnreadWatch,
 }
-
-/// While nothing is in view, every this many frames gets the thorough pass; the rest, quick.
-const THOROUGH_EVERY: u64 = 4;
 
 impl Worker {
     fn handle(&mut self, frame: &crate::camera::Frame) {
         let gray = image::imageops::grayscale(frame.image.as_ref());
-        self.frames_handled += 1;
-        let effort = if self.code_in_view || self.frames_handled % THOROUGH_EVERY == 1 {
-            Effort::Thorough
-        } else {
-            Effort::Quick
-        };
-        let found = decode_frame_with(&gray, effort);
-        let in_view = !found.codes.is_empty();
-        if in_view != self.code_in_view {
-            self.code_in_view = in_view;
+        let found = decode_frame_with(&gray, self.pacing.next_effort());
+        let now = Instant::now();
+        let read = !found.codes.is_empty();
+        if let Some(in_view) = self.pacing.observed(read, now) {
             self.send(ScanEvent::CodeInView(in_view));
+        }
+        if found.unread_code.is_some() {
+            self.pacing.noticed_code(now);
+        }
+        if let Some(hint) = self.unread.observe(read, found.unread_code, now) {
+            self.send(ScanEvent::Hint(hint));
         }
         let Some(payload) = self.debouncer.observe(&found.codes, frame.captured_at) else {
             return;

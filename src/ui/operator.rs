@@ -113,6 +113,7 @@ fn live_view(
     let rect = response.rect;
     draw_guide(ui.painter(), rect);
     draw_guidance(ui.painter(), rect, state);
+    show_scan_hint(ui, rect, state);
     if state.operator.code_in_view {
         let badge = egui::Rect::from_min_size(rect.left_top() + vec2(8.0, 8.0), vec2(190.0, 34.0));
         ui.painter().rect_filled(badge, 6.0, theme::OK);
@@ -124,6 +125,33 @@ fn live_view(
             Color32::WHITE,
         );
     }
+}
+
+/// Across the top of the live view, when a code has been in view for a second without reading:
+/// what the student should change, large enough to read out from across the counter. A label,
+/// not paint, so that screen readers and the window's tests see it.
+fn show_scan_hint(ui: &mut egui::Ui, frame: egui::Rect, state: &AppState) {
+    let Some(trouble) = state.operator.scan_hint else {
+        return;
+    };
+    let t = state.texts();
+    let text = match trouble {
+        crate::scan::decode::UnreadTrouble::TooSmall => t.hint_closer,
+        crate::scan::decode::UnreadTrouble::Overexposed => t.hint_dimmer,
+    };
+    let band = egui::Rect::from_min_size(
+        frame.left_top() + vec2(0.0, 48.0),
+        vec2(frame.width(), 44.0),
+    );
+    ui.painter().rect_filled(band, 0.0, theme::WARN);
+    ui.put(
+        band,
+        egui::Label::new(
+            egui::RichText::new(format!("⚠ {text}"))
+                .size(26.0)
+                .color(Color32::WHITE),
+        ),
+    );
 }
 
 /// The live advice along the bottom of the live view: what the student should fix, or that the

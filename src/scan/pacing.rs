@@ -1,0 +1,239 @@
+//! When the live scanner looks and how hard. While a code is in view, or was read lately, every
+//! frame gets the thorough look; otherwise three frames of four get the quick one, and after
+//! each look the scanner rests in proportion to it, so that an idle booth costs a quarter of a
+//! core whatever the scene behind the counter. And when a code is in view but does not read for
+//! a second, what to tell the operator. Pure: the worker and the clip benchmark share it.
+
+use std::time::{Duration, Instant};
+
+use super::decode::{Effort, UnreadCode, UnreadTrouble};
+
+/// While nothing is in view, every this many looks is thorough; the rest, quick.
+const THOROUGH_EVERY: u64 = 4;
+
+/// The share of one core an idle scanner may use (the booth's promise is ≤ 30% at 30 fps; the
+/// rest of the margin is the grey conversion and the hub).
+const IDLE_DUTY: f64 = 0.25;
+
+/// The longest idle rest, so that a code shown after a slow look is still looked at within a
+/// quarter of a second.
+const MAX_IDLE_REST: Duration = Duration::from_millis(250);
+
+/// How long after a code was read or seen the scanner stays at full rate: the student may show
+/// it again, or the next student may already be holding theirs up.
+const ACTIVE_AFTER_READ: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Default)]
+pub struct LookPacing {
+    code_in_view: bool,
+    looks: u64,
+    last_read_at: Option<Instant>,
+}
+
+/// How long a code must be in view, unread, before the operator is told what to fix.
+const HINT_AFTER: Duration = Duration::from_secs(1);
+/// A gap in sightings longer than this starts the watch again: the phone went away.
+const SIGHTING_GAP: Duration = Duration::from_millis(500);
+/// How far a code must have moved, in frame pixels, to count as held in a hand. Texture on a
+/// wall can pass for finder patterns; it stays put to a pixel, a hand never does.
+const HAND_MOVES_PX: f32 = 1.5;
+
+/// Watches codes seen but not read and decides when the operator screen should say why.
+#[derive(Debug, Default)]
+pub struct UnreadWatch {
+    since: Option<Instant>,
+    last_seen: Option<Instant>,
+    first_centre: (f32, f32),
+    moved: bool,
+    trouble: Option<UnreadTrouble>,
+    shown: Option<UnreadTrouble>,
+}
+
+impl UnreadWatch {
+    /// Records one look at `at`; returns the hint to show when it changed (`Some(None)`: clear).
+    pub fn observe(
+        &mut self,
+        read: bool,
+        unread: Option<UnreadCode>,
+        at: Instant,
+    ) -> Option<Option<UnreadTrouble>> {
+        let lost = self
+            .last_seen
+            .is_none_or(|seen| at.saturating_duration_since(seen) > SIGHTING_GAP);
+        if read {
+            *self = Self {
+                shown: self.shown,
+                ..Self::default()
+            };
+        } else if let Some(code) = unread {
+            if lost {
+                self.since = Some(at);
+                self.first_centre = code.centre;
+                self.moved = false;
+            }
+            let (dx, dy) = (
+                code.centre.0 - self.first_centre.0,
+                code.centre.1 - self.first_centre.1,
+            );
+            self.moved |= dx.hypot(dy) >= HAND_MOVES_PX;
+            self.last_seen = Some(at);
+            self.trouble = Some(code.trouble);
+        } else if lost {
+            self.since = None;
+        }
+        let hint = self
+            .since
+            .filter(|since| self.moved && at.saturating_duration_since(*since) >= HINT_AFTER)
+            .and(self.trouble);
+        (hint != self.shown).then(|| {
+            self.shown = hint;
+            hint
+        })
+    }
+
+    /// Whether a code was seen, read or not, within the last sighting gap.
+    pub fn code_seen_lately(&self, at: Instant) -> bool {
+        self.last_seen
+            .is_some_and(|seen| at.saturating_duration_since(seen) <= SIGHTING_GAP)
+    }
+}
+
+impl LookPacing {
+    /// The effort for the next look.
+    pub fn next_effort(&mut self) -> Effort {
+        self.looks += 1;
+        if self.code_in_view || self.looks % THOROUGH_EVERY == 1 {
+            Effort::Thorough
+        } else {
+            Effort::Quick
+        }
+    }
+
+    /// Records what a look at `at` found; returns the new in-view state when it changed.
+    pub fn observed(&mut self, code_read: bool, at: Instant) -> Option<bool> {
+        if code_read {
+            self.last_read_at = Some(at);
+        }
+        (code_read != self.code_in_view).then(|| {
+            self.code_in_view = code_read;
+            code_read
+        })
+    }
+
+    /// Notes a code seen but not read at `at`: someone is at the counter, so no resting.
+    pub fn noticed_code(&mut self, at: Instant) {
+        self.last_read_at = Some(at);
+    }
+
+    /// How long to rest after a look that began at `started` and took `spent`: nothing while a
+    /// code is in view or was read or seen lately, otherwise enough to hold the idle duty.
+    pub fn rest_after(&self, spent: Duration, started: Instant) -> Duration {
+        let active = self.code_in_view
+            || self
+                .last_read_at
+                .is_some_and(|at| started.saturating_duration_since(at) < ACTIVE_AFTER_READ);
+        if active {
+            return Duration::ZERO;
+        }
+        spent
+            .mul_f64((1.0 - IDLE_DUTY) / IDLE_DUTY)
+            .min(MAX_IDLE_REST)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_looks_are_mostly_quick_and_rest_three_times_as_long_as_they_took() {
+        let mut pacing = LookPacing::default();
+        let efforts: Vec<Effort> = (0..8).map(|_| pacing.next_effort()).collect();
+        assert_eq!(
+            efforts.iter().filter(|e| **e == Effort::Thorough).count(),
+            2
+        );
+        let start = Instant::now();
+        assert_eq!(
+            pacing.rest_after(Duration::from_millis(10), start),
+            Duration::from_millis(30)
+        );
+        assert_eq!(
+            pacing.rest_after(Duration::from_millis(400), start),
+            MAX_IDLE_REST
+        );
+    }
+
+    #[test]
+    fn a_read_keeps_every_look_thorough_and_unrested_for_a_while() {
+        let mut pacing = LookPacing::default();
+        let start = Instant::now();
+        assert_eq!(pacing.observed(true, start), Some(true));
+        assert_eq!(pacing.observed(true, start), None);
+        assert!((0..4).all(|_| pacing.next_effort() == Effort::Thorough));
+        assert_eq!(
+            pacing.rest_after(Duration::from_millis(40), start),
+            Duration::ZERO
+        );
+        let later = start + Duration::from_secs(1);
+        assert_eq!(pacing.observed(false, later), Some(false));
+        assert_eq!(
+            pacing.rest_after(Duration::from_millis(40), later),
+            Duration::ZERO
+        );
+        let idle_again = start + ACTIVE_AFTER_READ;
+        assert_eq!(
+            pacing.rest_after(Duration::from_millis(40), idle_again),
+            Duration::from_millis(120)
+        );
+    }
+
+    fn unread(x: f32, trouble: UnreadTrouble) -> Option<UnreadCode> {
+        Some(UnreadCode {
+            trouble,
+            centre: (x, 300.0),
+        })
+    }
+
+    #[test]
+    fn a_moving_unread_code_is_hinted_after_a_second_and_cleared_by_a_read() {
+        let mut watch = UnreadWatch::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let small = UnreadTrouble::TooSmall;
+        assert_eq!(watch.observe(false, unread(100.0, small), at(0)), None);
+        assert_eq!(watch.observe(false, unread(103.0, small), at(500)), None);
+        // A look that misses the finder patterns does not end the watch.
+        assert_eq!(watch.observe(false, None, at(800)), None);
+        assert_eq!(
+            watch.observe(false, unread(101.0, small), at(1000)),
+            Some(Some(small))
+        );
+        assert_eq!(watch.observe(false, unread(102.0, small), at(1100)), None);
+        let bright = UnreadTrouble::Overexposed;
+        assert_eq!(
+            watch.observe(false, unread(102.0, bright), at(1200)),
+            Some(Some(bright))
+        );
+        assert_eq!(watch.observe(true, None, at(1300)), Some(None));
+        assert_eq!(watch.observe(false, unread(102.0, small), at(1400)), None);
+    }
+
+    #[test]
+    fn a_still_pattern_or_a_phone_that_went_away_is_never_hinted() {
+        let mut watch = UnreadWatch::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let small = UnreadTrouble::TooSmall;
+        for ms in (0..3000).step_by(100) {
+            assert_eq!(watch.observe(false, unread(100.2, small), at(ms)), None);
+        }
+        let mut watch = UnreadWatch::default();
+        assert_eq!(watch.observe(false, unread(100.0, small), at(0)), None);
+        assert_eq!(watch.observe(false, unread(110.0, small), at(400)), None);
+        assert_eq!(watch.observe(false, None, at(1000)), None);
+        assert_eq!(watch.observe(false, unread(120.0, small), at(1100)), None);
+        assert!(watch.code_seen_lately(at(1500)));
+        assert!(!watch.code_seen_lately(at(1700)));
+    }
+}
