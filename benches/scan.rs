@@ -12,7 +12,7 @@ use capture_station::camera::synthetic::{
     Difficulty, PhoneScene, phone_band_set, phone_clip, phone_screen_set, render_phone_frame,
 };
 use capture_station::scan::decode::{Effort, decode_frame_with};
-use capture_station::scan::pacing::{LookPacing, UnreadWatch};
+use capture_station::scan::pacing::LiveLooks;
 use capture_station::scan::{decode_frame, decode_gray};
 use criterion::{Criterion, criterion_group, criterion_main};
 use image::{DynamicImage, GrayImage};
@@ -132,7 +132,7 @@ fn report_live_clips() {
             let payload = held.payload.clone().unwrap_or_default();
             let clip = phone_clip(held, CLIP_FRAMES, index as u64);
             let mut rendered: Vec<Option<image::RgbImage>> = vec![None; CLIP_FRAMES];
-            let (mut pacing, mut watch) = (LookPacing::default(), UnreadWatch::default());
+            let mut looks = LiveLooks::default();
             let origin = Instant::now();
             let mut clock = Duration::ZERO;
             let mut was_hinted = false;
@@ -146,7 +146,7 @@ fn report_live_clips() {
                 let rgb = rendered[frame]
                     .get_or_insert_with(|| render_phone_frame(&clip[frame], 1920, 1080))
                     .clone();
-                let effort = pacing.next_effort();
+                let effort = looks.next_effort();
                 let started = Instant::now();
                 let gray = image::imageops::grayscale(&rgb);
                 let found = decode_frame_with(&gray, effort);
@@ -163,12 +163,8 @@ fn report_live_clips() {
                     break;
                 }
                 let now = origin + clock;
-                pacing.observed(!found.codes.is_empty(), now);
-                if found.unread_code.is_some() {
-                    pacing.noticed_code(now);
-                }
-                was_hinted |= matches!(watch.observe(false, found.unread_code, now), Some(Some(_)));
-                clock += pacing.rest_after(spent, now - spent);
+                was_hinted |= matches!(looks.record(&found, now).hint, Some(Some(_)));
+                clock += looks.rest_after(spent, now - spent);
                 // The next look waits for a frame newer than this one.
                 clock = clock.max(FRAME_PERIOD * (frame as u32 + 1));
             }

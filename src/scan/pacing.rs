@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::decode::{Effort, UnreadCode, UnreadTrouble};
+use super::decode::{Effort, FrameCodes, UnreadCode, UnreadTrouble};
 
 /// While nothing is in view, every this many looks is thorough; the rest, quick.
 const THOROUGH_EVERY: u64 = 4;
@@ -27,7 +27,7 @@ const ACTIVE_AFTER_READ: Duration = Duration::from_secs(2);
 pub struct LookPacing {
     code_in_view: bool,
     looks: u64,
-    last_read_at: Option<Instant>,
+    last_code_at: Option<Instant>,
 }
 
 /// How long a code must be in view, unread, before the operator is told what to fix.
@@ -112,7 +112,7 @@ impl LookPacing {
     /// Records what a look at `at` found; returns the new in-view state when it changed.
     pub fn observed(&mut self, code_read: bool, at: Instant) -> Option<bool> {
         if code_read {
-            self.last_read_at = Some(at);
+            self.last_code_at = Some(at);
         }
         (code_read != self.code_in_view).then(|| {
             self.code_in_view = code_read;
@@ -122,7 +122,7 @@ impl LookPacing {
 
     /// Notes a code seen but not read at `at`: someone is at the counter, so no resting.
     pub fn noticed_code(&mut self, at: Instant) {
-        self.last_read_at = Some(at);
+        self.last_code_at = Some(at);
     }
 
     /// How long to rest after a look that began at `started` and took `spent`: nothing while a
@@ -130,7 +130,7 @@ impl LookPacing {
     pub fn rest_after(&self, spent: Duration, started: Instant) -> Duration {
         let active = self.code_in_view
             || self
-                .last_read_at
+                .last_code_at
                 .is_some_and(|at| started.saturating_duration_since(at) < ACTIVE_AFTER_READ);
         if active {
             return Duration::ZERO;
@@ -138,6 +138,46 @@ impl LookPacing {
         spent
             .mul_f64((1.0 - IDLE_DUTY) / IDLE_DUTY)
             .min(MAX_IDLE_REST)
+    }
+}
+
+/// What one look changed, for the operator screen.
+#[derive(Debug, Default, PartialEq)]
+pub struct LookChanges {
+    /// Whether a code is read now, when that changed.
+    pub in_view: Option<bool>,
+    /// The hint to show, when it changed (`Some(None)`: clear it).
+    pub hint: Option<Option<UnreadTrouble>>,
+}
+
+/// The live loop between looks: the pacing and the unread-code watch, fed by the same looks.
+/// The worker and the clip benchmark both drive it.
+#[derive(Debug, Default)]
+pub struct LiveLooks {
+    pacing: LookPacing,
+    watch: UnreadWatch,
+}
+
+impl LiveLooks {
+    pub fn next_effort(&mut self) -> Effort {
+        self.pacing.next_effort()
+    }
+
+    /// Records what the look at `at` found.
+    pub fn record(&mut self, found: &FrameCodes, at: Instant) -> LookChanges {
+        let read = !found.codes.is_empty();
+        let in_view = self.pacing.observed(read, at);
+        if found.unread_code.is_some() {
+            self.pacing.noticed_code(at);
+        }
+        LookChanges {
+            in_view,
+            hint: self.watch.observe(read, found.unread_code, at),
+        }
+    }
+
+    pub fn rest_after(&self, spent: Duration, started: Instant) -> Duration {
+        self.pacing.rest_after(spent, started)
     }
 }
 

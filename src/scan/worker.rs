@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::debounce::Debouncer;
 use super::decode::UnreadTrouble;
 use super::decode::decode_frame_with;
-use super::pacing::{LookPacing, UnreadWatch};
+use super::pacing::LiveLooks;
 use crate::camera::FrameHub;
 use crate::domain::capture_code::mask;
 use crate::domain::{CaptureCode, CaptureCodeDecoder, CaptureCodeError};
@@ -132,8 +132,7 @@ pub fn spawn_scanner(
                 decoder,
                 events: event_sender,
                 wake,
-                pacing: LookPacing::default(),
-                unread: UnreadWatch::default(),
+                looks: LiveLooks::default(),
             };
             let mut last_sequence = 0;
             loop {
@@ -166,7 +165,7 @@ pub fn spawn_scanner(
                 }
                 // Idle, the scanner rests in proportion to the look it just made, then takes the
                 // newest frame: the frames it passes over show the same empty counter.
-                let rest = worker.pacing.rest_after(spent, started);
+                let rest = worker.looks.rest_after(spent, started);
                 if !rest.is_zero() {
                     match command_receiver.recv_timeout(rest) {
                         Ok(ScanCommand::Stop) | Err(RecvTimeoutError::Disconnected) => break,
@@ -189,23 +188,18 @@ struct Worker {
     decoder: Arc<dyn CaptureCodeDecoder>,
     events: SyncSender<ScanEvent>,
     wake: Option<Box<dyn Fn() + Send>>,
-    pacing: LookPacing,
-    unread: UnreadWatch,
+    looks: LiveLooks,
 }
 
 impl Worker {
     fn handle(&mut self, frame: &crate::camera::Frame) {
         let gray = image::imageops::grayscale(frame.image.as_ref());
-        let found = decode_frame_with(&gray, self.pacing.next_effort());
-        let now = Instant::now();
-        let read = !found.codes.is_empty();
-        if let Some(in_view) = self.pacing.observed(read, now) {
+        let found = decode_frame_with(&gray, self.looks.next_effort());
+        let changes = self.looks.record(&found, Instant::now());
+        if let Some(in_view) = changes.in_view {
             self.send(ScanEvent::CodeInView(in_view));
         }
-        if found.unread_code.is_some() {
-            self.pacing.noticed_code(now);
-        }
-        if let Some(hint) = self.unread.observe(read, found.unread_code, now) {
+        if let Some(hint) = changes.hint {
             self.send(ScanEvent::Hint(hint));
         }
         let Some(payload) = self.debouncer.observe(&found.codes, frame.captured_at) else {
