@@ -82,6 +82,14 @@ pub struct ConfigFile {
     /// `wechat`, `alipay` or `cash`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub walk_in_payment: Option<String>,
+    /// The student's screen: `monitor:N` (default `monitor:2`: full screen on the second
+    /// monitor, a window when there is only one), `window`, `inset` (inside the operator's
+    /// window, for testing) or `off`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub student_screen: Option<String>,
+    /// Count 3-2-1 on the student's screen before each shot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub countdown: Option<bool>,
     pub capture_code: RawCaptureCode,
 }
 
@@ -113,6 +121,54 @@ pub struct StationConfig {
     pub idle_logout: std::time::Duration,
     pub walk_in_amount_fen: i64,
     pub walk_in_payment: PaymentMethod,
+    pub student_screen: StudentScreenMode,
+    pub countdown: bool,
+}
+
+/// Where the student's screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StudentScreenMode {
+    Off,
+    /// A window of its own, placed by the desktop.
+    Window,
+    /// Full screen on this monitor, counted from 1 in the desktop's order; a plain window when
+    /// the machine has fewer monitors.
+    Monitor(usize),
+    /// A small copy inside the operator's window, for trying it out with one monitor.
+    Inset,
+}
+
+impl Default for StudentScreenMode {
+    /// Booth laptops drive a second monitor turned toward the student.
+    fn default() -> Self {
+        Self::Monitor(2)
+    }
+}
+
+impl StudentScreenMode {
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim().to_ascii_lowercase();
+        match text.as_str() {
+            "off" => Some(Self::Off),
+            "window" => Some(Self::Window),
+            "inset" => Some(Self::Inset),
+            _ => text
+                .strip_prefix("monitor:")
+                .and_then(|n| n.trim().parse().ok())
+                .filter(|&n: &usize| (1..=16).contains(&n))
+                .map(Self::Monitor),
+        }
+    }
+
+    /// The setting as written in config.toml.
+    pub fn as_setting(self) -> String {
+        match self {
+            Self::Off => "off".to_string(),
+            Self::Window => "window".to_string(),
+            Self::Inset => "inset".to_string(),
+            Self::Monitor(n) => format!("monitor:{n}"),
+        }
+    }
 }
 
 /// The UI language.
@@ -242,7 +298,15 @@ impl StationConfig {
                 format!("walk_in_payment '{value}': use wechat, alipay or cash")
             })?,
         };
+        let student_screen = match text(&file.student_screen) {
+            None => StudentScreenMode::default(),
+            Some(value) => StudentScreenMode::parse(&value).with_context(|| {
+                format!("student_screen '{value}': use monitor:2, window, inset or off")
+            })?,
+        };
         Ok(Self {
+            student_screen,
+            countdown: file.countdown.unwrap_or(false),
             data_dir: data_dir.to_path_buf(),
             station_name: text(&file.station_name).unwrap_or_else(|| "booth-1".to_string()),
             capture_code_rules: CaptureCodeRules {
@@ -286,6 +350,30 @@ impl StationConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_student_screen_setting() {
+        assert_eq!(StudentScreenMode::default(), StudentScreenMode::Monitor(2));
+        for mode in [
+            StudentScreenMode::Off,
+            StudentScreenMode::Window,
+            StudentScreenMode::Inset,
+            StudentScreenMode::Monitor(3),
+        ] {
+            assert_eq!(StudentScreenMode::parse(&mode.as_setting()), Some(mode));
+        }
+        assert_eq!(
+            StudentScreenMode::parse(" Monitor:1 "),
+            Some(StudentScreenMode::Monitor(1))
+        );
+        for bad in ["monitor:0", "monitor:x", "tv", ""] {
+            assert_eq!(StudentScreenMode::parse(bad), None, "{bad}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "student_screen = \"tv\"\n").unwrap();
+        let error = format!("{:#}", StationConfig::load(dir.path()).unwrap_err());
+        assert!(error.contains("student_screen"), "{error}");
+    }
 
     #[test]
     fn defaults_without_a_file() {

@@ -1,7 +1,6 @@
 //! Every string the booth window shows, in Chinese and English, side by side in one table so a
 //! string can never exist in one language only. Screens take a `&Texts` and never spell text.
 
-use crate::app::state::ShootBlock;
 use crate::config::Language;
 
 macro_rules! texts {
@@ -60,6 +59,33 @@ texts! {
     outside_window: "不在本校采集时间内", "Outside the school's collection period";
     override_window: "主管放行", "Supervisor override";
     window_overridden: "主管已放行", "Overridden by the supervisor";
+    details_disputed: "学生反映信息有误：主管更正后才能拍摄", "The student says the record is wrong: a supervisor corrects it before the shot";
+    flag_details_button: "信息有误 (E)", "Details wrong (E)";
+    details_flagged: "已标记信息有误，请主管更正", "Flagged as wrong: the supervisor corrects it";
+    open_correction: "去更正", "Correct it";
+    override_dispute: "核对无误，允许拍摄", "Checked and right: allow the shot";
+    dispute_overridden: "主管已核对信息，允许拍摄", "The supervisor checked the record: shot allowed";
+    disputed_banner: "学生反映此信息有误：更正并保存后即可拍摄", "The student says this record is wrong: save a correction to allow the shot";
+    student_screen_setting: "学生屏幕", "Student screen";
+    student_screen_off: "关闭", "Off";
+    student_screen_window: "独立窗口", "Window";
+    student_screen_monitor: "全屏于显示器", "Full screen on monitor";
+    student_screen_inset: "内嵌预览", "Inset";
+    countdown_setting: "拍摄前倒计时 3-2-1", "3-2-1 countdown before the shot";
+    student_window_title: "学生屏幕 · 学历照片采集站", "Student screen · Capture Station";
+    student_screen_closed: "学生屏幕已关闭，可在 主管 → 设置 中重新打开", "Student screen closed: reopen it in Supervisor → Settings";
+    student_show_code: "请出示采集码", "Please show your capture code";
+    student_hold_phone: "手机屏幕朝向摄像头，距离约 20–30 厘米", "Screen toward the camera, about 20–30 cm away";
+    student_check_details: "请核对你的信息", "Please check your details";
+    student_details_wrong: "信息有误？请告诉工作人员", "Details wrong? Tell the staff";
+    student_details_flagged: "已告知工作人员：信息更正后再拍摄", "The staff know: your details are corrected before the photo";
+    student_pose_ok: "很好，请保持", "Good, hold still";
+    student_look_here: "请看镜头", "Please look at the camera";
+    student_happy: "满意吗？", "Happy with it?";
+    student_tell_staff: "满意请告诉工作人员保存，不满意可以重拍", "Tell the staff to save it, or to take it again";
+    student_thanks: "照片已保存，谢谢！", "Photo saved. Thank you!";
+    student_wait: "请稍候", "One moment, please";
+    student_processing: "正在处理照片…", "Processing your photo…";
     blocked_cancelled: "订单已取消，不能拍摄", "Order cancelled: cannot shoot";
     blocked_refunded: "订单已退款或待退款，不能拍摄", "Order refunded: cannot shoot";
     scan_first: "请先扫码或查找学生", "Scan a code or find the student first";
@@ -323,16 +349,6 @@ pub fn for_language(language: Language) -> &'static Texts {
 }
 
 impl Texts {
-    pub fn shoot_block(&self, block: ShootBlock) -> &'static str {
-        match block {
-            ShootBlock::NoCard => self.scan_first,
-            ShootBlock::Cancelled => self.blocked_cancelled,
-            ShootBlock::Refunded => self.blocked_refunded,
-            ShootBlock::AlreadyCaptured => self.already_captured,
-            ShootBlock::OutsideWindow => self.outside_window,
-        }
-    }
-
     pub fn status(&self, status: &str) -> &'static str {
         match status {
             "booked" => self.status_booked,

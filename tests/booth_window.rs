@@ -20,11 +20,15 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 /// Long enough for a worker on a loaded CI machine; the tests wait on events, not on time.
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-struct Booth {
-    harness: Harness<'static, StationApp>,
-    dir: tempfile::TempDir,
+/// The other screens' tests run without the student's screen: in a test harness it is drawn as
+/// a window over the operator's screen, where it would cover what they click.
+const NO_STUDENT_SCREEN: &str = "student_screen = \"off\"\n";
+
+pub(crate) struct Booth {
+    pub(crate) harness: Harness<'static, StationApp>,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 /// A window on a fresh data folder holding the demo bookings.
@@ -43,10 +47,22 @@ fn unsigned_booth(step_seconds: f32, seeded: bool) -> Booth {
     booth_with_camera(step_seconds, seeded, CameraChoice::Hub(FrameHub::new()))
 }
 
+/// A signed-in booth on the demo bookings whose config.toml is `config`.
+pub(crate) fn booth_configured(config: &str) -> Booth {
+    let mut booth = booth_with(1.0 / 60.0, true, CameraChoice::Hub(FrameHub::new()), config);
+    booth.sign_in(demo::DEMO_STAFF, demo::DEMO_STAFF_PIN);
+    booth
+}
+
+fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> Booth {
+    booth_with(step_seconds, seeded, camera, NO_STUDENT_SCREEN)
+}
+
 /// A window on a fresh data folder (with the demo bookings and accounts if `seeded`), showing
 /// its sign-in screen.
-fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> Booth {
+fn booth_with(step_seconds: f32, seeded: bool, camera: CameraChoice, config: &str) -> Booth {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let config = StationConfig::load(dir.path()).unwrap();
     let mut store = Store::open(&config.database_path()).unwrap();
     if seeded {
@@ -89,13 +105,13 @@ impl Booth {
         self.settle(|s| s.session.is_some());
     }
 
-    fn app(&mut self) -> &mut StationApp {
+    pub(crate) fn app(&mut self) -> &mut StationApp {
         self.harness.state_mut()
     }
 
     /// Waits for the workers until `done` holds, then draws a few frames.
     #[track_caller]
-    fn settle(&mut self, done: impl Fn(&capture_station::app::state::AppState) -> bool) {
+    pub(crate) fn settle(&mut self, done: impl Fn(&capture_station::app::state::AppState) -> bool) {
         let reached = self.app().wait_until(WAIT, done);
         let state = &self.app().state;
         assert!(
@@ -106,7 +122,7 @@ impl Booth {
         self.harness.run_steps(3);
     }
 
-    fn show_phone(&mut self, code_index: usize) {
+    pub(crate) fn show_phone(&mut self, code_index: usize) {
         let source = SyntheticSource::new(1920, 1080, 0);
         let phone = source
             .scenes()
@@ -121,7 +137,7 @@ impl Booth {
         self.app().hub().publish(frame);
     }
 
-    fn show_student(&mut self) {
+    pub(crate) fn show_student(&mut self) {
         let scene = StudentScene {
             backdrop: Backdrop::Blue.rgb(),
             offset: 0.0,
@@ -142,7 +158,7 @@ impl Booth {
         self.harness.run_steps(1);
     }
 
-    fn type_into(&mut self, role: A11yRole, label: &str, text: &str) {
+    pub(crate) fn type_into(&mut self, role: A11yRole, label: &str, text: &str) {
         self.harness.get_by_role_and_label(role, label).click();
         self.harness.run_steps(2);
         self.harness
@@ -151,19 +167,19 @@ impl Booth {
         self.harness.run_steps(2);
     }
 
-    fn store(&self) -> Store {
+    pub(crate) fn store(&self) -> Store {
         let config = StationConfig::load(self.dir.path()).unwrap();
         Store::open(&config.database_path()).unwrap()
     }
 
-    fn booking_id_of_code(&self, code: &str) -> String {
+    pub(crate) fn booking_id_of_code(&self, code: &str) -> String {
         let hit = self.store().lookup(code, 1).unwrap().remove(0);
         assert_eq!(hit.matched_by, MatchKind::CaptureCode);
         hit.booking.booking_id
     }
 }
 
-fn card_found(state: &capture_station::app::state::AppState) -> bool {
+pub(crate) fn card_found(state: &capture_station::app::state::AppState) -> bool {
     matches!(state.operator.card, CardState::Found(_))
 }
 
@@ -251,13 +267,7 @@ fn scan_space_enter_saves_the_photo() {
     booth.harness.get_by_label("批准重拍").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.card().is_some_and(|c| c.booking.retake_approved));
-    booth.show_student();
-    booth.harness.key_press(egui::Key::Space);
-    booth.harness.run_steps(1);
-    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
-    booth.harness.key_press(egui::Key::Enter);
-    booth.harness.run_steps(1);
-    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+    booth.shoot_and_save();
     let captures = booth.store().captures_for(&booking_id).unwrap();
     assert_eq!(captures.len(), 2);
     assert_eq!(captures.iter().filter(|c| c.superseded).count(), 1);
@@ -827,7 +837,18 @@ impl egui::DroppedFile for DroppedPath {
 
 impl Booth {
     /// A supervisor signs in over the booth's session, as on the 主管 tab.
-    fn supervisor_over_the_booth(&mut self) {
+    /// The student in front of the camera, then Space and Enter: the operator's two keys.
+    pub(crate) fn shoot_and_save(&mut self) {
+        self.show_student();
+        self.harness.key_press(egui::Key::Space);
+        self.harness.run_steps(1);
+        self.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+        self.harness.key_press(egui::Key::Enter);
+        self.harness.run_steps(1);
+        self.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+    }
+
+    pub(crate) fn supervisor_over_the_booth(&mut self) {
         self.app().command(Command::Login {
             name: demo::DEMO_SUPERVISOR.to_string(),
             pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
@@ -1012,13 +1033,7 @@ fn the_supervisor_exports_photos_from_the_window_and_they_verify() {
     let mut booth = booth();
     booth.show_phone(0);
     booth.settle(card_found);
-    booth.show_student();
-    booth.harness.key_press(egui::Key::Space);
-    booth.harness.run_steps(1);
-    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
-    booth.harness.key_press(egui::Key::Enter);
-    booth.harness.run_steps(1);
-    booth.settle(|s| matches!(s.operator.shot, ShotState::Saved { .. }));
+    booth.shoot_and_save();
 
     // Staff at the booth: refused, nothing written.
     let stick = tempfile::tempdir().unwrap();

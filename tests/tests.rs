@@ -17,3 +17,4 @@ mod portrait_pipeline;
 mod privacy;
 mod readme_and_ci;
 mod scan_sets;
+mod student_screen;

@@ -97,6 +97,13 @@ pub enum Command {
     ApproveRetake {
         booking_id: String,
     },
+    /// 信息有误 (E): the student says the record on the student's screen is wrong. The shot waits
+    /// for the supervisor's correction.
+    FlagDetails,
+    /// A supervisor checked the card's disputed record and allows the shot without a change.
+    OverrideDispute,
+    /// Open the supervisor's correction screen on the card's disputed record.
+    CorrectDisputed,
     /// A supervisor lets the card's student be shot outside the collection windows.
     OverrideWindow,
     LoadSchools,

@@ -20,6 +20,8 @@ pub struct LaunchOptions {
     pub screenshot_dir: Option<PathBuf>,
     /// The window's size for screenshots; the default fits a 1366×768 booth laptop.
     pub window_size: Option<[f32; 2]>,
+    /// The screenshots are of the student's screen, in each of its states.
+    pub student_screenshots: bool,
 }
 
 /// Booth laptops are often 1366×768; the window fits that by default.
@@ -123,22 +125,34 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
     if options.screenshot_dir.is_some() {
         viewport = viewport
             .with_inner_size(options.window_size.unwrap_or(DEFAULT_WINDOW))
+            // Screenshots are of the size asked, whatever monitor the (virtual) display reports.
+            .with_clamp_size_to_monitor_size(false)
             .with_resizable(false);
     }
-    let native = eframe::NativeOptions {
+    let mut native = eframe::NativeOptions {
         viewport,
         renderer: eframe::Renderer::Glow,
         // Screenshots and start-up probes must not depend on a saved window size or tab.
         persist_window: options.screenshot_dir.is_none() && !options.startup_probe,
         ..Default::default()
     };
+    // eframe restores a saved window size even when it is told not to save one: scripted runs
+    // keep their state apart, so that a screenshot has the size asked.
+    if !native.persist_window {
+        native.persistence_path = Some(
+            std::env::temp_dir().join(format!("capture-station-scripted-{}", std::process::id())),
+        );
+    }
     let persist = native.persist_window;
+    let student_screenshots = options.student_screenshots;
     eframe::run_native(
         "capture-station",
         native,
         Box::new(move |cc| {
-            let app = StationApp::new(cc, setup)?;
-            let mut app = app;
+            let mut app = StationApp::new(cc, setup)?;
+            if student_screenshots {
+                app.tour_the_student_screen();
+            }
             if !persist {
                 app.state.screen = Default::default();
             }

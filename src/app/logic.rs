@@ -52,6 +52,7 @@ impl StationApp {
             self.state.camera_live = self.hub.latest().is_some();
         }
         self.take_preview(ctx);
+        self.finish_countdown();
         self.check_idle(ctx);
         self.read_keyboard(ctx);
         if let Some(mut tour) = self.tour.take() {
@@ -69,8 +70,19 @@ impl StationApp {
         if self.keys.is_collecting() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
-        if self.state.busy_since.is_some() {
+        if self.state.busy_since.is_some() || self.state.operator.countdown_started.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    /// Takes the shot once the 3-2-1 on the student's screen has run out.
+    fn finish_countdown(&mut self) {
+        let Some(started) = self.state.operator.countdown_started else {
+            return;
+        };
+        if started.elapsed() >= super::student_view::COUNTDOWN {
+            self.state.operator.countdown_started = None;
+            self.shoot_now();
         }
     }
 
@@ -236,7 +248,13 @@ impl StationApp {
             }
         }
         if let Typed::Search(text) = self.keys.idle(time) {
-            self.open_search_with(text);
+            // E alone, typed with a card up, is 信息有误. It goes through the wedge detector
+            // like any text, so that a scanner's code starting with E is still a scan.
+            if operator && text.eq_ignore_ascii_case("e") && self.state.card().is_some() {
+                commands.push(Command::FlagDetails);
+            } else {
+                self.open_search_with(text);
+            }
         }
         for command in commands {
             self.apply(command);
@@ -612,6 +630,25 @@ impl StationApp {
                     self.state.operator.card = CardState::Found(card);
                 }
             }
+            StoreEvent::DetailsFlagged { card, history } => {
+                self.state.notify(NoticeLevel::Warning, t.details_flagged);
+                // The supervisor's correction screen opens on this student, whoever signs in.
+                self.state.supervisor.selected = Some(card.booking.clone());
+                self.state.supervisor.history = history;
+                self.state.supervisor.correction = Default::default();
+                self.state.supervisor.tab = SupervisorTab::Corrections;
+                self.replace_card(*card);
+            }
+            StoreEvent::DisputeOverridden(card) => {
+                self.state
+                    .notify(NoticeLevel::Success, t.dispute_overridden);
+                if let Some(selected) = &mut self.state.supervisor.selected
+                    && selected.booking_id == card.booking.booking_id
+                {
+                    *selected = card.booking.clone();
+                }
+                self.replace_card(*card);
+            }
             StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
             StoreEvent::CampusGate(view) => {
                 let form = &mut self.state.supervisor.campus.close;
@@ -684,6 +721,8 @@ impl StationApp {
                     || config.camera_format != self.config.camera_format;
                 self.state.language = config.language;
                 self.state.station_name = config.station_name.clone();
+                self.state.student_screen = config.student_screen;
+                self.state.countdown = config.countdown;
                 self.state.supervisor.settings = config.file.clone();
                 self.state.supervisor.settings_error = None;
                 let _ = self.send_portrait(PortraitJob::Settings(
@@ -842,7 +881,19 @@ impl StationApp {
         }
     }
 
+    /// The card again, as the store now has it, if it is still the one up; the shot stays.
+    fn replace_card(&mut self, card: super::state::BookingCard) {
+        if let CardState::Found(current) = &mut self.state.operator.card
+            && current.booking.booking_id == card.booking.booking_id
+        {
+            let window_overridden = current.window_overridden;
+            **current = card;
+            current.window_overridden = window_overridden;
+        }
+    }
+
     fn reset_shot(&mut self) {
+        self.state.operator.countdown_started = None;
         self.state.operator.shot = ShotState::None;
         self.state.operator.nudge = Default::default();
         self.shot_frame = None;
@@ -1183,6 +1234,53 @@ impl StationApp {
                     });
                 }
             }
+            Command::FlagDetails => {
+                let Some(card) = self.state.card() else {
+                    return;
+                };
+                let booking_id = card.booking.booking_id.clone();
+                if card.booking.details_disputed {
+                    return;
+                }
+                if let Some(session) = self.require_session() {
+                    self.state.operator.countdown_started = None;
+                    self.send_store(StoreJob::FlagDetails {
+                        booking_id,
+                        session,
+                    });
+                }
+            }
+            Command::OverrideDispute => {
+                let Some(booking_id) = self.state.card().map(|c| c.booking.booking_id.clone())
+                else {
+                    return;
+                };
+                if let Some(session) = self.require_supervisor(Permission::CorrectIdentity) {
+                    self.send_store(StoreJob::OverrideDispute {
+                        booking_id,
+                        session,
+                    });
+                }
+            }
+            Command::CorrectDisputed => {
+                if let Some(card) = self.state.card() {
+                    let booking = card.booking.clone();
+                    if self
+                        .state
+                        .supervisor
+                        .selected
+                        .as_ref()
+                        .map(|b| &b.booking_id)
+                        != Some(&booking.booking_id)
+                    {
+                        self.state.supervisor.history.clear();
+                        self.state.supervisor.correction = Default::default();
+                    }
+                    self.state.supervisor.selected = Some(booking);
+                }
+                self.state.supervisor.tab = SupervisorTab::Corrections;
+                self.apply(Command::Show(Screen::Supervisor));
+            }
             Command::OverrideWindow => {
                 let Some(session) = self.require_supervisor(Permission::OverrideChecks) else {
                     return;
@@ -1380,25 +1478,48 @@ impl StationApp {
         }
     }
 
+    /// Space: the shot, or the 3-2-1 on the student's screen first when that setting is on.
     fn capture(&mut self) {
+        if self.state.operator.countdown_started.is_some() {
+            return;
+        }
+        if self.state.countdown && self.shot_allowed() {
+            self.state.operator.countdown_started = Some(Instant::now());
+            return;
+        }
+        self.shoot_now();
+    }
+
+    /// Whether Space may shoot now; says why not when it may not.
+    fn shot_allowed(&mut self) -> bool {
         let t = self.state.texts();
         let block = match &self.state.operator.card {
             CardState::Found(card) => card.shoot_block(),
             _ => Some(ShootBlock::NoCard),
         };
         if let Some(block) = block {
-            self.state
-                .notify(NoticeLevel::Warning, t.shoot_block(block));
-            return;
+            self.state.notify(NoticeLevel::Warning, block.text(t));
+            return false;
         }
+        // A photo on its way to the store stays as it is.
         if matches!(
             &self.state.operator.shot,
             ShotState::Ready { saving: true, .. }
         ) {
+            return false;
+        }
+        if self.hub.latest().is_none() {
+            self.state.notify(NoticeLevel::Error, t.no_camera_frame);
+            return false;
+        }
+        true
+    }
+
+    fn shoot_now(&mut self) {
+        if !self.shot_allowed() {
             return;
         }
         let Some(frame) = self.hub.latest() else {
-            self.state.notify(NoticeLevel::Error, t.no_camera_frame);
             return;
         };
         self.state.operator.nudge = Default::default();
@@ -1449,6 +1570,10 @@ impl StationApp {
     fn accept(&mut self, override_checks: bool) {
         let t = self.state.texts();
         let booking_id = match &self.state.operator.card {
+            CardState::Found(card) if card.booking.details_disputed => {
+                self.state.notify(NoticeLevel::Warning, t.details_disputed);
+                return;
+            }
             CardState::Found(card) => card.booking.booking_id.clone(),
             _ => return,
         };

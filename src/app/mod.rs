@@ -15,6 +15,7 @@ pub mod portrait_worker;
 pub mod preview;
 pub mod state;
 pub mod store_worker;
+pub mod student_view;
 pub mod tour;
 pub mod walk_in;
 
@@ -109,6 +110,8 @@ pub struct StationApp {
     first_frame_ms: Option<f64>,
     startup_probe: bool,
     tour: Option<tour::Tour>,
+    /// The screenshot tour of the student's screen draws it in the main window.
+    student_in_root: bool,
     egui_ctx: egui::Context,
 }
 
@@ -260,6 +263,9 @@ impl StationApp {
             },
             busy_since: None,
             campus: campus.get().map(|link| link.status()),
+            student_screen: config.student_screen,
+            student_window_size: student_view::WINDOW_SIZE,
+            countdown: config.countdown,
         };
         Ok(Self {
             state,
@@ -280,6 +286,7 @@ impl StationApp {
             first_frame_ms: None,
             startup_probe: setup.startup_probe,
             tour: setup.screenshot_dir.map(tour::Tour::new),
+            student_in_root: false,
             egui_ctx: cc.egui_ctx.clone(),
             campus,
             campus_waiting: setup.campus,
@@ -317,6 +324,16 @@ impl StationApp {
         self.apply(command);
     }
 
+    /// Makes the screenshot tour photograph the student's screen: drawn in the main window, at
+    /// its size, in each of its states.
+    pub fn tour_the_student_screen(&mut self) {
+        if let Some(tour) = self.tour.take() {
+            self.tour = Some(tour.student());
+            self.student_in_root = true;
+            self.state.student_screen = crate::config::StudentScreenMode::Off;
+        }
+    }
+
     pub fn config(&self) -> &StationConfig {
         &self.config
     }
@@ -335,7 +352,13 @@ impl eframe::App for StationApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.before_frame(&ctx);
+        if self.student_in_root {
+            ui::student::fill(ui, &self.state, &mut self.textures);
+            self.after_frame(&ctx);
+            return;
+        }
         let commands = ui::show(ui, &mut self.state, &mut self.textures);
+        ui::student::show(&ctx, &mut self.state, &mut self.textures);
         for command in commands {
             self.apply(command);
         }

@@ -80,7 +80,23 @@ pub enum ShootBlock {
     Cancelled,
     Refunded,
     AlreadyCaptured,
+    /// The student said the record is wrong: a supervisor corrects it (or overrides) first.
+    DetailsDisputed,
     OutsideWindow,
+}
+
+impl ShootBlock {
+    /// What the operator is told when Space is refused.
+    pub fn text(self, t: &crate::i18n::Texts) -> &'static str {
+        match self {
+            Self::NoCard => t.scan_first,
+            Self::Cancelled => t.blocked_cancelled,
+            Self::Refunded => t.blocked_refunded,
+            Self::AlreadyCaptured => t.already_captured,
+            Self::DetailsDisputed => t.details_disputed,
+            Self::OutsideWindow => t.outside_window,
+        }
+    }
 }
 
 impl BookingCard {
@@ -90,6 +106,7 @@ impl BookingCard {
             Some(Cancelled) => Some(ShootBlock::Cancelled),
             Some(RefundPending) | Some(Refunded) => Some(ShootBlock::Refunded),
             Some(Captured) if !self.booking.retake_approved => Some(ShootBlock::AlreadyCaptured),
+            _ if self.booking.details_disputed => Some(ShootBlock::DetailsDisputed),
             _ if self.within_window == Some(false) && !self.window_overridden => {
                 Some(ShootBlock::OutsideWindow)
             }
@@ -163,6 +180,8 @@ pub struct OperatorState {
     /// When the last scan arrived, to measure scan → card.
     pub scanned_at: Option<Instant>,
     pub card_latency_ms: Option<f64>,
+    /// The 3-2-1 before the shot started here (when the countdown setting is on).
+    pub countdown_started: Option<Instant>,
 }
 
 impl Default for OperatorState {
@@ -179,6 +198,7 @@ impl Default for OperatorState {
             next_shot_id: 1,
             scanned_at: None,
             card_latency_ms: None,
+            countdown_started: None,
         }
     }
 }
@@ -457,6 +477,11 @@ pub struct AppState {
     pub busy_since: Option<(Instant, String)>,
     /// The campus sync's state, when this station joined a campus.
     pub campus: Option<crate::campus::sync::CampusStatus>,
+    /// Where the student's screen shows, and its size when it is a window of its own.
+    pub student_screen: crate::config::StudentScreenMode,
+    pub student_window_size: [f32; 2],
+    /// Count 3-2-1 on the student's screen before each shot.
+    pub countdown: bool,
 }
 
 impl AppState {
@@ -498,6 +523,7 @@ mod tests {
                 note: None,
                 capture_code: None,
                 retake_approved,
+                details_disputed: false,
                 student: StudentView {
                     id: "s".to_string(),
                     name: "张三".to_string(),

@@ -72,6 +72,16 @@ pub enum StoreJob {
         session: Session,
     },
     SelectForCorrection(String),
+    /// 信息有误: the student disputes the record on the student's screen.
+    FlagDetails {
+        booking_id: String,
+        session: Session,
+    },
+    /// A supervisor checked the disputed record and lets the shot go ahead uncorrected.
+    OverrideDispute {
+        booking_id: String,
+        session: Session,
+    },
     LoadSchools,
     AddWindow {
         school: String,
@@ -224,6 +234,12 @@ pub enum StoreEvent {
         history: Vec<crate::store::CorrectionRecord>,
     },
     RetakeApproved(Box<BookingCard>),
+    /// The record is flagged; the supervisor's correction screen opens on it.
+    DetailsFlagged {
+        card: Box<BookingCard>,
+        history: Vec<crate::store::CorrectionRecord>,
+    },
+    DisputeOverridden(Box<BookingCard>),
     Schools(Vec<SchoolRow>),
     Counts(crate::store::DayCounts),
     SettingsSaved(Box<crate::config::StationConfig>),
@@ -507,6 +523,25 @@ fn handle(
             store.approve_retake(&booking_id, &session)?;
             let booking = store.booking(&booking_id)?;
             StoreEvent::RetakeApproved(Box::new(card_for(store, setup, booking)?))
+        }
+        StoreJob::FlagDetails {
+            booking_id,
+            session,
+        } => {
+            store.flag_details(&booking_id, &session)?;
+            let booking = store.booking(&booking_id)?;
+            StoreEvent::DetailsFlagged {
+                card: Box::new(card_for(store, setup, booking)?),
+                history: store.corrections_for(&booking_id)?,
+            }
+        }
+        StoreJob::OverrideDispute {
+            booking_id,
+            session,
+        } => {
+            store.override_details_dispute(&booking_id, &session)?;
+            let booking = store.booking(&booking_id)?;
+            StoreEvent::DisputeOverridden(Box::new(card_for(store, setup, booking)?))
         }
         StoreJob::LoadSchools => StoreEvent::Schools(school_rows(store)?),
         StoreJob::AddWindow {

@@ -32,6 +32,12 @@ enum Scene {
     Settings,
     English,
     SignIn,
+    StudentRecord,
+    StudentCountdown,
+    StudentResult,
+    StudentThanks,
+    StudentDisputed,
+    StudentWaiting,
 }
 
 const SHOTS: [(Scene, &str); 13] = [
@@ -50,6 +56,17 @@ const SHOTS: [(Scene, &str); 13] = [
     (Scene::SignIn, "12-sign-in"),
 ];
 
+/// `screenshot --student`: the student's screen in each state, drawn full-window at the size
+/// asked, while the tour drives the operator's side by commands.
+const STUDENT_SHOTS: [(Scene, &str); 6] = [
+    (Scene::StudentRecord, "s1-record-and-framing"),
+    (Scene::StudentCountdown, "s2-countdown"),
+    (Scene::StudentResult, "s3-result"),
+    (Scene::StudentThanks, "s4-thanks"),
+    (Scene::StudentDisputed, "s5-details-wrong"),
+    (Scene::StudentWaiting, "s6-waiting"),
+];
+
 enum Phase {
     Start,
     WaitReady { since: Instant, captured: bool },
@@ -61,6 +78,7 @@ pub struct Tour {
     dir: PathBuf,
     index: usize,
     phase: Phase,
+    shots: &'static [(Scene, &'static str)],
 }
 
 impl Tour {
@@ -69,13 +87,22 @@ impl Tour {
             dir,
             index: 0,
             phase: Phase::Start,
+            shots: &SHOTS,
+        }
+    }
+
+    /// The student's screen's tour instead of the operator's.
+    pub fn student(self) -> Self {
+        Self {
+            shots: &STUDENT_SHOTS,
+            ..self
         }
     }
 
     /// Advances the tour; returns true when every screenshot is saved (and closes the window).
     pub fn step(&mut self, app: &mut StationApp, ctx: &egui::Context) -> bool {
         ctx.request_repaint_after(Duration::from_millis(30));
-        let Some(&(shot, name)) = SHOTS.get(self.index) else {
+        let Some(&(shot, name)) = self.shots.get(self.index) else {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return true;
         };
@@ -91,7 +118,8 @@ impl Tour {
                 since,
                 mut captured,
             } => {
-                if shot == Scene::OperatorPhoto && !captured && student_in_front(app) {
+                let shoots = matches!(shot, Scene::OperatorPhoto | Scene::StudentCountdown);
+                if shoots && !captured && student_in_front(app) {
                     app.apply(Command::Capture);
                     captured = true;
                 }
@@ -201,11 +229,18 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.apply(Command::SetLanguage(Language::English));
             app.apply(Command::Show(Screen::Operator));
         }
-        Scene::SignIn => {
+        Scene::SignIn | Scene::StudentWaiting => {
             app.apply(Command::SetLanguage(Language::Chinese));
             app.apply(Command::Retake);
             app.apply(Command::SignOut);
         }
+        Scene::StudentRecord => app.apply(Command::Show(Screen::Operator)),
+        Scene::StudentCountdown => app.state.countdown = true,
+        Scene::StudentResult => {}
+        Scene::StudentThanks => app.apply(Command::Accept {
+            override_checks: false,
+        }),
+        Scene::StudentDisputed => app.apply(Command::ClearCard),
     }
 }
 
@@ -244,7 +279,34 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
                 || (campus.overview.is_some() && !campus.close.busy)
         }
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
-        Scene::SignIn => app.state.session.is_none() && app.state.accounts.is_some(),
+        Scene::SignIn | Scene::StudentWaiting => {
+            app.state.session.is_none() && app.state.accounts.is_some()
+        }
+        Scene::StudentRecord => {
+            student_in_front(app)
+                && app
+                    .state
+                    .operator
+                    .guidance
+                    .as_ref()
+                    .is_some_and(|g| g.face_found)
+        }
+        Scene::StudentCountdown => app.state.operator.countdown_started.is_some(),
+        Scene::StudentResult => matches!(app.state.operator.shot, ShotState::Ready { .. }),
+        Scene::StudentThanks => matches!(app.state.operator.shot, ShotState::Saved { .. }),
+        // The next booked student the demo camera shows says the record is wrong.
+        Scene::StudentDisputed => match app.state.card() {
+            Some(card) if card.booking.details_disputed => student_in_front(app),
+            Some(card) if card.shoot_block().is_none() => {
+                app.apply(Command::FlagDetails);
+                false
+            }
+            Some(_) => {
+                app.apply(Command::ClearCard);
+                false
+            }
+            None => false,
+        },
         _ => true,
     }
 }

@@ -119,6 +119,9 @@ pub enum Command {
         /// Window size, WIDTHxHEIGHT (default 1366x768, the usual booth laptop)
         #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
         size: Option<[f32; 2]>,
+        /// Photograph the student's screen in each of its states instead, at the window size
+        #[arg(long)]
+        student: bool,
     },
 }
 
@@ -250,16 +253,18 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
                 startup_probe: cli.measure_startup,
                 screenshot_dir: None,
                 window_size: None,
+                student_screenshots: false,
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Screenshot { out, size }) => {
+        Some(Command::Screenshot { out, size, student }) => {
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let options = crate::app::launch::LaunchOptions {
                 force_demo: true,
                 camera: cli.camera,
                 screenshot_dir: Some(out),
                 window_size: size,
+                student_screenshots: student,
                 ..Default::default()
             };
             crate::app::launch::run(&data_dir, options, started)

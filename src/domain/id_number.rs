@@ -163,9 +163,31 @@ pub fn mask(id_number: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
+/// The ID number as the student's screen shows it: every character hidden but the last four,
+/// so someone behind the student in the queue learns nothing they could use.
+pub fn mask_all_but_last_four(id_number: &str) -> String {
+    let count = id_number.chars().count();
+    id_number
+        .chars()
+        .enumerate()
+        .map(|(index, c)| if index + 4 >= count { c } else { '*' })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_student_screen_shows_only_the_last_four_characters() {
+        assert_eq!(
+            mask_all_but_last_four("11010519491231002X"),
+            "**************002X"
+        );
+        assert_eq!(mask_all_but_last_four("1234"), "1234");
+        assert_eq!(mask_all_but_last_four("E1234567"), "****4567");
+        assert_eq!(mask_all_but_last_four(""), "");
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()

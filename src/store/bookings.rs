@@ -109,6 +109,8 @@ pub struct BookingView {
     pub note: Option<String>,
     pub capture_code: Option<String>,
     pub retake_approved: bool,
+    /// The student said the record is wrong: no photo until a supervisor corrects or overrides.
+    pub details_disputed: bool,
     pub student: StudentView,
 }
 
@@ -128,7 +130,7 @@ pub(crate) const BOOKING_VIEW_SELECT: &str = "
     SELECT b.id, b.order_no, b.source, b.status, b.amount_fen, b.payment_method, b.paid_at,
            b.slot, b.note, c.code, b.retake_approved,
            s.id, s.name, s.sex, s.id_number, s.has_id_card, s.student_no, sc.name,
-           s.department, s.major, s.level, s.phone
+           s.department, s.major, s.level, s.phone, b.details_disputed_at IS NOT NULL
     FROM bookings b
     CROSS JOIN students s ON s.id = b.student_id
     CROSS JOIN schools sc ON sc.id = s.school_id
@@ -147,6 +149,7 @@ pub(crate) fn booking_view_from_row(row: &Row<'_>) -> rusqlite::Result<BookingVi
         note: row.get(8)?,
         capture_code: row.get(9)?,
         retake_approved: row.get(10)?,
+        details_disputed: row.get(22)?,
         student: StudentView {
             id: row.get(11)?,
             name: row.get(12)?,

@@ -169,6 +169,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let (from, approved) = status_of(&tx, capture.booking_id)?;
         check_transition(from, BookingStatus::Captured, approved)?;
+        super::disputes::refuse_if_disputed(&tx, capture.booking_id)?;
         let now = now_text();
         let sha256 = sha256_hex(capture.jpeg);
         let original_sha256 = capture.original_jpeg.map(sha256_hex);

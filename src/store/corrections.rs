@@ -80,6 +80,8 @@ impl Store {
             correction.new_value.as_deref(),
             &now,
         )?;
+        // The student's "信息有误" is answered by any saved correction of the record.
+        super::disputes::lift(&tx, correction.booking_id)?;
         if captured {
             tx.execute(
                 "UPDATE bookings SET reexport_needed = 1, updated_at = ?2 WHERE id = ?1",

@@ -9,6 +9,7 @@ pub mod captures;
 pub mod close_out;
 mod corrections;
 mod day_counts;
+mod disputes;
 mod events;
 mod export_rows;
 mod lookup;

@@ -224,4 +224,9 @@ pub const MIGRATIONS: &[&str] = &[
         actor     TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 7: the student said the record shown on the student's screen is wrong. The booking may
+    // not be photographed until a supervisor corrects the record or overrides the flag.
+    r#"
+    ALTER TABLE bookings ADD COLUMN details_disputed_at TEXT;
+    "#,
 ];

@@ -5,6 +5,7 @@ pub mod campus;
 pub mod operator;
 pub mod sign_in;
 pub mod status_bar;
+pub mod student;
 pub mod supervisor;
 pub mod theme;
 pub mod walk_in;

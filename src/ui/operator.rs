@@ -445,8 +445,19 @@ fn found_card(
                 }
             });
         }
+        Some(ShootBlock::DetailsDisputed) => {
+            ui.label(coloured(t.details_disputed, theme::BAD).size(20.0));
+            ui.horizontal(|ui| {
+                if ui.button(t.open_correction).clicked() {
+                    commands.push(Command::CorrectDisputed);
+                }
+                if state.role == Role::Supervisor && ui.button(t.override_dispute).clicked() {
+                    commands.push(Command::OverrideDispute);
+                }
+            });
+        }
         Some(block @ (ShootBlock::Cancelled | ShootBlock::Refunded)) => {
-            ui.label(coloured(t.shoot_block(block), theme::BAD).size(24.0));
+            ui.label(coloured(block.text(t), theme::BAD).size(24.0));
         }
         _ => {
             if booking.retake_approved {
@@ -589,6 +600,10 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
             }
             if ui.add(egui::Button::new(t.search)).clicked() {
                 commands.push(Command::OpenSearch);
+            }
+            // Beside the photo, where there is room: the card keeps its height for the photo.
+            if ready && ui.add(egui::Button::new(t.flag_details_button)).clicked() {
+                commands.push(Command::FlagDetails);
             }
         }
     }

@@ -389,6 +389,15 @@ fn correction_form(
             .size(24.0)
             .strong(),
     );
+    if booking.details_disputed {
+        ui.label(coloured(t.disputed_banner, theme::BAD).size(20.0));
+        let card_is_this = state
+            .card()
+            .is_some_and(|card| card.booking.booking_id == booking.booking_id);
+        if card_is_this && ui.button(t.override_dispute).clicked() {
+            commands.push(Command::OverrideDispute);
+        }
+    }
     let form = &mut state.supervisor.correction;
     ui.horizontal(|ui| {
         ui.label(t.field);
@@ -604,6 +613,11 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
                     }
                 }
             });
+            student_screen_setting(ui, t, file);
+            let mut countdown = file.countdown.unwrap_or(false);
+            if ui.checkbox(&mut countdown, t.countdown_setting).changed() {
+                file.countdown = Some(countdown);
+            }
             let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
             text(ui, t.holiday_file, &mut holiday, "holidays.txt");
             file.holiday_file = holiday.map(Into::into);
@@ -619,6 +633,50 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             }
         });
     });
+}
+
+/// Off, a window, full screen on monitor N, or an inset. An unreadable value is shown as the
+/// default and written back only when the supervisor picks one.
+fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
+    use crate::config::StudentScreenMode;
+    let current = file
+        .student_screen
+        .as_deref()
+        .and_then(StudentScreenMode::parse)
+        .unwrap_or_default();
+    let mut chosen = current;
+    ui.horizontal(|ui| {
+        ui.add_sized([180.0, 30.0], egui::Label::new(t.student_screen_setting));
+        ui.radio_value(&mut chosen, StudentScreenMode::Off, t.student_screen_off);
+        ui.radio_value(
+            &mut chosen,
+            StudentScreenMode::Window,
+            t.student_screen_window,
+        );
+        ui.radio_value(
+            &mut chosen,
+            StudentScreenMode::Inset,
+            t.student_screen_inset,
+        );
+    });
+    ui.horizontal(|ui| {
+        ui.add_space(190.0);
+        let monitor = match chosen {
+            StudentScreenMode::Monitor(n) => n,
+            _ => 2,
+        };
+        ui.radio_value(
+            &mut chosen,
+            StudentScreenMode::Monitor(monitor),
+            t.student_screen_monitor,
+        );
+        if let StudentScreenMode::Monitor(n) = &mut chosen {
+            ui.add(egui::DragValue::new(n).range(1..=16));
+        }
+    });
+    if chosen != current {
+        file.student_screen = Some(chosen.as_setting());
+    }
 }
 
 /// The accounts list and the form to add one (the store refuses anyone but a supervisor).
