@@ -141,8 +141,7 @@ fn cpu_seconds(stat_path: &str) -> f64 {
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks: f64 =
         fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
-    // SAFETY: sysconf has no preconditions.
-    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+    ticks / capture_station::platform::clock_ticks_per_second()
 }
 
 fn main() {
@@ -158,8 +157,7 @@ fn main() {
         (50_000, 1_000, 2_000, 60, 30)
     };
     let folder = tempfile::tempdir().expect("tempdir");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    capture_station::platform::others_may_enter(folder.path()).expect("chmod");
     let server_dir = folder.path().join("server");
     let outcome = cluster::init(&server_dir, None, Some("127.0.0.1".to_string())).expect("server");
     struct Stop(std::path::PathBuf);

@@ -32,13 +32,8 @@ pub fn resolve_data_dir(cli_value: Option<&Path>) -> Result<PathBuf> {
 /// Creates the data folder readable by its owner only: it holds ID numbers and photos.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("restricting {}", dir.display()))?;
-    }
-    Ok(())
+    crate::platform::owner_only_folder(dir)
+        .with_context(|| format!("restricting {}", dir.display()))
 }
 
 /// The settings file as people write it, and as the settings screen edits it: every field

@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod i18n;
 pub mod logging;
+pub mod platform;
 pub mod portrait;
 pub mod scan;
 pub mod store;

@@ -531,8 +531,7 @@ fn run_ok(data: &std::path::Path, args: &[&str]) -> String {
 #[test]
 fn three_stations_share_their_captures_through_the_real_binary() {
     let folder = tempfile::tempdir().unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    capture_station::platform::others_may_enter(folder.path()).unwrap();
     let server = folder.path().join("server");
     let server_arg = server.to_str().unwrap();
     let init = run_ok(

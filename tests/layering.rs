@@ -74,3 +74,53 @@ fn lower_folders_do_not_import_the_window() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// Unix-only calls live in `src/platform/unix.rs`, which has a Windows twin; elsewhere they only
+/// appear in tests under `#[cfg(unix)]`. Keeps the Windows build (see the README's plan) one
+/// `platform/windows.rs` away.
+#[test]
+fn unix_only_calls_stay_in_the_platform_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unix_module = root.join("src/platform/unix.rs");
+    let windows_twin = root.join("src/platform/windows.rs");
+    assert!(
+        windows_twin.exists(),
+        "platform/unix.rs needs its Windows twin"
+    );
+    let mut files = Vec::new();
+    for folder in ["src", "tests", "benches", "build.rs"] {
+        let path = root.join(folder);
+        if path.is_file() {
+            files.push(path);
+        } else if path.is_dir() {
+            rust_files(&path, &mut files);
+        }
+    }
+    let mut offenders = Vec::new();
+    for file in files {
+        if file == unix_module {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            // Spelled in two halves, so that this test does not find itself.
+            let needles = [concat!("std::os::", "unix"), concat!("lib", "c::")];
+            if !needles.iter().any(|needle| code.contains(needle)) {
+                continue;
+            }
+            let guarded = lines[index.saturating_sub(3)..index]
+                .iter()
+                .any(|above| above.trim() == "#[cfg(unix)]");
+            let in_src = file.starts_with(root.join("src"));
+            if in_src || !guarded {
+                offenders.push(format!("{}:{}: {}", file.display(), index + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "unguarded Unix-only calls: {offenders:#?}"
+    );
+}

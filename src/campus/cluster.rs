@@ -63,10 +63,7 @@ pub struct ClusterStatus {
     pub data_dir: PathBuf,
 }
 
-fn running_as_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
+use crate::platform::running_as_root;
 
 /// The newest installed PostgreSQL's `bin` folder.
 pub fn find_bin_dir() -> Result<PathBuf> {
@@ -144,21 +141,17 @@ fn hand_folder_to_service(dir: &Path) -> Result<()> {
     if !running_as_root() {
         return Ok(());
     }
-    use std::os::unix::fs::PermissionsExt;
     for ancestor in dir.ancestors().skip(1) {
         if ancestor.as_os_str().is_empty() {
             continue;
         }
-        let mode = std::fs::metadata(ancestor)
-            .with_context(|| format!("reading {}", ancestor.display()))?
-            .permissions()
-            .mode();
-        if mode & 0o001 == 0 {
+        let metadata = std::fs::metadata(ancestor)
+            .with_context(|| format!("reading {}", ancestor.display()))?;
+        if let Some(mode) = crate::platform::closed_to_others(&metadata) {
             bail!(
                 "PostgreSQL runs as the `{SERVICE_ACCOUNT}` account, which cannot enter {} \
-                 (mode {:o}); choose a folder it can reach, such as /var/lib/capture-station/campus",
+                 (mode {mode:o}); choose a folder it can reach, such as /var/lib/capture-station/campus",
                 ancestor.display(),
-                mode & 0o777
             );
         }
     }

@@ -90,12 +90,8 @@ impl CampusSettings {
         let path = settings_path(data_dir);
         crate::store::photo_files::write_atomically(&path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                .with_context(|| format!("restricting {}", path.display()))?;
-        }
+        crate::platform::owner_only_file(&path)
+            .with_context(|| format!("restricting {}", path.display()))?;
         Ok(())
     }
 }

@@ -104,14 +104,8 @@ impl Store {
         let conn = Connection::open(path)?;
         // Owner-only, like the data folder: SQLite gives its -wal and -shm files the same mode.
         // Not fatal: a backup opened for checking may belong to someone else.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if let Err(error) =
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            {
-                tracing::warn!(%error, path = %path.display(), "could not restrict the database file");
-            }
+        if let Err(error) = crate::platform::owner_only_file(path) {
+            tracing::warn!(%error, path = %path.display(), "could not restrict the database file");
         }
         Self::init(conn, Some(path.to_path_buf()))
     }

@@ -2,7 +2,7 @@
 //! photo under a real name: write to a temporary file in the same folder, fsync it, rename it into
 //! place, fsync the folder. Temporary files are recognisable by their suffix and removed at start.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -56,28 +56,19 @@ fn write_via_temp(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<(
 pub fn private_file_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
+    crate::platform::owner_only_new_files(&mut options);
     options
 }
 
 /// Creates `folder` (and its parents) and makes it owner-only on Unix.
 pub fn create_private_dir_all(folder: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(folder)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    crate::platform::owner_only_folder(folder)
 }
 
 /// Makes a rename in `folder` durable.
 pub fn sync_folder(folder: &Path) -> std::io::Result<()> {
-    File::open(folder)?.sync_all()
+    crate::platform::sync_folder(folder)
 }
 
 /// Every file below `root`, recursively.

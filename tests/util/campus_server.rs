@@ -26,8 +26,7 @@ impl TestCampus {
     pub fn start() -> Self {
         let folder = tempfile::tempdir().unwrap();
         // The postgres account must be able to enter the folder.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        capture_station::platform::others_may_enter(folder.path()).unwrap();
         let server_dir = folder.path().join("server");
         let outcome = cluster::init(&server_dir, None, Some("127.0.0.1".to_string())).expect(
             "a campus server must start here: PostgreSQL is installed by the README's test command",
