@@ -13,6 +13,7 @@ mod disk_full;
 mod import_files;
 mod landmarks;
 mod layering;
+mod package;
 mod portrait_pipeline;
 mod privacy;
 mod readme_and_ci;
