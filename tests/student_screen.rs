@@ -285,4 +285,15 @@ fn the_countdown_then_the_photo_for_approval_then_thanks_with_nothing_personal_l
         );
     }
     assert!(card_found(&booth.app().state));
+
+    // A count under way stops when the booth signs out: nobody is shot unattended.
+    scan(&mut booth, 1);
+    booth.show_student();
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    assert!(booth.app().state.operator.countdown_started.is_some());
+    booth.app().command(Command::SignOut);
+    booth.harness.run_steps(2);
+    assert!(booth.app().state.operator.countdown_started.is_none());
+    assert!(matches!(booth.app().state.operator.shot, ShotState::None));
 }

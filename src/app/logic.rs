@@ -369,6 +369,8 @@ impl StationApp {
     }
 
     fn sign_out(&mut self, reason: &'static str) {
+        // A 3-2-1 under way must not shoot once nobody is signed in.
+        self.state.operator.countdown_started = None;
         for session in [self.state.elevated.take(), self.state.session.take()]
             .into_iter()
             .flatten()
