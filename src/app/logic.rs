@@ -1485,15 +1485,15 @@ impl StationApp {
         if self.state.operator.countdown_started.is_some() {
             return;
         }
-        if self.state.countdown && self.shot_allowed() {
+        if self.state.countdown && self.shootable_frame().is_some() {
             self.state.operator.countdown_started = Some(Instant::now());
             return;
         }
         self.shoot_now();
     }
 
-    /// Whether Space may shoot now; says why not when it may not.
-    fn shot_allowed(&mut self) -> bool {
+    /// The frame Space would shoot now, or `None` with the reason shown when it may not.
+    fn shootable_frame(&mut self) -> Option<crate::camera::Frame> {
         let t = self.state.texts();
         let block = match &self.state.operator.card {
             CardState::Found(card) => card.shoot_block(),
@@ -1501,27 +1501,24 @@ impl StationApp {
         };
         if let Some(block) = block {
             self.state.notify(NoticeLevel::Warning, block.text(t));
-            return false;
+            return None;
         }
         // A photo on its way to the store stays as it is.
         if matches!(
             &self.state.operator.shot,
             ShotState::Ready { saving: true, .. }
         ) {
-            return false;
+            return None;
         }
-        if self.hub.latest().is_none() {
+        let frame = self.hub.latest();
+        if frame.is_none() {
             self.state.notify(NoticeLevel::Error, t.no_camera_frame);
-            return false;
         }
-        true
+        frame
     }
 
     fn shoot_now(&mut self) {
-        if !self.shot_allowed() {
-            return;
-        }
-        let Some(frame) = self.hub.latest() else {
+        let Some(frame) = self.shootable_frame() else {
             return;
         };
         self.state.operator.nudge = Default::default();

@@ -97,23 +97,3 @@ pub fn student_view(state: &AppState, now: Instant) -> StudentView<'_> {
             .filter(|guidance| guidance.face_found),
     })
 }
-
-impl StudentView<'_> {
-    /// Every piece of text about the student this view carries, for privacy checks.
-    pub fn personal_text(&self) -> Vec<&str> {
-        match self {
-            StudentView::Record(record) => [
-                Some(record.name),
-                Some(record.school),
-                record.department,
-                record.major,
-                record.level,
-                record.masked_id.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
