@@ -166,7 +166,7 @@ texts! {
     tab_close_out: "结束采集", "Close-out";
     tab_report: "报表", "Report";
     tab_import: "导入预约", "Import bookings";
-    import_hint: "把小程序导出的预约订单表（XLSX / XLS / CSV）拖到窗口上，或输入文件路径后点“预览”。预览不写入任何数据。", "Drop the mini-program's order export (XLSX / XLS / CSV) on the window, or type its path and press Preview. A preview writes nothing.";
+    import_hint: "选择小程序导出的预约订单表（XLSX / XLS / CSV），或把它拖到窗口上，或输入文件路径后点“预览”。预览不写入任何数据。", "Choose the mini-program's order export (XLSX / XLS / CSV), drop it on the window, or type its path and press Preview. A preview writes nothing.";
     import_path: "文件路径", "File path";
     import_preview_button: "预览", "Preview";
     import_reading: "正在读取并检查文件…", "Reading and checking the file…";
@@ -244,7 +244,6 @@ texts! {
     data_folder: "数据文件夹", "Data folder";
     save_settings: "保存设置", "Save settings";
     settings_saved: "设置已保存", "Settings saved";
-    camera_after_restart: "摄像头设置重启后生效", "camera settings apply after a restart";
     // Status bar
     camera_live: "摄像头正常", "Camera live";
     camera_lost: "摄像头无画面", "Camera lost";
@@ -339,6 +338,36 @@ texts! {
     role: "角色", "Role";
     idle_logout_minutes: "无操作自动退出（分钟）", "Sign out after idle (minutes)";
     locked_until: "锁定至", "locked until";
+    // First-run guide
+    fr_title: "首次设置", "First-run setup";
+    fr_hint: "五步把这台电脑设成采集站。除主管账户外，每一步都可以跳过，之后在「主管」中完成。", "Five steps make this computer a capture station. Every step but the supervisor account can be skipped and done later under Supervisor.";
+    fr_step: "步骤", "Step";
+    fr_step_camera: "选择摄像头", "Choose the camera";
+    fr_step_supervisor: "创建主管账户", "Create the supervisor account";
+    fr_step_station: "本站设置", "This station";
+    fr_step_import: "导入预约", "Import the bookings";
+    fr_step_campus: "加入校区（可选）", "Join a campus (optional)";
+    fr_step_finished: "完成", "Finished";
+    fr_camera_hint: "点选一台摄像头，右侧即显示它的实时画面。格式一般选「自动」，画面卡顿时再换。", "Pick a camera to see it live on the right. Leave the format on automatic unless the picture stutters.";
+    fr_finding_cameras: "正在查找摄像头…", "Looking for cameras…";
+    fr_no_camera: "未找到摄像头。插上摄像头后点「重新查找」。", "No camera found. Plug one in, then press Look again.";
+    fr_find_again: "重新查找", "Look again";
+    fr_format: "格式", "Format";
+    fr_format_auto: "自动（有则用 MJPEG 1920×1080 30 fps）", "Automatic (MJPEG 1920×1080 30 fps if offered)";
+    fr_formats: "种格式", "formats";
+    fr_live: "实时画面：", "Live:";
+    fr_supervisor_required: "没有主管账户就无人能登录，所以这一步不能跳过。", "Nobody can sign in without it, so this step cannot be skipped.";
+    fr_station_hint: "站名会写进日志和校区报表。背景色和照片大小按学校要求填写，一般用默认值即可。", "The station's name appears in the log and the campus reports. Backdrop and photo size follow the school's rules; the defaults usually fit.";
+    fr_campus_hint: "几个采集站共用一个校区数据库时，输入或扫描校区管理员给的加入码。只有一个采集站就跳过。", "When several stations share one campus store, type or scan the join token from the campus administrator. Skip this for a single station.";
+    fr_campus_joined: "已加入校区：", "Joined the campus:";
+    fr_next: "下一步", "Next";
+    fr_save_next: "保存并继续", "Save and go on";
+    fr_skip: "跳过", "Skip";
+    fr_start: "开始拍摄", "Start capturing";
+    fr_done: "已完成", "Done";
+    fr_skipped: "已跳过", "Skipped";
+    fr_later: "跳过的步骤可随时在「主管 → 设置 / 导入预约 / 校区」中完成。", "Skipped steps can be done any time under Supervisor → Settings / Import / Campus.";
+    import_pick_file: "选择文件…", "Choose a file…";
 }
 
 pub fn for_language(language: Language) -> &'static Texts {

@@ -61,6 +61,30 @@ fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> B
 /// A window on a fresh data folder (with the demo bookings and accounts if `seeded`), showing
 /// its sign-in screen.
 fn booth_with(step_seconds: f32, seeded: bool, camera: CameraChoice, config: &str) -> Booth {
+    let booth = open_booth(step_seconds, seeded, camera, config, false);
+    // Nothing of the booth shows before someone signs in.
+    assert!(booth.harness.query_by_label("请学生出示采集码").is_none());
+    booth
+}
+
+/// A real booth's first start: an empty store, no account, and the first-run guide offered.
+pub(crate) fn first_start_booth() -> Booth {
+    open_booth(
+        1.0 / 60.0,
+        false,
+        CameraChoice::Hub(FrameHub::new()),
+        NO_STUDENT_SCREEN,
+        true,
+    )
+}
+
+fn open_booth(
+    step_seconds: f32,
+    seeded: bool,
+    camera: CameraChoice,
+    config: &str,
+    first_run_guide: bool,
+) -> Booth {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let config = StationConfig::load(dir.path()).unwrap();
@@ -78,6 +102,7 @@ fn booth_with(step_seconds: f32, seeded: bool, camera: CameraChoice, config: &st
         screenshot_dir: None,
         startup_backup: false,
         campus: None,
+        first_run_guide,
     };
     let harness = Harness::builder()
         .with_size(egui::vec2(1366.0, 768.0))
@@ -90,14 +115,12 @@ fn booth_with(step_seconds: f32, seeded: bool, camera: CameraChoice, config: &st
             capture_station::app::state::DatabaseHealth::Healthy
         ) && s.accounts.is_some()
     });
-    // Nothing of the booth shows before someone signs in.
-    assert!(booth.harness.query_by_label("请学生出示采集码").is_none());
     booth
 }
 
 impl Booth {
     /// Signs in through the sign-in screen, as a person would.
-    fn sign_in(&mut self, name: &str, pin: &str) {
+    pub(crate) fn sign_in(&mut self, name: &str, pin: &str) {
         self.type_into(A11yRole::TextInput, "用户名", name);
         self.type_into(A11yRole::PasswordInput, "PIN", pin);
         self.harness.get_by_label("登录").click();
@@ -857,7 +880,7 @@ impl Booth {
     }
 
     /// Drops `bytes`, saved as `name` in a temporary folder, onto the window.
-    fn drop_file(&mut self, files: &tempfile::TempDir, name: &str, bytes: &[u8]) {
+    pub(crate) fn drop_file(&mut self, files: &tempfile::TempDir, name: &str, bytes: &[u8]) {
         let path = files.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         self.harness
@@ -867,7 +890,7 @@ impl Booth {
         self.harness.run_steps(1);
     }
 
-    fn import_settled(&mut self) {
+    pub(crate) fn import_settled(&mut self) {
         self.settle(|s| {
             let import = &s.supervisor.import;
             !import.busy

@@ -89,6 +89,7 @@ fn the_deb_holds_the_app_its_menu_entry_and_licences_and_the_installed_binary_ru
         "PostgreSQL is only suggested: {depends}"
     );
     assert_eq!(field("Suggests"), "postgresql");
+    assert_eq!(field("Recommends"), "xdg-desktop-portal-gtk | zenity");
 
     let installed = work.path().join("root");
     run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&installed));

@@ -10,6 +10,7 @@ mod cli_import_lookup;
 mod close_out_export;
 mod crash_harness;
 mod disk_full;
+mod first_run;
 mod import_files;
 mod landmarks;
 mod layering;

@@ -155,4 +155,19 @@ pub enum Command {
     /// Run the export in the form.
     StartExport,
     ExitDemo,
+    /// Open the system's file dialog for an order export; the file picked is previewed.
+    PickImportFile,
+    /// First-run guide: ask the system again which cameras there are.
+    FirstRunFindCameras,
+    /// First-run guide: show this camera live (in this format, or the best it offers).
+    FirstRunCamera {
+        setting: String,
+        format: Option<crate::camera::CaptureFormat>,
+    },
+    /// First-run guide: this step is done; save what it chose and show the next.
+    FirstRunNext,
+    /// First-run guide: leave this step as it was and show the next.
+    FirstRunSkip,
+    /// First-run guide: close it and start working.
+    FirstRunFinish,
 }

@@ -12,6 +12,10 @@ pub enum AppEvent {
     Campus(CampusEvent),
     /// The scanner has events waiting in its own queue.
     ScannerWake,
+    /// The cameras the system reports, asked for by the first-run guide.
+    CamerasFound(Vec<super::first_run::CameraOption>),
+    /// The file the supervisor picked in the system's file dialog (`None`: cancelled).
+    FilePicked(Option<std::path::PathBuf>),
 }
 
 /// Room for bursts; workers block when it is full, which only happens if the UI stops draining.

@@ -22,6 +22,8 @@ pub struct LaunchOptions {
     pub window_size: Option<[f32; 2]>,
     /// The screenshots are of the student's screen, in each of its states.
     pub student_screenshots: bool,
+    /// The screenshots are of the first-run guide, on a fresh throwaway folder.
+    pub first_run_screenshots: bool,
 }
 
 /// Booth laptops are often 1366×768; the window fits that by default.
@@ -62,6 +64,9 @@ fn real_store_has_bookings(path: &Path) -> bool {
 
 /// Builds the app's setup for the real data folder `data_dir`.
 pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Result<AppSetup> {
+    if options.first_run_screenshots {
+        return prepare_first_run_tour(options, started);
+    }
     let real = StationConfig::load(data_dir)?;
     // Asked once: the camera query opens the V4L2 devices, which is not free at start-up.
     let webcam = std::cell::OnceCell::new();
@@ -112,6 +117,31 @@ pub fn prepare(data_dir: &Path, options: &LaunchOptions, started: Instant) -> Re
         screenshot_dir: options.screenshot_dir.clone(),
         startup_backup: !demo,
         campus,
+        // Scripted runs show the booth as it is; a real first start shows the guide.
+        first_run_guide: options.screenshot_dir.is_none() && !options.startup_probe,
+    })
+}
+
+/// The first-run tour's booth: real mode on an empty throwaway folder (never the real one, whose
+/// store may hold accounts), with the synthetic camera unless another is asked for.
+fn prepare_first_run_tour(options: &LaunchOptions, started: Instant) -> Result<AppSetup> {
+    let dir =
+        std::env::temp_dir().join(format!("capture-station-first-run-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    config::create_private_dir(&dir)?;
+    let config = StationConfig::load(&dir)?;
+    Ok(AppSetup {
+        config,
+        demo: false,
+        camera: CameraChoice::Source(options.camera.clone().unwrap_or(SourceSpec::Synthetic)),
+        started,
+        startup_probe: false,
+        screenshot_dir: options.screenshot_dir.clone(),
+        startup_backup: false,
+        campus: None,
+        first_run_guide: true,
     })
 }
 
@@ -145,6 +175,7 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
     }
     let persist = native.persist_window;
     let student_screenshots = options.student_screenshots;
+    let first_run_screenshots = options.first_run_screenshots;
     eframe::run_native(
         "capture-station",
         native,
@@ -152,6 +183,9 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
             let mut app = StationApp::new(cc, setup)?;
             if student_screenshots {
                 app.tour_the_student_screen();
+            }
+            if first_run_screenshots {
+                app.tour_the_first_run();
             }
             if !persist {
                 app.state.screen = Default::default();

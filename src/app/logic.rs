@@ -126,11 +126,11 @@ impl StationApp {
                     ScanEvent::Hint(hint) => self.state.operator.scan_hint = hint,
                     ScanEvent::Rejected { .. } => {}
                     ScanEvent::JoinToken(token) => {
+                        let wanted = self.first_run_wants_join_token()
+                            || (self.state.screen == Screen::Supervisor
+                                && self.state.supervisor.tab == SupervisorTab::Campus);
                         let screen = &mut self.state.supervisor.campus;
-                        if self.state.screen == Screen::Supervisor
-                            && self.state.supervisor.tab == SupervisorTab::Campus
-                            && screen.joined.is_none()
-                        {
+                        if wanted && screen.joined.is_none() {
                             screen.token = token;
                         }
                     }
@@ -149,7 +149,8 @@ impl StationApp {
     /// A code from the camera or a wedge scanner.
     fn scanned(&mut self, code: String) {
         self.state.last_activity = Instant::now();
-        if self.state.session.is_none() {
+        // During the guide a code is not a student: nothing to resolve it against yet.
+        if self.state.session.is_none() || self.state.first_run.is_some() {
             return;
         }
         match self.state.screen {
@@ -168,7 +169,8 @@ impl StationApp {
 
     fn read_keyboard(&mut self, ctx: &egui::Context) {
         let text_field_focused = ctx.text_edit_focused();
-        if self.state.session.is_none() {
+        // The guide's screens are forms: the operator's keys mean nothing there.
+        if self.state.session.is_none() || self.state.first_run.is_some() {
             return;
         }
         if !text_field_focused && let Some(focused) = ctx.memory(|m| m.focused()) {
@@ -305,7 +307,7 @@ impl StationApp {
     /// The supervisor's session, or a notice saying one is needed. The store checks the role
     /// again; this only spares a round trip and shows the reason at once. A refusal here is
     /// still put to the store, so that it lands in the audit log like any other.
-    fn require_supervisor(&mut self, permission: Permission) -> Option<Session> {
+    pub(super) fn require_supervisor(&mut self, permission: Permission) -> Option<Session> {
         let session = self.supervisor_session();
         if session.is_none() {
             let t = self.state.texts();
@@ -391,6 +393,8 @@ impl StationApp {
             AppEvent::Portrait(outcome) => self.portrait_done(*outcome),
             AppEvent::Store(event) => self.store_answered(event),
             AppEvent::Campus(event) => self.campus_answered(event),
+            AppEvent::CamerasFound(options) => self.cameras_found(options),
+            AppEvent::FilePicked(picked) => self.file_picked(picked),
         }
     }
 
@@ -734,15 +738,29 @@ impl StationApp {
                     },
                 ));
                 self.config = *config;
+                // The camera changes at once; in tests' own frame hubs there is none to change.
+                if camera_changed && self.camera_spec.is_some() {
+                    let spec = self
+                        .config
+                        .camera
+                        .clone()
+                        .or_else(|| self.camera_spec.clone());
+                    if let Some(spec) = spec {
+                        let preference = crate::camera::webcam::FormatPreference {
+                            size: self.config.camera_resolution,
+                            fourcc: self.config.camera_format.clone(),
+                        };
+                        self.switch_camera(spec, preference);
+                    }
+                }
+                self.first_run_settings_saved();
                 let t = self.state.texts();
-                let text = if camera_changed {
-                    format!("{} {}", t.settings_saved, t.camera_after_restart)
-                } else {
-                    t.settings_saved.to_string()
-                };
-                self.state.notify(NoticeLevel::Success, text);
+                self.state.notify(NoticeLevel::Success, t.settings_saved);
             }
-            StoreEvent::Accounts(count) => self.state.accounts = Some(count),
+            StoreEvent::Accounts(count) => {
+                self.state.accounts = Some(count);
+                self.accounts_counted(count);
+            }
             StoreEvent::SignedIn { session, elevate } => {
                 self.state.sign_in = Default::default();
                 self.state.supervisor.pin.clear();
@@ -762,6 +780,7 @@ impl StationApp {
                     self.state.session = Some(session);
                 }
                 self.update_role();
+                self.first_run_signed_in();
                 self.state
                     .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
                 if self.state.role == Role::Supervisor {
@@ -871,6 +890,7 @@ impl StationApp {
                     self.state.operator.card = CardState::Empty;
                 }
                 self.state.supervisor.settings_error = Some(error.clone());
+                self.first_run_save_failed();
                 self.state.notify(NoticeLevel::Error, error);
             }
         }
@@ -1477,6 +1497,12 @@ impl StationApp {
                 }
             }
             Command::ExitDemo => self.exit_demo(),
+            Command::PickImportFile => self.pick_import_file(),
+            command @ (Command::FirstRunFindCameras
+            | Command::FirstRunCamera { .. }
+            | Command::FirstRunNext
+            | Command::FirstRunSkip
+            | Command::FirstRunFinish) => self.first_run_command(command),
         }
     }
 

@@ -7,6 +7,8 @@ pub mod campus_worker;
 pub mod command;
 pub mod demo;
 pub mod events;
+pub mod first_run;
+mod first_run_flow;
 pub mod guidance;
 pub mod keyboard;
 pub mod launch;
@@ -77,6 +79,8 @@ pub struct AppSetup {
     pub startup_backup: bool,
     /// The campus this station joined (never in demo mode).
     pub campus: Option<crate::campus::settings::CampusSettings>,
+    /// Offer the first-run guide if the store turns out to have no account yet.
+    pub first_run_guide: bool,
 }
 
 /// What is remembered between runs, beside the window size eframe keeps itself.
@@ -101,7 +105,13 @@ pub struct StationApp {
     store_jobs: SyncSender<StoreJob>,
     portrait_jobs: SyncSender<PortraitJob>,
     events: Receiver<AppEvent>,
+    /// For reports from short-lived threads (the camera query, the file dialog).
+    event_sender: SyncSender<AppEvent>,
     keys: WedgeDetector,
+    /// The source the camera thread runs, when the app started one (not in tests' own hubs).
+    camera_spec: Option<SourceSpec>,
+    /// Show the first-run guide once the store reports that it has no account.
+    offer_first_run: bool,
     /// The frame the current shot was made from, kept for nudges.
     shot_frame: Option<Arc<RgbImage>>,
     shot_original: Option<Vec<u8>>,
@@ -138,6 +148,7 @@ impl StationApp {
             CameraChoice::Hub(hub) => hub.clone(),
             CameraChoice::Source(_) | CameraChoice::Custom { .. } => FrameHub::new(),
         };
+        let mut camera_spec = None;
         let (camera, camera_label) = match setup.camera {
             CameraChoice::Hub(_) => (None, "test".to_string()),
             CameraChoice::Custom { label, make } => (
@@ -145,21 +156,14 @@ impl StationApp {
                 label,
             ),
             CameraChoice::Source(spec) => {
-                let label = match &spec {
-                    SourceSpec::Synthetic | SourceSpec::SyntheticIdle => {
-                        "演示摄像头 demo camera".to_string()
-                    }
-                    SourceSpec::Replay(path) => format!("replay {}", path.display()),
-                    SourceSpec::Device(index) => format!("camera {index}"),
-                };
                 let preference = crate::camera::webcam::FormatPreference {
                     size: config.camera_resolution,
                     fourcc: config.camera_format.clone(),
                 };
-                let make = move || spec.build_with(DEMO_FPS, &preference);
+                camera_spec = Some(spec.clone());
                 (
-                    Some(spawn_camera(make, hub.clone(), WatchdogSettings::default())),
-                    label,
+                    Some(start_camera(spec.clone(), preference, &hub)),
+                    camera_label(&spec),
                 )
             }
         };
@@ -227,7 +231,7 @@ impl StationApp {
                 data_dir: config.data_dir.clone(),
                 campus: campus.clone(),
             },
-            event_sender,
+            event_sender.clone(),
             waker(&cc.egui_ctx),
         )?;
 
@@ -266,6 +270,7 @@ impl StationApp {
             student_screen: config.student_screen,
             student_window_size: student_view::WINDOW_SIZE,
             countdown: config.countdown,
+            first_run: None,
         };
         Ok(Self {
             state,
@@ -278,7 +283,10 @@ impl StationApp {
             store_jobs,
             portrait_jobs,
             events,
+            event_sender,
             keys: WedgeDetector::default(),
+            camera_spec,
+            offer_first_run: setup.first_run_guide && !setup.demo,
             shot_frame: None,
             shot_original: None,
             textures: ui::Textures::default(),
@@ -334,8 +342,53 @@ impl StationApp {
         }
     }
 
+    /// Makes the screenshot tour photograph the first-run guide's steps.
+    pub fn tour_the_first_run(&mut self) {
+        if let Some(tour) = self.tour.take() {
+            self.tour = Some(tour.first_run());
+        }
+    }
+
     pub fn config(&self) -> &StationConfig {
         &self.config
+    }
+}
+
+/// What the status bar calls a source.
+fn camera_label(spec: &SourceSpec) -> String {
+    match spec {
+        SourceSpec::Synthetic | SourceSpec::SyntheticIdle => "演示摄像头 demo camera".to_string(),
+        SourceSpec::Replay(path) => format!("replay {}", path.display()),
+        SourceSpec::Device(index) => format!("camera {index}"),
+    }
+}
+
+/// Starts the camera thread on `spec`, reopening it after faults as usual.
+fn start_camera(
+    spec: SourceSpec,
+    preference: crate::camera::webcam::FormatPreference,
+    hub: &FrameHub,
+) -> CameraHandle {
+    let make = move || spec.build_with(DEMO_FPS, &preference);
+    spawn_camera(make, hub.clone(), WatchdogSettings::default())
+}
+
+impl StationApp {
+    /// Stops the camera thread and starts `spec` in its place, into the same frame hub: the
+    /// guide's preview of each camera, and a camera setting saved under 设置.
+    pub(crate) fn switch_camera(
+        &mut self,
+        spec: SourceSpec,
+        preference: crate::camera::webcam::FormatPreference,
+    ) {
+        if let Some(mut old) = self.camera.take() {
+            old.stop();
+        }
+        tracing::info!(camera = ?spec, ?preference, "switching the camera");
+        self.state.camera_label = camera_label(&spec);
+        self.state.camera_live = false;
+        self.camera = Some(start_camera(spec.clone(), preference, &self.hub));
+        self.camera_spec = Some(spec);
     }
 }
 
@@ -358,7 +411,10 @@ impl eframe::App for StationApp {
             return;
         }
         let commands = ui::show(ui, &mut self.state, &mut self.textures);
-        ui::student::show(&ctx, &mut self.state, &mut self.textures);
+        // Nobody stands in front of the camera while the booth is being set up.
+        if self.state.first_run.is_none() {
+            ui::student::show(&ctx, &mut self.state, &mut self.textures);
+        }
         for command in commands {
             self.apply(command);
         }

@@ -358,6 +358,8 @@ pub struct ImportState {
     pub result: Option<crate::transfer::ImportReport>,
     /// Why the file was refused (missing header, unreadable); nothing was written.
     pub refused: Option<String>,
+    /// The system's file dialog is open.
+    pub picking: bool,
 }
 
 /// 结束采集 and 报表: the close-out preview and result, the school's refunds, its report.
@@ -482,6 +484,8 @@ pub struct AppState {
     pub student_window_size: [f32; 2],
     /// Count 3-2-1 on the student's screen before each shot.
     pub countdown: bool,
+    /// The first-run guide, while it shows (a real booth whose store has no account yet).
+    pub first_run: Option<super::first_run::FirstRun>,
 }
 
 impl AppState {

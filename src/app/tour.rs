@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::StationApp;
 use super::command::Command;
+use super::first_run::FirstRunStep;
 use super::state::{CardState, Role, Screen, ShotState, SupervisorTab};
 use crate::config::Language;
 
@@ -38,6 +39,14 @@ enum Scene {
     StudentThanks,
     StudentDisputed,
     StudentWaiting,
+    FirstRunCamera,
+    FirstRunAccount,
+    FirstRunStation,
+    FirstRunImportPreview,
+    FirstRunImported,
+    FirstRunCampus,
+    FirstRunSummary,
+    FirstRunSummaryEnglish,
 }
 
 const SHOTS: [(Scene, &str); 13] = [
@@ -67,6 +76,22 @@ const STUDENT_SHOTS: [(Scene, &str); 6] = [
     (Scene::StudentWaiting, "s6-waiting"),
 ];
 
+/// `screenshot --first-run`: the first-run guide of a fresh real booth (a throwaway folder, the
+/// synthetic camera), step by step, driven by the guide's own commands.
+const FIRST_RUN_SHOTS: [(Scene, &str); 8] = [
+    (Scene::FirstRunCamera, "f1-camera"),
+    (Scene::FirstRunAccount, "f2-supervisor"),
+    (Scene::FirstRunStation, "f3-station"),
+    (Scene::FirstRunImportPreview, "f4-import-preview"),
+    (Scene::FirstRunImported, "f5-import-report"),
+    (Scene::FirstRunCampus, "f6-campus"),
+    (Scene::FirstRunSummary, "f7-summary"),
+    (Scene::FirstRunSummaryEnglish, "f8-summary-english"),
+];
+
+/// The account the first-run tour creates in its throwaway folder.
+const TOUR_SUPERVISOR: (&str, &str) = ("李主管", "864209");
+
 enum Phase {
     Start,
     WaitReady { since: Instant, captured: bool },
@@ -95,6 +120,14 @@ impl Tour {
     pub fn student(self) -> Self {
         Self {
             shots: &STUDENT_SHOTS,
+            ..self
+        }
+    }
+
+    /// The first-run guide's tour instead of the operator's.
+    pub fn first_run(self) -> Self {
+        Self {
+            shots: &FIRST_RUN_SHOTS,
             ..self
         }
     }
@@ -241,7 +274,53 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             override_checks: false,
         }),
         Scene::StudentDisputed => app.apply(Command::ClearCard),
+        Scene::FirstRunCamera => {}
+        Scene::FirstRunAccount => {
+            app.apply(Command::FirstRunNext);
+            let (name, pin) = TOUR_SUPERVISOR;
+            app.state.sign_in.name = name.to_string();
+            app.state.sign_in.pin = pin.to_string();
+            app.state.sign_in.pin_again = pin.to_string();
+        }
+        Scene::FirstRunStation => {
+            let (name, pin) = TOUR_SUPERVISOR;
+            app.apply(Command::CreateFirstSupervisor {
+                name: name.to_string(),
+                pin: pin.to_string(),
+                pin_again: pin.to_string(),
+            });
+        }
+        Scene::FirstRunImportPreview | Scene::FirstRunCampus => app.apply(Command::FirstRunNext),
+        Scene::FirstRunImported => app.apply(Command::ConfirmImport),
+        Scene::FirstRunSummary => app.apply(Command::FirstRunSkip),
+        Scene::FirstRunSummaryEnglish => app.apply(Command::SetLanguage(Language::English)),
     }
+}
+
+/// Whether the guide shows `step` (and, once it does, what the tour fills in there).
+fn guide_at(app: &mut StationApp, step: FirstRunStep) -> bool {
+    let Some(guide) = &mut app.state.first_run else {
+        return false;
+    };
+    if guide.step != step {
+        return false;
+    }
+    match step {
+        FirstRunStep::Station if guide.draft.station_name.is_none() => {
+            guide.draft.station_name = Some("东门-1".to_string());
+        }
+        FirstRunStep::Import => {
+            let import = &app.state.supervisor.import;
+            if import.path.is_empty() && !import.busy {
+                match write_demo_order_file(&app.state.data_dir) {
+                    Ok(path) => app.apply(Command::PreviewImport { path }),
+                    Err(error) => tracing::warn!("tour: writing the demo order file: {error:#}"),
+                }
+            }
+        }
+        _ => {}
+    }
+    true
 }
 
 fn ready(app: &mut StationApp, shot: Scene) -> bool {
@@ -294,6 +373,23 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         Scene::StudentCountdown => app.state.operator.countdown_started.is_some(),
         Scene::StudentResult => matches!(app.state.operator.shot, ShotState::Ready { .. }),
         Scene::StudentThanks => matches!(app.state.operator.shot, ShotState::Saved { .. }),
+        Scene::FirstRunCamera => {
+            app.state
+                .first_run
+                .as_ref()
+                .is_some_and(|guide| guide.cameras.is_some())
+                && app.state.camera_live
+        }
+        Scene::FirstRunAccount => guide_at(app, FirstRunStep::Supervisor),
+        Scene::FirstRunStation => guide_at(app, FirstRunStep::Station),
+        Scene::FirstRunImportPreview => {
+            guide_at(app, FirstRunStep::Import) && app.state.supervisor.import.preview.is_some()
+        }
+        Scene::FirstRunImported => app.state.supervisor.import.result.is_some(),
+        Scene::FirstRunCampus => guide_at(app, FirstRunStep::Campus),
+        Scene::FirstRunSummary | Scene::FirstRunSummaryEnglish => {
+            guide_at(app, FirstRunStep::Finished)
+        }
         // The next booked student the demo camera shows says the record is wrong.
         Scene::StudentDisputed => match app.state.card() {
             Some(card) if card.booking.details_disputed => student_in_front(app),

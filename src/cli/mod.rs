@@ -122,6 +122,9 @@ pub enum Command {
         /// Photograph the student's screen in each of its states instead, at the window size
         #[arg(long)]
         student: bool,
+        /// Photograph the first-run guide instead, step by step, on a throwaway folder
+        #[arg(long, conflicts_with = "student")]
+        first_run: bool,
     },
 }
 
@@ -254,10 +257,16 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
                 screenshot_dir: None,
                 window_size: None,
                 student_screenshots: false,
+                first_run_screenshots: false,
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Screenshot { out, size, student }) => {
+        Some(Command::Screenshot {
+            out,
+            size,
+            student,
+            first_run,
+        }) => {
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let options = crate::app::launch::LaunchOptions {
                 force_demo: true,
@@ -265,6 +274,7 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
                 screenshot_dir: Some(out),
                 window_size: size,
                 student_screenshots: student,
+                first_run_screenshots: first_run,
                 ..Default::default()
             };
             crate::app::launch::run(&data_dir, options, started)

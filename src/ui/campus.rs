@@ -217,7 +217,12 @@ fn report(ui: &mut egui::Ui, report: &crate::campus::report::CampusReport, t: &T
         });
 }
 
-fn join_form(ui: &mut egui::Ui, screen: &mut CampusScreen, t: &Texts, commands: &mut Vec<Command>) {
+pub fn join_form(
+    ui: &mut egui::Ui,
+    screen: &mut CampusScreen,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+) {
     ui.label(t.campus_single);
     ui.add_space(8.0);
     // A pasted or scanned token holds a credential: shown as dots once it is there.

@@ -2,6 +2,7 @@
 //! none of them talks to a worker or the store. Strings come from [`crate::i18n`].
 
 pub mod campus;
+pub mod first_run;
 pub mod operator;
 pub mod sign_in;
 pub mod status_bar;
@@ -87,12 +88,18 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         ui.horizontal(|ui| {
             ui.heading(t.app_title);
             ui.separator();
+            // The guide leads through its own steps: the tabs wait until it is finished.
             let signed_in = state.session.is_some();
-            for (screen, label) in [
-                (Screen::Operator, t.tab_operator),
-                (Screen::WalkIn, t.tab_walk_in),
-                (Screen::Supervisor, t.tab_supervisor),
-            ] {
+            let tabs = if state.first_run.is_some() {
+                Vec::new()
+            } else {
+                vec![
+                    (Screen::Operator, t.tab_operator),
+                    (Screen::WalkIn, t.tab_walk_in),
+                    (Screen::Supervisor, t.tab_supervisor),
+                ]
+            };
+            for (screen, label) in tabs {
                 let tab = egui::Button::selectable(
                     state.screen == screen,
                     egui::RichText::new(label).size(22.0),
@@ -137,14 +144,22 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
     if let Some(notice) = &state.notice {
         egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
     }
-    if state.session.is_none() {
+    let guide = state.first_run.is_some();
+    if state.session.is_none() && !guide {
         egui::CentralPanel::default().show(ui, |ui| sign_in::show(ui, state, &mut commands));
         return commands;
     }
+    if guide {
+        // A file dropped during the guide's import step is previewed there.
+        if let Some(path) = dropped_file(ui).filter(|_| state.session.is_some()) {
+            commands.push(Command::PreviewImport { path });
+        }
+        egui::CentralPanel::default()
+            .show(ui, |ui| first_run::show(ui, state, textures, &mut commands));
+        return commands;
+    }
     // A spreadsheet dropped anywhere on the window opens the supervisor's import preview.
-    let dropped = ui
-        .ctx()
-        .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+    let dropped = dropped_file(ui);
     // On the export tab, a dropped folder is the export's target instead.
     let exporting = state.screen == Screen::Supervisor
         && state.supervisor.tab == crate::app::state::SupervisorTab::Export;
@@ -162,4 +177,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         Screen::Supervisor => supervisor::show(ui, state, &mut commands),
     });
     commands
+}
+
+/// The first file dropped on the window this frame.
+fn dropped_file(ui: &egui::Ui) -> Option<std::path::PathBuf> {
+    ui.ctx()
+        .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()))
 }

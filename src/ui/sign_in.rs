@@ -30,71 +30,77 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             ui.label(coloured(t.demo_accounts, theme::DEMO));
         }
         ui.add_space(16.0);
-        let form = &mut state.sign_in;
-        let mut submitted = false;
-        egui::Grid::new("sign_in")
-            .num_columns(2)
-            .spacing([12.0, 12.0])
-            .show(ui, |ui| {
-                let label = ui.label(t.user_name);
-                ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(260.0))
-                    .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label(t.pin);
-                let pin = ui
+        form(ui, state, first_run, commands);
+    });
+}
+
+/// The name and PIN fields with their button: signing in, or creating the first supervisor
+/// (also the first-run guide's account step).
+pub fn form(ui: &mut egui::Ui, state: &mut AppState, first_run: bool, commands: &mut Vec<Command>) {
+    let t = state.texts();
+    let form = &mut state.sign_in;
+    let mut submitted = false;
+    egui::Grid::new("sign_in")
+        .num_columns(2)
+        .spacing([12.0, 12.0])
+        .show(ui, |ui| {
+            let label = ui.label(t.user_name);
+            ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(260.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label(t.pin);
+            let pin = ui
+                .add(
+                    egui::TextEdit::singleline(&mut form.pin)
+                        .password(true)
+                        .desired_width(260.0),
+                )
+                .labelled_by(label.id);
+            submitted |=
+                !first_run && pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+            if first_run {
+                let label = ui.label(t.pin_again);
+                let again = ui
                     .add(
-                        egui::TextEdit::singleline(&mut form.pin)
+                        egui::TextEdit::singleline(&mut form.pin_again)
                             .password(true)
                             .desired_width(260.0),
                     )
                     .labelled_by(label.id);
-                submitted |=
-                    !first_run && pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                submitted |= again.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.end_row();
-                if first_run {
-                    let label = ui.label(t.pin_again);
-                    let again = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut form.pin_again)
-                                .password(true)
-                                .desired_width(260.0),
-                        )
-                        .labelled_by(label.id);
-                    submitted |=
-                        again.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    ui.end_row();
-                }
-            });
-        ui.add_space(12.0);
-        let button = if first_run {
-            t.create_supervisor
+            }
+        });
+    ui.add_space(12.0);
+    let button = if first_run {
+        t.create_supervisor
+    } else {
+        t.sign_in
+    };
+    let clicked = ui
+        .add_enabled(
+            !form.busy && state.accounts.is_some(),
+            egui::Button::new(RichText::new(button).size(20.0)),
+        )
+        .clicked();
+    if (clicked || submitted) && !form.busy && state.accounts.is_some() {
+        let name = form.name.trim().to_string();
+        let pin = std::mem::take(&mut form.pin);
+        commands.push(if first_run {
+            Command::CreateFirstSupervisor {
+                name,
+                pin,
+                pin_again: std::mem::take(&mut form.pin_again),
+            }
         } else {
-            t.sign_in
-        };
-        let clicked = ui
-            .add_enabled(
-                !form.busy && state.accounts.is_some(),
-                egui::Button::new(RichText::new(button).size(20.0)),
-            )
-            .clicked();
-        if (clicked || submitted) && !form.busy && state.accounts.is_some() {
-            let name = form.name.trim().to_string();
-            let pin = std::mem::take(&mut form.pin);
-            commands.push(if first_run {
-                Command::CreateFirstSupervisor {
-                    name,
-                    pin,
-                    pin_again: std::mem::take(&mut form.pin_again),
-                }
-            } else {
-                Command::SignIn { name, pin }
-            });
-        }
-        if form.busy {
-            ui.spinner();
-        }
-        if let Some(message) = &form.message {
-            ui.label(coloured(message, theme::BAD));
-        }
-    });
+            Command::SignIn { name, pin }
+        });
+    }
+    if form.busy {
+        ui.spinner();
+    }
+    if let Some(message) = &form.message {
+        ui.label(coloured(message, theme::BAD));
+    }
 }

@@ -57,11 +57,25 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
     }
 }
 
-/// 导入预约: a path (typed or dropped), the preview, the confirmation and the outcome with its
-/// rejected rows.
-fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+/// 导入预约: a path (picked, typed or dropped), the preview, the confirmation and the outcome
+/// with its rejected rows. The first-run guide shows it too.
+pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
     let import = &mut state.supervisor.import;
     ui.label(t.import_hint);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !import.busy && !import.picking,
+                egui::Button::new(RichText::new(t.import_pick_file).size(18.0)),
+            )
+            .clicked()
+        {
+            commands.push(Command::PickImportFile);
+        }
+        if import.picking {
+            ui.spinner();
+        }
+    });
     ui.horizontal(|ui| {
         let label = ui.label(t.import_path);
         let field = ui
@@ -559,24 +573,11 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
     let file = &mut supervisor.settings;
     let settings_error = &supervisor.settings_error;
     let users_state = &mut supervisor.users;
-    let text = |ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str| {
-        let mut buffer = value.clone().unwrap_or_default();
-        ui.horizontal(|ui| {
-            let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
-            ui.add(
-                egui::TextEdit::singleline(&mut buffer)
-                    .hint_text(hint)
-                    .desired_width(300.0),
-            )
-            .labelled_by(label.id);
-        });
-        *value = (!buffer.trim().is_empty()).then_some(buffer);
-    };
+    let text = setting_field;
     ui.columns(2, |columns| {
         users(&mut columns[1], users_state, t, commands);
         let ui = &mut columns[0];
         egui::ScrollArea::vertical().show(ui, |ui| {
-            text(ui, t.station_name, &mut file.station_name, "booth-1");
             text(
                 ui,
                 t.camera,
@@ -585,20 +586,7 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             );
             text(ui, t.resolution, &mut file.camera_resolution, "1920x1080");
             text(ui, t.pixel_format, &mut file.camera_format, "MJPG");
-            ui.horizontal(|ui| {
-                ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
-                for (value, label) in [
-                    ("blue", t.backdrop_blue),
-                    ("white", t.backdrop_white),
-                    ("grey", t.backdrop_grey),
-                ] {
-                    let selected = file.backdrop.as_deref().unwrap_or("blue") == value;
-                    if ui.radio(selected, label).clicked() {
-                        file.backdrop = Some(value.to_string());
-                    }
-                }
-            });
-            text(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
+            station_fields(ui, t, file);
             text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
             let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
             text(ui, t.idle_logout_minutes, &mut idle, "15");
@@ -633,6 +621,41 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             }
         });
     });
+}
+
+/// A labelled one-line field for an optional setting: empty text means the default.
+fn setting_field(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str) {
+    let mut buffer = value.clone().unwrap_or_default();
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
+        ui.add(
+            egui::TextEdit::singleline(&mut buffer)
+                .hint_text(hint)
+                .desired_width(300.0),
+        )
+        .labelled_by(label.id);
+    });
+    *value = (!buffer.trim().is_empty()).then_some(buffer);
+}
+
+/// The station's name, its backdrop and the accepted JPEG size: in 设置 and in the first-run
+/// guide.
+pub fn station_fields(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
+    setting_field(ui, t.station_name, &mut file.station_name, "booth-1");
+    ui.horizontal(|ui| {
+        ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
+        for (value, label) in [
+            ("blue", t.backdrop_blue),
+            ("white", t.backdrop_white),
+            ("grey", t.backdrop_grey),
+        ] {
+            let selected = file.backdrop.as_deref().unwrap_or("blue") == value;
+            if ui.radio(selected, label).clicked() {
+                file.backdrop = Some(value.to_string());
+            }
+        }
+    });
+    setting_field(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
 }
 
 /// Off, a window, full screen on monitor N, or an inset. An unreadable value is shown as the
