@@ -411,8 +411,9 @@ impl eframe::App for StationApp {
             return;
         }
         let commands = ui::show(ui, &mut self.state, &mut self.textures);
-        // Nobody stands in front of the camera while the booth is being set up.
-        if self.state.first_run.is_none() {
+        // Nobody stands in front of the camera while the booth is being set up (or before the
+        // store has said whether it needs setting up).
+        if self.state.first_run.is_none() && !self.offer_first_run {
             ui::student::show(&ctx, &mut self.state, &mut self.textures);
         }
         for command in commands {

@@ -113,19 +113,22 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
     if let Some(preview) = &import.preview {
         egui::Grid::new("import_preview")
             .num_columns(2)
+            // A long list of columns wraps instead of widening the screen past the window.
+            .max_col_width((ui.available_width() - 120.0).max(300.0))
             .show(ui, |ui| {
                 ui.label(t.import_format);
                 ui.label(RichText::new(preview.format).strong());
                 ui.end_row();
                 ui.label(t.import_columns_found);
-                ui.label(preview.known_columns.join("、"));
+                ui.add(egui::Label::new(preview.known_columns.join("、")).wrap());
                 ui.end_row();
                 ui.label(t.import_columns_ignored);
-                ui.label(if preview.ignored_columns.is_empty() {
+                let ignored = if preview.ignored_columns.is_empty() {
                     "-".to_string()
                 } else {
                     preview.ignored_columns.join("、")
-                });
+                };
+                ui.add(egui::Label::new(ignored).wrap());
                 ui.end_row();
             });
         let report = &preview.report;
