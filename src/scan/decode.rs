@@ -3,9 +3,9 @@
 //! dark-mode screens included): that reads small, far codes that a whole-frame pass at 1–2 px a
 //! module misses, and costs less than one, since a patch is a few hundred pixels across. Only
 //! when no patch reads does the whole frame go through the older cascade: rxing on a 960 px
-//! area-downscaled copy, rqrr on a 640 px copy, then both at higher resolution (rqrr stays for
-//! what it alone reads: mirrored codes). Every decoder call is isolated: a panic costs one
-//! attempt, never the scanner.
+//! area-downscaled copy, rqrr on a 640 px copy (rqrr stays for what it alone reads: mirrored
+//! codes), and, only when the locator found no patch at all, both at higher resolution. Every
+//! decoder call is isolated: a panic costs one attempt, never the scanner.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -98,7 +98,7 @@ fn look(gray: &GrayImage, effort: Effort) -> FrameCodes {
             return result;
         }
     }
-    decode_regions(gray, effort, &mut result);
+    let patches = decode_regions(gray, effort, &mut result);
     if !result.codes.is_empty() {
         return result;
     }
@@ -107,6 +107,11 @@ fn look(gray: &GrayImage, effort: Effort) -> FrameCodes {
     // for the coarse patch search.
     let steps = match effort {
         Effort::Quick => 1,
+        // Patches that did not read hold no code a full-resolution pass reads: it sees the same
+        // pixels with less room than their upscaled crops had. On the 180 band frames (seed
+        // 42) it read 1 after the patches failed, at 17 ms a miss, 1.5–4× all the rest of the
+        // look. The downscaled views stay, for codes held close and mirrored ones.
+        Effort::Thorough if patches > 0 && !small_still => WHOLE_FRAME_VIEWS_AFTER_PATCHES,
         Effort::Thorough => CASCADE.len(),
     };
     let mut views: Vec<(u32, GrayImage)> = Vec::new();
@@ -149,6 +154,9 @@ fn look(gray: &GrayImage, effort: Effort) -> FrameCodes {
     result
 }
 
+/// The cascade's first steps (the downscaled views) that still run after patches were tried.
+const WHOLE_FRAME_VIEWS_AFTER_PATCHES: usize = 2;
+
 /// How many code-like patches a frame's crops are tried on.
 const MAX_REGIONS: usize = 4;
 const QUICK_REGIONS: usize = 2;
@@ -163,7 +171,8 @@ const REGION_CROPS: [(f32, bool); 3] = [(300.0, false), (300.0, true), (450.0, f
 /// Decodes upscaled, contrast-stretched crops of the frame's code-like patches. A far code
 /// whose modules are 1.5–2 px is read at 4–6 px a module, where the decoders' finder search and
 /// sampling have room.
-fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) {
+/// Returns how many patches were tried.
+fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> usize {
     // A quick look, made while nothing is read, tries the plain crop of the two likeliest
     // patches: a busy scene behind an idle booth can show several patches on every frame.
     let (patches, crops) = match effort {
@@ -187,13 +196,14 @@ fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) {
             };
             attempt(&crop, "rxing-region", result, decode_with_rxing);
             if !result.codes.is_empty() {
-                return;
+                return regions.len();
             }
         }
     }
     result.unread_code = regions
         .iter()
         .find_map(|region| diagnose_unread(gray, *region));
+    regions.len()
 }
 
 /// A patch's share of clipped-white pixels above which the screen counts as overexposed: a
