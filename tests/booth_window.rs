@@ -54,7 +54,7 @@ pub(crate) fn booth_configured(config: &str) -> Booth {
     booth
 }
 
-fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> Booth {
+pub(crate) fn booth_with_camera(step_seconds: f32, seeded: bool, camera: CameraChoice) -> Booth {
     booth_with(step_seconds, seeded, camera, NO_STUDENT_SCREEN)
 }
 

@@ -1,7 +1,8 @@
 //! The first-run guide of a real booth, walked with egui_kittest: cameras shown live (replay
 //! folders stand in for webcams, since this machine has none), the supervisor account, the
 //! station's settings with a bad value refused, an order file with a bad row, the campus step
-//! skipped, the summary, and no guide on the next start.
+//! skipped, the summary, and no guide on the next start; and a camera saved under 设置 running
+//! without a restart.
 
 use std::path::Path;
 use std::time::Instant;
@@ -274,4 +275,38 @@ fn skipped_steps_change_nothing_and_an_account_ends_the_guide_for_good() {
     assert!(again.app().state.first_run.is_none());
     again.harness.get_by_label("请登录");
     assert!(again.harness.query_by_label("首次设置").is_none());
+}
+
+/// 主管 → 设置: a camera saved there runs at once; it used to wait for a restart.
+#[test]
+fn a_camera_saved_in_the_settings_runs_without_a_restart() {
+    use capture_station::app::CameraChoice;
+    use capture_station::app::command::Command;
+    use capture_station::camera::SourceSpec;
+
+    let frames = tempfile::tempdir().unwrap();
+    let first = replay_folder(frames.path(), "first", (640, 360), [30, 160, 30]);
+    let second = replay_folder(frames.path(), "second", (320, 240), [160, 30, 160]);
+    let spec: SourceSpec = first.parse().unwrap();
+    let mut booth =
+        crate::booth_window::booth_with_camera(1.0 / 60.0, true, CameraChoice::Source(spec));
+    booth.sign_in(
+        capture_station::app::demo::DEMO_STAFF,
+        capture_station::app::demo::DEMO_STAFF_PIN,
+    );
+    booth.supervisor_over_the_booth();
+    wait_for_frames_of(&mut booth, (640, 360));
+
+    let mut settings = booth.app().state.supervisor.settings.clone();
+    settings.camera = Some(second.clone());
+    booth
+        .app()
+        .command(Command::SaveSettings(Box::new(settings)));
+    booth.settle(|s| s.camera_label.ends_with("second"));
+    wait_for_frames_of(&mut booth, (320, 240));
+    assert_eq!(
+        saved_settings(&booth).camera.as_deref(),
+        Some(second.as_str())
+    );
+    booth.harness.get_by_label("设置已保存");
 }
