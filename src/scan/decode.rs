@@ -180,18 +180,21 @@ fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> 
         Effort::Thorough => (MAX_REGIONS, REGION_CROPS.len()),
     };
     let regions = super::locate::code_regions(gray, patches);
-    for region in &regions {
-        let region = *region;
-        let long_side = region.width.max(region.height) as f32;
-        let mut tried: Vec<(f32, bool)> = Vec::new();
-        for (side, sharpen) in REGION_CROPS.into_iter().take(crops) {
-            // A patch already near the target side is not scaled, so two sides can give one crop.
+    // Each kind of crop goes over every patch before the next kind: the plain crop reads most
+    // codes, so a code in the second patch is read before the first patch's sharpened and
+    // larger crops are tried in vain.
+    let mut tried: Vec<(usize, f32, bool)> = Vec::new();
+    for (side, sharpen) in REGION_CROPS.into_iter().take(crops) {
+        for (index, region) in regions.iter().enumerate() {
+            let long_side = region.width.max(region.height) as f32;
+            // A patch already near the target side is not scaled, so two sides can give one
+            // crop.
             let factor = (side / long_side).clamp(0.4, 3.0);
-            if tried.contains(&(factor, sharpen)) {
+            if tried.contains(&(index, factor, sharpen)) {
                 continue;
             }
-            tried.push((factor, sharpen));
-            let Some(crop) = upscaled_crop(gray, region, factor, sharpen) else {
+            tried.push((index, factor, sharpen));
+            let Some(crop) = upscaled_crop(gray, *region, factor, sharpen) else {
                 continue;
             };
             attempt(&crop, "rxing-region", result, decode_with_rxing);
@@ -219,8 +222,7 @@ fn diagnose_unread(gray: &GrayImage, patch: super::locate::Region) -> Option<Unr
     // looks half the patch further out on every side.
     let region = patch.grown_by(0.5, gray.width(), gray.height());
     // The screen's exposure is judged on the patch itself, not on the desk around it.
-    let raw =
-        image::imageops::crop_imm(gray, patch.x, patch.y, patch.width, patch.height).to_image();
+    let raw = copy_region(gray, patch)?;
     let factor = (REGION_CROPS[0].0 / region.width.max(region.height) as f32).clamp(0.4, 3.0);
     let crop = upscaled_crop(gray, region, factor, false)?;
     let (x, y) = catch_unwind(AssertUnwindSafe(|| finder_centre(&crop))).ok()??;
@@ -305,26 +307,67 @@ fn upscaled_crop(
     factor: f32,
     sharpen: bool,
 ) -> Option<GrayImage> {
-    let mut crop =
-        image::imageops::crop_imm(gray, region.x, region.y, region.width, region.height).to_image();
-    if sharpen {
-        crop = imageproc::filter::sharpen_gaussian(&crop, SHARPEN_SIGMA, SHARPEN_AMOUNT);
-    }
-    let mut scaled = if factor != 1.0 {
-        let (w, h) = (
-            (crop.width() as f32 * factor).round() as u32,
-            (crop.height() as f32 * factor).round() as u32,
+    let (width, height) = (
+        (region.width as f32 * factor).round() as u32,
+        (region.height as f32 * factor).round() as u32,
+    );
+    let mut scaled = if sharpen {
+        let crop = imageproc::filter::sharpen_gaussian(
+            &copy_region(gray, region)?,
+            SHARPEN_SIGMA,
+            SHARPEN_AMOUNT,
         );
-        let mut target = GrayImage::new(w, h);
-        let options =
-            ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
-        Resizer::new().resize(&crop, &mut target, &options).ok()?;
-        target
+        catmull_rom(&crop, None, width, height)?
+    } else if factor == 1.0 {
+        copy_region(gray, region)?
     } else {
-        crop
+        // The resizer reads the region straight from the frame: no copy of it first.
+        catmull_rom(gray, Some(region), width, height)?
     };
     stretch_contrast(&mut scaled);
     Some(scaled)
+}
+
+/// `source` (or its `region`) scaled to `width`×`height` with a Catmull-Rom filter.
+fn catmull_rom(
+    source: &GrayImage,
+    region: Option<super::locate::Region>,
+    width: u32,
+    height: u32,
+) -> Option<GrayImage> {
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let mut target = GrayImage::new(width, height);
+    let mut options =
+        ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    if let Some(region) = region {
+        options = options.crop(
+            f64::from(region.x),
+            f64::from(region.y),
+            f64::from(region.width),
+            f64::from(region.height),
+        );
+    }
+    Resizer::new().resize(source, &mut target, &options).ok()?;
+    Some(target)
+}
+
+/// A copy of `region`, row by row (clipped to the frame); `None` if nothing of it is inside.
+fn copy_region(gray: &GrayImage, region: super::locate::Region) -> Option<GrayImage> {
+    let (frame_width, frame_height) = gray.dimensions();
+    let right = region.x.saturating_add(region.width).min(frame_width);
+    let bottom = region.y.saturating_add(region.height).min(frame_height);
+    let (width, height) = (right.checked_sub(region.x)?, bottom.checked_sub(region.y)?);
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let mut pixels = Vec::with_capacity((width * height) as usize);
+    for y in region.y..bottom {
+        let start = (y * frame_width + region.x) as usize;
+        pixels.extend_from_slice(&gray.as_raw()[start..start + width as usize]);
+    }
+    GrayImage::from_raw(width, height, pixels)
 }
 
 /// Maps the 1st..99th percentile of `gray` linearly onto 0..255.
@@ -348,8 +391,12 @@ fn stretch_contrast(gray: &mut GrayImage) {
     if high - low < 16 {
         return;
     }
+    // A table instead of a division per pixel.
+    let table: [u8; 256] = std::array::from_fn(|value| {
+        ((value as i32 - low) * 255 / (high - low)).clamp(0, 255) as u8
+    });
     for pixel in gray.iter_mut() {
-        *pixel = ((i32::from(*pixel) - low) * 255 / (high - low)).clamp(0, 255) as u8;
+        *pixel = table[usize::from(*pixel)];
     }
 }
 
