@@ -149,9 +149,14 @@ impl StationApp {
             }
             Command::FirstRunNext => match guide.step {
                 FirstRunStep::Station if guide.draft_unsaved() => {
-                    guide.saving = true;
-                    let draft = guide.draft.clone();
-                    self.apply(Command::SaveSettings(Box::new(draft)));
+                    // Without a session the save is refused before it is sent, and a step
+                    // waiting for its answer would wait for ever (the window shows the sign-in
+                    // then anyway).
+                    if self.state.session.is_some() {
+                        guide.saving = true;
+                        let draft = guide.draft.clone();
+                        self.apply(Command::SaveSettings(Box::new(draft)));
+                    }
                 }
                 FirstRunStep::Import => {
                     let imported = self.state.supervisor.import.result.is_some();

@@ -144,7 +144,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
     if let Some(notice) = &state.notice {
         egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
     }
-    let guide = state.first_run.is_some();
+    // Past its account step the guide needs the supervisor: signed out meanwhile (by hand or
+    // after idle time), the sign-in shows, and the guide goes on where it was.
+    let guide = state.first_run.as_ref().is_some_and(|guide| {
+        state.session.is_some() || guide.step <= crate::app::first_run::FirstRunStep::Supervisor
+    });
     if state.session.is_none() && !guide {
         egui::CentralPanel::default().show(ui, |ui| sign_in::show(ui, state, &mut commands));
         return commands;
