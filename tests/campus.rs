@@ -65,6 +65,54 @@ fn the_same_batch_twice_and_a_lost_acknowledgement_change_nothing() {
     assert_eq!(campus.count("SELECT count(*) FROM quarantine"), 0);
 }
 
+/// A station stopped after the server's answer was recorded but before its photos were marked
+/// as held (two transactions until this was found by the campus fault run) kept a photo waiting
+/// that no event would carry again: `photos_waiting` never reached 0. Events and photos are now
+/// confirmed together, and a photo left behind that way is sent on its own.
+#[test]
+fn a_photo_left_waiting_after_its_event_was_confirmed_is_sent_on_its_own() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let first = a.walk_in(&walk_in("甲", None, "S1"));
+    let first_capture = a.capture(&first);
+    let batch = a.store.outbox_pending(100).unwrap();
+    let photos = photos_of(&a, &batch);
+    let answer = a.client().upload(&batch, &photos).unwrap();
+    assert_eq!(outcomes(&answer), vec![EventOutcome::Applied; 2]);
+    let answers: Vec<(i64, String)> = answer
+        .outcomes
+        .iter()
+        .map(|(seq, outcome)| (*seq, outcome.as_str().to_string()))
+        .collect();
+    // The old version's crash window: the answer is stored, the photos are not confirmed.
+    a.store.outbox_confirm(&answers, &[]).unwrap();
+    // A capture not yet sent travels with its event, not on its own.
+    let second = a.walk_in(&walk_in("乙", None, "S2"));
+    a.capture(&second);
+    let behind = a.store.photos_left_behind(100).unwrap();
+    assert_eq!(
+        behind.iter().map(|p| p.sha256.as_str()).collect::<Vec<_>>(),
+        vec![first_capture.sha256.as_str()]
+    );
+    // Two accepted photos and two originals wait.
+    assert_eq!(a.store.photos_pending_count().unwrap(), 4);
+
+    let report = a.sync();
+    assert_eq!(report.photos_left_behind, 1);
+    assert_eq!(report.applied, 2);
+    assert_eq!(report.originals_uploaded, 2);
+    assert_eq!(report.photos_waiting, 0);
+    assert_eq!(a.store.photos_pending_count().unwrap(), 0);
+    assert_eq!(
+        campus.count(&format!(
+            "SELECT count(*) FROM photos WHERE sha256 = '{}'",
+            first_capture.sha256
+        )),
+        1
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM quarantine"), 0);
+}
+
 #[test]
 fn a_gap_in_the_sequence_stops_the_batch_and_a_restored_server_gets_the_events_again() {
     let campus = TestCampus::start();

@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
 use super::{CampusError, CampusResult};
-use crate::store::Store;
-use crate::store::outbox::{AppliedPage, photo_kind};
+use crate::store::outbox::{AppliedPage, PendingPhoto, photo_kind};
+use crate::store::{Store, StoreResult};
 
 /// Events per upload transaction. Each capture carries its ~50 kB JPEG, so a batch is a few MB.
 pub const UPLOAD_BATCH: usize = 200;
@@ -34,6 +34,8 @@ pub struct SyncReport {
     pub gaps_resent: usize,
     pub pulled: AppliedPage,
     pub originals_uploaded: usize,
+    /// Accepted photos sent on their own because their events were already confirmed.
+    pub photos_left_behind: usize,
     pub cursor: i64,
     pub outbox_depth: usize,
     pub photos_waiting: usize,
@@ -126,8 +128,7 @@ pub fn upload_outbox(
                 accepted_photos.push(sha.to_string());
             }
         }
-        store.outbox_confirm(&confirmed)?;
-        store.confirm_photos(&accepted_photos)?;
+        store.outbox_confirm(&confirmed, &accepted_photos)?;
         if let Some(expected) = answer.gap_expected {
             // The server holds less than we thought (it was restored from a backup): send
             // again from the number it expects. Refusing to go on would lose nothing, but
@@ -163,25 +164,50 @@ pub fn pull_changes(
     }
 }
 
-/// Sends the full-resolution originals, a few at a time; each is confirmed only after the
-/// server stored it under its recomputed hash.
+/// Sends the full-resolution originals, a few at a time, and any accepted photo its event no
+/// longer carries; each is confirmed only after the server stored it under its recomputed hash.
 pub fn upload_originals(
     store: &mut Store,
     client: &mut CampusClient,
     photos_dir: &Path,
     report: &mut SyncReport,
 ) -> CampusResult<()> {
+    let left_behind = upload_photos_apart(store, client, photos_dir, |store| {
+        store.photos_left_behind(20)
+    })?;
+    if left_behind > 0 {
+        tracing::warn!(
+            left_behind,
+            "sent accepted photos that were waiting after their events were confirmed"
+        );
+    }
+    report.photos_left_behind += left_behind;
+    report.originals_uploaded += upload_photos_apart(store, client, photos_dir, |store| {
+        store.photos_pending(photo_kind::ORIGINAL, 20)
+    })?;
+    Ok(())
+}
+
+/// Sends the photos `next` lists until it lists none (or none of them can be read). Returns
+/// how many the server confirmed.
+fn upload_photos_apart(
+    store: &mut Store,
+    client: &mut CampusClient,
+    photos_dir: &Path,
+    next: impl Fn(&Store) -> StoreResult<Vec<PendingPhoto>>,
+) -> CampusResult<usize> {
+    let mut sent = 0;
     loop {
-        let pending = store.photos_pending(photo_kind::ORIGINAL, 20)?;
+        let pending = next(store)?;
         if pending.is_empty() {
-            return Ok(());
+            return Ok(sent);
         }
         let mut confirmed = Vec::new();
         for photo in &pending {
             let bytes = match std::fs::read(photos_dir.join(&photo.path)) {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    tracing::warn!(%error, path = photo.path, "an original could not be read; it stays queued");
+                    tracing::warn!(%error, path = photo.path, "a photo could not be read; it stays queued");
                     continue;
                 }
             };
@@ -189,9 +215,9 @@ pub fn upload_originals(
             confirmed.push(photo.sha256.clone());
         }
         if confirmed.is_empty() {
-            return Ok(());
+            return Ok(sent);
         }
-        report.originals_uploaded += confirmed.len();
+        sent += confirmed.len();
         store.confirm_photos(&confirmed)?;
     }
 }

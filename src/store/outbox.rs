@@ -171,6 +171,16 @@ pub(crate) fn record_photo(
     Ok(())
 }
 
+fn confirm_photos_in(conn: &Connection, sha256s: &[String]) -> StoreResult<()> {
+    let mut update =
+        conn.prepare_cached("UPDATE photo_uploads SET confirmed_at = ?2 WHERE sha256 = ?1")?;
+    let now = now_text();
+    for sha in sha256s {
+        update.execute(params![sha, now])?;
+    }
+    Ok(())
+}
+
 const CURSOR_KEY: &str = "campus_cursor";
 const LAST_SYNC_KEY: &str = "campus_last_sync";
 
@@ -247,9 +257,15 @@ impl Store {
         )?)
     }
 
-    /// Records the server's answer for each event, in one transaction. An entry stays in the
-    /// table after confirmation: it is the station's record of what it reported.
-    pub fn outbox_confirm(&mut self, answers: &[(i64, String)]) -> StoreResult<()> {
+    /// Records the server's answer for each event, and that it holds the photos those events
+    /// carried, in one transaction: confirmed apart, a station stopped between the two would
+    /// keep a photo waiting that no event would ever carry again. An entry stays in the table
+    /// after confirmation: it is the station's record of what it reported.
+    pub fn outbox_confirm(
+        &mut self,
+        answers: &[(i64, String)],
+        photos_held: &[String],
+    ) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         {
             let mut update = tx.prepare_cached(
@@ -260,6 +276,7 @@ impl Store {
                 update.execute(params![seq, now, outcome])?;
             }
         }
+        confirm_photos_in(&tx, photos_held)?;
         tx.commit()?;
         Ok(())
     }
@@ -323,16 +340,32 @@ impl Store {
     /// The server holds these photos and has checked their hashes.
     pub fn confirm_photos(&mut self, sha256s: &[String]) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
-        {
-            let mut update =
-                tx.prepare_cached("UPDATE photo_uploads SET confirmed_at = ?2 WHERE sha256 = ?1")?;
-            let now = now_text();
-            for sha in sha256s {
-                update.execute(params![sha, now])?;
-            }
-        }
+        confirm_photos_in(&tx, sha256s)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Accepted photos still waiting although no unconfirmed event carries them any more: left
+    /// behind by a version that confirmed events and photos in two steps and was stopped
+    /// between them. They must be sent on their own, or they would wait for ever.
+    pub fn photos_left_behind(&self, limit: usize) -> StoreResult<Vec<PendingPhoto>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sha256, path, kind FROM photo_uploads AS p
+             WHERE confirmed_at IS NULL AND kind = ?1
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox AS o
+                   WHERE o.confirmed_at IS NULL
+                     AND json_extract(o.payload, '$.sha256') = p.sha256)
+             ORDER BY created_at, sha256 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![photo_kind::ACCEPTED, limit as i64], |r| {
+            Ok(PendingPhoto {
+                sha256: r.get(0)?,
+                path: r.get(1)?,
+                kind: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// When this station last finished a sync pass (RFC 3339), if ever.
