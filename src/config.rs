@@ -192,6 +192,14 @@ impl Language {
 }
 
 impl StationConfig {
+    /// The camera format these settings ask for.
+    pub fn camera_preference(&self) -> crate::camera::webcam::FormatPreference {
+        crate::camera::webcam::FormatPreference {
+            size: self.camera_resolution,
+            fourcc: self.camera_format.clone(),
+        }
+    }
+
     pub fn load(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(CONFIG_FILE);
         let file: ConfigFile = match std::fs::read_to_string(&path) {

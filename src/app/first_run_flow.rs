@@ -8,7 +8,6 @@ use super::events::AppEvent;
 use super::first_run::{CameraOption, FirstRun, FirstRunStep, StepOutcome, source_setting};
 use super::state::{NoticeLevel, Screen};
 use crate::camera::SourceSpec;
-use crate::camera::webcam::FormatPreference;
 use crate::store::Permission;
 
 impl StationApp {
@@ -198,11 +197,7 @@ impl StationApp {
         let spec = self.config.camera.clone().unwrap_or_else(|| {
             SourceSpec::Device(crate::camera::webcam::first_camera_index().unwrap_or(0))
         });
-        let preference = FormatPreference {
-            size: self.config.camera_resolution,
-            fourcc: self.config.camera_format.clone(),
-        };
-        self.switch_camera(spec, preference);
+        self.switch_camera(spec, self.config.camera_preference());
     }
 
     /// The supervisor account exists: the guide moves on, and the camera picked before it

@@ -746,11 +746,7 @@ impl StationApp {
                         .clone()
                         .or_else(|| self.camera_spec.clone());
                     if let Some(spec) = spec {
-                        let preference = crate::camera::webcam::FormatPreference {
-                            size: self.config.camera_resolution,
-                            fourcc: self.config.camera_format.clone(),
-                        };
-                        self.switch_camera(spec, preference);
+                        self.switch_camera(spec, self.config.camera_preference());
                     }
                 }
                 self.first_run_settings_saved();

@@ -156,13 +156,9 @@ impl StationApp {
                 label,
             ),
             CameraChoice::Source(spec) => {
-                let preference = crate::camera::webcam::FormatPreference {
-                    size: config.camera_resolution,
-                    fourcc: config.camera_format.clone(),
-                };
                 camera_spec = Some(spec.clone());
                 (
-                    Some(start_camera(spec.clone(), preference, &hub)),
+                    Some(start_camera(spec.clone(), config.camera_preference(), &hub)),
                     camera_label(&spec),
                 )
             }
