@@ -98,67 +98,163 @@ fn contains_centre(outer: &Region, inner: &Region) -> bool {
 
 fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Region> {
     let (width, height) = gray.dimensions();
-    let (columns, rows) = (width / BLOCK, height / BLOCK);
-    if columns < 2 || rows < 2 || limit == 0 {
+    let grid = Grid {
+        columns: width / BLOCK,
+        rows: height / BLOCK,
+    };
+    if grid.columns < 2 || grid.rows < 2 || limit == 0 {
         return Vec::new();
     }
-    let active = active_blocks(gray, columns, rows);
-    let mut seen = vec![false; active.len()];
-    let mut patches: Vec<(u32, Region)> = Vec::new();
-    for start in 0..active.len() {
-        if active[start] == 0 || seen[start] {
-            continue;
+    let active = active_blocks(gray, grid.columns, grid.rows);
+    let mut patches: Vec<Component> = Vec::new();
+    let mut merged = false;
+    for component in grid.components(&active, MIN_BLOCK_ACTIVITY) {
+        let (long, _) = component.spans();
+        if !component.is_code_shaped() || long > MAX_PLAIN_SPAN_BLOCKS {
+            merged = true;
         }
-        // Flood fill over neighbouring blocks, diagonals included: a tilted code's blocks
-        // meet at corners, and a large code's flat modules or a glare spot leave gaps.
-        let (mut left, mut top, mut right, mut bottom) = (u32::MAX, u32::MAX, 0, 0);
-        let (mut score, mut count) = (0u32, 0u32);
-        let mut stack = vec![start];
-        seen[start] = true;
-        while let Some(index) = stack.pop() {
-            let (column, row) = (index as u32 % columns, index as u32 / columns);
-            left = left.min(column);
-            right = right.max(column);
-            top = top.min(row);
-            bottom = bottom.max(row);
-            score += active[index];
-            count += 1;
-            for dy in -1i32..=1 {
-                for dx in -1i32..=1 {
-                    let (nx, ny) = (column as i32 + dx, row as i32 + dy);
-                    if nx < 0 || ny < 0 || nx >= columns as i32 || ny >= rows as i32 {
-                        continue;
-                    }
-                    let next = (ny as u32 * columns + nx as u32) as usize;
-                    if active[next] > 0 && !seen[next] {
-                        seen[next] = true;
-                        stack.push(next);
+        if component.is_code_shaped() {
+            patches.push(component);
+        }
+    }
+    if merged {
+        // A small code on a busy background or a phone's bright bezel joins their weaker
+        // activity through diagonal neighbours, and the whole is too ragged or too large to be
+        // a code. Its strong core, a code's modules at full contrast, is looked for apart.
+        let accepted = patches.clone();
+        for core in grid.components(&active, STRONG_BLOCK_ACTIVITY) {
+            let already = accepted.iter().any(|patch| {
+                patch.spans().0 <= MAX_PLAIN_SPAN_BLOCKS && patch.contains_centre_of(&core)
+            });
+            if core.is_code_shaped() && !already {
+                patches.push(core);
+            }
+        }
+    }
+    patches.sort_by_key(|patch| std::cmp::Reverse(patch.score / patch.count));
+    patches
+        .into_iter()
+        .take(limit)
+        .map(|patch| patch.padded_region(grid))
+        .collect()
+}
+
+/// A code-like component wider or taller than this many blocks (a far code is 6–8) is also
+/// searched for a stronger core: it may be a small code merged with its surroundings.
+const MAX_PLAIN_SPAN_BLOCKS: u32 = 20;
+
+/// The activity a block of a code's modules at full contrast reaches (60–120 sharp) and a busy
+/// background, a bezel's edge or moiré rarely does (12–32).
+const STRONG_BLOCK_ACTIVITY: u32 = 40;
+
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    columns: u32,
+    rows: u32,
+}
+
+/// Blocks joined by a flood fill, in block units.
+#[derive(Debug, Clone, Copy)]
+struct Component {
+    left: u32,
+    top: u32,
+    right: u32,
+    bottom: u32,
+    score: u32,
+    count: u32,
+}
+
+impl Grid {
+    /// The groups of neighbouring blocks (diagonals included) whose activity is at least
+    /// `threshold`: a tilted code's blocks meet at corners, and a large code's flat modules or a
+    /// glare spot leave gaps.
+    fn components(self, active: &[u32], threshold: u32) -> Vec<Component> {
+        let columns = self.columns;
+        let is_active = |index: usize| active[index] >= threshold && active[index] > 0;
+        let mut seen = vec![false; active.len()];
+        let mut found = Vec::new();
+        let mut stack = Vec::new();
+        for start in 0..active.len() {
+            if !is_active(start) || seen[start] {
+                continue;
+            }
+            let mut component = Component {
+                left: u32::MAX,
+                top: u32::MAX,
+                right: 0,
+                bottom: 0,
+                score: 0,
+                count: 0,
+            };
+            stack.push(start);
+            seen[start] = true;
+            while let Some(index) = stack.pop() {
+                let (column, row) = (index as u32 % columns, index as u32 / columns);
+                component.left = component.left.min(column);
+                component.right = component.right.max(column);
+                component.top = component.top.min(row);
+                component.bottom = component.bottom.max(row);
+                component.score += active[index];
+                component.count += 1;
+                for dy in -1i32..=1 {
+                    for dx in -1i32..=1 {
+                        let (nx, ny) = (column as i32 + dx, row as i32 + dy);
+                        if nx < 0 || ny < 0 || nx >= columns as i32 || ny >= self.rows as i32 {
+                            continue;
+                        }
+                        let next = (ny as u32 * columns + nx as u32) as usize;
+                        if is_active(next) && !seen[next] {
+                            seen[next] = true;
+                            stack.push(next);
+                        }
                     }
                 }
             }
+            found.push(component);
         }
-        let (span_x, span_y) = (right - left + 1, bottom - top + 1);
-        // A code is at least 21 modules of 1.5 px (about 3 blocks) and roughly square; a single
-        // active block is an edge or a letter, a long thin run is a shelf or a stripe.
-        let fill = count as f32 / (span_x * span_y) as f32;
-        if count < 4 || span_x.max(span_y) > 3 * span_x.min(span_y) || fill < 0.35 {
-            continue;
-        }
-        // The quiet zone and a finder's outer ring are flat and so often inactive: pad by a
-        // fifth of the patch, at least a block.
-        let pad = 1 + span_x.max(span_y) / 5;
-        let (x0, y0) = (left.saturating_sub(pad), top.saturating_sub(pad));
-        let (x1, y1) = ((right + 1 + pad).min(columns), (bottom + 1 + pad).min(rows));
-        let region = Region {
+        found
+    }
+}
+
+impl Component {
+    /// (long, short) side in blocks.
+    fn spans(&self) -> (u32, u32) {
+        let (x, y) = (self.right - self.left + 1, self.bottom - self.top + 1);
+        (x.max(y), x.min(y))
+    }
+
+    /// A code is at least 21 modules of 1.5 px (about 3 blocks) and roughly square; a single
+    /// active block is an edge or a letter, a long thin run is a shelf or a stripe.
+    fn is_code_shaped(&self) -> bool {
+        let (long, short) = self.spans();
+        let fill = self.count as f32 / (long * short) as f32;
+        self.count >= 4 && long <= 3 * short && fill >= 0.35
+    }
+
+    fn contains_centre_of(&self, inner: &Component) -> bool {
+        let (cx, cy) = (
+            (inner.left + inner.right) / 2,
+            (inner.top + inner.bottom) / 2,
+        );
+        self.left <= cx && cx <= self.right && self.top <= cy && cy <= self.bottom
+    }
+
+    /// In frame pixels, padded: the quiet zone and a finder's outer ring are flat and so often
+    /// inactive, so a fifth of the patch is added on every side, at least a block.
+    fn padded_region(&self, grid: Grid) -> Region {
+        let pad = 1 + self.spans().0 / 5;
+        let (x0, y0) = (self.left.saturating_sub(pad), self.top.saturating_sub(pad));
+        let (x1, y1) = (
+            (self.right + 1 + pad).min(grid.columns),
+            (self.bottom + 1 + pad).min(grid.rows),
+        );
+        Region {
             x: x0 * BLOCK,
             y: y0 * BLOCK,
             width: (x1 - x0) * BLOCK,
             height: (y1 - y0) * BLOCK,
-        };
-        patches.push((score / count, region));
+        }
     }
-    patches.sort_by_key(|patch| std::cmp::Reverse(patch.0));
-    patches.into_iter().take(limit).map(|(_, r)| r).collect()
 }
 
 /// Per block: the smaller of its across and down activity when both pass the limit, else 0.
@@ -234,6 +330,34 @@ mod tests {
             "{regions:?}"
         );
         assert!(code_regions(&GrayImage::new(1920, 1080), 4).is_empty());
+    }
+
+    /// The far band's frame 15 (seed 42): a 60 px code, tilted, on a busy background that its
+    /// blocks join through the phone's bezel. Without the search for strong cores no patch held
+    /// it, and zxing-cpp read it where this scanner did not.
+    #[test]
+    fn a_small_code_merged_with_a_busy_background_still_gets_its_own_patch() {
+        use crate::camera::synthetic::{Difficulty, phone_band_set};
+        let scene = phone_band_set(Difficulty::Far, 16, 42).remove(15);
+        assert!(scene.busy_background, "the scene this test is about changed");
+        let gray =
+            image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
+        let (cx, cy) = (scene.center.0 * 1920.0, scene.center.1 * 1080.0);
+        let regions = code_regions(&gray, 4);
+        assert!(
+            regions.iter().any(|r| {
+                (r.x as f32) < cx
+                    && cx < (r.x + r.width) as f32
+                    && (r.y as f32) < cy
+                    && cy < (r.y + r.height) as f32
+                    && r.width.max(r.height) <= 240
+            }),
+            "no patch of at most 240 px around ({cx}, {cy}): {regions:?}"
+        );
+        assert_eq!(
+            crate::scan::decode_frame(&gray).codes,
+            vec![scene.payload.clone().unwrap()]
+        );
     }
 
     #[test]
