@@ -339,7 +339,10 @@ mod tests {
     fn a_small_code_merged_with_a_busy_background_still_gets_its_own_patch() {
         use crate::camera::synthetic::{Difficulty, phone_band_set};
         let scene = phone_band_set(Difficulty::Far, 16, 42).remove(15);
-        assert!(scene.busy_background, "the scene this test is about changed");
+        assert!(
+            scene.busy_background,
+            "the scene this test is about changed"
+        );
         let gray =
             image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
         let (cx, cy) = (scene.center.0 * 1920.0, scene.center.1 * 1080.0);
