@@ -311,6 +311,13 @@ mod tests {
     use super::*;
     use crate::camera::synthetic::{PhoneScene, render_phone_frame};
 
+    fn holds(region: &Region, (x, y): (f32, f32)) -> bool {
+        (region.x as f32) < x
+            && x < (region.x + region.width) as f32
+            && (region.y as f32) < y
+            && y < (region.y + region.height) as f32
+    }
+
     #[test]
     fn a_small_code_is_found_where_it_is_and_a_blank_frame_gives_nothing() {
         let mut scene = PhoneScene::plain("CSDEMO-locate");
@@ -320,15 +327,7 @@ mod tests {
             image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
         let regions = code_regions(&gray, 4);
         let (cx, cy) = (0.8 * 1920.0, 0.3 * 1080.0);
-        assert!(
-            regions.iter().any(|r| {
-                (r.x as f32) < cx
-                    && cx < (r.x + r.width) as f32
-                    && (r.y as f32) < cy
-                    && cy < (r.y + r.height) as f32
-            }),
-            "{regions:?}"
-        );
+        assert!(regions.iter().any(|r| holds(r, (cx, cy))), "{regions:?}");
         assert!(code_regions(&GrayImage::new(1920, 1080), 4).is_empty());
     }
 
@@ -348,13 +347,9 @@ mod tests {
         let (cx, cy) = (scene.center.0 * 1920.0, scene.center.1 * 1080.0);
         let regions = code_regions(&gray, 4);
         assert!(
-            regions.iter().any(|r| {
-                (r.x as f32) < cx
-                    && cx < (r.x + r.width) as f32
-                    && (r.y as f32) < cy
-                    && cy < (r.y + r.height) as f32
-                    && r.width.max(r.height) <= 240
-            }),
+            regions
+                .iter()
+                .any(|r| holds(r, (cx, cy)) && r.width.max(r.height) <= 240),
             "no patch of at most 240 px around ({cx}, {cy}): {regions:?}"
         );
         assert_eq!(

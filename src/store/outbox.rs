@@ -124,6 +124,17 @@ pub struct PendingPhoto {
     pub kind: String,
 }
 
+impl PendingPhoto {
+    /// From a `SELECT sha256, path, kind FROM photo_uploads` row.
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            sha256: row.get(0)?,
+            path: row.get(1)?,
+            kind: row.get(2)?,
+        })
+    }
+}
+
 /// A change pulled from the campus server, in the server's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteEvent {
@@ -306,13 +317,7 @@ impl Store {
             "SELECT sha256, path, kind FROM photo_uploads
              WHERE confirmed_at IS NULL AND kind = ?1 ORDER BY created_at, sha256 LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![kind, limit as i64], |r| {
-            Ok(PendingPhoto {
-                sha256: r.get(0)?,
-                path: r.get(1)?,
-                kind: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![kind, limit as i64], PendingPhoto::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -358,13 +363,10 @@ impl Store {
                      AND json_extract(o.payload, '$.sha256') = p.sha256)
              ORDER BY created_at, sha256 LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![photo_kind::ACCEPTED, limit as i64], |r| {
-            Ok(PendingPhoto {
-                sha256: r.get(0)?,
-                path: r.get(1)?,
-                kind: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![photo_kind::ACCEPTED, limit as i64],
+            PendingPhoto::from_row,
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
