@@ -18,19 +18,49 @@ pub struct Region {
 }
 
 impl Region {
-    /// The region grown by `share` of its size on every side, within a `width`×`height` frame.
-    pub fn grown_by(self, share: f32, width: u32, height: u32) -> Region {
-        let (dx, dy) = (
-            (self.width as f32 * share) as u32,
-            (self.height as f32 * share) as u32,
-        );
-        let (x, y) = (self.x.saturating_sub(dx), self.y.saturating_sub(dy));
+    /// The region grown by `pixels` on every side, within a `width`×`height` frame.
+    pub fn grown_by(self, pixels: u32, width: u32, height: u32) -> Region {
+        let (x, y) = (self.x.saturating_sub(pixels), self.y.saturating_sub(pixels));
         Region {
             x,
             y,
-            width: (self.x + self.width + dx).min(width) - x,
-            height: (self.y + self.height + dy).min(height) - y,
+            width: (self.x + self.width + pixels).min(width).saturating_sub(x),
+            height: (self.y + self.height + pixels)
+                .min(height)
+                .saturating_sub(y),
         }
+    }
+
+    pub fn holds(self, x: u32, y: u32) -> bool {
+        (self.x..self.x + self.width).contains(&x) && (self.y..self.y + self.height).contains(&y)
+    }
+}
+
+/// A code-like patch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patch {
+    /// Where a decoder looks: padded so that the quiet zone and finder patterns are inside.
+    pub region: Region,
+    /// The active blocks' bounding box: the code's modules, without its quiet zone.
+    pub core: Region,
+    /// Side of the blocks it was found in, in frame pixels.
+    pub block: u32,
+}
+
+impl Patch {
+    /// Whether it was found on the frame itself rather than on the quarter-size copy.
+    pub fn found_at_full_size(self) -> bool {
+        self.block == BLOCK
+    }
+
+    /// Where the screen around a code shows, if this is one: the ring between the two regions
+    /// returned, one fine block wide, just outside the core. A coarse patch's blocks can end a
+    /// little inside the code, so its ring begins half a coarse block further out.
+    pub fn screen_ring(self, width: u32, height: u32) -> (Region, Region) {
+        let inner = self
+            .core
+            .grown_by(self.block.saturating_sub(BLOCK) / 2, width, height);
+        (inner, inner.grown_by(BLOCK, width, height))
     }
 }
 
@@ -47,20 +77,26 @@ const MIN_BLOCK_ACTIVITY: u32 = 14;
 /// zone and finder patterns are inside. Small codes are looked for at full resolution; a code
 /// held close, whose modules are wider than a block and so flat inside, on a copy a quarter the
 /// size, where its modules are 2–4 px again.
-pub fn code_regions(gray: &GrayImage, limit: usize) -> Vec<Region> {
-    let mut regions = patches_at_scale(gray, limit);
+pub fn code_patches(gray: &GrayImage, limit: usize) -> Vec<Patch> {
+    let mut patches = patches_at_scale(gray, limit);
     let long_side = gray.width().max(gray.height());
     if long_side >= 4 * 240
         && let Some(quarter) = downscale_long_side(gray, long_side / 4)
     {
         let scale_x = gray.width() as f32 / quarter.width() as f32;
         let scale_y = gray.height() as f32 / quarter.height() as f32;
+        let to_frame = |coarse: Region| Region {
+            x: (coarse.x as f32 * scale_x) as u32,
+            y: (coarse.y as f32 * scale_y) as u32,
+            width: ((coarse.width as f32 * scale_x) as u32).min(gray.width()),
+            height: ((coarse.height as f32 * scale_y) as u32).min(gray.height()),
+        };
         for coarse in patches_at_scale(&quarter, COARSE_LIMIT) {
-            let region = Region {
-                x: (coarse.x as f32 * scale_x) as u32,
-                y: (coarse.y as f32 * scale_y) as u32,
-                width: ((coarse.width as f32 * scale_x) as u32).min(gray.width()),
-                height: ((coarse.height as f32 * scale_y) as u32).min(gray.height()),
+            let region = to_frame(coarse.region);
+            let patch = Patch {
+                region,
+                core: to_frame(coarse.core),
+                block: (BLOCK as f32 * scale_x) as u32,
             };
             // A code is squarish and fits in the frame with room to spare; a larger coarse patch
             // is a busy scene (shelves, posters, hatching), where a quarter-size copy is all
@@ -72,31 +108,30 @@ pub fn code_regions(gray: &GrayImage, limit: usize) -> Vec<Region> {
             if long * 10 > gray.width().min(gray.height()) * 8 || long * 5 > short * 8 {
                 continue;
             }
-            let fragments = regions
+            let fragments = patches
                 .iter()
-                .filter(|r| contains_centre(&region, r))
+                .filter(|fine| contains_centre(&region, &fine.region))
                 .count();
             if fragments >= 2 {
                 // A large code seen at full size as several pieces: the whole goes first.
-                regions.insert(0, region);
+                patches.insert(0, patch);
             } else if fragments == 0 {
-                regions.push(region);
+                patches.push(patch);
             }
             // One fine patch inside: the same code, already there at a better resolution.
         }
     }
-    regions
+    patches
 }
 
 /// How many patches the quarter-size copy adds at most.
 const COARSE_LIMIT: usize = 2;
 
 fn contains_centre(outer: &Region, inner: &Region) -> bool {
-    let (cx, cy) = (inner.x + inner.width / 2, inner.y + inner.height / 2);
-    outer.x <= cx && cx < outer.x + outer.width && outer.y <= cy && cy < outer.y + outer.height
+    outer.holds(inner.x + inner.width / 2, inner.y + inner.height / 2)
 }
 
-fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Region> {
+fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Patch> {
     let (width, height) = gray.dimensions();
     let grid = Grid {
         columns: width / BLOCK,
@@ -135,7 +170,11 @@ fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Region> {
     patches
         .into_iter()
         .take(limit)
-        .map(|patch| patch.padded_region(grid))
+        .map(|patch| Patch {
+            region: patch.padded_region(grid),
+            core: patch.bounds(),
+            block: BLOCK,
+        })
         .collect()
 }
 
@@ -239,6 +278,16 @@ impl Component {
         self.left <= cx && cx <= self.right && self.top <= cy && cy <= self.bottom
     }
 
+    /// In frame pixels, as found.
+    fn bounds(&self) -> Region {
+        Region {
+            x: self.left * BLOCK,
+            y: self.top * BLOCK,
+            width: (self.right - self.left + 1) * BLOCK,
+            height: (self.bottom - self.top + 1) * BLOCK,
+        }
+    }
+
     /// In frame pixels, padded: the quiet zone and a finder's outer ring are flat and so often
     /// inactive, so a fifth of the patch is added on every side, at least a block.
     fn padded_region(&self, grid: Grid) -> Region {
@@ -325,10 +374,15 @@ mod tests {
         scene.center = (0.8, 0.3);
         let gray =
             image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
-        let regions = code_regions(&gray, 4);
+        let patches = code_patches(&gray, 4);
         let (cx, cy) = (0.8 * 1920.0, 0.3 * 1080.0);
-        assert!(regions.iter().any(|r| holds(r, (cx, cy))), "{regions:?}");
-        assert!(code_regions(&GrayImage::new(1920, 1080), 4).is_empty());
+        assert!(
+            patches
+                .iter()
+                .any(|p| holds(&p.region, (cx, cy)) && holds(&p.core, (cx, cy))),
+            "{patches:?}"
+        );
+        assert!(code_patches(&GrayImage::new(1920, 1080), 4).is_empty());
     }
 
     /// The far band's frame 15 (seed 42): a 60 px code, tilted, on a busy background that its
@@ -345,12 +399,13 @@ mod tests {
         let gray =
             image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8();
         let (cx, cy) = (scene.center.0 * 1920.0, scene.center.1 * 1080.0);
-        let regions = code_regions(&gray, 4);
+        let patches = code_patches(&gray, 4);
         assert!(
-            regions
+            patches
                 .iter()
-                .any(|r| holds(r, (cx, cy)) && r.width.max(r.height) <= 240),
-            "no patch of at most 240 px around ({cx}, {cy}): {regions:?}"
+                .map(|p| p.region)
+                .any(|r| holds(&r, (cx, cy)) && r.width.max(r.height) <= 240),
+            "no patch of at most 240 px around ({cx}, {cy}): {patches:?}"
         );
         assert_eq!(
             crate::scan::decode_frame(&gray).codes,
@@ -367,11 +422,11 @@ mod tests {
             height: 100,
         };
         assert_eq!(
-            region.grown_by(0.25, 240, 1000),
+            region.grown_by(25, 220, 1000),
             Region {
                 x: 0,
                 y: 75,
-                width: 240,
+                width: 220,
                 height: 150
             }
         );

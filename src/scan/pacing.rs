@@ -39,8 +39,11 @@ const HINT_AFTER: Duration = Duration::from_secs(1);
 /// A gap in sightings longer than this starts the watch again: the phone went away.
 const SIGHTING_GAP: Duration = Duration::from_millis(500);
 /// How far a code must have moved, in frame pixels, to count as held in a hand. Texture on a
-/// wall can pass for finder patterns; it stays put to a pixel, a hand never does.
-const HAND_MOVES_PX: f32 = 1.5;
+/// wall can pass for a code on a screen; it stays put, where a hand sways by a dozen pixels or
+/// more in a second. Not less: a block of texture at a patch's edge that comes and goes with the
+/// sensor's noise moves the centre of a still pattern by up to about 5 px (1 of 18 still
+/// scenes that passed for a code).
+const HAND_MOVES_PX: f32 = 8.0;
 
 /// Watches codes seen but not read and decides when the operator screen should say why.
 #[derive(Debug, Default)]
@@ -95,10 +98,12 @@ impl UnreadWatch {
         })
     }
 
-    /// Whether a code was seen, read or not, within the last sighting gap.
-    pub fn code_seen_lately(&self, at: Instant) -> bool {
-        self.last_seen
-            .is_some_and(|seen| at.saturating_duration_since(seen) <= SIGHTING_GAP)
+    /// Whether an unread code that moves as a hand does was seen within the last sighting gap.
+    pub fn moving_code_in_view(&self, at: Instant) -> bool {
+        self.moved
+            && self
+                .last_seen
+                .is_some_and(|seen| at.saturating_duration_since(seen) <= SIGHTING_GAP)
     }
 }
 
@@ -124,7 +129,8 @@ impl LookPacing {
         })
     }
 
-    /// Notes a code seen but not read at `at`: someone is at the counter, so no resting.
+    /// Notes a code in a hand, seen but not read, at `at`: someone is at the counter, so no
+    /// resting.
     pub fn noticed_code(&mut self, at: Instant) {
         self.last_code_at = Some(at);
     }
@@ -171,13 +177,13 @@ impl LiveLooks {
     pub fn record(&mut self, found: &FrameCodes, at: Instant) -> LookChanges {
         let read = !found.codes.is_empty();
         let in_view = self.pacing.observed(read, at);
-        if found.unread_code.is_some() {
+        let hint = self.watch.observe(read, found.unread_code, at);
+        // Only a code in a hand keeps the scanner at full rate: a still pattern behind an idle
+        // booth that passes for a code would otherwise cost a core all day.
+        if self.watch.moving_code_in_view(at) {
             self.pacing.noticed_code(at);
         }
-        LookChanges {
-            in_view,
-            hint: self.watch.observe(read, found.unread_code, at),
-        }
+        LookChanges { in_view, hint }
     }
 
     pub fn rest_after(&self, spent: Duration, started: Instant) -> Duration {
@@ -246,8 +252,8 @@ mod tests {
         let at = |ms: u64| start + Duration::from_millis(ms);
         let small = UnreadTrouble::TooSmall;
         assert_eq!(watch.observe(false, unread(100.0, small), at(0)), None);
-        assert_eq!(watch.observe(false, unread(103.0, small), at(500)), None);
-        // A look that misses the finder patterns does not end the watch.
+        assert_eq!(watch.observe(false, unread(109.0, small), at(500)), None);
+        // A look that does not see the code does not end the watch.
         assert_eq!(watch.observe(false, None, at(800)), None);
         assert_eq!(
             watch.observe(false, unread(101.0, small), at(1000)),
@@ -270,14 +276,43 @@ mod tests {
         let at = |ms: u64| start + Duration::from_millis(ms);
         let small = UnreadTrouble::TooSmall;
         for ms in (0..3000).step_by(100) {
-            assert_eq!(watch.observe(false, unread(100.2, small), at(ms)), None);
+            // A still pattern's centre wanders by a few pixels as blocks at its edge come and go.
+            let wander = if ms % 300 == 0 { 5.0 } else { 0.2 };
+            assert_eq!(
+                watch.observe(false, unread(100.0 + wander, small), at(ms)),
+                None
+            );
+            assert!(!watch.moving_code_in_view(at(ms)));
         }
         let mut watch = UnreadWatch::default();
         assert_eq!(watch.observe(false, unread(100.0, small), at(0)), None);
+        assert!(!watch.moving_code_in_view(at(0)));
         assert_eq!(watch.observe(false, unread(110.0, small), at(400)), None);
+        assert!(watch.moving_code_in_view(at(400)));
         assert_eq!(watch.observe(false, None, at(1000)), None);
+        assert!(!watch.moving_code_in_view(at(1000)));
         assert_eq!(watch.observe(false, unread(120.0, small), at(1100)), None);
-        assert!(watch.code_seen_lately(at(1500)));
-        assert!(!watch.code_seen_lately(at(1700)));
+        assert!(
+            !watch.moving_code_in_view(at(1100)),
+            "a new sighting has not moved yet"
+        );
+    }
+
+    #[test]
+    fn only_an_unread_code_in_a_hand_keeps_the_scanner_from_resting() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let look = Duration::from_millis(10);
+        let seen_at = |x: f32| FrameCodes {
+            unread_code: unread(x, UnreadTrouble::TooSmall),
+            ..FrameCodes::default()
+        };
+        let mut looks = LiveLooks::default();
+        for ms in [0, 100, 200] {
+            looks.record(&seen_at(100.0), at(ms));
+        }
+        assert!(looks.rest_after(look, at(200)) > Duration::ZERO);
+        looks.record(&seen_at(112.0), at(300));
+        assert_eq!(looks.rest_after(look, at(300)), Duration::ZERO);
     }
 }
