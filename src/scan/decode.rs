@@ -432,22 +432,14 @@ fn copy_region(gray: &GrayImage, region: super::locate::Region) -> Option<GrayIm
 
 /// Maps the 1st..99th percentile of `gray` linearly onto 0..255.
 fn stretch_contrast(gray: &mut GrayImage) {
-    let mut histogram = [0usize; 256];
+    let mut histogram = [0u32; 256];
     for pixel in gray.as_raw() {
         histogram[usize::from(*pixel)] += 1;
     }
-    let total = gray.as_raw().len();
-    let percentile = |share: usize| {
-        let mut seen = 0;
-        for (value, count) in histogram.iter().enumerate() {
-            seen += count;
-            if seen * 100 >= total * share {
-                return value as i32;
-            }
-        }
-        255
+    let (Some(low), Some(high)) = (percentile(&histogram, 1), percentile(&histogram, 99)) else {
+        return;
     };
-    let (low, high) = (percentile(1), percentile(99));
+    let (low, high) = (i32::from(low), i32::from(high));
     if high - low < 16 {
         return;
     }
