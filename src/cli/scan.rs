@@ -14,7 +14,8 @@ pub struct ScanArgs {
     /// Image files (PNG, JPEG, GIF, WebP; the format is read from the content)
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// One JSON line per file: {"file","codes","ms"} (ms: decoding the QR only)
+    /// One JSON line per file: {"file","codes","ms","attempts"} (ms: decoding the QR only;
+    /// attempts: decoder calls made)
     #[arg(long)]
     pub json: bool,
 }
@@ -24,6 +25,7 @@ struct ScanLine {
     file: String,
     codes: Vec<String>,
     ms: f64,
+    attempts: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -63,6 +65,7 @@ fn scan_one(file: &std::path::Path) -> ScanLine {
         file: name.clone(),
         codes: Vec::new(),
         ms: 0.0,
+        attempts: 0,
         error: Some(error),
     };
     let bytes = match std::fs::read(file) {
@@ -79,6 +82,7 @@ fn scan_one(file: &std::path::Path) -> ScanLine {
         file: name,
         codes: found.codes,
         ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+        attempts: found.attempts,
         error: None,
     }
 }
