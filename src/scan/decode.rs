@@ -363,9 +363,15 @@ fn diagnose_unread(gray: &GrayImage, patch: super::locate::Patch) -> Option<Unre
         return None;
     }
     // The screen's exposure is judged on the patch itself, not on the desk around it.
-    let raw = copy_region(gray, patch.region)?;
-    let clipped = raw.as_raw().iter().filter(|v| **v >= 250).count();
-    let trouble = if clipped as f32 >= OVEREXPOSED_SHARE * raw.as_raw().len() as f32 {
+    let (mut pixels, mut clipped) = (0usize, 0usize);
+    for row in rows_of(gray, patch.region) {
+        pixels += row.len();
+        clipped += row.iter().filter(|value| **value >= 250).count();
+    }
+    if pixels == 0 {
+        return None;
+    }
+    let trouble = if clipped as f32 >= OVEREXPOSED_SHARE * pixels as f32 {
         UnreadTrouble::Overexposed
     } else {
         UnreadTrouble::TooSmall
@@ -463,19 +469,28 @@ fn catmull_rom(
 
 /// A copy of `region`, row by row (clipped to the frame); `None` if nothing of it is inside.
 fn copy_region(gray: &GrayImage, region: super::locate::Region) -> Option<GrayImage> {
-    let (frame_width, frame_height) = gray.dimensions();
-    let right = region.x.saturating_add(region.width).min(frame_width);
-    let bottom = region.y.saturating_add(region.height).min(frame_height);
-    let (width, height) = (right.checked_sub(region.x)?, bottom.checked_sub(region.y)?);
-    if width == 0 || height == 0 {
+    let width = region
+        .x
+        .saturating_add(region.width)
+        .min(gray.width())
+        .checked_sub(region.x)?;
+    let pixels: Vec<u8> = rows_of(gray, region).flatten().copied().collect();
+    if width == 0 || pixels.is_empty() {
         return None;
     }
-    let mut pixels = Vec::with_capacity((width * height) as usize);
-    for y in region.y..bottom {
-        let start = (y * frame_width + region.x) as usize;
-        pixels.extend_from_slice(&gray.as_raw()[start..start + width as usize]);
-    }
-    GrayImage::from_raw(width, height, pixels)
+    GrayImage::from_raw(width, pixels.len() as u32 / width, pixels)
+}
+
+/// The rows of `region` that lie inside the frame, clipped to it, as slices of its pixels.
+fn rows_of(gray: &GrayImage, region: super::locate::Region) -> impl Iterator<Item = &[u8]> {
+    let (frame_width, frame_height) = gray.dimensions();
+    let left = region.x.min(frame_width) as usize;
+    let right = region.x.saturating_add(region.width).min(frame_width) as usize;
+    let bottom = region.y.saturating_add(region.height).min(frame_height);
+    (region.y.min(bottom)..bottom).map(move |y| {
+        let start = y as usize * frame_width as usize;
+        &gray.as_raw()[start + left..start + right]
+    })
 }
 
 /// Maps the 1st..99th percentile of `gray` linearly onto 0..255.
