@@ -86,24 +86,8 @@ impl Station {
 
 fn walk_in(n: usize, station: &str) -> NewBooking {
     NewBooking {
-        order_no: None,
-        source: BookingSource::WalkIn,
-        name: format!("学生{n}"),
-        sex: None,
-        id_number: None,
-        has_id_card: false,
         student_no: Some(format!("{station}-{n}")),
-        school: "基准大学".to_string(),
-        department: None,
-        major: None,
-        level: None,
-        phone: None,
-        amount_fen: 0,
-        payment_method: PaymentMethod::Cash,
-        paid_at: None,
-        slot: None,
-        capture_code: None,
-        note: None,
+        ..NewBooking::walk_in(format!("学生{n}"), "基准大学")
     }
 }
 

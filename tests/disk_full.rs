@@ -42,24 +42,9 @@ impl Drop for SmallDisk {
 
 fn walk_in(name: &str) -> NewBooking {
     NewBooking {
-        order_no: None,
-        source: capture_station::domain::BookingSource::WalkIn,
-        name: name.to_string(),
-        sex: None,
-        id_number: None,
-        has_id_card: false,
         student_no: Some("S1".to_string()),
-        school: "示例大学".to_string(),
-        department: None,
-        major: None,
-        level: None,
-        phone: None,
         amount_fen: 2500,
-        payment_method: capture_station::domain::PaymentMethod::Cash,
-        paid_at: None,
-        slot: None,
-        capture_code: None,
-        note: None,
+        ..NewBooking::walk_in(name, "示例大学")
     }
 }
 

@@ -11,7 +11,7 @@ use super::Station;
 use crate::app::campus_link::CampusLink;
 use crate::camera::synthetic_student::{StudentScene, render_student_frame};
 use crate::campus::settings::CampusSettings;
-use crate::domain::{BookingSource, BookingStatus, PaymentMethod};
+use crate::domain::BookingStatus;
 use crate::portrait::pipeline::{PortraitPipeline, PortraitSettings};
 use crate::store::captures::NewCapture;
 use crate::store::{NewBooking, Store};
@@ -181,24 +181,8 @@ fn with_comment(jpeg: &[u8], comment: &str) -> Vec<u8> {
 
 fn walk_in(school: &str, seed: u64) -> NewBooking {
     NewBooking {
-        order_no: None,
-        source: BookingSource::WalkIn,
-        name: format!("压测{seed}"),
-        sex: None,
-        id_number: None,
-        has_id_card: false,
         student_no: Some(format!("S{seed}")),
-        school: school.to_string(),
-        department: None,
-        major: None,
-        level: None,
-        phone: None,
-        amount_fen: 0,
-        payment_method: PaymentMethod::Cash,
-        paid_at: None,
-        slot: None,
-        capture_code: None,
-        note: None,
+        ..NewBooking::walk_in(format!("压测{seed}"), school)
     }
 }
 

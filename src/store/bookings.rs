@@ -41,6 +41,32 @@ pub struct NewBooking {
 }
 
 impl NewBooking {
+    /// A walk-in for `name` at `school` with nothing else known yet: no order, ID number or
+    /// student number, unpaid (cash, 0 fen). What is known is filled in with struct update
+    /// syntax; the walk-in form builds its bookings field by field, as it validates each.
+    pub fn walk_in(name: impl Into<String>, school: impl Into<String>) -> NewBooking {
+        NewBooking {
+            order_no: None,
+            source: BookingSource::WalkIn,
+            name: name.into(),
+            sex: None,
+            id_number: None,
+            has_id_card: false,
+            student_no: None,
+            school: school.into(),
+            department: None,
+            major: None,
+            level: None,
+            phone: None,
+            amount_fen: 0,
+            payment_method: PaymentMethod::Cash,
+            paid_at: None,
+            slot: None,
+            capture_code: None,
+            note: None,
+        }
+    }
+
     /// The fields a re-import compares, in a fixed order. The capture code is compared apart,
     /// because an export without codes must not wipe codes linked at the booth.
     /// The fields an import compares to decide whether an order changed.
@@ -842,22 +868,13 @@ pub(crate) mod tests {
         NewBooking {
             order_no: Some(order_no.to_string()),
             source: BookingSource::MiniProgram,
-            name: name.to_string(),
-            sex: None,
-            id_number: None,
             has_id_card: true,
             student_no: Some(format!("S{order_no}")),
-            school: "示例大学".to_string(),
-            department: None,
-            major: None,
             level: Some("本科".to_string()),
             phone: Some("13800138000".to_string()),
             amount_fen: 2500,
             payment_method: PaymentMethod::Wechat,
-            paid_at: None,
-            slot: None,
-            capture_code: None,
-            note: None,
+            ..NewBooking::walk_in(name, "示例大学")
         }
     }
 

@@ -110,24 +110,10 @@ pub struct TestStation {
 
 pub fn walk_in(name: &str, id_number: Option<&str>, student_no: &str) -> NewBooking {
     NewBooking {
-        order_no: None,
-        source: BookingSource::WalkIn,
-        name: name.to_string(),
-        sex: None,
         id_number: id_number.map(str::to_string),
         has_id_card: id_number.is_some(),
         student_no: Some(student_no.to_string()),
-        school: "校区大学".to_string(),
-        department: None,
-        major: None,
-        level: None,
-        phone: None,
-        amount_fen: 0,
-        payment_method: PaymentMethod::Cash,
-        paid_at: None,
-        slot: None,
-        capture_code: None,
-        note: None,
+        ..NewBooking::walk_in(name, "校区大学")
     }
 }
 
