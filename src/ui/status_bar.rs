@@ -33,7 +33,15 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             DatabaseHealth::Healthy => (t.db_ok, theme::OK),
             DatabaseHealth::Failed(_) => (t.db_failed, theme::BAD),
         };
-        ui.label(format!("{} {}", t.database, state.database_path.display()));
+        // The file's name only, the folder on hover: the full path pushed the English bar onto a
+        // second line at the booth laptops' 1366 px, and the operator never needs it.
+        let file_name = state
+            .database_path
+            .file_name()
+            .map(|name| name.to_string_lossy())
+            .unwrap_or_default();
+        ui.label(format!("{} {file_name}", t.database))
+            .on_hover_text(state.database_path.display().to_string());
         ui.label(coloured(health, color));
         ui.separator();
         let who = match (&state.session, &state.elevated) {
