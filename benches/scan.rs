@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use capture_station::camera::synthetic::{
     Difficulty, PhoneScene, phone_band_set, phone_clip, phone_screen_set, render_phone_frame,
 };
-use capture_station::scan::decode::{Effort, decode_frame_with};
+use capture_station::scan::decode::{Effort, decode_frame_near, decode_frame_with};
+use capture_station::scan::locate::Patch;
 use capture_station::scan::pacing::LiveLooks;
 use capture_station::scan::{decode_frame, decode_gray};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -131,13 +132,14 @@ const FRAME_PERIOD: Duration = Duration::from_nanos(1_000_000_000 / 30);
 fn report_live_clips() {
     let mut times = Vec::new();
     let (mut students, mut hinted, mut unread) = (0usize, 0usize, 0usize);
+    let mut held = HeldLooks::default();
     let per_band = clip_students();
     for band in Difficulty::ALL {
         let mut band_read = 0;
-        for (index, held) in phone_band_set(band, per_band, 42).iter().enumerate() {
+        for (index, scene) in phone_band_set(band, per_band, 42).iter().enumerate() {
             students += 1;
-            let payload = held.payload.clone().unwrap_or_default();
-            let clip = phone_clip(held, CLIP_FRAMES, index as u64);
+            let payload = scene.payload.clone().unwrap_or_default();
+            let clip = phone_clip(scene, CLIP_FRAMES, index as u64);
             let mut rendered: Vec<Option<image::RgbImage>> = vec![None; CLIP_FRAMES];
             let mut looks = LiveLooks::default();
             let origin = Instant::now();
@@ -153,16 +155,18 @@ fn report_live_clips() {
                 let rgb = rendered[frame]
                     .get_or_insert_with(|| render_phone_frame(&clip[frame], 1920, 1080))
                     .clone();
-                let effort = looks.next_effort();
+                let effort = looks.next_effort(origin + clock);
                 let started = Instant::now();
                 let gray = image::imageops::grayscale(&rgb);
-                let found = decode_frame_with(&gray, effort);
+                let found = decode_frame_near(&gray, effort, looks.read_in(origin + clock));
                 let spent = started.elapsed();
                 clock += spent;
                 if found.codes.contains(&payload) {
                     if clock <= Duration::from_secs(1) {
                         times.push(clock);
                         band_read += 1;
+                        let after = &clip[(frame + 1).min(CLIP_FRAMES)..];
+                        held.add(look_while_held(after, &payload, found.read_in));
                     } else {
                         unread += 1;
                         hinted += usize::from(was_hinted);
@@ -191,6 +195,54 @@ fn report_live_clips() {
             .get(times.len() / 2)
             .map_or(f64::NAN, |t| t.as_secs_f64() * 1000.0)
     );
+    let [(read_near, ms_near), (read_anew, ms_anew)] = held.tally;
+    eprintln!(
+        "a code held in view, {} looks after its first read: from the last patch {read_near} \
+         read, {:.2} ms a look; searched anew {read_anew} read, {:.2} ms a look",
+        held.looks,
+        ms_near / held.looks as f64,
+        ms_anew / held.looks as f64
+    );
+}
+
+/// Looks at a code that stays in view after it was read, as the debouncer needs it read.
+#[derive(Default)]
+struct HeldLooks {
+    looks: usize,
+    /// (read, milliseconds) starting from the last patch, and searching each frame anew.
+    tally: [(usize, f64); 2],
+}
+
+impl HeldLooks {
+    fn add(&mut self, other: HeldLooks) {
+        self.looks += other.looks;
+        for (total, part) in self.tally.iter_mut().zip(other.tally) {
+            total.0 += part.0;
+            total.1 += part.1;
+        }
+    }
+}
+
+/// The thorough look on each of the next `HELD_FRAMES` frames, once starting from the patch the
+/// last frame's code was found in, once searching each frame anew.
+fn look_while_held(frames: &[PhoneScene], payload: &str, read_in: Option<Patch>) -> HeldLooks {
+    const HELD_FRAMES: usize = 8;
+    let mut held = HeldLooks::default();
+    let mut near = read_in;
+    for scene in frames.iter().take(HELD_FRAMES) {
+        let gray = DynamicImage::ImageRgb8(render_phone_frame(scene, 1920, 1080)).into_luma8();
+        held.looks += 1;
+        for (slot, start) in [near, None].into_iter().enumerate() {
+            let started = Instant::now();
+            let found = decode_frame_near(&gray, Effort::Thorough, start);
+            held.tally[slot].1 += started.elapsed().as_secs_f64() * 1000.0;
+            held.tally[slot].0 += usize::from(found.codes.iter().any(|code| code == payload));
+            if slot == 0 {
+                near = found.read_in.or(near);
+            }
+        }
+    }
+    held
 }
 
 fn scan_benches(c: &mut Criterion) {

@@ -12,6 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 
+use super::locate::{Patch, Region};
 use super::resample::downscale_long_side;
 use image::GrayImage;
 
@@ -27,6 +28,8 @@ pub struct FrameCodes {
     /// Nothing read, but a patch holds a QR code's three finder patterns: where, and what is
     /// wrong with it.
     pub unread_code: Option<UnreadCode>,
+    /// The patch whose crop read the code: where the next frame's look starts.
+    pub read_in: Option<Patch>,
 }
 
 /// A code seen but not read.
@@ -79,14 +82,23 @@ pub fn decode_frame(gray: &GrayImage) -> FrameCodes {
 
 /// [`decode_frame`] with a chosen effort.
 pub fn decode_frame_with(gray: &GrayImage, effort: Effort) -> FrameCodes {
-    let mut result = look(gray, effort);
+    decode_frame_near(gray, effort, None)
+}
+
+/// [`decode_frame_with`], starting where the last frame's code was read: a phone held up moves a
+/// few pixels a frame, so the code is read again from the same patch, grown by a block, without
+/// searching the frame. Codes seen but not read are not carried over: their patches are found
+/// again anyway, and carrying them cost one far student in the replayed clips the "hold the
+/// phone closer" hint in 2 runs of 3.
+pub fn decode_frame_near(gray: &GrayImage, effort: Effort, near: Option<Patch>) -> FrameCodes {
+    let mut result = look(gray, effort, near);
     if !result.codes.is_empty() {
         result.unread_code = None;
     }
     result
 }
 
-fn look(gray: &GrayImage, effort: Effort) -> FrameCodes {
+fn look(gray: &GrayImage, effort: Effort, near: Option<Patch>) -> FrameCodes {
     let mut result = FrameCodes::default();
     if gray.width() < 21 || gray.height() < 21 {
         return result;
@@ -101,7 +113,7 @@ fn look(gray: &GrayImage, effort: Effort) -> FrameCodes {
             return result;
         }
     }
-    let patches = decode_regions(gray, effort, &mut result);
+    let patches = decode_regions(gray, effort, near, &mut result);
     if !result.codes.is_empty() {
         return result;
     }
@@ -198,14 +210,44 @@ const SMALL_CODE_CORE_PX: std::ops::RangeInclusive<u32> = 60..=144;
 /// Decodes upscaled, contrast-stretched crops of the frame's code-like patches. A far code
 /// whose modules are 1.5–2 px is read at 4–6 px a module, where the decoders' finder search and
 /// sampling have room.
-fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> PatchesTried {
+fn decode_regions(
+    gray: &GrayImage,
+    effort: Effort,
+    near: Option<Patch>,
+    result: &mut FrameCodes,
+) -> PatchesTried {
     // A quick look, made while nothing is read, tries the plain crop of the two likeliest
     // patches: a busy scene behind an idle booth can show several patches on every frame.
     let (limit, crops) = match effort {
         Effort::Quick => (QUICK_REGIONS, 1),
         Effort::Thorough => (MAX_REGIONS, REGION_CROPS.len()),
     };
-    let patches = super::locate::code_patches(gray, limit);
+    // The plain crop of the patch the code was read in last time, grown by a block: it nearly
+    // always reads again, and the frame need not be searched.
+    if let Some(last) = near {
+        let followed = last.followed(gray.width(), gray.height()).region;
+        let factor = crop_factor(followed, REGION_CROPS[0].0);
+        if let Some(crop) = upscaled_crop(gray, followed, factor, 0) {
+            attempt(&crop, "rxing-region", result, decode_with_rxing);
+        }
+        if !result.codes.is_empty() {
+            // The patch as found, not as grown, so that it does not grow from frame to frame.
+            result.read_in = Some(last);
+            return PatchesTried {
+                count: 1,
+                small_code_unread: false,
+            };
+        }
+    }
+    let mut patches = super::locate::code_patches(gray, limit);
+    if let Some(last) = near {
+        // The patch found where the code was goes first.
+        let (x, y) = last.region.centre();
+        if let Some(index) = patches.iter().position(|patch| patch.region.holds(x, y)) {
+            let patch = patches.remove(index);
+            patches.insert(0, patch);
+        }
+    }
     // Each kind of crop goes over every patch before the next kind: the plain crop reads most
     // codes, so a code in the second patch is read before the first patch's sharpened and
     // larger crops are tried in vain.
@@ -224,10 +266,7 @@ fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> 
                 continue;
             }
             let region = patch.region;
-            let long_side = region.width.max(region.height) as f32;
-            // A patch already near the target side is not scaled, so two sides can give one
-            // crop.
-            let factor = (side / long_side).clamp(0.4, 3.0);
+            let factor = crop_factor(region, side);
             if tried.contains(&(index, factor, sharpen)) {
                 continue;
             }
@@ -237,6 +276,7 @@ fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> 
             };
             attempt(&crop, "rxing-region", result, decode_with_rxing);
             if !result.codes.is_empty() {
+                result.read_in = Some(*patch);
                 return PatchesTried {
                     count: patches.len(),
                     small_code_unread: false,
@@ -263,15 +303,21 @@ fn decode_regions(gray: &GrayImage, effort: Effort, result: &mut FrameCodes) -> 
     }
 }
 
-fn diagnose_all(gray: &GrayImage, patches: &[super::locate::Patch]) -> Vec<Option<UnreadCode>> {
+fn diagnose_all(gray: &GrayImage, patches: &[Patch]) -> Vec<Option<UnreadCode>> {
     patches
         .iter()
         .map(|patch| diagnose_unread(gray, *patch))
         .collect()
 }
 
+/// The scale that brings `region`'s long side towards `side`. A patch already near it is not
+/// scaled, so two sides can give one crop.
+fn crop_factor(region: Region, side: f32) -> f32 {
+    (side / region.width.max(region.height) as f32).clamp(0.4, 3.0)
+}
+
 /// Whether `patch` is a whole small code: see [`SMALL_CODE_CORE_PX`].
-fn is_small_code(patch: &super::locate::Patch) -> bool {
+fn is_small_code(patch: &Patch) -> bool {
     patch.found_at_full_size()
         && SMALL_CODE_CORE_PX.contains(&patch.core.width.max(patch.core.height))
 }
@@ -283,7 +329,7 @@ fn is_small_code(patch: &super::locate::Patch) -> bool {
 /// (seeds 42, 7 and 11), 200 middle ones or 200 codes held close, and took the far bands' mean
 /// from 2.94–3.63 ms to 2.63–3.11 ms.
 fn patches_worth_more_crops(
-    patches: &[super::locate::Patch],
+    patches: &[Patch],
     diagnoses: &[Option<UnreadCode>],
 ) -> Option<Vec<bool>> {
     let small_codes: Vec<bool> = patches
@@ -314,7 +360,7 @@ const MIN_CODE_CONTRAST: u64 = 40;
 /// busy scenes without a code); what is left is a patch of fine texture framed by one flat
 /// colour. Texture on a wall can pass for that too, but it stays put, and the watch only
 /// speaks for a code that moves as a hand does.
-fn diagnose_unread(gray: &GrayImage, patch: super::locate::Patch) -> Option<UnreadCode> {
+fn diagnose_unread(gray: &GrayImage, patch: Patch) -> Option<UnreadCode> {
     let core = patch.core.grown_by(0, gray.width(), gray.height());
     let (inside, ring) = patch.screen_ring(gray.width(), gray.height());
     let mut ring_histogram = [0u32; 256];
@@ -409,12 +455,7 @@ const SHARPEN_AMOUNT: i16 = 3;
 
 /// The region cut out, optionally sharpened, scaled up by `factor` with a Catmull-Rom filter,
 /// and stretched so that its 1st and 99th percentiles span 0–255.
-fn upscaled_crop(
-    gray: &GrayImage,
-    region: super::locate::Region,
-    factor: f32,
-    sharpen: i16,
-) -> Option<GrayImage> {
+fn upscaled_crop(gray: &GrayImage, region: Region, factor: f32, sharpen: i16) -> Option<GrayImage> {
     let (width, height) = (
         (region.width as f32 * factor).round() as u32,
         (region.height as f32 * factor).round() as u32,
@@ -445,7 +486,7 @@ fn unsharp_mask(mut image: GrayImage, amount: i16) -> GrayImage {
 /// `source` (or its `region`) scaled to `width`×`height` with a Catmull-Rom filter.
 fn catmull_rom(
     source: &GrayImage,
-    region: Option<super::locate::Region>,
+    region: Option<Region>,
     width: u32,
     height: u32,
 ) -> Option<GrayImage> {
@@ -468,7 +509,7 @@ fn catmull_rom(
 }
 
 /// A copy of `region`, row by row (clipped to the frame); `None` if nothing of it is inside.
-fn copy_region(gray: &GrayImage, region: super::locate::Region) -> Option<GrayImage> {
+fn copy_region(gray: &GrayImage, region: Region) -> Option<GrayImage> {
     let width = region
         .x
         .saturating_add(region.width)
@@ -482,7 +523,7 @@ fn copy_region(gray: &GrayImage, region: super::locate::Region) -> Option<GrayIm
 }
 
 /// The rows of `region` that lie inside the frame, clipped to it, as slices of its pixels.
-fn rows_of(gray: &GrayImage, region: super::locate::Region) -> impl Iterator<Item = &[u8]> {
+fn rows_of(gray: &GrayImage, region: Region) -> impl Iterator<Item = &[u8]> {
     let (frame_width, frame_height) = gray.dimensions();
     let left = region.x.min(frame_width) as usize;
     let right = region.x.saturating_add(region.width).min(frame_width) as usize;
@@ -689,6 +730,34 @@ mod tests {
         assert!(found.unread_code.is_some(), "the code is in view");
         // Every patch's plain crop, then the code's two others; no whole-frame view.
         assert_eq!(found.attempts, patches.len() + REGION_CROPS.len() - 1);
+    }
+
+    /// A phone held up moves a few pixels a frame: the next frame's code is read from the patch
+    /// it was read in, in one attempt and without a search; a phone gone costs one attempt more.
+    #[test]
+    fn the_next_frame_reads_its_code_where_the_last_one_was() {
+        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
+        let frame_at = |x: f32| {
+            let mut scene = PhoneScene::plain("CSDEMO-follow");
+            scene.code_side_px = 90.0;
+            scene.center = (x / 1920.0, 0.4);
+            image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8()
+        };
+        let first = decode_frame(&frame_at(600.0));
+        assert_eq!(first.codes, ["CSDEMO-follow"]);
+        let read_in = first.read_in.expect("read in a patch");
+
+        let moved = decode_frame_near(&frame_at(608.0), Effort::Thorough, Some(read_in));
+        assert_eq!(moved.codes, ["CSDEMO-follow"]);
+        assert_eq!(moved.attempts, 1);
+        assert_eq!(moved.read_in, Some(read_in));
+
+        // The phone is elsewhere now: the last patch reads nothing, and the search finds it.
+        let elsewhere = decode_frame_near(&frame_at(1300.0), Effort::Thorough, Some(read_in));
+        let searched = decode_frame(&frame_at(1300.0));
+        assert_eq!(elsewhere.codes, ["CSDEMO-follow"]);
+        assert_eq!(elsewhere.attempts, searched.attempts + 1);
+        assert_ne!(elsewhere.read_in, Some(read_in));
     }
 
     #[test]

@@ -31,6 +31,10 @@ impl Region {
         }
     }
 
+    pub fn centre(self) -> (u32, u32) {
+        (self.x + self.width / 2, self.y + self.height / 2)
+    }
+
     pub fn holds(self, x: u32, y: u32) -> bool {
         (self.x..self.x + self.width).contains(&x) && (self.y..self.y + self.height).contains(&y)
     }
@@ -51,6 +55,15 @@ impl Patch {
     /// Whether it was found on the frame itself rather than on the quarter-size copy.
     pub fn found_at_full_size(self) -> bool {
         self.block == BLOCK
+    }
+
+    /// The patch grown by a fine block on every side, within a `width`×`height` frame: where
+    /// the same code is in the next frame, a phone in a hand having moved a few pixels.
+    pub fn followed(self, width: u32, height: u32) -> Patch {
+        Patch {
+            region: self.region.grown_by(BLOCK, width, height),
+            ..self
+        }
     }
 
     /// Where the screen around a code shows, if this is one: the ring between the two regions

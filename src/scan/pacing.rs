@@ -7,12 +7,13 @@
 use std::time::{Duration, Instant};
 
 use super::decode::{Effort, FrameCodes, UnreadCode, UnreadTrouble};
+use super::locate::Patch;
 
-/// While nothing is in view, every this many looks is thorough; the rest, quick. A far code
-/// that only the thorough look reads shows in a few frames of a hand's wobble: replayed (60
-/// students a band), one look in four read 173 of 180 within 1 s, one in two 174, and the six
-/// left read in no frame of their first second. The idle cost stays the same, since the rest
-/// after a look is in proportion to it.
+/// While nothing is in view, every this many looks is thorough; the rest, quick. The idle cost
+/// stays the same, since the rest after a look is in proportion to it. Once a code is seen,
+/// every look is thorough: a far code that only the thorough look reads shows in a few frames of
+/// a hand's wobble (middle band student 21: frames 11 and 13 of the first 30), and alternating
+/// looks can fall on the others each time.
 const THOROUGH_EVERY: u64 = 2;
 
 /// The share of one core an idle scanner may use (the booth's promise is ≤ 30% at 30 fps; the
@@ -100,18 +101,21 @@ impl UnreadWatch {
 
     /// Whether an unread code that moves as a hand does was seen within the last sighting gap.
     pub fn moving_code_in_view(&self, at: Instant) -> bool {
-        self.moved
-            && self
-                .last_seen
-                .is_some_and(|seen| at.saturating_duration_since(seen) <= SIGHTING_GAP)
+        self.moved && self.code_in_view(at)
+    }
+
+    /// Whether an unread code, moving or not, was seen within the last sighting gap.
+    pub fn code_in_view(&self, at: Instant) -> bool {
+        self.last_seen
+            .is_some_and(|seen| at.saturating_duration_since(seen) <= SIGHTING_GAP)
     }
 }
 
 impl LookPacing {
-    /// The effort for the next look.
-    pub fn next_effort(&mut self) -> Effort {
+    /// The effort for the look about to start at `at`.
+    pub fn next_effort(&mut self, at: Instant) -> Effort {
         self.looks += 1;
-        if self.code_in_view || self.looks % THOROUGH_EVERY == 1 {
+        if self.code_in_view || self.active(at) || self.looks % THOROUGH_EVERY == 1 {
             Effort::Thorough
         } else {
             Effort::Quick
@@ -129,6 +133,12 @@ impl LookPacing {
         })
     }
 
+    /// Whether a code was read, or seen in a hand, lately: someone is at the counter.
+    fn active(&self, at: Instant) -> bool {
+        self.last_code_at
+            .is_some_and(|code_at| at.saturating_duration_since(code_at) < ACTIVE_AFTER_READ)
+    }
+
     /// Notes a code in a hand, seen but not read, at `at`: someone is at the counter, so no
     /// resting.
     pub fn noticed_code(&mut self, at: Instant) {
@@ -138,11 +148,7 @@ impl LookPacing {
     /// How long to rest after a look that began at `started` and took `spent`: nothing while a
     /// code is in view or was read or seen lately, otherwise enough to hold the idle duty.
     pub fn rest_after(&self, spent: Duration, started: Instant) -> Duration {
-        let active = self.code_in_view
-            || self
-                .last_code_at
-                .is_some_and(|at| started.saturating_duration_since(at) < ACTIVE_AFTER_READ);
-        if active {
+        if self.code_in_view || self.active(started) {
             return Duration::ZERO;
         }
         spent
@@ -166,16 +172,38 @@ pub struct LookChanges {
 pub struct LiveLooks {
     pacing: LookPacing,
     watch: UnreadWatch,
+    /// The patch the last read was in, and when.
+    read_in: Option<(Patch, Instant)>,
 }
 
 impl LiveLooks {
-    pub fn next_effort(&mut self) -> Effort {
-        self.pacing.next_effort()
+    /// The effort for the look about to start at `at`. While an unread code is in view, moving
+    /// or not yet, every look is thorough: the frames it reads in can be few (see
+    /// [`THOROUGH_EVERY`]). A still pattern behind an idle booth costs no more for it, as the
+    /// rest after a look is in proportion to the look.
+    pub fn next_effort(&mut self, at: Instant) -> Effort {
+        let effort = self.pacing.next_effort(at);
+        if self.watch.code_in_view(at) {
+            Effort::Thorough
+        } else {
+            effort
+        }
+    }
+
+    /// Where the look at `at` should start: the patch the last read was in, unless that was
+    /// longer ago than a sighting gap (the phone went away).
+    pub fn read_in(&self, at: Instant) -> Option<Patch> {
+        self.read_in
+            .filter(|(_, read)| at.saturating_duration_since(*read) <= SIGHTING_GAP)
+            .map(|(patch, _)| patch)
     }
 
     /// Records what the look at `at` found.
     pub fn record(&mut self, found: &FrameCodes, at: Instant) -> LookChanges {
         let read = !found.codes.is_empty();
+        if let Some(patch) = found.read_in {
+            self.read_in = Some((patch, at));
+        }
         let in_view = self.pacing.observed(read, at);
         let hint = self.watch.observe(read, found.unread_code, at);
         // Only a code in a hand keeps the scanner at full rate: a still pattern behind an idle
@@ -198,12 +226,12 @@ mod tests {
     #[test]
     fn idle_looks_are_half_quick_and_rest_three_times_as_long_as_they_took() {
         let mut pacing = LookPacing::default();
-        let efforts: Vec<Effort> = (0..8).map(|_| pacing.next_effort()).collect();
+        let start = Instant::now();
+        let efforts: Vec<Effort> = (0..8).map(|_| pacing.next_effort(start)).collect();
         assert_eq!(
             efforts.iter().filter(|e| **e == Effort::Thorough).count(),
             4
         );
-        let start = Instant::now();
         assert_eq!(
             pacing.rest_after(Duration::from_millis(10), start),
             Duration::from_millis(30)
@@ -220,7 +248,7 @@ mod tests {
         let start = Instant::now();
         assert_eq!(pacing.observed(true, start), Some(true));
         assert_eq!(pacing.observed(true, start), None);
-        assert!((0..4).all(|_| pacing.next_effort() == Effort::Thorough));
+        assert!((0..4).all(|_| pacing.next_effort(start) == Effort::Thorough));
         assert_eq!(
             pacing.rest_after(Duration::from_millis(40), start),
             Duration::ZERO
@@ -299,6 +327,38 @@ mod tests {
     }
 
     #[test]
+    fn the_next_look_starts_where_the_last_code_was_read_until_the_phone_is_gone() {
+        use crate::scan::locate::Region;
+        let start = Instant::now();
+        let region = Region {
+            x: 100,
+            y: 200,
+            width: 120,
+            height: 120,
+        };
+        let patch = Patch {
+            region,
+            core: region,
+            block: 12,
+        };
+        let mut looks = LiveLooks::default();
+        assert_eq!(looks.read_in(start), None);
+        looks.record(
+            &FrameCodes {
+                codes: vec!["CODE".to_string()],
+                read_in: Some(patch),
+                ..FrameCodes::default()
+            },
+            start,
+        );
+        // A look that finds nothing leaves the last place standing, for a while.
+        let later = start + SIGHTING_GAP;
+        looks.record(&FrameCodes::default(), later);
+        assert_eq!(looks.read_in(later), Some(patch));
+        assert_eq!(looks.read_in(later + Duration::from_millis(1)), None);
+    }
+
+    #[test]
     fn only_an_unread_code_in_a_hand_keeps_the_scanner_from_resting() {
         let start = Instant::now();
         let at = |ms: u64| start + Duration::from_millis(ms);
@@ -312,7 +372,14 @@ mod tests {
             looks.record(&seen_at(100.0), at(ms));
         }
         assert!(looks.rest_after(look, at(200)) > Duration::ZERO);
+        // A code in view, still so far, is looked at thoroughly all the same.
+        assert!((0..4).all(|_| looks.next_effort(at(200)) == Effort::Thorough));
+        let gone = at(200) + SIGHTING_GAP + Duration::from_millis(1);
+        let efforts: Vec<Effort> = (0..4).map(|_| looks.next_effort(gone)).collect();
+        assert!(efforts.contains(&Effort::Quick), "{efforts:?}");
         looks.record(&seen_at(112.0), at(300));
         assert_eq!(looks.rest_after(look, at(300)), Duration::ZERO);
+        // Someone holds a code up: every frame is looked at thoroughly.
+        assert!((0..4).all(|_| looks.next_effort(at(300)) == Effort::Thorough));
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::debounce::Debouncer;
 use super::decode::UnreadTrouble;
-use super::decode::decode_frame_with;
+use super::decode::decode_frame_near;
 use super::pacing::LiveLooks;
 use crate::camera::FrameHub;
 use crate::domain::capture_code::mask;
@@ -194,7 +194,8 @@ struct Worker {
 impl Worker {
     fn handle(&mut self, frame: &crate::camera::Frame) {
         let gray = image::imageops::grayscale(frame.image.as_ref());
-        let found = decode_frame_with(&gray, self.looks.next_effort());
+        let effort = self.looks.next_effort(Instant::now());
+        let found = decode_frame_near(&gray, effort, self.looks.read_in(Instant::now()));
         let changes = self.looks.record(&found, Instant::now());
         if let Some(in_view) = changes.in_view {
             self.send(ScanEvent::CodeInView(in_view));
