@@ -141,11 +141,14 @@ fn the_student_checks_their_own_record_and_the_screen_clears_between_students() 
             "'{field}' of the last student: {texts:?}"
         );
     }
-    // A new scan over a card clears it at once: nothing of this student stays while the next
-    // one is looked up.
+    // A new scan waits while the card is up; Esc takes it, and clears the card at once:
+    // nothing of this student stays while the next one is looked up.
     booth
         .app()
         .command(Command::ResolveCode(demo_camera_codes().remove(2)));
+    booth.harness.run_steps(1);
+    assert!(shows(&student_texts(&booth), &second.student.name));
+    booth.app().command(Command::ClearCard);
     booth.harness.run_steps(1);
     let texts = student_texts(&booth);
     for field in personal_fields(&second) {
@@ -224,7 +227,9 @@ fn a_supervisor_may_check_the_record_and_let_the_shot_go_ahead() {
     booth.settle(|s| s.card().is_some_and(|c| c.booking.details_disputed));
     // Booth staff cannot lift it.
     assert!(booth.harness.query_by_label(ZH.override_dispute).is_none());
-    booth.app().command(Command::OverrideDispute);
+    booth.app().command(Command::OverrideDispute {
+        booking_id: booking.booking_id.clone(),
+    });
     booth.harness.run_steps(2);
     assert!(disputed_in_store(&booth, &booking));
 

@@ -3,6 +3,8 @@
 
 mod util;
 
+mod booth_hands;
+mod booth_names;
 mod booth_window;
 mod campus;
 mod campus_faults;

@@ -29,10 +29,15 @@ pub enum Command {
     CampusCloseOut,
     Show(Screen),
     SetLanguage(Language),
-    /// Take the live frame and make the portrait (Space).
-    Capture,
-    /// Save the shot (Enter). `override_checks` saves a shot that failed its checks, recorded.
+    /// Take the live frame and make the portrait (Space) of the card's student, if the card
+    /// still shows `booking_id` (`None`: no card was shown).
+    Capture {
+        booking_id: Option<String>,
+    },
+    /// Save the shot (Enter) against `booking_id`, the card shown when the key was pressed.
+    /// `override_checks` saves a shot that failed its checks, recorded.
     Accept {
+        booking_id: Option<String>,
         override_checks: bool,
     },
     /// Arm or disarm the override for a failed shot.
@@ -99,13 +104,21 @@ pub enum Command {
     },
     /// 信息有误 (E): the student says the record on the student's screen is wrong. The shot waits
     /// for the supervisor's correction.
-    FlagDetails,
+    FlagDetails {
+        booking_id: String,
+    },
     /// A supervisor checked the card's disputed record and allows the shot without a change.
-    OverrideDispute,
+    OverrideDispute {
+        booking_id: String,
+    },
     /// Open the supervisor's correction screen on the card's disputed record.
-    CorrectDisputed,
+    CorrectDisputed {
+        booking_id: String,
+    },
     /// A supervisor lets the card's student be shot outside the collection windows.
-    OverrideWindow,
+    OverrideWindow {
+        booking_id: String,
+    },
     LoadSchools,
     AddWindow {
         school: String,
@@ -155,6 +168,10 @@ pub enum Command {
     /// Run the export in the form.
     StartExport,
     ExitDemo,
+    /// The close dialog: close the window although a photo is not saved (it is lost).
+    CloseAnyway,
+    /// The close dialog: go back to the photo.
+    KeepWindowOpen,
     /// Open the system's file dialog for an order export; the file picked is previewed.
     PickImportFile,
     /// First-run guide: ask the system again which cameras there are.

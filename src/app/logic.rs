@@ -28,6 +28,10 @@ const CAMERA_STATUS_HEARTBEAT: Duration = Duration::from_millis(200);
 /// Longest time one frame spends draining events, so a burst cannot stall drawing.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
+/// A supervisor signed in over the booth's session is signed out after this long without a key,
+/// click or scan (the booth's own user after `idle_logout`).
+pub const SUPERVISOR_IDLE_LOGOUT: Duration = Duration::from_secs(120);
+
 impl StationApp {
     pub(super) fn before_frame(&mut self, ctx: &egui::Context) {
         if let Some(campus) = self.campus.get() {
@@ -70,7 +74,8 @@ impl StationApp {
         if self.keys.is_collecting() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
-        if self.state.busy_since.is_some() || self.state.operator.countdown_started.is_some() {
+        let processing = matches!(self.state.operator.shot, ShotState::Processing { .. });
+        if processing || self.state.operator.countdown_started.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
     }
@@ -155,9 +160,19 @@ impl StationApp {
         }
         match self.state.screen {
             Screen::Operator => self.apply(Command::ResolveCode(code)),
-            // At the walk-in desk a scan fills the form's capture code.
-            Screen::WalkIn if self.state.walk_in.capture_code.is_empty() => {
-                self.state.walk_in.capture_code = code;
+            // At the walk-in desk a scan fills the form's empty capture code, visibly, and the
+            // code's owner is named if it already has a booking. It never replaces a code.
+            Screen::WalkIn if self.state.walk_in.capture_code.trim().is_empty() => {
+                let code = match self.config.capture_code_rules.validate(&code) {
+                    Ok(code) => code.as_str().to_string(),
+                    Err(_) => return,
+                };
+                self.state.walk_in.capture_code = code.clone();
+                self.state.walk_in.code_from_camera = Some(super::state::CameraFilledCode {
+                    at: Instant::now(),
+                    owner: None,
+                });
+                self.send_store(StoreJob::ResolveCode(code));
             }
             // Elsewhere a scan must not pull the screen away from a half-filled form.
             Screen::WalkIn | Screen::Supervisor => {
@@ -187,7 +202,11 @@ impl StationApp {
             self.state.operator.shot,
             ShotState::Ready { .. } | ShotState::Failed { .. }
         );
+        // A nudge pressed before the result is up means nothing yet, and must not start a
+        // search either.
+        let shot_pending = matches!(self.state.operator.shot, ShotState::Processing { .. });
         let operator = self.state.screen == Screen::Operator;
+        let shown_booking = self.shown_booking();
         let mut commands = Vec::new();
         for event in events {
             match event {
@@ -210,6 +229,7 @@ impl StationApp {
                             Typed::Search(text) => self.open_search_with(text),
                             Typed::PlainEnter if operator && !repeat => {
                                 commands.push(Command::Accept {
+                                    booking_id: shown_booking.clone(),
                                     override_checks: modifiers.command,
                                 });
                             }
@@ -221,15 +241,24 @@ impl StationApp {
                         continue;
                     }
                     match key {
-                        egui::Key::Space if !repeat => commands.push(Command::Capture),
-                        egui::Key::R if shot_shown && !repeat => commands.push(Command::Retake),
+                        egui::Key::Space if !repeat => commands.push(Command::Capture {
+                            booking_id: shown_booking.clone(),
+                        }),
+                        egui::Key::R if (shot_shown || shot_pending) && !repeat => {
+                            commands.push(Command::Retake)
+                        }
+                        egui::Key::ArrowLeft
+                        | egui::Key::ArrowRight
+                        | egui::Key::ArrowUp
+                        | egui::Key::ArrowDown
+                            if shot_pending => {}
                         egui::Key::ArrowLeft => commands.push(nudge(-1, 0, 0)),
                         egui::Key::ArrowRight => commands.push(nudge(1, 0, 0)),
                         egui::Key::ArrowUp => commands.push(nudge(0, -1, 0)),
                         egui::Key::ArrowDown => commands.push(nudge(0, 1, 0)),
                         egui::Key::Escape => commands.push(Command::ClearCard),
                         egui::Key::F2 => commands.push(Command::StartWalkIn {
-                            capture_code: self.unknown_code(),
+                            capture_code: self.shown_unknown_code(),
                         }),
                         _ => {}
                     }
@@ -237,12 +266,20 @@ impl StationApp {
                 egui::Event::Text(text) => {
                     let collecting = self.keys.is_collecting();
                     let operator_key = operator && !collecting && shot_shown;
+                    let nudge_waits = operator && !collecting && shot_pending;
                     match text.as_str() {
                         " " if !collecting => {}
-                        "r" | "R" if operator_key => {}
+                        "r" | "R" if operator_key || nudge_waits => {}
                         "+" | "=" if operator_key => commands.push(nudge(0, 0, 1)),
                         "-" if operator_key => commands.push(nudge(0, 0, -1)),
-                        _ if operator || collecting => self.keys.text(&text, time),
+                        "+" | "=" | "-" if nudge_waits => {}
+                        _ if operator || collecting => {
+                            if !collecting {
+                                // A lone E typed now is 信息有误 for the card on screen now.
+                                self.card_when_typing_began = shown_booking.clone();
+                            }
+                            self.keys.text(&text, time)
+                        }
                         _ => {}
                     }
                 }
@@ -252,8 +289,11 @@ impl StationApp {
         if let Typed::Search(text) = self.keys.idle(time) {
             // E alone, typed with a card up, is 信息有误. It goes through the wedge detector
             // like any text, so that a scanner's code starting with E is still a scan.
-            if operator && text.eq_ignore_ascii_case("e") && self.state.card().is_some() {
-                commands.push(Command::FlagDetails);
+            let card = self.card_when_typing_began.take();
+            if operator && text.eq_ignore_ascii_case("e") && card.is_some() {
+                if let Some(booking_id) = card {
+                    commands.push(Command::FlagDetails { booking_id });
+                }
             } else {
                 self.open_search_with(text);
             }
@@ -276,14 +316,15 @@ impl StationApp {
         });
     }
 
-    fn unknown_code(&self) -> Option<String> {
-        match &self.state.operator.card {
-            CardState::Unknown(code) => Some(code.clone()),
+    /// The unknown code on the card the operator saw (F2 books it at the walk-in desk).
+    fn shown_unknown_code(&self) -> Option<String> {
+        match &self.shown_card {
+            super::state::ShownCard::Unknown(code) => Some(code.clone()),
             _ => None,
         }
     }
 
-    fn send_store(&mut self, job: StoreJob) {
+    pub(super) fn send_store(&mut self, job: StoreJob) {
         if self.store_jobs.try_send(job).is_err() {
             let t = self.state.texts();
             self.state.notify(NoticeLevel::Error, t.store_busy);
@@ -360,14 +401,58 @@ impl StationApp {
             return;
         }
         let idle = self.state.last_activity.elapsed();
+        // A supervisor over the booth's session leaves sooner: the booth's screen is seen by
+        // everyone in the queue.
+        let supervisor_idle = SUPERVISOR_IDLE_LOGOUT.min(self.config.idle_logout);
+        if self.state.elevated.is_some() && idle >= supervisor_idle {
+            tracing::info!(
+                idle_s = idle.as_secs(),
+                "supervisor signed out after idle time"
+            );
+            self.sign_out_supervisor("idle");
+            let t = self.state.texts();
+            self.state
+                .notify(NoticeLevel::Info, t.supervisor_signed_out_idle);
+        }
+        if self.state.session.is_none() {
+            return;
+        }
         if idle >= self.config.idle_logout {
+            if self.state.operator.shot.holds_unsaved_photo() {
+                // Signing out would leave a photo nobody can save: the booth stays signed in
+                // until it is saved or discarded, and says so.
+                if !self.idle_sign_out_held {
+                    self.idle_sign_out_held = true;
+                    tracing::info!("idle sign-out held: a photo is not saved");
+                    let t = self.state.texts();
+                    self.state.notify(NoticeLevel::Warning, t.idle_held_unsaved);
+                }
+                ctx.request_repaint_after(Duration::from_secs(1));
+                return;
+            }
             tracing::info!(idle_s = idle.as_secs(), "signed out after idle time");
             self.sign_out("idle");
             let t = self.state.texts();
             self.state.notify(NoticeLevel::Info, t.signed_out_idle);
         } else {
-            ctx.request_repaint_after(self.config.idle_logout - idle);
+            self.idle_sign_out_held = false;
+            let next = if self.state.elevated.is_some() {
+                supervisor_idle.saturating_sub(idle)
+            } else {
+                self.config.idle_logout - idle
+            };
+            ctx.request_repaint_after(next.max(Duration::from_millis(100)));
         }
+    }
+
+    /// The supervisor over the booth's session leaves; the booth's user stays signed in.
+    fn sign_out_supervisor(&mut self, reason: &'static str) {
+        if let Some(session) = self.state.elevated.take() {
+            self.send_store(StoreJob::SignOut { session, reason });
+        }
+        self.update_role();
+        self.state.supervisor.selected = None;
+        self.state.supervisor.users = Default::default();
     }
 
     fn sign_out(&mut self, reason: &'static str) {
@@ -459,14 +544,31 @@ impl StationApp {
     }
 
     fn portrait_done(&mut self, outcome: PortraitOutcome) {
+        // A result belongs to the shot, and the shot to its card: one for a shot or a card
+        // that is gone (Esc, R, another student) is dropped.
         let current = match &self.state.operator.shot {
-            ShotState::Processing { shot_id } => *shot_id,
-            _ => return,
+            ShotState::Processing {
+                shot_id,
+                booking_id,
+                ..
+            } if *shot_id == outcome.shot_id
+                && self
+                    .state
+                    .card()
+                    .is_some_and(|card| card.booking.booking_id == *booking_id) =>
+            {
+                Some(*shot_id)
+            }
+            _ => None,
         };
-        if outcome.shot_id != current {
+        if current.is_none() {
+            self.state.operator.portrait_results_dropped += 1;
+            tracing::info!(
+                shot_id = outcome.shot_id,
+                "a portrait result arrived for a shot no longer on screen; dropped"
+            );
             return;
         }
-        self.state.busy_since = None;
         if outcome.original_jpeg.is_some() {
             self.shot_original = outcome.original_jpeg;
         }
@@ -506,6 +608,16 @@ impl StationApp {
                 self.state.notify(NoticeLevel::Error, error);
             }
             StoreEvent::CodeResolved { code, card } => {
+                let name = card.as_ref().map(|card| card.booking.student.name.clone());
+                let form = &mut self.state.walk_in;
+                if form.capture_code == code
+                    && let Some(filled) = &mut form.code_from_camera
+                {
+                    filled.owner = Some(name.clone());
+                }
+                if self.name_next_up(&code, name) {
+                    return;
+                }
                 let waiting =
                     matches!(&self.state.operator.card, CardState::Looking(c) if *c == code);
                 if !waiting {
@@ -568,6 +680,7 @@ impl StationApp {
                     self.state
                         .notify(NoticeLevel::Success, format!("{} {name}", t.saved));
                 }
+                self.take_next_up();
             }
             StoreEvent::WalkInCreated(card) => {
                 self.state.notify(
@@ -581,6 +694,12 @@ impl StationApp {
                 self.state.operator.card = CardState::Found(card);
                 self.reset_shot();
                 self.state.screen = Screen::Operator;
+            }
+            StoreEvent::WalkInCodeTaken { owner } => {
+                let form = &mut self.state.walk_in;
+                form.saving = false;
+                // Beside the form it belongs to, until the next save.
+                form.error = Some(t.walk_in_code_taken.replace("{name}", &owner));
             }
             StoreEvent::WalkInDuplicate(card) => {
                 self.state.walk_in.saving = false;
@@ -910,7 +1029,7 @@ impl StationApp {
         }
     }
 
-    fn reset_shot(&mut self) {
+    pub(super) fn reset_shot(&mut self) {
         self.state.operator.countdown_started = None;
         self.state.operator.shot = ShotState::None;
         self.state.operator.nudge = Default::default();
@@ -935,8 +1054,19 @@ impl StationApp {
                 }
             }
             Command::SetLanguage(language) => self.state.language = language,
-            Command::Capture => self.capture(),
-            Command::Accept { override_checks } => self.accept(override_checks),
+            Command::Capture { booking_id } => {
+                if self.card_still_is(booking_id.as_deref()) {
+                    self.capture();
+                }
+            }
+            Command::Accept {
+                booking_id,
+                override_checks,
+            } => {
+                if self.card_still_is(booking_id.as_deref()) {
+                    self.accept(override_checks);
+                }
+            }
             Command::ArmOverride(armed) => {
                 if let ShotState::Ready { override_armed, .. } = &mut self.state.operator.shot {
                     *override_armed = armed;
@@ -963,19 +1093,7 @@ impl StationApp {
                         return;
                     }
                 };
-                if self.state.operator.shot.holds_unsaved_photo() {
-                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
-                    return;
-                }
-                if matches!(&self.state.operator.card, CardState::Looking(c) if *c == code) {
-                    return;
-                }
-                self.state.screen = Screen::Operator;
-                self.state.operator.card = CardState::Looking(code.clone());
-                self.state.operator.scanned_at = Some(Instant::now());
-                self.state.operator.search = Default::default();
-                self.reset_shot();
-                self.send_store(StoreJob::ResolveCode(code));
+                self.code_scanned(code);
             }
             Command::OpenSearch => {
                 self.state.screen = Screen::Operator;
@@ -1005,8 +1123,7 @@ impl StationApp {
                 });
             }
             Command::OpenBooking(id) => {
-                if self.state.operator.shot.holds_unsaved_photo() {
-                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
+                if self.refuse_while_unsaved() {
                     return;
                 }
                 self.state.screen = Screen::Operator;
@@ -1015,9 +1132,13 @@ impl StationApp {
             Command::ClearCard => {
                 if self.state.operator.search.open {
                     self.state.operator.search = Default::default();
-                } else if !self.state.operator.shot.holds_unsaved_photo() {
+                } else if self.state.operator.shot.holds_unsaved_photo() {
+                    let text = self.unsaved_photo_text();
+                    self.state.notify(NoticeLevel::Warning, text);
+                } else {
                     self.state.operator.card = CardState::Empty;
                     self.reset_shot();
+                    self.take_next_up();
                 }
             }
             Command::StartWalkIn { capture_code } => {
@@ -1037,6 +1158,7 @@ impl StationApp {
                         let Some(session) = self.require_session() else {
                             return;
                         };
+                        self.state.walk_in.error = None;
                         self.state.walk_in.saving = true;
                         self.send_store(StoreJob::CreateWalkIn {
                             booking: Box::new(booking),
@@ -1049,7 +1171,7 @@ impl StationApp {
                             .map(|p| p.message.as_str())
                             .collect::<Vec<_>>()
                             .join("；");
-                        self.state.notify(NoticeLevel::Error, text);
+                        self.state.walk_in.error = Some(text);
                     }
                 }
             }
@@ -1077,8 +1199,7 @@ impl StationApp {
                 self.send_store(StoreJob::CreateFirstSupervisor { name, pin });
             }
             Command::SignOut => {
-                if self.state.operator.shot.holds_unsaved_photo() {
-                    self.state.notify(NoticeLevel::Warning, t.unsaved_photo);
+                if self.refuse_while_unsaved() {
                     return;
                 }
                 self.sign_out("by_hand");
@@ -1092,14 +1213,10 @@ impl StationApp {
                 });
             }
             Command::Logout => {
-                if let Some(session) = self.state.elevated.take() {
-                    self.send_store(StoreJob::SignOut {
-                        session,
-                        reason: "supervisor_left",
-                    });
+                if self.refuse_while_unsaved() {
+                    return;
                 }
-                self.update_role();
-                self.state.supervisor.selected = None;
+                self.sign_out_supervisor("supervisor_left");
                 self.state.notify(NoticeLevel::Info, t.logged_out);
             }
             Command::LoadUsers => {
@@ -1252,12 +1369,15 @@ impl StationApp {
                     });
                 }
             }
-            Command::FlagDetails => {
-                let Some(card) = self.state.card() else {
+            Command::FlagDetails { booking_id } => {
+                if !self.card_still_is(Some(&booking_id)) {
                     return;
-                };
-                let booking_id = card.booking.booking_id.clone();
-                if card.booking.details_disputed {
+                }
+                if self
+                    .state
+                    .card()
+                    .is_some_and(|c| c.booking.details_disputed)
+                {
                     return;
                 }
                 if let Some(session) = self.require_session() {
@@ -1268,11 +1388,10 @@ impl StationApp {
                     });
                 }
             }
-            Command::OverrideDispute => {
-                let Some(booking_id) = self.state.card().map(|c| c.booking.booking_id.clone())
-                else {
+            Command::OverrideDispute { booking_id } => {
+                if !self.card_still_is(Some(&booking_id)) {
                     return;
-                };
+                }
                 if let Some(session) = self.require_supervisor(Permission::CorrectIdentity) {
                     self.send_store(StoreJob::OverrideDispute {
                         booking_id,
@@ -1280,7 +1399,10 @@ impl StationApp {
                     });
                 }
             }
-            Command::CorrectDisputed => {
+            Command::CorrectDisputed { booking_id } => {
+                if !self.card_still_is(Some(&booking_id)) {
+                    return;
+                }
                 if let Some(card) = self.state.card() {
                     let booking = card.booking.clone();
                     if self
@@ -1299,7 +1421,10 @@ impl StationApp {
                 self.state.supervisor.tab = SupervisorTab::Corrections;
                 self.apply(Command::Show(Screen::Supervisor));
             }
-            Command::OverrideWindow => {
+            Command::OverrideWindow { booking_id } => {
+                if !self.card_still_is(Some(&booking_id)) {
+                    return;
+                }
                 let Some(session) = self.require_supervisor(Permission::OverrideChecks) else {
                     return;
                 };
@@ -1492,7 +1617,19 @@ impl StationApp {
                     }
                 }
             }
-            Command::ExitDemo => self.exit_demo(),
+            Command::ExitDemo => {
+                if !self.refuse_while_unsaved() {
+                    self.exit_demo();
+                }
+            }
+            Command::CloseAnyway => {
+                self.state.close_dialog = false;
+                self.state.close_confirmed = true;
+                tracing::warn!("the window was closed with an unsaved photo, by choice");
+                self.egui_ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Command::KeepWindowOpen => self.state.close_dialog = false,
             Command::PickImportFile => self.pick_import_file(),
             command @ (Command::FirstRunFindCameras
             | Command::FirstRunCamera { .. }
@@ -1553,6 +1690,13 @@ impl StationApp {
         let Some(frame) = self.shot_frame.clone() else {
             return;
         };
+        let Some(booking_id) = self
+            .state
+            .card()
+            .map(|card| card.booking.booking_id.clone())
+        else {
+            return;
+        };
         let shot_id = self.state.operator.next_shot_id;
         self.state.operator.next_shot_id += 1;
         let nudge = self.state.operator.nudge;
@@ -1567,9 +1711,11 @@ impl StationApp {
             keep_original,
         };
         if self.send_portrait(job) {
-            self.state.operator.shot = ShotState::Processing { shot_id };
-            let t = self.state.texts();
-            self.state.busy_since = Some((Instant::now(), t.processing.to_string()));
+            self.state.operator.shot = ShotState::Processing {
+                shot_id,
+                booking_id,
+                started: Instant::now(),
+            };
         }
     }
 

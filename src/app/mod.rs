@@ -4,6 +4,7 @@
 
 pub mod campus_link;
 pub mod campus_worker;
+mod card_guard;
 pub mod command;
 pub mod demo;
 pub mod events;
@@ -12,6 +13,7 @@ mod first_run_flow;
 pub mod guidance;
 pub mod keyboard;
 pub mod launch;
+mod leaving;
 mod logic;
 pub mod portrait_worker;
 pub mod preview;
@@ -123,6 +125,12 @@ pub struct StationApp {
     /// The screenshot tour of the student's screen draws it in the main window.
     student_in_root: bool,
     egui_ctx: egui::Context,
+    /// The card as last drawn: the operator's keys act on what they saw.
+    shown_card: state::ShownCard,
+    /// The card shown when the operator began typing (a lone E flags that card).
+    card_when_typing_began: Option<String>,
+    /// Idle time passed while a photo was unsaved; the operator has been told once.
+    idle_sign_out_held: bool,
 }
 
 use crate::ui;
@@ -261,12 +269,13 @@ impl StationApp {
                 },
                 ..SupervisorState::default()
             },
-            busy_since: None,
             campus: campus.get().map(|link| link.status()),
             student_screen: config.student_screen,
             student_window_size: student_view::WINDOW_SIZE,
             countdown: config.countdown,
             first_run: None,
+            close_dialog: false,
+            close_confirmed: false,
         };
         Ok(Self {
             state,
@@ -292,6 +301,9 @@ impl StationApp {
             tour: setup.screenshot_dir.map(tour::Tour::new),
             student_in_root: false,
             egui_ctx: cc.egui_ctx.clone(),
+            shown_card: Default::default(),
+            card_when_typing_began: None,
+            idle_sign_out_held: false,
             campus,
             campus_waiting: setup.campus,
             campus_jobs,
@@ -406,7 +418,9 @@ impl eframe::App for StationApp {
             self.after_frame(&ctx);
             return;
         }
+        self.close_requested(&ctx);
         let commands = ui::show(ui, &mut self.state, &mut self.textures);
+        self.remember_shown_card();
         // Nobody stands in front of the camera while the booth is being set up (or before the
         // store has said whether it needs setting up).
         if self.state.first_run.is_none() && !self.offer_first_run {

@@ -123,12 +123,15 @@ pub struct Nudge {
     pub zoom_in: i32,
 }
 
-/// The shot beside the live view.
+/// The shot beside the live view. Every shot belongs to the card it was taken for: a result
+/// that arrives for another card is dropped.
 #[derive(Debug, Clone)]
 pub enum ShotState {
     None,
     Processing {
         shot_id: u64,
+        booking_id: String,
+        started: Instant,
     },
     Ready {
         shot_id: u64,
@@ -150,10 +153,34 @@ pub enum ShotState {
 }
 
 impl ShotState {
-    /// A taken, unsaved photo: a new scan must not silently drop it.
+    /// A taken, unsaved photo (shown, or being made or re-cropped): nothing may drop it
+    /// without the operator's R.
     pub fn holds_unsaved_photo(&self) -> bool {
-        matches!(self, Self::Ready { .. })
+        matches!(self, Self::Ready { .. } | Self::Processing { .. })
     }
+
+    /// A photo shown that passed its checks, so that Enter saves it.
+    pub fn enter_saves(&self) -> bool {
+        matches!(self, Self::Ready { report, .. } if report.ok)
+    }
+}
+
+/// A scan that arrived while the operator was busy with the card: shown as 下一位 and taken
+/// when the operator presses Esc or the photo is saved, never in place of the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextUp {
+    pub code: String,
+    /// The booking's student, once the store has answered; `Some(None)`: no booking.
+    pub name: Option<Option<String>>,
+}
+
+/// What the operator saw on the card when the last frame was drawn: keys act on this.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ShownCard {
+    #[default]
+    Nothing,
+    Booking(String),
+    Unknown(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -182,6 +209,10 @@ pub struct OperatorState {
     pub card_latency_ms: Option<f64>,
     /// The 3-2-1 before the shot started here (when the countdown setting is on).
     pub countdown_started: Option<Instant>,
+    /// A scan held back while the card was in use.
+    pub next_up: Option<NextUp>,
+    /// Portrait results that arrived for a shot no longer on screen, and were dropped.
+    pub portrait_results_dropped: u64,
 }
 
 impl Default for OperatorState {
@@ -199,6 +230,8 @@ impl Default for OperatorState {
             scanned_at: None,
             card_latency_ms: None,
             countdown_started: None,
+            next_up: None,
+            portrait_results_dropped: 0,
         }
     }
 }
@@ -239,7 +272,20 @@ pub struct WalkInForm {
     pub payment: crate::domain::PaymentMethod,
     pub amount: String,
     pub capture_code: String,
+    /// The capture code was filled by the camera, not typed: flashed, and its owner named.
+    pub code_from_camera: Option<CameraFilledCode>,
     pub saving: bool,
+    /// Why the last save was refused, kept beside the form until the next try.
+    pub error: Option<String>,
+}
+
+/// A capture code the camera put into the walk-in form's empty field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraFilledCode {
+    pub at: Instant,
+    /// The student already booked with this code, once the store has answered: `Some(None)`
+    /// means no booking has it.
+    pub owner: Option<Option<String>>,
 }
 
 impl WalkInForm {
@@ -258,7 +304,9 @@ impl WalkInForm {
             payment,
             amount: crate::domain::money::format_yuan(amount_fen),
             capture_code: String::new(),
+            code_from_camera: None,
             saving: false,
+            error: None,
         }
     }
 }
@@ -475,8 +523,6 @@ pub struct AppState {
     pub operator: OperatorState,
     pub walk_in: WalkInForm,
     pub supervisor: SupervisorState,
-    /// Something slow is under way (shown with a spinner once it passes 200 ms).
-    pub busy_since: Option<(Instant, String)>,
     /// The campus sync's state, when this station joined a campus.
     pub campus: Option<crate::campus::sync::CampusStatus>,
     /// Where the student's screen shows, and its size when it is a window of its own.
@@ -486,6 +532,10 @@ pub struct AppState {
     pub countdown: bool,
     /// The first-run guide, while it shows (a real booth whose store has no account yet).
     pub first_run: Option<super::first_run::FirstRun>,
+    /// The window's close was asked for while a photo is unsaved: the dialog shows.
+    pub close_dialog: bool,
+    /// The operator chose to close anyway.
+    pub close_confirmed: bool,
 }
 
 impl AppState {

@@ -224,6 +224,10 @@ pub enum StoreEvent {
     },
     WalkInCreated(Box<BookingCard>),
     WalkInDuplicate(Box<BookingCard>),
+    /// The walk-in's capture code belongs to another student's booking: nothing was saved.
+    WalkInCodeTaken {
+        owner: String,
+    },
     Corrected {
         booking: Box<BookingView>,
         history: Vec<crate::store::CorrectionRecord>,
@@ -479,7 +483,15 @@ fn handle(
             }
         }
         StoreJob::CreateWalkIn { booking, session } => {
-            if let Some(existing) = existing_booking(store, &booking)? {
+            if let Some((existing, matched_by)) = existing_booking(store, &booking)? {
+                // A code is only a key: the same code on someone else is a mistake (a code the
+                // camera read from the next phone in the queue), never a reason to open that
+                // other student's booking.
+                if matched_by == MatchKind::CaptureCode && !same_student(&existing, &booking) {
+                    return Ok(StoreEvent::WalkInCodeTaken {
+                        owner: existing.student.name,
+                    });
+                }
                 return Ok(StoreEvent::WalkInDuplicate(Box::new(card_for(
                     store, setup, existing,
                 )?)));
@@ -943,8 +955,21 @@ fn thumbnail(path: &std::path::Path) -> Option<RgbImage> {
     Some(image::imageops::thumbnail(&image, 120, 160))
 }
 
-/// The booking that already holds this ID number, student number (same school) or capture code.
-fn existing_booking(store: &Store, booking: &NewBooking) -> Result<Option<BookingView>> {
+/// Whether a booking found by the walk-in's capture code is the student at the desk: the same
+/// ID number when both have one, else the same name.
+fn same_student(existing: &BookingView, walk_in: &NewBooking) -> bool {
+    match (&existing.student.id_number, &walk_in.id_number) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => existing.student.name.trim() == walk_in.name.trim(),
+    }
+}
+
+/// The booking that already holds this ID number, student number (same school) or capture code,
+/// and which of them matched.
+fn existing_booking(
+    store: &Store,
+    booking: &NewBooking,
+) -> Result<Option<(BookingView, MatchKind)>> {
     let probes = [
         (booking.capture_code.as_deref(), MatchKind::CaptureCode),
         (booking.id_number.as_deref(), MatchKind::IdNumber),
@@ -957,7 +982,7 @@ fn existing_booking(store: &Store, booking: &NewBooking) -> Result<Option<Bookin
                 && (kind != MatchKind::StudentNo || hit.booking.student.school == booking.school)
         });
         if let Some(hit) = found {
-            return Ok(Some(hit.booking));
+            return Ok(Some((hit.booking, kind)));
         }
     }
     Ok(None)

@@ -153,7 +153,9 @@ impl Tour {
             } => {
                 let shoots = matches!(shot, Scene::OperatorPhoto | Scene::StudentCountdown);
                 if shoots && !captured && student_in_front(app) {
-                    app.apply(Command::Capture);
+                    app.apply(Command::Capture {
+                        booking_id: app.card_booking_id(),
+                    });
                     captured = true;
                 }
                 if ready(app, shot) || since.elapsed() > STEP_TIMEOUT {
@@ -243,6 +245,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         // has a photo; the tour checks the space but never writes the export.
         Scene::ExportPlan => {
             app.apply(Command::Accept {
+                booking_id: app.card_booking_id(),
                 override_checks: false,
             });
             app.apply(Command::SupervisorTab(SupervisorTab::Export));
@@ -271,6 +274,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         Scene::StudentCountdown => app.state.countdown = true,
         Scene::StudentResult => {}
         Scene::StudentThanks => app.apply(Command::Accept {
+            booking_id: app.card_booking_id(),
             override_checks: false,
         }),
         Scene::StudentDisputed => app.apply(Command::ClearCard),
@@ -394,7 +398,8 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
         Scene::StudentDisputed => match app.state.card() {
             Some(card) if card.booking.details_disputed => student_in_front(app),
             Some(card) if card.shoot_block().is_none() => {
-                app.apply(Command::FlagDetails);
+                let booking_id = card.booking.booking_id.clone();
+                app.apply(Command::FlagDetails { booking_id });
                 false
             }
             Some(_) => {

@@ -141,6 +141,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         });
     });
     egui::Panel::bottom("status").show(ui, |ui| status_bar::show(ui, state));
+    if state.close_dialog {
+        close_dialog(ui.ctx(), t, &mut commands);
+    }
     if let Some(notice) = &state.notice {
         egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
     }
@@ -187,4 +190,28 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
 fn dropped_file(ui: &egui::Ui) -> Option<std::path::PathBuf> {
     ui.ctx()
         .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()))
+}
+
+/// Asked when the window's close button is pressed while a photo is unsaved.
+fn close_dialog(ctx: &egui::Context, t: &crate::i18n::Texts, commands: &mut Vec<Command>) {
+    let modal = egui::Modal::new(egui::Id::unique("close-unsaved")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(t.close_unsaved_title);
+        ui.label(t.close_unsaved_body);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(t.close_back).clicked() {
+                commands.push(Command::KeepWindowOpen);
+            }
+            if ui
+                .button(egui::RichText::new(t.close_anyway).color(theme::BAD))
+                .clicked()
+            {
+                commands.push(Command::CloseAnyway);
+            }
+        });
+    });
+    if modal.should_close() {
+        commands.push(Command::KeepWindowOpen);
+    }
 }

@@ -58,6 +58,7 @@ pub fn show(
         ui.separator();
         ui.vertical(|ui| {
             ui.set_width(right_width);
+            next_up(ui, state);
             card(ui, state, textures, commands);
             ui.separator();
             shot(ui, state, textures, commands);
@@ -83,12 +84,12 @@ fn checks_height(state: &AppState) -> f32 {
 fn live_view(
     ui: &mut egui::Ui,
     state: &AppState,
-    textures: &Textures,
+    textures: &mut Textures,
     width: f32,
     max_height: f32,
 ) {
     let t = state.texts();
-    let Some(texture) = &textures.preview else {
+    let Some(texture) = textures.preview.clone() else {
         let (rect, _) = ui.allocate_exact_size(
             vec2(width, (width * 9.0 / 16.0).min(max_height)),
             egui::Sense::hover(),
@@ -101,18 +102,24 @@ fn live_view(
             egui::FontId::proportional(22.0),
             Color32::WHITE,
         );
+        if super::student::shows_inset(ui.ctx(), state) {
+            super::student::inset(ui, rect, guide_rect(rect), state, textures);
+        }
         return;
     };
     let size = texture.size_vec2();
     let scale = (width / size.x).min(max_height / size.y);
     let response = ui.add(
-        egui::Image::new(texture)
+        egui::Image::new(&texture)
             .fit_to_exact_size(size * scale)
             .alt_text(t.live_view),
     );
     let rect = response.rect;
-    draw_guide(ui.painter(), rect);
+    let guide = draw_guide(ui.painter(), rect);
     draw_guidance(ui.painter(), rect, state);
+    if super::student::shows_inset(ui.ctx(), state) {
+        super::student::inset(ui, rect, guide, state, textures);
+    }
     show_scan_hint(ui, rect, state);
     if state.operator.code_in_view {
         let badge = egui::Rect::from_min_size(rect.left_top() + vec2(8.0, 8.0), vec2(190.0, 34.0));
@@ -180,7 +187,7 @@ fn draw_guidance(painter: &egui::Painter, frame: egui::Rect, state: &AppState) {
         (hints.join(" · "), theme::WARN)
     };
     let band = egui::Rect::from_min_max(
-        egui::pos2(frame.left(), frame.bottom() - 40.0),
+        egui::pos2(frame.left(), frame.bottom() - super::student::ADVICE_BAND),
         frame.right_bottom(),
     );
     painter.rect_filled(band, 0.0, colour);
@@ -193,12 +200,18 @@ fn draw_guidance(painter: &egui::Painter, frame: egui::Rect, state: &AppState) {
     );
 }
 
-/// The 3:4 crop guide, centred, with the bands the spec puts the head top, the eyes and the
-/// face width in, so the operator can place the student before pressing Space.
-fn draw_guide(painter: &egui::Painter, frame: egui::Rect) {
+/// Where the 3:4 crop guide sits in the live view: centred, 92% of its height.
+fn guide_rect(frame: egui::Rect) -> egui::Rect {
     let height = frame.height() * 0.92;
     let width = height * WIDTH as f32 / HEIGHT as f32;
-    let guide = egui::Rect::from_center_size(frame.center(), vec2(width, height));
+    egui::Rect::from_center_size(frame.center(), vec2(width, height))
+}
+
+/// The 3:4 crop guide, centred, with the bands the spec puts the head top, the eyes and the
+/// face width in, so the operator can place the student before pressing Space. Returns where.
+fn draw_guide(painter: &egui::Painter, frame: egui::Rect) -> egui::Rect {
+    let guide = guide_rect(frame);
+    let (width, height) = (guide.width(), guide.height());
     let y = |out_y: f32| guide.top() + out_y / HEIGHT as f32 * height;
     let band = |top: f32, bottom: f32| {
         egui::Rect::from_min_max(
@@ -228,6 +241,7 @@ fn draw_guide(painter: &egui::Painter, frame: egui::Rect) {
             );
         }
     }
+    guide
 }
 
 fn search(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
@@ -371,15 +385,26 @@ fn found_card(
     let booking = &card.booking;
     let student = &booking.student;
     ui.label(RichText::new(&student.name).size(34.0).strong());
-    let id_shown = match (&student.id_number, state.role) {
-        (Some(id), Role::Supervisor) => id.clone(),
-        (Some(id), Role::Operator) => crate::domain::id_number::mask(id),
-        (None, _) => "-".to_string(),
+    // A character no font has is drawn as a box; the operator checks the name on the ID card.
+    if !super::theme::can_draw(ui.ctx(), &student.name) {
+        ui.label(coloured(t.name_not_drawable, theme::BAD).size(20.0));
+    }
+    // The booth's screen is seen by the queue: whole numbers only when the booth's own user is a
+    // supervisor, never for one signed in over the operator's shoulder (主管 shows them there).
+    let whole = state
+        .session
+        .as_ref()
+        .is_some_and(|s| s.role() == crate::store::Role::Supervisor)
+        && state.elevated.is_none();
+    let id_shown = match &student.id_number {
+        Some(id) if whole => id.clone(),
+        Some(id) => crate::domain::id_number::mask(id),
+        None => "-".to_string(),
     };
-    let phone_shown = match (&student.phone, state.role) {
-        (Some(phone), Role::Supervisor) => phone.clone(),
-        (Some(phone), Role::Operator) => crate::domain::text::mask_phone(phone),
-        (None, _) => "-".to_string(),
+    let phone_shown = match &student.phone {
+        Some(phone) if whole => phone.clone(),
+        Some(phone) => crate::domain::text::mask_phone(phone),
+        None => "-".to_string(),
     };
     ui.style_mut().override_font_id = Some(egui::FontId::proportional(18.0));
     let capture_code = booking
@@ -441,7 +466,9 @@ fn found_card(
             ui.horizontal(|ui| {
                 ui.label(coloured(t.outside_window, theme::WARN));
                 if state.role == Role::Supervisor && ui.button(t.override_window).clicked() {
-                    commands.push(Command::OverrideWindow);
+                    commands.push(Command::OverrideWindow {
+                        booking_id: booking.booking_id.clone(),
+                    });
                 }
             });
         }
@@ -449,10 +476,14 @@ fn found_card(
             ui.label(coloured(t.details_disputed, theme::BAD).size(20.0));
             ui.horizontal(|ui| {
                 if ui.button(t.open_correction).clicked() {
-                    commands.push(Command::CorrectDisputed);
+                    commands.push(Command::CorrectDisputed {
+                        booking_id: booking.booking_id.clone(),
+                    });
                 }
                 if state.role == Role::Supervisor && ui.button(t.override_dispute).clicked() {
-                    commands.push(Command::OverrideDispute);
+                    commands.push(Command::OverrideDispute {
+                        booking_id: booking.booking_id.clone(),
+                    });
                 }
             });
         }
@@ -472,7 +503,12 @@ fn found_card(
 
 /// The result photo as large as the column's remaining height allows (at most its own
 /// 480×640), with the buttons beside it.
-fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: &mut Vec<Command>) {
+fn shot(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    textures: &mut Textures,
+    commands: &mut Vec<Command>,
+) {
     let t = state.texts();
     let photo_height = ((ui.available_width() - SHOT_BUTTONS_WIDTH) * HEIGHT as f32 / WIDTH as f32)
         .min(ui.available_height() - 8.0)
@@ -526,7 +562,8 @@ fn shot(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
     });
 }
 
-fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<Command>) {
+fn shot_buttons(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
+    let booking_id = state.card().map(|card| card.booking.booking_id.clone());
     let big =
         |text: &str| egui::Button::new(RichText::new(text).size(22.0)).min_size(vec2(250.0, 40.0));
     let filled = |text: &str, fill: Color32| {
@@ -539,6 +576,7 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
         .min_size(vec2(250.0, 40.0))
         .fill(fill)
     };
+    let supervisor_here = state.role == Role::Supervisor;
     match &state.operator.shot {
         ShotState::Ready {
             report,
@@ -546,6 +584,7 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
             saving,
             ..
         } => {
+            let (ok, armed) = (report.ok, *override_armed);
             ui.label(format!(
                 "{} {:.1} KB / Q{}",
                 t.size_quality,
@@ -559,15 +598,24 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
                 });
                 return;
             }
-            if report.ok {
+            if ok {
                 if ui.add(filled(t.accept_button, theme::OK)).clicked() {
                     commands.push(Command::Accept {
+                        booking_id,
                         override_checks: false,
                     });
                 }
-            } else if *override_armed {
+            } else if armed && !supervisor_here {
+                // Saving a failed photo is the supervisor's call: they sign in right here,
+                // instead of being offered a button that can only be refused.
+                supervisor_sign_in(ui, state, t, commands);
+                if ui.button(t.cancel).clicked() {
+                    commands.push(Command::ArmOverride(false));
+                }
+            } else if armed {
                 if ui.add(filled(t.override_confirm, theme::BAD)).clicked() {
                     commands.push(Command::Accept {
+                        booking_id,
                         override_checks: true,
                     });
                 }
@@ -587,7 +635,7 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
                 commands.push(Command::Retake);
             }
             if ui.add(big(t.capture_button)).clicked() {
-                commands.push(Command::Capture);
+                commands.push(Command::Capture { booking_id });
             }
         }
         ShotState::Saved { .. } => {
@@ -596,15 +644,80 @@ fn shot_buttons(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut V
         _ => {
             let ready = state.card().is_some_and(|c| c.shoot_block().is_none());
             if ui.add_enabled(ready, big(t.capture_button)).clicked() {
-                commands.push(Command::Capture);
+                commands.push(Command::Capture {
+                    booking_id: booking_id.clone(),
+                });
             }
             if ui.add(egui::Button::new(t.search)).clicked() {
                 commands.push(Command::OpenSearch);
             }
             // Beside the photo, where there is room: the card keeps its height for the photo.
-            if ready && ui.add(egui::Button::new(t.flag_details_button)).clicked() {
-                commands.push(Command::FlagDetails);
+            if ready
+                && let Some(booking_id) = booking_id
+                && ui.add(egui::Button::new(t.flag_details_button)).clicked()
+            {
+                commands.push(Command::FlagDetails { booking_id });
             }
         }
     }
+}
+
+/// The supervisor's name and PIN beside a failed photo, to allow saving it anyway.
+fn supervisor_sign_in(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    t: &Texts,
+    commands: &mut Vec<Command>,
+) {
+    ui.label(RichText::new(t.override_needs_supervisor).color(theme::BAD));
+    let form = &mut state.supervisor;
+    let name_label = ui.label(t.supervisor_name);
+    ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(240.0))
+        .labelled_by(name_label.id);
+    let pin_label = ui.label(t.pin);
+    let pin = ui
+        .add(
+            egui::TextEdit::singleline(&mut form.pin)
+                .password(true)
+                .desired_width(240.0),
+        )
+        .labelled_by(pin_label.id);
+    let entered = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if ui.button(t.login).clicked() || entered {
+        commands.push(Command::Login {
+            name: form.name.trim().to_string(),
+            pin: std::mem::take(&mut form.pin),
+        });
+    }
+}
+
+/// A scan held while the card is in use: who is next, and how to take them.
+fn next_up(ui: &mut egui::Ui, state: &AppState) {
+    let Some(next) = &state.operator.next_up else {
+        return;
+    };
+    let t = state.texts();
+    let who = match &next.name {
+        Some(Some(name)) => name.clone(),
+        Some(None) => format!(
+            "{} ({})",
+            crate::domain::capture_code::mask(&next.code),
+            t.next_up_unknown
+        ),
+        None => crate::domain::capture_code::mask(&next.code),
+    };
+    egui::Frame::new()
+        .fill(theme::INFO)
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(format!("{}：{who}", t.next_up))
+                    .size(22.0)
+                    .strong()
+                    .color(Color32::WHITE),
+            );
+            ui.label(RichText::new(t.next_up_take).color(Color32::WHITE));
+        });
 }

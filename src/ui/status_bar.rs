@@ -70,12 +70,14 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             t.walk_ins,
             state.counts.walk_ins
         ));
-        if let Some((since, what)) = &state.busy_since
-            && since.elapsed().as_millis() > 200
+        // The spinner belongs to the shot: it goes when the shot does (saved, dropped, or
+        // another student's card).
+        if let crate::app::state::ShotState::Processing { started, .. } = &state.operator.shot
+            && started.elapsed().as_millis() > 200
         {
             ui.separator();
             ui.spinner();
-            ui.label(what);
+            ui.label(t.processing);
         }
     });
 }

@@ -22,26 +22,37 @@ const BACKGROUND: Color32 = Color32::from_rgb(0x0d, 0x2a, 0x4a);
 const SECONDARY: Color32 = Color32::from_rgb(0xb8, 0xc7, 0xd9);
 /// The layout is designed at 1920×1080 and scaled to the window.
 const DESIGN: egui::Vec2 = vec2(1920.0, 1080.0);
-/// The inset copy inside the operator's window, over the lower left of the live view, where
-/// nothing is clicked (it folds away with its title bar).
-const INSET_SIZE: egui::Vec2 = vec2(400.0, 225.0);
+/// The inset copy's smallest width: below it, the operator's screen leaves it out.
+const INSET_MIN_WIDTH: f32 = 160.0;
+/// The pose advice's band along the bottom of the operator's live view, which the inset keeps
+/// clear of.
+pub const ADVICE_BAND: f32 = 40.0;
 
 pub fn viewport_id() -> egui::ViewportId {
     egui::ViewportId::from_hash_of("student-screen")
 }
 
+/// Whether the student's screen is shown as an inset on the operator's screen: by the setting,
+/// or because there is no second surface (the test harness), where egui would embed the window
+/// wherever it fits, over what the operator clicks.
+pub fn shows_inset(ctx: &egui::Context, state: &AppState) -> bool {
+    match state.student_screen {
+        StudentScreenMode::Off => false,
+        StudentScreenMode::Inset => true,
+        StudentScreenMode::Window | StudentScreenMode::Monitor(_) => ctx.embed_viewports(),
+    }
+}
+
 /// Shows the student's screen where the setting says: a window of its own (full screen on a
-/// monitor, or placed by the desktop), an inset in the operator's window, or nowhere.
+/// monitor, or placed by the desktop), or nowhere. The inset has a place of its own on the
+/// operator's screen ([`inset`]), so that it never covers a field or a button.
 pub fn show(ctx: &egui::Context, state: &mut AppState, textures: &mut Textures) {
     let title = state.texts().student_window_title;
+    if shows_inset(ctx, state) {
+        return;
+    }
     match state.student_screen {
-        StudentScreenMode::Off => {}
-        StudentScreenMode::Inset => inset(ctx, title, state, textures),
-        // Without a second surface (the test harness), egui would embed the viewport as a
-        // window wherever it fits, over what the operator clicks: keep it in the corner instead.
-        StudentScreenMode::Window | StudentScreenMode::Monitor(_) if ctx.embed_viewports() => {
-            inset(ctx, title, state, textures)
-        }
+        StudentScreenMode::Off | StudentScreenMode::Inset => {}
         StudentScreenMode::Window | StudentScreenMode::Monitor(_) => {
             let mut builder = egui::ViewportBuilder::default()
                 .with_title(title)
@@ -65,15 +76,46 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, textures: &mut Textures) 
     }
 }
 
-/// A small copy in the corner of the operator's window.
-fn inset(ctx: &egui::Context, title: &str, state: &AppState, textures: &mut Textures) {
-    egui::Window::new(title)
-        .anchor(egui::Align2::LEFT_BOTTOM, vec2(12.0, -56.0))
+/// A small copy of the student's screen, over the corner of the live view that the crop guide
+/// leaves free: its own place, never over a field or a button.
+pub fn inset(
+    ui: &mut egui::Ui,
+    live_view: egui::Rect,
+    guide: egui::Rect,
+    state: &AppState,
+    textures: &mut Textures,
+) {
+    let t = state.texts();
+    let margin = 8.0;
+    // Beside the guide, above the pose advice along the live view's bottom.
+    let width = (guide.left() - live_view.left() - 2.0 * margin).min(live_view.width() * 0.4);
+    if width < INSET_MIN_WIDTH {
+        return;
+    }
+    let size = vec2(width, width * DESIGN.y / DESIGN.x);
+    let rect = egui::Rect::from_min_size(
+        egui::pos2(
+            live_view.left() + margin,
+            live_view.bottom() - ADVICE_BAND - margin - size.y,
+        ),
+        size,
+    );
+    if rect.top() < live_view.top() + margin {
+        return;
+    }
+    // A window pinned exactly there: screen readers (and the tests) find it as the student's
+    // window, as when it has a screen of its own.
+    egui::Window::new(t.student_window_title)
+        .title_bar(false)
+        .frame(egui::Frame::NONE.stroke(Stroke::new(1.0, SECONDARY)))
+        .fixed_pos(rect.min)
+        .fixed_size(size)
         .resizable(false)
-        .collapsible(true)
-        .show(ctx, |ui| {
-            let (rect, _) = ui.allocate_exact_size(INSET_SIZE, egui::Sense::hover());
-            let mut child = ui.new_child(egui::UiBuilder::new().max_rect(rect));
+        .movable(false)
+        .collapsible(false)
+        .show(ui.ctx(), |ui| {
+            let (area, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            let mut child = ui.new_child(egui::UiBuilder::new().max_rect(area));
             screen(&mut child, state, textures);
         });
 }

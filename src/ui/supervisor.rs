@@ -412,7 +412,9 @@ fn correction_form(
             .card()
             .is_some_and(|card| card.booking.booking_id == booking.booking_id);
         if card_is_this && ui.button(t.override_dispute).clicked() {
-            commands.push(Command::OverrideDispute);
+            commands.push(Command::OverrideDispute {
+                booking_id: booking.booking_id.clone(),
+            });
         }
     }
     let form = &mut state.supervisor.correction;

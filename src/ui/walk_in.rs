@@ -5,7 +5,7 @@ use egui::RichText;
 use super::theme;
 use super::widgets::{coloured, text_field};
 use crate::app::command::Command;
-use crate::app::state::{AppState, NoIdReason};
+use crate::app::state::{AppState, NoIdReason, WalkInForm};
 use crate::app::walk_in::id_number_verdict;
 use crate::domain::PaymentMethod;
 
@@ -20,15 +20,13 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         let ui = &mut columns[0];
         text_field(ui, &format!("{} *", t.name), &mut form.name);
         text_field(ui, t.id_number, &mut form.id_number);
-        match id_number_verdict(form, today) {
-            Some(Ok(())) => {
-                ui.label(coloured(&format!("✓ {}", t.id_ok), theme::OK));
-            }
-            Some(Err(reason)) => {
-                ui.label(coloured(&format!("× {reason}"), theme::BAD));
-            }
-            None => {}
-        }
+        // The verdict's line is always there, so the fields below never move while typing.
+        let verdict = match id_number_verdict(form, today) {
+            Some(Ok(())) => coloured(&format!("✓ {}", t.id_ok), theme::OK),
+            Some(Err(reason)) => coloured(&format!("× {reason}"), theme::BAD),
+            None => RichText::new(" "),
+        };
+        reserved_line(ui, verdict);
         ui.checkbox(&mut form.no_id_card, t.no_id_card);
         if form.no_id_card {
             ui.horizontal(|ui| {
@@ -59,8 +57,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             }
         });
         text_field(ui, t.amount, &mut form.amount);
-        text_field(ui, t.capture_code, &mut form.capture_code);
+        capture_code_field(ui, t, form);
     });
+    if let Some(error) = &form.error {
+        ui.label(coloured(error, theme::BAD));
+    }
     ui.add_space(12.0);
     let id_blocks = !form.no_id_card && matches!(id_number_verdict(form, today), Some(Err(_)));
     let can_save = !form.saving && !id_blocks;
@@ -74,4 +75,56 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             ui.spinner();
         }
     });
+}
+
+/// How long a capture code filled by the camera stays highlighted.
+const CAMERA_FILL_FLASH: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// One line of text (or nothing) that always takes a line's height.
+fn reserved_line(ui: &mut egui::Ui, text: RichText) {
+    let height = ui.text_style_height(&egui::TextStyle::Body);
+    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+        ui.set_min_height(height);
+        ui.label(text);
+    });
+}
+
+/// The capture code, typed, or filled by the camera when it was empty: then it flashes and
+/// says whose booking the code already is, so a code from the next phone in the queue is seen.
+fn capture_code_field(ui: &mut egui::Ui, t: &crate::i18n::Texts, form: &mut WalkInForm) {
+    let flashing = form
+        .code_from_camera
+        .as_ref()
+        .is_some_and(|filled| filled.at.elapsed() < CAMERA_FILL_FLASH);
+    let response = ui
+        .horizontal(|ui| {
+            let label = ui.add_sized([150.0, 30.0], egui::Label::new(t.capture_code));
+            let mut edit = egui::TextEdit::singleline(&mut form.capture_code)
+                .desired_width(ui.available_width().min(320.0));
+            if flashing {
+                edit = edit.background_color(theme::GUIDE);
+            }
+            ui.add(edit).labelled_by(label.id)
+        })
+        .inner;
+    if response.changed() {
+        // Typed over by hand: the camera's note no longer applies.
+        form.code_from_camera = None;
+    }
+    if flashing {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(200));
+    }
+    let line = match form.code_from_camera.as_ref().map(|filled| &filled.owner) {
+        Some(Some(Some(owner))) => {
+            coloured(&t.walk_in_code_owner.replace("{name}", owner), theme::BAD)
+        }
+        Some(Some(None)) => coloured(
+            &format!("{} · {}", t.walk_in_code_filled, t.walk_in_code_free),
+            theme::INFO,
+        ),
+        Some(None) => coloured(t.walk_in_code_filled, theme::INFO),
+        None => RichText::new(" "),
+    };
+    reserved_line(ui, line);
 }
