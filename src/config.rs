@@ -97,6 +97,37 @@ pub struct RawCaptureCode {
     pub pattern: Option<String>,
 }
 
+/// A setting whose value cannot be used, named by its key in config.toml. `i18n` words it with
+/// the setting's name as 设置 shows it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("capture_code.pattern '{0}' is not a regular expression")]
+    Pattern(String),
+    #[error("holiday file {}: {detail}", .path.display())]
+    HolidayFile { path: PathBuf, detail: String },
+    #[error("language '{0}': use zh or en")]
+    Language(String),
+    #[error("camera '{0}': use auto, synthetic, replay:DIR or device:N")]
+    Camera(String),
+    #[error("camera_resolution '{0}': write it as 1920x1080")]
+    Resolution(String),
+    #[error("backdrop '{0}': use blue, white or grey")]
+    Backdrop(String),
+    #[error("jpeg_kb '{0}': write it as 20-40")]
+    JpegKb(String),
+    #[error("idle_logout_minutes must be 1 to 1440, not {0}")]
+    IdleMinutes(u64),
+    #[error("walk_in_amount '{value}': {error}")]
+    WalkInAmount {
+        value: String,
+        error: crate::domain::money::AmountError,
+    },
+    #[error("walk_in_payment '{0}': use wechat, alipay or cash")]
+    WalkInPayment(String),
+    #[error("student_screen '{0}': use monitor:2, window, inset or off")]
+    StudentScreen(String),
+}
+
 /// Validated settings. Building this is the one step that can fail on a bad file.
 #[derive(Debug, Clone)]
 pub struct StationConfig {
@@ -221,17 +252,23 @@ impl StationConfig {
             .pattern
             .as_deref()
             .filter(|p| !p.is_empty())
-            .map(regex::Regex::new)
-            .transpose()
-            .context("capture_code.pattern")?;
+            .map(|pattern| {
+                regex::Regex::new(pattern).map_err(|_| SettingError::Pattern(pattern.to_string()))
+            })
+            .transpose()?;
         let holidays = match &file.holiday_file {
             None => HolidayCalendar::built_in(),
             Some(name) => {
                 let path = data_dir.join(name);
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading holiday file {}", path.display()))?;
-                HolidayCalendar::parse(&text)
-                    .with_context(|| format!("holiday file {}", path.display()))?
+                let text =
+                    std::fs::read_to_string(&path).map_err(|error| SettingError::HolidayFile {
+                        path: path.clone(),
+                        detail: error.to_string(),
+                    })?;
+                HolidayCalendar::parse(&text).map_err(|error| SettingError::HolidayFile {
+                    path: path.clone(),
+                    detail: error.to_string(),
+                })?
             }
         };
         let text = |value: &Option<String>| {
@@ -243,8 +280,7 @@ impl StationConfig {
         };
         let language = match text(&file.language) {
             None => Language::Chinese,
-            Some(value) => Language::parse(&value)
-                .with_context(|| format!("language '{value}': use zh or en"))?,
+            Some(value) => Language::parse(&value).ok_or(SettingError::Language(value))?,
         };
         let camera = match text(&file.camera) {
             None => None,
@@ -252,8 +288,7 @@ impl StationConfig {
             Some(value) => Some(
                 value
                     .parse::<SourceSpec>()
-                    .map_err(anyhow::Error::msg)
-                    .context("camera")?,
+                    .map_err(|_| SettingError::Camera(value.clone()))?,
             ),
         };
         let camera_resolution = match text(&file.camera_resolution) {
@@ -263,20 +298,16 @@ impl StationConfig {
                     .split_once(['x', 'X', '×'])
                     .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)))
                     .filter(|&(w, h): &(u32, u32)| w >= 160 && h >= 120)
-                    .with_context(|| {
-                        format!("camera_resolution '{value}': write it as 1920x1080")
-                    })?,
+                    .ok_or_else(|| SettingError::Resolution(value.clone()))?,
             ),
         };
         let backdrop = match text(&file.backdrop) {
             None => Backdrop::Blue,
-            Some(value) => Backdrop::parse(&value)
-                .with_context(|| format!("backdrop '{value}': use blue, white or grey"))?,
+            Some(value) => Backdrop::parse(&value).ok_or(SettingError::Backdrop(value))?,
         };
         let jpeg_size = match text(&file.jpeg_kb) {
             None => SizeRange::default(),
-            Some(value) => SizeRange::parse_kb(&value)
-                .with_context(|| format!("jpeg_kb '{value}': write it as 20-40"))?,
+            Some(value) => SizeRange::parse_kb(&value).ok_or(SettingError::JpegKb(value))?,
         };
         if file.supervisor_pin.is_some() {
             tracing::warn!(
@@ -288,24 +319,24 @@ impl StationConfig {
         file.supervisor_pin = None;
         let idle_minutes = file.idle_logout_minutes.unwrap_or(15);
         if !(1..=24 * 60).contains(&idle_minutes) {
-            anyhow::bail!("idle_logout_minutes must be 1 to 1440, not {idle_minutes}");
+            return Err(SettingError::IdleMinutes(idle_minutes).into());
         }
         let walk_in_amount_fen = match text(&file.walk_in_amount) {
             None => 2500,
             Some(value) => crate::domain::money::parse_yuan(&value)
-                .with_context(|| format!("walk_in_amount '{value}'"))?,
+                .map_err(|error| SettingError::WalkInAmount { value, error })?,
         };
         let walk_in_payment = match text(&file.walk_in_payment) {
             None => PaymentMethod::Wechat,
-            Some(value) => PaymentMethod::parse(&value).with_context(|| {
-                format!("walk_in_payment '{value}': use wechat, alipay or cash")
-            })?,
+            Some(value) => {
+                PaymentMethod::parse(&value).ok_or(SettingError::WalkInPayment(value))?
+            }
         };
         let student_screen = match text(&file.student_screen) {
             None => StudentScreenMode::default(),
-            Some(value) => StudentScreenMode::parse(&value).with_context(|| {
-                format!("student_screen '{value}': use monitor:2, window, inset or off")
-            })?,
+            Some(value) => {
+                StudentScreenMode::parse(&value).ok_or(SettingError::StudentScreen(value))?
+            }
         };
         Ok(Self {
             student_screen,

@@ -9,7 +9,13 @@ fn main() -> std::process::ExitCode {
     match capture_station::cli::run_from(cli, started) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("错误 error: {error:#}");
+            // Chinese first, then the English with its whole chain (never glued on one line).
+            let language = capture_station::config::Language::Chinese;
+            eprintln!(
+                "错误：{}",
+                capture_station::i18n::describe(&error, language)
+            );
+            eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -72,6 +72,11 @@ fn a_code_read_at_the_walk_in_desk_is_shown_with_its_owner_and_never_books_someo
     // Cleared by hand, the walk-in books: the form was never someone else's.
     booth.app().state.walk_in.capture_code.clear();
     booth.app().state.walk_in.code_from_camera = None;
+    booth
+        .harness
+        .get_by_label_contains("学生暂时无法出示采集码")
+        .click();
+    booth.harness.run_steps(1);
     booth.harness.get_by_label("保存预约").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.screen == Screen::Operator && card_found(s));

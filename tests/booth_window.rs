@@ -389,9 +389,10 @@ fn an_invalid_id_number_shows_its_reason_and_blocks_saving() {
     ] {
         booth.type_into(A11yRole::TextInput, label, text);
     }
+    use capture_station::i18n::Worded as _;
     let reason = capture_station::domain::IdNumber::parse(&bad, chrono::Local::now().date_naive())
         .unwrap_err()
-        .message_zh();
+        .zh();
     booth.harness.get_by_label(&format!("× {reason}"));
     booth.harness.get_by_label("保存预约").click();
     booth.harness.run_steps(2);
@@ -579,6 +580,15 @@ fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
     booth.harness.get_by_label("仍要结束（将被记录）").click();
     booth.harness.run_steps(1);
     booth.harness.get_by_label("确认结束采集").click();
+    booth.harness.run_steps(2);
+    // It refunds money: the window asks once more, with the count and the amount.
+    assert!(booth.app().state.supervisor.close_out.outcome.is_none());
+    booth.harness.get_by_label_contains(&format!(
+        "将取消 {} 个未采集的订单，退款共 {} 元",
+        preview.to_cancel,
+        capture_station::domain::money::format_yuan(preview.refund_total_fen)
+    ));
+    booth.harness.get_by_label("确认结束并退款").click();
     booth.harness.run_steps(1);
     booth.settle(|s| {
         s.supervisor.close_out.outcome.is_some() && !s.supervisor.close_out.refunds.is_empty()
@@ -707,10 +717,11 @@ fn an_operator_account_cannot_book_a_walk_in_even_through_the_form() {
     booth.app().state.walk_in.school = demo::DEMO_SCHOOL.to_string();
     booth.app().command(Command::SaveWalkIn);
     booth.settle(|s| !s.walk_in.saving);
-    let notice = booth.app().state.notice.as_ref().map(|n| n.text.clone());
+    // Said beside the form whose save was refused.
+    let refusal = booth.app().state.walk_in.error.clone();
     assert!(
-        notice.as_deref().is_some_and(|n| n.contains("权限不足")),
-        "{notice:?}"
+        refusal.as_deref().is_some_and(|n| n.contains("权限不足")),
+        "{refusal:?}"
     );
     let store = booth.store();
     assert_eq!(store.booking_count().unwrap(), bookings_before);
@@ -836,11 +847,15 @@ fn the_result_photo_and_every_failed_check_fit_the_window() {
         let failed: Vec<String> = report
             .checks
             .iter_mut()
-            .enumerate()
-            .map(|(index, check)| {
+            .map(|check| {
                 check.ok = false;
-                check.message = format!("第{index}项未通过 check {index} failed");
-                format!("× {}", check.message)
+                check.outcome = capture_station::portrait::checks::Outcome::High;
+                let text = capture_station::i18n::checks::check_failure(
+                    check,
+                    None,
+                    capture_station::config::Language::Chinese,
+                );
+                format!("× {text}")
             })
             .collect();
         assert!(failed.len() >= 13, "every check is listed: {failed:?}");
@@ -939,7 +954,7 @@ fn a_dropped_xlsx_is_previewed_then_imported_and_found_by_scan_and_search() {
     );
     booth.import_settled();
     assert_eq!(booth.app().state.screen, Screen::Supervisor);
-    booth.harness.get_by_label("XLSX");
+    booth.harness.get_by_label_contains("格式：XLSX");
     booth
         .harness
         .get_by_label("若导入： 新增 12，更新 0，未变 0，问题行 0");
@@ -1014,7 +1029,7 @@ fn rejected_rows_are_listed_with_their_spreadsheet_rows() {
     let result = booth.app().state.supervisor.import.result.clone().unwrap();
     let rows: Vec<usize> = result.rejected.iter().map(|r| r.row).collect();
     assert_eq!(rows, vec![3, 4]);
-    assert!(result.rejected[1].reason.contains("身份证号"));
+    assert!(crate::util::zh_reason(&result.rejected[1]).contains("身份证号"));
     assert_eq!(booth.store().lookup("IMP-1", 1).unwrap().len(), 1);
 
     booth.harness.get_by_label("导出问题行 (XLSX)").click();
@@ -1045,6 +1060,7 @@ fn a_file_missing_a_required_header_is_refused_and_nothing_is_written() {
     booth.drop_file(&files, "orders.csv", "订单号,学校\nA1,X大学\n".as_bytes());
     booth.import_settled();
     let refused = booth.app().state.supervisor.import.refused.clone().unwrap();
+    let refused = refused.text(capture_station::config::Language::Chinese);
     assert!(refused.contains("姓名"), "{refused}");
     assert!(booth.app().state.supervisor.import.preview.is_none());
     assert!(booth.harness.query_by_label("确认导入").is_none());

@@ -1255,7 +1255,7 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
     let rows: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
     assert_eq!(rows, vec![4, 5], "{:?}", report.rejected);
     assert!(
-        report.rejected[1].reason.contains("IMP-1"),
+        crate::util::zh_reason(&report.rejected[1]).contains("IMP-1"),
         "{:?}",
         report.rejected
     );
@@ -1292,7 +1292,7 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
     );
     assert_eq!(report.rejected.len(), 1);
     assert_eq!(report.rejected[0].row, 2);
-    assert!(report.rejected[0].reason.contains("信息更正"));
+    assert!(crate::util::zh_reason(&report.rejected[0]).contains("信息更正"));
     for station in [&mut a, &mut b] {
         station.sync();
         assert_eq!(station.store.booking_count().unwrap(), 4);
@@ -1350,7 +1350,8 @@ fn a_school_closes_for_the_campus_only_when_every_station_is_sealed_or_written_o
 
     let mut admin = campus.admin_client();
     let refused = admin.close_school(school, due, "主管@A").unwrap_err();
-    assert!(refused.to_string().contains("A、B、C"), "{refused}");
+    use capture_station::i18n::Worded as _;
+    assert!(refused.zh().contains("A、B、C"), "{refused}");
 
     // A seals. B's word is not enough while its capture has not reached the server.
     a.store.seal_school(school, &a.session).unwrap();
@@ -1511,7 +1512,8 @@ fn the_campus_report_shows_each_stations_pace_and_who_has_not_sealed() {
 #[test]
 fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere() {
     use capture_station::campus::CampusError;
-    use capture_station::campus::accounts::{self, OFFLINE_UNKNOWN_ACCOUNT};
+    use capture_station::campus::accounts;
+    use capture_station::store::Refusal;
     use capture_station::store::{Role, StoreError};
     let campus = TestCampus::start();
     let mut a = campus.station("A");
@@ -1579,7 +1581,7 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     let mut d = campus.station("D");
     let never_seen = accounts::sign_in(&mut d.store, away(), "王主管", "246813");
     match never_seen {
-        Err(StoreError::Invalid(message)) => assert_eq!(message, OFFLINE_UNKNOWN_ACCOUNT),
+        Err(StoreError::Refused(Refusal::OfflineUnknownAccount)) => {}
         other => panic!("expected the offline refusal, got {other:?}"),
     }
     accounts::sign_in(&mut c.store, away(), "王主管", "246813")

@@ -71,7 +71,7 @@ fn a_rejected_row_is_named_by_its_spreadsheet_row_whatever_the_line_endings() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|r| r["reason"].as_str().unwrap().contains("身份证号"))
+            .find(|r| r["reason"].as_str().unwrap().contains("ID number"))
             .unwrap_or_else(|| panic!("no ID rejection with {ending:?}: {report}"));
         assert_eq!(bad_id["row"], 4, "line ending {ending:?}: {report}");
     }

@@ -234,6 +234,7 @@ fn an_export_that_will_not_fit_is_refused_before_anything_is_written() {
         naming: Naming::parse("{capture_code}.jpg").unwrap(),
         zip: false,
         only_reexports: false,
+        station_name: None,
     };
     let out = dir.path().join("stick");
     let refused = export_school(
@@ -306,6 +307,7 @@ fn an_export_that_will_not_fit_is_refused_before_anything_is_written() {
         .unwrap();
     let only = ExportRequest {
         only_reexports: true,
+        station_name: None,
         ..request(&out)
     };
     let again = export_school(

@@ -119,12 +119,13 @@ fn a_full_disk_refuses_the_save_clearly_and_leaves_nothing_behind() {
     let big = vec![0xd8_u8; 400_000];
     let error = store
         .save_capture(&photos, shot(&second, &big, Some(&big), &boss))
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    let zh = capture_station::i18n::Worded::zh(&error);
+    let error = error.to_string();
     if really_full {
         assert!(
-            error.contains("磁盘已满") && error.contains("disk is full"),
-            "{error}"
+            zh.contains("磁盘已满") && error.contains("disk holding it is full"),
+            "{zh} / {error}"
         );
     } else {
         assert!(error.contains("booking is unchanged"), "{error}");

@@ -75,12 +75,18 @@ fn the_guide_sets_up_a_real_booth_and_does_not_come_back() {
     booth.app().state.first_run.as_mut().unwrap().cameras = Some(vec![
         CameraOption {
             setting: wide.clone(),
-            label: "Camera A".to_string(),
+            name: capture_station::app::state::CameraName::Device {
+                index: 0,
+                name: Some("Camera A".to_string()),
+            },
             formats: Vec::new(),
         },
         CameraOption {
             setting: small.clone(),
-            label: "Camera B".to_string(),
+            name: capture_station::app::state::CameraName::Device {
+                index: 0,
+                name: Some("Camera B".to_string()),
+            },
             formats: vec![CaptureFormat {
                 width: 320,
                 height: 240,
@@ -314,7 +320,9 @@ fn a_camera_saved_in_the_settings_runs_without_a_restart() {
     booth
         .app()
         .command(Command::SaveSettings(Box::new(settings)));
-    booth.settle(|s| s.camera_label.ends_with("second"));
+    booth.settle(|s| {
+        matches!(&s.camera_name, capture_station::app::state::CameraName::Replay(path) if path.ends_with("second"))
+    });
     wait_for_frames_of(&mut booth, (320, 240));
     assert_eq!(
         saved_settings(&booth).camera.as_deref(),

@@ -36,11 +36,11 @@ fn check_problem_report(report: &capture_station::transfer::ImportReport) {
     assert_eq!(report.inserted, 3);
     let rows: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
     assert_eq!(rows, vec![5, 6, 7, 8, 9], "{:?}", report.rejected);
-    assert!(report.rejected[0].reason.contains("姓名"));
-    assert!(report.rejected[1].reason.contains("身份证号"));
-    assert!(report.rejected[2].reason.contains("二十五"));
-    assert!(report.rejected[3].reason.contains("预约时段"));
-    assert!(report.rejected[4].reason.contains("repeats row 2"));
+    assert!(crate::util::zh_reason(&report.rejected[0]).contains("姓名"));
+    assert!(crate::util::zh_reason(&report.rejected[1]).contains("身份证号"));
+    assert!(crate::util::zh_reason(&report.rejected[2]).contains("二十五"));
+    assert!(crate::util::zh_reason(&report.rejected[3]).contains("预约时段"));
+    assert!(crate::util::zh_reason(&report.rejected[4]).contains("第 2 行"));
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn missing_header_and_empty_file_import_nothing() {
     let boss = crate::util::boss(&mut store);
     let error = import_file(&mut store, &bytes, "t.csv", &options(None), &boss).unwrap_err();
     assert!(
-        matches!(&error, ImportError::MissingHeaders(m) if m == &vec!["姓名"]),
+        matches!(&error, ImportError::MissingHeaders(m) if m == &vec![capture_station::domain::Field::Name]),
         "{error}"
     );
     assert!(import_file(&mut store, b"", "e.csv", &options(None), &boss).is_err());
@@ -140,7 +140,7 @@ fn captured_orders_are_not_changed_by_reimport() {
     let bytes = sample::write_xlsx(&renamed).unwrap();
     let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!(report.rejected.len(), 1);
-    assert!(report.rejected[0].reason.contains("信息更正"));
+    assert!(crate::util::zh_reason(&report.rejected[0]).contains("信息更正"));
     assert_eq!(
         store
             .booking_by_order_no(orders[0].order_no())
@@ -162,5 +162,5 @@ fn a_capture_code_cannot_move_to_another_order() {
     let report = import_file(&mut store, &bytes, "t.xlsx", &options(None), &boss).unwrap();
     assert_eq!(report.inserted, 1);
     assert_eq!(report.rejected[0].row, 3);
-    assert!(report.rejected[0].reason.contains("采集码"));
+    assert!(crate::util::zh_reason(&report.rejected[0]).contains("采集码"));
 }

@@ -3,6 +3,8 @@
 //! decoding, JPEG quality from the quantisation table, size by length, head top by a backdrop
 //! scan of the output.
 
+use capture_station::config::Language;
+use capture_station::i18n::checks::hint_text;
 use std::path::Path;
 
 use capture_station::domain::photo_spec::{Backdrop, SizeRange};
@@ -558,16 +560,8 @@ fn a_speaking_turned_face_fails_mouth_closed_and_head_turned() {
         assert!(!failed.ok, "{rule}: {failed:?}");
         assert!(failed.value.is_finite(), "{rule} was measured");
     }
-    assert!(
-        check(&report, "mouth_closed")
-            .message
-            .starts_with("请闭上嘴")
-    );
-    assert!(
-        check(&report, "head_turned")
-            .message
-            .starts_with("请正对镜头")
-    );
+    assert!(zh(check(&report, "mouth_closed")).starts_with("请闭上嘴"));
+    assert!(zh(check(&report, "head_turned")).starts_with("请正对镜头"));
 }
 
 /// Paints the eye at `(px, py)` (a pupil in the frame) shut: each row across the eye filled by
@@ -614,7 +608,7 @@ fn closed_eyes_and_glare_on_glasses_fail_their_checks() {
         let report = report_of(&mut pipeline, &shut);
         let eyes = check(&report, "eyes_open");
         assert!(!eyes.ok, "{name} with eyes painted shut: {eyes:?}");
-        assert!(eyes.message.starts_with("请睁开眼睛"));
+        assert!(zh(eyes).starts_with("请睁开眼睛"));
         assert!(!report.ok);
 
         let mut glare = frame.clone();
@@ -676,7 +670,7 @@ fn a_fringe_over_the_eyebrows_fails_eyebrows_visible() {
         let report = report_of(&mut pipeline, &fringed);
         let brows = check(&report, "eyebrows_visible");
         assert!(!brows.ok, "{name} under a fringe: {brows:?}");
-        assert!(brows.message.starts_with("请露出眉毛"), "{brows:?}");
+        assert!(zh(brows).starts_with("请露出眉毛"), "{brows:?}");
         assert!(!report.ok);
     }
 }
@@ -697,15 +691,25 @@ fn live_guidance_names_the_fix_before_the_shot() {
         tilted
             .hints
             .iter()
-            .any(|h| h.zh == "请摆正头部" && h.en.contains("straighten")),
+            .any(|h| hint_text(h, Language::Chinese) == "请摆正头部"
+                && hint_text(h, Language::English).contains("straighten")),
         "{tilted:?}"
     );
 
     let far = pipeline.guide(&booth_frame(300, (960, 620)));
     assert!(far.face_found && !far.ready());
-    assert_eq!(far.hints[0].zh, "请靠近一些", "{far:?}");
+    assert_eq!(
+        hint_text(&far.hints[0], Language::Chinese),
+        "请靠近一些",
+        "{far:?}"
+    );
 
     let empty = RgbImage::from_pixel(1920, 1080, image::Rgb(Backdrop::Blue.rgb()));
     let empty = pipeline.guide(&empty);
     assert!(!empty.face_found && !empty.ready());
+}
+
+/// A failed check as the booth words it in Chinese.
+fn zh(check: &capture_station::portrait::checks::Check) -> String {
+    capture_station::i18n::checks::check_failure(check, None, Language::Chinese)
 }

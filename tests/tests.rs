@@ -3,7 +3,9 @@
 
 mod util;
 
+mod booth_desk;
 mod booth_hands;
+mod booth_messages;
 mod booth_names;
 mod booth_window;
 mod campus;

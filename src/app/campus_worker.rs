@@ -46,7 +46,7 @@ pub enum CampusEvent {
         other: Option<RgbImage>,
     },
     Resolved(i64),
-    Failed(String),
+    Failed(crate::i18n::Message),
 }
 
 /// Starts the thread; `settings` is the campus already joined, if any.
@@ -78,12 +78,15 @@ fn run(
             Ok(Err(error)) => {
                 client = None;
                 tracing::warn!("campus screen: {error:#}");
-                CampusEvent::Failed(format!("{error:#}"))
+                CampusEvent::Failed(crate::i18n::Message::of_error(&error))
             }
             Err(_) => {
                 client = None;
                 tracing::error!("the campus screen's thread panicked on a job; it goes on");
-                CampusEvent::Failed("internal error; see the log".to_string())
+                CampusEvent::Failed(crate::i18n::Message::new(
+                    "程序内部出错，详情已记入日志",
+                    "internal error; see the log",
+                ))
             }
         };
         send(event);

@@ -64,6 +64,8 @@ pub enum Command {
         capture_code: Option<String>,
     },
     SaveWalkIn,
+    /// Save the walk-in with a school not known yet, which staff confirmed is meant.
+    ConfirmNewSchool,
     /// Sign in at the booth (from the sign-in screen).
     SignIn {
         name: String,
@@ -89,6 +91,18 @@ pub enum Command {
         name: String,
         role: crate::store::Role,
         pin: String,
+    },
+    /// A supervisor sets a new PIN for an account (it also ends a lock).
+    ResetPin {
+        name: String,
+        pin: String,
+    },
+    /// Close the PIN reset without changing anything.
+    CancelPinReset,
+    /// A supervisor stops an account from signing in, or lets it again.
+    SetAccountDisabled {
+        name: String,
+        disabled: bool,
     },
     SupervisorTab(SupervisorTab),
     SelectForCorrection(String),

@@ -14,8 +14,18 @@ pub enum AppEvent {
     ScannerWake,
     /// The cameras the system reports, asked for by the first-run guide.
     CamerasFound(Vec<super::first_run::CameraOption>),
-    /// The file the supervisor picked in the system's file dialog (`None`: cancelled).
-    FilePicked(Option<std::path::PathBuf>),
+    /// What the system's file dialog gave.
+    FilePicked(FilePick),
+}
+
+/// The file dialog's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilePick {
+    Picked(std::path::PathBuf),
+    Cancelled,
+    /// No dialog could be shown (no desktop portal, no zenity): the window says how else to
+    /// give the file.
+    Unavailable,
 }
 
 /// Room for bursts; workers block when it is full, which only happens if the UI stops draining.

@@ -48,13 +48,15 @@ impl FirstRunStep {
 pub enum StepOutcome {
     Done,
     Skipped,
+    /// The camera step found no camera to choose.
+    NoCamera,
 }
 
 /// A camera the guide offers: its config.toml setting, a name, and the formats it reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraOption {
     pub setting: String,
-    pub label: String,
+    pub name: super::state::CameraName,
     pub formats: Vec<CaptureFormat>,
 }
 
@@ -66,10 +68,9 @@ impl CameraOption {
             .filter(|listing| listing.index.parse::<u32>().is_ok())
             .map(|listing| Self {
                 setting: format!("device:{}", listing.index),
-                label: if listing.name.trim().is_empty() {
-                    format!("camera {}", listing.index)
-                } else {
-                    listing.name
+                name: super::state::CameraName::Device {
+                    index: listing.index.parse().unwrap_or(0),
+                    name: Some(listing.name).filter(|name| !name.trim().is_empty()),
                 },
                 formats: listing.formats,
             })
@@ -268,8 +269,8 @@ mod tests {
         ]);
         assert_eq!(options.len(), 2);
         assert_eq!(options[0].setting, "device:0");
-        assert_eq!(options[0].label, "HD Webcam");
-        assert_eq!(options[1].label, "camera 3");
+        assert_eq!(crate::i18n::ZH.camera_name(&options[0].name), "HD Webcam");
+        assert_eq!(crate::i18n::ZH.camera_name(&options[1].name), "摄像头 3");
         assert_eq!(
             source_setting(&SourceSpec::Replay("/tmp/clips".into())),
             "replay:/tmp/clips"

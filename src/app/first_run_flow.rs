@@ -4,7 +4,7 @@
 
 use super::StationApp;
 use super::command::Command;
-use super::events::AppEvent;
+use super::events::{AppEvent, FilePick};
 use super::first_run::{CameraOption, FirstRun, FirstRunStep, StepOutcome, source_setting};
 use super::state::{NoticeLevel, Screen};
 use crate::camera::SourceSpec;
@@ -37,7 +37,7 @@ impl StationApp {
             .filter(|spec| !matches!(spec, SourceSpec::Device(_)))
             .map(|spec| CameraOption {
                 setting: source_setting(&spec),
-                label: self.state.camera_label.clone(),
+                name: self.state.camera_name.clone(),
                 formats: Vec::new(),
             });
         let sender = self.event_sender.clone();
@@ -81,21 +81,18 @@ impl StationApp {
             return;
         }
         self.state.supervisor.import.picking = true;
+        self.state.supervisor.import.no_file_dialog = false;
         let title = self.state.texts().import_pick_file;
+        let picker = self.file_picker.clone();
         let sender = self.event_sender.clone();
         let ctx = self.egui_ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("file-dialog".to_string())
             .spawn(move || {
-                let picked = std::panic::catch_unwind(|| {
-                    rfd::FileDialog::new()
-                        .set_title(title)
-                        .add_filter("XLSX / XLS / CSV", &["xlsx", "xls", "csv"])
-                        .pick_file()
-                })
-                .unwrap_or_else(|_| {
+                let pick = std::panic::AssertUnwindSafe(|| picker(title));
+                let picked = std::panic::catch_unwind(pick).unwrap_or_else(|_| {
                     tracing::error!("the file dialog panicked");
-                    None
+                    FilePick::Unavailable
                 });
                 let _ = sender.send(AppEvent::FilePicked(picked));
                 ctx.request_repaint();
@@ -103,13 +100,16 @@ impl StationApp {
         if let Err(error) = spawned {
             tracing::error!(%error, "could not open the file dialog");
             self.state.supervisor.import.picking = false;
+            self.state.supervisor.import.no_file_dialog = true;
         }
     }
 
-    pub(super) fn file_picked(&mut self, picked: Option<std::path::PathBuf>) {
+    pub(super) fn file_picked(&mut self, picked: FilePick) {
         self.state.supervisor.import.picking = false;
-        if let Some(path) = picked {
-            self.apply(Command::PreviewImport { path });
+        match picked {
+            FilePick::Picked(path) => self.apply(Command::PreviewImport { path }),
+            FilePick::Cancelled => {}
+            FilePick::Unavailable => self.state.supervisor.import.no_file_dialog = true,
         }
     }
 
@@ -166,7 +166,20 @@ impl StationApp {
                     guide.advance(outcome(joined));
                 }
                 FirstRunStep::Supervisor | FirstRunStep::Finished => {}
-                FirstRunStep::Camera | FirstRunStep::Station => guide.advance(StepOutcome::Done),
+                // Done only with a camera found and chosen: the summary must not say the camera
+                // step is done when there was none.
+                FirstRunStep::Camera => {
+                    let found = guide.cameras.as_ref().is_some_and(|c| !c.is_empty());
+                    let chosen = guide.draft.camera.is_some() || guide.running.is_some();
+                    guide.advance(if !found {
+                        StepOutcome::NoCamera
+                    } else if chosen {
+                        StepOutcome::Done
+                    } else {
+                        StepOutcome::Skipped
+                    });
+                }
+                FirstRunStep::Station => guide.advance(StepOutcome::Done),
             },
             Command::FirstRunSkip if guide.step.skippable() => {
                 match guide.step {
@@ -179,7 +192,11 @@ impl StationApp {
                         }
                         return;
                     }
-                    FirstRunStep::Station => guide.forget_station(),
+                    FirstRunStep::Station => {
+                        guide.forget_station();
+                        // The skipped values' error stays with them.
+                        self.state.supervisor.settings_error = None;
+                    }
                     _ => {}
                 }
                 guide.advance(StepOutcome::Skipped);
@@ -187,6 +204,8 @@ impl StationApp {
             Command::FirstRunFinish => {
                 self.state.first_run = None;
                 self.state.screen = Screen::Operator;
+                self.state.supervisor.settings_error = None;
+                self.state.supervisor.settings = self.config.file.clone();
             }
             _ => {}
         }

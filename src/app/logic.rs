@@ -11,8 +11,8 @@ use super::events::AppEvent;
 use super::keyboard::Typed;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{
-    CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Role, Screen, ShootBlock, ShotState,
-    SupervisorTab,
+    Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Role, Screen, ShootBlock,
+    ShotState, SupervisorTab,
 };
 use super::store_worker::{SaveRequest, StoreEvent, StoreJob};
 use super::{StationApp, walk_in};
@@ -35,7 +35,15 @@ pub const SUPERVISOR_IDLE_LOGOUT: Duration = Duration::from_secs(120);
 impl StationApp {
     pub(super) fn before_frame(&mut self, ctx: &egui::Context) {
         if let Some(campus) = self.campus.get() {
-            self.state.campus = Some(campus.status());
+            let status = campus.status();
+            // A sync may have brought bookings (an import at another booth, a close-out): the
+            // status bar's counts follow.
+            let synced =
+                self.state.campus.as_ref().map(|c| &c.last_sync) != Some(&status.last_sync);
+            self.state.campus = Some(status);
+            if synced {
+                self.send_store(StoreJob::RefreshCounts);
+            }
         }
         let started = Instant::now();
         while started.elapsed() < DRAIN_BUDGET {
@@ -497,8 +505,10 @@ impl StationApp {
         self.state.supervisor.campus.error = None;
         if self.campus_jobs.send(job).is_err() {
             self.state.supervisor.campus.busy = false;
-            self.state.supervisor.campus.error =
-                Some("the campus screen's thread has stopped; see the log".to_string());
+            self.state.supervisor.campus.error = Some(crate::i18n::Message::new(
+                "校区页面的后台线程已停止，详情已记入日志",
+                "the campus screen's thread has stopped; see the log",
+            ));
         }
     }
 
@@ -590,6 +600,9 @@ impl StationApp {
 
     fn store_answered(&mut self, event: StoreEvent) {
         let t = self.state.texts();
+        if let Some(area) = event.success_area() {
+            self.state.succeeded(area);
+        }
         match event {
             StoreEvent::Preparing => self.state.database = DatabaseHealth::Preparing,
             StoreEvent::Ready { demo_seeded } => {
@@ -694,6 +707,8 @@ impl StationApp {
                 self.state.operator.card = CardState::Found(card);
                 self.reset_shot();
                 self.state.screen = Screen::Operator;
+                // A school confirmed as new is known from now on.
+                self.send_store(StoreJob::LoadSchools);
             }
             StoreEvent::WalkInCodeTaken { owner } => {
                 let form = &mut self.state.walk_in;
@@ -734,6 +749,14 @@ impl StationApp {
                 self.state.supervisor.selected = Some(*booking);
                 self.state.supervisor.history = history;
                 self.state.supervisor.correction = Default::default();
+                // The list beside the form shows the record as it is now (王萍, not 王平).
+                let query = self.state.supervisor.search.query.clone();
+                if !query.trim().is_empty() {
+                    self.apply(Command::Search {
+                        query,
+                        for_supervisor: true,
+                    });
+                }
             }
             StoreEvent::Selected { booking, history } => {
                 self.state.supervisor.correction = Default::default();
@@ -774,7 +797,10 @@ impl StationApp {
                 }
                 self.replace_card(*card);
             }
-            StoreEvent::Schools(rows) => self.state.supervisor.schools = rows,
+            StoreEvent::Schools(rows) => {
+                self.state.supervisor.schools = rows;
+                self.state.supervisor.schools_loaded = true;
+            }
             StoreEvent::CampusGate(view) => {
                 let form = &mut self.state.supervisor.campus.close;
                 form.busy = false;
@@ -801,7 +827,8 @@ impl StationApp {
             }
             StoreEvent::CampusRefused(message) => {
                 self.state.supervisor.campus.close.busy = false;
-                self.state.notify(NoticeLevel::Error, message);
+                self.state
+                    .notify_in(Area::Campus, NoticeLevel::Error, message);
             }
             StoreEvent::Recorded => {}
             StoreEvent::ClosePreviewed(preview) => {
@@ -914,6 +941,13 @@ impl StationApp {
                     self.state.sign_in.message = Some(message);
                 }
             }
+            StoreEvent::PinReset { name, users } => {
+                self.state.supervisor.users.list = users;
+                self.state.notify(
+                    NoticeLevel::Success,
+                    t.pin_reset_done.replace("{name}", &name),
+                );
+            }
             StoreEvent::Users(list) => {
                 self.state.supervisor.users.list = list;
                 self.state.supervisor.users.new_name.clear();
@@ -987,27 +1021,47 @@ impl StationApp {
                 import.busy = false;
                 import.preview = None;
                 import.bytes = None;
-                import.refused = Some(reason.clone());
-                self.state
-                    .notify(NoticeLevel::Error, format!("{} {reason}", t.import_refused));
+                // Said on the import screen itself, where the file is chosen again.
+                import.refused = Some(reason);
             }
-            StoreEvent::Failed(error) => {
-                self.state.supervisor.import.busy = false;
-                self.state.supervisor.export.busy = false;
-                self.state.supervisor.export.progress = None;
-                self.state.sign_in.busy = false;
-                if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
-                    // The photo stays on screen: nothing is lost, the operator can try again.
-                    *saving = false;
-                }
-                self.state.walk_in.saving = false;
-                if matches!(self.state.operator.card, CardState::Looking(_)) {
-                    self.state.operator.card = CardState::Empty;
-                }
-                self.state.supervisor.settings_error = Some(error.clone());
+            StoreEvent::Failed { area, message } => self.store_failed(area, message),
+        }
+    }
+
+    /// A job failed: nothing waits for it any more, and the reason is said where the job came
+    /// from (beside its form, or in the notice strip), until that place next succeeds.
+    fn store_failed(&mut self, area: Area, message: crate::i18n::Message) {
+        self.state.supervisor.import.busy = false;
+        self.state.supervisor.export.busy = false;
+        self.state.supervisor.export.progress = None;
+        self.state.sign_in.busy = false;
+        if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
+            // The photo stays on screen: nothing is lost, the operator can try again.
+            *saving = false;
+        }
+        self.state.walk_in.saving = false;
+        if matches!(self.state.operator.card, CardState::Looking(_)) {
+            self.state.operator.card = CardState::Empty;
+        }
+        let supervisor = &mut self.state.supervisor;
+        match area {
+            Area::Settings => {
+                supervisor.settings_error = Some(message);
                 self.first_run_save_failed();
-                self.state.notify(NoticeLevel::Error, error);
             }
+            Area::Accounts => supervisor.users.error = Some(message),
+            Area::Import => supervisor.import.refused = Some(message),
+            Area::Export => supervisor.export.refused = Some(message),
+            Area::Corrections => supervisor.correction_error = Some(message),
+            Area::SignIn => self.state.sign_in.message = Some(message),
+            Area::WalkIn => {
+                self.state.walk_in.error = Some(message.text(self.state.language).to_string())
+            }
+            Area::Campus => {
+                supervisor.campus.close.busy = false;
+                supervisor.campus.error = Some(message);
+            }
+            _ => self.state.notify_in(area, NoticeLevel::Error, message),
         }
     }
 
@@ -1048,8 +1102,22 @@ impl StationApp {
                     // A code seen while another screen was open counts again here.
                     scanner.reset();
                 }
+                // A message about another screen does not follow the person here.
+                let leaving = self.state.area_now();
                 self.state.screen = screen;
-                if screen == Screen::Supervisor && self.state.role == Role::Supervisor {
+                if self.state.area_now() != leaving
+                    && self
+                        .state
+                        .notice
+                        .as_ref()
+                        .is_some_and(|n| n.area == leaving)
+                {
+                    self.state.notice = None;
+                }
+                if (screen == Screen::Supervisor && self.state.role == Role::Supervisor)
+                    || screen == Screen::WalkIn
+                {
+                    // The walk-in desk offers the known schools, so a typo makes no new one.
                     self.send_store(StoreJob::LoadSchools);
                 }
             }
@@ -1089,7 +1157,8 @@ impl StationApp {
                 let code = match self.config.capture_code_rules.validate(&code) {
                     Ok(code) => code.as_str().to_string(),
                     Err(error) => {
-                        self.state.notify(NoticeLevel::Error, error.message_zh());
+                        self.state
+                            .notify(NoticeLevel::Error, crate::i18n::Message::of(&error));
                         return;
                     }
                 };
@@ -1148,9 +1217,13 @@ impl StationApp {
                 );
                 form.capture_code = capture_code.unwrap_or_default();
                 self.state.walk_in = form;
-                self.state.screen = Screen::WalkIn;
+                self.apply(Command::Show(Screen::WalkIn));
             }
             Command::SaveWalkIn => {
+                // The saved walk-in takes the operator's card: never over a photo not saved yet.
+                if self.refuse_while_unsaved() {
+                    return;
+                }
                 let today = Local::now().date_naive();
                 match walk_in::validate(&self.state.walk_in, today, &self.config.capture_code_rules)
                 {
@@ -1158,6 +1231,24 @@ impl StationApp {
                         let Some(session) = self.require_session() else {
                             return;
                         };
+                        let form = &mut self.state.walk_in;
+                        let known = !self.state.supervisor.schools_loaded
+                            || self
+                                .state
+                                .supervisor
+                                .schools
+                                .iter()
+                                .any(|school| school.name == booking.school);
+                        if !known
+                            && form.new_school_confirmed.as_deref() != Some(booking.school.as_str())
+                        {
+                            form.school_unknown = true;
+                            form.error =
+                                Some(t.walk_in_new_school.replace("{school}", &booking.school));
+                            return;
+                        }
+                        let form = &mut self.state.walk_in;
+                        form.school_unknown = false;
                         self.state.walk_in.error = None;
                         self.state.walk_in.saving = true;
                         self.send_store(StoreJob::CreateWalkIn {
@@ -1168,12 +1259,17 @@ impl StationApp {
                     Err(problems) => {
                         let text = problems
                             .iter()
-                            .map(|p| p.message.as_str())
+                            .map(|p| t.word(&p.problem))
                             .collect::<Vec<_>>()
-                            .join("；");
+                            .join(t.list_separator);
                         self.state.walk_in.error = Some(text);
                     }
                 }
+            }
+            Command::ConfirmNewSchool => {
+                self.state.walk_in.new_school_confirmed =
+                    Some(self.state.walk_in.school.trim().to_string());
+                self.apply(Command::SaveWalkIn);
             }
             Command::SignIn { name, pin } => {
                 self.state.sign_in.busy = true;
@@ -1190,7 +1286,8 @@ impl StationApp {
                 pin_again,
             } => {
                 if pin != pin_again {
-                    self.state.sign_in.message = Some(t.pins_differ.to_string());
+                    self.state.sign_in.message =
+                        Some(crate::i18n::Message::texts(|t| t.pins_differ));
                     self.state.sign_in.pin_again.clear();
                     return;
                 }
@@ -1230,6 +1327,22 @@ impl StationApp {
                         name,
                         role,
                         pin,
+                        session,
+                    });
+                }
+            }
+            Command::ResetPin { name, pin } => {
+                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
+                    self.state.supervisor.users.reset = None;
+                    self.send_store(StoreJob::ResetPin { name, pin, session });
+                }
+            }
+            Command::CancelPinReset => self.state.supervisor.users.reset = None,
+            Command::SetAccountDisabled { name, disabled } => {
+                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
+                    self.send_store(StoreJob::SetDisabled {
+                        name,
+                        disabled,
                         session,
                     });
                 }
@@ -1307,12 +1420,21 @@ impl StationApp {
                 });
             }
             Command::SupervisorTab(tab) => {
+                let arriving = self.state.supervisor.tab != tab;
                 self.state.supervisor.tab = tab;
                 if tab == SupervisorTab::Campus && self.state.supervisor.campus.joined.is_some() {
                     self.send_campus(CampusJob::Overview);
                 }
-                if tab == SupervisorTab::Settings && self.supervisor_session().is_some() {
-                    self.send_store(StoreJob::LoadUsers);
+                if tab == SupervisorTab::Settings {
+                    // The form shows what is saved now, and nothing said about an earlier
+                    // attempt (in the first-run guide, say) follows it here.
+                    if arriving {
+                        self.state.supervisor.settings = self.config.file.clone();
+                        self.state.supervisor.settings_error = None;
+                    }
+                    if self.supervisor_session().is_some() {
+                        self.send_store(StoreJob::LoadUsers);
+                    }
                 }
                 if matches!(
                     tab,
@@ -1358,7 +1480,10 @@ impl StationApp {
                             session,
                         });
                     }
-                    Err(error) => self.state.notify(NoticeLevel::Error, error.to_string()),
+                    Err(error) => {
+                        self.state.supervisor.correction_error =
+                            Some(crate::i18n::Message::of(&error))
+                    }
                 }
             }
             Command::ApproveRetake { booking_id } => {
@@ -1448,7 +1573,7 @@ impl StationApp {
                 let Some(session) = self.require_supervisor(Permission::ManageSchools) else {
                     return;
                 };
-                match parse_window(&first_day, &last_day) {
+                match parse_window(&first_day, &last_day, self.state.language) {
                     Ok(window) => {
                         self.state.supervisor.new_school.clear();
                         self.send_store(StoreJob::AddWindow {
@@ -1468,7 +1593,7 @@ impl StationApp {
                 let Some(session) = self.require_supervisor(Permission::ManageSchools) else {
                     return;
                 };
-                match parse_window(&first_day, &last_day) {
+                match parse_window(&first_day, &last_day, self.state.language) {
                     Ok(window) => {
                         self.send_store(StoreJob::UpdateWindow {
                             window_id,
@@ -1590,12 +1715,12 @@ impl StationApp {
                     let naming = match crate::transfer::export::Naming::parse(naming) {
                         Ok(naming) => naming,
                         Err(error) => {
-                            form.refused = Some(error.to_string());
+                            form.refused = Some(crate::i18n::Message::of(&error));
                             return;
                         }
                     };
                     if form.school.trim().is_empty() || form.folder.trim().is_empty() {
-                        form.refused = Some(t.export_choose_first.to_string());
+                        form.refused = Some(crate::i18n::Message::texts(|t| t.export_choose_first));
                         return;
                     }
                     let request = Box::new(crate::transfer::school_export::ExportRequest {
@@ -1604,6 +1729,7 @@ impl StationApp {
                         naming,
                         zip: false,
                         only_reexports: form.only_reexports,
+                        station_name: Some(self.config.station_name.clone()),
                     });
                     form.busy = true;
                     form.refused = None;
@@ -1823,10 +1949,14 @@ fn nudge(right: i32, down: i32, zoom_in: i32) -> Command {
     }
 }
 
-fn parse_window(first: &str, last: &str) -> Result<CollectionWindow, String> {
-    let day = |text: &str| {
-        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
-    };
-    CollectionWindow::new(day(first)?, day(last)?).map_err(|e| e.to_string())
+/// A collection window as typed in 场次: the same date spellings the command line reads.
+fn parse_window(
+    first: &str,
+    last: &str,
+    language: crate::config::Language,
+) -> Result<CollectionWindow, String> {
+    use crate::domain::collection::parse_day;
+    use crate::i18n::errors::Worded as _;
+    let day = |text: &str| parse_day(text).map_err(|e| e.worded(language));
+    CollectionWindow::new(day(first)?, day(last)?).map_err(|e| e.worded(language))
 }

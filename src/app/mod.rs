@@ -8,6 +8,7 @@ mod card_guard;
 pub mod command;
 pub mod demo;
 pub mod events;
+pub mod file_dialog;
 pub mod first_run;
 mod first_run_flow;
 pub mod guidance;
@@ -131,9 +132,13 @@ pub struct StationApp {
     card_when_typing_began: Option<String>,
     /// Idle time passed while a photo was unsaved; the operator has been told once.
     idle_sign_out_held: bool,
+    /// Shows the system's file dialog (tests put their own in its place).
+    file_picker: file_dialog::FilePicker,
 }
 
 use crate::ui;
+
+pub use logic::SUPERVISOR_IDLE_LOGOUT;
 
 impl StationApp {
     pub fn new(cc: &eframe::CreationContext<'_>, setup: AppSetup) -> anyhow::Result<Self> {
@@ -157,17 +162,20 @@ impl StationApp {
             CameraChoice::Source(_) | CameraChoice::Custom { .. } => FrameHub::new(),
         };
         let mut camera_spec = None;
-        let (camera, camera_label) = match setup.camera {
-            CameraChoice::Hub(_) => (None, "test".to_string()),
+        let (camera, camera_name) = match setup.camera {
+            CameraChoice::Hub(_) => (None, state::CameraName::Test),
             CameraChoice::Custom { label, make } => (
                 Some(spawn_camera(make, hub.clone(), WatchdogSettings::default())),
-                label,
+                state::CameraName::Device {
+                    index: 0,
+                    name: Some(label),
+                },
             ),
             CameraChoice::Source(spec) => {
                 camera_spec = Some(spec.clone());
                 (
                     Some(start_camera(spec.clone(), config.camera_preference(), &hub)),
-                    camera_label(&spec),
+                    state::CameraName::of(&spec),
                 )
             }
         };
@@ -247,7 +255,7 @@ impl StationApp {
             data_dir: config.data_dir.clone(),
             database_path: config.database_path(),
             database: DatabaseHealth::Opening,
-            camera_label,
+            camera_name,
             camera_live: false,
             camera_fault: None,
             camera_fps: 0.0,
@@ -304,6 +312,7 @@ impl StationApp {
             shown_card: Default::default(),
             card_when_typing_began: None,
             idle_sign_out_held: false,
+            file_picker: file_dialog::system_file_picker(),
             campus,
             campus_waiting: setup.campus,
             campus_jobs,
@@ -357,17 +366,13 @@ impl StationApp {
         }
     }
 
+    /// Puts `picker` in place of the system's file dialog (for tests, which have no desktop).
+    pub fn set_file_picker(&mut self, picker: file_dialog::FilePicker) {
+        self.file_picker = picker;
+    }
+
     pub fn config(&self) -> &StationConfig {
         &self.config
-    }
-}
-
-/// What the status bar calls a source.
-fn camera_label(spec: &SourceSpec) -> String {
-    match spec {
-        SourceSpec::Synthetic | SourceSpec::SyntheticIdle => "演示摄像头 demo camera".to_string(),
-        SourceSpec::Replay(path) => format!("replay {}", path.display()),
-        SourceSpec::Device(index) => format!("camera {index}"),
     }
 }
 
@@ -393,7 +398,7 @@ impl StationApp {
             old.stop();
         }
         tracing::info!(camera = ?spec, ?preference, "switching the camera");
-        self.state.camera_label = camera_label(&spec);
+        self.state.camera_name = state::CameraName::of(&spec);
         self.state.camera_live = false;
         self.camera = Some(start_camera(spec.clone(), preference, &self.hub));
         self.camera_spec = Some(spec);

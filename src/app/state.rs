@@ -32,14 +32,37 @@ pub enum DatabaseHealth {
     /// Seeding the demo database in the background.
     Preparing,
     Healthy,
-    Failed(String),
+    Failed(crate::i18n::Message),
 }
 
-/// A message shown in the notice strip until the next one.
+pub use crate::camera::CameraName;
+
+/// A message shown in the notice strip: until the next one, or until the place that raised it
+/// next succeeds (a fixed form does not keep saying what was wrong with it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub level: NoticeLevel,
-    pub text: String,
+    pub text: crate::i18n::Message,
+    pub area: Area,
+}
+
+/// Where a message belongs: the form or screen whose action raised it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    SignIn,
+    Capture,
+    WalkIn,
+    Corrections,
+    Retakes,
+    Schools,
+    CloseOut,
+    Report,
+    Import,
+    Export,
+    Campus,
+    Settings,
+    Accounts,
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +297,13 @@ pub struct WalkInForm {
     pub capture_code: String,
     /// The capture code was filled by the camera, not typed: flashed, and its owner named.
     pub code_from_camera: Option<CameraFilledCode>,
+    /// The student cannot show a capture code now: booked without one, on purpose (the export
+    /// then names such students before it starts).
+    pub no_capture_code: bool,
+    /// A school not known yet that staff confirmed is meant (a typo would make a new school).
+    pub new_school_confirmed: Option<String>,
+    /// The school typed is not known: the save asks to confirm it as new.
+    pub school_unknown: bool,
     pub saving: bool,
     /// Why the last save was refused, kept beside the form until the next try.
     pub error: Option<String>,
@@ -305,6 +335,9 @@ impl WalkInForm {
             amount: crate::domain::money::format_yuan(amount_fen),
             capture_code: String::new(),
             code_from_camera: None,
+            no_capture_code: false,
+            new_school_confirmed: None,
+            school_unknown: false,
             saving: false,
             error: None,
         }
@@ -333,7 +366,7 @@ pub struct CampusScreen {
     /// The campus this station joined (station name, server without password, join token).
     pub joined: Option<JoinedCampus>,
     pub busy: bool,
-    pub error: Option<String>,
+    pub error: Option<crate::i18n::Message>,
     pub overview: Option<crate::app::campus_worker::CampusOverview>,
     /// The conflict shown with its two photos (current, other).
     pub conflict_photos: Option<ConflictPhotosShown>,
@@ -390,7 +423,7 @@ pub struct ExportState {
     pub progress: Option<(usize, usize)>,
     pub result: Option<crate::transfer::school_export::SchoolExport>,
     /// Why the export was refused or failed.
-    pub refused: Option<String>,
+    pub refused: Option<crate::i18n::Message>,
 }
 
 /// 导入预约: the file picked or dropped, its preview, and the import's outcome.
@@ -405,9 +438,11 @@ pub struct ImportState {
     pub busy: bool,
     pub result: Option<crate::transfer::ImportReport>,
     /// Why the file was refused (missing header, unreadable); nothing was written.
-    pub refused: Option<String>,
+    pub refused: Option<crate::i18n::Message>,
     /// The system's file dialog is open.
     pub picking: bool,
+    /// The system could show no file dialog: the screen says how else to give the file.
+    pub no_file_dialog: bool,
 }
 
 /// 结束采集 and 报表: the close-out preview and result, the school's refunds, its report.
@@ -416,6 +451,8 @@ pub struct CloseOutState {
     pub school: String,
     pub preview: Option<crate::store::close_out::ClosePreview>,
     pub force: bool,
+    /// 确认结束采集 was pressed: the window asks once more, with the count and the amount.
+    pub confirming: bool,
     pub outcome: Option<crate::store::close_out::CloseOutcome>,
     pub refunds: Vec<crate::store::close_out::RefundRow>,
     pub summary: crate::store::close_out::RefundSummary,
@@ -459,7 +496,7 @@ pub struct SignInForm {
     /// Only when creating the first supervisor.
     pub pin_again: String,
     pub busy: bool,
-    pub message: Option<String>,
+    pub message: Option<crate::i18n::Message>,
 }
 
 /// Accounts the supervisor manages from 设置.
@@ -469,6 +506,10 @@ pub struct UsersState {
     pub new_name: String,
     pub new_role: Option<crate::store::Role>,
     pub new_pin: String,
+    /// The new PIN typed for an account, while its reset is open.
+    pub reset: Option<(String, String)>,
+    /// Why the last change to the accounts was refused, shown beside the accounts.
+    pub error: Option<crate::i18n::Message>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -483,11 +524,16 @@ pub struct SupervisorState {
     pub history: Vec<CorrectionRecord>,
     pub correction: CorrectionForm,
     pub schools: Vec<SchoolRow>,
+    /// The store has answered with the schools at least once (until then a school typed at the
+    /// walk-in desk cannot be told new).
+    pub schools_loaded: bool,
     pub new_school: String,
     pub new_first_day: String,
     pub new_last_day: String,
     pub settings: ConfigFile,
-    pub settings_error: Option<String>,
+    pub settings_error: Option<crate::i18n::Message>,
+    /// Why the last correction was refused, shown beside the correction form.
+    pub correction_error: Option<crate::i18n::Message>,
     pub close_out: CloseOutState,
     pub import: ImportState,
     pub export: ExportState,
@@ -502,10 +548,11 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub database_path: PathBuf,
     pub database: DatabaseHealth,
-    pub camera_label: String,
+    /// The camera running, as the status bar names it.
+    pub camera_name: CameraName,
     pub camera_live: bool,
     /// Why the camera is down (shown in the status bar until it is live again).
-    pub camera_fault: Option<String>,
+    pub camera_fault: Option<crate::camera::CameraFault>,
     pub camera_fps: f32,
     /// What the window shows: supervisor screens while a supervisor session is active.
     pub role: Role,
@@ -543,11 +590,72 @@ impl AppState {
         crate::i18n::for_language(self.language)
     }
 
-    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
+    /// A message for the screen in front of the person now.
+    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<crate::i18n::Message>) {
+        let area = self.area_now();
+        self.notify_in(area, level, text);
+    }
+
+    /// A message that belongs to `area` (a worker's answer to a job from there).
+    pub fn notify_in(
+        &mut self,
+        area: Area,
+        level: NoticeLevel,
+        text: impl Into<crate::i18n::Message>,
+    ) {
         self.notice = Some(Notice {
             level,
             text: text.into(),
+            area,
         });
+    }
+
+    /// The place in front of the person: the screen, and the supervisor's tab.
+    pub fn area_now(&self) -> Area {
+        if self.session.is_none() {
+            return Area::SignIn;
+        }
+        match self.screen {
+            Screen::Operator => Area::Capture,
+            Screen::WalkIn => Area::WalkIn,
+            Screen::Supervisor => match self.supervisor.tab {
+                SupervisorTab::Corrections => Area::Corrections,
+                SupervisorTab::Retakes => Area::Retakes,
+                SupervisorTab::Schools => Area::Schools,
+                SupervisorTab::CloseOut => Area::CloseOut,
+                SupervisorTab::Report => Area::Report,
+                SupervisorTab::Import => Area::Import,
+                SupervisorTab::Export => Area::Export,
+                SupervisorTab::Campus => Area::Campus,
+                SupervisorTab::Settings => Area::Settings,
+            },
+        }
+    }
+
+    /// `area`'s action went through: what was wrong there is no longer said, in the notice
+    /// strip or beside the form.
+    pub fn succeeded(&mut self, area: Area) {
+        if self.notice.as_ref().is_some_and(|notice| {
+            notice.area == area && matches!(notice.level, NoticeLevel::Error | NoticeLevel::Warning)
+        }) {
+            self.notice = None;
+        }
+        match area {
+            Area::SignIn => self.sign_in.message = None,
+            Area::WalkIn => self.walk_in.error = None,
+            Area::Import => self.supervisor.import.refused = None,
+            Area::Export => self.supervisor.export.refused = None,
+            Area::Campus => self.supervisor.campus.error = None,
+            Area::Settings => self.supervisor.settings_error = None,
+            Area::Accounts => self.supervisor.users.error = None,
+            Area::Corrections => self.supervisor.correction_error = None,
+            Area::Capture
+            | Area::Retakes
+            | Area::Schools
+            | Area::CloseOut
+            | Area::Report
+            | Area::Other => {}
+        }
     }
 
     pub fn card(&self) -> Option<&BookingCard> {

@@ -12,8 +12,10 @@ use image::RgbImage;
 
 use super::demo;
 use super::events::AppEvent;
+use super::state::Area;
 use super::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
+use crate::i18n::Message;
 use crate::store::captures::NewCapture;
 use crate::store::{
     BookingView, Correction, CorrectionOutcome, MatchKind, NewBooking, Permission, Role, Session,
@@ -148,6 +150,16 @@ pub enum StoreJob {
         pin: String,
         session: Session,
     },
+    ResetPin {
+        name: String,
+        pin: String,
+        session: Session,
+    },
+    SetDisabled {
+        name: String,
+        disabled: bool,
+        session: Session,
+    },
     /// Something the window refused for lack of a role: the store checks it too, and logs it.
     LogRefusal {
         session: Session,
@@ -201,6 +213,50 @@ pub struct SaveRequest {
     pub session: Session,
 }
 
+impl StoreJob {
+    /// The form or screen the job was sent from: its failure is said there, and goes when that
+    /// place's next action succeeds.
+    pub fn area(&self) -> Area {
+        match self {
+            Self::ResolveCode(_)
+            | Self::Search { .. }
+            | Self::OpenBooking(_)
+            | Self::SaveCapture(_)
+            | Self::FlagDetails { .. }
+            | Self::OverrideDispute { .. }
+            | Self::RefreshCounts
+            | Self::RecordEvent { .. }
+            | Self::LogRefusal { .. } => Area::Capture,
+            Self::CreateWalkIn { .. } => Area::WalkIn,
+            Self::Correct { .. } | Self::SelectForCorrection(_) => Area::Corrections,
+            Self::ApproveRetake { .. } => Area::Retakes,
+            Self::LoadSchools | Self::AddWindow { .. } | Self::UpdateWindow { .. } => Area::Schools,
+            Self::SaveSettings { .. } => Area::Settings,
+            Self::PreviewClose { .. }
+            | Self::CloseSession { .. }
+            | Self::LoadRefunds { .. }
+            | Self::MarkRefunded { .. }
+            | Self::WriteRefundList { .. } => Area::CloseOut,
+            Self::LoadReport { .. } | Self::WriteReport { .. } => Area::Report,
+            Self::PreviewImport { .. } | Self::Import { .. } | Self::WriteRejectedRows { .. } => {
+                Area::Import
+            }
+            Self::PlanExport { .. } | Self::Export { .. } => Area::Export,
+            Self::SignIn { .. } | Self::CreateFirstSupervisor { .. } | Self::SignOut { .. } => {
+                Area::SignIn
+            }
+            Self::LoadUsers
+            | Self::AddUser { .. }
+            | Self::ResetPin { .. }
+            | Self::SetDisabled { .. } => Area::Accounts,
+            Self::CampusGate { .. }
+            | Self::CampusSeal { .. }
+            | Self::CampusWriteOff { .. }
+            | Self::CampusCloseOut { .. } => Area::Campus,
+        }
+    }
+}
+
 /// What the store thread reports back.
 #[derive(Debug)]
 pub enum StoreEvent {
@@ -208,7 +264,7 @@ pub enum StoreEvent {
         demo_seeded: Option<usize>,
     },
     Preparing,
-    OpenFailed(String),
+    OpenFailed(Message),
     CodeResolved {
         code: String,
         card: Option<Box<BookingCard>>,
@@ -263,10 +319,15 @@ pub enum StoreEvent {
         elevate: bool,
     },
     SignInRefused {
-        message: String,
+        message: Message,
         elevate: bool,
     },
     Users(Vec<UserSummary>),
+    /// A supervisor set a new PIN for `name`.
+    PinReset {
+        name: String,
+        users: Vec<UserSummary>,
+    },
     ImportPreviewed {
         path: PathBuf,
         bytes: std::sync::Arc<Vec<u8>>,
@@ -275,20 +336,49 @@ pub enum StoreEvent {
     Imported(Box<crate::transfer::ImportReport>),
     /// The file cannot be imported at all (unreadable, a required header missing); nothing
     /// was written.
-    ImportRefused(String),
+    ImportRefused(Message),
     ExportPlanned(Box<crate::transfer::school_export::ExportPlan>),
     ExportProgress {
         done: usize,
         total: usize,
     },
     Exported(Box<crate::transfer::school_export::SchoolExport>),
-    ExportRefused(String),
+    ExportRefused(Message),
     CampusGate(Box<CampusGateView>),
     CampusClosed(Box<crate::campus::close_out::CampusCloseOutcome>),
     /// A campus operation the server refused or could not be reached for; nothing changed.
-    CampusRefused(String),
-    /// A job failed; the text says why, for the notice strip.
-    Failed(String),
+    CampusRefused(Message),
+    /// A job failed; the message says why, in the place the job came from.
+    Failed {
+        area: Area,
+        message: Message,
+    },
+}
+
+impl StoreEvent {
+    /// The place whose action this answer says went through, if it is a success: a message
+    /// still saying what was wrong there goes.
+    pub fn success_area(&self) -> Option<Area> {
+        Some(match self {
+            Self::CodeResolved { .. }
+            | Self::CardLoaded(_)
+            | Self::CaptureSaved { .. }
+            | Self::DetailsFlagged { .. }
+            | Self::DisputeOverridden(_) => Area::Capture,
+            Self::WalkInCreated(_) | Self::WalkInDuplicate(_) => Area::WalkIn,
+            Self::Corrected { .. } => Area::Corrections,
+            Self::RetakeApproved(_) => Area::Retakes,
+            Self::ClosePreviewed(_) | Self::Closed(_) | Self::Refunds { .. } => Area::CloseOut,
+            Self::ReportLoaded(_) => Area::Report,
+            Self::SettingsSaved(_) => Area::Settings,
+            Self::Users(_) | Self::PinReset { .. } => Area::Accounts,
+            Self::SignedIn { .. } => Area::SignIn,
+            Self::ImportPreviewed { .. } | Self::Imported(_) => Area::Import,
+            Self::ExportPlanned(_) | Self::Exported(_) => Area::Export,
+            Self::CampusGate(_) | Self::CampusClosed(_) => Area::Campus,
+            _ => return None,
+        })
+    }
 }
 
 pub struct StoreSetup {
@@ -336,7 +426,7 @@ fn run(
         }
         Err(error) => {
             tracing::error!("{error:#}");
-            send(StoreEvent::OpenFailed(format!("{error:#}")));
+            send(StoreEvent::OpenFailed(Message::of_error(&error)));
             return;
         }
     };
@@ -358,24 +448,41 @@ fn run(
         send(StoreEvent::Counts(counts));
     }
     for job in jobs {
+        let area = job.area();
         let answer = catch_unwind(AssertUnwindSafe(|| handle(&mut store, &setup, job, &send)));
         let event = match answer {
             Ok(Ok(event)) => event,
             Ok(Err(error)) => {
                 tracing::warn!("store job failed: {error:#}");
-                StoreEvent::Failed(format!("{error:#}"))
+                StoreEvent::Failed {
+                    area,
+                    message: Message::of_error(&error),
+                }
             }
             Err(_) => {
                 tracing::error!("the store thread panicked on a job; it goes on");
-                StoreEvent::Failed("internal error; see the log".to_string())
+                StoreEvent::Failed {
+                    area,
+                    message: Message::new(
+                        "程序内部出错，详情已记入日志",
+                        "internal error; see the log",
+                    ),
+                }
             }
         };
+        // The status bar's 待拍 and counts follow every change to the bookings.
         let changed_counts = matches!(
             event,
-            StoreEvent::CaptureSaved { .. } | StoreEvent::WalkInCreated(_)
+            StoreEvent::CaptureSaved { .. }
+                | StoreEvent::WalkInCreated(_)
+                | StoreEvent::Imported(_)
+                | StoreEvent::Closed(_)
+                | StoreEvent::CampusClosed(_)
+                | StoreEvent::Refunds { .. }
+                | StoreEvent::Corrected { .. }
         );
         if let Some(campus) = setup.campus.get()
-            && !matches!(event, StoreEvent::Failed(_))
+            && !matches!(event, StoreEvent::Failed { .. })
         {
             campus.nudge();
         }
@@ -577,10 +684,9 @@ fn handle(
             store.preview_close(&school, Local::now().naive_local(), &calendar)?,
         )),
         StoreJob::CloseSession { .. } if setup.campus.get().is_some() => {
-            return Err(crate::store::StoreError::Invalid(
-                crate::campus::close_out::LOCAL_CLOSE_REFUSED.to_string(),
-            )
-            .into());
+            return Err(
+                crate::store::StoreError::from(crate::store::Refusal::CampusCloseOnly).into(),
+            );
         }
         StoreJob::CloseSession {
             school,
@@ -614,7 +720,7 @@ fn handle(
             use crate::transfer::school_export::{available_space, plan_export};
             match plan_export(store, &setup.photos_dir, &request, available_space) {
                 Ok(plan) => StoreEvent::ExportPlanned(Box::new(plan)),
-                Err(error) => StoreEvent::ExportRefused(error.to_string()),
+                Err(error) => StoreEvent::ExportRefused(Message::of(&error)),
             }
         }
         StoreJob::Export { request, session } => {
@@ -642,7 +748,7 @@ fn handle(
                                 progress,
                             )
                         })
-                        .map_err(|error| error.to_string())
+                        .map_err(|error| Message::of(&error))
                 }
                 None => export_school(
                     store,
@@ -652,7 +758,7 @@ fn handle(
                     available_space,
                     progress,
                 )
-                .map_err(|error| error.to_string()),
+                .map_err(|error| Message::of(&error)),
             };
             match outcome {
                 Ok(done) => StoreEvent::Exported(Box::new(done)),
@@ -673,7 +779,7 @@ fn handle(
             });
             match sealed {
                 Ok(()) => campus_gate(setup, &school),
-                Err(error) => StoreEvent::CampusRefused(error.to_string()),
+                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
             }
         }
         StoreJob::CampusWriteOff {
@@ -689,7 +795,7 @@ fn handle(
             });
             match written_off {
                 Ok(()) => campus_gate(setup, &school),
-                Err(error) => StoreEvent::CampusRefused(error.to_string()),
+                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
             }
         }
         StoreJob::CampusCloseOut {
@@ -709,17 +815,14 @@ fn handle(
             });
             match closed {
                 Ok(outcome) => StoreEvent::CampusClosed(Box::new(outcome)),
-                Err(error) => StoreEvent::CampusRefused(error.to_string()),
+                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
             }
         }
         StoreJob::PreviewImport { path, session } => {
             let bytes = match std::fs::read(&path) {
                 Ok(bytes) => std::sync::Arc::new(bytes),
                 Err(error) => {
-                    return Ok(StoreEvent::ImportRefused(format!(
-                        "{}: {error}",
-                        path.display()
-                    )));
+                    return Ok(StoreEvent::ImportRefused(Message::file(&path, &error)));
                 }
             };
             if let Some(campus) = setup.campus.get() {
@@ -734,7 +837,7 @@ fn handle(
                         bytes,
                         preview: Box::new(preview),
                     },
-                    Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                    Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
                 });
             }
             match crate::transfer::preview_file(store, &bytes, &import_options(setup), &session) {
@@ -744,7 +847,7 @@ fn handle(
                     preview: Box::new(preview),
                 },
                 Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
-                Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
             }
         }
         StoreJob::Import {
@@ -761,7 +864,7 @@ fn handle(
                 campus.nudge();
                 return Ok(match imported {
                     Ok(report) => StoreEvent::Imported(Box::new(report)),
-                    Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                    Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
                 });
             }
             match crate::transfer::import_file(
@@ -773,7 +876,7 @@ fn handle(
             ) {
                 Ok(report) => StoreEvent::Imported(Box::new(report)),
                 Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
-                Err(error) => StoreEvent::ImportRefused(error.to_string()),
+                Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
             }
         }
         StoreJob::WriteRejectedRows {
@@ -782,7 +885,18 @@ fn handle(
             session,
         } => {
             store.authorize(&session, Permission::ImportBookings, None)?;
-            let workbook = crate::transfer::rejected_rows::rejected_rows_xlsx(&bytes, &rejected)?;
+            // The workbook goes back to the office: Chinese, like its headers.
+            let reasons: Vec<(usize, String)> = rejected
+                .iter()
+                .map(|rejection| {
+                    let reason = crate::i18n::errors::row_problems(
+                        &rejection.problems,
+                        crate::config::Language::Chinese,
+                    );
+                    (rejection.row, reason)
+                })
+                .collect();
+            let workbook = crate::transfer::rejected_rows::rejected_rows_xlsx(&bytes, &reasons)?;
             StoreEvent::FileWritten(write_export(setup, "导入问题行", &workbook)?)
         }
         StoreJob::LoadReport { school } => {
@@ -820,9 +934,9 @@ fn handle(
             Err(
                 error @ (StoreError::WrongPin { .. }
                 | StoreError::LockedOut { .. }
-                | StoreError::Invalid(_)),
+                | StoreError::Refused(_)),
             ) => StoreEvent::SignInRefused {
-                message: error.to_string(),
+                message: Message::of(&error),
                 elevate,
             },
             Err(error) => return Err(error.into()),
@@ -833,9 +947,9 @@ fn handle(
                     session,
                     elevate: false,
                 },
-                Err(error @ (StoreError::Invalid(_) | StoreError::Forbidden { .. })) => {
+                Err(error @ (StoreError::Refused(_) | StoreError::Forbidden { .. })) => {
                     StoreEvent::SignInRefused {
-                        message: error.to_string(),
+                        message: Message::of(&error),
                         elevate: false,
                     }
                 }
@@ -876,6 +990,39 @@ fn handle(
             }
             StoreEvent::Users(store.users()?)
         }
+        StoreJob::ResetPin { name, pin, session } => {
+            match setup.campus.get() {
+                Some(campus) => crate::campus::accounts::reset_pin(
+                    &mut campus.connect()?,
+                    store,
+                    &session,
+                    &name,
+                    &pin,
+                )?,
+                None => store.reset_pin(&session, &name, &pin)?,
+            }
+            StoreEvent::PinReset {
+                name,
+                users: store.users()?,
+            }
+        }
+        StoreJob::SetDisabled {
+            name,
+            disabled,
+            session,
+        } => {
+            match setup.campus.get() {
+                Some(campus) => crate::campus::accounts::set_disabled(
+                    &mut campus.connect()?,
+                    store,
+                    &session,
+                    &name,
+                    disabled,
+                )?,
+                None => store.set_account_disabled(&session, &name, disabled)?,
+            }
+            StoreEvent::Users(store.users()?)
+        }
     })
 }
 
@@ -905,7 +1052,7 @@ fn campus_gate(setup: &StoreSetup, school: &str) -> StoreEvent {
     });
     match view {
         Ok(view) => StoreEvent::CampusGate(Box::new(view)),
-        Err(error) => StoreEvent::CampusRefused(error.to_string()),
+        Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
     }
 }
 

@@ -152,6 +152,18 @@ impl Tour {
                 mut captured,
             } => {
                 let shoots = matches!(shot, Scene::OperatorPhoto | Scene::StudentCountdown);
+                let wants_a_student = shoots || matches!(shot, Scene::StudentRecord);
+                // A student who cannot be shot (photographed on an earlier tour of this demo
+                // folder): Esc, as the operator would, and the next code comes up.
+                if wants_a_student
+                    && app
+                        .state
+                        .card()
+                        .is_some_and(|card| card.shoot_block().is_some())
+                    && !app.state.operator.shot.holds_unsaved_photo()
+                {
+                    app.apply(Command::ClearCard);
+                }
                 if shoots && !captured && student_in_front(app) {
                     app.apply(Command::Capture {
                         booking_id: app.card_booking_id(),

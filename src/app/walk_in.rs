@@ -5,14 +5,15 @@ use chrono::NaiveDate;
 
 use super::state::WalkInForm;
 use crate::domain::text::{optional_field, required_field};
-use crate::domain::{BookingSource, CaptureCodeRules, IdNumber};
+pub use crate::domain::walk_in::WalkInProblem;
+use crate::domain::{BookingSource, CaptureCodeRules, Field, IdNumber, IdNumberError};
 use crate::store::NewBooking;
 
 /// One problem with the form, by field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
     pub field: WalkInField,
-    pub message: String,
+    pub problem: WalkInProblem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,16 +27,12 @@ pub enum WalkInField {
     CaptureCode,
 }
 
-/// The ID number's live verdict: `None` while empty, else `Ok` or the reason in Chinese.
-pub fn id_number_verdict(form: &WalkInForm, today: NaiveDate) -> Option<Result<(), String>> {
+/// The ID number's live verdict: `None` while empty, else `Ok` or why not.
+pub fn id_number_verdict(form: &WalkInForm, today: NaiveDate) -> Option<Result<(), IdNumberError>> {
     if form.id_number.trim().is_empty() {
         return None;
     }
-    Some(
-        IdNumber::parse(&form.id_number, today)
-            .map(|_| ())
-            .map_err(|e| e.message_zh()),
-    )
+    Some(IdNumber::parse(&form.id_number, today).map(|_| ()))
 }
 
 /// Checks the whole form and builds the booking, or lists every problem at once.
@@ -45,59 +42,59 @@ pub fn validate(
     rules: &CaptureCodeRules,
 ) -> Result<NewBooking, Vec<FieldProblem>> {
     let mut problems = Vec::new();
-    let mut problem = |field, message: String| problems.push(FieldProblem { field, message });
-    let name = required_field("姓名", &form.name)
-        .map_err(|e| problem(WalkInField::Name, e.to_string()))
+    let mut problem =
+        |field, problem: WalkInProblem| problems.push(FieldProblem { field, problem });
+    let name = required_field(Field::Name, &form.name)
+        .map_err(|e| problem(WalkInField::Name, e.into()))
         .ok();
     let id_number = match (form.id_number.trim().is_empty(), form.no_id_card) {
         (true, true) => None,
         (true, false) => {
-            problem(
-                WalkInField::IdNumber,
-                "身份证号 is empty (choose 无身份证 if the student has none)".to_string(),
-            );
+            problem(WalkInField::IdNumber, WalkInProblem::IdNumberMissing);
             None
         }
         (false, _) => match IdNumber::parse(&form.id_number, today) {
             Ok(id) => Some(id.as_str().to_string()),
             Err(error) => {
-                problem(WalkInField::IdNumber, error.message_zh());
+                problem(WalkInField::IdNumber, error.into());
                 None
             }
         },
     };
-    let student_no = optional_field("学号", &form.student_no)
-        .map_err(|e| problem(WalkInField::StudentNo, e.to_string()))
+    let student_no = optional_field(Field::StudentNo, &form.student_no)
+        .map_err(|e| problem(WalkInField::StudentNo, e.into()))
         .ok()
         .flatten();
-    let school = required_field("学校", &form.school)
-        .map_err(|e| problem(WalkInField::School, e.to_string()))
+    let school = required_field(Field::School, &form.school)
+        .map_err(|e| problem(WalkInField::School, e.into()))
         .ok();
     if form.no_id_card && student_no.is_none() {
-        problem(
-            WalkInField::StudentNo,
-            "无身份证时学号必填 student number is required without an ID card".to_string(),
-        );
+        problem(WalkInField::StudentNo, WalkInProblem::StudentNoNeeded);
     }
-    let mut text = |label: &'static str, value: &str| {
-        optional_field(label, value)
-            .map_err(|e| problem(WalkInField::Text, e.to_string()))
+    let mut text = |field: Field, value: &str| {
+        optional_field(field, value)
+            .map_err(|e| problem(WalkInField::Text, e.into()))
             .ok()
             .flatten()
     };
-    let department = text("院系", &form.department);
-    let major = text("专业", &form.major);
-    let level = text("层次", &form.level);
-    let phone = text("手机号", &form.phone);
+    let department = text(Field::Department, &form.department);
+    let major = text(Field::Major, &form.major);
+    let level = text(Field::Level, &form.level);
+    let phone = text(Field::Phone, &form.phone);
     let amount_fen = crate::domain::money::parse_yuan(&form.amount)
-        .map_err(|e| problem(WalkInField::Amount, format!("金额 {e}")))
+        .map_err(|e| problem(WalkInField::Amount, e.into()))
         .ok();
     let capture_code = match form.capture_code.trim() {
+        // Without a code the photo cannot be named by it for upload: decided here, on purpose.
+        "" if !form.no_capture_code => {
+            problem(WalkInField::CaptureCode, WalkInProblem::CaptureCodeMissing);
+            None
+        }
         "" => None,
         code => rules
             .validate(code)
             .map(|c| Some(c.as_str().to_string()))
-            .map_err(|e| problem(WalkInField::CaptureCode, e.message_zh()))
+            .map_err(|e| problem(WalkInField::CaptureCode, e.into()))
             .ok()
             .flatten(),
     };
@@ -154,7 +151,19 @@ mod tests {
         form.id_number =
             crate::domain::id_number::complete_with_check("41010520010203001").unwrap();
         form.school = "示例大学".to_string();
+        form.capture_code = "CSWALKIN-0001".to_string();
         form
+    }
+
+    #[test]
+    fn a_walk_in_without_a_code_is_booked_only_on_purpose() {
+        let mut no_code = form();
+        no_code.capture_code.clear();
+        let problems = validate(&no_code, today(), &CaptureCodeRules::default()).unwrap_err();
+        assert_eq!(problems[0].problem, WalkInProblem::CaptureCodeMissing);
+        no_code.no_capture_code = true;
+        let booking = validate(&no_code, today(), &CaptureCodeRules::default()).unwrap();
+        assert_eq!(booking.capture_code, None);
     }
 
     #[test]
@@ -182,7 +191,10 @@ mod tests {
         assert!(verdict.is_err());
         let problems = validate(&bad, today(), &CaptureCodeRules::default()).unwrap_err();
         assert_eq!(problems[0].field, WalkInField::IdNumber);
-        assert_eq!(problems[0].message, verdict.unwrap_err());
+        assert_eq!(
+            problems[0].problem,
+            WalkInProblem::IdNumber(verdict.unwrap_err())
+        );
     }
 
     #[test]

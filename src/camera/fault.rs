@@ -218,7 +218,7 @@ fn drill_one(
     }
     Ok(DrillResult {
         fault,
-        reason,
+        reason: reason.to_string(),
         detected_ms: (detected_ms * 10.0).round() / 10.0,
         live_again_ms: (cleared.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
     })

@@ -19,7 +19,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 pub use hub::FrameHub;
-pub use worker::{CameraHandle, CameraStatus, WatchdogSettings, spawn_camera};
+pub use worker::{CameraFault, CameraHandle, CameraStatus, WatchdogSettings, spawn_camera};
 
 /// One camera frame. The pixels sit behind an `Arc`, so the preview, the scanner and the capture
 /// share one copy.
@@ -130,6 +130,33 @@ pub enum SourceSpec {
     SyntheticIdle,
     Replay(PathBuf),
     Device(u32),
+}
+
+/// A camera as the window names it (worded by `i18n`): the system's own name for a device when it
+/// has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CameraName {
+    /// Frames published by a test, not a camera.
+    Test,
+    Demo,
+    Replay(PathBuf),
+    Device {
+        index: u32,
+        name: Option<String>,
+    },
+}
+
+impl CameraName {
+    pub fn of(spec: &SourceSpec) -> Self {
+        match spec {
+            SourceSpec::Synthetic | SourceSpec::SyntheticIdle => Self::Demo,
+            SourceSpec::Replay(path) => Self::Replay(path.clone()),
+            SourceSpec::Device(index) => Self::Device {
+                index: *index,
+                name: None,
+            },
+        }
+    }
 }
 
 impl std::str::FromStr for SourceSpec {

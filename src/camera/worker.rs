@@ -22,9 +22,30 @@ pub enum CameraStatus {
     },
     /// "camera lost": why, and the worker is about to reopen.
     Lost {
-        reason: String,
+        reason: CameraFault,
     },
     Stopped,
+}
+
+/// Why the camera is down; `i18n` words it for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CameraFault {
+    #[error(transparent)]
+    Device(#[from] CameraError),
+    #[error("the camera thread panicked")]
+    Panicked,
+    #[error("could not start the camera thread")]
+    ThreadNotStarted,
+    #[error("the camera stopped")]
+    Stopped,
+    #[error("the camera did not start")]
+    DidNotStart,
+    #[error("no frames for {:.1} s", .quiet.as_secs_f32())]
+    NoFrames { quiet: Duration },
+    #[error("only corrupt frames for {:.1} s ({detail})", .quiet.as_secs_f32())]
+    CorruptFrames { quiet: Duration, detail: String },
+    #[error("the frame size changed from {}×{} to {}×{}", .from.0, .from.1, .to.0, .to.1)]
+    SizeChanged { from: (u32, u32), to: (u32, u32) },
 }
 
 impl CameraStatus {
@@ -149,7 +170,7 @@ where
         .ok();
     if supervisor.is_none() {
         shared.set_status(CameraStatus::Lost {
-            reason: "could not start the camera thread".to_string(),
+            reason: CameraFault::ThreadNotStarted,
         });
     }
     CameraHandle { shared, supervisor }
@@ -166,7 +187,7 @@ fn supervise<F>(
     while !shared.stop.load(Ordering::SeqCst) {
         let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
         *shared.live_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let (fault_sender, faults) = sync_channel::<String>(1);
+        let (fault_sender, faults) = sync_channel::<CameraFault>(1);
         let device_shared = Arc::clone(shared);
         let device_hub = hub.clone();
         let device_make = Arc::clone(&make_source);
@@ -183,15 +204,16 @@ fn supervise<F>(
                 }));
                 let reason = match outcome {
                     Ok(reason) => reason,
-                    Err(_) => Some("the camera thread panicked".to_string()),
+                    Err(_) => Some(CameraFault::Panicked),
                 };
                 if let Some(reason) = reason {
                     let _ = fault_sender.send(reason);
                 }
             });
         if let Err(error) = started {
+            tracing::warn!(%error, "could not start the device thread");
             shared.set_status(CameraStatus::Lost {
-                reason: format!("could not start the device thread: {error}"),
+                reason: CameraFault::ThreadNotStarted,
             });
         } else {
             let spawned_at = Instant::now();
@@ -207,7 +229,7 @@ fn supervise<F>(
                     Err(RecvTimeoutError::Disconnected) => {
                         if !shared.stop.load(Ordering::SeqCst) {
                             shared.set_status(CameraStatus::Lost {
-                                reason: "the camera stopped".to_string(),
+                                reason: CameraFault::Stopped,
                             });
                         }
                         break;
@@ -227,11 +249,8 @@ fn supervise<F>(
                                 .unwrap_or_else(|p| p.into_inner())
                                 .take();
                             let reason = match corrupt {
-                                Some(error) => format!(
-                                    "only corrupt frames for {:.1} s ({error})",
-                                    quiet.as_secs_f32()
-                                ),
-                                None => format!("no frames for {:.1} s", quiet.as_secs_f32()),
+                                Some(detail) => CameraFault::CorruptFrames { quiet, detail },
+                                None => CameraFault::NoFrames { quiet },
                             };
                             shared.set_status(CameraStatus::Lost { reason });
                             break;
@@ -239,7 +258,7 @@ fn supervise<F>(
                     }
                     None if now.duration_since(spawned_at) > settings.open_timeout => {
                         shared.set_status(CameraStatus::Lost {
-                            reason: "the camera did not start".to_string(),
+                            reason: CameraFault::DidNotStart,
                         });
                         break;
                     }
@@ -268,7 +287,7 @@ fn run_device(
     generation: u64,
     make_source: &dyn Fn() -> Box<dyn FrameSource>,
     hub: &FrameHub,
-) -> Option<String> {
+) -> Option<CameraFault> {
     let current = || {
         shared.generation.load(Ordering::SeqCst) == generation
             && !shared.stop.load(Ordering::SeqCst)
@@ -276,7 +295,7 @@ fn run_device(
     let mut source = make_source();
     let format = match source.open() {
         Ok(format) => format,
-        Err(error) => return Some(error.to_string()),
+        Err(error) => return Some(CameraFault::Device(error)),
     };
     if !current() {
         source.close();
@@ -303,10 +322,10 @@ fn run_device(
                     // Reopening renegotiates the format; the preview and the crop guide are
                     // then built for the new size instead of a stale one.
                     source.close();
-                    return Some(format!(
-                        "the frame size changed from {}×{} to {}×{}",
-                        expected.0, expected.1, size.0, size.1
-                    ));
+                    return Some(CameraFault::SizeChanged {
+                        from: expected,
+                        to: size,
+                    });
                 }
                 frame_size = Some(size);
                 *shared
@@ -325,7 +344,7 @@ fn run_device(
             }
             Err(error) => {
                 source.close();
-                return Some(error.to_string());
+                return Some(CameraFault::Device(error));
             }
         }
     }
@@ -432,7 +451,9 @@ mod tests {
             fast(),
         );
         let lost = camera.wait_for_status(PATIENCE, |s| matches!(s, CameraStatus::Lost { .. }));
-        assert!(matches!(lost, CameraStatus::Lost { reason } if reason.contains("USB error")));
+        assert!(
+            matches!(lost, CameraStatus::Lost { reason } if reason.to_string().contains("USB error"))
+        );
         assert!(
             camera
                 .wait_for_status(PATIENCE, CameraStatus::is_live)
@@ -455,7 +476,9 @@ mod tests {
             fast(),
         );
         let lost = camera.wait_for_status(PATIENCE, |s| matches!(s, CameraStatus::Lost { .. }));
-        assert!(matches!(lost, CameraStatus::Lost { reason } if reason.starts_with("no frames")));
+        assert!(
+            matches!(lost, CameraStatus::Lost { reason } if matches!(reason, CameraFault::NoFrames { .. }))
+        );
         assert!(
             camera
                 .wait_for_status(PATIENCE, CameraStatus::is_live)

@@ -16,11 +16,6 @@ use crate::store::accounts::{
 };
 use crate::store::{Permission, Store, StoreError, StoreResult};
 
-/// What a booth says when the server is away and the account never signed in there.
-pub const OFFLINE_UNKNOWN_ACCOUNT: &str = "校区服务器暂不可达：本工位离线时只接受在此登录过的账号 / \
-     the campus server cannot be reached: offline, this booth accepts only accounts that signed \
-     in here before";
-
 /// The server's verdict on a PIN.
 enum Verdict {
     Accepted { role: Role, pin_hash: String },
@@ -49,7 +44,7 @@ pub fn sign_in(
         Err(error) => {
             tracing::warn!(%error, "sign-in without the campus server: only accounts seen here");
             if store.account_credentials(name)?.is_none() {
-                let refusal = StoreError::Invalid(OFFLINE_UNKNOWN_ACCOUNT.to_string());
+                let refusal = StoreError::from(crate::store::Refusal::OfflineUnknownAccount);
                 store.record_campus_refusal(name, &refusal)?;
                 return Err(refusal);
             }
@@ -177,9 +172,7 @@ pub fn add_account(
         &[&name, &role.as_str(), &pin_hash, &added_by],
     )?;
     if inserted == 0 {
-        return Err(CampusError::Refused(format!(
-            "校区已有账户 {name} / the campus already has an account named {name}"
-        )));
+        return Err(super::CampusRefusal::AccountExists(name.to_string()).into());
     }
     store.adopt_account(&name, role, &pin_hash)?;
     Ok(())
@@ -204,11 +197,57 @@ pub fn reset_pin(
             &[&name, &pin_hash],
         )?
         .map(|row| row.get(0));
-    let role = role.as_deref().and_then(Role::parse).ok_or_else(|| {
-        CampusError::Refused(format!("校区没有账户 {name} / no campus account {name}"))
-    })?;
+    let role = role
+        .as_deref()
+        .and_then(Role::parse)
+        .ok_or_else(|| super::CampusRefusal::NoAccount(name.to_string()))?;
     store.adopt_account(name, role, &pin_hash)?;
     Ok(())
+}
+
+/// Stops a campus account from signing in at any booth, or lets it again; this booth follows
+/// at once, the others at their next sign-in of it.
+pub fn set_disabled(
+    client: &mut CampusClient,
+    store: &mut Store,
+    by: &Session,
+    name: &str,
+    disabled: bool,
+) -> CampusResult<()> {
+    store.authorize(by, Permission::ManageUsers, Some(name))?;
+    if disabled && name == by.name() {
+        return Err(StoreError::from(crate::store::Refusal::DisableSelf).into());
+    }
+    let mut tx = client.client().transaction()?;
+    let others: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM accounts
+             WHERE role = 'supervisor' AND NOT disabled AND name <> $1",
+            &[&name],
+        )?
+        .get(0);
+    let role: Option<String> = tx
+        .query_opt(
+            "UPDATE accounts SET disabled = $2 WHERE name = $1 RETURNING role",
+            &[&name, &disabled],
+        )?
+        .map(|row| row.get(0));
+    let Some(role) = role else {
+        return Err(super::CampusRefusal::NoAccount(name.to_string()).into());
+    };
+    if disabled && role == Role::Supervisor.as_str() && others == 0 {
+        return Err(StoreError::from(crate::store::Refusal::LastSupervisor).into());
+    }
+    tx.commit()?;
+    // This booth knows the account from the campus: it follows the campus now.
+    match store.set_account_disabled(by, name, disabled) {
+        // The campus decides: a booth that has not seen the account, or not its other
+        // supervisors, still follows.
+        Ok(())
+        | Err(StoreError::NotFound { .. })
+        | Err(StoreError::Refused(crate::store::Refusal::LastSupervisor)) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The campus's accounts, by name.

@@ -9,14 +9,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
+use super::CampusResult;
 use super::schema::EVENTS_LOCK;
 use super::server::{CHANGES_CHANNEL, CampusClient};
-use super::{CampusError, CampusResult};
 use crate::store::outbox::{RefundPayload, kind, refund_status};
-
-/// Why a joined station may not close a school on its own: its copy does not know what the
-/// other booths photographed, so it could refund a student photographed next door.
-pub const LOCAL_CLOSE_REFUSED: &str = "本工位已加入校区：请在每个工位运行 campus seal --school，再运行 campus close-out --school / this station belongs to a campus: seal the school at every station (`campus seal --school`), then `campus close-out --school`";
 
 /// Seals `school` at this station and on the server: no more captures of it here, the outbox
 /// sent, and the server's agreement that it holds every event up to the station's last.
@@ -33,10 +29,7 @@ pub fn seal_station(
     store.seal_school(school, session)?;
     let report = super::sync::sync_once(store, client, photos_dir)?;
     if report.outbox_depth > 0 {
-        return Err(CampusError::Refused(format!(
-            "还有 {} 条事件未上传，请稍后再封存 / {} events are still waiting to upload: seal again once they are sent",
-            report.outbox_depth, report.outbox_depth
-        )));
+        return Err(super::CampusRefusal::EventsWaiting(report.outbox_depth as i64).into());
     }
     let through_seq = store.outbox_last_seq()?;
     client.seal(school, through_seq)?;
@@ -124,9 +117,11 @@ impl CampusClient {
             )?
             .get(0);
         if held != through_seq {
-            return Err(CampusError::Refused(format!(
-                "服务器只收到本工位第 {held} 号以前的事件，本工位已到第 {through_seq} 号：请先同步 / the server holds this station's events up to {held}, the station is at {through_seq}: sync first"
-            )));
+            return Err(super::CampusRefusal::ServerBehind {
+                held,
+                through: through_seq,
+            }
+            .into());
         }
         tx.execute(
             "INSERT INTO seals (station, school, through_seq) VALUES ($1, $2, $3)
@@ -150,9 +145,7 @@ impl CampusClient {
     ) -> CampusResult<()> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(CampusError::Refused(
-                "放弃工位须写明原因 / writing off a station needs a reason".to_string(),
-            ));
+            return Err(super::CampusRefusal::WriteOffNeedsReason.into());
         }
         let mut tx = self.client().transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
@@ -163,9 +156,7 @@ impl CampusClient {
             )?
             .get(0);
         if !known {
-            return Err(CampusError::Refused(format!(
-                "校区没有工位 {station} / the campus has no station {station}"
-            )));
+            return Err(super::CampusRefusal::UnknownStation(station.to_string()).into());
         }
         tx.execute(
             "INSERT INTO seals (station, school, through_seq, written_off_by, reason)
@@ -203,10 +194,11 @@ impl CampusClient {
             .map(|s| s.station.as_str())
             .collect();
         if !blocking.is_empty() {
-            return Err(CampusError::Refused(format!(
-                "以下工位尚未封存 {school}：{list}；请在这些工位封存，或写明原因放弃 / not sealed for {school} yet: {list}; seal it there, or write the station off with a reason",
-                list = blocking.join("、")
-            )));
+            return Err(super::CampusRefusal::NotSealed {
+                school: school.to_string(),
+                stations: blocking.iter().map(|s| s.to_string()).collect(),
+            }
+            .into());
         }
         // A photo held in an open conflict is still a photo of the student: refunding them
         // would refund a photographed student if the supervisor then keeps it.

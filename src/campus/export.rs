@@ -11,8 +11,10 @@ use super::{CampusError, CampusResult};
 use crate::store::ExportRow;
 use crate::store::captures::sha256_hex;
 use crate::store::photo_files::write_atomically_unsynced;
-use crate::transfer::export::{ExportReport, export_photos, verify_export};
-use crate::transfer::school_export::{ExportRequest, SPACE_MARGIN_BYTES, SchoolExport};
+use crate::transfer::export::{ExportError, ExportReport, export_photos, verify_export};
+use crate::transfer::school_export::{
+    ExportRequest, SPACE_MARGIN_BYTES, SchoolExport, SchoolExportError,
+};
 
 /// The folder beside the station's data where photos fetched from the campus are kept by their
 /// sha256, so that a resumed export does not fetch them again.
@@ -30,7 +32,11 @@ pub fn export_school_verified(
     let cache = data_dir.join(CAMPUS_EXPORT_CACHE);
     let report = export_school(client, request, &cache, available_space, progress)?;
     let verdict = verify_export(&report.folder)
-        .map_err(|error| CampusError::Refused(error.to_string()))?
+        .map_err(|error| {
+            CampusError::from(crate::transfer::school_export::SchoolExportError::from(
+                error,
+            ))
+        })?
         .into_iter()
         .next();
     Ok(SchoolExport {
@@ -103,42 +109,35 @@ pub fn export_school(
 ) -> CampusResult<ExportReport> {
     let school = request.school.as_str();
     if request.only_reexports {
-        return Err(CampusError::Refused(
-            "校区导出暂不支持只导出更正照片 / a campus export always exports every photo"
-                .to_string(),
-        ));
+        return Err(super::CampusRefusal::ExportsEveryPhoto.into());
     }
     let fetched = client.export_rows(school)?;
     if fetched.is_empty() {
-        return Err(CampusError::Refused(format!(
-            "校区没有 {school} 的已拍照片 / the campus holds no captured students of {school}"
-        )));
+        return Err(SchoolExportError::NothingToExport(school.to_string()).into());
     }
     let needed: u64 = fetched.iter().map(|(_, bytes)| bytes.len() as u64).sum();
     if let Some(free) = available_space(&request.out)
         && needed + SPACE_MARGIN_BYTES > free
     {
-        return Err(CampusError::Refused(format!(
-            "目标磁盘只剩 {} MB，导出需要 {} MB：未写入任何文件 / the target has {} MB free, the export needs {} MB: nothing was written",
-            free / 1_000_000,
-            (needed + SPACE_MARGIN_BYTES) / 1_000_000,
-            free / 1_000_000,
-            (needed + SPACE_MARGIN_BYTES) / 1_000_000
-        )));
+        return Err(SchoolExportError::NoSpace {
+            needed,
+            available: free,
+        }
+        .into());
     }
     let mut rows = Vec::with_capacity(fetched.len());
     for (row, bytes) in fetched {
         // The server checked the hash when it took the photo; checked again after the network.
         if sha256_hex(&bytes) != row.sha256 {
-            return Err(CampusError::Refused(format!(
-                "从服务器取回的照片与其 sha256 不符 / a photo fetched from the server does not match its sha256 ({})",
-                row.sha256
-            )));
+            return Err(super::CampusRefusal::FetchedPhotoMismatch(row.sha256).into());
         }
         let path = cache.join(&row.photo_path);
         if !std::fs::read(&path).is_ok_and(|held| held == bytes) {
-            write_atomically_unsynced(&path, &bytes).map_err(|error| {
-                CampusError::Refused(format!("writing {}: {error}", path.display()))
+            write_atomically_unsynced(&path, &bytes).map_err(|source| {
+                SchoolExportError::from(ExportError::Io {
+                    path: path.clone(),
+                    source,
+                })
             })?;
         }
         rows.push(row);
@@ -151,5 +150,5 @@ pub fn export_school(
         request.zip,
         progress,
     )
-    .map_err(|error| CampusError::Refused(error.to_string()))
+    .map_err(|error| SchoolExportError::from(error).into())
 }

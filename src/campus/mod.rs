@@ -30,31 +30,81 @@ pub mod sync;
 pub mod tls;
 pub mod token;
 
-/// Why a campus operation failed, in words a supervisor can act on.
+/// Why a campus operation failed. `i18n` words it for the supervisor; the English here is for
+/// logs and the command line.
 #[derive(Debug, thiserror::Error)]
 pub enum CampusError {
-    #[error("校区服务器无法连接 / the campus server cannot be reached: {0}")]
+    #[error("the campus server cannot be reached: {0}")]
     Unreachable(String),
+    /// The server or the protocol refused something no person asked for directly (a payload
+    /// that does not parse, a login that is not a station's): logged, worded generically.
     #[error("{0}")]
     Refused(String),
+    /// A supervisor's or station's request the campus refuses, and why.
+    #[error(transparent)]
+    Refusal(#[from] CampusRefusal),
     #[error(
-        "校区服务器的数据结构版本为 {found}，本程序只认识到 {known}：请升级本程序 / the campus server's schema is version {found}, newer than this app knows ({known}): upgrade this app"
+        "the campus server's schema is version {found}, newer than this app knows ({known}): upgrade this app"
     )]
     ServerTooNew { found: i32, known: i32 },
     #[error(
-        "校区服务器的数据结构版本为 {found}，需要 {known}：请在服务器上运行 campus server init 升级 / the campus server's schema is version {found}, this app needs {known}: run `campus server init` against it to upgrade"
+        "the campus server's schema is version {found}, this app needs {known}: run `campus server init` against it to upgrade"
     )]
     ServerTooOld { found: i32, known: i32 },
-    #[error("加入码无效 / not a join token: {0}")]
+    #[error("not a join token: {0}")]
     BadToken(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Import(#[from] crate::transfer::import::ImportError),
+    #[error(transparent)]
+    Export(#[from] crate::transfer::school_export::SchoolExportError),
     /// Not `#[from]`: the server's message is already in the text, and a chained source would
     /// print it twice.
-    #[error("校区服务器出错 / campus server error: {}", postgres_message(.0))]
+    #[error("campus server error: {}", postgres_message(.0))]
     Postgres(postgres::Error),
+}
+
+/// What the campus refuses a supervisor or a station, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CampusRefusal {
+    #[error("no conflict #{0}")]
+    NoConflict(i64),
+    #[error("the student was photographed: no refund")]
+    RefundOfPhotographed,
+    #[error("the photo's bytes do not match its sha256")]
+    PhotoHashMismatch,
+    #[error("a photo fetched from the server does not match its sha256 ({0})")]
+    FetchedPhotoMismatch(String),
+    #[error("the server has no booking {0}")]
+    NoBookingOnServer(String),
+    #[error("{0} events are still waiting to upload: seal again once they are sent")]
+    EventsWaiting(i64),
+    #[error(
+        "the server holds this station's events up to {held}, the station is at {through}: sync first"
+    )]
+    ServerBehind { held: i64, through: i64 },
+    #[error("writing off a station needs a reason")]
+    WriteOffNeedsReason,
+    #[error("the campus has no station {0}")]
+    UnknownStation(String),
+    #[error("not sealed for {school} yet: {}; seal it there, or write the station off with a reason", .stations.join(", "))]
+    NotSealed {
+        school: String,
+        stations: Vec<String>,
+    },
+    #[error("a campus export always exports every photo")]
+    ExportsEveryPhoto,
+    #[error("the server expects event {0}, which this station no longer has")]
+    EventGone(i64),
+    #[error("the campus already has an account named {0}")]
+    AccountExists(String),
+    #[error("no campus account {0}")]
+    NoAccount(String),
+    #[error("conflict #{0} was already resolved")]
+    ConflictResolved(i64),
+    #[error("a {kind} conflict cannot be settled with {decision}")]
+    WrongDecision { kind: String, decision: String },
 }
 
 impl From<postgres::Error> for CampusError {

@@ -19,11 +19,12 @@ use serde_json::json;
 use super::schema::{self, EVENTS_LOCK};
 use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
+use crate::domain::{BookingStatus, Field, RowProblem};
 use crate::store::outbox::{
     BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry,
     RefundPayload, RemoteEvent, kind, refund_status,
 };
-use crate::store::{ImportCounts, ImportRejection, NewBooking, import_reasons};
+use crate::store::{ImportCounts, ImportRejection, NewBooking};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
 pub const CHANGES_CHANNEL: &str = "campus_changes";
@@ -630,14 +631,11 @@ impl CampusClient {
                 .collect();
             let mut new = NewServerBookings::default();
             for (row_no, booking) in chunk {
-                let reject = |reason: String| ImportRejection {
-                    row: *row_no,
-                    reason,
-                };
+                let reject = |problem: RowProblem| ImportRejection::new(*row_no, problem);
                 let Some(order_no) = booking.order_no.as_deref() else {
                     counts
                         .rejected
-                        .push(reject(import_reasons::no_order_number()));
+                        .push(reject(RowProblem::Missing(Field::OrderNo)));
                     continue;
                 };
                 let existing = held.get(order_no);
@@ -647,7 +645,7 @@ impl CampusClient {
                 {
                     counts
                         .rejected
-                        .push(reject(import_reasons::code_taken(owner_order.as_deref())));
+                        .push(reject(RowProblem::CodeTaken(owner_order.clone())));
                     continue;
                 }
                 let Some(existing) = existing else {
@@ -668,10 +666,11 @@ impl CampusClient {
                 if fields_changed && existing.status != "booked" {
                     counts
                         .rejected
-                        .push(reject(import_reasons::changed_after_booking(
-                            order_no,
-                            &existing.status,
-                        )));
+                        .push(reject(RowProblem::ChangedAfterBooking {
+                            order_no: order_no.to_string(),
+                            status: BookingStatus::parse(&existing.status)
+                                .unwrap_or(BookingStatus::Captured),
+                        }));
                     continue;
                 }
                 let mut updated = booking.clone();
@@ -741,17 +740,11 @@ impl CampusClient {
                  WHERE id = $1 FOR UPDATE",
                 &[&conflict_id],
             )?
-            .ok_or_else(|| {
-                CampusError::Refused(format!(
-                    "没有冲突 #{conflict_id} / no conflict #{conflict_id}"
-                ))
-            })?;
+            .ok_or(super::CampusRefusal::NoConflict(conflict_id))?;
         let (kind, booking, event_id, resolved): (String, Option<uuid::Uuid>, uuid::Uuid, bool) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
         if resolved {
-            return Err(CampusError::Refused(format!(
-                "冲突 #{conflict_id} 已处理 / conflict #{conflict_id} was already resolved"
-            )));
+            return Err(super::CampusRefusal::ConflictResolved(conflict_id).into());
         }
         let allowed: &[&str] = match kind.as_str() {
             "double_capture"
@@ -763,9 +756,11 @@ impl CampusClient {
             _ => &["keep_existing"],
         };
         if !allowed.contains(&decision) {
-            return Err(CampusError::Refused(format!(
-                "冲突类型 {kind} 只能选择 {allowed:?} / a {kind} conflict is settled with one of {allowed:?}"
-            )));
+            return Err(super::CampusRefusal::WrongDecision {
+                kind,
+                decision: decision.to_string(),
+            }
+            .into());
         }
         let mut payload = json!({
             "conflict_id": conflict_id,
@@ -792,10 +787,7 @@ impl CampusClient {
             if decision == "use_this" {
                 // Refunding is only ever allowed for a student nobody photographed.
                 if captured {
-                    return Err(CampusError::Refused(
-                        "该学生已拍摄，不能退款 / the student was photographed: no refund"
-                            .to_string(),
-                    ));
+                    return Err(super::CampusRefusal::RefundOfPhotographed.into());
                 }
                 let due = refund["due_date"]
                     .as_str()
@@ -1071,6 +1063,10 @@ fn apply_in_savepoint(
             quarantine(db, station, event, &reason)?;
             Ok(EventOutcome::Quarantined)
         }
+        Err(CampusError::Refusal(refusal)) => {
+            quarantine(db, station, event, &refusal.to_string())?;
+            Ok(EventOutcome::Quarantined)
+        }
         Err(CampusError::Postgres(error)) if error.as_db_error().is_some() => {
             let reason = format!(
                 "服务器拒绝 / refused by the server: {}",
@@ -1228,10 +1224,7 @@ fn apply_capture(
             );
             if let Err(error) = inserted {
                 if error.code() == Some(&postgres::error::SqlState::CHECK_VIOLATION) {
-                    return Err(CampusError::Refused(
-                        "照片内容与其 sha256 不符 / the photo's bytes do not match its sha256"
-                            .to_string(),
-                    ));
+                    return Err(super::CampusRefusal::PhotoHashMismatch.into());
                 }
                 return Err(error.into());
             }
@@ -1351,11 +1344,7 @@ fn lock_booking_status(db: &mut Db<'_, '_>, booking: uuid::Uuid) -> CampusResult
             "SELECT status FROM bookings WHERE id = $1 FOR UPDATE",
             &[&booking],
         )?
-        .ok_or_else(|| {
-            CampusError::Refused(format!(
-                "服务器上没有该预约 / the server has no booking {booking}"
-            ))
-        })?
+        .ok_or_else(|| super::CampusRefusal::NoBookingOnServer(booking.to_string()))?
         .get(0))
 }
 
@@ -1471,11 +1460,7 @@ fn apply_correction(
             "SELECT record->>$2 FROM bookings WHERE id = $1 FOR UPDATE",
             &[&booking, &payload.field],
         )?
-        .ok_or_else(|| {
-            CampusError::Refused(format!(
-                "服务器上没有该预约 / the server has no booking {booking}"
-            ))
-        })?
+        .ok_or_else(|| super::CampusRefusal::NoBookingOnServer(booking.to_string()))?
         .get(0);
     if current == payload.old_value {
         set_record_field(db, booking, &payload.field, payload.new_value.as_deref())?;

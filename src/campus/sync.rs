@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::CampusResult;
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
-use super::{CampusError, CampusResult};
 use crate::store::outbox::{AppliedPage, PendingPhoto, photo_kind};
 use crate::store::{Store, StoreResult};
 
@@ -135,9 +135,7 @@ pub fn upload_outbox(
             // would stall the station for good.
             let reopened = store.outbox_reopen_from(expected)?;
             if reopened == 0 {
-                return Err(CampusError::Refused(format!(
-                    "the server expects event {expected}, which this station no longer has"
-                )));
+                return Err(super::CampusRefusal::EventGone(expected).into());
             }
             report.gaps_resent += reopened;
             tracing::warn!(expected, reopened, "the server asked for events again");

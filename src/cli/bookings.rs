@@ -10,7 +10,7 @@ use super::Station;
 use crate::campus::server::CampusClient;
 use crate::campus::settings::CampusSettings;
 use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
-use crate::domain::{CollectionWindow, id_number, money, slot};
+use crate::domain::{CollectionWindow, id_number, money};
 use crate::store::Permission;
 use crate::transfer::{ImportOptions, import_file};
 
@@ -103,9 +103,16 @@ pub fn import(data_dir: &Path, mut station: Station, args: ImportArgs) -> Result
             report.rejected.len()
         );
         for rejection in &report.rejected {
+            // The command line's lines are Chinese, then English (as its other lines are).
             println!(
-                "  第 {} 行 row {}: {}",
-                rejection.row, rejection.row, rejection.reason
+                "  第 {} 行 row {}: {} ({})",
+                rejection.row,
+                rejection.row,
+                crate::i18n::errors::row_problems(
+                    &rejection.problems,
+                    crate::config::Language::Chinese
+                ),
+                rejection.reason()
             );
         }
     }
@@ -190,9 +197,7 @@ fn parse_window(text: &str) -> Result<CollectionWindow> {
     let (first, last) = text
         .split_once("..")
         .with_context(|| format!("window '{text}' must look like 2026-11-02..2026-11-04"))?;
-    let date = |d: &str| -> Result<NaiveDate> {
-        slot::parse_date(d).with_context(|| format!("'{d}' is not a date like 2026-11-02"))
-    };
+    let date = |d: &str| -> Result<NaiveDate> { Ok(crate::domain::collection::parse_day(d)?) };
     let (first, last) = (date(first)?, date(last)?);
     match CollectionWindow::new(first, last) {
         Ok(window) => Ok(window),

@@ -175,7 +175,9 @@ fn probe(config: &StationConfig, args: &CameraArgs) -> Result<ProbeReport> {
     while started.elapsed() < duration {
         match camera.status() {
             CameraStatus::Live { source: name, .. } => source = name,
-            CameraStatus::Lost { reason } if faults.last() != Some(&reason) => faults.push(reason),
+            CameraStatus::Lost { reason } if faults.last() != Some(&reason.to_string()) => {
+                faults.push(reason.to_string())
+            }
             _ => {}
         }
         match scanner.event_timeout(Duration::from_millis(50)) {

@@ -51,7 +51,7 @@ pub enum RefundCommand {
 
 pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
     if crate::campus::settings::CampusSettings::load(&station.config.data_dir)?.is_some() {
-        anyhow::bail!("{}", crate::campus::close_out::LOCAL_CLOSE_REFUSED);
+        return Err(crate::store::StoreError::from(crate::store::Refusal::CampusCloseOnly).into());
     }
     let at = match &args.at {
         Some(text) => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")

@@ -43,6 +43,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         naming,
         zip: args.zip,
         only_reexports: false,
+        station_name: Some(station.config.station_name.clone()),
     };
     let bar = (!args.json).then(|| indicatif::ProgressBar::new(0));
     let progress = |done: usize, total: usize| {

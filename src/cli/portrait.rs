@@ -134,9 +134,15 @@ fn print_report(input: &Path, report: &PortraitReport, json: bool) -> Result<()>
         report.ms
     );
     for check in report.checks.iter().filter(|c| !c.ok) {
+        use crate::config::Language;
+        use crate::i18n::checks::check_failure;
+        let error = report.error.as_ref();
         println!(
-            "  ✗ {}: {} (value {})",
-            check.rule, check.message, check.value
+            "  ✗ {}: {} ({}) (value {})",
+            check.rule,
+            check_failure(check, error, Language::Chinese),
+            check_failure(check, error, Language::English),
+            check.value
         );
     }
     if report.checks.is_empty() {

@@ -22,17 +22,6 @@ pub enum CaptureCodeError {
     PatternMismatch,
 }
 
-impl CaptureCodeError {
-    pub fn message_zh(&self) -> String {
-        match self {
-            Self::Empty => "采集码为空".to_string(),
-            Self::TooLong { len, max } => format!("采集码过长（{len}字符，上限{max}）"),
-            Self::ControlCharacter { position } => format!("采集码第{position}个字符是控制字符"),
-            Self::PatternMismatch => "采集码格式不符合设置的规则".to_string(),
-        }
-    }
-}
-
 /// What a payload must satisfy to be accepted. Configured per station.
 #[derive(Debug, Clone)]
 pub struct CaptureCodeRules {

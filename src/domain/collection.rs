@@ -17,6 +17,17 @@ pub struct WindowOrderError {
     pub last_day: NaiveDate,
 }
 
+/// A day typed by a person that is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a date like 2026-11-02")]
+pub struct DayError(pub String);
+
+/// A day as people type it: 2026-11-02, 2026/11/2, 2026.11.2 or 2026年11月2日. The window and the
+/// command line both read collection windows with this.
+pub fn parse_day(text: &str) -> Result<NaiveDate, DayError> {
+    super::slot::parse_date(text).ok_or_else(|| DayError(text.trim().to_string()))
+}
+
 impl CollectionWindow {
     pub fn new(first_day: NaiveDate, last_day: NaiveDate) -> Result<Self, WindowOrderError> {
         if last_day < first_day {

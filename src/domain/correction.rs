@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::id_number::IdNumber;
-use super::text::{optional_field, required_field};
+use super::id_number::{IdNumber, IdNumberError};
+use super::text::{Field, TextError, optional_field, required_field};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,8 +20,10 @@ pub enum CorrectableField {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CorrectionError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error(transparent)]
+    IdNumber(#[from] IdNumberError),
     #[error("a correction needs a reason")]
     NoReason,
 }
@@ -54,15 +56,16 @@ impl CorrectableField {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
+    /// The record's field this corrects.
+    pub fn field(self) -> Field {
         match self {
-            Self::Name => "姓名",
-            Self::IdNumber => "身份证号",
-            Self::StudentNo => "学号",
-            Self::School => "学校",
-            Self::Department => "院系",
-            Self::Major => "专业",
-            Self::Level => "层次",
+            Self::Name => Field::Name,
+            Self::IdNumber => Field::IdNumber,
+            Self::StudentNo => Field::StudentNo,
+            Self::School => Field::School,
+            Self::Department => Field::Department,
+            Self::Major => Field::Major,
+            Self::Level => Field::Level,
         }
     }
 
@@ -73,21 +76,16 @@ impl CorrectableField {
         value: &str,
         today: NaiveDate,
     ) -> Result<Option<String>, CorrectionError> {
-        let invalid = |e: &dyn std::fmt::Display| CorrectionError::Invalid(e.to_string());
         match self {
-            Self::Name | Self::School => required_field(self.label_zh(), value)
-                .map(Some)
-                .map_err(|e| invalid(&e)),
+            Self::Name | Self::School => Ok(Some(required_field(self.field(), value)?)),
             Self::IdNumber => {
                 if value.trim().is_empty() {
                     return Ok(None);
                 }
-                IdNumber::parse(value, today)
-                    .map(|id| Some(id.as_str().to_string()))
-                    .map_err(|e| CorrectionError::Invalid(e.message_zh()))
+                Ok(Some(IdNumber::parse(value, today)?.as_str().to_string()))
             }
             Self::StudentNo | Self::Department | Self::Major | Self::Level => {
-                optional_field(self.label_zh(), value).map_err(|e| invalid(&e))
+                Ok(optional_field(self.field(), value)?)
             }
         }
     }
@@ -99,9 +97,7 @@ pub fn correction_reason(reason: &str) -> Result<String, CorrectionError> {
     if reason.is_empty() {
         return Err(CorrectionError::NoReason);
     }
-    optional_field("原因", reason)
-        .map_err(|e| CorrectionError::Invalid(e.to_string()))?
-        .ok_or(CorrectionError::NoReason)
+    optional_field(Field::Reason, reason)?.ok_or(CorrectionError::NoReason)
 }
 
 #[cfg(test)]

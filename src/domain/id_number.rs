@@ -27,22 +27,6 @@ pub enum IdNumberError {
     ChecksumMismatch { expected: char, found: char },
 }
 
-impl IdNumberError {
-    /// One-line Chinese reason for the people at the booth.
-    pub fn message_zh(&self) -> String {
-        match self {
-            Self::WrongLength(n) => format!("身份证号应为18位，实际{n}位"),
-            Self::NotADigit { position } => format!("第{position}位应为数字"),
-            Self::BadCheckCharacter => "最后一位应为数字或X".to_string(),
-            Self::InvalidBirthDate(d) => format!("出生日期{d}不存在"),
-            Self::FutureBirthDate(d) => format!("出生日期{d}在未来"),
-            Self::ChecksumMismatch { expected, found } => {
-                format!("校验位应为{expected}，实际为{found}")
-            }
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
@@ -290,14 +274,5 @@ mod tests {
     fn masking_keeps_head_and_tail() {
         assert_eq!(mask("41010519491231123X"), "4101**********123X");
         assert_eq!(mask("123"), "***");
-    }
-
-    #[test]
-    fn chinese_messages_exist_for_every_reason() {
-        let reason = IdNumberError::ChecksumMismatch {
-            expected: 'X',
-            found: '1',
-        };
-        assert_eq!(reason.message_zh(), "校验位应为X，实际为1");
     }
 }

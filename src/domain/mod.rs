@@ -9,8 +9,10 @@ pub mod correction;
 pub mod id_number;
 pub mod money;
 pub mod photo_spec;
+pub mod row_problem;
 pub mod slot;
 pub mod text;
+pub mod walk_in;
 pub mod working_days;
 
 pub use booking::{BookingSource, BookingStatus, PaymentMethod, TransitionError, check_transition};
@@ -18,4 +20,6 @@ pub use capture_code::{CaptureCode, CaptureCodeDecoder, CaptureCodeError, Captur
 pub use collection::CollectionWindow;
 pub use correction::CorrectableField;
 pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use row_problem::RowProblem;
+pub use text::{Field, TextError};
 pub use working_days::HolidayCalendar;

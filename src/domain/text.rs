@@ -4,18 +4,94 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
     #[error("{field} is empty")]
-    Empty { field: &'static str },
+    Empty { field: Field },
     #[error("{field} is longer than {max} characters")]
-    TooLong { field: &'static str, max: usize },
+    TooLong { field: Field, max: usize },
     #[error("{field} contains a control character")]
-    ControlCharacter { field: &'static str },
+    ControlCharacter { field: Field },
+}
+
+/// A field of a student's record, an order row or a booth form, named in errors so that each
+/// screen words it in its own language (the Chinese names are in `i18n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Sex,
+    IdNumber,
+    StudentNo,
+    School,
+    Department,
+    Major,
+    Level,
+    Phone,
+    OrderNo,
+    Amount,
+    PaidAt,
+    PaymentMethod,
+    Slot,
+    CaptureCode,
+    Note,
+    Reason,
+    RefundReference,
+    UserName,
+}
+
+impl Field {
+    pub const ALL: [Self; 19] = [
+        Self::Name,
+        Self::Sex,
+        Self::IdNumber,
+        Self::StudentNo,
+        Self::School,
+        Self::Department,
+        Self::Major,
+        Self::Level,
+        Self::Phone,
+        Self::OrderNo,
+        Self::Amount,
+        Self::PaidAt,
+        Self::PaymentMethod,
+        Self::Slot,
+        Self::CaptureCode,
+        Self::Note,
+        Self::Reason,
+        Self::RefundReference,
+        Self::UserName,
+    ];
+}
+
+/// English names, for logs and the command line's English output.
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Name => "name",
+            Self::Sex => "sex",
+            Self::IdNumber => "ID number",
+            Self::StudentNo => "student number",
+            Self::School => "school",
+            Self::Department => "department",
+            Self::Major => "major",
+            Self::Level => "level",
+            Self::Phone => "phone",
+            Self::OrderNo => "order number",
+            Self::Amount => "amount",
+            Self::PaidAt => "payment time",
+            Self::PaymentMethod => "payment method",
+            Self::Slot => "booked slot",
+            Self::CaptureCode => "capture code",
+            Self::Note => "remark",
+            Self::Reason => "reason",
+            Self::RefundReference => "refund reference",
+            Self::UserName => "user name",
+        })
+    }
 }
 
 /// Longest value any one text field may hold.
 pub const MAX_FIELD_CHARS: usize = 200;
 
 /// Cleans an optional field: blank becomes `None`.
-pub fn optional_field(field: &'static str, value: &str) -> Result<Option<String>, TextError> {
+pub fn optional_field(field: Field, value: &str) -> Result<Option<String>, TextError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -33,7 +109,7 @@ pub fn optional_field(field: &'static str, value: &str) -> Result<Option<String>
 }
 
 /// Cleans a required field.
-pub fn required_field(field: &'static str, value: &str) -> Result<String, TextError> {
+pub fn required_field(field: Field, value: &str) -> Result<String, TextError> {
     optional_field(field, value)?.ok_or(TextError::Empty { field })
 }
 
@@ -71,18 +147,21 @@ mod tests {
 
     #[test]
     fn fields_are_trimmed_and_checked() {
-        assert_eq!(required_field("姓名", "  张三 "), Ok("张三".to_string()));
-        assert_eq!(optional_field("专业", "   "), Ok(None));
         assert_eq!(
-            required_field("姓名", ""),
-            Err(TextError::Empty { field: "姓名" })
+            required_field(Field::Name, "  张三 "),
+            Ok("张三".to_string())
+        );
+        assert_eq!(optional_field(Field::Major, "   "), Ok(None));
+        assert_eq!(
+            required_field(Field::Name, ""),
+            Err(TextError::Empty { field: Field::Name })
         );
         assert_eq!(
-            required_field("姓名", "张\u{7}三"),
-            Err(TextError::ControlCharacter { field: "姓名" })
+            required_field(Field::Name, "张\u{7}三"),
+            Err(TextError::ControlCharacter { field: Field::Name })
         );
         assert!(matches!(
-            required_field("姓名", &"长".repeat(201)),
+            required_field(Field::Name, &"长".repeat(201)),
             Err(TextError::TooLong { .. })
         ));
     }

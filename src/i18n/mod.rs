@@ -1,7 +1,11 @@
 //! Every string the booth window shows, in Chinese and English, side by side in one table so a
 //! string can never exist in one language only. Screens take a `&Texts` and never spell text.
 
+pub mod checks;
+pub mod errors;
+
 use crate::config::Language;
+pub use errors::{Worded, describe};
 
 macro_rules! texts {
     ($($name:ident: $zh:literal, $en:literal;)*) => {
@@ -82,7 +86,7 @@ texts! {
     student_pose_ok: "很好，请保持", "Good, hold still";
     student_look_here: "请看镜头", "Please look at the camera";
     student_happy: "满意吗？", "Happy with it?";
-    student_tell_staff: "满意请告诉工作人员保存，不满意可以重拍", "Tell the staff to save it, or to take it again";
+    student_tell_staff: "满意请告诉工作人员保存，\n不满意可以重拍", "Tell the staff to save it,\nor to take it again";
     student_thanks: "照片已保存，谢谢！", "Photo saved. Thank you!";
     student_wait: "请稍候", "One moment, please";
     student_processing: "正在处理照片…", "Processing your photo…";
@@ -143,8 +147,14 @@ texts! {
     pay_wechat: "微信支付", "WeChat Pay";
     pay_alipay: "支付宝", "Alipay";
     pay_cash: "现金", "Cash";
+    pay_bank_card: "银行卡", "Bank card";
+    pay_other: "其他", "Other";
     amount: "金额（元）", "Amount (yuan)";
     save_walk_in: "保存预约", "Save booking";
+    walk_in_no_code: "学生暂时无法出示采集码（导出前须补全或换命名方式）", "The student cannot show a capture code now (complete it, or name the export otherwise)";
+    walk_in_known_schools: "已有学校：", "Known schools:";
+    walk_in_confirm_school: "确认新学校并保存", "Confirm the new school and save";
+    walk_in_new_school: "学校“{school}”尚无任何预约：如为笔误，请从“已有学校”中选择；确是新学校，请点“确认新学校并保存”", "No booking has the school \"{school}\" yet: if it is a typo, pick a known school; if it is new, press \"Confirm the new school and save\"";
     walk_in_saved: "现场预约已保存，可以拍摄：", "Walk-in saved, ready to shoot:";
     walk_in_duplicate: "已有预约，已调出：", "Already booked, showing:";
     required_hint: "* 必填；无身份证时学号和学校必填", "* required; without an ID card the student number and school are required";
@@ -163,6 +173,8 @@ texts! {
     tab_settings: "设置", "Settings";
     field: "字段", "Field";
     new_value: "新值", "New value";
+    current_value: "现值", "Now";
+    correcting: "正在更正", "Correcting";
     reason: "原因（必填）", "Reason (required)";
     confirm_after_capture: "已采集：确认更正并标记照片需重新导出", "Captured: confirm, and mark the photo for re-export";
     save_correction: "保存更正", "Save correction";
@@ -202,6 +214,7 @@ texts! {
     import_refused: "文件未导入，未写入任何数据：", "File not imported, nothing written:";
     import_row: "行号", "Row";
     import_reason: "原因", "Reason";
+    import_rejected_rows: "问题行", "Rejected rows";
     tab_export: "导出照片", "Export photos";
     export_hint: "导出到 U 盘等文件夹：每位已采集学生一张照片（与存储的 JPEG 完全相同）加清单，导出后自动校验。可把文件夹拖到窗口上。", "Export to a folder (a USB stick, usually): one photo per captured student, byte-identical, with a manifest, verified right after. A folder can be dropped on the window.";
     export_naming: "文件命名", "File names";
@@ -219,11 +232,16 @@ texts! {
     export_unknown_space: "无法读取可用空间", "free space unknown";
     export_no_space: "空间不足，无法导出", "Not enough space: cannot export";
     export_reexports: "需重新导出", "To export again";
+    export_unnamed: "{count} 名学生无法按所选方式命名（缺少该项信息），导出前请换一种命名方式，或在信息更正中补全", "{count} students cannot be named this way (the field is empty): pick another naming, or complete them under Corrections, before exporting";
     export_running: "正在导出…", "Exporting…";
     export_done: "导出完成：", "Exported to";
     export_verified: "校验通过", "verified";
     export_not_verified: "校验未通过", "verification FAILED";
     list_separator: "，", ", ";
+    colon: "：", ": ";
+    camera_test: "测试画面", "test frames";
+    camera_demo: "演示摄像头", "demo camera";
+    camera_replay: "回放", "replay";
     import_write_rejected: "导出问题行 (XLSX)", "Write rejected rows (XLSX)";
     preview_close: "预览", "Preview";
     to_cancel: "将取消的未采集订单", "Uncaptured orders to cancel";
@@ -234,6 +252,9 @@ texts! {
     window_still_open: "采集时间尚未结束：", "A collection window is still open:";
     force_close: "仍要结束（将被记录）", "Close anyway (recorded)";
     confirm_close: "确认结束采集", "Confirm close-out";
+    close_question: "结束{school}的采集：将取消 {count} 个未采集的订单，退款共 {amount} 元（其中现场支付 {cash} 笔需人工退款），须在 {due} 前退完。此操作不能撤销。", "Close {school}: {count} uncaptured orders are cancelled and {amount} yuan refunded ({cash} of them paid on site, refunded by hand), by {due}. This cannot be undone.";
+    close_back_out: "返回，不结束", "Back, do not close";
+    close_and_refund: "确认结束并退款", "Close and refund";
     closed: "已结束采集，取消订单", "Closed; orders cancelled:";
     nothing_to_close: "没有新的未采集订单", "Nothing new to close";
     refunds: "退款", "Refunds";
@@ -261,6 +282,9 @@ texts! {
     walk_in_price: "现场预约价格", "Walk-in price";
     data_folder: "数据文件夹", "Data folder";
     save_settings: "保存设置", "Save settings";
+    settings_defaults_hint: "空着的项用默认值（灰字所示）；填写后以所填为准。", "An empty field uses the default shown in grey; a value typed replaces it.";
+    default_value: "默认", "default";
+    holiday_built_in: "内置 2026 年节假日", "built-in 2026 holidays";
     settings_saved: "设置已保存", "Settings saved";
     // Status bar
     camera_live: "摄像头正常", "Camera live";
@@ -356,6 +380,13 @@ texts! {
     role: "角色", "Role";
     idle_logout_minutes: "无操作自动退出（分钟）", "Sign out after idle (minutes)";
     locked_until: "锁定至", "locked until";
+    reset_pin: "重置 PIN", "Reset PIN";
+    new_pin_for: "新 PIN：", "New PIN for";
+    confirm_new_pin: "确认新 PIN", "Set the new PIN";
+    pin_reset_done: "已为 {name} 设置新 PIN，锁定已解除", "{name} has a new PIN, and any lock is lifted";
+    disable_account: "停用", "Disable";
+    enable_account: "启用", "Enable";
+    account_disabled: "已停用", "disabled";
     // First-run guide
     fr_title: "首次设置", "First-run setup";
     fr_hint: "五步把这台电脑设成采集站。除主管账户外，每一步都可以跳过，之后在「主管」中完成。", "Five steps make this computer a capture station. Every step but the supervisor account can be skipped and done later under Supervisor.";
@@ -384,8 +415,76 @@ texts! {
     fr_start: "开始拍摄", "Start capturing";
     fr_done: "已完成", "Done";
     fr_skipped: "已跳过", "Skipped";
+    fr_no_camera_found: "未找到摄像头", "No camera found";
     fr_later: "跳过的步骤可随时在「主管 → 设置 / 导入预约 / 校区」中完成。", "Skipped steps can be done any time under Supervisor → Settings / Import / Campus.";
     import_pick_file: "选择文件…", "Choose a file…";
+    import_no_file_dialog: "无法打开系统的文件选择窗口（本机没有桌面门户或 zenity）：请把文件拖到本窗口上，或在下面输入文件路径后点“预览”。", "The system's file dialog cannot be shown here (no desktop portal or zenity): drop the file on this window, or type its path below and press Preview.";
+}
+
+/// Something to tell a person, in both languages: a worker does not know the window's language,
+/// so it sends both and the window shows the one chosen. Never shown glued together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    zh: String,
+    en: String,
+}
+
+impl Message {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// A typed error or refusal, worded.
+    pub fn of(what: &(impl Worded + ?Sized)) -> Self {
+        Self::new(what.zh(), what.to_string())
+    }
+
+    /// An error that crossed a worker as `anyhow`: its first typed cause, worded.
+    pub fn of_error(error: &anyhow::Error) -> Self {
+        Self::new(
+            describe(error, Language::Chinese),
+            describe(error, Language::English),
+        )
+    }
+
+    /// A file that could not be read or written, by its path and the system's reason.
+    pub fn file(path: &std::path::Path, error: &std::io::Error) -> Self {
+        Self::new(
+            format!("{}：{}", path.display(), errors::io_zh(error.kind())),
+            format!("{}: {error}", path.display()),
+        )
+    }
+
+    /// One of the tables' own strings, in both languages.
+    pub fn texts(pick: fn(&Texts) -> &'static str) -> Self {
+        Self::new(pick(&ZH), pick(&EN))
+    }
+
+    pub fn text(&self, language: Language) -> &str {
+        match language {
+            Language::Chinese => &self.zh,
+            Language::English => &self.en,
+        }
+    }
+}
+
+/// Text already in the window's language (a table's string, a name): the same in both.
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Self {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_string())
+    }
 }
 
 pub fn for_language(language: Language) -> &'static Texts {
@@ -396,6 +495,85 @@ pub fn for_language(language: Language) -> &'static Texts {
 }
 
 impl Texts {
+    /// The language this table is in.
+    pub fn language(&self) -> Language {
+        if std::ptr::eq(self, &ZH) {
+            Language::Chinese
+        } else {
+            Language::English
+        }
+    }
+
+    /// A stored payment method (`wechat`, `alipay`…) as the window says it.
+    pub fn payment_method(&self, stored: &str) -> &'static str {
+        use crate::domain::PaymentMethod;
+        match PaymentMethod::parse(stored) {
+            Some(PaymentMethod::Wechat) => self.pay_wechat,
+            Some(PaymentMethod::Alipay) => self.pay_alipay,
+            Some(PaymentMethod::Cash) => self.pay_cash,
+            Some(PaymentMethod::BankCard) => self.pay_bank_card,
+            Some(PaymentMethod::Other) | None => self.pay_other,
+        }
+    }
+
+    /// A capture code shown without its content: its first four characters and its length
+    /// (the whole code is never on screen).
+    pub fn masked_code(&self, code: &str) -> String {
+        let prefix: String = code.chars().take(4).collect();
+        let count = code.chars().count();
+        match self.language() {
+            Language::Chinese => format!("{prefix}…（{count} 位）"),
+            Language::English => format!("{prefix}…({count} chars)"),
+        }
+    }
+
+    /// Who did something, as the audit log records it (`name(role)`), with the role worded.
+    pub fn actor(&self, actor: &str) -> String {
+        let Some((name, role)) = actor
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once('('))
+        else {
+            return actor.to_string();
+        };
+        let role = match role {
+            "operator" => self.role_operator,
+            "staff" => self.role_staff,
+            "supervisor" => self.role_supervisor,
+            other => other,
+        };
+        format!("{name}({role})")
+    }
+
+    /// A stored RFC 3339 time as local date and minute (2026-12-07 09:18).
+    pub fn local_minute(&self, stamp: &str) -> String {
+        chrono::DateTime::parse_from_rfc3339(stamp)
+            .map(|time| {
+                time.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| stamp.to_string())
+    }
+
+    /// A camera's name: the system's own for a device that has one.
+    pub fn camera_name(&self, camera: &crate::camera::CameraName) -> String {
+        use crate::camera::CameraName;
+        match camera {
+            CameraName::Test => self.camera_test.to_string(),
+            CameraName::Demo => self.camera_demo.to_string(),
+            CameraName::Replay(path) => format!("{} {}", self.camera_replay, path.display()),
+            CameraName::Device {
+                name: Some(name), ..
+            } => name.clone(),
+            CameraName::Device { index, name: None } => format!("{} {index}", self.camera),
+        }
+    }
+
+    /// Something that happened (an error, a refusal, a row's problem), in this table's language.
+    pub fn word(&self, what: &(impl Worded + ?Sized)) -> String {
+        what.worded(self.language())
+    }
+
     pub fn status(&self, status: &str) -> &'static str {
         match status {
             "booked" => self.status_booked,

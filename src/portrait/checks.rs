@@ -1,6 +1,7 @@
-//! The checks a 480×640 portrait must pass, each with its value, its range, pass or fail, and a
-//! one-line reason in Chinese and English. The same code checks live frames, stills in the CLI,
-//! and the shot in the booth window.
+//! The checks a 480×640 portrait must pass, each with its value, its range, and its outcome
+//! (passed, under or over the range, or not measurable). `i18n` words each rule's outcome for the
+//! people at the booth. The same code checks live frames, stills in the CLI, and the shot in the
+//! booth window.
 
 use image::{GrayImage, RgbImage};
 use serde::Serialize;
@@ -14,37 +15,45 @@ pub struct Check {
     pub value: f64,
     pub range: [f64; 2],
     pub ok: bool,
-    pub message: String,
+    pub outcome: Outcome,
+}
+
+/// How a check came out: the wording (and the advice to the student) depends on the side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    /// Under the range (too dark, too small, eyes too closed, chin lowered…).
+    Low,
+    /// Over the range (too bright, too large, head turned, chin raised…).
+    High,
+    /// Not measurable: the landmarks were not found.
+    Unconfirmed,
 }
 
 impl Check {
-    fn new(rule: &'static str, value: f64, range: [f64; 2], pass: &str, fail: &str) -> Self {
+    pub fn new(rule: &'static str, value: f64, range: [f64; 2]) -> Self {
         let ok = value.is_finite() && value >= range[0] && value <= range[1];
+        let outcome = if ok {
+            Outcome::Passed
+        } else if value.is_nan() {
+            Outcome::Unconfirmed
+        } else if value < range[0] {
+            Outcome::Low
+        } else {
+            Outcome::High
+        };
         Self {
             rule,
             value: (value * 100.0).round() / 100.0,
             range,
             ok,
-            message: if ok { pass } else { fail }.to_string(),
+            outcome,
         }
     }
 
-    fn spec(
-        rule: &'static str,
-        value: f32,
-        range: PixelRange,
-        pass: &str,
-        low: &str,
-        high: &str,
-    ) -> Self {
-        let fail = if value < range.min { low } else { high };
-        Self::new(
-            rule,
-            value as f64,
-            [range.min as f64, range.max as f64],
-            pass,
-            fail,
-        )
+    fn spec(rule: &'static str, value: f32, range: PixelRange) -> Self {
+        Self::new(rule, value as f64, [range.min as f64, range.max as f64])
     }
 }
 
@@ -93,16 +102,8 @@ pub fn run_checks(
         "sharpness",
         laplacian_variance(&gray, face),
         [MIN_SHARPNESS, f64::INFINITY],
-        "清晰 sharp",
-        "照片模糊，请重拍 blurred: retake",
     ));
-    checks.push(Check::new(
-        "integrity",
-        0.0,
-        [0.0, 0.0],
-        "仅裁剪缩放，未镜像或修饰 cropped and scaled only: not mirrored or retouched",
-        "图像被镜像或修改 image mirrored or altered",
-    ));
+    checks.push(Check::new("integrity", 0.0, [0.0, 0.0]));
     checks
 }
 
@@ -122,44 +123,15 @@ pub fn placement_checks(measures: &FaceMeasures, crop: &Crop) -> Vec<Check> {
     .map(|(value, range)| (value - range.min).min(range.max - value))
     .fold(f32::MAX, f32::min);
     vec![
-        Check::spec(
-            "head_top",
-            head_top,
-            HEAD_TOP,
-            "头顶位置合格 head top in range",
-            "头顶太靠上 head top too close to the edge",
-            "头顶太靠下 head top too low",
-        ),
-        Check::spec(
-            "eye_line",
-            eye_line,
-            EYE_LINE,
-            "眼睛位置合格 eye line in range",
-            "眼睛太靠上 eyes too high",
-            "眼睛太靠下 eyes too low",
-        ),
-        Check::spec(
-            "face_width",
-            face_width,
-            FACE_WIDTH,
-            "脸宽合格 face width in range",
-            "请靠近一些 face too small: move closer",
-            "请后退一些 face too large: step back",
-        ),
+        Check::spec("head_top", head_top, HEAD_TOP),
+        Check::spec("eye_line", eye_line, EYE_LINE),
+        Check::spec("face_width", face_width, FACE_WIDTH),
         Check::new(
             "centred",
             centre_offset as f64,
             [-CENTRE_TOLERANCE, CENTRE_TOLERANCE],
-            "人脸居中 face centred",
-            "人脸不居中 face off-centre",
         ),
-        Check::new(
-            "spec_margin",
-            margin as f64,
-            [SPEC_MARGIN, f64::INFINITY],
-            "位置留有余量 every measure well inside its range",
-            "位置贴近规格边缘，请调整 a measure is within 8 px of its limit: adjust",
-        ),
+        Check::new("spec_margin", margin as f64, [SPEC_MARGIN, f64::INFINITY]),
     ]
 }
 
@@ -170,77 +142,40 @@ pub fn pose_checks(measures: &FaceMeasures) -> Vec<Check> {
     let value = |read: fn(&Pose) -> f32| pose.as_ref().map_or(f64::NAN, |p| read(p) as f64);
     let roll = measures.roll_degrees.map_or(f64::NAN, f64::from);
     [
-        Check::new(
-            "head_tilted",
-            roll,
-            [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES],
-            "双眼水平 eyes level",
-            "请摆正头部 head tilted: straighten up",
-        ),
+        Check::new("head_tilted", roll, [-MAX_ROLL_DEGREES, MAX_ROLL_DEGREES]),
         Check::new(
             "head_turned",
             value(|p| p.yaw_degrees),
             [-MAX_YAW_DEGREES, MAX_YAW_DEGREES],
-            "正对镜头 facing the camera",
-            "请正对镜头 head turned: face the camera",
         ),
         Check::new(
             "pitch",
             value(|p| p.pitch_degrees),
             [-MAX_PITCH_DEGREES, MAX_PITCH_DEGREES],
-            "平视镜头 looking straight ahead",
-            if value(|p| p.pitch_degrees) > 0.0 {
-                "请平视镜头（稍低头） chin raised: look straight at the camera"
-            } else {
-                "请平视镜头（稍抬头） chin lowered: look straight at the camera"
-            },
         ),
         Check::new(
             "eyes_open",
             value(|p| p.eye_openness),
             [MIN_EYE_OPENNESS, f64::INFINITY],
-            "眼睛睁开 eyes open",
-            "请睁开眼睛 eyes closed: open your eyes",
         ),
         Check::new(
             "mouth_closed",
             value(|p| p.mouth_openness),
             [0.0, MAX_MOUTH_OPENNESS],
-            "嘴巴闭合 mouth closed",
-            "请闭上嘴 mouth open: close your mouth",
         ),
         Check::new(
             "glasses_glare",
             value(|p| p.glare_percent),
             [0.0, MAX_GLARE_PERCENT],
-            "无眼镜反光 no glare",
-            "眼镜反光，请调整角度或灯光 glare on the glasses: tilt them or move the light",
         ),
         Check::new(
             "eyebrows_visible",
             value(|p| p.eyebrow_visibility),
             [MIN_EYEBROW_VISIBILITY, f64::INFINITY],
-            "眉毛露出 eyebrows visible",
-            "请露出眉毛（整理刘海） eyebrows hidden: move the hair off the brows",
         ),
     ]
-    .into_iter()
-    .map(|check| {
-        if check.value.is_nan() {
-            Check {
-                message: UNCONFIRMED.to_string(),
-                ..check
-            }
-        } else {
-            check
-        }
-    })
-    .collect()
+    .into()
 }
-
-/// Said when the face's landmarks were not found, so pose and expression are unknown.
-pub const UNCONFIRMED: &str =
-    "无法确认，请正视镜头、露出五官 cannot confirm: the facial landmarks were not found";
 
 /// The face's rectangle in output pixels: (x0, y0, x1, y1), clamped to the image.
 fn face_rect(measures: &FaceMeasures, crop: &Crop) -> (u32, u32, u32, u32) {
@@ -306,20 +241,8 @@ fn background_checks(output: &RgbImage, backdrop: [u8; 3]) -> Vec<Check> {
         .sum::<f64>()
         .sqrt();
     vec![
-        Check::new(
-            "background_color",
-            distance(mean, backdrop),
-            [0.0, 60.0],
-            "背景颜色合格 backdrop colour matches",
-            "背景颜色不符 backdrop colour does not match the setting",
-        ),
-        Check::new(
-            "background_even",
-            spread.max(side_difference),
-            [0.0, 16.0],
-            "背景均匀 backdrop even",
-            "背景不均匀 backdrop uneven: shadow or gradient",
-        ),
+        Check::new("background_color", distance(mean, backdrop), [0.0, 60.0]),
+        Check::new("background_even", spread.max(side_difference), [0.0, 16.0]),
     ]
 }
 
@@ -329,8 +252,6 @@ fn clothing_check(output: &RgbImage, backdrop: [u8; 3]) -> Check {
         "clothing_contrast",
         distance(mean, backdrop),
         [45.0, f64::INFINITY],
-        "衣服与背景区分明显 clothing stands out from the backdrop",
-        "衣服颜色与背景太接近 clothing too close to the backdrop colour",
     )
 }
 
@@ -344,31 +265,9 @@ fn exposure_checks(gray: &GrayImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> 
     let highlights = values.iter().filter(|v| **v >= 250).count() as f64 / n * 100.0;
     let shadows = values.iter().filter(|v| **v <= 5).count() as f64 / n * 100.0;
     vec![
-        Check::new(
-            "exposure",
-            mean,
-            [80.0, 215.0],
-            "曝光合适 exposure fine",
-            if mean < 80.0 {
-                "脸部太暗 face too dark"
-            } else {
-                "脸部太亮 face too bright"
-            },
-        ),
-        Check::new(
-            "highlights_clipped",
-            highlights,
-            [0.0, 3.0],
-            "无过曝 no blown highlights",
-            "脸部过曝 blown highlights on the face",
-        ),
-        Check::new(
-            "shadows_clipped",
-            shadows,
-            [0.0, 3.0],
-            "无死黑 no crushed shadows",
-            "脸部阴影过重 crushed shadows on the face",
-        ),
+        Check::new("exposure", mean, [80.0, 215.0]),
+        Check::new("highlights_clipped", highlights, [0.0, 3.0]),
+        Check::new("shadows_clipped", shadows, [0.0, 3.0]),
     ]
 }
 
@@ -416,7 +315,7 @@ mod tests {
         assert_eq!(checks.len(), 7);
         for check in checks {
             assert!(!check.ok, "{check:?}");
-            assert_eq!(check.message, UNCONFIRMED);
+            assert_eq!(check.outcome, Outcome::Unconfirmed);
         }
     }
 

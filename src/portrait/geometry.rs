@@ -89,20 +89,6 @@ pub enum Framing {
     Proportions,
 }
 
-impl Framing {
-    pub fn message_zh(self) -> &'static str {
-        match self {
-            Self::MoveCloser => "请靠近一些",
-            Self::TooClose => "太近了，请后退一些",
-            Self::MoveRight => "人脸偏左，请向画面中央移动",
-            Self::MoveLeft => "人脸偏右，请向画面中央移动",
-            Self::MoveDown => "头部太靠上，请调低相机或坐低一些",
-            Self::MoveUp => "头部太靠下，请调高相机或坐高一些",
-            Self::Proportions => "头部与脸部比例无法同时符合要求",
-        }
-    }
-}
-
 /// Most upscaling accepted before the picture would go soft: beyond it, "move closer".
 pub const MAX_UPSCALE: f64 = 1.6;
 /// How far from centre (output pixels) the face may sit when the frame edge forces it.

@@ -36,23 +36,6 @@ pub enum PortraitError {
     Resample,
 }
 
-impl PortraitError {
-    pub fn message_zh(&self) -> String {
-        match self {
-            Self::NoFace => "未检测到人脸".to_string(),
-            Self::SeveralFaces { count } => format!("检测到{count}张人脸，画面中只能有一人"),
-            Self::Framing(framing) => framing.message_zh().to_string(),
-            Self::Encode(EncodeError::TooLargeAtMinimumQuality { .. }) => {
-                "质量60时文件仍超过上限".to_string()
-            }
-            Self::Encode(EncodeError::TooSmallAtMaximumQuality { .. }) => {
-                "质量100时文件仍小于下限".to_string()
-            }
-            Self::Encode(EncodeError::Failed(_)) | Self::Resample => "图像处理失败".to_string(),
-        }
-    }
-}
-
 /// Milliseconds spent in each stage of one run; a stage that did not run stays 0.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct StageTimes {
@@ -122,13 +105,7 @@ impl PortraitReport {
     pub fn failed(error: PortraitError) -> Self {
         Self {
             ok: false,
-            checks: vec![Check {
-                rule: "face",
-                value: 0.0,
-                range: [1.0, 1.0],
-                ok: false,
-                message: format!("{} {error}", error.message_zh()),
-            }],
+            checks: vec![Check::new("face", 0.0, [1.0, 1.0])],
             bytes: 0,
             quality: 0,
             ms: 0.0,
@@ -154,23 +131,26 @@ impl Guidance {
     }
 }
 
-/// One thing to fix, said in Chinese and in English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hint {
-    pub zh: String,
-    pub en: String,
+/// One thing to fix; `i18n` words it for the operator and the student.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Hint {
+    /// A failed check, and on which side.
+    Check {
+        rule: &'static str,
+        outcome: super::checks::Outcome,
+    },
+    /// No compliant crop: where the student should move.
+    Framing { framing: Framing },
+    /// No face, or more than one.
+    Face { error: PortraitError },
 }
 
 impl Hint {
-    /// A failed check's advice: its message is the Chinese, a space, then the English.
     fn of(check: &Check) -> Self {
-        let (zh, en) = check
-            .message
-            .split_once(' ')
-            .unwrap_or((check.message.as_str(), ""));
-        Self {
-            zh: zh.to_string(),
-            en: en.to_string(),
+        Self::Check {
+            rule: check.rule,
+            outcome: check.outcome,
         }
     }
 }
@@ -233,10 +213,7 @@ impl PortraitPipeline {
             Err(error) => {
                 return Guidance {
                     face_found: false,
-                    hints: vec![Hint {
-                        zh: error.message_zh(),
-                        en: error.to_string(),
-                    }],
+                    hints: vec![Hint::Face { error }],
                     ms: clock.total(),
                 };
             }
@@ -246,10 +223,7 @@ impl PortraitPipeline {
         let placement = match plan_crop(&measures, width, height) {
             Ok(crop) => placement_checks(&measures, &crop),
             Err(framing) => {
-                hints.push(Hint {
-                    zh: framing.message_zh().to_string(),
-                    en: framing.to_string(),
-                });
+                hints.push(Hint::Framing { framing });
                 Vec::new()
             }
         };

@@ -100,6 +100,21 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Self; 12] = [
+        Self::Capture,
+        Self::CreateWalkIn,
+        Self::CorrectIdentity,
+        Self::ApproveRetake,
+        Self::OverrideChecks,
+        Self::CloseOut,
+        Self::MarkRefund,
+        Self::Export,
+        Self::ImportBookings,
+        Self::ManageSchools,
+        Self::ChangeSettings,
+        Self::ManageUsers,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::Capture => "capture",
@@ -164,20 +179,19 @@ pub struct UserSummary {
 pub(crate) fn check_pin(pin: &str) -> StoreResult<()> {
     let digits = pin.chars().all(|c| c.is_ascii_digit());
     if !digits || !(6..=12).contains(&pin.len()) {
-        return Err(StoreError::Invalid(
-            "PIN 须为 6–12 位数字 / the PIN must be 6 to 12 digits".to_string(),
-        ));
+        return Err(super::Refusal::PinRule.into());
     }
     Ok(())
 }
 
+/// Longest account name, in characters.
+pub const MAX_USER_NAME_CHARS: usize = 32;
+
 pub(crate) fn check_user_name(name: &str) -> StoreResult<String> {
-    let name = required_field("用户名 / user name", name)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    if name.chars().count() > 32 {
-        return Err(StoreError::Invalid(
-            "用户名最多 32 个字符 / the user name is over 32 characters".to_string(),
-        ));
+    let name =
+        required_field(crate::domain::Field::UserName, name).map_err(super::Refusal::from)?;
+    if name.chars().count() > MAX_USER_NAME_CHARS {
+        return Err(super::Refusal::UserNameTooLong(MAX_USER_NAME_CHARS).into());
     }
     Ok(name)
 }
@@ -286,9 +300,7 @@ impl Store {
             params![new_id(), name, role.as_str(), hash, now_text()],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!(
-                "用户 {name} 已存在 / user {name} exists"
-            )));
+            return Err(super::Refusal::UserExists(name).into());
         }
         events::append(
             &tx,
@@ -323,6 +335,60 @@ impl Store {
             &self.station_id,
             &by.actor(),
             "pin_reset",
+            Some(name),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stops an account from signing in, or lets it again (supervisors only). Nobody disables
+    /// their own account, nor the last supervisor who could undo it.
+    pub fn set_account_disabled(
+        &mut self,
+        by: &Session,
+        name: &str,
+        disabled: bool,
+    ) -> StoreResult<()> {
+        self.authorize(by, Permission::ManageUsers, Some(name))?;
+        if disabled && name == by.name {
+            return Err(super::Refusal::DisableSelf.into());
+        }
+        let tx = self.conn.transaction()?;
+        let role: Option<String> = tx
+            .query_row(
+                "SELECT role FROM users WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(role) = role else {
+            return Err(StoreError::NotFound {
+                what: "user",
+                key: name.to_string(),
+            });
+        };
+        let other_supervisors: i64 = tx.query_row(
+            "SELECT count(*) FROM users WHERE role = 'supervisor' AND disabled = 0 AND name <> ?1",
+            params![name],
+            |r| r.get(0),
+        )?;
+        if disabled && role == Role::Supervisor.as_str() && other_supervisors == 0 {
+            return Err(super::Refusal::LastSupervisor.into());
+        }
+        tx.execute(
+            "UPDATE users SET disabled = ?2 WHERE name = ?1",
+            params![name, disabled as i64],
+        )?;
+        events::append(
+            &tx,
+            &self.station_id,
+            &by.actor(),
+            if disabled {
+                "user_disabled"
+            } else {
+                "user_enabled"
+            },
             Some(name),
             &serde_json::json!({}),
         )?;

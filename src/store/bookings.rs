@@ -10,8 +10,10 @@ use serde_json::json;
 
 use super::accounts::{Permission, Session};
 use super::outbox::{self, BookingPayload};
-use super::{Store, StoreError, StoreResult, events, new_id, now_text};
-use crate::domain::{BookingSource, BookingStatus, PaymentMethod, check_transition};
+use super::{Refusal, Store, StoreError, StoreResult, events, new_id, now_text};
+use crate::domain::{
+    BookingSource, BookingStatus, Field, PaymentMethod, RowProblem, check_transition,
+};
 
 /// Stored form of business times (payment time): local, to the second.
 pub(crate) const LOCAL_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -100,11 +102,41 @@ pub struct ImportCounts {
     pub rejected: Vec<ImportRejection>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRejection {
     /// Spreadsheet row number; the header is row 1.
     pub row: usize,
-    pub reason: String,
+    /// Every problem of the row, worded by whoever shows it.
+    pub problems: Vec<RowProblem>,
+}
+
+impl ImportRejection {
+    pub fn new(row: usize, problem: RowProblem) -> Self {
+        Self {
+            row,
+            problems: vec![problem],
+        }
+    }
+
+    /// The problems in English, for logs and the command line's JSON.
+    pub fn reason(&self) -> String {
+        self.problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// `{"row": 3, "reason": "..."}`: the command line's JSON, in English.
+impl Serialize for ImportRejection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ImportRejection", 2)?;
+        out.serialize_field("row", &self.row)?;
+        out.serialize_field("reason", &self.reason())?;
+        out.end()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -534,14 +566,11 @@ impl Store {
             for row in rows {
                 let (row_no, booking) = row?;
                 let booking = &booking;
-                let reject = |reason: String| ImportRejection {
-                    row: row_no,
-                    reason,
-                };
+                let reject = |problem: RowProblem| ImportRejection::new(row_no, problem);
                 let Some(order_no) = booking.order_no.as_deref() else {
                     counts
                         .rejected
-                        .push(reject(import_reasons::no_order_number()));
+                        .push(reject(RowProblem::Missing(Field::OrderNo)));
                     continue;
                 };
                 let existing = writer.existing_order(order_no).map_err(StoreError::from)?;
@@ -552,7 +581,7 @@ impl Store {
                 {
                     counts
                         .rejected
-                        .push(reject(import_reasons::code_taken(owner_order.as_deref())));
+                        .push(reject(RowProblem::CodeTaken(owner_order)));
                     continue;
                 }
                 let Some(existing) = existing else {
@@ -570,10 +599,11 @@ impl Store {
                 if fields_changed && existing.status != BookingStatus::Booked.as_str() {
                     counts
                         .rejected
-                        .push(reject(import_reasons::changed_after_booking(
-                            order_no,
-                            &existing.status,
-                        )));
+                        .push(reject(RowProblem::ChangedAfterBooking {
+                            order_no: order_no.to_string(),
+                            status: BookingStatus::parse(&existing.status)
+                                .unwrap_or(BookingStatus::Captured),
+                        }));
                     continue;
                 }
                 if fields_changed {
@@ -626,16 +656,12 @@ impl Store {
             if let Some(code) = &booking.capture_code
                 && writer.code_owner(code)?.is_some()
             {
-                return Err(StoreError::Invalid(
-                    "this capture code already has a booking".to_string(),
-                ));
+                return Err(Refusal::CodeTaken.into());
             }
             if let Some(order_no) = &booking.order_no
                 && writer.existing_order(order_no)?.is_some()
             {
-                return Err(StoreError::Invalid(format!(
-                    "order number {order_no} already exists"
-                )));
+                return Err(Refusal::OrderExists(order_no.clone()).into());
             }
             writer.insert_with_ids(booking, &booking_id, &student_id)?;
         }
@@ -745,9 +771,7 @@ impl Store {
             params![booking_id, now_text()],
         )?;
         if changed == 0 {
-            return Err(StoreError::Invalid(
-                "only a captured booking can be approved for a retake".to_string(),
-            ));
+            return Err(Refusal::RetakeNeedsCapture.into());
         }
         events::append(
             &tx,
@@ -799,23 +823,6 @@ pub(crate) fn apply_remote_booking(
 
 /// The reasons an import rejects a row: one wording wherever the rules run (this store, or a
 /// campus server).
-pub(crate) mod import_reasons {
-    pub fn no_order_number() -> String {
-        "订单号为空 / 订单号 is empty".to_string()
-    }
-
-    pub fn code_taken(owner_order: Option<&str>) -> String {
-        let owner = owner_order.unwrap_or("(walk-in)");
-        format!("采集码已属于订单 {owner} / 采集码 already belongs to order {owner}")
-    }
-
-    pub fn changed_after_booking(order_no: &str, status: &str) -> String {
-        format!(
-            "订单 {order_no} 的状态已是 {status}，请通过信息更正修改 / order {order_no} is already {status}; change it through a correction (信息更正)"
-        )
-    }
-}
-
 /// A re-import's change to an order, made on the campus server. It applies while the order is
 /// still booked here; one photographed here before the change arrived is kept as it is and
 /// the change is set aside with the reason (the supervisor corrects it through 信息更正).

@@ -88,17 +88,13 @@ impl Store {
             )?;
         }
         if !capture.spec_ok && !capture.overridden {
-            return Err(StoreError::Invalid(
-                "the photo failed its checks; saving it needs an explicit override".to_string(),
-            ));
+            return Err(super::Refusal::NeedsOverride.into());
         }
         // Refuse before writing anything if the status machine would refuse.
         let (status, approved) = status_of(&self.conn, capture.booking_id)?;
         check_transition(status, BookingStatus::Captured, approved)?;
         if let Some(school) = self.sealed_school_of(capture.booking_id)? {
-            return Err(StoreError::Invalid(format!(
-                "{school} 已在本工位封存，不能再拍摄 / {school} is sealed at this station for the campus close-out: no more captures here"
-            )));
+            return Err(super::Refusal::Sealed(school).into());
         }
 
         let id = new_id();
@@ -111,19 +107,11 @@ impl Store {
             let mut write = |relative: &str, bytes: &[u8]| -> StoreResult<()> {
                 let path = photos.join(relative);
                 write_atomically(&path, bytes).map_err(|error| {
-                    if is_disk_full(&error) {
-                        StoreError::Invalid(format!(
-                            "磁盘已满，照片未保存；预约未改变，请清理 {} 所在磁盘后再保存 / the disk \
-                             is full: the photo was not saved and the booking is unchanged; free \
-                             space on the disk holding {} and save again",
-                            photos.display(),
-                            photos.display()
-                        ))
-                    } else {
-                        StoreError::Invalid(format!(
-                            "照片未保存 / the photo could not be saved ({error}); the booking is \
-                             unchanged"
-                        ))
+                    tracing::warn!(%error, path = %path.display(), "the photo was not written");
+                    super::Refusal::PhotoNotSaved {
+                        folder: photos.to_path_buf(),
+                        disk_full: is_disk_full(&error),
+                        kind: error.kind(),
                     }
                 })?;
                 written.push(path);

@@ -136,10 +136,12 @@ impl Store {
         if let Some(open) = windows.iter().find(|w| w.is_open_or_upcoming(at))
             && !force
         {
-            return Err(StoreError::Invalid(format!(
-                "{school}'s collection window {}–{} is still open; close after it ends, or use --force",
-                open.first_day, open.last_day
-            )));
+            return Err(crate::store::Refusal::WindowStillOpen {
+                school: school.to_string(),
+                first_day: open.first_day,
+                last_day: open.last_day,
+            }
+            .into());
         }
         // A close is a cancellation followed by a refund request: check both steps once.
         check_transition(BookingStatus::Booked, BookingStatus::Cancelled, false)?;
@@ -301,8 +303,9 @@ impl Store {
     ) -> StoreResult<()> {
         self.authorize(session, Permission::MarkRefund, Some(order_no))?;
         let actor = &session.actor();
-        let reference = crate::domain::text::required_field("退款凭证", reference)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let reference =
+            crate::domain::text::required_field(crate::domain::Field::RefundReference, reference)
+                .map_err(crate::store::Refusal::from)?;
         let station_id = self.station_id.clone();
         let tx = self.conn.transaction()?;
         let found: Option<(String, String)> = tx
@@ -511,7 +514,12 @@ mod tests {
             &calendar,
             &crate::store::accounts::test_session(),
         );
-        assert!(matches!(refused, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            refused,
+            Err(StoreError::Refused(
+                crate::store::Refusal::WindowStillOpen { .. }
+            ))
+        ));
         assert_eq!(store.booking_by_order_no("A2").unwrap().status, "booked");
         let forced = store
             .close_session(

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::accounts::{Permission, Session};
 use super::bookings::{name_grams, status_of};
 use super::outbox::{self, CorrectionPayload};
-use super::{Store, StoreError, StoreResult, events, new_id, now_text};
+use super::{Store, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, CorrectableField};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,11 +55,7 @@ impl Store {
         let (status, _) = status_of(&tx, correction.booking_id)?;
         let captured = status == BookingStatus::Captured;
         if captured && !correction.confirmed_after_capture {
-            return Err(StoreError::Invalid(
-                "this student's photo is already taken: confirm to correct the record and mark \
-                 the photo for re-export"
-                    .to_string(),
-            ));
+            return Err(super::Refusal::ConfirmAfterCapture.into());
         }
         let student_id: String = tx.query_row(
             "SELECT student_id FROM bookings WHERE id = ?1",
@@ -211,9 +207,11 @@ pub(crate) fn write_field(
 ) -> StoreResult<()> {
     match field {
         CorrectableField::School => {
-            let name = new_value
-                .map(str::to_string)
-                .ok_or_else(|| StoreError::Invalid("学校 is empty".to_string()))?;
+            let name = new_value.map(str::to_string).ok_or(super::Refusal::Text(
+                crate::domain::TextError::Empty {
+                    field: crate::domain::Field::School,
+                },
+            ))?;
             let existing: Option<String> = tx
                 .query_row("SELECT id FROM schools WHERE name = ?1", [&name], |r| {
                     r.get(0)
@@ -397,7 +395,12 @@ mod tests {
             correction(&id, CorrectableField::Major, "英语"),
             &crate::store::accounts::test_session(),
         );
-        assert!(matches!(refused, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            refused,
+            Err(crate::store::StoreError::Refused(
+                crate::store::Refusal::ConfirmAfterCapture
+            ))
+        ));
         assert!(store.corrections_for(&id).unwrap().is_empty());
 
         let mut confirmed = correction(&id, CorrectableField::Major, "英语");

@@ -92,11 +92,7 @@ pub(crate) fn lift(conn: &rusqlite::Connection, booking_id: &str) -> StoreResult
 /// Refuses a photo for a booking whose record the student disputed.
 pub(crate) fn refuse_if_disputed(conn: &rusqlite::Connection, booking_id: &str) -> StoreResult<()> {
     if disputed_since(conn, booking_id)?.is_some() {
-        return Err(StoreError::Invalid(
-            "学生反映信息有误，请主管更正后再拍摄 / the student disputed this record: a \
-             supervisor must correct it before the photo is saved"
-                .to_string(),
-        ));
+        return Err(crate::store::Refusal::Disputed.into());
     }
     Ok(())
 }
@@ -135,7 +131,10 @@ mod tests {
         assert!(store.booking(&id).unwrap().details_disputed);
         let refused = store.save_capture(photos.path(), capture(&id, &operator));
         assert!(
-            matches!(refused, Err(StoreError::Invalid(_))),
+            matches!(
+                refused,
+                Err(StoreError::Refused(crate::store::Refusal::Disputed))
+            ),
             "{refused:?}"
         );
         assert!(store.captures_for(&id).unwrap().is_empty());

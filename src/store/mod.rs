@@ -26,7 +26,6 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use accounts::{Permission, Role, Session, UserSummary};
-pub(crate) use bookings::import_reasons;
 pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
 pub use day_counts::DayCounts;
@@ -56,15 +55,18 @@ pub enum StoreError {
     Transition(#[from] TransitionError),
     #[error("no {what} '{key}'")]
     NotFound { what: &'static str, key: String },
+    /// Something a person asked for that the rules refuse, worded for them by `i18n`.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Data that should not be there (a stored status no version wrote, a payload that does not
+    /// parse): a fault to log, not something the person at the booth can fix.
     #[error("{0}")]
     Invalid(String),
-    #[error("权限不足：{role} 不能执行 {action} / not allowed: a {role} may not {action}")]
+    #[error("not allowed: a {role} may not {action}")]
     Forbidden { role: String, action: String },
-    #[error(
-        "用户名或 PIN 错误（再错 {remaining} 次将锁定）/ wrong name or PIN ({remaining} tries before lockout)"
-    )]
+    #[error("wrong name or PIN ({remaining} tries before lockout)")]
     WrongPin { remaining: u32 },
-    #[error("账户已锁定至 {until}（{seconds} 秒）/ account locked until {until} ({seconds} s)")]
+    #[error("account locked until {until} ({seconds} s)")]
     LockedOut { until: String, seconds: i64 },
     #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
@@ -74,12 +76,74 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// SQLite's own words, except for a full disk, where the reader needs to know what to do.
 fn sqlite_message(error: &rusqlite::Error) -> String {
-    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-        return "磁盘已满，未做任何更改；请清理磁盘后重试 / the disk is full: nothing was \
-                changed; free some space and try again"
-            .to_string();
+    if is_disk_full(error) {
+        return "the disk is full: nothing was changed; free some space and try again".to_string();
     }
     format!("database error: {error}")
+}
+
+/// Whether SQLite stopped because the disk is full (the one database error the booth can fix).
+pub fn is_disk_full(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+}
+
+/// What the store refuses to do, and why, for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("this capture code already has a booking")]
+    CodeTaken,
+    #[error("order number {0} already exists")]
+    OrderExists(String),
+    #[error("only a captured booking can be approved for a retake")]
+    RetakeNeedsCapture,
+    #[error(
+        "{school}'s collection window {first_day}–{last_day} is still open; close after it ends, or force it"
+    )]
+    WindowStillOpen {
+        school: String,
+        first_day: chrono::NaiveDate,
+        last_day: chrono::NaiveDate,
+    },
+    #[error(
+        "the student disputed this record: a supervisor must correct it before the photo is saved"
+    )]
+    Disputed,
+    #[error("the photo failed its checks; saving it needs an explicit override")]
+    NeedsOverride,
+    #[error("{0} is sealed at this station for the campus close-out: no more captures here")]
+    Sealed(String),
+    #[error("the PIN must be 6 to 12 digits")]
+    PinRule,
+    #[error("user {0} exists")]
+    UserExists(String),
+    #[error("the user name is over {0} characters")]
+    UserNameTooLong(usize),
+    #[error("you cannot disable your own account")]
+    DisableSelf,
+    #[error("this is the last supervisor: add another before disabling it")]
+    LastSupervisor,
+    #[error(
+        "this student's photo is already taken: confirm to correct the record and mark the photo for re-export"
+    )]
+    ConfirmAfterCapture,
+    #[error(
+        "this station belongs to a campus: seal the school at every station (`campus seal --school`), then `campus close-out --school`"
+    )]
+    CampusCloseOnly,
+    #[error(
+        "the campus server cannot be reached, and offline this station only takes accounts that signed in here before"
+    )]
+    OfflineUnknownAccount,
+    #[error("the photo was not saved ({}) and the booking is unchanged: {}", if *.disk_full { "the disk holding it is full" } else { "it could not be written" }, .folder.display())]
+    PhotoNotSaved {
+        folder: PathBuf,
+        disk_full: bool,
+        kind: std::io::ErrorKind,
+    },
+    #[error(transparent)]
+    Text(#[from] crate::domain::TextError),
+    #[error(transparent)]
+    Window(#[from] crate::domain::collection::WindowOrderError),
 }
 
 pub struct Store {

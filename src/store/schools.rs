@@ -36,8 +36,8 @@ impl Store {
         if let Ok(id) = self.school_id(name) {
             return Ok(id);
         }
-        let name = crate::domain::text::required_field("学校", name)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let name = crate::domain::text::required_field(crate::domain::Field::School, name)
+            .map_err(super::Refusal::from)?;
         let id = new_id();
         let tx = self.conn.transaction()?;
         let now = now_text();
@@ -96,10 +96,7 @@ impl Store {
         let mut windows = Vec::new();
         for row in rows {
             let (first_day, last_day) = row?;
-            windows.push(
-                CollectionWindow::new(first_day, last_day)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-            );
+            windows.push(CollectionWindow::new(first_day, last_day).map_err(super::Refusal::from)?);
         }
         Ok(windows)
     }
@@ -124,8 +121,8 @@ impl Store {
         let mut windows = Vec::new();
         for row in rows {
             let (id, first_day, last_day) = row?;
-            let window = CollectionWindow::new(first_day, last_day)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let window =
+                CollectionWindow::new(first_day, last_day).map_err(super::Refusal::from)?;
             windows.push((id, window));
         }
         Ok(windows)

@@ -48,7 +48,7 @@ pub enum ExportError {
     #[error("{student}: the file name would be empty (no {field})")]
     EmptyName {
         student: String,
-        field: &'static str,
+        field: crate::domain::Field,
     },
     #[error("{first} and {second} would both be saved as {file}")]
     Collision {
@@ -96,11 +96,16 @@ impl Naming {
     /// The file name for `row`, or why there is none.
     pub fn file_name(&self, row: &ExportRow) -> Result<String, ExportError> {
         let mut name = self.0.clone();
-        let fields: [(&str, &'static str, Option<&str>); 4] = [
-            ("{capture_code}", "采集码", row.capture_code.as_deref()),
-            ("{id_number}", "身份证号", row.id_number.as_deref()),
-            ("{student_no}", "学号", row.student_no.as_deref()),
-            ("{name}", "姓名", Some(row.name.as_str())),
+        use crate::domain::Field;
+        let fields: [(&str, Field, Option<&str>); 4] = [
+            (
+                "{capture_code}",
+                Field::CaptureCode,
+                row.capture_code.as_deref(),
+            ),
+            ("{id_number}", Field::IdNumber, row.id_number.as_deref()),
+            ("{student_no}", Field::StudentNo, row.student_no.as_deref()),
+            ("{name}", Field::Name, Some(row.name.as_str())),
         ];
         for (key, field, value) in fields {
             if !name.contains(key) {
@@ -299,6 +304,18 @@ fn flush_to_disk(folder: &Path, written: &[PathBuf]) -> Result<(), ExportError> 
     sync_folder(folder).map_err(io(folder))
 }
 
+/// A stored time as the office reads it: local, to the second, with its offset (never a bare
+/// UTC "Z").
+fn local_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|time| {
+            time.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
 fn manifest_row(row: &ExportRow, name: &str, target: &Path) -> Result<Vec<SheetCell>, ExportError> {
     let size = std::fs::metadata(target).map_err(io(target))?.len();
     let text = |v: Option<&str>| SheetCell::Text(v.unwrap_or_default().to_string());
@@ -315,7 +332,7 @@ fn manifest_row(row: &ExportRow, name: &str, target: &Path) -> Result<Vec<SheetC
         text(row.department.as_deref()),
         text(row.major.as_deref()),
         text(row.level.as_deref()),
-        SheetCell::Text(row.captured_at.clone()),
+        SheetCell::Text(local_time(&row.captured_at)),
         SheetCell::Text(row.station_id.clone()),
         SheetCell::Text(row.operator.clone()),
         SheetCell::Text(name.to_string()),
@@ -494,7 +511,7 @@ mod tests {
         assert!(matches!(
             by_id.file_name(&rows[0]),
             Err(ExportError::EmptyName {
-                field: "身份证号",
+                field: crate::domain::Field::IdNumber,
                 ..
             })
         ));

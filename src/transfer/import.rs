@@ -7,7 +7,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::table::{Cell, Table, TableError, for_each_row};
-use crate::domain::{BookingSource, CaptureCodeRules, IdNumber, PaymentMethod, money, slot, text};
+use crate::domain::{
+    BookingSource, CaptureCodeRules, Field, IdNumber, PaymentMethod, RowProblem, money, slot, text,
+};
 use crate::store::{ImportCounts, ImportRejection, NewBooking, Store, StoreError};
 
 /// The columns the importer understands. Anything else in the file is ignored.
@@ -60,13 +62,26 @@ impl Column {
     }
 }
 
+/// The columns, by the headers the file must carry (Chinese, whatever the language).
+fn list(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|field| match field {
+            Field::Name => "姓名",
+            Field::OrderNo => "订单号",
+            _ => "?",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Why a whole file was refused. Nothing is imported in these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
     Table(#[from] TableError),
-    #[error("the header row lacks the required column(s): {}", .0.join(", "))]
-    MissingHeaders(Vec<&'static str>),
+    #[error("the header row lacks the required column(s): {}", list(.0))]
+    MissingHeaders(Vec<Field>),
     #[error("the import stopped before the whole file was read: {0}")]
     Interrupted(String),
     #[error(transparent)]
@@ -344,11 +359,14 @@ impl<'o> RowValidator<'o> {
                 columns.entry(column).or_insert(index);
             }
         }
-        let missing: Vec<&'static str> = [(Column::Name, "姓名"), (Column::OrderNo, "订单号")]
-            .into_iter()
-            .filter(|(column, _)| !columns.contains_key(column))
-            .map(|(_, name)| name)
-            .collect();
+        let missing: Vec<Field> = [
+            (Column::Name, Field::Name),
+            (Column::OrderNo, Field::OrderNo),
+        ]
+        .into_iter()
+        .filter(|(column, _)| !columns.contains_key(column))
+        .map(|(_, field)| field)
+        .collect();
         if !missing.is_empty() {
             return Err(ImportError::MissingHeaders(missing));
         }
@@ -371,20 +389,23 @@ impl<'o> RowValidator<'o> {
         };
         let booking = match validate_row(&row, self.options) {
             Ok(booking) => booking,
-            Err(reasons) => {
+            Err(problems) => {
                 self.rejected.push(ImportRejection {
                     row: row_no,
-                    reason: reasons.join("; "),
+                    problems,
                 });
                 return None;
             }
         };
         let order_no = booking.order_no.clone().unwrap_or_default();
         if let Some(first) = self.first_row_of_order.get(&order_no) {
-            self.rejected.push(ImportRejection {
-                row: row_no,
-                reason: format!("订单号 {order_no} 与第 {first} 行重复 / repeats row {first}"),
-            });
+            self.rejected.push(ImportRejection::new(
+                row_no,
+                RowProblem::RepeatsRow {
+                    order_no,
+                    first: *first,
+                },
+            ));
             return None;
         }
         self.first_row_of_order.insert(order_no, row_no);
@@ -410,27 +431,29 @@ impl RowCells<'_> {
     }
 }
 
-fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBooking, Vec<String>> {
-    let mut reasons = Vec::new();
-    let mut keep = |result: Result<Option<String>, String>| match result {
+fn validate_row(
+    row: &RowCells<'_>,
+    options: &ImportOptions,
+) -> Result<NewBooking, Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    let mut keep = |result: Result<Option<String>, RowProblem>| match result {
         Ok(value) => value,
-        Err(reason) => {
-            reasons.push(reason);
+        Err(problem) => {
+            problems.push(problem);
             None
         }
     };
-    let field = |name: &'static str, column: Column| {
-        text::optional_field(name, &row.text(column)).map_err(|e| e.to_string())
+    let field = |field: Field, column: Column| {
+        text::optional_field(field, &row.text(column)).map_err(RowProblem::from)
+    };
+    let required = |field: Field, column: Column| {
+        text::optional_field(field, &row.text(column))
+            .map_err(RowProblem::from)
+            .and_then(|value| value.map(Some).ok_or(RowProblem::Missing(field)))
     };
 
-    let name = keep(
-        field("姓名", Column::Name)
-            .and_then(|v| v.map(Some).ok_or("姓名为空 / 姓名 is empty".into())),
-    );
-    let order_no = keep(
-        field("订单号", Column::OrderNo)
-            .and_then(|v| v.map(Some).ok_or("订单号为空 / 订单号 is empty".into())),
-    );
+    let name = keep(required(Field::Name, Column::Name));
+    let order_no = keep(required(Field::OrderNo, Column::OrderNo));
     let id_number = keep(id_number_from(row.cell(Column::IdNumber), options.today));
     let sex = id_number
         .as_deref()
@@ -439,20 +462,20 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
             crate::domain::Sex::Male => "男".to_string(),
             crate::domain::Sex::Female => "女".to_string(),
         })
-        .or_else(|| keep(field("性别", Column::Sex)));
-    let student_no = keep(field("学号", Column::StudentNo));
+        .or_else(|| keep(field(Field::Sex, Column::Sex)));
+    let student_no = keep(field(Field::StudentNo, Column::StudentNo));
     let school = keep(school_from(row, options));
-    let department = keep(field("院系", Column::Department));
-    let major = keep(field("专业", Column::Major));
-    let level = keep(field("层次", Column::Level));
-    let phone = keep(field("手机号", Column::Phone));
+    let department = keep(field(Field::Department, Column::Department));
+    let major = keep(field(Field::Major, Column::Major));
+    let level = keep(field(Field::Level, Column::Level));
+    let phone = keep(field(Field::Phone, Column::Phone));
     let amount_fen = match row.cell(Column::Amount) {
         None if row.columns.contains_key(&Column::Amount) => {
-            Err("支付金额为空 / 支付金额 is empty".to_string())
+            Err(RowProblem::Missing(Field::Amount))
         }
         None => Ok(0),
-        Some(Cell::Number(yuan)) => money::yuan_float_to_fen(*yuan).map_err(|e| e.to_string()),
-        Some(cell) => money::parse_yuan(&cell.as_text()).map_err(|e| e.to_string()),
+        Some(Cell::Number(yuan)) => money::yuan_float_to_fen(*yuan).map_err(RowProblem::from),
+        Some(cell) => money::parse_yuan(&cell.as_text()).map_err(RowProblem::from),
     };
     let amount_fen = keep(amount_fen.map(|fen| Some(fen.to_string())));
     let paid_at = keep(paid_at_from(row.cell(Column::PaidAt)));
@@ -460,16 +483,13 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
         None => Ok(None),
         Some(cell) => PaymentMethod::parse(&cell.as_text())
             .map(|m| Some(m.as_str().to_string()))
-            .ok_or_else(|| {
-                let method = cell.as_text();
-                format!("支付方式“{method}”无法识别 / 支付方式 '{method}' is unknown")
-            }),
+            .ok_or_else(|| RowProblem::PaymentUnknown(cell.as_text())),
     });
     let slot = keep(match row.cell(Column::Slot) {
         None => Ok(None),
         Some(cell) => slot::parse_slot(&cell.as_text())
             .map(Some)
-            .map_err(|e| format!("预约时段无效 / 预约时段: {e}")),
+            .map_err(RowProblem::from),
     });
     let capture_code = keep(match row.cell(Column::CaptureCode) {
         None => Ok(None),
@@ -477,17 +497,17 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
             .capture_code_rules
             .validate(&cell.as_text())
             .map(|code| Some(code.as_str().to_string()))
-            .map_err(|e| e.to_string()),
+            .map_err(RowProblem::from),
     });
-    let note = keep(field("备注", Column::Note));
+    let note = keep(field(Field::Note, Column::Note));
 
-    if !reasons.is_empty() {
-        return Err(reasons);
+    if !problems.is_empty() {
+        return Err(problems);
     }
     let (Some(name), Some(order_no), Some(school), Some(amount_fen)) =
         (name, order_no, school, amount_fen)
     else {
-        return Err(vec!["required field missing".to_string()]);
+        return Err(vec![RowProblem::Missing(Field::Name)]);
     };
     Ok(NewBooking {
         order_no: Some(order_no),
@@ -516,46 +536,32 @@ fn validate_row(row: &RowCells<'_>, options: &ImportOptions) -> Result<NewBookin
     })
 }
 
-fn id_number_from(cell: Option<&Cell>, today: NaiveDate) -> Result<Option<String>, String> {
+fn id_number_from(cell: Option<&Cell>, today: NaiveDate) -> Result<Option<String>, RowProblem> {
     match cell {
         None => Ok(None),
         // Excel turns a long digit string typed into a general cell into a float and drops the
         // last digits; such a value cannot be trusted, whatever its check digit says.
-        Some(Cell::Number(_)) => Err(
-            "身份证号被存成了数字，末几位已丢失，请把该列设为文本 / 身份证号 is stored as a number and has lost digits; format the column as text"
-                .to_string(),
-        ),
+        Some(Cell::Number(_)) => Err(RowProblem::IdNumberAsNumber),
         Some(cell) => IdNumber::parse(&cell.as_text(), today)
             .map(|id| Some(id.as_str().to_string()))
-            .map_err(|e| {
-                let zh = e.message_zh();
-                let zh = if zh.starts_with("身份证号") {
-                    zh
-                } else {
-                    format!("身份证号{zh}")
-                };
-                format!("{zh} / 身份证号: {e}")
-            }),
+            .map_err(RowProblem::from),
     }
 }
 
-fn school_from(row: &RowCells<'_>, options: &ImportOptions) -> Result<Option<String>, String> {
-    let in_file =
-        text::optional_field("学校", &row.text(Column::School)).map_err(|e| e.to_string())?;
+fn school_from(row: &RowCells<'_>, options: &ImportOptions) -> Result<Option<String>, RowProblem> {
+    let in_file = text::optional_field(Field::School, &row.text(Column::School))?;
     match (in_file, &options.school) {
-        (Some(file), Some(given)) if &file != given => Err(format!(
-            "学校“{file}”不是指定的学校“{given}” / 学校 '{file}' is not the school given with --school ('{given}')"
-        )),
+        (Some(file), Some(given)) if &file != given => Err(RowProblem::OtherSchool {
+            file,
+            given: given.clone(),
+        }),
         (Some(file), _) => Ok(Some(file)),
         (None, Some(given)) => Ok(Some(given.clone())),
-        (None, None) => Err(
-            "学校为空：请添加学校列或指定学校 / 学校 is empty; add the column or pass --school"
-                .to_string(),
-        ),
+        (None, None) => Err(RowProblem::NoSchool),
     }
 }
 
-fn paid_at_from(cell: Option<&Cell>) -> Result<Option<String>, String> {
+fn paid_at_from(cell: Option<&Cell>) -> Result<Option<String>, RowProblem> {
     let parsed = match cell {
         None => return Ok(None),
         Some(Cell::DateTime(t)) => Some(*t),
@@ -563,12 +569,7 @@ fn paid_at_from(cell: Option<&Cell>) -> Result<Option<String>, String> {
     };
     parsed
         .map(|t| Some(t.format("%Y-%m-%d %H:%M:%S").to_string()))
-        .ok_or_else(|| {
-            format!(
-                "支付时间 '{}' is not a time like 2026-11-01 10:23:45",
-                cell.map(Cell::as_text).unwrap_or_default()
-            )
-        })
+        .ok_or_else(|| RowProblem::PaidAt(cell.map(Cell::as_text).unwrap_or_default()))
 }
 
 /// Local times as exports write them, with or without seconds, `T` or `/`.
@@ -660,13 +661,17 @@ mod tests {
         let (valid, rejected) = validate_table(&t, &options()).unwrap();
         assert!(valid.is_empty());
         assert_eq!(rejected[0].row, 2);
-        for part in ["姓名 is empty", "身份证号", "abc", "预约时段", "支付时间"] {
-            assert!(
-                rejected[0].reason.contains(part),
-                "{part} in {}",
-                rejected[0].reason
-            );
-        }
+        let problems = &rejected[0].problems;
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems.contains(&RowProblem::Missing(Field::Name)));
+        assert!(matches!(problems[1], RowProblem::IdNumber(_)));
+        assert!(
+            problems.contains(&RowProblem::Amount(money::AmountError::NotANumber(
+                "abc".into()
+            )))
+        );
+        assert!(problems.contains(&RowProblem::PaidAt("yesterday".into())));
+        assert!(problems.iter().any(|p| matches!(p, RowProblem::Slot(_))));
     }
 
     #[test]
@@ -725,7 +730,7 @@ mod tests {
             ],
         };
         let (_, rejected) = validate_table(&t, &options()).unwrap();
-        assert!(rejected[0].reason.contains("lost digits"));
+        assert_eq!(rejected[0].problems, [RowProblem::IdNumberAsNumber]);
     }
 
     #[test]

@@ -5,15 +5,15 @@ use anyhow::Result;
 
 use super::sheets::{SheetCell, write_xlsx};
 use super::table::{Cell, read_table};
-use crate::store::ImportRejection;
 
 /// Column added before the file's own columns: where the row was in the original file.
 pub const ROW_HEADER: &str = "原行号";
 /// Column added after them: why the row was rejected.
 pub const REASON_HEADER: &str = "问题原因";
 
-/// An XLSX of the rejected rows of `bytes` (the file that was imported), in file order.
-pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[ImportRejection]) -> Result<Vec<u8>> {
+/// An XLSX of the rejected rows of `bytes` (the file that was imported), in file order: each
+/// `(row, reason)` with the reason already worded for the office (in Chinese, like the headers).
+pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[(usize, String)]) -> Result<Vec<u8>> {
     let table = read_table(bytes)?;
     let mut rows = table
         .rows
@@ -28,19 +28,19 @@ pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[ImportRejection]) -> Result<
     columns.push(REASON_HEADER);
     let lines: Vec<Vec<SheetCell>> = rejected
         .iter()
-        .map(|rejection| {
+        .map(|(rejected_row, reason)| {
             let cells = table
                 .rows
                 .iter()
-                .find(|(row, _)| *row == rejection.row)
+                .find(|(row, _)| row == rejected_row)
                 .map(|(_, cells)| cells.as_slice())
                 .unwrap_or_default();
-            let mut line = vec![SheetCell::Number(rejection.row as f64)];
+            let mut line = vec![SheetCell::Number(*rejected_row as f64)];
             line.extend(
                 (0..header.len())
                     .map(|i| SheetCell::Text(cells.get(i).map(Cell::as_text).unwrap_or_default())),
             );
-            line.push(SheetCell::Text(rejection.reason.clone()));
+            line.push(SheetCell::Text(reason.clone()));
             line
         })
         .collect();
@@ -56,14 +56,8 @@ mod tests {
         let csv =
             "订单号,姓名,身份证号\r\nA1,张三,11010519491231002X\r\nA2,李四,bad\r\n\r\nA3,,x\r\n";
         let rejected = vec![
-            ImportRejection {
-                row: 3,
-                reason: "身份证号: too short".to_string(),
-            },
-            ImportRejection {
-                row: 5,
-                reason: "姓名 is empty".to_string(),
-            },
+            (3, "身份证号应为 18 位，实际 3 位".to_string()),
+            (5, "姓名为空".to_string()),
         ];
         let bytes = rejected_rows_xlsx(csv.as_bytes(), &rejected).unwrap();
         let table = read_table(&bytes).unwrap();
@@ -76,7 +70,10 @@ mod tests {
             text[0],
             ["原行号", "订单号", "姓名", "身份证号", "问题原因"]
         );
-        assert_eq!(text[1], ["3", "A2", "李四", "bad", "身份证号: too short"]);
-        assert_eq!(text[2], ["5", "A3", "", "x", "姓名 is empty"]);
+        assert_eq!(
+            text[1],
+            ["3", "A2", "李四", "bad", "身份证号应为 18 位，实际 3 位"]
+        );
+        assert_eq!(text[2], ["5", "A3", "", "x", "姓名为空"]);
     }
 }

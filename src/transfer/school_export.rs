@@ -28,6 +28,9 @@ pub struct ExportRequest {
     pub zip: bool,
     /// Only the photos flagged for re-export, into `<school>-更正重导/`.
     pub only_reexports: bool,
+    /// This station's name, which the manifest's 采集站 column gives for its own photos (the
+    /// store knows the station by its id only).
+    pub station_name: Option<String>,
 }
 
 /// What an export would need and what the target has.
@@ -39,6 +42,9 @@ pub struct ExportPlan {
     pub needed_bytes: u64,
     /// `None` when the target's free space could not be read.
     pub available_bytes: Option<u64>,
+    /// Students the naming cannot name (a walk-in without a capture code, named by code): said
+    /// before anything is written, so the supervisor picks another naming or corrects them.
+    pub unnamed: Vec<String>,
 }
 
 impl ExportPlan {
@@ -77,6 +83,14 @@ pub struct SchoolExport {
 /// The rows the request exports.
 fn rows_for(store: &Store, request: &ExportRequest) -> Result<Vec<ExportRow>, SchoolExportError> {
     let mut rows = store.export_rows(&request.school)?;
+    if let Some(name) = &request.station_name {
+        for row in rows
+            .iter_mut()
+            .filter(|row| row.station_id == store.station_id())
+        {
+            row.station_id = name.clone();
+        }
+    }
     if request.only_reexports {
         rows.retain(|row| row.reexport_needed);
     }
@@ -102,7 +116,24 @@ pub fn plan_export(
     available: impl Fn(&Path) -> Option<u64>,
 ) -> Result<ExportPlan, SchoolExportError> {
     let rows = rows_for(store, request)?;
-    Ok(plan_rows(&rows, photos_dir, available(&request.out)))
+    let mut plan = plan_rows(&rows, photos_dir, available(&request.out));
+    plan.unnamed = rows
+        .iter()
+        .filter(|row| {
+            matches!(
+                request.naming.file_name(row),
+                Err(super::export::ExportError::EmptyName { .. })
+            )
+        })
+        .map(|row| {
+            format!(
+                "{}（{}）",
+                row.name,
+                row.student_no.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    Ok(plan)
 }
 
 /// The plan for rows already read.
@@ -124,6 +155,7 @@ fn plan_rows(rows: &[ExportRow], photos_dir: &Path, available_bytes: Option<u64>
             .collect(),
         needed_bytes,
         available_bytes,
+        unnamed: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@
 use egui::{ColorImage, RichText, TextureHandle, TextureOptions};
 
 use super::theme;
-use super::widgets::coloured;
+use super::widgets::{coloured, message};
 use crate::app::command::Command;
 use crate::app::state::{AppState, CampusScreen};
 use crate::i18n::Texts;
@@ -14,7 +14,7 @@ use crate::i18n::Texts;
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
     let screen = &mut state.supervisor.campus;
     if let Some(error) = &screen.error {
-        ui.label(coloured(error, theme::BAD));
+        ui.label(message(error, t, theme::BAD));
     }
     if screen.joined.is_none() {
         join_form(ui, screen, t, commands);
@@ -475,7 +475,10 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                 _ => {
                     let value = |key: &str| conflict.other[key].as_str().unwrap_or("–").to_string();
                     let field = crate::domain::CorrectableField::parse(&value("field"))
-                        .map_or_else(|| value("field"), |f| f.label_zh().to_string());
+                        .map_or_else(
+                            || value("field"),
+                            |f| crate::i18n::errors::correctable_name(f, t.language()),
+                        );
                     ui.label(format!(
                         "{}: {} → {}",
                         field,

@@ -88,6 +88,7 @@ fn step_list(ui: &mut egui::Ui, guide: &FirstRun, t: &Texts) {
                 (_, true) => ("▶", theme::INFO),
                 (Some(StepOutcome::Done), _) => ("✓", theme::OK),
                 (Some(StepOutcome::Skipped), _) => ("–", Color32::GRAY),
+                (Some(StepOutcome::NoCamera), _) => ("!", theme::WARN),
                 (None, _) => ("○", Color32::GRAY),
             };
             let text = RichText::new(format!("{mark} {} {}", number + 1, title(t, *step)))
@@ -131,15 +132,11 @@ fn camera(
                     }
                     for option in options {
                         let chosen = guide.is_chosen(option);
+                        let name = t.camera_name(&option.name);
                         let label = if option.formats.is_empty() {
-                            option.label.clone()
+                            name
                         } else {
-                            format!(
-                                "{} ({} {})",
-                                option.label,
-                                option.formats.len(),
-                                t.fr_formats
-                            )
+                            format!("{name} ({} {})", option.formats.len(), t.fr_formats)
                         };
                         if ui.radio(chosen, RichText::new(label).size(18.0)).clicked() && !chosen {
                             commands.push(Command::FirstRunCamera {
@@ -159,7 +156,11 @@ fn camera(
             }
         });
         ui.vertical(|ui| {
-            ui.label(format!("{} {}", t.fr_live, state.camera_label));
+            ui.label(format!(
+                "{} {}",
+                t.fr_live,
+                t.camera_name(&state.camera_name)
+            ));
             live_preview(ui, state, textures, t, vec2(480.0, 270.0));
         });
     });
@@ -234,7 +235,10 @@ fn live_preview(
         _ => {
             let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
             ui.painter().rect_filled(rect, 4.0, Color32::from_gray(40));
-            let text = state.camera_fault.as_deref().unwrap_or(t.camera_waiting);
+            let text = state
+                .camera_fault
+                .as_ref()
+                .map_or_else(|| t.camera_waiting.to_string(), |fault| t.word(fault));
             ui.painter().text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
@@ -253,7 +257,7 @@ fn station(ui: &mut egui::Ui, state: &mut AppState, t: &Texts) {
         supervisor::station_fields(ui, t, &mut guide.draft);
     }
     if let Some(error) = &state.supervisor.settings_error {
-        ui.label(coloured(error, theme::BAD));
+        ui.label(super::widgets::message(error, t, theme::BAD));
     }
 }
 
@@ -275,7 +279,7 @@ fn join_campus(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mu
     ui.label(t.fr_campus_hint);
     ui.add_space(8.0);
     if let Some(error) = &screen.error {
-        ui.label(coloured(error, theme::BAD));
+        ui.label(super::widgets::message(error, t, theme::BAD));
     }
     campus::join_form(ui, screen, t, commands);
 }
@@ -292,6 +296,9 @@ fn summary(ui: &mut egui::Ui, state: &AppState, t: &Texts) {
                 ui.label(RichText::new(title(t, step)).size(18.0));
                 ui.label(match guide.outcome(step) {
                     Some(StepOutcome::Done) => coloured(t.fr_done, theme::OK).size(18.0),
+                    Some(StepOutcome::NoCamera) => {
+                        coloured(t.fr_no_camera_found, theme::WARN).size(18.0)
+                    }
                     _ => coloured(t.fr_skipped, Color32::GRAY).size(18.0),
                 });
                 ui.end_row();

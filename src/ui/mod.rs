@@ -145,7 +145,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         close_dialog(ui.ctx(), t, &mut commands);
     }
     if let Some(notice) = &state.notice {
-        egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice));
+        egui::Panel::bottom("notice").show(ui, |ui| widgets::notice(ui, notice, state.language));
     }
     // Past its account step the guide needs the supervisor: signed out meanwhile (by hand or
     // after idle time), the sign-in shows, and the guide goes on where it was.

@@ -168,21 +168,14 @@ fn draw_guidance(painter: &egui::Painter, frame: egui::Rect, state: &AppState) {
         return;
     };
     let t = state.texts();
-    let english = matches!(state.language, crate::config::Language::English);
     let (text, colour) = if guidance.ready() {
         (format!("✓ {}", t.guidance_ready), theme::OK)
     } else {
-        let hints: Vec<&str> = guidance
+        let hints: Vec<String> = guidance
             .hints
             .iter()
             .take(3)
-            .map(|hint| {
-                if english {
-                    hint.en.as_str()
-                } else {
-                    hint.zh.as_str()
-                }
-            })
+            .map(|hint| crate::i18n::checks::hint_text(hint, state.language))
             .collect();
         (hints.join(" · "), theme::WARN)
     };
@@ -315,7 +308,9 @@ fn checks(ui: &mut egui::Ui, state: &AppState) {
         .iter()
         .filter(|c| !c.ok)
         .map(|check| {
-            RichText::new(format!("× {}", check.message))
+            let text =
+                crate::i18n::checks::check_failure(check, report.error.as_ref(), state.language);
+            RichText::new(format!("× {text}"))
                 .color(theme::BAD)
                 .size(16.0)
         })
@@ -356,11 +351,7 @@ fn card(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
         }
         CardState::Unknown(code) => {
             ui.label(coloured(t.no_booking, theme::BAD).size(30.0));
-            ui.label(format!(
-                "{} {}",
-                t.capture_code,
-                crate::domain::capture_code::mask(code)
-            ));
+            ui.label(format!("{} {}", t.capture_code, t.masked_code(code)));
             if ui
                 .button(RichText::new(t.open_walk_in).size(22.0))
                 .clicked()
@@ -410,7 +401,7 @@ fn found_card(
     let capture_code = booking
         .capture_code
         .as_deref()
-        .map(crate::domain::capture_code::mask)
+        .map(|code| t.masked_code(code))
         .unwrap_or_else(|| "-".to_string());
     let fields: [(&str, &str); 9] = [
         (t.id_number, &id_shown),
@@ -551,7 +542,12 @@ fn shot(
                     ui.set_width(photo_size.x);
                     ui.label(coloured(t.checks_failed, theme::BAD));
                     for check in report.checks.iter().filter(|c| !c.ok) {
-                        ui.label(RichText::new(&check.message).color(theme::BAD));
+                        let text = crate::i18n::checks::check_failure(
+                            check,
+                            report.error.as_ref(),
+                            state.language,
+                        );
+                        ui.label(RichText::new(text).color(theme::BAD));
                     }
                 });
             }
@@ -699,12 +695,8 @@ fn next_up(ui: &mut egui::Ui, state: &AppState) {
     let t = state.texts();
     let who = match &next.name {
         Some(Some(name)) => name.clone(),
-        Some(None) => format!(
-            "{} ({})",
-            crate::domain::capture_code::mask(&next.code),
-            t.next_up_unknown
-        ),
-        None => crate::domain::capture_code::mask(&next.code),
+        Some(None) => format!("{} ({})", t.masked_code(&next.code), t.next_up_unknown),
+        None => t.masked_code(&next.code),
     };
     egui::Frame::new()
         .fill(theme::INFO)

@@ -101,6 +101,6 @@ pub fn form(ui: &mut egui::Ui, state: &mut AppState, first_run: bool, commands: 
         ui.spinner();
     }
     if let Some(message) = &form.message {
-        ui.label(coloured(message, theme::BAD));
+        ui.label(super::widgets::message(message, t, theme::BAD));
     }
 }

@@ -18,14 +18,15 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
         } else {
             let text = match &state.camera_fault {
                 Some(reason) => {
+                    let reason = t.word(reason);
                     let short: String = reason.chars().take(60).collect();
-                    format!("● {}：{short}", t.camera_lost)
+                    format!("● {}{}{short}", t.camera_lost, t.colon)
                 }
                 None => format!("● {}", t.camera_lost),
             };
             ui.label(coloured(&text, theme::BAD));
         }
-        ui.label(RichText::new(&state.camera_label).weak());
+        ui.label(RichText::new(t.camera_name(&state.camera_name)).weak());
         ui.separator();
         let (health, color) = match &state.database {
             DatabaseHealth::Opening => (t.db_opening, theme::WARN),

@@ -152,10 +152,22 @@ fn screen(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures) {
     }
 }
 
-/// A line in Chinese at `size`, and the same in English below it, smaller.
-fn both(ui: &mut egui::Ui, text: impl Fn(&Texts) -> &'static str, size: f32, colour: Color32) {
-    ui.label(RichText::new(text(&ZH)).size(size).color(colour));
-    ui.label(RichText::new(text(&EN)).size(size * 0.5).color(SECONDARY));
+/// Smallest English line, in design pixels (1920×1080): 24 px on a 1366×768 screen, readable
+/// from two metres.
+const MIN_ENGLISH: f32 = 34.0;
+
+/// A line in Chinese at `size` (design pixels), and the same in English below it, smaller but
+/// never small.
+fn both(
+    ui: &mut egui::Ui,
+    text: impl Fn(&Texts) -> &'static str,
+    size: f32,
+    scale: f32,
+    colour: Color32,
+) {
+    ui.label(RichText::new(text(&ZH)).size(size * scale).color(colour));
+    let english = (size * 0.5).max(MIN_ENGLISH) * scale;
+    ui.label(RichText::new(text(&EN)).size(english).color(SECONDARY));
 }
 
 fn centred(ui: &mut egui::Ui, scale: f32, text: impl Fn(&Texts) -> &'static str, spinner: bool) {
@@ -167,7 +179,7 @@ fn centred(ui: &mut egui::Ui, scale: f32, text: impl Fn(&Texts) -> &'static str,
                 .color(Color32::WHITE),
         );
     }
-    both(ui, text, 110.0 * scale, Color32::WHITE);
+    both(ui, text, 110.0, scale, Color32::WHITE);
 }
 
 /// Where to hold the phone: the camera above, the phone's screen toward it, then the words.
@@ -227,9 +239,9 @@ fn waiting(ui: &mut egui::Ui, scale: f32) {
         );
         painter.rect_filled(cell, 0.0, Color32::BLACK);
     }
-    both(ui, |t| t.student_show_code, 110.0 * scale, Color32::WHITE);
+    both(ui, |t| t.student_show_code, 110.0, scale, Color32::WHITE);
     ui.add_space(12.0 * scale);
-    both(ui, |t| t.student_hold_phone, 48.0 * scale, Color32::WHITE);
+    both(ui, |t| t.student_hold_phone, 48.0, scale, Color32::WHITE);
 }
 
 /// The record to check on the left; the framing view and the pose advice on the right.
@@ -262,7 +274,8 @@ fn record_screen(
         both(
             &mut framing,
             |t| t.student_wait,
-            80.0 * scale,
+            80.0,
+            scale,
             Color32::WHITE,
         );
     }
@@ -305,7 +318,7 @@ fn details_column(ui: &mut egui::Ui, scale: f32, record: &StudentRecord<'_>) {
                 };
                 ui.vertical(|ui| {
                     ui.spacing_mut().item_spacing.y = 0.0;
-                    for (text, size) in [(label(&ZH), 34.0), (label(&EN), 20.0)] {
+                    for (text, size) in [(label(&ZH), 40.0), (label(&EN), MIN_ENGLISH)] {
                         ui.add(
                             egui::Label::new(
                                 RichText::new(text).size(size * scale).color(SECONDARY),
@@ -337,25 +350,31 @@ fn details_column(ui: &mut egui::Ui, scale: f32, record: &StudentRecord<'_>) {
         .inner_margin(16.0 * scale)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            both(ui, text, 52.0 * scale, Color32::WHITE);
+            both(ui, text, 52.0, scale, Color32::WHITE);
         });
 }
 
 /// Under the framing view: what to fix, in large type, or that the pose is fine.
 fn advice(ui: &mut egui::Ui, scale: f32, record: &StudentRecord<'_>) {
     match record.guidance {
-        None => both(ui, |t| t.student_look_here, 64.0 * scale, Color32::WHITE),
+        None => both(ui, |t| t.student_look_here, 64.0, scale, Color32::WHITE),
         Some(guidance) if guidance.ready() => {
-            both(ui, |t| t.student_pose_ok, 64.0 * scale, theme::GUIDE)
+            both(ui, |t| t.student_pose_ok, 64.0, scale, theme::GUIDE)
         }
         Some(guidance) => {
             for hint in guidance.hints.iter().take(2) {
+                use crate::config::Language;
+                use crate::i18n::checks::hint_text;
                 ui.label(
-                    RichText::new(&hint.zh)
+                    RichText::new(hint_text(hint, Language::Chinese))
                         .size(64.0 * scale)
                         .color(theme::GUIDE),
                 );
-                ui.label(RichText::new(&hint.en).size(30.0 * scale).color(SECONDARY));
+                ui.label(
+                    RichText::new(hint_text(hint, Language::English))
+                        .size(MIN_ENGLISH * scale)
+                        .color(SECONDARY),
+                );
             }
         }
     }
@@ -419,20 +438,22 @@ fn framing_view(ui: &mut egui::Ui, scale: f32, textures: &mut Textures, big_numb
             radius,
             Color32::from_rgba_unmultiplied(13, 42, 74, 220),
         );
-        ui.put(
-            badge,
-            egui::Label::new(
-                RichText::new(number.to_string())
-                    .size(radius * 1.5)
-                    .color(Color32::WHITE),
-            ),
+        // In a child of its own: placing it with `put` moved the layout's cursor there, and the
+        // caption below the view was drawn over the student's face.
+        let mut digit = ui.new_child(egui::UiBuilder::new().max_rect(badge).layout(
+            egui::Layout::centered_and_justified(egui::Direction::TopDown),
+        ));
+        digit.label(
+            RichText::new(number.to_string())
+                .size(radius * 1.5)
+                .color(Color32::WHITE),
         );
     }
 }
 
 fn countdown(ui: &mut egui::Ui, scale: f32, seconds: u64, textures: &mut Textures) {
     framing_view(ui, scale, textures, Some(seconds));
-    both(ui, |t| t.student_look_here, 64.0 * scale, Color32::WHITE);
+    both(ui, |t| t.student_look_here, 64.0, scale, Color32::WHITE);
 }
 
 /// The photo as it will be saved (not mirrored), and the question.
@@ -458,14 +479,16 @@ fn result(ui: &mut egui::Ui, scale: f32, photo: egui::TextureHandle) {
     both(
         &mut column,
         |t| t.student_happy,
-        120.0 * scale,
+        120.0,
+        scale,
         Color32::WHITE,
     );
     column.add_space(24.0 * scale);
     both(
         &mut column,
         |t| t.student_tell_staff,
-        52.0 * scale,
+        52.0,
+        scale,
         Color32::WHITE,
     );
 }

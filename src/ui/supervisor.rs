@@ -76,6 +76,9 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
             ui.spinner();
         }
     });
+    if import.no_file_dialog {
+        ui.label(coloured(t.import_no_file_dialog, theme::WARN));
+    }
     ui.horizontal(|ui| {
         let label = ui.label(t.import_path);
         let field = ui
@@ -108,45 +111,51 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
         return;
     }
     if let Some(reason) = &import.refused {
+        let reason = reason.text(t.language());
         ui.label(coloured(&format!("{} {reason}", t.import_refused), theme::BAD).size(18.0));
     }
     if let Some(preview) = &import.preview {
-        egui::Grid::new("import_preview")
-            .num_columns(2)
-            // A long list of columns wraps instead of widening the screen past the window.
-            .max_col_width((ui.available_width() - 120.0).max(300.0))
-            .show(ui, |ui| {
-                ui.label(t.import_format);
-                ui.label(RichText::new(preview.format).strong());
-                ui.end_row();
-                ui.label(t.import_columns_found);
-                ui.add(egui::Label::new(preview.known_columns.join("、")).wrap());
-                ui.end_row();
-                ui.label(t.import_columns_ignored);
-                let ignored = if preview.ignored_columns.is_empty() {
-                    "-".to_string()
-                } else {
-                    preview.ignored_columns.join("、")
-                };
-                ui.add(egui::Label::new(ignored).wrap());
-                ui.end_row();
-            });
-        let report = &preview.report;
-        ui.label(RichText::new(t.import_counts(t.import_would, report)).size(18.0));
-        if ui
-            .add(
-                egui::Button::new(
-                    RichText::new(t.import_confirm)
-                        .size(20.0)
-                        .color(egui::Color32::WHITE)
-                        .strong(),
-                )
-                .fill(theme::OK),
+        // Compact, so that the problem rows below get most of a 1366×768 screen.
+        let ignored = if preview.ignored_columns.is_empty() {
+            "-".to_string()
+        } else {
+            preview.ignored_columns.join("、")
+        };
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "{}{}{} · {}{}{} · {}{}{ignored}",
+                    t.import_format,
+                    t.colon,
+                    preview.format,
+                    t.import_columns_found,
+                    t.colon,
+                    preview.known_columns.join("、"),
+                    t.import_columns_ignored,
+                    t.colon,
+                ))
+                .size(16.0),
             )
-            .clicked()
-        {
-            commands.push(Command::ConfirmImport);
-        }
+            .wrap(),
+        );
+        let report = &preview.report;
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add(
+                    egui::Button::new(
+                        RichText::new(t.import_confirm)
+                            .size(20.0)
+                            .color(egui::Color32::WHITE)
+                            .strong(),
+                    )
+                    .fill(theme::OK),
+                )
+                .clicked()
+            {
+                commands.push(Command::ConfirmImport);
+            }
+            ui.label(RichText::new(t.import_counts(t.import_would, report)).size(18.0));
+        });
         rejected_rows(ui, t, &report.rejected, "preview_rejected");
     }
     if let Some(result) = &import.result {
@@ -182,8 +191,13 @@ fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
                     t.naming_student_no_name,
                 ];
                 for (index, (label, template)) in labels.iter().zip(EXPORT_NAMINGS).enumerate() {
-                    ui.radio_value(&mut form.naming, index, format!("{label}.jpg"))
+                    let picked = ui
+                        .radio_value(&mut form.naming, index, format!("{label}.jpg"))
                         .on_hover_text(template);
+                    if picked.changed() {
+                        // The plan was for the other naming: check again.
+                        form.plan = None;
+                    }
                 }
             });
             ui.end_row();
@@ -201,7 +215,10 @@ fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
         {
             commands.push(Command::PlanExport);
         }
-        let fits = form.plan.as_ref().is_some_and(|p| p.fits());
+        let fits = form
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.fits() && p.unnamed.is_empty());
         let start = egui::Button::new(
             RichText::new(t.export_start)
                 .size(20.0)
@@ -224,7 +241,7 @@ fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
         ui.add(egui::ProgressBar::new(fraction).show_percentage());
     }
     if let Some(reason) = &form.refused {
-        ui.label(coloured(reason, theme::BAD).size(18.0));
+        ui.label(super::widgets::message(reason, t, theme::BAD).size(18.0));
     }
     if let Some(plan) = &form.plan {
         let mb = |bytes: u64| match bytes {
@@ -258,6 +275,18 @@ fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
                 plan.reexports.join(t.list_separator)
             ));
         }
+        if !plan.unnamed.is_empty() {
+            let line = t
+                .export_unnamed
+                .replace("{count}", &plan.unnamed.len().to_string());
+            ui.label(
+                coloured(
+                    &format!("{line}{}{}", t.colon, plan.unnamed.join(t.list_separator)),
+                    theme::BAD,
+                )
+                .size(18.0),
+            );
+        }
     }
     if let Some(result) = &form.result {
         let report = &result.report;
@@ -290,20 +319,27 @@ fn rejected_rows(
     if rejected.is_empty() {
         return;
     }
+    ui.label(RichText::new(format!("{} ({})", t.import_rejected_rows, rejected.len())).strong());
+    // Tight rows in a smaller type: a dozen fit at 1366×768, and the list scrolls for more.
     egui::ScrollArea::vertical()
         .id_salt(id)
         .max_height(ui.available_height() - 8.0)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 2.0;
+            ui.spacing_mut().interact_size.y = 20.0;
             egui::Grid::new(id)
                 .striped(true)
                 .num_columns(2)
+                .spacing([12.0, 2.0])
                 .show(ui, |ui| {
-                    ui.label(RichText::new(t.import_row).strong());
-                    ui.label(RichText::new(t.import_reason).strong());
-                    ui.end_row();
                     for rejection in rejected {
-                        ui.label(format!("{} {}", t.import_row, rejection.row));
-                        ui.label(coloured(&rejection.reason, theme::BAD));
+                        ui.label(
+                            RichText::new(format!("{} {}", t.import_row, rejection.row)).size(16.0),
+                        );
+                        let reason =
+                            crate::i18n::errors::row_problems(&rejection.problems, t.language());
+                        ui.label(coloured(&reason, theme::BAD).size(16.0));
                         ui.end_row();
                     }
                 });
@@ -401,10 +437,23 @@ fn correction_form(
         return;
     };
     let student = &booking.student;
+    // Whose record this is, always in view beside the form.
     ui.label(
-        RichText::new(format!("{} · {}", student.name, t.status(&booking.status)))
+        RichText::new(format!("{}{}{}", t.correcting, t.colon, student.name))
             .size(24.0)
             .strong(),
+    );
+    ui.label(
+        RichText::new(format!(
+            "{} {} · {} {} · {} · {}",
+            t.id_number,
+            student.id_number.as_deref().unwrap_or("-"),
+            t.student_no,
+            student.student_no.as_deref().unwrap_or("-"),
+            student.school,
+            t.status(&booking.status)
+        ))
+        .color(egui::Color32::from_gray(70)),
     );
     if booking.details_disputed {
         ui.label(coloured(t.disputed_banner, theme::BAD).size(20.0));
@@ -418,15 +467,15 @@ fn correction_form(
         }
     }
     let form = &mut state.supervisor.correction;
-    ui.horizontal(|ui| {
+    // Every field in view at once: a drop-down showed 4 of 7 at 1366×768 with no sign of more.
+    ui.horizontal_wrapped(|ui| {
         ui.label(t.field);
-        egui::ComboBox::from_id_salt("correction_field")
-            .selected_text(field_label(t, form.field))
-            .show_ui(ui, |ui| {
-                for field in CorrectableField::ALL {
-                    ui.selectable_value(&mut form.field, field, field_label(t, field));
-                }
-            });
+        for field in CorrectableField::ALL {
+            ui.selectable_value(&mut form.field, field, field_label(t, field));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(t.current_value);
         let current = match form.field {
             CorrectableField::Name => Some(student.name.clone()),
             CorrectableField::IdNumber => student.id_number.clone(),
@@ -443,6 +492,9 @@ fn correction_form(
     let captured = booking.status == "captured";
     if captured {
         ui.checkbox(&mut form.confirm_after_capture, t.confirm_after_capture);
+    }
+    if let Some(error) = &state.supervisor.correction_error {
+        ui.label(super::widgets::message(error, t, theme::BAD));
     }
     let ready = !form.reason.trim().is_empty() && (!captured || form.confirm_after_capture);
     if ui
@@ -466,13 +518,17 @@ fn correction_form(
         .id_salt("history")
         .show(ui, |ui| {
             for record in &state.supervisor.history {
+                let field = CorrectableField::parse(&record.field).map_or_else(
+                    || record.field.clone(),
+                    |field| crate::i18n::errors::correctable_name(field, t.language()),
+                );
                 ui.label(format!(
-                    "{} · {}: {} → {} · {} · {}",
-                    &record.at.get(..16).unwrap_or(&record.at),
-                    record.field,
+                    "{} · {field}{}{} → {} · {} · {}",
+                    t.local_minute(&record.at),
+                    t.colon,
                     record.old_value.as_deref().unwrap_or("-"),
                     record.new_value.as_deref().unwrap_or("-"),
-                    record.who,
+                    t.actor(&record.who),
                     record.reason
                 ));
             }
@@ -578,77 +634,109 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
     let file = &mut supervisor.settings;
     let settings_error = &supervisor.settings_error;
     let users_state = &mut supervisor.users;
-    let text = setting_field;
     ui.columns(2, |columns| {
         users(&mut columns[1], users_state, t, commands);
         let ui = &mut columns[0];
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            text(
-                ui,
-                t.camera,
-                &mut file.camera,
-                "auto / device:0 / synthetic / replay:DIR",
-            );
-            text(ui, t.resolution, &mut file.camera_resolution, "1920x1080");
-            text(ui, t.pixel_format, &mut file.camera_format, "MJPG");
-            station_fields(ui, t, file);
-            text(ui, t.walk_in_price, &mut file.walk_in_amount, "25.00");
-            let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
-            text(ui, t.idle_logout_minutes, &mut idle, "15");
-            // Unparseable text is kept as 0, which the save refuses with a clear message.
-            file.idle_logout_minutes = idle.map(|m| m.trim().parse().unwrap_or(0));
-            ui.horizontal(|ui| {
-                ui.add_sized([180.0, 30.0], egui::Label::new(t.language));
-                for (value, label) in [("zh", "中文"), ("en", "English")] {
-                    let selected = file.language.as_deref().unwrap_or("zh") == value;
-                    if ui.radio(selected, label).clicked() {
-                        file.language = Some(value.to_string());
-                    }
-                }
-            });
-            student_screen_setting(ui, t, file);
-            let mut countdown = file.countdown.unwrap_or(false);
-            if ui.checkbox(&mut countdown, t.countdown_setting).changed() {
-                file.countdown = Some(countdown);
-            }
-            let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
-            text(ui, t.holiday_file, &mut holiday, "holidays.txt");
-            file.holiday_file = holiday.map(Into::into);
-            ui.horizontal(|ui| {
-                ui.add_sized([180.0, 30.0], egui::Label::new(t.data_folder));
-                ui.label(RichText::new(&data_dir).monospace());
-            });
-            if let Some(error) = settings_error {
-                ui.label(coloured(error, theme::BAD));
-            }
-            if ui.button(t.save_settings).clicked() {
+        // The save button and what it said stay in view above the fields, which scroll.
+        ui.horizontal_wrapped(|ui| {
+            let save = egui::Button::new(
+                RichText::new(t.save_settings)
+                    .strong()
+                    .color(egui::Color32::WHITE),
+            )
+            .fill(theme::OK);
+            if ui.add(save).clicked() {
                 commands.push(Command::SaveSettings(Box::new(file.clone())));
             }
+            if let Some(error) = settings_error {
+                ui.label(super::widgets::message(error, t, theme::BAD));
+            }
+        });
+        ui.label(RichText::new(t.settings_defaults_hint).small().weak());
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("settings")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    setting_row(ui, t, t.camera, &mut file.camera, t.camera_auto);
+                    setting_row(
+                        ui,
+                        t,
+                        t.resolution,
+                        &mut file.camera_resolution,
+                        "1920x1080",
+                    );
+                    setting_row(ui, t, t.pixel_format, &mut file.camera_format, "MJPG");
+                    station_rows(ui, t, file);
+                    setting_row(ui, t, t.walk_in_price, &mut file.walk_in_amount, "25.00");
+                    let mut idle = file.idle_logout_minutes.map(|m| m.to_string());
+                    setting_row(ui, t, t.idle_logout_minutes, &mut idle, "15");
+                    // Unparseable text is kept as 0, which the save refuses with a clear message.
+                    file.idle_logout_minutes = idle.map(|m| m.trim().parse().unwrap_or(0));
+                    ui.label(t.language);
+                    ui.horizontal(|ui| {
+                        for (value, label) in [("zh", "中文"), ("en", "English")] {
+                            let selected = file.language.as_deref().unwrap_or("zh") == value;
+                            if ui.radio(selected, label).clicked() {
+                                file.language = Some(value.to_string());
+                            }
+                        }
+                    });
+                    ui.end_row();
+                    student_screen_setting(ui, t, file);
+                    ui.label(t.countdown_setting);
+                    let mut countdown = file.countdown.unwrap_or(false);
+                    if ui.checkbox(&mut countdown, "").changed() {
+                        file.countdown = Some(countdown);
+                    }
+                    ui.end_row();
+                    let mut holiday = file.holiday_file.as_ref().map(|p| p.display().to_string());
+                    setting_row(ui, t, t.holiday_file, &mut holiday, t.holiday_built_in);
+                    file.holiday_file = holiday.map(Into::into);
+                    ui.label(t.data_folder);
+                    ui.label(RichText::new(&data_dir).monospace());
+                    ui.end_row();
+                });
         });
     });
 }
 
-/// A labelled one-line field for an optional setting: empty text means the default.
-fn setting_field(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, hint: &str) {
+/// One row of the settings grid: the label, and the value typed. An empty field means the
+/// default, which the field says in words ("默认：20-40"), so a set value and a default never
+/// look alike.
+fn setting_row(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    label: &str,
+    value: &mut Option<String>,
+    default: &str,
+) {
     let mut buffer = value.clone().unwrap_or_default();
-    ui.horizontal(|ui| {
-        let label = ui.add_sized([180.0, 30.0], egui::Label::new(label));
-        ui.add(
-            egui::TextEdit::singleline(&mut buffer)
-                .hint_text(hint)
-                .desired_width(300.0),
-        )
-        .labelled_by(label.id);
-    });
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(&mut buffer)
+            .hint_text(format!("{}{}{default}", t.default_value, t.colon))
+            .desired_width(260.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
     *value = (!buffer.trim().is_empty()).then_some(buffer);
 }
 
-/// The station's name, its backdrop and the accepted JPEG size: in 设置 and in the first-run
-/// guide.
+/// The station's name, its backdrop and the accepted JPEG size, in a grid of their own: the
+/// first-run guide's station step.
 pub fn station_fields(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
-    setting_field(ui, t.station_name, &mut file.station_name, "booth-1");
+    egui::Grid::new("station_fields")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| station_rows(ui, t, file));
+}
+
+/// The station's rows, in the settings' grid or the guide's.
+fn station_rows(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
+    setting_row(ui, t, t.station_name, &mut file.station_name, "booth-1");
+    ui.label(t.backdrop);
     ui.horizontal(|ui| {
-        ui.add_sized([180.0, 30.0], egui::Label::new(t.backdrop));
         for (value, label) in [
             ("blue", t.backdrop_blue),
             ("white", t.backdrop_white),
@@ -660,7 +748,8 @@ pub fn station_fields(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::Co
             }
         }
     });
-    setting_field(ui, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
+    ui.end_row();
+    setting_row(ui, t, t.jpeg_kb, &mut file.jpeg_kb, "20-40");
 }
 
 /// Off, a window, full screen on monitor N, or an inset. An unreadable value is shown as the
@@ -673,8 +762,8 @@ fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config
         .and_then(StudentScreenMode::parse)
         .unwrap_or_default();
     let mut chosen = current;
-    ui.horizontal(|ui| {
-        ui.add_sized([180.0, 30.0], egui::Label::new(t.student_screen_setting));
+    ui.label(t.student_screen_setting);
+    ui.horizontal_wrapped(|ui| {
         ui.radio_value(&mut chosen, StudentScreenMode::Off, t.student_screen_off);
         ui.radio_value(
             &mut chosen,
@@ -686,9 +775,6 @@ fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config
             StudentScreenMode::Inset,
             t.student_screen_inset,
         );
-    });
-    ui.horizontal(|ui| {
-        ui.add_space(190.0);
         let monitor = match chosen {
             StudentScreenMode::Monitor(n) => n,
             _ => 2,
@@ -702,6 +788,7 @@ fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config
             ui.add(egui::DragValue::new(n).range(1..=16));
         }
     });
+    ui.end_row();
     if chosen != current {
         file.student_screen = Some(chosen.as_setting());
     }
@@ -716,23 +803,69 @@ fn users(
 ) {
     ui.horizontal(|ui| {
         ui.heading(t.users_title);
-        if ui.button("↻").clicked() {
+        if ui.button(t.campus_refresh).clicked() {
             commands.push(Command::LoadUsers);
         }
     });
-    egui::Grid::new("users").num_columns(3).show(ui, |ui| {
+    // Why the last change here was refused, beside the accounts it is about.
+    if let Some(error) = &users.error {
+        ui.label(super::widgets::message(error, t, theme::BAD));
+    }
+    egui::Grid::new("users").num_columns(4).show(ui, |ui| {
         for user in &users.list {
-            ui.label(&user.name);
+            let name = if user.disabled {
+                RichText::new(format!("{} ({})", user.name, t.account_disabled)).weak()
+            } else {
+                RichText::new(&user.name)
+            };
+            ui.label(name);
             ui.label(role_label(t, user.role));
             ui.label(
                 user.locked_until
                     .as_deref()
-                    .map(|until| format!("{} {until}", t.locked_until))
+                    .map(|until| format!("{} {}", t.locked_until, t.local_minute(until)))
                     .unwrap_or_default(),
             );
+            ui.horizontal(|ui| {
+                let resetting = users.reset.as_ref().is_some_and(|(n, _)| *n == user.name);
+                if !resetting && ui.small_button(t.reset_pin).clicked() {
+                    users.reset = Some((user.name.clone(), String::new()));
+                }
+                let (toggle, disabled) = if user.disabled {
+                    (t.enable_account, false)
+                } else {
+                    (t.disable_account, true)
+                };
+                if ui.small_button(toggle).clicked() {
+                    commands.push(Command::SetAccountDisabled {
+                        name: user.name.clone(),
+                        disabled,
+                    });
+                }
+            });
             ui.end_row();
         }
     });
+    if let Some((name, pin)) = &mut users.reset {
+        ui.horizontal(|ui| {
+            let label = ui.label(format!("{} {name}", t.new_pin_for));
+            ui.add(
+                egui::TextEdit::singleline(pin)
+                    .password(true)
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            if ui.button(t.confirm_new_pin).clicked() {
+                commands.push(Command::ResetPin {
+                    name: name.clone(),
+                    pin: std::mem::take(pin),
+                });
+            }
+            if ui.button(t.cancel).clicked() {
+                commands.push(Command::CancelPinReset);
+            }
+        });
+    }
     ui.horizontal(|ui| {
         let label = ui.label(t.user_name);
         ui.add(egui::TextEdit::singleline(&mut users.new_name).desired_width(140.0))
@@ -855,14 +988,47 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
             let confirm =
                 egui::Button::new(RichText::new(t.confirm_close).color(egui::Color32::WHITE))
                     .fill(theme::BAD);
+            // It refunds money and cannot be undone: asked once more, with the figures.
             if ui.add_enabled(allowed, confirm).clicked() {
-                commands.push(Command::CloseSession {
-                    school: school.clone(),
-                    force: close_out.force,
-                });
+                close_out.confirming = true;
             }
             if preview.to_cancel == 0 {
                 ui.label(t.nothing_to_close);
+            }
+            if close_out.confirming && allowed {
+                let question = t
+                    .close_question
+                    .replace("{school}", &school)
+                    .replace("{count}", &preview.to_cancel.to_string())
+                    .replace("{amount}", &format_yuan(preview.refund_total_fen))
+                    .replace("{cash}", &preview.paid_on_site.to_string())
+                    .replace("{due}", &preview.due_date.to_string());
+                let modal =
+                    egui::Modal::new(egui::Id::unique("close-out-confirm")).show(ui.ctx(), |ui| {
+                        ui.set_max_width(560.0);
+                        ui.heading(t.confirm_close);
+                        ui.label(RichText::new(question).size(20.0));
+                        ui.add_space(8.0);
+                        ui.horizontal(|ui| {
+                            if ui.button(t.close_back_out).clicked() {
+                                close_out.confirming = false;
+                            }
+                            let go = egui::Button::new(
+                                RichText::new(t.close_and_refund).color(egui::Color32::WHITE),
+                            )
+                            .fill(theme::BAD);
+                            if ui.add(go).clicked() {
+                                close_out.confirming = false;
+                                commands.push(Command::CloseSession {
+                                    school: school.clone(),
+                                    force: close_out.force,
+                                });
+                            }
+                        });
+                    });
+                if modal.should_close() {
+                    close_out.confirming = false;
+                }
             }
         }
         if let Some(outcome) = close_out.outcome.as_ref().filter(|o| o.school == school) {
@@ -927,7 +1093,7 @@ fn refunds(
                         order,
                         row.name,
                         format_yuan(row.amount_fen),
-                        row.payment_method
+                        t.payment_method(&row.payment_method)
                     ));
                     let reference = close_out.references.entry(order.clone()).or_default();
                     ui.add(

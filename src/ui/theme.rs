@@ -53,8 +53,16 @@ pub fn install(ctx: &egui::Context) {
         style.spacing.item_spacing = egui::vec2(10.0, 8.0);
         style.spacing.button_padding = egui::vec2(14.0, 8.0);
         style.spacing.interact_size.y = 36.0;
+        // Check boxes and radio buttons as large as the 20 px text beside them, not 14 px.
+        style.spacing.icon_width = 22.0;
+        style.spacing.icon_width_inner = 14.0;
+        style.spacing.icon_spacing = 8.0;
     });
-    ctx.set_visuals(egui::Visuals::light());
+    let mut visuals = egui::Visuals::light();
+    // An outline on every control at rest: a pale box on a pale panel was hard to see.
+    visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.5, Color32::from_gray(130));
+    visuals.widgets.inactive.fg_stroke = egui::Stroke::new(2.0, Color32::from_gray(30));
+    ctx.set_visuals(visuals);
 }
 
 /// Whether every character of `text` can be drawn by some font (the bundled ones, or one the

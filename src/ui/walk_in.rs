@@ -12,6 +12,12 @@ use crate::domain::PaymentMethod;
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let t = state.texts();
     let today = chrono::Local::now().date_naive();
+    let known_schools: Vec<String> = state
+        .supervisor
+        .schools
+        .iter()
+        .map(|school| school.name.clone())
+        .collect();
     ui.heading(t.walk_in_title);
     ui.label(RichText::new(t.required_hint).small());
     let form = &mut state.walk_in;
@@ -23,7 +29,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         // The verdict's line is always there, so the fields below never move while typing.
         let verdict = match id_number_verdict(form, today) {
             Some(Ok(())) => coloured(&format!("✓ {}", t.id_ok), theme::OK),
-            Some(Err(reason)) => coloured(&format!("× {reason}"), theme::BAD),
+            Some(Err(reason)) => coloured(&format!("× {}", t.word(&reason)), theme::BAD),
             None => RichText::new(" "),
         };
         reserved_line(ui, verdict);
@@ -40,7 +46,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             });
         }
         text_field(ui, t.student_no, &mut form.student_no);
-        text_field(ui, &format!("{} *", t.school), &mut form.school);
+        if text_field(ui, &format!("{} *", t.school), &mut form.school).changed() {
+            form.school_unknown = false;
+        }
+        school_suggestions(ui, t, form, &known_schools);
         text_field(ui, t.department, &mut form.department);
         let ui = &mut columns[1];
         text_field(ui, t.major, &mut form.major);
@@ -58,6 +67,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         });
         text_field(ui, t.amount, &mut form.amount);
         capture_code_field(ui, t, form);
+        ui.checkbox(&mut form.no_capture_code, t.walk_in_no_code);
     });
     if let Some(error) = &form.error {
         ui.label(coloured(error, theme::BAD));
@@ -70,6 +80,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             .min_size(egui::vec2(220.0, 44.0));
         if ui.add_enabled(can_save, save).clicked() {
             commands.push(Command::SaveWalkIn);
+        }
+        // A school nobody has booked yet: a typo (演示大學) would make a new school in the
+        // reports, the export and the close-out, so it is asked once.
+        if form.school_unknown {
+            let confirm = egui::Button::new(RichText::new(t.walk_in_confirm_school).size(20.0));
+            if ui.add_enabled(can_save, confirm).clicked() {
+                commands.push(Command::ConfirmNewSchool);
+            }
         }
         if form.saving {
             ui.spinner();
@@ -127,4 +145,50 @@ fn capture_code_field(ui: &mut egui::Ui, t: &crate::i18n::Texts, form: &mut Walk
         None => RichText::new(" "),
     };
     reserved_line(ui, line);
+}
+
+/// Known schools like the one typed, to pick instead of making a new school by a typo. The line
+/// is always there, so the fields below never move.
+fn school_suggestions(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Texts,
+    form: &mut WalkInForm,
+    known: &[String],
+) {
+    let typed = form.school.trim();
+    let exact = known.iter().any(|school| school == typed);
+    let mut like: Vec<&String> = if typed.is_empty() || exact {
+        Vec::new()
+    } else {
+        known
+            .iter()
+            .filter(|school| shares_two_characters(school, typed))
+            .take(3)
+            .collect()
+    };
+    if like.is_empty() && !typed.is_empty() && !exact && known.len() <= 3 {
+        like = known.iter().collect();
+    }
+    let height = ui.spacing().interact_size.y;
+    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+        ui.set_min_height(height);
+        ui.horizontal(|ui| {
+            if like.is_empty() {
+                return;
+            }
+            ui.label(RichText::new(t.walk_in_known_schools).color(theme::WARN));
+            for school in like {
+                if ui.small_button(school).clicked() {
+                    form.school = school.clone();
+                    form.school_unknown = false;
+                }
+            }
+        });
+    });
+}
+
+/// Whether two names share at least two characters: 演示大学 and 演示大學 do.
+fn shares_two_characters(a: &str, b: &str) -> bool {
+    let shared = a.chars().filter(|c| b.contains(*c)).count();
+    shared >= 2.min(a.chars().count()).min(b.chars().count())
 }

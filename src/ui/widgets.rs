@@ -7,7 +7,7 @@ use crate::app::state::{Notice, NoticeLevel};
 use crate::i18n::Texts;
 use crate::store::BookingView;
 
-pub fn notice(ui: &mut egui::Ui, notice: &Notice) {
+pub fn notice(ui: &mut egui::Ui, notice: &Notice, language: crate::config::Language) {
     let color = match notice.level {
         NoticeLevel::Info => theme::INFO,
         NoticeLevel::Success => theme::OK,
@@ -20,7 +20,7 @@ pub fn notice(ui: &mut egui::Ui, notice: &Notice) {
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(
-                RichText::new(&notice.text)
+                RichText::new(notice.text.text(language))
                     .color(Color32::WHITE)
                     .strong()
                     .size(18.0),
@@ -43,6 +43,11 @@ pub fn field_row(ui: &mut egui::Ui, label: &str, value: &str) {
     ui.label(RichText::new(label).color(Color32::from_gray(90)));
     ui.label(RichText::new(value).strong());
     ui.end_row();
+}
+
+/// A message kept in both languages, in the window's.
+pub fn message(text: &crate::i18n::Message, t: &Texts, color: Color32) -> RichText {
+    coloured(text.text(t.language()), color)
 }
 
 pub fn coloured(text: &str, color: Color32) -> RichText {

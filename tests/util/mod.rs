@@ -72,3 +72,11 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// A rejected row's problems as the window words them in Chinese.
+pub fn zh_reason(rejection: &capture_station::store::ImportRejection) -> String {
+    capture_station::i18n::errors::row_problems(
+        &rejection.problems,
+        capture_station::config::Language::Chinese,
+    )
+}
