@@ -5,6 +5,7 @@ mod util;
 
 mod booth_desk;
 mod booth_hands;
+mod booth_layout;
 mod booth_messages;
 mod booth_names;
 mod booth_window;

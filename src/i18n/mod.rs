@@ -24,7 +24,7 @@ texts! {
     tab_operator: "拍摄", "Capture";
     tab_walk_in: "现场预约", "Walk-in";
     tab_supervisor: "主管", "Supervisor";
-    demo_banner: "演示数据 / demo data：虚构学生，独立于正式数据库", "Demo data: invented students";
+    demo_banner: "演示数据：虚构学生，独立于正式数据库", "Demo data: invented students";
     exit_demo: "退出演示", "Leave demo";
     language: "语言", "Language";
     // Operator screen
@@ -335,6 +335,7 @@ texts! {
     campus_connected: "已连接", "connected";
     campus_offline_since: "离线，继续本机拍摄，自", "offline, shooting locally since";
     campus_offline: "离线，继续本机拍摄", "offline, shooting locally";
+    campus_sync_retrying: "同步未成功，正在自动重试（详情已记入日志）", "The sync failed and is retried";
     campus_outbox: "待上传", "to upload";
     campus_photos_waiting: "照片待传", "photos waiting";
     campus_last_sync: "上次同步", "last sync";

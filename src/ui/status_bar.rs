@@ -117,7 +117,12 @@ fn show_campus(
     };
     let label = ui.label(state);
     if let Some(error) = &campus.last_error {
-        label.on_hover_text(error);
+        // The sync's own words are English and technical: the Chinese bar says what it means.
+        let hover = match t.language() {
+            crate::config::Language::Chinese => t.campus_sync_retrying.to_string(),
+            crate::config::Language::English => error.clone(),
+        };
+        label.on_hover_text(hover);
     }
     ui.label(format!(
         "{} {} · {} {} · {} {}",

@@ -18,7 +18,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         login(ui, state, t, commands);
         return;
     }
-    ui.horizontal(|ui| {
+    // Wrapped, so the English tab names never run under the log-out button at 1366 px.
+    ui.horizontal_wrapped(|ui| {
         for (tab, label) in [
             (SupervisorTab::Corrections, t.tab_corrections),
             (SupervisorTab::Retakes, t.tab_retakes),
@@ -37,11 +38,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
                 commands.push(Command::SupervisorTab(tab));
             }
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button(t.logout).clicked() {
-                commands.push(Command::Logout);
-            }
-        });
+        ui.separator();
+        if ui.button(t.logout).clicked() {
+            commands.push(Command::Logout);
+        }
     });
     ui.separator();
     match state.supervisor.tab {
@@ -866,7 +866,7 @@ fn users(
             }
         });
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label(t.user_name);
         ui.add(egui::TextEdit::singleline(&mut users.new_name).desired_width(140.0))
             .labelled_by(label.id);

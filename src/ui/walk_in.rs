@@ -101,10 +101,16 @@ const CAMERA_FILL_FLASH: std::time::Duration = std::time::Duration::from_secs(3)
 /// One line of text (or nothing) that always takes a line's height.
 fn reserved_line(ui: &mut egui::Ui, text: RichText) {
     let height = ui.text_style_height(&egui::TextStyle::Body);
-    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-        ui.set_min_height(height);
-        ui.label(text);
-    });
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut line = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    line.label(text);
 }
 
 /// The capture code, typed, or filled by the camera when it was empty: then it flashes and
@@ -170,21 +176,26 @@ fn school_suggestions(
         like = known.iter().collect();
     }
     let height = ui.spacing().interact_size.y;
-    ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-        ui.set_min_height(height);
-        ui.horizontal(|ui| {
-            if like.is_empty() {
-                return;
-            }
-            ui.label(RichText::new(t.walk_in_known_schools).color(theme::WARN));
-            for school in like {
-                if ui.small_button(school).clicked() {
-                    form.school = school.clone();
-                    form.school_unknown = false;
-                }
-            }
-        });
-    });
+    // A line of its own, exactly this tall whether empty or not.
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut line = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    if like.is_empty() {
+        return;
+    }
+    line.label(RichText::new(t.walk_in_known_schools).color(theme::WARN));
+    for school in like {
+        if line.small_button(school).clicked() {
+            form.school = school.clone();
+            form.school_unknown = false;
+        }
+    }
 }
 
 /// Whether two names share at least two characters: 演示大学 and 演示大學 do.
