@@ -14,6 +14,8 @@ pub const DATA_DIR_ENV: &str = "CAPTURE_STATION_DATA";
 pub const DATABASE_FILE: &str = "station.sqlite3";
 pub const CONFIG_FILE: &str = "config.toml";
 pub const PHOTOS_FOLDER: &str = "photos";
+/// The station's name until one is set: in Chinese, as everything the booth shows.
+pub const DEFAULT_STATION_NAME: &str = "工位-1";
 
 /// The data folder: `--data-dir`, else `$CAPTURE_STATION_DATA`, else the OS data dir
 /// (`~/.local/share/capture-station` on Linux).
@@ -78,7 +80,7 @@ pub struct ConfigFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub walk_in_payment: Option<String>,
     /// The student's screen: `monitor:N` (default `monitor:2`: full screen on the second
-    /// monitor, a window when there is only one), `window`, `inset` (inside the operator's
+    /// monitor, the inset when there is only one), `window`, `inset` (inside the operator's
     /// window, for testing) or `off`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student_screen: Option<String>,
@@ -157,8 +159,8 @@ pub enum StudentScreenMode {
     Off,
     /// A window of its own, placed by the desktop.
     Window,
-    /// Full screen on this monitor, counted from 1 in the desktop's order; a plain window when
-    /// the machine has fewer monitors.
+    /// Full screen on this monitor, counted from 1 in the desktop's order; the inset when the
+    /// machine has fewer monitors (a window would cover the operator's).
     Monitor(usize),
     /// A small copy inside the operator's window, for trying it out with one monitor.
     Inset,
@@ -342,7 +344,8 @@ impl StationConfig {
             student_screen,
             countdown: file.countdown.unwrap_or(false),
             data_dir: data_dir.to_path_buf(),
-            station_name: text(&file.station_name).unwrap_or_else(|| "booth-1".to_string()),
+            station_name: text(&file.station_name)
+                .unwrap_or_else(|| DEFAULT_STATION_NAME.to_string()),
             capture_code_rules: CaptureCodeRules {
                 max_len: file.capture_code.max_len.unwrap_or(1024),
                 pattern,
@@ -413,7 +416,7 @@ mod tests {
     fn defaults_without_a_file() {
         let dir = tempfile::tempdir().unwrap();
         let config = StationConfig::load(dir.path()).unwrap();
-        assert_eq!(config.station_name, "booth-1");
+        assert_eq!(config.station_name, "工位-1");
         assert!(config.holidays.covers(2026));
     }
 

@@ -19,7 +19,7 @@ fn fill_walk_in(booth: &mut Booth, name: &str, sequence: u32, school: &str) {
     ))
     .unwrap();
     booth.type_into(A11yRole::TextInput, "姓名 *", name);
-    booth.type_into(A11yRole::TextInput, "身份证号", &id_number);
+    booth.type_into(A11yRole::TextInput, "身份证号 *", &id_number);
     booth.type_into(A11yRole::TextInput, "学校 *", school);
 }
 
@@ -30,7 +30,7 @@ fn a_mistyped_school_is_caught_before_it_makes_a_new_school() {
     let mut booth = booth();
     let schools_before = booth.store().schools().unwrap().len();
     fill_walk_in(&mut booth, "孙八", 50, "演示大學");
-    booth.type_into(A11yRole::TextInput, "采集码", "CSWALKIN-TYPO-1");
+    booth.type_into(A11yRole::TextInput, "采集码 *", "CSWALKIN-TYPO-1");
     booth.harness.get_by_label("保存预约").click();
     booth.harness.run_steps(2);
     assert!(!booth.app().state.walk_in.saving, "nothing was sent");
@@ -65,7 +65,7 @@ fn a_walk_in_without_a_code_is_decided_at_the_desk_and_named_before_the_export()
         .get_by_label_contains("采集码为空：请扫描学生的采集码");
     booth
         .harness
-        .get_by_label_contains("学生暂时无法出示采集码")
+        .get_by_label_contains("学生暂时无法出示采集码（")
         .click();
     booth.harness.run_steps(1);
     booth.harness.get_by_label("保存预约").click();

@@ -35,7 +35,7 @@ fn a_code_read_at_the_walk_in_desk_is_shown_with_its_owner_and_never_books_someo
         capture_station::domain::id_number::complete_with_check("41010520010203002").unwrap();
     for (label, text) in [
         ("姓名 *", "赵六"),
-        ("身份证号", id_number.as_str()),
+        ("身份证号 *", id_number.as_str()),
         ("学校 *", "演示大学"),
     ] {
         booth.type_into(A11yRole::TextInput, label, text);
@@ -74,7 +74,7 @@ fn a_code_read_at_the_walk_in_desk_is_shown_with_its_owner_and_never_books_someo
     booth.app().state.walk_in.code_from_camera = None;
     booth
         .harness
-        .get_by_label_contains("学生暂时无法出示采集码")
+        .get_by_label_contains("学生暂时无法出示采集码（")
         .click();
     booth.harness.run_steps(1);
     booth.harness.get_by_label("保存预约").click();
@@ -191,7 +191,7 @@ fn still_unsaved(booth: &mut Booth) {
         .get_by_label("当前照片尚未保存：按 Enter 保存，或按 R 放弃");
 }
 
-/// 退出, 退出演示, 退出登录 and idle time all refuse with the same reason while a photo is
+/// 退出, 退出演示, 主管退出 and idle time all refuse with the same reason while a photo is
 /// unsaved; closing the window asks.
 #[test]
 fn every_way_out_refuses_while_a_photo_is_unsaved() {
@@ -211,7 +211,7 @@ fn every_way_out_refuses_while_a_photo_is_unsaved() {
     booth.supervisor_over_the_booth();
     booth.app().command(Command::Show(Screen::Supervisor));
     booth.harness.run_steps(2);
-    booth.harness.get_by_label("退出登录").click();
+    booth.harness.get_by_label("主管退出").click();
     booth.harness.run_steps(2);
     assert!(booth.app().state.elevated.is_some());
     booth.app().command(Command::Show(Screen::Operator));
@@ -280,4 +280,145 @@ fn a_portrait_result_for_a_dropped_shot_leaves_nothing_behind() {
         booth.app().state.operator.card,
         CardState::Found(_)
     ));
+}
+
+/// The plus and minus keys zoom a result. Pressed before the shot they do nothing: no search
+/// box opens with "+++" in it, and Space still shoots.
+#[test]
+fn zoom_keys_before_the_shot_leave_space_to_shoot() {
+    let mut booth = booth();
+    booth.show_phone(0);
+    booth.settle(card_found);
+    booth.show_student();
+    for key in ["+", "+", "-", "="] {
+        booth.harness.event(egui::Event::Text(key.to_string()));
+        booth.harness.run_steps(20);
+    }
+    assert!(!booth.app().state.operator.search.open, "a search opened");
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    booth.settle(|s| !matches!(s.operator.shot, ShotState::None));
+}
+
+/// The close dialog asks about an unsaved photo. Enter behind it saves nothing (the operator is
+/// answering the dialog), and once the photo is gone the dialog goes too, rather than warning
+/// of a photo that no longer exists.
+#[test]
+fn the_close_dialog_holds_the_keys_and_leaves_with_the_photo() {
+    let mut booth = booth_with_unsaved_photo();
+    let booking = booth.app().card_booking_id().unwrap();
+    booth
+        .harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    booth.harness.run_steps(2);
+    assert!(booth.app().state.close_dialog);
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(3);
+    assert!(matches!(
+        booth.app().state.operator.shot,
+        ShotState::Ready { .. }
+    ));
+    assert!(booth.store().captures_for(&booking).unwrap().is_empty());
+    assert!(booth.app().state.close_dialog);
+
+    // The photo is dropped (a result that failed to come does the same): no more warning.
+    booth.app().command(Command::Retake);
+    booth.harness.run_steps(2);
+    assert!(!booth.app().state.close_dialog);
+    assert!(booth.harness.query_by_label("有照片尚未保存").is_none());
+}
+
+/// One student waits as 下一位: the first booked student held keeps the place against later
+/// phones; a code with no booking gives way to one with.
+#[test]
+fn the_first_booked_student_held_keeps_the_next_place() {
+    let mut booth = booth();
+    let codes = demo_camera_codes();
+    let second = name_of_code(&booth, &codes[1]);
+    booth.show_phone(0);
+    booth.settle(card_found);
+    let held = |booth: &mut Booth| {
+        booth
+            .app()
+            .state
+            .operator
+            .next_up
+            .as_ref()
+            .map(|next| next.code.clone())
+    };
+    booth.app().command(Command::ResolveCode(codes[2].clone()));
+    booth.settle(|s| {
+        s.operator
+            .next_up
+            .as_ref()
+            .is_some_and(|next| next.name == Some(None))
+    });
+    booth.app().command(Command::ResolveCode(codes[1].clone()));
+    let wanted = second.clone();
+    booth.settle(move |s| {
+        s.operator
+            .next_up
+            .as_ref()
+            .is_some_and(|next| next.name == Some(Some(wanted.clone())))
+    });
+    booth.app().command(Command::ResolveCode(codes[2].clone()));
+    booth.harness.run_steps(3);
+    assert_eq!(held(&mut booth).as_ref(), Some(&codes[1]));
+    booth.harness.get_by_label(&format!("下一位：{second}"));
+}
+
+/// The message under the screen names the student on the card, never the one before: a card
+/// opened from the search says so, Esc takes 已识别 down with its card, and a save that brings
+/// up the next student is still confirmed.
+#[test]
+fn the_message_names_the_student_on_the_card() {
+    let mut booth = booth();
+    let codes = demo_camera_codes();
+    let first = name_of_code(&booth, &codes[0]);
+    let second = name_of_code(&booth, &codes[1]);
+    let second_id = booth.booking_id_of_code(&codes[1]);
+    booth.show_phone(0);
+    booth.settle(card_found);
+    booth.harness.get_by_label(&format!("已识别 {first}"));
+    booth.show_student();
+    booth.app().command(Command::ClearCard);
+    booth.harness.run_steps(2);
+    assert!(
+        booth
+            .harness
+            .query_by_label(&format!("已识别 {first}"))
+            .is_none()
+    );
+    booth.app().command(Command::OpenBooking(second_id.clone()));
+    booth.settle(|s| s.card().is_some_and(|c| c.booking.booking_id == second_id));
+    booth.harness.run_steps(1);
+    booth.harness.get_by_label(&format!("已选择 {second}"));
+
+    // Shot and saved while the first student's phone waits: both names are said.
+    booth.app().command(Command::ClearCard);
+    booth.show_phone(1);
+    booth.settle(card_found);
+    booth.show_student();
+    booth.harness.key_press(egui::Key::Space);
+    booth.harness.run_steps(1);
+    booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
+    booth.app().command(Command::ResolveCode(codes[0].clone()));
+    booth.settle(|s| {
+        s.operator
+            .next_up
+            .as_ref()
+            .is_some_and(|n| n.name.is_some())
+    });
+    booth.harness.key_press(egui::Key::Enter);
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.card().is_some_and(|c| c.booking.student.name == first));
+    booth.harness.run_steps(1);
+    booth
+        .harness
+        .get_by_label(&format!("已保存 {second} · 已识别 {first}"));
 }

@@ -32,7 +32,7 @@ fn the_walk_in_form_does_not_move_while_typing() {
     ];
     let id_number =
         capture_station::domain::id_number::complete_with_check("41010520010203002").unwrap();
-    booth.type_into(A11yRole::TextInput, "身份证号", &id_number);
+    booth.type_into(A11yRole::TextInput, "身份证号 *", &id_number);
     booth.harness.get_by_label("✓ 身份证号有效");
     booth.type_into(A11yRole::TextInput, "学校 *", "演示");
     let after = [

@@ -265,7 +265,7 @@ fn a_file_dialog_that_cannot_open_says_what_to_do_instead() {
     booth.supervisor_over_the_booth();
     booth
         .app()
-        .set_file_picker(Arc::new(|_: &str| FilePick::Unavailable));
+        .set_file_picker(Arc::new(|_, _: &str| FilePick::Unavailable));
     open_tab(&mut booth, SupervisorTab::Import);
     booth.harness.get_by_label("选择文件…").click();
     booth.harness.run_steps(1);
@@ -280,7 +280,7 @@ fn a_file_dialog_that_cannot_open_says_what_to_do_instead() {
     std::fs::write(&path, sample::write_xlsx(&orders).unwrap()).unwrap();
     booth
         .app()
-        .set_file_picker(Arc::new(move |_: &str| FilePick::Picked(path.clone())));
+        .set_file_picker(Arc::new(move |_, _: &str| FilePick::Picked(path.clone())));
     booth.harness.get_by_label("选择文件…").click();
     booth.harness.run_steps(1);
     booth.import_settled();
@@ -290,5 +290,43 @@ fn a_file_dialog_that_cannot_open_says_what_to_do_instead() {
             .harness
             .query_by_label_contains("请把文件拖到本窗口上")
             .is_none()
+    );
+}
+
+/// 导出照片 has its own 选择文件夹…: the folder picked becomes the export's target (a Windows
+/// booth has no path to type from memory), and a dialog that cannot open says what to do.
+#[test]
+fn the_export_folder_is_picked_with_the_system_dialog() {
+    use capture_station::app::file_dialog::PickWhat;
+    let mut booth = booth();
+    booth.supervisor_over_the_booth();
+    let usb = tempfile::tempdir().unwrap();
+    let folder = usb.path().join("U盘");
+    let picked = folder.clone();
+    booth
+        .app()
+        .set_file_picker(Arc::new(move |what, _: &str| match what {
+            PickWhat::ExportFolder => FilePick::Picked(picked.clone()),
+            PickWhat::OrderFile => FilePick::Cancelled,
+        }));
+    open_tab(&mut booth, SupervisorTab::Export);
+    booth.harness.get_by_label("选择文件夹…").click();
+    booth.harness.run_steps(1);
+    let wanted = folder.display().to_string();
+    booth.settle(move |s| s.supervisor.export.folder == wanted);
+
+    booth
+        .app()
+        .set_file_picker(Arc::new(|_, _: &str| FilePick::Unavailable));
+    booth.harness.get_by_label("选择文件夹…").click();
+    booth.harness.run_steps(1);
+    booth.settle(|s| s.supervisor.export.no_folder_dialog);
+    booth
+        .harness
+        .get_by_label_contains("请把文件夹拖到本窗口上");
+    // The folder picked before is kept.
+    assert_eq!(
+        booth.app().state.supervisor.export.folder,
+        folder.display().to_string()
     );
 }

@@ -21,11 +21,11 @@ fn book_walk_in(booth: &mut Booth, name: &str, school: &str, sequence: u32) {
     ))
     .unwrap();
     booth.type_into(A11yRole::TextInput, "姓名 *", name);
-    booth.type_into(A11yRole::TextInput, "身份证号", &id_number);
+    booth.type_into(A11yRole::TextInput, "身份证号 *", &id_number);
     booth.type_into(A11yRole::TextInput, "学校 *", school);
     booth
         .harness
-        .get_by_label_contains("学生暂时无法出示采集码")
+        .get_by_label_contains("学生暂时无法出示采集码（")
         .click();
     booth.harness.run_steps(2);
     booth.harness.get_by_label("保存预约").click();

@@ -339,7 +339,7 @@ fn unknown_code_opens_a_prefilled_walk_in_that_is_ready_to_shoot() {
         capture_station::domain::id_number::complete_with_check("41010520010203002").unwrap();
     for (label, text) in [
         ("姓名 *", "赵六"),
-        ("身份证号", id_number.as_str()),
+        ("身份证号 *", id_number.as_str()),
         ("学校 *", "演示大学"),
     ] {
         booth.type_into(A11yRole::TextInput, label, text);
@@ -384,7 +384,7 @@ fn an_invalid_id_number_shows_its_reason_and_blocks_saving() {
     bad.replace_range(17..18, wrong_check);
     for (label, text) in [
         ("姓名 *", "钱七"),
-        ("身份证号", bad.as_str()),
+        ("身份证号 *", bad.as_str()),
         ("学校 *", "演示大学"),
     ] {
         booth.type_into(A11yRole::TextInput, label, text);

@@ -1,8 +1,8 @@
 //! Which student the operator's actions land on. The one rule, kept here: a scan never replaces a
 //! card the operator is working with. It waits as 下一位 until the operator presses Esc or the
-//! photo is saved. And every action on a card names the booking that was on screen when the key
-//! was pressed or the button drawn; if another card is up by the time it is applied, the action
-//! is refused and nothing is written.
+//! photo is saved, and the first student held keeps that place. Every action on a card names
+//! the booking that was on screen when the key was pressed or the button drawn; if another card
+//! is up by the time it is applied, the action is refused and nothing is written.
 
 use std::time::Instant;
 
@@ -22,19 +22,18 @@ impl StationApp {
             self.look_up_code(code);
             return;
         }
-        if self
-            .state
-            .operator
-            .next_up
-            .as_ref()
-            .is_some_and(|next| next.code == code)
+        if let Some(next) = &self.state.operator.next_up
+            && (next.code == code || next.keeps_its_place())
         {
+            // One student waits as 下一位 at a time: the first phone shown keeps its place, a
+            // later one is read again once the operator is free.
             return;
         }
         tracing::info!("a scan is held as the next student while the card is in use");
         self.state.operator.next_up = Some(NextUp {
             code: code.clone(),
             name: None,
+            captured: false,
         });
         // Only to name the next student; the card stays as it is.
         self.send_store(StoreJob::ResolveCode(code));
@@ -84,11 +83,18 @@ impl StationApp {
         }
     }
 
-    /// The store named a code: the held scan's student, if it is that code.
-    pub(super) fn name_next_up(&mut self, code: &str, name: Option<String>) -> bool {
+    /// The store named a code: the held scan's student (and whether their photo is saved
+    /// already), if it is that code.
+    pub(super) fn name_next_up(
+        &mut self,
+        code: &str,
+        name: Option<String>,
+        captured: bool,
+    ) -> bool {
         match &mut self.state.operator.next_up {
             Some(next) if next.code == code => {
                 next.name = Some(name);
+                next.captured = captured;
                 true
             }
             _ => false,

@@ -188,6 +188,8 @@ pub enum Command {
     KeepWindowOpen,
     /// Open the system's file dialog for an order export; the file picked is previewed.
     PickImportFile,
+    /// Open the system's folder dialog for the export's target folder.
+    PickExportFolder,
     /// First-run guide: ask the system again which cameras there are.
     FirstRunFindCameras,
     /// First-run guide: show this camera live (in this format, or the best it offers).

@@ -14,8 +14,8 @@ pub enum AppEvent {
     ScannerWake,
     /// The cameras the system reports, asked for by the first-run guide.
     CamerasFound(Vec<super::first_run::CameraOption>),
-    /// What the system's file dialog gave.
-    FilePicked(FilePick),
+    /// What the system's file dialog gave, and what it was asked for.
+    FilePicked(super::file_dialog::PickWhat, FilePick),
 }
 
 /// The file dialog's answer.

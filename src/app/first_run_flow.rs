@@ -5,6 +5,7 @@
 use super::StationApp;
 use super::command::Command;
 use super::events::{AppEvent, FilePick};
+use super::file_dialog::PickWhat;
 use super::first_run::{CameraOption, FirstRun, FirstRunStep, StepOutcome, source_setting};
 use super::state::{NoticeLevel, Screen};
 use crate::camera::SourceSpec;
@@ -83,33 +84,73 @@ impl StationApp {
         self.state.supervisor.import.picking = true;
         self.state.supervisor.import.no_file_dialog = false;
         let title = self.state.texts().import_pick_file;
+        if !self.show_file_dialog(PickWhat::OrderFile, title) {
+            self.state.supervisor.import.picking = false;
+            self.state.supervisor.import.no_file_dialog = true;
+        }
+    }
+
+    pub(super) fn pick_export_folder(&mut self) {
+        let export = &mut self.state.supervisor.export;
+        if export.picking {
+            return;
+        }
+        export.picking = true;
+        export.no_folder_dialog = false;
+        let title = self.state.texts().export_pick_folder;
+        if !self.show_file_dialog(PickWhat::ExportFolder, title) {
+            let export = &mut self.state.supervisor.export;
+            export.picking = false;
+            export.no_folder_dialog = true;
+        }
+    }
+
+    /// Shows the system's dialog on a thread of its own (it blocks until answered); the answer
+    /// comes back as an event. False when the thread could not start.
+    fn show_file_dialog(&mut self, what: PickWhat, title: &'static str) -> bool {
         let picker = self.file_picker.clone();
         let sender = self.event_sender.clone();
         let ctx = self.egui_ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("file-dialog".to_string())
             .spawn(move || {
-                let pick = std::panic::AssertUnwindSafe(|| picker(title));
+                let pick = std::panic::AssertUnwindSafe(|| picker(what, title));
                 let picked = std::panic::catch_unwind(pick).unwrap_or_else(|_| {
                     tracing::error!("the file dialog panicked");
                     FilePick::Unavailable
                 });
-                let _ = sender.send(AppEvent::FilePicked(picked));
+                let _ = sender.send(AppEvent::FilePicked(what, picked));
                 ctx.request_repaint();
             });
-        if let Err(error) = spawned {
+        if let Err(error) = &spawned {
             tracing::error!(%error, "could not open the file dialog");
-            self.state.supervisor.import.picking = false;
-            self.state.supervisor.import.no_file_dialog = true;
         }
+        spawned.is_ok()
     }
 
-    pub(super) fn file_picked(&mut self, picked: FilePick) {
-        self.state.supervisor.import.picking = false;
-        match picked {
-            FilePick::Picked(path) => self.apply(Command::PreviewImport { path }),
-            FilePick::Cancelled => {}
-            FilePick::Unavailable => self.state.supervisor.import.no_file_dialog = true,
+    pub(super) fn file_picked(&mut self, what: PickWhat, picked: FilePick) {
+        match what {
+            PickWhat::OrderFile => {
+                self.state.supervisor.import.picking = false;
+                match picked {
+                    FilePick::Picked(path) => self.apply(Command::PreviewImport { path }),
+                    FilePick::Cancelled => {}
+                    FilePick::Unavailable => self.state.supervisor.import.no_file_dialog = true,
+                }
+            }
+            PickWhat::ExportFolder => {
+                let export = &mut self.state.supervisor.export;
+                export.picking = false;
+                match picked {
+                    FilePick::Picked(path) => {
+                        export.folder = path.display().to_string();
+                        // The plan was for the folder before: check again.
+                        export.plan = None;
+                    }
+                    FilePick::Cancelled => {}
+                    FilePick::Unavailable => export.no_folder_dialog = true,
+                }
+            }
         }
     }
 

@@ -15,12 +15,18 @@ use crate::portrait::pipeline::{Guidance, PortraitPipeline, PortraitSettings};
 /// Shortest time between two guided frames: about 12 a second is live enough for advice and
 /// leaves the booth's second core to the scanner.
 const MIN_INTERVAL: Duration = Duration::from_millis(80);
+/// Advice about a frame older than this is not shown: the camera has moved on (a phone may be in
+/// front of it now), and a green "pose fine" about someone who left would be untrue.
+pub const STALE_AFTER: Duration = Duration::from_millis(1500);
 
 /// The newest advice, with the camera frame it came from and the rate it is made at.
 #[derive(Debug, Default)]
 pub struct GuidanceSlot {
     pub latest: Option<Guidance>,
     pub sequence: u64,
+    /// When the camera took the frame the advice is about: advice about a frame long gone
+    /// (the thread slowed or stuck) is not shown as if it were about the student there now.
+    pub frame_at: Option<Instant>,
     pub per_second: f32,
 }
 
@@ -82,6 +88,7 @@ pub fn spawn_guidance(
                 });
                 slot.latest = Some(guidance);
                 slot.sequence = frame.sequence;
+                slot.frame_at = Some(frame.captured_at);
                 drop(slot);
                 if changed {
                     wake();

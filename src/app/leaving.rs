@@ -1,5 +1,5 @@
 //! Every way out of the booth treats an unsaved photo the same way. 退出, 退出演示, the
-//! supervisor's 退出登录, idle sign-out and opening another student all refuse with the reason
+//! supervisor's 主管退出, idle sign-out and opening another student all refuse with the reason
 //! while a photo is taken but not saved. Closing the window asks first, because the window
 //! cannot be told to wait.
 
@@ -30,6 +30,12 @@ impl StationApp {
 
     /// The window's close button: with a photo unsaved, the close waits and the window asks.
     pub(super) fn close_requested(&mut self, ctx: &egui::Context) {
+        // The dialog speaks of an unsaved photo: once there is none (its result failed to come,
+        // or it was settled), it must not go on saying so. The window stays open: closing it
+        // now would surprise whoever is looking at the booth.
+        if self.state.close_dialog && !self.state.operator.shot.holds_unsaved_photo() {
+            self.state.close_dialog = false;
+        }
         if !ctx.input(|i| i.viewport().close_requested()) {
             return;
         }

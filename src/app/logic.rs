@@ -107,7 +107,10 @@ impl StationApp {
         };
         {
             let slot = self.guidance.slot.lock().unwrap_or_else(|p| p.into_inner());
-            self.state.operator.guidance = slot.latest.clone();
+            let fresh = slot
+                .frame_at
+                .is_some_and(|at| at.elapsed() <= super::guidance::STALE_AFTER);
+            self.state.operator.guidance = slot.latest.clone().filter(|_| fresh);
             self.state.operator.guidance_per_second = slot.per_second;
         }
         if let Some(frame) = frame {
@@ -182,18 +185,26 @@ impl StationApp {
                 });
                 self.send_store(StoreJob::ResolveCode(code));
             }
-            // Elsewhere a scan must not pull the screen away from a half-filled form.
+            // The phone whose code the form already holds is still in front of the camera.
+            Screen::WalkIn if self.state.walk_in.capture_code.trim() == code.trim() => {}
+            // Elsewhere a scan must not pull the screen away from a half-filled form. Said once
+            // per phone: a code held in view is read many times a second.
             Screen::WalkIn | Screen::Supervisor => {
-                let t = self.state.texts();
-                self.state.notify(NoticeLevel::Info, t.scan_elsewhere);
+                if self.scan_elsewhere_said.as_deref() != Some(code.as_str()) {
+                    let t = self.state.texts();
+                    self.state.notify(NoticeLevel::Info, t.scan_elsewhere);
+                    self.scan_elsewhere_said = Some(code);
+                }
             }
         }
     }
 
     fn read_keyboard(&mut self, ctx: &egui::Context) {
         let text_field_focused = ctx.text_edit_focused();
-        // The guide's screens are forms: the operator's keys mean nothing there.
-        if self.state.session.is_none() || self.state.first_run.is_some() {
+        // The guide's screens are forms: the operator's keys mean nothing there. Nor behind the
+        // close dialog: Enter there must not save the photo the dialog is asking about.
+        if self.state.session.is_none() || self.state.first_run.is_some() || self.state.close_dialog
+        {
             return;
         }
         if !text_field_focused && let Some(focused) = ctx.memory(|m| m.focused()) {
@@ -312,6 +323,14 @@ impl StationApp {
     }
 
     fn open_search_with(&mut self, text: String) {
+        // + and - zoom a result; pressed with none to zoom they must not open the search (the
+        // cursor would then sit in it, and Space would type a space instead of shooting).
+        if text
+            .chars()
+            .all(|c| matches!(c, '+' | '=' | '-') || c.is_whitespace())
+        {
+            return;
+        }
         self.state.screen = Screen::Operator;
         let search = &mut self.state.operator.search;
         search.open = true;
@@ -487,7 +506,7 @@ impl StationApp {
             AppEvent::Store(event) => self.store_answered(event),
             AppEvent::Campus(event) => self.campus_answered(event),
             AppEvent::CamerasFound(options) => self.cameras_found(options),
-            AppEvent::FilePicked(picked) => self.file_picked(picked),
+            AppEvent::FilePicked(what, picked) => self.file_picked(what, picked),
         }
     }
 
@@ -628,7 +647,10 @@ impl StationApp {
                 {
                     filled.owner = Some(name.clone());
                 }
-                if self.name_next_up(&code, name) {
+                let captured = card.as_ref().is_some_and(|card| {
+                    card.booking.status == crate::domain::BookingStatus::Captured.as_str()
+                });
+                if self.name_next_up(&code, name, captured) {
                     return;
                 }
                 let waiting =
@@ -641,16 +663,22 @@ impl StationApp {
                     self.state.operator.card_latency_ms = Some(card_ms);
                     tracing::info!(card_ms, "scan to card");
                 }
+                // The save just made is confirmed beside the next student's name.
+                let saved = match self.state.operator.just_saved.take() {
+                    Some(name) => format!("{} {name} · ", t.saved),
+                    None => String::new(),
+                };
                 self.state.operator.card = match card {
                     Some(card) => {
                         self.state.notify(
                             NoticeLevel::Success,
-                            format!("{} {}", t.found, card.booking.student.name),
+                            format!("{saved}{} {}", t.found, card.booking.student.name),
                         );
                         CardState::Found(card)
                     }
                     None => {
-                        self.state.notify(NoticeLevel::Warning, t.no_booking);
+                        self.state
+                            .notify(NoticeLevel::Warning, format!("{saved}{}", t.no_booking));
                         CardState::Unknown(code)
                     }
                 };
@@ -670,6 +698,11 @@ impl StationApp {
                 }
             }
             StoreEvent::CardLoaded(card) => {
+                // The message names the student now on the card, never the one before.
+                self.state.notify(
+                    NoticeLevel::Info,
+                    format!("{} {}", t.card_opened, card.booking.student.name),
+                );
                 self.state.operator.card = CardState::Found(card);
                 self.state.operator.search = Default::default();
                 self.reset_shot();
@@ -692,6 +725,9 @@ impl StationApp {
                     let name = card.booking.student.name.clone();
                     self.state
                         .notify(NoticeLevel::Success, format!("{} {name}", t.saved));
+                    if self.state.operator.next_up.is_some() {
+                        self.state.operator.just_saved = Some(name);
+                    }
                 }
                 self.take_next_up();
             }
@@ -949,9 +985,18 @@ impl StationApp {
                 );
             }
             StoreEvent::Users(list) => {
-                self.state.supervisor.users.list = list;
-                self.state.supervisor.users.new_name.clear();
-                self.state.supervisor.users.new_pin.clear();
+                let users = &mut self.state.supervisor.users;
+                let added = users
+                    .adding
+                    .take()
+                    .filter(|name| list.iter().any(|user| user.name == *name));
+                users.list = list;
+                users.new_name.clear();
+                users.new_pin.clear();
+                if let Some(name) = added {
+                    self.state
+                        .notify(NoticeLevel::Success, t.user_added.replace("{name}", &name));
+                }
             }
             StoreEvent::ImportPreviewed {
                 path,
@@ -1049,7 +1094,10 @@ impl StationApp {
                 supervisor.settings_error = Some(message);
                 self.first_run_save_failed();
             }
-            Area::Accounts => supervisor.users.error = Some(message),
+            Area::Accounts => {
+                supervisor.users.adding = None;
+                supervisor.users.error = Some(message);
+            }
             Area::Import => supervisor.import.refused = Some(message),
             Area::Export => supervisor.export.refused = Some(message),
             Area::Corrections => supervisor.correction_error = Some(message),
@@ -1207,6 +1255,8 @@ impl StationApp {
                 } else {
                     self.state.operator.card = CardState::Empty;
                     self.reset_shot();
+                    // "已识别 X" must not stay up once X's card is gone.
+                    self.state.clear_card_notice();
                     self.take_next_up();
                 }
             }
@@ -1323,6 +1373,7 @@ impl StationApp {
             }
             Command::AddUser { name, role, pin } => {
                 if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
+                    self.state.supervisor.users.adding = Some(name.clone());
                     self.send_store(StoreJob::AddUser {
                         name,
                         role,
@@ -1654,12 +1705,19 @@ impl StationApp {
             Command::LoadReport { school } => {
                 if self.require_supervisor(Permission::Export).is_some() {
                     self.state.supervisor.close_out.school = school.clone();
-                    self.send_store(StoreJob::LoadReport { school });
+                    self.send_store(StoreJob::LoadReport {
+                        school,
+                        station_name: self.config.station_name.clone(),
+                    });
                 }
             }
             Command::WriteReport { school } => {
                 if let Some(session) = self.require_supervisor(Permission::Export) {
-                    self.send_store(StoreJob::WriteReport { school, session });
+                    self.send_store(StoreJob::WriteReport {
+                        school,
+                        station_name: self.config.station_name.clone(),
+                        session,
+                    });
                 }
             }
             Command::PreviewImport { path } => {
@@ -1757,6 +1815,7 @@ impl StationApp {
             }
             Command::KeepWindowOpen => self.state.close_dialog = false,
             Command::PickImportFile => self.pick_import_file(),
+            Command::PickExportFolder => self.pick_export_folder(),
             command @ (Command::FirstRunFindCameras
             | Command::FirstRunCamera { .. }
             | Command::FirstRunNext

@@ -130,6 +130,9 @@ pub struct StationApp {
     shown_card: state::ShownCard,
     /// The card shown when the operator began typing (a lone E flags that card).
     card_when_typing_began: Option<String>,
+    /// The last code "scanned away from 拍摄" was said for, so a phone held in view is not
+    /// announced again and again.
+    scan_elsewhere_said: Option<String>,
     /// Idle time passed while a photo was unsaved; the operator has been told once.
     idle_sign_out_held: bool,
     /// Shows the system's file dialog (tests put their own in its place).
@@ -151,6 +154,9 @@ impl StationApp {
             .and_then(|storage| eframe::get_value(storage, SAVED_STATE_KEY))
             .unwrap_or_default();
         let config = setup.config;
+        let monitors = cc
+            .winit_window()
+            .map(|window| window.available_monitors().count());
         let (event_sender, events) = sync_channel(EVENT_CAPACITY);
         let waker = |ctx: &egui::Context| -> Box<dyn Fn() + Send> {
             let ctx = ctx.clone();
@@ -279,6 +285,7 @@ impl StationApp {
             },
             campus: campus.get().map(|link| link.status()),
             student_screen: config.student_screen,
+            monitors,
             student_window_size: student_view::WINDOW_SIZE,
             countdown: config.countdown,
             first_run: None,
@@ -311,6 +318,7 @@ impl StationApp {
             egui_ctx: cc.egui_ctx.clone(),
             shown_card: Default::default(),
             card_when_typing_began: None,
+            scan_elsewhere_said: None,
             idle_sign_out_held: false,
             file_picker: file_dialog::system_file_picker(),
             campus,

@@ -195,6 +195,21 @@ pub struct NextUp {
     pub code: String,
     /// The booking's student, once the store has answered; `Some(None)`: no booking.
     pub name: Option<Option<String>>,
+    /// The store's answer says this student's photo is already saved.
+    pub captured: bool,
+}
+
+impl NextUp {
+    /// Whether the held scan keeps its place against a newer one: a booked student still to be
+    /// photographed (first come, first served), or one the store has not named yet. A code
+    /// with no booking, or a student already photographed, gives way to the next phone shown.
+    pub fn keeps_its_place(&self) -> bool {
+        match &self.name {
+            None => true,
+            Some(Some(_)) => !self.captured,
+            Some(None) => false,
+        }
+    }
 }
 
 /// What the operator saw on the card when the last frame was drawn: keys act on this.
@@ -236,6 +251,9 @@ pub struct OperatorState {
     pub next_up: Option<NextUp>,
     /// Portrait results that arrived for a shot no longer on screen, and were dropped.
     pub portrait_results_dropped: u64,
+    /// The student whose photo was just saved, while the next one's card is looked up: the
+    /// message then says both, so the save is confirmed even as the next card comes up.
+    pub just_saved: Option<String>,
 }
 
 impl Default for OperatorState {
@@ -255,6 +273,7 @@ impl Default for OperatorState {
             countdown_started: None,
             next_up: None,
             portrait_results_dropped: 0,
+            just_saved: None,
         }
     }
 }
@@ -424,6 +443,10 @@ pub struct ExportState {
     pub result: Option<crate::transfer::school_export::SchoolExport>,
     /// Why the export was refused or failed.
     pub refused: Option<crate::i18n::Message>,
+    /// The system's folder dialog is open.
+    pub picking: bool,
+    /// No folder dialog could be shown: the tab says how else to give the folder.
+    pub no_folder_dialog: bool,
 }
 
 /// 导入预约: the file picked or dropped, its preview, and the import's outcome.
@@ -508,8 +531,10 @@ pub struct UsersState {
     pub new_pin: String,
     /// The new PIN typed for an account, while its reset is open.
     pub reset: Option<(String, String)>,
-    /// Why the last change to the accounts was refused, shown beside the accounts.
+    /// Why the last change to the accounts was refused, shown under the accounts' form.
     pub error: Option<crate::i18n::Message>,
+    /// The account being added, until the store's list shows it (then 已添加账户 is said).
+    pub adding: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -574,6 +599,9 @@ pub struct AppState {
     pub campus: Option<crate::campus::sync::CampusStatus>,
     /// Where the student's screen shows, and its size when it is a window of its own.
     pub student_screen: crate::config::StudentScreenMode,
+    /// How many monitors the desktop has (unknown in tests): the student's screen set to a
+    /// monitor that is not there shows as the inset, never as a window over the operator's.
+    pub monitors: Option<usize>,
     pub student_window_size: [f32; 2],
     /// Count 3-2-1 on the student's screen before each shot.
     pub countdown: bool,
@@ -608,6 +636,17 @@ impl AppState {
             text: text.into(),
             area,
         });
+    }
+
+    /// Takes down the capture screen's good news (已识别 X, 已保存 X) when the card it was about
+    /// goes; warnings and errors stay until something replaces them.
+    pub fn clear_card_notice(&mut self) {
+        if self.notice.as_ref().is_some_and(|notice| {
+            notice.area == Area::Capture
+                && matches!(notice.level, NoticeLevel::Success | NoticeLevel::Info)
+        }) {
+            self.notice = None;
+        }
     }
 
     /// The place in front of the person: the screen, and the supervisor's tab.

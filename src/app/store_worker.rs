@@ -123,11 +123,14 @@ pub enum StoreJob {
         school: String,
         session: Session,
     },
+    /// The school's report; `station_name` names this booth in the hourly figures.
     LoadReport {
         school: String,
+        station_name: String,
     },
     WriteReport {
         school: String,
+        station_name: String,
         session: Session,
     },
     SignIn {
@@ -899,12 +902,22 @@ fn handle(
             let workbook = crate::transfer::rejected_rows::rejected_rows_xlsx(&bytes, &reasons)?;
             StoreEvent::FileWritten(write_export(setup, "导入问题行", &workbook)?)
         }
-        StoreJob::LoadReport { school } => {
-            StoreEvent::ReportLoaded(Box::new(store.school_report(&school, None)?))
+        StoreJob::LoadReport {
+            school,
+            station_name,
+        } => {
+            let mut report = store.school_report(&school, None)?;
+            report.name_stations(store.station_id(), &station_name);
+            StoreEvent::ReportLoaded(Box::new(report))
         }
-        StoreJob::WriteReport { school, session } => {
+        StoreJob::WriteReport {
+            school,
+            station_name,
+            session,
+        } => {
             store.authorize(&session, Permission::Export, Some(&school))?;
-            let report = store.school_report(&school, None)?;
+            let mut report = store.school_report(&school, None)?;
+            report.name_stations(store.station_id(), &station_name);
             let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
             StoreEvent::FileWritten(write_export(setup, &format!("报表-{school}"), &bytes)?)
         }

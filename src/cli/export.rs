@@ -199,7 +199,8 @@ pub struct ReportArgs {
 }
 
 pub fn report(station: Station, args: ReportArgs) -> Result<()> {
-    let report = station.store.school_report(&args.school, args.date)?;
+    let mut report = station.store.school_report(&args.school, args.date)?;
+    report.name_stations(station.store.station_id(), &station.config.station_name);
     if let Some(path) = &args.xlsx {
         let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
         crate::store::photo_files::write_atomically(path, &bytes)
@@ -210,10 +211,7 @@ pub fn report(station: Station, args: ReportArgs) -> Result<()> {
         return Ok(());
     }
     for (label, value) in crate::transfer::report_sheet::report_lines(&report) {
-        let value = match value {
-            crate::transfer::sheets::SheetCell::Text(text) => text,
-            crate::transfer::sheets::SheetCell::Number(n) => format!("{n}"),
-        };
+        let value = crate::transfer::report_sheet::shown_value(&value);
         println!("{label}\t{value}");
     }
     Ok(())

@@ -21,6 +21,8 @@ pub enum WalkInProblem {
     Amount(#[from] AmountError),
     #[error(transparent)]
     CaptureCode(#[from] CaptureCodeError),
-    #[error("the capture code is empty: scan the student's code, or tick \"no capture code yet\"")]
+    #[error(
+        "the capture code is empty: scan the student's code, or tick \"The student cannot show a capture code now\""
+    )]
     CaptureCodeMissing,
 }

@@ -603,7 +603,9 @@ impl Worded for crate::domain::walk_in::WalkInProblem {
             StudentNoNeeded => "无身份证时学号必填".to_string(),
             Amount(error) => error.zh(),
             CaptureCode(error) => error.zh(),
-            CaptureCodeMissing => "采集码为空：请扫描学生的采集码，或勾选“暂无采集码”".to_string(),
+            CaptureCodeMissing => {
+                "采集码为空：请扫描学生的采集码，或勾选“学生暂时无法出示采集码”".to_string()
+            }
         }
     }
 }

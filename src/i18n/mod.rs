@@ -3,9 +3,11 @@
 
 pub mod checks;
 pub mod errors;
+mod report;
 
 use crate::config::Language;
 pub use errors::{Worded, describe};
+pub use report::{report_label, report_value};
 
 macro_rules! texts {
     ($($name:ident: $zh:literal, $en:literal;)*) => {
@@ -34,11 +36,13 @@ texts! {
     hint_closer: "请把手机拿近一些", "Hold the phone closer";
     hint_dimmer: "请调暗手机屏幕", "Lower the screen brightness";
     guidance_ready: "姿势合格，可以拍摄", "Pose fine: ready to shoot";
+    guidance_pose_fine: "姿势合格", "Pose fine";
     scan_prompt: "请学生出示采集码", "Ask the student to show the capture code";
     looking_up: "正在查找预约…", "Looking up the booking…";
     no_booking: "未找到预约", "No booking found";
     open_walk_in: "现场预约 (F2)", "Walk-in booking (F2)";
     found: "已识别", "Found";
+    card_opened: "已选择", "Selected";
     name: "姓名", "Name";
     id_number: "身份证号", "ID number";
     student_no: "学号", "Student no.";
@@ -75,6 +79,8 @@ texts! {
     student_screen_window: "独立窗口", "Window";
     student_screen_monitor: "全屏于显示器", "Full screen on monitor";
     student_screen_inset: "内嵌预览", "Inset";
+    student_screen_no_such_monitor: "本机只有 {n} 个显示器：学生屏幕显示为内嵌预览", "This machine has {n} monitor(s): the student's screen shows as the inset";
+    turned_on: "开启", "On";
     countdown_setting: "拍摄前倒计时 3-2-1", "3-2-1 countdown before the shot";
     student_window_title: "学生屏幕 · 学历照片采集站", "Student screen · Capture Station";
     student_screen_closed: "学生屏幕已关闭，可在 主管 → 设置 中重新打开", "Student screen closed: reopen it in Supervisor → Settings";
@@ -101,6 +107,7 @@ texts! {
     override_confirm: "确认强制保存 (Ctrl+Enter)，将被记录", "Confirm override (Ctrl+Enter), recorded";
     cancel: "取消", "Cancel";
     nudge_hint: "方向键移动，+/- 缩放", "Arrows move, +/- zoom";
+    nudge_hint_after_shot: "拍摄后可用方向键移动、+/- 缩放", "After the shot: arrows move, +/- zoom";
     result: "成片", "Result";
     processing: "正在处理照片…", "Processing the photo…";
     saving: "正在保存…", "Saving…";
@@ -157,12 +164,12 @@ texts! {
     walk_in_new_school: "学校“{school}”尚无任何预约：如为笔误，请从“已有学校”中选择；确是新学校，请点“确认新学校并保存”", "No booking has the school \"{school}\" yet: if it is a typo, pick a known school; if it is new, press \"Confirm the new school and save\"";
     walk_in_saved: "现场预约已保存，可以拍摄：", "Walk-in saved, ready to shoot:";
     walk_in_duplicate: "已有预约，已调出：", "Already booked, showing:";
-    required_hint: "* 必填；无身份证时学号和学校必填", "* required; without an ID card the student number and school are required";
+    required_hint: "* 必填（勾选后会变：无身份证时学号必填，无法出示采集码时采集码可空）", "* required (ticks change it: without an ID card the student number is required; a code the student cannot show may stay empty)";
     // Supervisor
     supervisor_login: "主管登录", "Supervisor login";
     pin: "PIN", "PIN";
     login: "登录", "Log in";
-    logout: "退出登录", "Log out";
+    logout: "主管退出", "Supervisor out";
     logged_in: "已登录：", "Signed in:";
     logged_out: "已退出登录", "Signed out";
     supervisor_name: "主管用户名", "Supervisor's name";
@@ -384,6 +391,7 @@ texts! {
     reset_pin: "重置 PIN", "Reset PIN";
     new_pin_for: "新 PIN：", "New PIN for";
     confirm_new_pin: "确认新 PIN", "Set the new PIN";
+    user_added: "已添加账户 {name}", "Account {name} added";
     pin_reset_done: "已为 {name} 设置新 PIN，锁定已解除", "{name} has a new PIN, and any lock is lifted";
     disable_account: "停用", "Disable";
     enable_account: "启用", "Enable";
@@ -419,6 +427,8 @@ texts! {
     fr_no_camera_found: "未找到摄像头", "No camera found";
     fr_later: "跳过的步骤可随时在「主管 → 设置 / 导入预约 / 校区」中完成。", "Skipped steps can be done any time under Supervisor → Settings / Import / Campus.";
     import_pick_file: "选择文件…", "Choose a file…";
+    export_pick_folder: "选择文件夹…", "Choose a folder…";
+    export_no_folder_dialog: "无法打开系统的文件夹选择窗口：请把文件夹拖到本窗口上，或在上面输入路径。", "The system's folder dialog cannot be shown here: drop the folder on this window, or type its path above.";
     import_no_file_dialog: "无法打开系统的文件选择窗口（本机没有桌面门户或 zenity）：请把文件拖到本窗口上，或在下面输入文件路径后点“预览”。", "The system's file dialog cannot be shown here (no desktop portal or zenity): drop the file on this window, or type its path below and press Preview.";
 }
 

@@ -33,6 +33,20 @@ pub struct HourCount {
     pub captures: usize,
 }
 
+impl SchoolReport {
+    /// Names this booth's own station in the hourly figures (the store knows it by its id only)
+    /// and shortens other stations' ids to their first 8 characters, enough to tell them apart.
+    pub fn name_stations(&mut self, own_id: &str, own_name: &str) {
+        for hour in &mut self.per_hour {
+            hour.station = if hour.station == own_id {
+                own_name.to_string()
+            } else {
+                hour.station.chars().take(8).collect()
+            };
+        }
+    }
+}
+
 impl Store {
     /// The report for `school`; with `date`, the capture figures cover that day only.
     pub fn school_report(

@@ -58,7 +58,6 @@ pub fn show(
         ui.separator();
         ui.vertical(|ui| {
             ui.set_width(right_width);
-            next_up(ui, state);
             card(ui, state, textures, commands);
             ui.separator();
             shot(ui, state, textures, commands);
@@ -168,8 +167,18 @@ fn draw_guidance(painter: &egui::Painter, frame: egui::Rect, state: &AppState) {
         return;
     };
     let t = state.texts();
+    // "Ready to shoot" only where Space would shoot: with no card, or one that cannot be shot
+    // (already photographed, at the walk-in desk, …), the pose is merely fine.
+    let can_shoot = state
+        .card()
+        .is_some_and(|card| card.shoot_block().is_none());
     let (text, colour) = if guidance.ready() {
-        (format!("✓ {}", t.guidance_ready), theme::OK)
+        let line = if can_shoot {
+            t.guidance_ready
+        } else {
+            t.guidance_pose_fine
+        };
+        (format!("✓ {line}"), theme::OK)
     } else {
         let hints: Vec<String> = guidance
             .hints
@@ -292,7 +301,7 @@ fn checks(ui: &mut egui::Ui, state: &AppState) {
     let report = match &state.operator.shot {
         ShotState::Ready { report, .. } | ShotState::Failed { report, .. } => report,
         _ => {
-            ui.label(RichText::new(t.nudge_hint).weak());
+            ui.label(RichText::new(t.nudge_hint_after_shot).weak());
             return;
         }
     };
@@ -350,7 +359,7 @@ fn card(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
             });
         }
         CardState::Unknown(code) => {
-            ui.label(coloured(t.no_booking, theme::BAD).size(30.0));
+            heading_with_next_up(ui, state, coloured(t.no_booking, theme::BAD).size(30.0));
             ui.label(format!("{} {}", t.capture_code, t.masked_code(code)));
             if ui
                 .button(RichText::new(t.open_walk_in).size(22.0))
@@ -375,7 +384,7 @@ fn found_card(
 ) {
     let booking = &card.booking;
     let student = &booking.student;
-    ui.label(RichText::new(&student.name).size(34.0).strong());
+    heading_with_next_up(ui, state, RichText::new(&student.name).size(34.0).strong());
     // A character no font has is drawn as a box; the operator checks the name on the ID card.
     if !super::theme::can_draw(ui.ctx(), &student.name) {
         ui.label(coloured(t.name_not_drawable, theme::BAD).size(20.0));
@@ -687,9 +696,12 @@ fn supervisor_sign_in(
     }
 }
 
-/// A scan held while the card is in use: who is next, and how to take them.
-fn next_up(ui: &mut egui::Ui, state: &AppState) {
+/// The card's heading (the student's name, or 未找到预约), with the scan held meanwhile beside
+/// it: who is next, and how to take them. Beside, not above: the card, the photo and its 保存 /
+/// 重拍 buttons must not jump down when a phone shows up behind the student.
+fn heading_with_next_up(ui: &mut egui::Ui, state: &AppState, heading: RichText) {
     let Some(next) = &state.operator.next_up else {
+        ui.label(heading);
         return;
     };
     let t = state.texts();
@@ -698,18 +710,35 @@ fn next_up(ui: &mut egui::Ui, state: &AppState) {
         Some(None) => format!("{} ({})", t.masked_code(&next.code), t.next_up_unknown),
         None => t.masked_code(&next.code),
     };
-    egui::Frame::new()
-        .fill(theme::INFO)
-        .inner_margin(6.0)
-        .corner_radius(4.0)
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(format!("{}：{who}", t.next_up))
-                    .size(22.0)
-                    .strong()
-                    .color(Color32::WHITE),
-            );
-            ui.label(RichText::new(t.next_up_take).color(Color32::WHITE));
+    ui.horizontal(|ui| {
+        ui.label(heading);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+            egui::Frame::new()
+                .fill(theme::INFO)
+                .inner_margin(egui::Margin::symmetric(8, 2))
+                .corner_radius(4.0)
+                .show(ui, |ui| {
+                    ui.spacing_mut().item_spacing.y = 0.0;
+                    ui.vertical(|ui| {
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(format!("{}：{who}", t.next_up))
+                                    .size(18.0)
+                                    .strong()
+                                    .color(Color32::WHITE),
+                            )
+                            .wrap(),
+                        );
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(t.next_up_take)
+                                    .size(13.0)
+                                    .color(Color32::WHITE),
+                            )
+                            .wrap(),
+                        );
+                    });
+                });
         });
+    });
 }

@@ -39,6 +39,8 @@ pub fn shows_inset(ctx: &egui::Context, state: &AppState) -> bool {
     match state.student_screen {
         StudentScreenMode::Off => false,
         StudentScreenMode::Inset => true,
+        // A laptop alone: the student's screen would open as a window over the operator's.
+        StudentScreenMode::Monitor(n) if state.monitors.is_some_and(|count| n > count) => true,
         StudentScreenMode::Window | StudentScreenMode::Monitor(_) => ctx.embed_viewports(),
     }
 }

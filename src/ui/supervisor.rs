@@ -202,10 +202,24 @@ fn export(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
             });
             ui.end_row();
             let label = ui.label(t.export_folder);
-            ui.add(egui::TextEdit::singleline(&mut form.folder).desired_width(520.0))
-                .labelled_by(label.id);
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut form.folder).desired_width(460.0))
+                    .labelled_by(label.id);
+                if ui
+                    .add_enabled(!form.picking, egui::Button::new(t.export_pick_folder))
+                    .clicked()
+                {
+                    commands.push(Command::PickExportFolder);
+                }
+                if form.picking {
+                    ui.spinner();
+                }
+            });
             ui.end_row();
         });
+    if form.no_folder_dialog {
+        ui.label(coloured(t.export_no_folder_dialog, theme::WARN));
+    }
     ui.checkbox(&mut form.only_reexports, t.export_only_reexports);
     ui.horizontal(|ui| {
         let idle = !form.busy;
@@ -630,6 +644,7 @@ fn schools(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Ve
 
 fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<Command>) {
     let data_dir = state.data_dir.display().to_string();
+    let monitors = state.monitors;
     let supervisor = &mut state.supervisor;
     let file = &mut supervisor.settings;
     let settings_error = &supervisor.settings_error;
@@ -683,10 +698,10 @@ fn settings(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
                         }
                     });
                     ui.end_row();
-                    student_screen_setting(ui, t, file);
+                    student_screen_setting(ui, t, file, monitors);
                     ui.label(t.countdown_setting);
                     let mut countdown = file.countdown.unwrap_or(false);
-                    if ui.checkbox(&mut countdown, "").changed() {
+                    if ui.checkbox(&mut countdown, t.turned_on).changed() {
                         file.countdown = Some(countdown);
                     }
                     ui.end_row();
@@ -716,7 +731,7 @@ fn setting_row(
     ui.add(
         egui::TextEdit::singleline(&mut buffer)
             .hint_text(format!("{}{}{default}", t.default_value, t.colon))
-            .desired_width(260.0),
+            .desired_width(300.0),
     )
     .labelled_by(label.id);
     ui.end_row();
@@ -734,9 +749,15 @@ pub fn station_fields(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::Co
 
 /// The station's rows, in the settings' grid or the guide's.
 fn station_rows(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
-    setting_row(ui, t, t.station_name, &mut file.station_name, "booth-1");
+    setting_row(
+        ui,
+        t,
+        t.station_name,
+        &mut file.station_name,
+        crate::config::DEFAULT_STATION_NAME,
+    );
     ui.label(t.backdrop);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for (value, label) in [
             ("blue", t.backdrop_blue),
             ("white", t.backdrop_white),
@@ -754,7 +775,12 @@ fn station_rows(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFi
 
 /// Off, a window, full screen on monitor N, or an inset. An unreadable value is shown as the
 /// default and written back only when the supervisor picks one.
-fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config::ConfigFile) {
+fn student_screen_setting(
+    ui: &mut egui::Ui,
+    t: &Texts,
+    file: &mut crate::config::ConfigFile,
+    monitors: Option<usize>,
+) {
     use crate::config::StudentScreenMode;
     let current = file
         .student_screen
@@ -763,7 +789,8 @@ fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config
         .unwrap_or_default();
     let mut chosen = current;
     ui.label(t.student_screen_setting);
-    ui.horizontal_wrapped(|ui| {
+    // One choice a line: side by side they ran past the panel's edge.
+    ui.vertical(|ui| {
         ui.radio_value(&mut chosen, StudentScreenMode::Off, t.student_screen_off);
         ui.radio_value(
             &mut chosen,
@@ -779,13 +806,23 @@ fn student_screen_setting(ui: &mut egui::Ui, t: &Texts, file: &mut crate::config
             StudentScreenMode::Monitor(n) => n,
             _ => 2,
         };
-        ui.radio_value(
-            &mut chosen,
-            StudentScreenMode::Monitor(monitor),
-            t.student_screen_monitor,
-        );
-        if let StudentScreenMode::Monitor(n) = &mut chosen {
-            ui.add(egui::DragValue::new(n).range(1..=16));
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut chosen,
+                StudentScreenMode::Monitor(monitor),
+                t.student_screen_monitor,
+            );
+            if let StudentScreenMode::Monitor(n) = &mut chosen {
+                ui.add(egui::DragValue::new(n).range(1..=16));
+            }
+        });
+        if let (StudentScreenMode::Monitor(n), Some(count)) = (chosen, monitors)
+            && n > count
+        {
+            let note = t
+                .student_screen_no_such_monitor
+                .replace("{n}", &count.to_string());
+            ui.label(RichText::new(note).small().color(theme::WARN));
         }
     });
     ui.end_row();
@@ -807,10 +844,6 @@ fn users(
             commands.push(Command::LoadUsers);
         }
     });
-    // Why the last change here was refused, beside the accounts it is about.
-    if let Some(error) = &users.error {
-        ui.label(super::widgets::message(error, t, theme::BAD));
-    }
     egui::Grid::new("users").num_columns(4).show(ui, |ui| {
         for user in &users.list {
             let name = if user.disabled {
@@ -897,6 +930,11 @@ fn users(
             });
         }
     });
+    // Why the last change was refused, under the form that made it: last, so that nothing
+    // above it moves when it appears.
+    if let Some(error) = &users.error {
+        ui.label(super::widgets::message(error, t, theme::BAD));
+    }
 }
 
 pub fn role_label(t: &Texts, role: AccountRole) -> &'static str {
@@ -1151,12 +1189,9 @@ fn report(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec
                 .num_columns(2)
                 .striped(true)
                 .show(ui, |ui| {
-                    for (label, value) in crate::transfer::report_sheet::report_lines(report) {
-                        ui.label(label);
-                        ui.label(match value {
-                            crate::transfer::sheets::SheetCell::Text(text) => text,
-                            crate::transfer::sheets::SheetCell::Number(n) => format!("{n}"),
-                        });
+                    for (figure, value) in crate::transfer::report_sheet::report_figures(report) {
+                        ui.label(crate::i18n::report_label(&figure, state.language));
+                        ui.label(crate::i18n::report_value(&figure, &value, state.language));
                         ui.end_row();
                     }
                 });

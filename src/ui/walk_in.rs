@@ -25,7 +25,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
     ui.columns(2, |columns| {
         let ui = &mut columns[0];
         text_field(ui, &format!("{} *", t.name), &mut form.name);
-        text_field(ui, t.id_number, &mut form.id_number);
+        // The marks follow the ticks: the ID number is required unless the student has no ID
+        // card, and then the student number is.
+        let id_label = required_unless(t.id_number, form.no_id_card);
+        text_field(ui, &id_label, &mut form.id_number);
         // The verdict's line is always there, so the fields below never move while typing.
         let verdict = match id_number_verdict(form, today) {
             Some(Ok(())) => coloured(&format!("✓ {}", t.id_ok), theme::OK),
@@ -45,7 +48,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
                 }
             });
         }
-        text_field(ui, t.student_no, &mut form.student_no);
+        let student_no_label = required_unless(t.student_no, !form.no_id_card);
+        text_field(ui, &student_no_label, &mut form.student_no);
         if text_field(ui, &format!("{} *", t.school), &mut form.school).changed() {
             form.school_unknown = false;
         }
@@ -69,8 +73,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         capture_code_field(ui, t, form);
         ui.checkbox(&mut form.no_capture_code, t.walk_in_no_code);
     });
-    if let Some(error) = &form.error {
-        ui.label(coloured(error, theme::BAD));
+    // The error's line is always there, so 保存预约 does not move when one appears.
+    match &form.error {
+        Some(error) => reserved_line(ui, coloured(error, theme::BAD)),
+        None => reserved_line(ui, RichText::new(" ")),
     }
     ui.add_space(12.0);
     let id_blocks = !form.no_id_card && matches!(id_number_verdict(form, today), Some(Err(_)));
@@ -93,6 +99,15 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             ui.spinner();
         }
     });
+}
+
+/// A field's label, marked required (*) unless `optional`.
+fn required_unless(label: &str, optional: bool) -> String {
+    if optional {
+        label.to_string()
+    } else {
+        format!("{label} *")
+    }
 }
 
 /// How long a capture code filled by the camera stays highlighted.
@@ -122,7 +137,8 @@ fn capture_code_field(ui: &mut egui::Ui, t: &crate::i18n::Texts, form: &mut Walk
         .is_some_and(|filled| filled.at.elapsed() < CAMERA_FILL_FLASH);
     let response = ui
         .horizontal(|ui| {
-            let label = ui.add_sized([150.0, 30.0], egui::Label::new(t.capture_code));
+            let text = required_unless(t.capture_code, form.no_capture_code);
+            let label = ui.add_sized([150.0, 30.0], egui::Label::new(text));
             let mut edit = egui::TextEdit::singleline(&mut form.capture_code)
                 .desired_width(ui.available_width().min(320.0));
             if flashing {
@@ -194,6 +210,8 @@ fn school_suggestions(
         if line.small_button(school).clicked() {
             form.school = school.clone();
             form.school_unknown = false;
+            // What was said about the school typed before no longer applies.
+            form.error = None;
         }
     }
 }
