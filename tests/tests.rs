@@ -25,3 +25,4 @@ mod privacy;
 mod readme_and_ci;
 mod scan_sets;
 mod student_screen;
+mod windows;

@@ -151,7 +151,11 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("学历照片采集站 Capture Station")
         .with_inner_size(DEFAULT_WINDOW)
-        .with_min_inner_size([1024.0, 640.0]);
+        .with_min_inner_size([1024.0, 640.0])
+        // A booth laptop's screen is often 1366×768 itself: a window of that inner size plus its
+        // title bar (and Windows' taskbar) ran off the bottom, hiding the status bar. Maximised,
+        // it fills the work area whatever the frame and taskbar take.
+        .with_maximized(options.screenshot_dir.is_none() && !options.startup_probe);
     if options.screenshot_dir.is_some() {
         viewport = viewport
             .with_inner_size(options.window_size.unwrap_or(DEFAULT_WINDOW))

@@ -104,6 +104,8 @@ pub struct Tour {
     index: usize,
     phase: Phase,
     shots: &'static [(Scene, &'static str)],
+    /// Whether the scene being photographed was reached before the wait ran out.
+    reached: bool,
 }
 
 impl Tour {
@@ -113,6 +115,7 @@ impl Tour {
             index: 0,
             phase: Phase::Start,
             shots: &SHOTS,
+            reached: false,
         }
     }
 
@@ -170,7 +173,9 @@ impl Tour {
                     });
                     captured = true;
                 }
-                if ready(app, shot) || since.elapsed() > STEP_TIMEOUT {
+                let reached = ready(app, shot);
+                if reached || since.elapsed() > STEP_TIMEOUT {
+                    self.reached = reached;
                     Phase::Settle(SETTLE_FRAMES)
                 } else {
                     Phase::WaitReady { since, captured }
@@ -180,6 +185,9 @@ impl Tour {
                 let done = Arc::new(AtomicBool::new(false));
                 let signal = Arc::clone(&done);
                 let path = self.dir.join(format!("{name}.png"));
+                // Each line says whether the scene was reached or the wait timed out, so that a
+                // script (the Windows test under Wine) can tell a real screen from a stuck one.
+                let outcome = if self.reached { "ready" } else { "timed-out" };
                 let callback =
                     egui::ScreenshotCallback::new(move |image: Arc<egui::ColorImage>| {
                         let [w, h] = image.size;
@@ -188,7 +196,7 @@ impl Tour {
                         match image::RgbaImage::from_raw(w as u32, h as u32, bytes)
                             .map(|i| i.save(&path))
                         {
-                            Some(Ok(())) => println!("{}", path.display()),
+                            Some(Ok(())) => println!("{}\t{outcome}", path.display()),
                             other => {
                                 eprintln!("screenshot {} not saved: {other:?}", path.display())
                             }

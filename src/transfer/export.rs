@@ -285,18 +285,22 @@ pub fn export_photos_into(
     Ok(report)
 }
 
-/// Every photo reaches the disk before the manifest that vouches for it is written. One
-/// `sync -f` flushes the whole file system at once (coreutils, Linux); where that is missing,
-/// each file is synced on its own.
+/// Every photo reaches the disk before the manifest that vouches for it is written. On Linux one
+/// `sync -f` (coreutils) flushes the whole file system at once; elsewhere, or where that fails,
+/// each file is synced on its own. Windows flushes a file only through a handle that may write
+/// to it: a read-only one is refused (access denied).
 fn flush_to_disk(folder: &Path, written: &[PathBuf]) -> Result<(), ExportError> {
-    let synced = std::process::Command::new("sync")
-        .arg("-f")
-        .arg(folder)
-        .status()
-        .is_ok_and(|status| status.success());
+    let synced = cfg!(target_os = "linux")
+        && std::process::Command::new("sync")
+            .arg("-f")
+            .arg(folder)
+            .status()
+            .is_ok_and(|status| status.success());
     if !synced {
         for path in written {
-            std::fs::File::open(path)
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
                 .and_then(|f| f.sync_all())
                 .map_err(io(path))?;
         }
