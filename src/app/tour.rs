@@ -185,9 +185,16 @@ impl Tour {
                 let done = Arc::new(AtomicBool::new(false));
                 let signal = Arc::clone(&done);
                 let path = self.dir.join(format!("{name}.png"));
-                // Each line says whether the scene was reached or the wait timed out, so that a
-                // script (the Windows test under Wine) can tell a real screen from a stuck one.
+                // Each line says whether the scene was reached or the wait timed out, and whose
+                // card is up, so that a script (the Windows test under Wine) can tell a real
+                // screen from a stuck one and compare like with like (the demo's phones take
+                // turns in front of the camera, so a slow run may find the second student).
                 let outcome = if self.reached { "ready" } else { "timed-out" };
+                let student = app
+                    .state
+                    .card()
+                    .map(|card| card.booking.student.name.clone())
+                    .unwrap_or_default();
                 let callback =
                     egui::ScreenshotCallback::new(move |image: Arc<egui::ColorImage>| {
                         let [w, h] = image.size;
@@ -196,7 +203,9 @@ impl Tour {
                         match image::RgbaImage::from_raw(w as u32, h as u32, bytes)
                             .map(|i| i.save(&path))
                         {
-                            Some(Ok(())) => println!("{}\t{outcome}", path.display()),
+                            Some(Ok(())) => {
+                                println!("{}\t{outcome}\t{student}", path.display())
+                            }
                             other => {
                                 eprintln!("screenshot {} not saved: {other:?}", path.display())
                             }

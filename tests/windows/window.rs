@@ -55,19 +55,36 @@ impl Drop for Display {
     }
 }
 
-/// The tour's lines: `<png path>\t<ready|timed-out>`, as (file name, outcome).
-fn scenes(stdout: &str) -> Vec<(String, String)> {
+/// One line of the tour: `<png path>\t<ready|timed-out>\t<the name on the card, if any>`.
+#[derive(Debug, Clone, PartialEq)]
+struct Scene {
+    file: String,
+    outcome: String,
+    student: String,
+}
+
+fn scenes(stdout: &str) -> Vec<Scene> {
     stdout
         .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(path, outcome)| {
-            let name = path.rsplit(['/', '\\']).next().unwrap_or_default();
-            (name.to_string(), outcome.trim().to_string())
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let path = fields.next()?;
+            let outcome = fields.next()?;
+            let student = fields.next().unwrap_or_default();
+            Some(Scene {
+                file: path
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                outcome: outcome.trim().to_string(),
+                student: student.trim().to_string(),
+            })
         })
         .collect()
 }
 
-fn tour(command: &mut Command, display: &Display) -> Vec<(String, String)> {
+fn tour(command: &mut Command, display: &Display) -> Vec<Scene> {
     let output = check(command.env("DISPLAY", &display.name));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let scenes = scenes(&stdout);
@@ -130,21 +147,35 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
             .arg(windows_path(&shots)),
         &display,
     );
-    let stuck: Vec<_> = windows.iter().filter(|(_, o)| o != "ready").collect();
+    let stuck: Vec<_> = windows.iter().filter(|s| s.outcome != "ready").collect();
     assert!(stuck.is_empty(), "scenes not reached under Wine: {stuck:?}");
-    assert_eq!(windows[0].0, "1-operator-card.png");
+    assert_eq!(windows[0].file, "1-operator-card.png");
+    assert!(
+        !windows[0].student.is_empty(),
+        "no student found: {:?}",
+        windows[0]
+    );
 
+    // The Linux build's tour on the same display, as the reference. The demo's phones take
+    // turns before the camera, so a run may find the next student instead: the reference is
+    // the first of three runs that found the same one as Windows.
     let linux_shots = tempfile::tempdir().unwrap();
-    let linux_data = tempfile::tempdir().unwrap();
-    let mut linux = Command::new(env!("CARGO_BIN_EXE_capture-station"));
-    linux
-        .arg("--data-dir")
-        .arg(linux_data.path())
-        .args(["screenshot", "--size", "1366x768", "--out"])
-        .arg(linux_shots.path())
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null());
-    let linux_scenes = tour(&mut linux, &display);
+    let mut linux_scenes = Vec::new();
+    for _ in 0..3 {
+        let linux_data = tempfile::tempdir().unwrap();
+        let mut linux = Command::new(env!("CARGO_BIN_EXE_capture-station"));
+        linux
+            .arg("--data-dir")
+            .arg(linux_data.path())
+            .args(["screenshot", "--size", "1366x768", "--out"])
+            .arg(linux_shots.path())
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null());
+        linux_scenes = tour(&mut linux, &display);
+        if linux_scenes[0] == windows[0] {
+            break;
+        }
+    }
     assert_eq!(linux_scenes[0], windows[0]);
 
     let card: PathBuf = shots.join("1-operator-card.png");
@@ -180,7 +211,7 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
         windows_card.len()
     );
     // The supervisor's screens drew too (no glyph missing anywhere: the tour panics on one).
-    for (name, _) in &windows {
+    for Scene { file: name, .. } in &windows {
         let shot = open(&shots.join(name));
         let distinct: std::collections::HashSet<[u8; 4]> = shot.pixels().map(|p| p.0).collect();
         assert!(distinct.len() > 50, "{name} is blank");
