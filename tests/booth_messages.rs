@@ -330,3 +330,24 @@ fn the_export_folder_is_picked_with_the_system_dialog() {
         folder.display().to_string()
     );
 }
+
+/// A message the window wrote in Chinese does not stay, in Chinese, after the switch to English.
+#[test]
+fn a_message_does_not_outlive_the_language_it_was_written_in() {
+    let mut booth = booth();
+    booth.show_phone(0);
+    booth.settle(card_found);
+    booth.shoot_and_save();
+    booth.settle(|s| {
+        s.notice.as_ref().is_some_and(|notice| {
+            notice
+                .text
+                .text(capture_station::config::Language::Chinese)
+                .starts_with("已保存")
+        })
+    });
+    booth.harness.get_by_label("English").click();
+    booth.harness.run_steps(2);
+    assert!(booth.harness.query_by_label_contains("已保存").is_none());
+    booth.harness.get_by_label("Capture");
+}

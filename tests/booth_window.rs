@@ -809,7 +809,9 @@ fn camera_faults_show_in_the_status_bar_while_the_window_keeps_drawing() {
         assert_eq!(booth.app().state.screen, Screen::WalkIn);
         booth.app().command(Command::Show(Screen::Operator));
         device.clear();
-        draw_until(&mut booth, |s| s.camera_live);
+        // Live again: waiting for frames at first, then 正常 with its rate.
+        draw_until(&mut booth, |s| s.camera_live && s.camera_fps >= 0.5);
+        booth.harness.run_steps(1);
         booth.harness.get_by_label_contains("摄像头正常");
     }
 }

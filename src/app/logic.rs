@@ -1169,7 +1169,10 @@ impl StationApp {
                     self.send_store(StoreJob::LoadSchools);
                 }
             }
-            Command::SetLanguage(language) => self.state.language = language,
+            Command::SetLanguage(language) => {
+                self.state.language = language;
+                self.state.drop_notice_in_one_language();
+            }
             Command::Capture { booking_id } => {
                 if self.card_still_is(booking_id.as_deref()) {
                     self.capture();

@@ -624,6 +624,16 @@ impl AppState {
         self.notify_in(area, level, text);
     }
 
+    /// After the language changed: a message written in the old language only (most of the
+    /// window's own, formatted as they were raised) goes rather than stay in the other language.
+    pub fn drop_notice_in_one_language(&mut self) {
+        if self.notice.as_ref().is_some_and(|notice| {
+            notice.text.text(Language::Chinese) == notice.text.text(Language::English)
+        }) {
+            self.notice = None;
+        }
+    }
+
     /// A message that belongs to `area` (a worker's answer to a job from there).
     pub fn notify_in(
         &mut self,

@@ -372,7 +372,7 @@ texts! {
     sign_in_title: "请登录", "Sign in";
     sign_in_hint: "输入用户名和 PIN（连续 5 次错误将锁定账户）", "Name and PIN (5 wrong PINs lock the account)";
     first_run_title: "首次使用：创建主管账户", "First run: create the supervisor account";
-    first_run_hint: "主管可添加操作员和工作人员账户。PIN 为 6–12 位数字，只保存其 Argon2id 哈希。", "The supervisor adds operator and staff accounts. The PIN is 6 to 12 digits; only its Argon2id hash is stored.";
+    first_run_hint: "主管可添加操作员和工作人员账户。PIN 为 6–12 位数字，本机不保存 PIN 原文，忘记时由主管重置。", "The supervisor adds operator and staff accounts. The PIN is 6 to 12 digits; the booth never keeps the PIN itself, and a supervisor resets a forgotten one.";
     user_name: "用户名", "Name";
     pin_again: "再次输入 PIN", "PIN again";
     sign_in: "登录", "Sign in";

@@ -10,7 +10,11 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     let t = state.texts();
     ui.horizontal_wrapped(|ui| {
         ui.style_mut().override_text_style = Some(egui::TextStyle::Small);
-        if state.camera_live {
+        // Live but no frame counted yet (the first second after opening): "正常 0 fps" beside a
+        // black preview read as a contradiction.
+        if state.camera_live && state.camera_fps < 0.5 {
+            ui.label(coloured(&format!("● {}", t.camera_waiting), theme::WARN));
+        } else if state.camera_live {
             ui.label(coloured(
                 &format!("● {} {:.0} fps", t.camera_live, state.camera_fps),
                 theme::OK,

@@ -789,41 +789,44 @@ fn student_screen_setting(
         .unwrap_or_default();
     let mut chosen = current;
     ui.label(t.student_screen_setting);
-    // One choice a line: side by side they ran past the panel's edge.
-    ui.vertical(|ui| {
-        ui.radio_value(&mut chosen, StudentScreenMode::Off, t.student_screen_off);
-        ui.radio_value(
-            &mut chosen,
-            StudentScreenMode::Window,
-            t.student_screen_window,
-        );
-        ui.radio_value(
-            &mut chosen,
-            StudentScreenMode::Inset,
-            t.student_screen_inset,
-        );
-        let monitor = match chosen {
-            StudentScreenMode::Monitor(n) => n,
-            _ => 2,
-        };
-        ui.horizontal(|ui| {
+    // One choice a line: side by side they ran past the panel's edge. Framed as one group: bare,
+    // the first of them (关闭) read as a third choice of the language above.
+    ui.group(|ui| {
+        ui.vertical(|ui| {
+            ui.radio_value(&mut chosen, StudentScreenMode::Off, t.student_screen_off);
             ui.radio_value(
                 &mut chosen,
-                StudentScreenMode::Monitor(monitor),
-                t.student_screen_monitor,
+                StudentScreenMode::Window,
+                t.student_screen_window,
             );
-            if let StudentScreenMode::Monitor(n) = &mut chosen {
-                ui.add(egui::DragValue::new(n).range(1..=16));
+            ui.radio_value(
+                &mut chosen,
+                StudentScreenMode::Inset,
+                t.student_screen_inset,
+            );
+            let monitor = match chosen {
+                StudentScreenMode::Monitor(n) => n,
+                _ => 2,
+            };
+            ui.horizontal(|ui| {
+                ui.radio_value(
+                    &mut chosen,
+                    StudentScreenMode::Monitor(monitor),
+                    t.student_screen_monitor,
+                );
+                if let StudentScreenMode::Monitor(n) = &mut chosen {
+                    ui.add(egui::DragValue::new(n).range(1..=16));
+                }
+            });
+            if let (StudentScreenMode::Monitor(n), Some(count)) = (chosen, monitors)
+                && n > count
+            {
+                let note = t
+                    .student_screen_no_such_monitor
+                    .replace("{n}", &count.to_string());
+                ui.label(RichText::new(note).small().color(theme::WARN));
             }
         });
-        if let (StudentScreenMode::Monitor(n), Some(count)) = (chosen, monitors)
-            && n > count
-        {
-            let note = t
-                .student_screen_no_such_monitor
-                .replace("{n}", &count.to_string());
-            ui.label(RichText::new(note).small().color(theme::WARN));
-        }
     });
     ui.end_row();
     if chosen != current {
