@@ -234,16 +234,7 @@ fn every_way_out_refuses_while_a_photo_is_unsaved() {
         .get_by_label("长时间无操作，但有照片尚未保存：保存或放弃后才会自动退出");
 
     // The window's close button: the close waits, and the window asks.
-    booth
-        .harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    booth.harness.run_steps(2);
-    assert!(booth.app().state.close_dialog);
+    press_window_close(&mut booth);
     booth.harness.get_by_label("有照片尚未保存");
     booth.harness.get_by_label("返回照片").click();
     booth.harness.run_steps(2);
@@ -307,16 +298,7 @@ fn zoom_keys_before_the_shot_leave_space_to_shoot() {
 fn the_close_dialog_holds_the_keys_and_leaves_with_the_photo() {
     let mut booth = booth_with_unsaved_photo();
     let booking = booth.app().card_booking_id().unwrap();
-    booth
-        .harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    booth.harness.run_steps(2);
-    assert!(booth.app().state.close_dialog);
+    press_window_close(&mut booth);
     booth.harness.key_press(egui::Key::Enter);
     booth.harness.run_steps(3);
     assert!(matches!(
@@ -421,4 +403,18 @@ fn the_message_names_the_student_on_the_card() {
     booth
         .harness
         .get_by_label(&format!("已保存 {second} · 已识别 {first}"));
+}
+
+/// The window's close button (the title bar's ×): the close waits, and the window asks.
+fn press_window_close(booth: &mut Booth) {
+    booth
+        .harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    booth.harness.run_steps(2);
+    assert!(booth.app().state.close_dialog);
 }

@@ -32,6 +32,22 @@ fn linux_binary() -> std::process::Command {
     command
 }
 
+/// `user add` of the test's supervisor, the first account of a booth.
+fn add_supervisor(mut station: std::process::Command) {
+    check(
+        station
+            .args([
+                "user",
+                "add",
+                "--name",
+                SUPERVISOR.0,
+                "--role",
+                "supervisor",
+            ])
+            .env("CAPTURE_STATION_NEW_PIN", SUPERVISOR.1),
+    );
+}
+
 fn json_lines(text: &str) -> Vec<Value> {
     text.lines()
         .filter(|line| line.starts_with('{'))
@@ -169,19 +185,7 @@ fn the_installed_cli_imports_shoots_closes_and_exports_with_chinese_paths() {
         command
     };
 
-    check(
-        prefix
-            .station()
-            .args([
-                "user",
-                "add",
-                "--name",
-                SUPERVISOR.0,
-                "--role",
-                "supervisor",
-            ])
-            .env("CAPTURE_STATION_NEW_PIN", SUPERVISOR.1),
-    );
+    add_supervisor(prefix.station());
     assert!(
         prefix.data_dir().join("station.sqlite3").is_file(),
         "no store in %APPDATA%: {:?}",
@@ -459,21 +463,9 @@ fn a_windows_booth_sets_up_an_existing_server_and_shares_its_photos() {
             .args(args);
         stdout_of(&mut command)
     };
-    check(
-        prefix
-            .station()
-            .arg("--data-dir")
-            .arg(windows_path(&booth))
-            .args([
-                "user",
-                "add",
-                "--name",
-                SUPERVISOR.0,
-                "--role",
-                "supervisor",
-            ])
-            .env("CAPTURE_STATION_NEW_PIN", SUPERVISOR.1),
-    );
+    let mut at_new_booth = prefix.station();
+    at_new_booth.arg("--data-dir").arg(windows_path(&booth));
+    add_supervisor(at_new_booth);
     let init = at_booth(&[
         "campus",
         "server",
@@ -565,19 +557,7 @@ fn an_upgrade_replaces_the_program_and_an_uninstall_keeps_the_data() {
     let build = wine::build();
     let prefix = Prefix::boot("lifecycle");
     prefix.install(&build.msi);
-    check(
-        prefix
-            .station()
-            .args([
-                "user",
-                "add",
-                "--name",
-                SUPERVISOR.0,
-                "--role",
-                "supervisor",
-            ])
-            .env("CAPTURE_STATION_NEW_PIN", SUPERVISOR.1),
-    );
+    add_supervisor(prefix.station());
     let store = prefix.data_dir().join("station.sqlite3");
     assert!(store.is_file());
 
