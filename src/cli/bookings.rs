@@ -95,25 +95,26 @@ pub fn import(data_dir: &Path, mut station: Station, args: ImportArgs) -> Result
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        println!(
-            "导入完成 imported: 新增 inserted {}, 更新 updated {}, 未变 unchanged {}, 拒绝 rejected {}",
+        // The command line says each thing in Chinese, then on the next line in English, as
+        // its errors do: one language a line.
+        let (inserted, updated, unchanged, rejected) = (
             report.inserted,
             report.updated,
             report.unchanged,
-            report.rejected.len()
+            report.rejected.len(),
+        );
+        println!("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}");
+        println!(
+            "imported: {inserted} inserted, {updated} updated, {unchanged} unchanged, \
+             {rejected} rejected"
         );
         for rejection in &report.rejected {
-            // The command line's lines are Chinese, then English (as its other lines are).
-            println!(
-                "  第 {} 行 row {}: {} ({})",
-                rejection.row,
-                rejection.row,
-                crate::i18n::errors::row_problems(
-                    &rejection.problems,
-                    crate::config::Language::Chinese
-                ),
-                rejection.reason()
+            let problems = crate::i18n::errors::row_problems(
+                &rejection.problems,
+                crate::config::Language::Chinese,
             );
+            println!("  第 {} 行：{problems}", rejection.row);
+            println!("  row {}: {}", rejection.row, rejection.reason());
         }
     }
     Ok(())

@@ -121,7 +121,8 @@ pub fn refund(mut station: Station, command: RefundCommand) -> Result<()> {
             };
             crate::store::photo_files::write_atomically(&out, &bytes)
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("{} 行 rows → {}", rows.len(), out.display());
+            println!("{} 行 → {}", rows.len(), out.display());
+            println!("{} rows → {}", rows.len(), out.display());
         }
         RefundCommand::Mark { order, reference } => {
             let session = station.sign_in()?;
