@@ -945,7 +945,7 @@ fn the_supervisors_decision_on_a_double_capture_reaches_every_station() {
 /// in the way when the server is gone (the shot goes ahead and its upload is checked).
 #[test]
 fn a_booth_cannot_shoot_a_student_another_booth_claimed_and_shoots_on_when_offline() {
-    use capture_station::app::campus_link::CampusLink;
+    use capture_station::campus::link::CampusLink;
     use capture_station::campus::settings::CampusSettings;
     let campus = TestCampus::start();
     let a = campus.station("A");

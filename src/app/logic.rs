@@ -511,7 +511,7 @@ impl StationApp {
     }
 
     fn start_campus(&mut self, settings: crate::campus::settings::CampusSettings) {
-        let link = super::campus_link::CampusLink::start(
+        let link = crate::campus::link::CampusLink::start(
             settings,
             self.config.database_path(),
             self.config.photos_dir(),

@@ -2,7 +2,6 @@
 //! portrait, store), drains their events into [`state::AppState`], and applies the screens'
 //! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
 
-pub mod campus_link;
 pub mod campus_worker;
 mod card_guard;
 pub mod command;
@@ -95,7 +94,7 @@ struct SavedState {
 
 pub struct StationApp {
     pub state: AppState,
-    campus: campus_link::CampusSlot,
+    campus: crate::campus::link::CampusSlot,
     /// The campus joined, until the store is open and its sync worker may start.
     campus_waiting: Option<crate::campus::settings::CampusSettings>,
     campus_jobs: std::sync::mpsc::Sender<campus_worker::CampusJob>,
@@ -225,7 +224,7 @@ impl StationApp {
             event_sender.clone(),
             waker(&cc.egui_ctx),
         )?;
-        let campus: campus_link::CampusSlot = Arc::default();
+        let campus: crate::campus::link::CampusSlot = Arc::default();
         let joined = setup.campus.as_ref().map(|settings| JoinedCampus {
             station: settings.station.clone(),
             server: settings.login.address(),

@@ -394,7 +394,7 @@ pub struct StoreSetup {
     /// Where `config.toml` is written when the settings are saved.
     pub data_dir: PathBuf,
     /// The campus this station joined, if any (filled in when it joins from the window).
-    pub campus: super::campus_link::CampusSlot,
+    pub campus: crate::campus::link::CampusSlot,
 }
 
 /// Starts the store thread; `events` receives every answer.
@@ -1043,7 +1043,7 @@ fn handle(
 fn joined(
     setup: &StoreSetup,
 ) -> crate::campus::CampusResult<(
-    &super::campus_link::CampusLink,
+    &crate::campus::link::CampusLink,
     crate::campus::server::CampusClient,
 )> {
     let campus = setup.campus.get().ok_or_else(|| {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::Station;
-use crate::app::campus_link::CampusLink;
+use crate::campus::link::CampusLink;
 use crate::camera::synthetic_student::{StudentScene, render_student_frame};
 use crate::campus::settings::CampusSettings;
 use crate::domain::BookingStatus;

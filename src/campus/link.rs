@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::campus::server::{CampusClient, ClaimAnswer};
-use crate::campus::settings::CampusSettings;
-use crate::campus::sync::{self, CampusStatus, SyncHandle};
+use super::server::{CampusClient, ClaimAnswer};
+use super::settings::CampusSettings;
+use super::sync::{self, CampusStatus, SyncHandle};
 
 /// The campus link, set once: at start-up for a station that joined, or when it joins from the
 /// window. The store worker and the window share it.
