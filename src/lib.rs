@@ -15,6 +15,7 @@ pub mod logging;
 pub mod platform;
 pub mod portrait;
 pub mod scan;
+pub mod station;
 pub mod store;
 pub mod transfer;
 pub mod ui;

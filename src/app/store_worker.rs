@@ -16,6 +16,8 @@ use super::state::Area;
 use super::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
 use crate::i18n::Message;
+use crate::station;
+pub use crate::station::close_out::CampusGateView;
 use crate::store::captures::NewCapture;
 use crate::store::{
     BookingView, Correction, CorrectionOutcome, MatchKind, NewBooking, Permission, Role, Session,
@@ -196,14 +198,6 @@ pub enum StoreJob {
         calendar: Box<crate::domain::HolidayCalendar>,
         session: Session,
     },
-}
-
-/// A school's close-out as the campus server sees it: who blocks the gate, and the report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CampusGateView {
-    pub school: String,
-    pub gate: Vec<crate::campus::close_out::GateStation>,
-    pub report: crate::campus::report::CampusReport,
 }
 
 pub struct SaveRequest {
@@ -566,17 +560,9 @@ fn handle(
             StoreEvent::CardLoaded(Box::new(card_for(store, setup, booking)?))
         }
         StoreJob::SaveCapture(request) => {
-            // An approved retake re-shoots this booth's own photo; its upload is checked.
-            if let Some(campus) = setup.campus.get()
-                && !store.booking(&request.booking_id)?.retake_approved
-                && let Err(held) = campus.claim_before_shot(&request.booking_id)
-            {
-                anyhow::bail!(
-                    "该学生已在 {0} 工位拍摄，本次未保存；如需重拍请主管处理 / this student was already photographed at station {0}; this shot was not saved (a retake needs the supervisor)",
-                    held.station
-                );
-            }
-            store.save_capture(
+            station::capture::save(
+                store,
+                reach(setup),
                 &setup.photos_dir,
                 NewCapture {
                     booking_id: &request.booking_id,
@@ -686,17 +672,14 @@ fn handle(
         StoreJob::PreviewClose { school, calendar } => StoreEvent::ClosePreviewed(Box::new(
             store.preview_close(&school, Local::now().naive_local(), &calendar)?,
         )),
-        StoreJob::CloseSession { .. } if setup.campus.get().is_some() => {
-            return Err(
-                crate::store::StoreError::from(crate::store::Refusal::CampusCloseOnly).into(),
-            );
-        }
         StoreJob::CloseSession {
             school,
             force,
             calendar,
             session,
-        } => StoreEvent::Closed(Box::new(store.close_session(
+        } => StoreEvent::Closed(Box::new(station::close_out::close_session(
+            store,
+            reach(setup),
             &school,
             Local::now().naive_local(),
             force,
@@ -727,7 +710,7 @@ fn handle(
             }
         }
         StoreJob::Export { request, session } => {
-            use crate::transfer::school_export::{available_space, export_school};
+            use crate::transfer::school_export::available_space;
             let mut last_sent = std::time::Instant::now();
             let progress = |done, total| {
                 // A few updates a second are enough for a progress bar.
@@ -736,53 +719,30 @@ fn handle(
                     send(StoreEvent::ExportProgress { done, total });
                 }
             };
-            let outcome = match setup.campus.get() {
-                // A joined booth exports the campus's photos, whichever booth shot them.
-                Some(campus) => {
-                    store.authorize(&session, Permission::Export, Some(&request.school))?;
-                    campus
-                        .connect()
-                        .and_then(|mut client| {
-                            crate::campus::export::export_school_verified(
-                                &mut client,
-                                &request,
-                                &setup.data_dir,
-                                available_space,
-                                progress,
-                            )
-                        })
-                        .map_err(|error| Message::of(&error))
-                }
-                None => export_school(
-                    store,
-                    &setup.photos_dir,
-                    &session,
-                    &request,
-                    available_space,
-                    progress,
-                )
-                .map_err(|error| Message::of(&error)),
-            };
-            match outcome {
+            match station::export::export_school(
+                store,
+                reach(setup),
+                (&setup.data_dir, &setup.photos_dir),
+                &session,
+                &request,
+                available_space,
+                progress,
+            ) {
                 Ok(done) => StoreEvent::Exported(Box::new(done)),
-                Err(error) => StoreEvent::ExportRefused(error),
+                Err(error) => refused(error, StoreEvent::ExportRefused)?,
             }
         }
         StoreJob::CampusGate { school } => campus_gate(setup, &school),
         StoreJob::CampusSeal { school, session } => {
-            let sealed = joined(setup).and_then(|(campus, mut client)| {
-                crate::campus::close_out::seal_station(
-                    store,
-                    &mut client,
-                    &setup.photos_dir,
-                    &school,
-                    &session,
-                )
-                .map(|_| campus.nudge())
-            });
-            match sealed {
-                Ok(()) => campus_gate(setup, &school),
-                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
+            match station::close_out::seal(
+                store,
+                reach(setup),
+                &setup.photos_dir,
+                &school,
+                &session,
+            ) {
+                Ok(_) => campus_gate(setup, &school),
+                Err(error) => StoreEvent::CampusRefused(error.message()),
             }
         }
         StoreJob::CampusWriteOff {
@@ -791,14 +751,16 @@ fn handle(
             reason,
             session,
         } => {
-            store.authorize(&session, Permission::CloseOut, Some(&school))?;
-            let written_off = joined(setup).and_then(|(campus, mut client)| {
-                let decided_by = format!("{}@{}", session.actor(), campus.station());
-                client.write_off(&station, &school, &reason, &decided_by)
-            });
-            match written_off {
+            match station::close_out::write_off(
+                store,
+                reach(setup),
+                &school,
+                &station,
+                &reason,
+                &session,
+            ) {
                 Ok(()) => campus_gate(setup, &school),
-                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
+                Err(error) => refused(error, StoreEvent::CampusRefused)?,
             }
         }
         StoreJob::CampusCloseOut {
@@ -806,19 +768,17 @@ fn handle(
             calendar,
             session,
         } => {
-            store.authorize(&session, Permission::CloseOut, Some(&school))?;
-            let due_date =
-                calendar.due_date(today(), crate::domain::working_days::REFUND_WORKING_DAYS);
-            let closed = joined(setup).and_then(|(campus, mut client)| {
-                let decided_by = format!("{}@{}", session.actor(), campus.station());
-                let outcome = client.close_school(&school, due_date, &decided_by)?;
-                // The refunds reach this booth now; the others pull them.
-                crate::campus::sync::sync_once(store, &mut client, &setup.photos_dir)?;
-                Ok(outcome)
-            });
-            match closed {
+            match station::close_out::close_out(
+                store,
+                reach(setup),
+                &setup.photos_dir,
+                &school,
+                today(),
+                &calendar,
+                &session,
+            ) {
                 Ok(outcome) => StoreEvent::CampusClosed(Box::new(outcome)),
-                Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
+                Err(error) => refused(error, StoreEvent::CampusRefused)?,
             }
         }
         StoreJob::PreviewImport { path, session } => {
@@ -828,29 +788,19 @@ fn handle(
                     return Ok(StoreEvent::ImportRefused(Message::file(&path, &error)));
                 }
             };
-            if let Some(campus) = setup.campus.get() {
-                // A joined station imports into the campus: the preview is the server's.
-                store.authorize(&session, Permission::ImportBookings, None)?;
-                let previewed = campus.connect().and_then(|mut client| {
-                    crate::campus::import::preview_file(&mut client, &bytes, &import_options(setup))
-                });
-                return Ok(match previewed {
-                    Ok(preview) => StoreEvent::ImportPreviewed {
-                        path,
-                        bytes,
-                        preview: Box::new(preview),
-                    },
-                    Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
-                });
-            }
-            match crate::transfer::preview_file(store, &bytes, &import_options(setup), &session) {
+            match station::import::preview(
+                store,
+                reach(setup),
+                &bytes,
+                &import_options(setup),
+                &session,
+            ) {
                 Ok(preview) => StoreEvent::ImportPreviewed {
                     path,
                     bytes,
                     preview: Box::new(preview),
                 },
-                Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
-                Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
+                Err(error) => refused(error, StoreEvent::ImportRefused)?,
             }
         }
         StoreJob::Import {
@@ -858,28 +808,17 @@ fn handle(
             label,
             session,
         } => {
-            if let Some(campus) = setup.campus.get() {
-                store.authorize(&session, Permission::ImportBookings, None)?;
-                let imported = campus.connect().and_then(|mut client| {
-                    crate::campus::import::import_file(&mut client, &bytes, &import_options(setup))
-                });
-                // The orders reach this station's copy through the pull, like every station's.
-                campus.nudge();
-                return Ok(match imported {
-                    Ok(report) => StoreEvent::Imported(Box::new(report)),
-                    Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
-                });
-            }
-            match crate::transfer::import_file(
+            match station::import::import(
                 store,
+                reach(setup),
+                &setup.photos_dir,
                 &bytes,
                 &label,
                 &import_options(setup),
                 &session,
             ) {
                 Ok(report) => StoreEvent::Imported(Box::new(report)),
-                Err(crate::transfer::ImportError::Store(error)) => return Err(error.into()),
-                Err(error) => StoreEvent::ImportRefused(Message::of(&error)),
+                Err(error) => refused(error, StoreEvent::ImportRefused)?,
             }
         }
         StoreJob::WriteRejectedRows {
@@ -936,24 +875,20 @@ fn handle(
                 *file,
             )?))
         }
-        StoreJob::SignIn { name, pin, elevate } => match match setup.campus.get() {
-            // A joined booth signs in against the campus's accounts.
-            Some(campus) => {
-                crate::campus::accounts::sign_in(store, campus.sign_in_client(), &name, &pin)
+        StoreJob::SignIn { name, pin, elevate } => {
+            match station::accounts::sign_in(store, reach(setup), &name, &pin) {
+                Ok(session) => StoreEvent::SignedIn { session, elevate },
+                Err(
+                    error @ (StoreError::WrongPin { .. }
+                    | StoreError::LockedOut { .. }
+                    | StoreError::Refused(_)),
+                ) => StoreEvent::SignInRefused {
+                    message: Message::of(&error),
+                    elevate,
+                },
+                Err(error) => return Err(error.into()),
             }
-            None => store.login(&name, &pin),
-        } {
-            Ok(session) => StoreEvent::SignedIn { session, elevate },
-            Err(
-                error @ (StoreError::WrongPin { .. }
-                | StoreError::LockedOut { .. }
-                | StoreError::Refused(_)),
-            ) => StoreEvent::SignInRefused {
-                message: Message::of(&error),
-                elevate,
-            },
-            Err(error) => return Err(error.into()),
-        },
+        }
         StoreJob::CreateFirstSupervisor { name, pin } => {
             match store.create_first_supervisor(&name, &pin) {
                 Ok(session) => StoreEvent::SignedIn {
@@ -990,30 +925,11 @@ fn handle(
             pin,
             session,
         } => {
-            match setup.campus.get() {
-                Some(campus) => crate::campus::accounts::add_account(
-                    &mut campus.connect()?,
-                    store,
-                    &session,
-                    &name,
-                    role,
-                    &pin,
-                )?,
-                None => store.add_user(&session, &name, role, &pin)?,
-            }
+            station::accounts::add_user(store, reach(setup), &session, &name, role, &pin)?;
             StoreEvent::Users(store.users()?)
         }
         StoreJob::ResetPin { name, pin, session } => {
-            match setup.campus.get() {
-                Some(campus) => crate::campus::accounts::reset_pin(
-                    &mut campus.connect()?,
-                    store,
-                    &session,
-                    &name,
-                    &pin,
-                )?,
-                None => store.reset_pin(&session, &name, &pin)?,
-            }
+            station::accounts::reset_pin(store, reach(setup), &session, &name, &pin)?;
             StoreEvent::PinReset {
                 name,
                 users: store.users()?,
@@ -1024,48 +940,30 @@ fn handle(
             disabled,
             session,
         } => {
-            match setup.campus.get() {
-                Some(campus) => crate::campus::accounts::set_disabled(
-                    &mut campus.connect()?,
-                    store,
-                    &session,
-                    &name,
-                    disabled,
-                )?,
-                None => store.set_account_disabled(&session, &name, disabled)?,
-            }
+            station::accounts::set_disabled(store, reach(setup), &session, &name, disabled)?;
             StoreEvent::Users(store.users()?)
         }
     })
 }
 
-/// The campus link and a fresh connection, for a supervisor's campus operation.
-fn joined(
-    setup: &StoreSetup,
-) -> crate::campus::CampusResult<(
-    &crate::campus::link::CampusLink,
-    crate::campus::server::CampusClient,
-)> {
-    let campus = setup.campus.get().ok_or_else(|| {
-        crate::campus::CampusError::Refused(
-            "本工位未加入校区 / this station has not joined a campus".to_string(),
-        )
-    })?;
-    let client = campus.connect()?;
-    Ok((campus, client))
+/// The station's reach: the campus link once it joined.
+fn reach(setup: &StoreSetup) -> station::Reach<'_> {
+    station::Reach::of(setup.campus.get().map(|link| link.as_ref()))
+}
+
+/// A use case's own answer as the event that shows it beside the operation; a failure of the
+/// store stays an error, reported as the area's failure.
+fn refused(error: station::StationError, event: fn(Message) -> StoreEvent) -> Result<StoreEvent> {
+    if error.is_store() {
+        return Err(error.into());
+    }
+    Ok(event(error.message()))
 }
 
 fn campus_gate(setup: &StoreSetup, school: &str) -> StoreEvent {
-    let view = joined(setup).and_then(|(_, mut client)| {
-        Ok(CampusGateView {
-            school: school.to_string(),
-            gate: client.close_gate(school)?,
-            report: client.report(Some(school))?,
-        })
-    });
-    match view {
+    match station::close_out::gate(reach(setup), school) {
         Ok(view) => StoreEvent::CampusGate(Box::new(view)),
-        Err(error) => StoreEvent::CampusRefused(Message::of(&error)),
+        Err(error) => StoreEvent::CampusRefused(error.message()),
     }
 }
 

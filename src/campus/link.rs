@@ -1,7 +1,8 @@
-//! The booth window's tie to its campus (when the station joined one): the sync worker, woken
-//! after each local change, and the claim a capture makes on the server first while the server
-//! is reachable, so that two booths never both shoot one student. Offline, nothing waits: the
-//! capture goes ahead and its upload is checked instead.
+//! A joined station's tie to its campus: the connections its use cases open, the sync worker
+//! (in the window), woken after each local change, and the claim a capture makes on the server
+//! first while the server is reachable, so that two booths never both shoot one student.
+//! Offline, nothing waits: the capture goes ahead and its upload is checked instead. The window
+//! and the command line hold the same link, so their campus operations wait alike.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -24,7 +25,8 @@ const OPERATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct CampusLink {
     settings: CampusSettings,
-    sync: SyncHandle,
+    /// The window's sync worker; a command-line run has none and syncs in its use cases.
+    sync: Option<SyncHandle>,
     claim_client: Mutex<Option<CampusClient>>,
 }
 
@@ -40,22 +42,48 @@ impl CampusLink {
         let sync = sync::spawn(settings.clone(), database, photos);
         Self {
             settings,
-            sync,
+            sync: Some(sync),
             claim_client: Mutex::new(None),
         }
+    }
+
+    /// The link of one command-line run: no sync worker; each operation connects.
+    pub fn for_command(settings: CampusSettings) -> Self {
+        Self {
+            settings,
+            sync: None,
+            claim_client: Mutex::new(None),
+        }
+    }
+
+    /// Where the campus server is, for messages (no password).
+    pub fn address(&self) -> String {
+        self.settings.login.address()
     }
 
     pub fn station(&self) -> &str {
         &self.settings.station
     }
 
+    /// The sync worker's view; a command-line run, which has none, reports the default.
     pub fn status(&self) -> CampusStatus {
-        self.sync.status()
+        self.sync
+            .as_ref()
+            .map(SyncHandle::status)
+            .unwrap_or_default()
+    }
+
+    /// Whether the sync worker last found the server away (never, without a sync worker).
+    fn known_away(&self) -> bool {
+        let status = self.status();
+        self.sync.is_some() && !status.connected && status.offline_since.is_some()
     }
 
     /// A local change waits in the outbox: upload it now.
     pub fn nudge(&self) {
-        self.sync.nudge();
+        if let Some(sync) = &self.sync {
+            sync.nudge();
+        }
     }
 
     /// A connection of its own for a supervisor's campus operation (an import), with a
@@ -67,10 +95,9 @@ impl CampusLink {
     /// A connection for checking a PIN against the campus's accounts; an error at once while
     /// the sync worker knows the server is away, so that signing in offline never waits.
     pub fn sign_in_client(&self) -> crate::campus::CampusResult<CampusClient> {
-        let status = self.sync.status();
-        if !status.connected && status.offline_since.is_some() {
+        if self.known_away() {
             return Err(crate::campus::CampusError::Unreachable(
-                status.last_error.unwrap_or_default(),
+                self.status().last_error.unwrap_or_default(),
             ));
         }
         CampusClient::connect(&self.settings.login, SIGN_IN_CONNECT_TIMEOUT)
@@ -79,7 +106,7 @@ impl CampusLink {
     /// Claims the booking before its photo is saved. `Err` only when another station holds it;
     /// an unreachable server or a booking it does not know yet lets the shot go ahead.
     pub fn claim_before_shot(&self, booking_id: &str) -> Result<(), HeldElsewhere> {
-        if !self.sync.status().connected {
+        if self.sync.is_some() && !self.status().connected {
             return Ok(());
         }
         let mut guard = match self.claim_client.lock() {

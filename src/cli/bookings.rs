@@ -1,18 +1,15 @@
 //! `import`, `lookup` and `school`: the booking commands.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::Station;
-use crate::campus::server::CampusClient;
-use crate::campus::settings::CampusSettings;
-use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
 use crate::domain::{CollectionWindow, id_number, money};
-use crate::store::Permission;
-use crate::transfer::{ImportOptions, import_file};
+use crate::station::Reach;
+use crate::transfer::ImportOptions;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -54,7 +51,7 @@ pub enum SchoolCommand {
     },
 }
 
-pub fn import(data_dir: &Path, mut station: Station, args: ImportArgs) -> Result<()> {
+pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let options = ImportOptions {
@@ -68,30 +65,23 @@ pub fn import(data_dir: &Path, mut station: Station, args: ImportArgs) -> Result
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let session = station.sign_in()?;
-    let report = match CampusSettings::load(data_dir)? {
-        // A joined station imports into the campus, once for every booth; its own copy gets
-        // the orders through the pull that follows.
-        Some(settings) => {
-            station
-                .store
-                .authorize(&session, Permission::ImportBookings, None)?;
-            let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
-            let report = crate::campus::import::import_file(&mut client, &bytes, &options)
-                .with_context(|| format!("{} was not imported", args.file.display()))?;
-            let photos = station.config.photos_dir();
-            sync_once(&mut station.store, &mut client, &photos)
-                .context("imported into the campus, but this station could not pull it yet")?;
-            if !args.json {
-                println!(
-                    "校区导入 / imported into the campus at {}",
-                    settings.login.address()
-                );
-            }
-            report
-        }
-        None => import_file(&mut station.store, &bytes, &label, &options, &session)
-            .with_context(|| format!("{} was not imported", args.file.display()))?,
-    };
+    let link = station.campus_link()?;
+    let report = crate::station::import::import(
+        &mut station.store,
+        Reach::of(link.as_ref()),
+        &station.config.photos_dir(),
+        &bytes,
+        &label,
+        &options,
+        &session,
+    )
+    .map_err(anyhow::Error::from)
+    .with_context(|| format!("{} was not imported", args.file.display()))?;
+    if let Some(link) = &link
+        && !args.json
+    {
+        println!("校区导入 / imported into the campus at {}", link.address());
+    }
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

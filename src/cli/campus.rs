@@ -9,10 +9,12 @@ use serde_json::json;
 
 use super::Station;
 use crate::campus::cluster;
+use crate::campus::link::CampusLink;
 use crate::campus::server::CampusClient;
 use crate::campus::settings::CampusSettings;
 use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
 use crate::campus::token::ServerLogin;
+use crate::station::Reach;
 
 #[derive(Debug, Subcommand)]
 pub enum CampusCommand {
@@ -387,11 +389,11 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
 fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Result<()> {
     let settings = settings_or_refuse(data_dir)?;
     let session = station.sign_in()?;
-    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
     let photos = station.config.photos_dir();
-    let through_seq = crate::campus::close_out::seal_station(
+    let link = CampusLink::for_command(settings.clone());
+    let through_seq = crate::station::close_out::seal(
         &mut station.store,
-        &mut client,
+        Reach::Campus(&link),
         &photos,
         school,
         &session,
@@ -420,38 +422,45 @@ fn close_out(
 ) -> Result<()> {
     let settings = settings_or_refuse(data_dir)?;
     let session = station.sign_in()?;
-    station
-        .store
-        .authorize(&session, crate::store::Permission::CloseOut, Some(school))?;
-    let decided_by = format!("{}@{}", session.actor(), settings.station);
-    let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+    let link = CampusLink::for_command(settings);
+    let reach = Reach::Campus(&link);
     for written_off in write_off {
-        client.write_off(written_off, school, reason.unwrap_or_default(), &decided_by)?;
+        crate::station::close_out::write_off(
+            &mut station.store,
+            reach,
+            school,
+            written_off,
+            reason.unwrap_or_default(),
+            &session,
+        )?;
     }
     let today = chrono::Local::now().date_naive();
-    let due_date = station
-        .config
-        .holidays
-        .due_date(today, crate::domain::working_days::REFUND_WORKING_DAYS);
-    let outcome = match client.close_school(school, due_date, &decided_by) {
+    let photos = station.config.photos_dir();
+    let closed = crate::station::close_out::close_out(
+        &mut station.store,
+        reach,
+        &photos,
+        school,
+        today,
+        &station.config.holidays,
+        &session,
+    );
+    let outcome = match closed {
         Ok(outcome) => outcome,
         Err(error) => {
-            let gate = client.close_gate(school)?;
-            if json {
+            if json
+                && !error.is_store()
+                && let Ok(view) = crate::station::close_out::gate(reach, school)
+            {
+                let gate = view.gate;
                 println!(
                     "{}",
-                    json!({ "closed": false, "error": error.to_string(), "gate": gate })
+                    json!({ "closed": false, "error": error.message().text(crate::config::Language::English), "gate": gate })
                 );
             }
             return Err(error.into());
         }
     };
-    sync_once(
-        &mut station.store,
-        &mut client,
-        &station.config.photos_dir(),
-    )
-    .context("closed on the campus server, but this station could not pull the refunds yet")?;
     if json {
         let mut value = serde_json::to_value(&outcome)?;
         value["closed"] = json!(true);

@@ -50,16 +50,16 @@ pub enum RefundCommand {
 }
 
 pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
-    if crate::campus::settings::CampusSettings::load(&station.config.data_dir)?.is_some() {
-        return Err(crate::store::StoreError::from(crate::store::Refusal::CampusCloseOnly).into());
-    }
     let at = match &args.at {
         Some(text) => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
             .with_context(|| format!("--at '{text}': write it as 2026-11-30T18:00:00"))?,
         None => chrono::Local::now().naive_local(),
     };
     let session = station.sign_in()?;
-    let outcome = station.store.close_session(
+    let link = station.campus_link()?;
+    let outcome = crate::station::close_out::close_session(
+        &mut station.store,
+        crate::station::Reach::of(link.as_ref()),
         &args.school,
         at,
         args.force,

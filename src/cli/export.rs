@@ -52,86 +52,56 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
             bar.set_position(done as u64);
         }
     };
-    if let Some(settings) = crate::campus::settings::CampusSettings::load(&station.config.data_dir)?
-    {
-        // A joined station exports the campus's photos, whichever booth shot them.
-        station.store.authorize(
-            &session,
-            crate::store::Permission::Export,
-            Some(&args.school),
-        )?;
-        let mut client = crate::campus::server::CampusClient::connect(
-            &settings.login,
-            crate::campus::sync::CONNECT_TIMEOUT,
-        )?;
-        let done = crate::campus::export::export_school_verified(
-            &mut client,
-            &request,
-            &station.config.data_dir,
-            crate::transfer::school_export::available_space,
-            progress,
-        )
-        .with_context(|| format!("exporting {} from the campus", args.school))?;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        let report = done.report;
-        let verified = done.verdict.is_some_and(|v| v.ok());
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({ "report": report, "campus": true, "verified": verified })
-            );
-        } else {
-            println!(
-                "校区导出 {} 张 / exported {} photos from the campus to {} ({} copied, {} already there); 校验 / verified: {}",
-                report.photos - report.damaged.len(),
-                report.photos - report.damaged.len(),
-                report.folder.display(),
-                report.copied,
-                report.skipped,
-                if verified { "✓" } else { "✗" }
-            );
-        }
-        if !verified {
-            bail!("the exported folder does not verify against its manifest");
-        }
-        return Ok(());
-    }
+    let link = station.campus_link()?;
     let photos_dir = station.config.photos_dir();
-    let done = crate::transfer::school_export::export_school(
+    let data_dir = station.config.data_dir.clone();
+    // A joined station exports the campus's photos, whichever booth shot them, and verifies
+    // the folder.
+    let done = crate::station::export::export_school(
         &mut station.store,
-        &photos_dir,
+        crate::station::Reach::of(link.as_ref()),
+        (&data_dir, &photos_dir),
         &session,
         &request,
         crate::transfer::school_export::available_space,
         progress,
     )
+    .map_err(anyhow::Error::from)
     .with_context(|| format!("exporting {}", args.school))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     let (report, reexports) = (done.report, done.reexported);
+    let verified = done.verdict.as_ref().map(|verdict| verdict.ok());
     if args.json {
         println!(
             "{}",
-            serde_json::json!({ "report": report, "reexported": reexports })
+            serde_json::json!({
+                "report": report,
+                "reexported": reexports,
+                "campus": link.is_some(),
+                "verified": verified,
+            })
         );
     } else {
+        let exported = report.photos - report.damaged.len();
         println!(
-            "导出 {} 张 exported {} photos to {} ({} copied, {} already there, {:.1} MB, {:.0} MB/s); {} 张为更正后重新导出",
-            report.photos - report.damaged.len(),
-            report.photos - report.damaged.len(),
+            "导出 {exported} 张 exported {exported} photos to {} ({} copied, {} already there, {:.1} MB, {:.0} MB/s); {reexports} 张为更正后重新导出",
             report.folder.display(),
             report.copied,
             report.skipped,
             report.bytes as f64 / 1e6,
             report.mb_per_s,
-            reexports
         );
+        if let Some(verified) = verified {
+            println!("校验 / verified: {}", if verified { "✓" } else { "✗" });
+        }
         if let Some(zip) = &report.zip {
             println!("zip: {}", zip.display());
         }
+    }
+    if verified == Some(false) {
+        bail!("the exported folder does not verify against its manifest");
     }
     if !report.damaged.is_empty() {
         bail!(

@@ -145,9 +145,6 @@ pub struct Station {
     pub user: Option<String>,
 }
 
-/// How long a command waits for the campus server before it signs in offline.
-const CAMPUS_SIGN_IN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
-
 /// Where a command-line PIN comes from when it is not typed at a prompt.
 pub const PIN_ENV: &str = "CAPTURE_STATION_PIN";
 
@@ -185,31 +182,21 @@ impl Station {
             );
         };
         let pin = read_pin(&format!("{name} 的 PIN"))?;
-        // A joined station signs in against the campus's accounts.
-        match self.campus_client()? {
-            Some(server) => Ok(crate::campus::accounts::sign_in(
-                &mut self.store,
-                server,
-                &name,
-                &pin,
-            )?),
-            None => Ok(self.store.login(&name, &pin)?),
-        }
+        let link = self.campus_link()?;
+        Ok(crate::station::accounts::sign_in(
+            &mut self.store,
+            crate::station::Reach::of(link.as_ref()),
+            &name,
+            &pin,
+        )?)
     }
 
-    /// A connection to the campus server when this station joined one (`Some(Err)` when the
-    /// server cannot be reached); `None` for a single station.
-    pub fn campus_client(
-        &self,
-    ) -> Result<Option<crate::campus::CampusResult<crate::campus::server::CampusClient>>> {
-        let Some(settings) = crate::campus::settings::CampusSettings::load(&self.config.data_dir)?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(crate::campus::server::CampusClient::connect(
-            &settings.login,
-            CAMPUS_SIGN_IN_TIMEOUT,
-        )))
+    /// The campus this station joined, if any; the use cases take it as their reach.
+    pub fn campus_link(&self) -> Result<Option<crate::campus::link::CampusLink>> {
+        Ok(
+            crate::campus::settings::CampusSettings::load(&self.config.data_dir)?
+                .map(crate::campus::link::CampusLink::for_command),
+        )
     }
 
     pub fn open(data_dir: PathBuf) -> Result<Self> {
@@ -279,7 +266,7 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             };
             crate::app::launch::run(&data_dir, options, started)
         }
-        Some(Command::Import(args)) => bookings::import(&data_dir, open(data_dir.clone())?, args),
+        Some(Command::Import(args)) => bookings::import(open(data_dir.clone())?, args),
         Some(Command::Lookup(args)) => bookings::lookup(open(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),

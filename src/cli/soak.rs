@@ -8,8 +8,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::Station;
-use crate::campus::link::CampusLink;
 use crate::camera::synthetic_student::{StudentScene, render_student_frame};
+use crate::campus::link::CampusLink;
 use crate::campus::settings::CampusSettings;
 use crate::domain::BookingStatus;
 use crate::portrait::pipeline::{PortraitPipeline, PortraitSettings};

@@ -6,6 +6,8 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
 use super::Station;
+use crate::station::Reach;
+use crate::station::accounts::{AccountList, AddedTo};
 use crate::store::Role;
 
 #[derive(Debug, Subcommand)]
@@ -66,59 +68,61 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
             }
             let session = station.sign_in()?;
             let pin = read_new_pin(&name)?;
-            match station.campus_client()? {
-                Some(server) => {
-                    crate::campus::accounts::add_account(
-                        &mut server?,
-                        &mut station.store,
-                        &session,
-                        &name,
-                        role,
-                        &pin,
-                    )?;
-                    println!(
-                        "已添加校区账户 added {name} ({}) for the campus",
-                        role.label_zh()
-                    );
-                }
-                None => {
-                    station.store.add_user(&session, &name, role, &pin)?;
-                    println!("已添加 added {name} ({})", role.label_zh());
-                }
+            let link = station.campus_link()?;
+            let added = crate::station::accounts::add_user(
+                &mut station.store,
+                Reach::of(link.as_ref()),
+                &session,
+                &name,
+                role,
+                &pin,
+            )?;
+            match added {
+                AddedTo::Campus => println!(
+                    "已添加校区账户 added {name} ({}) for the campus",
+                    role.label_zh()
+                ),
+                AddedTo::ThisStation => println!("已添加 added {name} ({})", role.label_zh()),
             }
         }
         UserCommand::List { json } => {
-            let server = station.campus_client()?;
-            if let Some(Err(error)) = &server {
-                eprintln!(
-                    "{error}; 以下为本工位见过的账户 / these are the accounts this booth has seen"
-                );
-            }
-            if let Some(Ok(mut server)) = server {
-                let accounts = crate::campus::accounts::accounts(&mut server)?;
-                if json {
-                    println!("{}", serde_json::to_string(&accounts)?);
-                } else {
-                    for account in accounts {
-                        println!(
-                            "{}\t{}{}{}",
-                            account.name,
-                            Role::parse(&account.role).map_or("?", Role::label_zh),
-                            if account.locked {
-                                "\t已锁定 locked"
-                            } else {
-                                ""
-                            },
-                            account
-                                .last_station
-                                .map(|s| format!("\t最近登录于 last signed in at {s}"))
-                                .unwrap_or_default()
+            let link = station.campus_link()?;
+            let users = match crate::station::accounts::list(
+                &station.store,
+                Reach::of(link.as_ref()),
+            )? {
+                AccountList::Here { users, campus_away } => {
+                    if let Some(error) = campus_away {
+                        eprintln!(
+                            "{error}; 以下为本工位见过的账户 / these are the accounts this booth has seen"
                         );
                     }
+                    users
                 }
-                return Ok(());
-            }
-            let users = station.store.users()?;
+                AccountList::Campus(accounts) => {
+                    if json {
+                        println!("{}", serde_json::to_string(&accounts)?);
+                    } else {
+                        for account in accounts {
+                            println!(
+                                "{}\t{}{}{}",
+                                account.name,
+                                Role::parse(&account.role).map_or("?", Role::label_zh),
+                                if account.locked {
+                                    "\t已锁定 locked"
+                                } else {
+                                    ""
+                                },
+                                account
+                                    .last_station
+                                    .map(|s| format!("\t最近登录于 last signed in at {s}"))
+                                    .unwrap_or_default()
+                            );
+                        }
+                    }
+                    return Ok(());
+                }
+            };
             if json {
                 println!("{}", serde_json::to_string(&users)?);
             } else {
@@ -137,16 +141,14 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
         UserCommand::ResetPin { name } => {
             let session = station.sign_in()?;
             let pin = read_new_pin(&name)?;
-            match station.campus_client()? {
-                Some(server) => crate::campus::accounts::reset_pin(
-                    &mut server?,
-                    &mut station.store,
-                    &session,
-                    &name,
-                    &pin,
-                )?,
-                None => station.store.reset_pin(&session, &name, &pin)?,
-            }
+            let link = station.campus_link()?;
+            crate::station::accounts::reset_pin(
+                &mut station.store,
+                Reach::of(link.as_ref()),
+                &session,
+                &name,
+                &pin,
+            )?;
             println!("已重置 PIN reset for {name}");
         }
     }
