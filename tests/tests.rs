@@ -24,5 +24,6 @@ mod portrait_pipeline;
 mod privacy;
 mod readme_and_ci;
 mod scan_sets;
+mod station_use_cases;
 mod student_screen;
 mod windows;

@@ -1,0 +1,109 @@
+//! The use cases the window and the command line share (`src/station/`). Where the two used to
+//! behave differently they now take one path; each such case is tested through both.
+
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::time::Duration;
+
+use capture_station::app::events::AppEvent;
+use capture_station::app::store_worker::{StoreEvent, StoreJob, StoreSetup, spawn_store_worker};
+use capture_station::campus::link::{CampusLink, CampusSlot};
+use capture_station::campus::settings::CampusSettings;
+
+use crate::util;
+use crate::util::campus_server::TestCampus;
+
+/// The next answer of the store worker that `pick` recognises (others, such as counts, pass).
+fn answer<T>(
+    events: &std::sync::mpsc::Receiver<AppEvent>,
+    mut pick: impl FnMut(StoreEvent) -> Option<T>,
+) -> T {
+    loop {
+        match events.recv_timeout(Duration::from_secs(120)) {
+            Ok(AppEvent::Store(event)) => {
+                if let StoreEvent::Failed { message, .. } = &event {
+                    panic!("the store worker failed: {message:?}");
+                }
+                if let Some(found) = pick(event) {
+                    return found;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => panic!("no answer from the store worker: {error}"),
+        }
+    }
+}
+
+/// After an import into the campus, the booth that imported finds the new orders at once: the
+/// window used to leave them to its next sync, while the command line pulled straight away.
+/// Here the window's store worker has a campus link with no sync worker, so only the import
+/// itself can have brought them.
+#[test]
+fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the_cli() {
+    let campus = TestCampus::start();
+    let window_station = campus.station("窗口");
+    let data = window_station.photos.parent().unwrap().to_path_buf();
+    let settings = CampusSettings::load(&data).unwrap().unwrap();
+    let slot = CampusSlot::default();
+    assert!(
+        slot.set(Arc::new(CampusLink::for_command(settings))).is_ok(),
+        "the slot was empty"
+    );
+    let (sender, events) = sync_channel(256);
+    let jobs = spawn_store_worker(
+        StoreSetup {
+            database_path: data.join("station.sqlite3"),
+            photos_dir: window_station.photos.clone(),
+            backups_dir: None,
+            seed_demo: false,
+            capture_code_rules: Default::default(),
+            data_dir: data.clone(),
+            campus: slot,
+        },
+        sender,
+        Box::new(|| {}),
+    )
+    .unwrap();
+    answer(&events, |event| {
+        matches!(event, StoreEvent::Ready { .. }).then_some(())
+    });
+    let csv = "订单号,姓名,学校,采集码\nWIN-1,孙窗口,校区大学,WINCODE-0001\n";
+    jobs.send(StoreJob::Import {
+        bytes: Arc::new(csv.as_bytes().to_vec()),
+        label: "orders.csv".to_string(),
+        session: window_station.session.clone(),
+    })
+    .unwrap();
+    let report = answer(&events, |event| match event {
+        StoreEvent::Imported(report) => Some(report),
+        StoreEvent::ImportRefused(message) => panic!("refused: {message:?}"),
+        _ => None,
+    });
+    assert_eq!(report.inserted, 1);
+    jobs.send(StoreJob::ResolveCode("WINCODE-0001".to_string()))
+        .unwrap();
+    let card = answer(&events, |event| match event {
+        StoreEvent::CodeResolved { card, .. } => Some(card),
+        _ => None,
+    });
+    let card = card.expect("the imported order is found at this booth at once");
+    assert_eq!(card.booking.student.name, "孙窗口");
+
+    // The command line, at another joined station: import, then look up with no sync between.
+    let cli_station = campus.station("命令行");
+    let cli_data = cli_station.photos.parent().unwrap().to_path_buf();
+    drop(cli_station);
+    let orders = util::write(
+        &cli_data,
+        "orders.csv",
+        "订单号,姓名,学校\nCLI-9,钱命令,校区大学\n".as_bytes(),
+    );
+    let imported = util::run(&cli_data, &["import", orders.to_str().unwrap(), "--json"]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let found = util::stdout(&util::run(&cli_data, &["lookup", "CLI-9", "--json"]));
+    assert!(found.contains("钱命令"), "{found}");
+}
