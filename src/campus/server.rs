@@ -216,7 +216,7 @@ impl NewServerBookings {
     }
 }
 
-fn unreachable(login: &ServerLogin, error: postgres::Error) -> CampusError {
+fn unreachable(login: &ServerLogin, error: super::tls::ConnectError) -> CampusError {
     // The login's Display carries no password. The causes say why (a refused certificate, a
     // timeout), which the top error alone does not.
     let mut text = format!("{login}: {error}");

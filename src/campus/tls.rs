@@ -131,13 +131,39 @@ pub fn connect_with(
     })
 }
 
-/// Connects as `login`, pinned to its certificate when it names one.
-pub fn connect(
-    login: &ServerLogin,
-    timeout: Duration,
-) -> Result<postgres::Client, postgres::Error> {
-    let mut config = login.client_config(timeout);
-    Ok(connect_with(&mut config, login.tls_pin.as_deref())?.client)
+/// Why a connection was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    /// The server took the connection and did not answer in time.
+    #[error("the server took the connection but did not answer within {0:?}")]
+    Silent(Duration),
+    #[error("could not start the connecting thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Connects as `login`, pinned to its certificate when it names one. The whole handshake is
+/// bounded by `timeout`: the driver's own timeout covers only the TCP connect, so a server that
+/// takes the connection and never answers (a hung or overloaded host) would hold the caller
+/// for good. Such a server is reported as away; the abandoned attempt ends on its own thread
+/// when the server answers or goes.
+pub fn connect(login: &ServerLogin, timeout: Duration) -> Result<postgres::Client, ConnectError> {
+    let (sender, answer) = std::sync::mpsc::sync_channel(1);
+    let login = login.clone();
+    std::thread::Builder::new()
+        .name("campus-connect".to_string())
+        .spawn(move || {
+            let mut config = login.client_config(timeout);
+            let connected = connect_with(&mut config, login.tls_pin.as_deref());
+            let _ = sender.send(connected.map(|connected| connected.client));
+        })
+        .map_err(ConnectError::Thread)?;
+    // The TCP connect may take `timeout`, then the TLS and login round trips their share.
+    match answer.recv_timeout(timeout * 2) {
+        Ok(connected) => Ok(connected?),
+        Err(_) => Err(ConnectError::Silent(timeout * 2)),
+    }
 }
 
 /// A self-signed certificate for a campus server, for `hosts` (names or addresses). It is valid
