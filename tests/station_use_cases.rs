@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Duration;
 
-use capture_station::app::events::AppEvent;
 use capture_station::app::store_worker::{StoreEvent, StoreJob, StoreSetup, spawn_store_worker};
 use capture_station::campus::link::{CampusLink, CampusSlot};
 use capture_station::campus::settings::CampusSettings;
@@ -15,12 +14,12 @@ use crate::util::campus_server::TestCampus;
 
 /// The next answer of the store worker that `pick` recognises (others, such as counts, pass).
 fn answer<T>(
-    events: &std::sync::mpsc::Receiver<AppEvent>,
+    events: &std::sync::mpsc::Receiver<StoreEvent>,
     mut pick: impl FnMut(StoreEvent) -> Option<T>,
 ) -> T {
     loop {
         match events.recv_timeout(Duration::from_secs(120)) {
-            Ok(AppEvent::Store(event)) => {
+            Ok(event) => {
                 if let StoreEvent::Failed { message, .. } = &event {
                     panic!("the store worker failed: {message:?}");
                 }
@@ -28,7 +27,6 @@ fn answer<T>(
                     return found;
                 }
             }
-            Ok(_) => {}
             Err(error) => panic!("no answer from the store worker: {error}"),
         }
     }
@@ -46,7 +44,8 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
     let settings = CampusSettings::load(&data).unwrap().unwrap();
     let slot = CampusSlot::default();
     assert!(
-        slot.set(Arc::new(CampusLink::for_command(settings))).is_ok(),
+        slot.set(Arc::new(CampusLink::for_command(settings)))
+            .is_ok(),
         "the slot was empty"
     );
     let (sender, events) = sync_channel(256);
@@ -60,15 +59,16 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
             data_dir: data.clone(),
             campus: slot,
         },
-        sender,
-        Box::new(|| {}),
+        Arc::new(move |event| {
+            let _ = sender.send(event);
+        }),
     )
     .unwrap();
     answer(&events, |event| {
         matches!(event, StoreEvent::Ready { .. }).then_some(())
     });
     let csv = "订单号,姓名,学校,采集码\nWIN-1,孙窗口,校区大学,WINCODE-0001\n";
-    jobs.send(StoreJob::Import {
+    jobs.try_send(StoreJob::Import {
         bytes: Arc::new(csv.as_bytes().to_vec()),
         label: "orders.csv".to_string(),
         session: window_station.session.clone(),
@@ -80,7 +80,7 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
         _ => None,
     });
     assert_eq!(report.inserted, 1);
-    jobs.send(StoreJob::ResolveCode("WINCODE-0001".to_string()))
+    jobs.try_send(StoreJob::ResolveCode("WINCODE-0001".to_string()))
         .unwrap();
     let card = answer(&events, |event| match event {
         StoreEvent::CodeResolved { card, .. } => Some(card),
@@ -106,4 +106,90 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
     );
     let found = util::stdout(&util::run(&cli_data, &["lookup", "CLI-9", "--json"]));
     assert!(found.contains("钱命令"), "{found}");
+}
+
+/// A campus server that takes the connection and never answers holds up only the use cases
+/// that reach it: the shot's lookup, on the store thread, is answered first.
+#[test]
+fn a_silent_campus_server_never_holds_up_the_store_thread() {
+    use capture_station::campus::token::ServerLogin;
+    use capture_station::store::{NewBooking, Store};
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().to_path_buf();
+    let mut store = Store::open(&data.join("station.sqlite3")).unwrap();
+    let session = util::boss(&mut store);
+    store
+        .create_booking(
+            &NewBooking {
+                capture_code: Some("SILENT-0001".to_string()),
+                ..NewBooking::walk_in("周静", "测试大学")
+            },
+            &session,
+        )
+        .unwrap();
+    drop(store);
+    // Accepted by the kernel's backlog, never read: the client waits for the server's answer.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let settings = CampusSettings {
+        station: "静默".to_string(),
+        login: ServerLogin {
+            host: "127.0.0.1".to_string(),
+            port: silent.local_addr().unwrap().port(),
+            database: "campus".to_string(),
+            user: "station".to_string(),
+            password: "unused".to_string(),
+            tls_pin: None,
+        },
+        join_token: None,
+    };
+    let slot = CampusSlot::default();
+    assert!(
+        slot.set(Arc::new(CampusLink::for_command(settings)))
+            .is_ok()
+    );
+    let (sender, events) = sync_channel(256);
+    let jobs = spawn_store_worker(
+        StoreSetup {
+            database_path: data.join("station.sqlite3"),
+            photos_dir: data.join("photos"),
+            backups_dir: None,
+            seed_demo: false,
+            capture_code_rules: Default::default(),
+            data_dir: data.clone(),
+            campus: slot,
+        },
+        Arc::new(move |event| {
+            let _ = sender.send(event);
+        }),
+    )
+    .unwrap();
+    answer(&events, |event| {
+        matches!(event, StoreEvent::Ready { .. }).then_some(())
+    });
+    jobs.try_send(StoreJob::Import {
+        bytes: Arc::new("订单号,姓名,学校\nS-1,吴一,测试大学\n".as_bytes().to_vec()),
+        label: "orders.csv".to_string(),
+        session: session.clone(),
+    })
+    .unwrap();
+    jobs.try_send(StoreJob::ResolveCode("SILENT-0001".to_string()))
+        .unwrap();
+    let first = answer(&events, |event| match event {
+        StoreEvent::CodeResolved { card, .. } => Some(Ok(card)),
+        StoreEvent::Imported(_) | StoreEvent::ImportRefused(_) => Some(Err(())),
+        _ => None,
+    });
+    let card = first.expect("the lookup is answered before the stuck import");
+    assert_eq!(card.expect("found").booking.student.name, "周静");
+    // The import then gives up on the silent server with a reason, not a hang.
+    let refused = answer(&events, |event| match event {
+        StoreEvent::ImportRefused(message) => Some(message),
+        StoreEvent::Imported(_) => panic!("imported into a silent server"),
+        _ => None,
+    });
+    assert!(
+        !refused
+            .text(capture_station::config::Language::Chinese)
+            .is_empty()
+    );
 }

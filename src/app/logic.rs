@@ -14,6 +14,7 @@ use super::state::{
     Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Role, Screen, ShootBlock,
     ShotState, SupervisorTab,
 };
+use super::store_worker::NotTaken;
 use super::store_worker::{SaveRequest, StoreEvent, StoreJob};
 use super::{StationApp, walk_in};
 use crate::domain::CollectionWindow;
@@ -352,9 +353,12 @@ impl StationApp {
     }
 
     pub(super) fn send_store(&mut self, job: StoreJob) {
-        if self.store_jobs.try_send(job).is_err() {
-            let t = self.state.texts();
-            self.state.notify(NoticeLevel::Error, t.store_busy);
+        let t = self.state.texts();
+        match self.store_jobs.try_send(job) {
+            Ok(()) => {}
+            Err(NotTaken::Busy) => self.state.notify(NoticeLevel::Error, t.store_busy),
+            // Not "busy": trying again will not help.
+            Err(NotTaken::Stopped) => self.state.notify(NoticeLevel::Error, t.store_stopped),
         }
     }
 

@@ -44,7 +44,7 @@ use state::{
     AppState, DatabaseHealth, JoinedCampus, OperatorState, Role, Screen, SupervisorState,
     WalkInForm,
 };
-use store_worker::{StoreJob, StoreSetup, spawn_store_worker};
+use store_worker::{StoreSetup, spawn_store_worker};
 
 /// Key of the saved window state in eframe's storage.
 const SAVED_STATE_KEY: &str = "capture-station";
@@ -104,7 +104,7 @@ pub struct StationApp {
     scanner: Option<ScannerHandle>,
     preview: PreviewHandle,
     guidance: guidance::GuidanceHandle,
-    store_jobs: SyncSender<StoreJob>,
+    store_jobs: store_worker::StoreJobs,
     portrait_jobs: SyncSender<PortraitJob>,
     events: Receiver<AppEvent>,
     /// For reports from short-lived threads (the camera query, the file dialog).
@@ -254,8 +254,14 @@ impl StationApp {
                 data_dir: config.data_dir.clone(),
                 campus: campus.clone(),
             },
-            event_sender.clone(),
-            waker(&cc.egui_ctx),
+            {
+                let sender = event_sender.clone();
+                let ctx = cc.egui_ctx.clone();
+                Arc::new(move |event| {
+                    let _ = sender.send(AppEvent::Store(event));
+                    ctx.request_repaint();
+                })
+            },
         )?;
 
         let state = AppState {

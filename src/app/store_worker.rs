@@ -1,5 +1,8 @@
-//! The store's own thread. It opens (or seeds) the database, so the window never waits on disk,
-//! then answers the screens' jobs one at a time. Each job is caught: a panic is logged and
+//! The store's own threads. The `store` thread opens (or seeds) the database, so the window
+//! never waits on disk, then answers the screens' jobs one at a time. Jobs whose use case may
+//! reach the campus server (imports, exports, signing in, accounts, close-out) run on a second
+//! thread, `station-ops`, with its own connection to the same database, so that a shot's save
+//! never waits behind a slow server or a long export. Each job is caught: a panic is logged and
 //! reported as a failed job, and the thread goes on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -11,7 +14,6 @@ use chrono::{Local, NaiveDate};
 use image::RgbImage;
 
 use super::demo;
-use super::events::AppEvent;
 use super::state::Area;
 use super::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
@@ -252,6 +254,60 @@ impl StoreJob {
             | Self::CampusCloseOut { .. } => Area::Campus,
         }
     }
+
+    /// Whether the job's use case may talk to the campus server, or run long (an export): such
+    /// jobs run on the `station-ops` thread. Decided by the kind of job alone, never by whether
+    /// the station joined a campus (the use case decides that).
+    pub fn may_wait_on_the_network(&self) -> bool {
+        match self {
+            Self::PreviewImport { .. }
+            | Self::Import { .. }
+            | Self::Export { .. }
+            | Self::SignIn { .. }
+            | Self::AddUser { .. }
+            | Self::ResetPin { .. }
+            | Self::SetDisabled { .. }
+            | Self::CampusGate { .. }
+            | Self::CampusSeal { .. }
+            | Self::CampusWriteOff { .. }
+            | Self::CampusCloseOut { .. } => true,
+            // A save claims the student on the campus first, bounded and skipped while the
+            // server is known to be away: it must be decided before the commit, in order with
+            // the other saves.
+            Self::SaveCapture(_) => false,
+            _ => false,
+        }
+    }
+}
+
+/// Where the window sends store jobs: each goes to the thread its kind belongs on.
+#[derive(Clone)]
+pub struct StoreJobs {
+    store: SyncSender<StoreJob>,
+    station_ops: SyncSender<StoreJob>,
+}
+
+/// Why a job was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotTaken {
+    /// The thread's queue is full: try again.
+    Busy,
+    /// The thread has stopped (the database could not be opened, or the app is closing).
+    Stopped,
+}
+
+impl StoreJobs {
+    pub fn try_send(&self, job: StoreJob) -> Result<(), NotTaken> {
+        let lane = if job.may_wait_on_the_network() {
+            &self.station_ops
+        } else {
+            &self.store
+        };
+        lane.try_send(job).map_err(|error| match error {
+            std::sync::mpsc::TrySendError::Full(_) => NotTaken::Busy,
+            std::sync::mpsc::TrySendError::Disconnected(_) => NotTaken::Stopped,
+        })
+    }
 }
 
 /// What the store thread reports back.
@@ -391,30 +447,42 @@ pub struct StoreSetup {
     pub campus: crate::campus::link::CampusSlot,
 }
 
-/// Starts the store thread; `events` receives every answer.
-pub fn spawn_store_worker(
-    setup: StoreSetup,
-    events: SyncSender<AppEvent>,
-    wake: Box<dyn Fn() + Send>,
-) -> std::io::Result<SyncSender<StoreJob>> {
-    let (jobs, job_receiver) = sync_channel::<StoreJob>(64);
+/// Where the store threads send their answers (the window wraps them in its own event).
+pub type StoreSink = std::sync::Arc<dyn Fn(StoreEvent) + Send + Sync>;
+
+/// Starts the store threads; `send` receives every answer.
+pub fn spawn_store_worker(setup: StoreSetup, send: StoreSink) -> std::io::Result<StoreJobs> {
+    let (store_jobs, store_receiver) = sync_channel::<StoreJob>(64);
+    let (ops_jobs, ops_receiver) = sync_channel::<StoreJob>(16);
+    // The second connection is opened by the store thread once the database is ready (created,
+    // migrated, seeded), and handed over.
+    let (hand_over, handed) = sync_channel::<Store>(1);
+    let setup = std::sync::Arc::new(setup);
+    let ops_setup = std::sync::Arc::clone(&setup);
+    let ops_send = std::sync::Arc::clone(&send);
+    std::thread::Builder::new()
+        .name("station-ops".to_string())
+        .spawn(move || {
+            if let Ok(mut store) = handed.recv() {
+                serve(&mut store, &ops_setup, ops_receiver, &*ops_send);
+            }
+        })?;
     std::thread::Builder::new()
         .name("store".to_string())
-        .spawn(move || run(setup, job_receiver, events, wake))?;
-    Ok(jobs)
+        .spawn(move || run(&setup, store_receiver, hand_over, &*send))?;
+    Ok(StoreJobs {
+        store: store_jobs,
+        station_ops: ops_jobs,
+    })
 }
 
 fn run(
-    setup: StoreSetup,
+    setup: &StoreSetup,
     jobs: Receiver<StoreJob>,
-    events: SyncSender<AppEvent>,
-    wake: Box<dyn Fn() + Send>,
+    hand_over: SyncSender<Store>,
+    send: &(dyn Fn(StoreEvent) + Send + Sync),
 ) {
-    let send = |event: StoreEvent| {
-        let _ = events.send(AppEvent::Store(event));
-        wake();
-    };
-    let mut store = match open(&setup, &send) {
+    let mut store = match open(setup, &send) {
         Ok((store, seeded)) => {
             send(StoreEvent::Ready {
                 demo_seeded: seeded,
@@ -444,9 +512,27 @@ fn run(
     if let Ok(counts) = store.day_counts(today()) {
         send(StoreEvent::Counts(counts));
     }
+    match Store::open(&setup.database_path) {
+        Ok(second) => {
+            let _ = hand_over.send(second);
+        }
+        Err(error) => {
+            tracing::error!("the station-ops connection could not open: {error}");
+        }
+    }
+    serve(&mut store, setup, jobs, send);
+}
+
+/// Answers jobs until the window goes.
+fn serve(
+    store: &mut Store,
+    setup: &StoreSetup,
+    jobs: Receiver<StoreJob>,
+    send: &(dyn Fn(StoreEvent) + Send + Sync),
+) {
     for job in jobs {
         let area = job.area();
-        let answer = catch_unwind(AssertUnwindSafe(|| handle(&mut store, &setup, job, &send)));
+        let answer = catch_unwind(AssertUnwindSafe(|| handle(store, setup, job, &send)));
         let event = match answer {
             Ok(Ok(event)) => event,
             Ok(Err(error)) => {
