@@ -4,7 +4,7 @@
 //! so it does not depend on the app's event type.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
 
 use image::RgbImage;
@@ -24,7 +24,7 @@ pub enum CampusJob {
     ConflictPhotos(i64),
     Resolve {
         conflict_id: i64,
-        decision: &'static str,
+        decision: crate::campus::ConflictDecision,
         decided_by: String,
     },
 }
@@ -54,8 +54,10 @@ pub fn spawn_campus_worker(
     data_dir: PathBuf,
     settings: Option<CampusSettings>,
     send: Box<dyn Fn(CampusEvent) + Send>,
-) -> std::io::Result<Sender<CampusJob>> {
-    let (jobs, receiver) = channel();
+) -> std::io::Result<SyncSender<CampusJob>> {
+    // A few jobs may wait (a refresh behind a decision); more means the server is away and
+    // the screen says busy rather than queueing clicks.
+    let (jobs, receiver) = sync_channel(8);
     std::thread::Builder::new()
         .name("campus-screen".to_string())
         .spawn(move || run(data_dir, settings, receiver, send))?;
@@ -166,7 +168,11 @@ fn handle(
             decision,
             decided_by,
         } => {
-            connected(settings, client)?.resolve_conflict(conflict_id, decision, &decided_by)?;
+            connected(settings, client)?.resolve_conflict(
+                conflict_id,
+                decision.as_str(),
+                &decided_by,
+            )?;
             CampusEvent::Resolved(conflict_id)
         }
     })

@@ -14,10 +14,10 @@ pub enum Command {
     CampusRefresh,
     /// Show a conflict with both photos.
     CampusOpenConflict(i64),
-    /// The supervisor's decision on a conflict: "use_this", "keep_existing" or "keep_both".
+    /// The supervisor's decision on a conflict.
     CampusResolve {
         conflict_id: i64,
-        decision: &'static str,
+        decision: crate::campus::ConflictDecision,
     },
     /// 校区结算: read the school's gate and campus report from the server.
     CampusLoadGate(String),

@@ -526,12 +526,20 @@ impl StationApp {
     fn send_campus(&mut self, job: CampusJob) {
         self.state.supervisor.campus.busy = true;
         self.state.supervisor.campus.error = None;
-        if self.campus_jobs.send(job).is_err() {
-            self.state.supervisor.campus.busy = false;
-            self.state.supervisor.campus.error = Some(crate::i18n::Message::new(
-                "校区页面的后台线程已停止，详情已记入日志",
-                "the campus screen's thread has stopped; see the log",
-            ));
+        match self.campus_jobs.try_send(job) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                // The earlier jobs are still waiting on the server: this one is dropped, said.
+                let t = self.state.texts();
+                self.state.notify(NoticeLevel::Error, t.campus_busy);
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                self.state.supervisor.campus.busy = false;
+                self.state.supervisor.campus.error = Some(crate::i18n::Message::new(
+                    "校区页面的后台线程已停止，详情已记入日志",
+                    "the campus screen's thread has stopped; see the log",
+                ));
+            }
         }
     }
 

@@ -97,7 +97,7 @@ pub struct StationApp {
     campus: crate::campus::link::CampusSlot,
     /// The campus joined, until the store is open and its sync worker may start.
     campus_waiting: Option<crate::campus::settings::CampusSettings>,
-    campus_jobs: std::sync::mpsc::Sender<campus_worker::CampusJob>,
+    campus_jobs: std::sync::mpsc::SyncSender<campus_worker::CampusJob>,
     config: StationConfig,
     hub: FrameHub,
     camera: Option<CameraHandle>,

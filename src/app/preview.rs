@@ -56,22 +56,30 @@ pub fn spawn_preview(hub: FrameHub, wake: Box<dyn Fn() + Send>) -> std::io::Resu
                     continue;
                 };
                 last = frame.sequence;
-                let per_second = rate.tick();
-                let scaled = scale(&mut resizer, &frame.image);
-                let mut slot = worker_slot.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(per_second) = per_second {
-                    slot.fps = per_second;
+                // A panic on one frame is logged and that frame skipped: the preview goes on
+                // with the next, rather than freezing with no word.
+                let shown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let per_second = rate.tick();
+                    let scaled = scale(&mut resizer, &frame.image);
+                    let mut slot = worker_slot.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(per_second) = per_second {
+                        slot.fps = per_second;
+                    }
+                    if let Some((size, rgb)) = scaled {
+                        slot.frame = Some(PreviewFrame {
+                            sequence: frame.sequence,
+                            size,
+                            rgb,
+                            source_size: [frame.image.width(), frame.image.height()],
+                        });
+                    }
+                    drop(slot);
+                    wake();
+                }));
+                if shown.is_err() {
+                    tracing::error!("the preview panicked on a frame; it goes on");
+                    resizer = Resizer::new();
                 }
-                if let Some((size, rgb)) = scaled {
-                    slot.frame = Some(PreviewFrame {
-                        sequence: frame.sequence,
-                        size,
-                        rgb,
-                        source_size: [frame.image.width(), frame.image.height()],
-                    });
-                }
-                drop(slot);
-                wake();
             }
         })?;
     Ok(PreviewHandle { slot, stop })

@@ -134,3 +134,26 @@ impl CampusError {
         }
     }
 }
+
+/// A supervisor's decision on a campus conflict (which ones a kind allows is the server's
+/// rule, in `resolve_conflict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictDecision {
+    /// The conflicting capture or value becomes the booking's.
+    UseThis,
+    /// The booking keeps what it has.
+    KeepExisting,
+    /// Two walk-ins of one student stay two bookings.
+    KeepBoth,
+}
+
+impl ConflictDecision {
+    /// The word the server's audit and events record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UseThis => "use_this",
+            Self::KeepExisting => "keep_existing",
+            Self::KeepBoth => "keep_both",
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -238,14 +238,14 @@ pub struct CampusStatus {
 /// Handle to the sync worker: nudge it after a local change; read its status.
 #[derive(Clone)]
 pub struct SyncHandle {
-    nudge: Sender<()>,
+    nudge: SyncSender<()>,
     status: Arc<Mutex<CampusStatus>>,
 }
 
 impl SyncHandle {
     /// A local change is waiting: sync now instead of at the next tick.
     pub fn nudge(&self) {
-        let _ = self.nudge.send(());
+        let _ = self.nudge.try_send(());
     }
 
     pub fn status(&self) -> CampusStatus {
@@ -262,7 +262,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Starts the worker on its own thread with its own connection to the station's database.
 pub fn spawn(settings: CampusSettings, database: PathBuf, photos_dir: PathBuf) -> SyncHandle {
-    let (nudge, nudged) = std::sync::mpsc::channel();
+    // One waiting nudge is enough: the next pass uploads everything queued by then.
+    let (nudge, nudged) = std::sync::mpsc::sync_channel(1);
     let status = Arc::new(Mutex::new(CampusStatus {
         station: settings.station.clone(),
         server: settings.login.to_string(),

@@ -368,6 +368,7 @@ texts! {
     remaining: "待拍", "Still booked";
     walk_ins: "现场预约", "Walk-ins";
     store_busy: "数据库繁忙，请稍后重试", "The database is busy: try again";
+    campus_busy: "校区服务器仍在处理前面的操作，请稍后重试", "The campus server is still working on the earlier steps: try again shortly";
     store_stopped: "数据库已停止工作，请退出并重新打开本程序；照片不会丢失", "The database has stopped: quit and open the app again; no photo is lost";
     // Accounts
     sign_in_title: "请登录", "Sign in";

@@ -3,6 +3,7 @@
 //! join token as a QR code for the next station, events the server refused, and the open
 //! conflicts side by side (both photos, or both values) with the supervisor's decision.
 
+use crate::campus::ConflictDecision;
 use egui::{ColorImage, RichText, TextureHandle, TextureOptions};
 
 use super::theme;
@@ -443,7 +444,7 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
             );
             let decide = |ui: &mut egui::Ui,
                           label: &str,
-                          decision: &'static str,
+                          decision: ConflictDecision,
                           commands: &mut Vec<Command>| {
                 if ui
                     .add_enabled(!screen.busy, egui::Button::new(label))
@@ -464,13 +465,25 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                         commands.push(Command::CampusOpenConflict(conflict.id));
                     }
                 }
-                "duplicate_walk_in" => decide(ui, t.campus_keep_both, "keep_both", commands),
+                "duplicate_walk_in" => {
+                    decide(ui, t.campus_keep_both, ConflictDecision::KeepBoth, commands)
+                }
                 "refund_of_captured" => {
                     if let Some(station) = conflict.other["station"].as_str() {
                         ui.label(format!("@{station}"));
                     }
-                    decide(ui, t.campus_void_refund, "keep_existing", commands);
-                    decide(ui, t.campus_refund_anyway, "use_this", commands);
+                    decide(
+                        ui,
+                        t.campus_void_refund,
+                        ConflictDecision::KeepExisting,
+                        commands,
+                    );
+                    decide(
+                        ui,
+                        t.campus_refund_anyway,
+                        ConflictDecision::UseThis,
+                        commands,
+                    );
                 }
                 _ => {
                     let value = |key: &str| conflict.other[key].as_str().unwrap_or("–").to_string();
@@ -485,8 +498,18 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                         value("server_value"),
                         value("station_wanted")
                     ));
-                    decide(ui, t.campus_use_new_value, "use_this", commands);
-                    decide(ui, t.campus_keep_value, "keep_existing", commands);
+                    decide(
+                        ui,
+                        t.campus_use_new_value,
+                        ConflictDecision::UseThis,
+                        commands,
+                    );
+                    decide(
+                        ui,
+                        t.campus_keep_value,
+                        ConflictDecision::KeepExisting,
+                        commands,
+                    );
                 }
             }
         });
@@ -521,8 +544,8 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                 }
                 ui.vertical(|ui| {
                     for (label, decision) in [
-                        (t.campus_use_this, "use_this"),
-                        (t.campus_keep_existing, "keep_existing"),
+                        (t.campus_use_this, ConflictDecision::UseThis),
+                        (t.campus_keep_existing, ConflictDecision::KeepExisting),
                     ] {
                         if ui
                             .add_enabled(!screen.busy, egui::Button::new(label))
