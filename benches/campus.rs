@@ -8,6 +8,8 @@
 //! - the idle sync worker's CPU (≤ 1 % of a core), station process and its server backend.
 //!
 //! `cargo bench --bench campus` (add `-- --quick` for a smaller run). Prints one JSON object.
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

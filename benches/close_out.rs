@@ -1,6 +1,8 @@
 //! Close-out of 50,000 uncaptured orders in an on-disk store: the time of `close_session` alone,
 //! over five fresh stores (import time excluded). Target ≤ 2 s. Run with
 //! `cargo bench --bench close_out`.
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,7 @@
 //! Import speed: a generated 50,000-row XLSX order export, parsed, validated and inserted into a
 //! fresh on-disk store (WAL, synchronous=FULL). Target: ≤ 1.5 s.
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use capture_station::domain::CaptureCodeRules;
 use capture_station::store::Store;

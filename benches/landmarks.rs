@@ -8,6 +8,8 @@
 //! Prints medians and 90th percentiles, then one JSON line.
 //!
 //! `cargo bench --bench landmarks`
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::time::Instant;

@@ -7,6 +7,8 @@
 //! `cargo bench --bench portrait` (add `-- --quick` for one pass instead of three, or
 //! `-- --write-frames DIR` to also save the frames as PNG, for `capture-station portrait DIR
 //! --json` or another build to be timed on the very same frames).
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 

@@ -5,6 +5,8 @@
 //! only) and for stills (then the whole frame); it writes those frames as PNG with their
 //! payloads into target/phone-bands, so that `tools/compare_zxing.py` can time zxing-cpp on
 //! the same frames.
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,7 @@
 //! Integration tests, built as one binary (ripgrep's layout): each module drives the library or
 //! the real `capture-station` binary end to end.
+// Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod util;
 

@@ -104,7 +104,7 @@ pub struct Connected {
 pub fn connect_with(
     config: &mut postgres::Config,
     pin: Option<&str>,
-) -> Result<Connected, postgres::Error> {
+) -> Result<Connected, ConnectError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let seen = Arc::new(Mutex::new(None));
     let verifier = PinnedCertificate {
@@ -114,7 +114,7 @@ pub fn connect_with(
     };
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .expect("the ring provider supports the default TLS versions")
+        .map_err(ConnectError::Tls)?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
@@ -139,6 +139,8 @@ pub enum ConnectError {
     /// The server took the connection and did not answer in time.
     #[error("the server took the connection but did not answer within {0:?}")]
     Silent(Duration),
+    #[error("no TLS settings: {0}")]
+    Tls(rustls::Error),
     #[error("could not start the connecting thread: {0}")]
     Thread(std::io::Error),
 }
@@ -161,7 +163,7 @@ pub fn connect(login: &ServerLogin, timeout: Duration) -> Result<postgres::Clien
         .map_err(ConnectError::Thread)?;
     // The TCP connect may take `timeout`, then the TLS and login round trips their share.
     match answer.recv_timeout(timeout * 2) {
-        Ok(connected) => Ok(connected?),
+        Ok(connected) => connected,
         Err(_) => Err(ConnectError::Silent(timeout * 2)),
     }
 }
