@@ -20,9 +20,10 @@ use super::schema::{self, EVENTS_LOCK};
 use super::token::{ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
 use crate::domain::{BookingStatus, Field, RowProblem};
+use crate::store::inbox::RemoteEvent;
 use crate::store::outbox::{
     BookingPayload, CapturePayload, CorrectionPayload, ExceptionPayload, OutboxEntry,
-    RefundPayload, RemoteEvent, kind, refund_status,
+    RefundPayload, kind, refund_status,
 };
 use crate::store::{ImportCounts, ImportRejection, NewBooking};
 

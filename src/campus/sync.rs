@@ -14,7 +14,8 @@ use serde::Serialize;
 use super::CampusResult;
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
-use crate::store::outbox::{AppliedPage, PendingPhoto, photo_kind};
+use crate::store::inbox::AppliedPage;
+use crate::store::outbox::{PendingPhoto, photo_kind};
 use crate::store::{Store, StoreResult};
 
 /// Events per upload transaction. Each capture carries its ~50 kB JPEG, so a batch is a few MB.

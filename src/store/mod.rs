@@ -12,7 +12,9 @@ mod day_counts;
 mod disputes;
 mod events;
 mod export_rows;
+pub mod inbox;
 mod lookup;
+pub mod new_booking;
 pub mod outbox;
 pub mod photo_files;
 pub mod pre_campus;
@@ -26,12 +28,13 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use accounts::{Permission, Role, Session, UserSummary};
-pub use bookings::{BookingView, ImportCounts, ImportRejection, NewBooking, StudentView};
+pub use bookings::{BookingView, ImportCounts, ImportRejection, StudentView};
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
 pub use day_counts::DayCounts;
 pub use events::{BrokenLink, EventEntry, actor};
 pub use export_rows::ExportRow;
 pub use lookup::{LookupHit, MatchKind};
+pub use new_booking::NewBooking;
 pub use schools::SchoolSummary;
 
 use crate::domain::{BookingStatus, TransitionError};

@@ -9,7 +9,8 @@ use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::bookings::{BOOKING_VIEW_SELECT, LOCAL_TIME_FORMAT, booking_view_from_row};
+use super::bookings::{BOOKING_VIEW_SELECT, booking_view_from_row};
+use super::new_booking::LOCAL_TIME_FORMAT;
 use super::outbox::{self, BookingPayload};
 use super::{BookingView, NewBooking, Store, StoreResult};
 use crate::domain::{BookingSource, PaymentMethod};
