@@ -24,11 +24,6 @@ pub fn fingerprint(certificate_der: &[u8]) -> String {
     crate::store::captures::sha256_hex(certificate_der)
 }
 
-/// Whether `text` looks like a fingerprint (64 lowercase hex digits).
-pub fn is_fingerprint(text: &str) -> bool {
-    text.len() == 64 && text.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
-}
-
 /// Accepts the server's certificate when it matches the pin (or, without a pin, any), and
 /// remembers the fingerprint it saw. Signatures are still checked, so the server must hold the
 /// certificate's key.
@@ -196,6 +191,7 @@ pub fn make_server_certificate(hosts: &[String]) -> Result<ServerCertificate, rc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::campus::token::is_fingerprint;
 
     #[test]
     fn a_made_certificate_names_its_hosts_and_its_fingerprint_is_of_its_der() {

@@ -104,7 +104,7 @@ impl ServerLogin {
             Some((address, query)) => {
                 let pin = query
                     .strip_prefix("tls=")
-                    .filter(|pin| super::tls::is_fingerprint(pin))
+                    .filter(|pin| is_fingerprint(pin))
                     .ok_or_else(|| bad("what follows '?' is not a certificate fingerprint"))?;
                 (address, Some(pin.to_string()))
             }
@@ -150,6 +150,11 @@ impl ServerLogin {
             .keepalives_idle(std::time::Duration::from_secs(30));
         config
     }
+}
+
+/// Whether `text` looks like a fingerprint (64 lowercase hex digits).
+pub fn is_fingerprint(text: &str) -> bool {
+    text.len() == 64 && text.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
 }
 
 /// A random secret of 32 hex digits (128 bits, from the OS generator through UUIDv4).
