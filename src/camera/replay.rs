@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use image::RgbImage;
 
-use super::{CameraError, CaptureFormat, FrameSource, Pacer};
+use super::source::{CameraError, CaptureFormat, FrameSource, Pacer};
 
 pub struct ReplaySource {
     path: PathBuf,

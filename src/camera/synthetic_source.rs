@@ -4,9 +4,9 @@
 
 use image::RgbImage;
 
+use super::source::{CameraError, CaptureFormat, FrameSource, Pacer};
 use super::synthetic::{PhoneScene, phone_screen_set, render_phone_frame};
 use super::synthetic_student::{StudentScene, render_student_frame};
-use super::{CameraError, CaptureFormat, FrameSource, Pacer};
 use crate::domain::photo_spec::Backdrop;
 
 /// How many frames the phone is held up for, at the source's frame rate.

@@ -8,7 +8,7 @@ use nokhwa::utils::{
     Resolution,
 };
 
-use super::{CameraError, CaptureFormat, FrameSource};
+use super::source::{CameraError, CaptureFormat, FrameSource};
 
 /// The format the booth wants: sharp enough to crop a 480×640 portrait from a 1080p frame.
 const PREFERRED: (u32, u32, u32) = (1920, 1080, 30);
@@ -204,7 +204,7 @@ impl FrameSource for WebcamSource {
             .map_err(|e| CameraError::Read(e.to_string()))?;
         let resolution = buffer.resolution();
         match buffer.source_frame_format() {
-            FrameFormat::MJPEG => super::decode_mjpeg(buffer.buffer()),
+            FrameFormat::MJPEG => super::source::decode_mjpeg(buffer.buffer()),
             FrameFormat::YUYV => {
                 yuyv_to_rgb(buffer.buffer(), resolution.width(), resolution.height())
             }
