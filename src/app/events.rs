@@ -2,6 +2,7 @@
 //! block on it to wait for a worker without sleeping.
 
 use super::campus_worker::CampusEvent;
+pub use super::file_dialog::FilePick;
 use super::portrait_worker::PortraitOutcome;
 use super::store_worker::StoreEvent;
 
@@ -16,16 +17,6 @@ pub enum AppEvent {
     CamerasFound(Vec<super::first_run::CameraOption>),
     /// What the system's file dialog gave, and what it was asked for.
     FilePicked(super::file_dialog::PickWhat, FilePick),
-}
-
-/// The file dialog's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FilePick {
-    Picked(std::path::PathBuf),
-    Cancelled,
-    /// No dialog could be shown (no desktop portal, no zenity): the window says how else to
-    /// give the file.
-    Unavailable,
 }
 
 /// Room for bursts; workers block when it is full, which only happens if the UI stops draining.

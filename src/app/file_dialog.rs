@@ -5,8 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::events::FilePick;
-
 /// What the dialog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickWhat {
@@ -14,6 +12,16 @@ pub enum PickWhat {
     OrderFile,
     /// A folder to export a school's photos into (a USB stick, usually).
     ExportFolder,
+}
+
+/// The file dialog's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilePick {
+    Picked(std::path::PathBuf),
+    Cancelled,
+    /// No dialog could be shown (no desktop portal, no zenity): the window says how else to
+    /// give the file.
+    Unavailable,
 }
 
 /// Shows the dialog for `PickWhat`, titled with the text, and waits for the person's answer.

@@ -221,8 +221,15 @@ impl StationApp {
                 backdrop: config.backdrop,
                 size: config.jpeg_size,
             },
-            event_sender.clone(),
-            waker(&cc.egui_ctx),
+            {
+                let sender = event_sender.clone();
+                let wake = waker(&cc.egui_ctx);
+                Box::new(move |outcome| {
+                    let delivered = sender.send(AppEvent::Portrait(outcome)).is_ok();
+                    wake();
+                    delivered
+                })
+            },
         )?;
         let campus: crate::campus::link::CampusSlot = Arc::default();
         let joined = setup.campus.as_ref().map(|settings| JoinedCampus {

@@ -8,7 +8,6 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 
 use image::RgbImage;
 
-use super::events::AppEvent;
 use crate::portrait::geometry::CropAdjust;
 use crate::portrait::pipeline::{
     Portrait, PortraitError, PortraitPipeline, PortraitReport, PortraitSettings,
@@ -34,10 +33,13 @@ pub struct PortraitOutcome {
     pub original_jpeg: Option<Vec<u8>>,
 }
 
+/// Where the worker sends each outcome; `false` when no one listens any more (the window
+/// closed), and the worker stops.
+pub type PortraitSink = Box<dyn Fn(Box<PortraitOutcome>) -> bool + Send>;
+
 pub fn spawn_portrait_worker(
     settings: PortraitSettings,
-    events: SyncSender<AppEvent>,
-    wake: Box<dyn Fn() + Send>,
+    send: PortraitSink,
 ) -> std::io::Result<SyncSender<PortraitJob>> {
     let (jobs, receiver) = sync_channel::<PortraitJob>(4);
     std::thread::Builder::new()
@@ -78,10 +80,9 @@ pub fn spawn_portrait_worker(
                                 original_jpeg: None,
                             }
                         });
-                        if events.send(AppEvent::Portrait(Box::new(outcome))).is_err() {
+                        if !send(Box::new(outcome)) {
                             return;
                         }
-                        wake();
                     }
                 }
             }
