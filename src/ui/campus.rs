@@ -317,7 +317,7 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
                     station
                         .last_contact
                         .as_deref()
-                        .map(super::status_bar::clock)
+                        .map(super::widgets::clock)
                         .unwrap_or_else(|| "–".to_string()),
                 );
                 ui.label(

@@ -56,7 +56,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             (Some(user), None) => format!(
                 "{} ({})",
                 user.name(),
-                super::supervisor::role_label(t, user.role())
+                super::widgets::role_label(t, user.role())
             ),
             (None, _) => t.sign_in_first.to_string(),
         };
@@ -87,17 +87,6 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     });
 }
 
-/// Clock time (HH:MM:SS) of an RFC 3339 stamp, in local time.
-pub(super) fn clock(stamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| stamp.to_string())
-}
-
 fn show_campus(
     ui: &mut egui::Ui,
     t: &crate::i18n::Texts,
@@ -112,7 +101,7 @@ fn show_campus(
         let since = campus
             .offline_since
             .as_deref()
-            .map(|s| format!("{} {}", t.campus_offline_since, clock(s)))
+            .map(|s| format!("{} {}", t.campus_offline_since, super::widgets::clock(s)))
             .unwrap_or_else(|| t.campus_offline.to_string());
         coloured(
             &format!("● {} {} {since}", t.campus, campus.station),
@@ -138,7 +127,7 @@ fn show_campus(
         campus
             .last_sync
             .as_deref()
-            .map(clock)
+            .map(super::widgets::clock)
             .unwrap_or_else(|| "–".to_string())
     ));
 }

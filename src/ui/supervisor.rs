@@ -855,7 +855,7 @@ fn users(
                 RichText::new(&user.name)
             };
             ui.label(name);
-            ui.label(role_label(t, user.role));
+            ui.label(super::widgets::role_label(t, user.role));
             ui.label(
                 user.locked_until
                     .as_deref()
@@ -908,14 +908,18 @@ fn users(
             .labelled_by(label.id);
         let role = users.new_role.unwrap_or(AccountRole::Operator);
         egui::ComboBox::from_id_salt("new_user_role")
-            .selected_text(role_label(t, role))
+            .selected_text(super::widgets::role_label(t, role))
             .show_ui(ui, |ui| {
                 for option in [
                     AccountRole::Operator,
                     AccountRole::Staff,
                     AccountRole::Supervisor,
                 ] {
-                    ui.selectable_value(&mut users.new_role, Some(option), role_label(t, option));
+                    ui.selectable_value(
+                        &mut users.new_role,
+                        Some(option),
+                        super::widgets::role_label(t, option),
+                    );
                 }
             });
         let label = ui.label(t.pin);
@@ -937,14 +941,6 @@ fn users(
     // above it moves when it appears.
     if let Some(error) = &users.error {
         ui.label(super::widgets::message(error, t, theme::BAD));
-    }
-}
-
-pub fn role_label(t: &Texts, role: AccountRole) -> &'static str {
-    match role {
-        AccountRole::Operator => t.role_operator,
-        AccountRole::Staff => t.role_staff,
-        AccountRole::Supervisor => t.role_supervisor,
     }
 }
 

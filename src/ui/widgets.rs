@@ -64,3 +64,22 @@ pub fn booking_line(t: &Texts, booking: &BookingView) -> String {
         t.status(&booking.status)
     )
 }
+
+/// Clock time (HH:MM:SS) of an RFC 3339 stamp, in local time.
+pub fn clock(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+pub fn role_label(t: &crate::i18n::Texts, role: crate::store::Role) -> &'static str {
+    match role {
+        crate::store::Role::Operator => t.role_operator,
+        crate::store::Role::Staff => t.role_staff,
+        crate::store::Role::Supervisor => t.role_supervisor,
+    }
+}
