@@ -10,6 +10,9 @@ use crate::camera::SourceSpec;
 use crate::domain::photo_spec::{Backdrop, SizeRange};
 use crate::domain::{CaptureCodeRules, HolidayCalendar, PaymentMethod};
 
+/// Where `backup` writes, inside the data folder.
+pub const BACKUPS_FOLDER: &str = "backups";
+
 pub const DATA_DIR_ENV: &str = "CAPTURE_STATION_DATA";
 pub const DATABASE_FILE: &str = "station.sqlite3";
 pub const CONFIG_FILE: &str = "config.toml";

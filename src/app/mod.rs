@@ -255,7 +255,7 @@ impl StationApp {
                 photos_dir: config.photos_dir(),
                 backups_dir: setup
                     .startup_backup
-                    .then(|| config.data_dir.join(crate::cli::BACKUPS_FOLDER)),
+                    .then(|| config.data_dir.join(crate::config::BACKUPS_FOLDER)),
                 seed_demo: setup.demo,
                 capture_code_rules: config.capture_code_rules.clone(),
                 data_dir: config.data_dir.clone(),

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
-use super::Station;
+use super::context::Station;
 use crate::domain::{CollectionWindow, id_number, money};
 use crate::station::Reach;
 use crate::transfer::ImportOptions;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::Station;
+use super::context::Station;
 use crate::campus::cluster;
 use crate::campus::link::CampusLink;
 use crate::campus::server::CampusClient;

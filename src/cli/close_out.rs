@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDateTime;
 use clap::{Args, Subcommand};
 
-use super::Station;
+use super::context::Station;
 use crate::domain::money::format_yuan;
 use crate::transfer::refund_list::{refunds_csv, refunds_xlsx};
 

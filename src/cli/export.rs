@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::Station;
+use super::context::Station;
 use crate::transfer::export::{DEFAULT_NAMING, Naming, verify_export};
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::Station;
+use super::context::Station;
 use crate::camera::synthetic_student::{StudentScene, render_student_frame};
 use crate::campus::link::CampusLink;
 use crate::campus::settings::CampusSettings;

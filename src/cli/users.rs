@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
-use super::Station;
+use super::context::Station;
 use crate::station::Reach;
 use crate::station::accounts::{AccountList, AddedTo};
 use crate::store::Role;

@@ -1,0 +1,89 @@
+//! The station a command runs at: its settings, its store, and the `--user` who signs in for a
+//! command that changes data.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::config::{self, StationConfig};
+use crate::store::Store;
+
+/// What every command that touches the store needs.
+pub struct Station {
+    pub config: StationConfig,
+    pub store: Store,
+    /// `--user`, for commands that change data.
+    pub user: Option<String>,
+}
+
+/// Where a command-line PIN comes from when it is not typed at a prompt.
+pub const PIN_ENV: &str = "CAPTURE_STATION_PIN";
+
+/// The PIN from the environment, else one line of standard input (with a prompt on a terminal).
+pub fn read_pin(prompt: &str) -> Result<String> {
+    if let Ok(pin) = std::env::var(PIN_ENV) {
+        return Ok(pin);
+    }
+    use std::io::{BufRead, IsTerminal, Write};
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the PIN from standard input")?;
+    Ok(line.trim().to_string())
+}
+
+impl Station {
+    /// Logs `--user` in with the PIN from [`read_pin`]; the store then checks each change
+    /// against the account's role.
+    pub fn sign_in(&mut self) -> Result<crate::store::Session> {
+        let Some(name) = self.user.clone() else {
+            if self.store.user_count()? == 0 {
+                anyhow::bail!(
+                    "no staff account exists yet: create the supervisor first with \
+                     `capture-station user add --name NAME --role supervisor`"
+                );
+            }
+            anyhow::bail!(
+                "this command changes data: give --user NAME (PIN in ${PIN_ENV} or on stdin)"
+            );
+        };
+        let pin = read_pin(&format!("{name} 的 PIN"))?;
+        let link = self.campus_link()?;
+        Ok(crate::station::accounts::sign_in(
+            &mut self.store,
+            crate::station::Reach::of(link.as_ref()),
+            &name,
+            &pin,
+        )?)
+    }
+
+    /// The campus this station joined, if any; the use cases take it as their reach.
+    pub fn campus_link(&self) -> Result<Option<crate::campus::link::CampusLink>> {
+        Ok(
+            crate::campus::settings::CampusSettings::load(&self.config.data_dir)?
+                .map(crate::campus::link::CampusLink::for_command),
+        )
+    }
+
+    pub fn open(data_dir: PathBuf) -> Result<Self> {
+        config::create_private_dir(&data_dir)?;
+        let config = StationConfig::load(&data_dir)?;
+        let path = config.database_path();
+        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        // A save interrupted by a crash leaves temporaries or unreferenced photos: tidy them
+        // before anything else reads the folder.
+        store
+            .clean_photo_folder(&config.photos_dir())
+            .context("cleaning the photos folder")?;
+        Ok(Self {
+            config,
+            store,
+            user: None,
+        })
+    }
+}
