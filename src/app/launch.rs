@@ -180,21 +180,33 @@ pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<
     let persist = native.persist_window;
     let student_screenshots = options.student_screenshots;
     let first_run_screenshots = options.first_run_screenshots;
+    let tour = setup.screenshot_dir.clone().map(|dir| {
+        let tour = super::tour::Tour::new(dir);
+        if student_screenshots {
+            tour.student()
+        } else if first_run_screenshots {
+            tour.first_run()
+        } else {
+            tour
+        }
+    });
     eframe::run_native(
         "capture-station",
         native,
         Box::new(move |cc| {
             let mut app = StationApp::new(cc, setup)?;
-            if student_screenshots {
-                app.tour_the_student_screen();
-            }
-            if first_run_screenshots {
-                app.tour_the_first_run();
-            }
             if !persist {
                 app.state.screen = Default::default();
             }
-            Ok(Box::new(app))
+            Ok(match tour {
+                Some(tour) => {
+                    if student_screenshots {
+                        app.show_student_screen_in_root();
+                    }
+                    Box::new(super::tour::TourApp::new(app, tour))
+                }
+                None => Box::new(app),
+            })
         }),
     )
     .map_err(|error| anyhow::anyhow!("{error}"))

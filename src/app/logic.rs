@@ -68,12 +68,6 @@ impl StationApp {
         self.finish_countdown();
         self.check_idle(ctx);
         self.read_keyboard(ctx);
-        if let Some(mut tour) = self.tour.take() {
-            let finished = tour.step(self, ctx);
-            if !finished {
-                self.tour = Some(tour);
-            }
-        }
     }
 
     pub(super) fn after_frame(&mut self, ctx: &egui::Context) {

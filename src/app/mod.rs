@@ -121,7 +121,6 @@ pub struct StationApp {
     started: Instant,
     first_frame_ms: Option<f64>,
     startup_probe: bool,
-    tour: Option<tour::Tour>,
     /// The screenshot tour of the student's screen draws it in the main window.
     student_in_root: bool,
     egui_ctx: egui::Context,
@@ -331,7 +330,6 @@ impl StationApp {
             started: setup.started,
             first_frame_ms: None,
             startup_probe: setup.startup_probe,
-            tour: setup.screenshot_dir.map(tour::Tour::new),
             student_in_root: false,
             egui_ctx: cc.egui_ctx.clone(),
             shown_card: Default::default(),
@@ -375,21 +373,11 @@ impl StationApp {
         self.apply(command);
     }
 
-    /// Makes the screenshot tour photograph the student's screen: drawn in the main window, at
-    /// its size, in each of its states.
-    pub fn tour_the_student_screen(&mut self) {
-        if let Some(tour) = self.tour.take() {
-            self.tour = Some(tour.student());
-            self.student_in_root = true;
-            self.state.student_screen = crate::config::StudentScreenMode::Off;
-        }
-    }
-
-    /// Makes the screenshot tour photograph the first-run guide's steps.
-    pub fn tour_the_first_run(&mut self) {
-        if let Some(tour) = self.tour.take() {
-            self.tour = Some(tour.first_run());
-        }
+    /// Draws the student's screen in the main window, at its size (for the screenshot tour of
+    /// that screen).
+    pub fn show_student_screen_in_root(&mut self) {
+        self.student_in_root = true;
+        self.state.student_screen = crate::config::StudentScreenMode::Off;
     }
 
     /// Puts `picker` in place of the system's file dialog (for tests, which have no desktop).
@@ -444,6 +432,28 @@ impl eframe::App for StationApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.before_frame(&ctx);
+        self.draw(ui, &ctx);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.startup_probe {
+            return;
+        }
+        eframe::set_value(
+            storage,
+            SAVED_STATE_KEY,
+            &SavedState {
+                screen: self.state.screen,
+                language: Some(self.state.language),
+            },
+        );
+    }
+}
+
+impl StationApp {
+    /// Draws the frame and applies what the person asked for, after [`Self::before_frame`].
+    pub(super) fn draw(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        let ctx = ctx.clone();
         if self.student_in_root {
             ui::student::fill(ui, &self.state, &mut self.textures);
             self.after_frame(&ctx);
@@ -461,19 +471,5 @@ impl eframe::App for StationApp {
             self.apply(command);
         }
         self.after_frame(&ctx);
-    }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if self.tour.is_some() || self.startup_probe {
-            return;
-        }
-        eframe::set_value(
-            storage,
-            SAVED_STATE_KEY,
-            &SavedState {
-                screen: self.state.screen,
-                language: Some(self.state.language),
-            },
-        );
     }
 }

@@ -99,6 +99,36 @@ enum Phase {
     Saving(Arc<AtomicBool>),
 }
 
+/// The app under a screenshot tour. Each frame the tour acts after the app has read its
+/// workers' news and before it draws, as a person would between two frames. A tour saves no
+/// window state: it shows the defaults and leaves none behind.
+pub struct TourApp {
+    app: StationApp,
+    tour: Option<Tour>,
+}
+
+impl TourApp {
+    pub fn new(app: StationApp, tour: Tour) -> Self {
+        Self {
+            app,
+            tour: Some(tour),
+        }
+    }
+}
+
+impl eframe::App for TourApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.app.before_frame(&ctx);
+        if let Some(mut tour) = self.tour.take()
+            && !tour.step(&mut self.app, &ctx)
+        {
+            self.tour = Some(tour);
+        }
+        self.app.draw(ui, &ctx);
+    }
+}
+
 pub struct Tour {
     dir: PathBuf,
     index: usize,
