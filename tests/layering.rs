@@ -1,5 +1,5 @@
-//! The one-way import rule: the worker folders and the domain never reach up into the window.
-//! ui → app → {store, camera, scan, portrait, transfer} → domain.
+//! The one-way import rule, read from each file's paths: ui → app → station → campus →
+//! {store, transfer, camera, scan, portrait} → domain, and no two files import each other.
 
 use std::path::Path;
 
@@ -14,64 +14,83 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// What each folder may not name, read from the `use crate::…` (and `super::…`) paths of every
+/// file, with re-exports followed to the file that defines the item: the domain is pure, the
+/// store knows nothing of the network or the window, the workers never reach up into the app.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "domain",
+        &[
+            "store", "campus", "app", "ui", "cli", "station", "camera", "scan", "portrait",
+            "transfer", "config", "i18n",
+        ],
+    ),
+    ("store", &["campus", "app", "ui", "cli", "station", "i18n"]),
+    ("camera", &["campus", "app", "ui", "cli", "station", "i18n"]),
+    ("scan", &["campus", "app", "ui", "cli", "station", "i18n"]),
+    (
+        "portrait",
+        &["campus", "app", "ui", "cli", "station", "i18n"],
+    ),
+    (
+        "transfer",
+        &["campus", "app", "ui", "cli", "station", "i18n"],
+    ),
+    ("campus", &["app", "ui", "cli", "station", "i18n"]),
+    ("station", &["app", "ui", "cli"]),
+    ("i18n", &["app", "ui", "cli", "station"]),
+];
+
 #[test]
-fn lower_folders_do_not_import_the_window() {
+fn each_folder_names_only_the_folders_below_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = crate::util::use_graph::UseGraph::of_library(&src);
+    let folder = |file: &str| {
+        file.split('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".rs")
+            .to_string()
+    };
+    let mut offenders = Vec::new();
+    for (file, targets) in &graph.edges {
+        let Some((_, forbidden)) = FORBIDDEN.iter().find(|(f, _)| *f == folder(file)) else {
+            continue;
+        };
+        for target in targets {
+            if forbidden.contains(&folder(target).as_str()) {
+                offenders.push(format!("{file} names {target}"));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+    // The test reads real imports: the store does name its own neighbours.
+    assert!(graph.edges["store/bookings.rs"].contains("store/outbox.rs"));
+}
+
+/// Outside crates the lower folders may not use: the window's toolkit anywhere below the app,
+/// and the network in the store.
+#[test]
+fn lower_folders_do_not_use_the_window_or_the_network() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut offenders = Vec::new();
     for folder in [
-        "domain", "store", "camera", "scan", "portrait", "transfer", "campus",
+        "domain", "store", "camera", "scan", "portrait", "transfer", "campus", "station",
     ] {
         let mut files = Vec::new();
         rust_files(&src.join(folder), &mut files);
         assert!(!files.is_empty(), "{folder} has no sources");
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            for forbidden in [
-                "crate::app",
-                "crate::ui",
-                "crate::i18n",
-                "egui::",
-                "eframe::",
-            ] {
-                if text.contains(forbidden) {
-                    offenders.push(format!("{} uses {forbidden}", file.display()));
+            let mut forbidden = vec!["egui::", "eframe::"];
+            if folder == "store" || folder == "domain" {
+                forbidden.extend(["postgres::", "std::net"]);
+            }
+            for needle in forbidden {
+                if text.contains(needle) {
+                    offenders.push(format!("{} uses {needle}", file.display()));
                 }
             }
-        }
-    }
-    // The store knows nothing of the network: campus sync reads its outbox, not the reverse.
-    let mut store = Vec::new();
-    rust_files(&src.join("store"), &mut store);
-    for file in store {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for forbidden in ["crate::campus", "postgres::", "std::net"] {
-            if text.contains(forbidden) {
-                offenders.push(format!("{} uses {forbidden}", file.display()));
-            }
-        }
-    }
-    let mut domain = Vec::new();
-    rust_files(&src.join("domain"), &mut domain);
-    for file in domain {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for forbidden in [
-            "crate::store",
-            "crate::camera",
-            "crate::scan",
-            "crate::portrait",
-            "crate::transfer",
-            "crate::config",
-        ] {
-            if text.contains(forbidden) {
-                offenders.push(format!("{} uses {forbidden}", file.display()));
-            }
-        }
-    }
-    // The strings table is below the app: the app's state reads it, never the reverse.
-    for file in ["mod.rs", "errors.rs", "checks.rs"] {
-        let i18n = std::fs::read_to_string(src.join("i18n").join(file)).unwrap();
-        if i18n.contains("crate::app") {
-            offenders.push(format!("src/i18n/{file} uses crate::app"));
         }
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
@@ -125,4 +144,31 @@ fn unix_only_calls_stay_in_the_platform_module() {
         offenders.is_empty(),
         "unguarded Unix-only calls: {offenders:#?}"
     );
+}
+
+/// No two files import each other, directly or round a loop: each file can be read, and
+/// changed, knowing only what it names.
+#[test]
+fn no_import_circles_between_files() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = crate::util::use_graph::UseGraph::of_library(&src);
+    assert!(graph.edges.len() > 100, "the graph read too few files");
+    let circles: Vec<Vec<String>> = graph
+        .circles()
+        .into_iter()
+        .map(|files| {
+            // Each file with what it names inside its circle, so the loop can be cut.
+            files
+                .iter()
+                .map(|file| {
+                    let inside: Vec<&String> = graph.edges[file]
+                        .iter()
+                        .filter(|target| files.contains(target))
+                        .collect();
+                    format!("{file} → {inside:?}")
+                })
+                .collect()
+        })
+        .collect();
+    assert!(circles.is_empty(), "import circles: {circles:#?}");
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a temporary station, and running the real binary.
 
 pub mod campus_server;
+pub mod use_graph;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
