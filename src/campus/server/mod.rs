@@ -1,0 +1,222 @@
+//! The campus store's operations, as a station (or the supervisor) calls them: enrolment,
+//! uploading outbox batches, pulling the change feed, claiming a booking before a shot, photo
+//! uploads and the station's heartbeat. Each is one server transaction.
+//!
+//! Upload rules: events apply in the station's sequence order; an event id already held is a
+//! duplicate (so a batch sent twice, or resent after a lost acknowledgement, changes nothing);
+//! a sequence number past the next expected one stops the batch with the number the server
+//! wants; an event that cannot be applied is kept whole in `quarantine` with the reason, never
+//! dropped. The station a batch belongs to is the login's, not a claim of the client.
+
+mod apply;
+mod import;
+mod pull;
+mod supervision;
+mod upload;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use postgres::{Client, Statement};
+use serde::Serialize;
+
+use super::schema::{self};
+use super::token::{ServerLogin, new_secret};
+use super::{CampusError, CampusResult};
+
+/// The channel stations LISTEN on; every commit that adds shared events notifies it.
+pub const CHANGES_CHANNEL: &str = "campus_changes";
+/// The claim: this station takes the booking unless another station photographed it or holds
+/// a fresh claim. A claim with no capture behind it for 10 minutes no longer blocks another
+/// station (the claiming station crashed, or the student walked away); the same interval is
+/// used when an upload checks a claim.
+const CLAIM_SQL: &str = "INSERT INTO claims (booking_id, station)
+     SELECT $1, $2 WHERE NOT EXISTS
+         (SELECT 1 FROM captures WHERE booking_id = $1 AND active AND station <> $2)
+     ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station,
+         claimed_at = clock_timestamp()
+     WHERE claims.station = EXCLUDED.station
+        OR (claims.claimed_at < clock_timestamp() - interval '10 minutes'
+            AND NOT EXISTS (SELECT 1 FROM captures c
+                            WHERE c.booking_id = claims.booking_id AND c.active))
+     RETURNING station";
+
+/// What the server did with one uploaded event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    Applied,
+    /// Already held (sent before): nothing changed.
+    Duplicate,
+    /// Held, and a conflict row waits for the supervisor.
+    Conflict,
+    /// Could not be applied; kept in quarantine with the reason.
+    Quarantined,
+}
+
+impl EventOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Conflict => "conflict",
+            Self::Quarantined => "quarantined",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UploadAnswer {
+    /// (station_seq, outcome) for each event the server answered, in order.
+    pub outcomes: Vec<(i64, EventOutcome)>,
+    /// The batch skipped ahead of the server's record: resend from this sequence number.
+    pub gap_expected: Option<i64>,
+}
+
+/// Who may shoot a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "claim")]
+pub enum ClaimAnswer {
+    /// This station holds the booking.
+    Won,
+    /// Another station claimed or photographed it first.
+    Lost { holder: String },
+    /// The server does not know the booking yet (a walk-in still in this station's outbox):
+    /// shoot, and the upload checks it.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StationRow {
+    pub name: String,
+    pub last_contact: Option<String>,
+    pub clock_offset_ms: Option<i64>,
+    pub last_seq: i64,
+    pub outbox_depth: i64,
+    pub photos_waiting: i64,
+    pub captures_today: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictRow {
+    pub id: i64,
+    pub kind: String,
+    pub booking_id: Option<String>,
+    pub event_id: String,
+    pub other: serde_json::Value,
+    pub created_at: String,
+}
+
+/// A conflict's two photos, JPEG bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictPhotos {
+    /// The booking's photo now (the active capture), if it has one.
+    pub current: Option<Vec<u8>>,
+    /// The photo the conflict is about.
+    pub other: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarantineRow {
+    pub event_id: String,
+    pub station: String,
+    pub station_seq: Option<i64>,
+    pub kind: String,
+    pub reason: String,
+}
+
+pub struct CampusClient {
+    client: Client,
+    /// The station this login belongs to (`None` for the campus owner's login).
+    station: Option<String>,
+    listening: bool,
+    /// Statements prepared on this connection, by their text.
+    statements: HashMap<&'static str, Statement>,
+}
+
+fn unreachable(login: &ServerLogin, error: super::tls::ConnectError) -> CampusError {
+    // The login's Display carries no password. The causes say why (a refused certificate, a
+    // timeout), which the top error alone does not.
+    let mut text = format!("{login}: {error}");
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    CampusError::Unreachable(text)
+}
+
+fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(text)
+        .map_err(|_| CampusError::Refused(format!("{what} '{text}' is not a UUID")))
+}
+
+impl CampusClient {
+    /// Connects and checks that the server's schema is the one this app knows.
+    pub fn connect(login: &ServerLogin, timeout: Duration) -> CampusResult<Self> {
+        let mut client =
+            super::tls::connect(login, timeout).map_err(|error| unreachable(login, error))?;
+        schema::check_version(&mut client)?;
+        let station: Option<String> = client
+            .query_opt(
+                "SELECT name FROM stations WHERE role_name = current_user",
+                &[],
+            )?
+            .map(|row| row.get(0));
+        Ok(Self {
+            client,
+            station,
+            listening: false,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Registers `station` with the join token's login and returns the station's own login.
+    pub fn enrol(
+        token: &ServerLogin,
+        station: &str,
+        timeout: Duration,
+    ) -> CampusResult<ServerLogin> {
+        let mut client = Self::connect(token, timeout)?;
+        let password = new_secret();
+        let role: String = client
+            .client
+            .query_one("SELECT campus_enrol($1, $2)", &[&station, &password])
+            .map_err(|error| match error.as_db_error() {
+                Some(db) => CampusError::Refused(db.message().to_string()),
+                None => CampusError::Postgres(error),
+            })?
+            .get(0);
+        Ok(ServerLogin {
+            user: role,
+            password,
+            ..token.clone()
+        })
+    }
+
+    /// Whether this connection is encrypted, as the server sees it.
+    pub fn encrypted(&mut self) -> CampusResult<bool> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )?
+            .get(0))
+    }
+
+    pub fn station(&self) -> Option<&str> {
+        self.station.as_deref()
+    }
+
+    pub(super) fn station_or_refuse(&self) -> CampusResult<String> {
+        self.station.clone().ok_or_else(|| {
+            CampusError::Refused("this login is not a station's; join the campus first".to_string())
+        })
+    }
+
+    /// Raw access for tests and the supervisor's reports.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
