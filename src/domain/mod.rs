@@ -9,6 +9,7 @@ pub mod correction;
 pub mod id_number;
 pub mod money;
 pub mod photo_spec;
+pub mod roles;
 pub mod row_problem;
 pub mod slot;
 pub mod text;
