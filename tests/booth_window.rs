@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use capture_station::app::command::Command;
-use capture_station::app::state::{CardState, Role, Screen, ShotState};
+use capture_station::app::state::{CardState, Screen, ShotState, WindowRole};
 use capture_station::app::{AppSetup, CameraChoice, StationApp, demo};
 use capture_station::camera::FrameHub;
 use capture_station::camera::synthetic::render_phone_frame;
@@ -309,7 +309,7 @@ fn scan_space_enter_saves_the_photo() {
         name: demo::DEMO_SUPERVISOR.to_string(),
         pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
     });
-    booth.settle(|s| s.role == Role::Supervisor);
+    booth.settle(|s| s.role == WindowRole::Supervisor);
     booth.harness.get_by_label("批准重拍").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.card().is_some_and(|c| c.booking.retake_approved));
@@ -436,7 +436,7 @@ fn corrections_need_the_supervisor_and_are_audited() {
     booth.type_into(A11yRole::PasswordInput, "PIN", demo::DEMO_SUPERVISOR_PIN);
     booth.harness.get_by_label("登录").click();
     booth.harness.run_steps(1);
-    booth.settle(|s| s.role == Role::Supervisor);
+    booth.settle(|s| s.role == WindowRole::Supervisor);
     booth
         .app()
         .command(Command::SelectForCorrection(booking_id.clone()));
@@ -551,7 +551,7 @@ fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
         name: demo::DEMO_SUPERVISOR.to_string(),
         pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
     });
-    booth.settle(|s| s.role == Role::Supervisor);
+    booth.settle(|s| s.role == WindowRole::Supervisor);
     booth.app().command(Command::Show(Screen::Supervisor));
     booth.app().command(Command::SupervisorTab(
         capture_station::app::state::SupervisorTab::CloseOut,
@@ -663,7 +663,7 @@ fn the_first_run_creates_the_supervisor_in_the_window() {
     booth.harness.get_by_label("创建主管并登录").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.session.is_some());
-    assert_eq!(booth.app().state.role, Role::Supervisor);
+    assert_eq!(booth.app().state.role, WindowRole::Supervisor);
     let store = booth.store();
     assert_eq!(store.user_count().unwrap(), 1);
     let hash: String = store
@@ -916,7 +916,7 @@ impl Booth {
             name: demo::DEMO_SUPERVISOR.to_string(),
             pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
         });
-        self.settle(|s| s.role == Role::Supervisor);
+        self.settle(|s| s.role == WindowRole::Supervisor);
     }
 
     /// Drops `bytes`, saved as `name` in a temporary folder, onto the window.

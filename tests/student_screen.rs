@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use capture_station::app::command::Command;
-use capture_station::app::state::{Role, Screen, ShotState, SupervisorTab};
+use capture_station::app::state::{Screen, ShotState, SupervisorTab, WindowRole};
 use capture_station::camera::synthetic_source::demo_camera_codes;
 use capture_station::i18n::ZH;
 use capture_station::store::BookingView;
@@ -234,7 +234,7 @@ fn a_supervisor_may_check_the_record_and_let_the_shot_go_ahead() {
     assert!(disputed_in_store(&booth, &booking));
 
     booth.supervisor_over_the_booth();
-    assert_eq!(booth.app().state.role, Role::Supervisor);
+    assert_eq!(booth.app().state.role, WindowRole::Supervisor);
     booth.harness.run_steps(2);
     booth.harness.get_by_label(ZH.override_dispute).click();
     booth.harness.run_steps(1);

@@ -11,8 +11,8 @@ use super::events::AppEvent;
 use super::keyboard::Typed;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{
-    Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Role, Screen, ShootBlock,
-    ShotState, SupervisorTab,
+    Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Screen, ShootBlock, ShotState,
+    SupervisorTab, WindowRole,
 };
 use super::store_worker::NotTaken;
 use super::store_worker::{SaveRequest, StoreEvent, StoreJob};
@@ -400,9 +400,9 @@ impl StationApp {
 
     fn update_role(&mut self) {
         self.state.role = if self.supervisor_session().is_some() {
-            Role::Supervisor
+            WindowRole::Supervisor
         } else {
-            Role::Operator
+            WindowRole::Operator
         };
     }
 
@@ -967,7 +967,7 @@ impl StationApp {
                 self.first_run_signed_in();
                 self.state
                     .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
-                if self.state.role == Role::Supervisor {
+                if self.state.role == WindowRole::Supervisor {
                     self.send_store(StoreJob::LoadSchools);
                 }
             }
@@ -1168,7 +1168,7 @@ impl StationApp {
                 {
                     self.state.notice = None;
                 }
-                if (screen == Screen::Supervisor && self.state.role == Role::Supervisor)
+                if (screen == Screen::Supervisor && self.state.role == WindowRole::Supervisor)
                     || screen == Screen::WalkIn
                 {
                     // The walk-in desk offers the known schools, so a typo makes no new one.

@@ -41,8 +41,8 @@ use keyboard::WedgeDetector;
 use portrait_worker::{PortraitJob, spawn_portrait_worker};
 use preview::{PreviewHandle, spawn_preview};
 use state::{
-    AppState, DatabaseHealth, JoinedCampus, OperatorState, Role, Screen, SupervisorState,
-    WalkInForm,
+    AppState, DatabaseHealth, JoinedCampus, OperatorState, Screen, SupervisorState, WalkInForm,
+    WindowRole,
 };
 use store_worker::{StoreSetup, spawn_store_worker};
 
@@ -282,7 +282,7 @@ impl StationApp {
             camera_live: false,
             camera_fault: None,
             camera_fps: 0.0,
-            role: Role::Operator,
+            role: WindowRole::Operator,
             session: None,
             elevated: None,
             accounts: None,

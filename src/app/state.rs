@@ -20,8 +20,10 @@ pub enum Screen {
     Supervisor,
 }
 
+/// Which of the window's two faces is up: the operator's, or a supervisor's signed in over
+/// it (an account's role is [`crate::store::Role`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub enum WindowRole {
     Operator,
     Supervisor,
 }
@@ -580,7 +582,7 @@ pub struct AppState {
     pub camera_fault: Option<crate::camera::CameraFault>,
     pub camera_fps: f32,
     /// What the window shows: supervisor screens while a supervisor session is active.
-    pub role: Role,
+    pub role: WindowRole,
     /// Who is signed in at the booth. None: the sign-in (or first-run) screen.
     pub session: Option<crate::store::Session>,
     /// A supervisor signed in over the booth's session (to approve, correct, close out).

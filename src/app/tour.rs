@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::StationApp;
 use super::command::Command;
 use super::first_run::FirstRunStep;
-use super::state::{CardState, Role, Screen, ShotState, SupervisorTab};
+use super::state::{CardState, Screen, ShotState, SupervisorTab, WindowRole};
 use crate::config::Language;
 
 /// The longest one step waits for what it shows (a scan, a shot) before taking the picture.
@@ -400,7 +400,7 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
                 let id = first.booking.booking_id.clone();
                 app.apply(Command::SelectForCorrection(id));
             }
-            app.state.role == Role::Supervisor && app.state.supervisor.selected.is_some()
+            app.state.role == WindowRole::Supervisor && app.state.supervisor.selected.is_some()
         }
         Scene::Schools => !app.state.supervisor.schools.is_empty(),
         Scene::CloseOut => app.state.supervisor.close_out.preview.is_some(),

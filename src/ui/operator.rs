@@ -6,7 +6,7 @@ use egui::{Color32, RichText, Stroke, vec2};
 use super::widgets::coloured;
 use super::{Textures, theme};
 use crate::app::command::Command;
-use crate::app::state::{AppState, BookingCard, CardState, Role, ShootBlock, ShotState};
+use crate::app::state::{AppState, BookingCard, CardState, ShootBlock, ShotState, WindowRole};
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 use crate::i18n::Texts;
 
@@ -455,7 +455,7 @@ fn found_card(
                     ui.add(egui::Image::new(&texture).fit_to_exact_size(vec2(60.0, 80.0)));
                     ui.label(t.earlier_photo);
                 }
-                if state.role == Role::Supervisor && ui.button(t.approve_retake).clicked() {
+                if state.role == WindowRole::Supervisor && ui.button(t.approve_retake).clicked() {
                     commands.push(Command::ApproveRetake {
                         booking_id: booking.booking_id.clone(),
                     });
@@ -465,7 +465,7 @@ fn found_card(
         Some(ShootBlock::OutsideWindow) => {
             ui.horizontal(|ui| {
                 ui.label(coloured(t.outside_window, theme::WARN));
-                if state.role == Role::Supervisor && ui.button(t.override_window).clicked() {
+                if state.role == WindowRole::Supervisor && ui.button(t.override_window).clicked() {
                     commands.push(Command::OverrideWindow {
                         booking_id: booking.booking_id.clone(),
                     });
@@ -480,7 +480,7 @@ fn found_card(
                         booking_id: booking.booking_id.clone(),
                     });
                 }
-                if state.role == Role::Supervisor && ui.button(t.override_dispute).clicked() {
+                if state.role == WindowRole::Supervisor && ui.button(t.override_dispute).clicked() {
                     commands.push(Command::OverrideDispute {
                         booking_id: booking.booking_id.clone(),
                     });
@@ -581,7 +581,7 @@ fn shot_buttons(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &m
         .min_size(vec2(250.0, 40.0))
         .fill(fill)
     };
-    let supervisor_here = state.role == Role::Supervisor;
+    let supervisor_here = state.role == WindowRole::Supervisor;
     match &state.operator.shot {
         ShotState::Ready {
             report,

@@ -23,12 +23,12 @@ use settings::settings;
 pub use settings::station_fields;
 
 use crate::app::command::Command;
-use crate::app::state::{AppState, Role, SupervisorTab};
+use crate::app::state::{AppState, SupervisorTab, WindowRole};
 use crate::i18n::Texts;
 
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let t = state.texts();
-    if state.role != Role::Supervisor {
+    if state.role != WindowRole::Supervisor {
         login(ui, state, t, commands);
         return;
     }
