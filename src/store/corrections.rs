@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::accounts::{Permission, Session};
-use super::bookings::{name_grams, status_of};
+use super::bookings::status_of;
+use super::bookings::writer::name_grams;
 use super::outbox::{self, CorrectionPayload};
 use super::{Store, StoreResult, events, new_id, now_text};
 use crate::domain::{BookingStatus, CorrectableField};

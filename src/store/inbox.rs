@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::bookings::{BookingWriter, apply_remote_booking, apply_remote_booking_update};
+use super::bookings::remote::{apply_remote_booking, apply_remote_booking_update};
+use super::bookings::writer::BookingWriter;
 use super::captures::sha256_hex;
 use super::outbox::*;
 use super::photo_files::write_atomically;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::bookings::{BOOKING_VIEW_SELECT, BookingView, booking_view_from_row, searchable_name};
+use super::bookings::writer::searchable_name;
+use super::bookings::{BOOKING_VIEW_SELECT, BookingView, booking_view_from_row};
 use super::{Store, StoreResult};
 use crate::domain::id_number;
 
