@@ -2,6 +2,8 @@
 //! portrait, store), drains their events into [`state::AppState`], and applies the screens'
 //! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
 
+mod answers;
+mod apply;
 pub mod campus_worker;
 mod card_guard;
 pub mod command;
@@ -17,6 +19,7 @@ mod leaving;
 mod logic;
 pub mod portrait_worker;
 pub mod preview;
+mod shooting;
 pub mod state;
 pub mod store_worker;
 pub mod student_view;

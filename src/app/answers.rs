@@ -1,0 +1,666 @@
+//! What the workers answered: the store's, the portrait worker's and the campus screen's
+//! events, applied to the state (and the cards they concern).
+
+use std::time::Instant;
+
+use super::StationApp;
+use super::campus_worker::{CampusEvent, CampusJob};
+use super::command::Command;
+use super::events::AppEvent;
+use super::portrait_worker::{PortraitJob, PortraitOutcome};
+use super::state::{
+    Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Screen, ShotState, SupervisorTab,
+    WindowRole,
+};
+use super::store_worker::{StoreEvent, StoreJob};
+use crate::store::Role as AccountRole;
+
+impl StationApp {
+    pub(super) fn handle_event(&mut self, event: AppEvent) {
+        match event {
+            AppEvent::ScannerWake => self.drain_scanner(),
+            AppEvent::Portrait(outcome) => self.portrait_done(*outcome),
+            AppEvent::Store(event) => self.store_answered(event),
+            AppEvent::Campus(event) => self.campus_answered(event),
+            AppEvent::CamerasFound(options) => self.cameras_found(options),
+            AppEvent::FilePicked(what, picked) => self.file_picked(what, picked),
+        }
+    }
+
+    pub(super) fn start_campus(&mut self, settings: crate::campus::settings::CampusSettings) {
+        let link = crate::campus::link::CampusLink::start(
+            settings,
+            self.config.database_path(),
+            self.config.photos_dir(),
+        );
+        let _ = self.campus.set(std::sync::Arc::new(link));
+    }
+
+    pub(super) fn send_campus(&mut self, job: CampusJob) {
+        self.state.supervisor.campus.busy = true;
+        self.state.supervisor.campus.error = None;
+        match self.campus_jobs.try_send(job) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                // The earlier jobs are still waiting on the server: this one is dropped, said.
+                let t = self.state.texts();
+                self.state.notify(NoticeLevel::Error, t.campus_busy);
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                self.state.supervisor.campus.busy = false;
+                self.state.supervisor.campus.error = Some(crate::i18n::Message::new(
+                    "校区页面的后台线程已停止，详情已记入日志",
+                    "the campus screen's thread has stopped; see the log",
+                ));
+            }
+        }
+    }
+
+    pub(super) fn campus_answered(&mut self, event: CampusEvent) {
+        let screen = &mut self.state.supervisor.campus;
+        screen.busy = false;
+        match event {
+            CampusEvent::Joined(settings) => {
+                screen.joined = Some(JoinedCampus {
+                    station: settings.station.clone(),
+                    server: settings.login.address(),
+                    token: settings.join_token.as_ref().map(|t| t.to_token()),
+                });
+                screen.token.clear();
+                self.start_campus(*settings);
+                self.send_campus(CampusJob::Overview);
+            }
+            CampusEvent::Overview(overview) => {
+                if let Some(shown) = &screen.conflict_photos
+                    && !overview.conflicts.iter().any(|c| c.id == shown.conflict_id)
+                {
+                    screen.conflict_photos = None;
+                }
+                screen.overview = Some(*overview);
+            }
+            CampusEvent::Photos {
+                conflict_id,
+                current,
+                other,
+            } => {
+                screen.conflict_photos = Some(super::state::ConflictPhotosShown {
+                    conflict_id,
+                    current,
+                    other,
+                });
+            }
+            CampusEvent::Resolved(_) => {
+                screen.conflict_photos = None;
+                self.send_campus(CampusJob::Overview);
+            }
+            CampusEvent::Failed(message) => screen.error = Some(message),
+        }
+    }
+
+    pub(super) fn portrait_done(&mut self, outcome: PortraitOutcome) {
+        // A result belongs to the shot, and the shot to its card: one for a shot or a card
+        // that is gone (Esc, R, another student) is dropped.
+        let current = match &self.state.operator.shot {
+            ShotState::Processing {
+                shot_id,
+                booking_id,
+                ..
+            } if *shot_id == outcome.shot_id
+                && self
+                    .state
+                    .card()
+                    .is_some_and(|card| card.booking.booking_id == *booking_id) =>
+            {
+                Some(*shot_id)
+            }
+            _ => None,
+        };
+        if current.is_none() {
+            self.state.operator.portrait_results_dropped += 1;
+            tracing::info!(
+                shot_id = outcome.shot_id,
+                "a portrait result arrived for a shot no longer on screen; dropped"
+            );
+            return;
+        }
+        if outcome.original_jpeg.is_some() {
+            self.shot_original = outcome.original_jpeg;
+        }
+        self.state.operator.shot = match outcome.result {
+            Ok(portrait) => ShotState::Ready {
+                shot_id: outcome.shot_id,
+                image: portrait.image,
+                jpeg: portrait.jpeg,
+                report: portrait.report,
+                override_armed: false,
+                saving: false,
+            },
+            Err(report) => ShotState::Failed {
+                shot_id: outcome.shot_id,
+                report,
+            },
+        };
+    }
+
+    pub(super) fn store_answered(&mut self, event: StoreEvent) {
+        let t = self.state.texts();
+        if let Some(area) = event.success_area() {
+            self.state.succeeded(area);
+        }
+        match event {
+            StoreEvent::Preparing => self.state.database = DatabaseHealth::Preparing,
+            StoreEvent::Ready { demo_seeded } => {
+                self.state.database = DatabaseHealth::Healthy;
+                // The sync worker opens the database only now: the store thread has migrated,
+                // seeded and tidied it, so the two connections never race on a new file.
+                if let Some(settings) = self.campus_waiting.take() {
+                    self.start_campus(settings);
+                }
+                if let Some(count) = demo_seeded {
+                    tracing::info!(count, "demo database seeded");
+                }
+            }
+            StoreEvent::OpenFailed(error) => {
+                self.state.database = DatabaseHealth::Failed(error.clone());
+                self.state.notify(NoticeLevel::Error, error);
+            }
+            StoreEvent::CodeResolved { code, card } => {
+                let name = card.as_ref().map(|card| card.booking.student.name.clone());
+                let form = &mut self.state.walk_in;
+                if form.capture_code == code
+                    && let Some(filled) = &mut form.code_from_camera
+                {
+                    filled.owner = Some(name.clone());
+                }
+                let captured = card.as_ref().is_some_and(|card| {
+                    card.booking.status == crate::domain::BookingStatus::Captured.as_str()
+                });
+                if self.name_next_up(&code, name, captured) {
+                    return;
+                }
+                let waiting =
+                    matches!(&self.state.operator.card, CardState::Looking(c) if *c == code);
+                if !waiting {
+                    return;
+                }
+                if let Some(at) = self.state.operator.scanned_at.take() {
+                    let card_ms = at.elapsed().as_secs_f64() * 1000.0;
+                    self.state.operator.card_latency_ms = Some(card_ms);
+                    tracing::info!(card_ms, "scan to card");
+                }
+                // The save just made is confirmed beside the next student's name.
+                let saved = match self.state.operator.just_saved.take() {
+                    Some(name) => format!("{} {name} · ", t.saved),
+                    None => String::new(),
+                };
+                self.state.operator.card = match card {
+                    Some(card) => {
+                        self.state.notify(
+                            NoticeLevel::Success,
+                            format!("{saved}{} {}", t.found, card.booking.student.name),
+                        );
+                        CardState::Found(card)
+                    }
+                    None => {
+                        self.state
+                            .notify(NoticeLevel::Warning, format!("{saved}{}", t.no_booking));
+                        CardState::Unknown(code)
+                    }
+                };
+            }
+            StoreEvent::SearchResults {
+                generation,
+                for_supervisor,
+                hits,
+            } => {
+                let search = if for_supervisor {
+                    &mut self.state.supervisor.search
+                } else {
+                    &mut self.state.operator.search
+                };
+                if search.generation == generation {
+                    search.results = hits;
+                }
+            }
+            StoreEvent::CardLoaded(card) => {
+                // The message names the student now on the card, never the one before.
+                self.state.notify(
+                    NoticeLevel::Info,
+                    format!("{} {}", t.card_opened, card.booking.student.name),
+                );
+                self.state.operator.card = CardState::Found(card);
+                self.state.operator.search = Default::default();
+                self.reset_shot();
+            }
+            StoreEvent::CaptureSaved { booking_id } => {
+                if let ShotState::Ready { shot_id, image, .. } =
+                    std::mem::replace(&mut self.state.operator.shot, ShotState::None)
+                {
+                    self.state.operator.shot = ShotState::Saved { shot_id, image };
+                }
+                self.shot_frame = None;
+                self.shot_original = None;
+                if let CardState::Found(card) = &mut self.state.operator.card
+                    && card.booking.booking_id == booking_id
+                {
+                    card.booking.status =
+                        crate::domain::BookingStatus::Captured.as_str().to_string();
+                    card.booking.retake_approved = false;
+                    card.saved = true;
+                    let name = card.booking.student.name.clone();
+                    self.state
+                        .notify(NoticeLevel::Success, format!("{} {name}", t.saved));
+                    if self.state.operator.next_up.is_some() {
+                        self.state.operator.just_saved = Some(name);
+                    }
+                }
+                self.take_next_up();
+            }
+            StoreEvent::WalkInCreated(card) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.walk_in_saved, card.booking.student.name),
+                );
+                self.state.walk_in = super::state::WalkInForm::new(
+                    self.config.walk_in_amount_fen,
+                    self.config.walk_in_payment,
+                );
+                self.state.operator.card = CardState::Found(card);
+                self.reset_shot();
+                self.state.screen = Screen::Operator;
+                // A school confirmed as new is known from now on.
+                self.send_store(StoreJob::LoadSchools);
+            }
+            StoreEvent::WalkInCodeTaken { owner } => {
+                let form = &mut self.state.walk_in;
+                form.saving = false;
+                // Beside the form it belongs to, until the next save.
+                form.error = Some(t.walk_in_code_taken.replace("{name}", &owner));
+            }
+            StoreEvent::WalkInDuplicate(card) => {
+                self.state.walk_in.saving = false;
+                self.state.notify(
+                    NoticeLevel::Warning,
+                    format!("{} {}", t.walk_in_duplicate, card.booking.student.name),
+                );
+                self.state.operator.card = CardState::Found(card);
+                self.reset_shot();
+                self.state.screen = Screen::Operator;
+            }
+            StoreEvent::Corrected {
+                booking,
+                history,
+                outcome,
+            } => {
+                let reexport = matches!(
+                    outcome,
+                    crate::store::CorrectionOutcome::Corrected {
+                        photo_needs_reexport: true
+                    }
+                );
+                let message = match outcome {
+                    crate::store::CorrectionOutcome::Unchanged => {
+                        t.correction_unchanged.to_string()
+                    }
+                    _ if reexport => format!("{} {}", t.correction_saved, t.photo_reexport),
+                    _ => t.correction_saved.to_string(),
+                };
+                self.state.notify(NoticeLevel::Success, message);
+                self.refresh_card_if(&booking.booking_id);
+                self.state.supervisor.selected = Some(*booking);
+                self.state.supervisor.history = history;
+                self.state.supervisor.correction = Default::default();
+                // The list beside the form shows the record as it is now (王萍, not 王平).
+                let query = self.state.supervisor.search.query.clone();
+                if !query.trim().is_empty() {
+                    self.apply(Command::Search {
+                        query,
+                        for_supervisor: true,
+                    });
+                }
+            }
+            StoreEvent::Selected { booking, history } => {
+                self.state.supervisor.correction = Default::default();
+                self.state.supervisor.selected = Some(*booking);
+                self.state.supervisor.history = history;
+            }
+            StoreEvent::RetakeApproved(card) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.retake_approved, card.booking.student.name),
+                );
+                if let Some(selected) = &mut self.state.supervisor.selected
+                    && selected.booking_id == card.booking.booking_id
+                {
+                    *selected = card.booking.clone();
+                }
+                if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == card.booking.booking_id)
+                {
+                    self.state.operator.card = CardState::Found(card);
+                }
+            }
+            StoreEvent::DetailsFlagged { card, history } => {
+                self.state.notify(NoticeLevel::Warning, t.details_flagged);
+                // The supervisor's correction screen opens on this student, whoever signs in.
+                self.state.supervisor.selected = Some(card.booking.clone());
+                self.state.supervisor.history = history;
+                self.state.supervisor.correction = Default::default();
+                self.state.supervisor.tab = SupervisorTab::Corrections;
+                self.replace_card(*card);
+            }
+            StoreEvent::DisputeOverridden(card) => {
+                self.state
+                    .notify(NoticeLevel::Success, t.dispute_overridden);
+                if let Some(selected) = &mut self.state.supervisor.selected
+                    && selected.booking_id == card.booking.booking_id
+                {
+                    *selected = card.booking.clone();
+                }
+                self.replace_card(*card);
+            }
+            StoreEvent::Schools(rows) => {
+                self.state.supervisor.schools = rows;
+                self.state.supervisor.schools_loaded = true;
+            }
+            StoreEvent::CampusGate(view) => {
+                let form = &mut self.state.supervisor.campus.close;
+                form.busy = false;
+                if form.write_off_station.is_empty() || view.gate.iter().all(|g| !g.blocks()) {
+                    form.write_off_station.clear();
+                    form.write_off_reason.clear();
+                }
+                form.gate = Some(*view);
+            }
+            StoreEvent::CampusClosed(outcome) => {
+                let text = format!(
+                    "{} {} · {} {}",
+                    t.campus_closed,
+                    outcome.refunded,
+                    t.refund_total,
+                    crate::domain::money::format_yuan(outcome.refund_total_fen)
+                );
+                self.state.notify(NoticeLevel::Success, text);
+                let school = outcome.school.clone();
+                let form = &mut self.state.supervisor.campus.close;
+                form.busy = false;
+                form.outcome = Some(*outcome);
+                self.send_store(StoreJob::CampusGate { school });
+            }
+            StoreEvent::CampusRefused(message) => {
+                self.state.supervisor.campus.close.busy = false;
+                self.state
+                    .notify_in(Area::Campus, NoticeLevel::Error, message);
+            }
+            StoreEvent::Recorded => {}
+            StoreEvent::ClosePreviewed(preview) => {
+                self.state.supervisor.close_out.preview = Some(*preview);
+                self.state.supervisor.close_out.outcome = None;
+            }
+            StoreEvent::Closed(outcome) => {
+                let text = format!(
+                    "{} {} · {} {}",
+                    t.closed,
+                    outcome.cancelled,
+                    t.refund_total,
+                    crate::domain::money::format_yuan(outcome.refund_total_fen)
+                );
+                self.state.notify(NoticeLevel::Success, text);
+                let school = outcome.school.clone();
+                let close_out = &mut self.state.supervisor.close_out;
+                close_out.outcome = Some(*outcome);
+                close_out.preview = None;
+                close_out.force = false;
+                self.send_store(StoreJob::LoadRefunds { school });
+            }
+            StoreEvent::Refunds { rows, summary } => {
+                let close_out = &mut self.state.supervisor.close_out;
+                close_out.refunds = rows;
+                close_out.summary = summary;
+            }
+            StoreEvent::ReportLoaded(report) => {
+                self.state.supervisor.close_out.report = Some(*report)
+            }
+            StoreEvent::FileWritten(path) => {
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {}", t.file_written, path.display()),
+                );
+                self.state.supervisor.close_out.written = Some(path);
+            }
+            StoreEvent::Counts(counts) => self.state.counts = counts,
+            StoreEvent::SettingsSaved(config) => {
+                let camera_changed = config.camera != self.config.camera
+                    || config.camera_resolution != self.config.camera_resolution
+                    || config.camera_format != self.config.camera_format;
+                self.state.language = config.language;
+                self.state.station_name = config.station_name.clone();
+                self.state.student_screen = config.student_screen;
+                self.state.countdown = config.countdown;
+                self.state.supervisor.settings = config.file.clone();
+                self.state.supervisor.settings_error = None;
+                let _ = self.send_portrait(PortraitJob::Settings(
+                    crate::portrait::pipeline::PortraitSettings {
+                        backdrop: config.backdrop,
+                        size: config.jpeg_size,
+                    },
+                ));
+                self.config = *config;
+                // The camera changes at once; in tests' own frame hubs there is none to change.
+                if camera_changed && self.camera_spec.is_some() {
+                    let spec = self
+                        .config
+                        .camera
+                        .clone()
+                        .or_else(|| self.camera_spec.clone());
+                    if let Some(spec) = spec {
+                        self.switch_camera(spec, self.config.camera_preference());
+                    }
+                }
+                self.first_run_settings_saved();
+                let t = self.state.texts();
+                self.state.notify(NoticeLevel::Success, t.settings_saved);
+            }
+            StoreEvent::Accounts(count) => {
+                self.state.accounts = Some(count);
+                self.accounts_counted(count);
+            }
+            StoreEvent::SignedIn { session, elevate } => {
+                self.state.sign_in = Default::default();
+                self.state.supervisor.pin.clear();
+                self.state.last_activity = Instant::now();
+                self.state.accounts = Some(self.state.accounts.unwrap_or(0).max(1));
+                let name = session.name().to_string();
+                if elevate {
+                    if session.role() == AccountRole::Supervisor {
+                        self.state.elevated = Some(session);
+                    } else {
+                        // Signed in, but not a supervisor: nothing changes, and the store has
+                        // logged the sign-in.
+                        self.state.notify(NoticeLevel::Error, t.needs_supervisor);
+                        return;
+                    }
+                } else {
+                    self.state.session = Some(session);
+                }
+                self.update_role();
+                self.first_run_signed_in();
+                self.state
+                    .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
+                if self.state.role == WindowRole::Supervisor {
+                    self.send_store(StoreJob::LoadSchools);
+                }
+            }
+            StoreEvent::SignInRefused { message, elevate } => {
+                self.state.sign_in.busy = false;
+                self.state.supervisor.pin.clear();
+                self.state.sign_in.pin.clear();
+                self.state.sign_in.pin_again.clear();
+                // The sign-in screen shows its own message; over the booth, the notice strip.
+                if elevate {
+                    self.state.notify(NoticeLevel::Error, message);
+                } else {
+                    self.state.sign_in.message = Some(message);
+                }
+            }
+            StoreEvent::PinReset { name, users } => {
+                self.state.supervisor.users.list = users;
+                self.state.notify(
+                    NoticeLevel::Success,
+                    t.pin_reset_done.replace("{name}", &name),
+                );
+            }
+            StoreEvent::Users(list) => {
+                let users = &mut self.state.supervisor.users;
+                let added = users
+                    .adding
+                    .take()
+                    .filter(|name| list.iter().any(|user| user.name == *name));
+                users.list = list;
+                users.new_name.clear();
+                users.new_pin.clear();
+                if let Some(name) = added {
+                    self.state
+                        .notify(NoticeLevel::Success, t.user_added.replace("{name}", &name));
+                }
+            }
+            StoreEvent::ImportPreviewed {
+                path,
+                bytes,
+                preview,
+            } => {
+                let import = &mut self.state.supervisor.import;
+                // A preview for a file the supervisor has since replaced is stale.
+                if import.path == path.display().to_string() {
+                    import.busy = false;
+                    import.bytes = Some(bytes);
+                    import.preview = Some(*preview);
+                }
+            }
+            StoreEvent::Imported(report) => {
+                let import = &mut self.state.supervisor.import;
+                import.busy = false;
+                import.preview = None;
+                let message = t.import_counts(t.import_done, &report);
+                import.result = Some(*report);
+                self.state.notify(NoticeLevel::Success, message);
+                self.send_store(StoreJob::LoadSchools);
+            }
+            StoreEvent::ExportPlanned(plan) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.plan = Some(*plan);
+            }
+            StoreEvent::ExportProgress { done, total } => {
+                self.state.supervisor.export.progress = Some((done, total));
+            }
+            StoreEvent::Exported(done) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.progress = None;
+                form.plan = None;
+                let verified = done.verdict.as_ref().is_some_and(|v| v.ok());
+                let message = format!(
+                    "{} {} {}",
+                    t.export_done,
+                    done.report.folder.display(),
+                    if verified {
+                        t.export_verified
+                    } else {
+                        t.export_not_verified
+                    }
+                );
+                form.result = Some(*done);
+                self.state.notify(
+                    if verified {
+                        NoticeLevel::Success
+                    } else {
+                        NoticeLevel::Error
+                    },
+                    message,
+                );
+            }
+            StoreEvent::ExportRefused(reason) => {
+                let form = &mut self.state.supervisor.export;
+                form.busy = false;
+                form.progress = None;
+                form.refused = Some(reason.clone());
+                self.state.notify(NoticeLevel::Error, reason);
+            }
+            StoreEvent::ImportRefused(reason) => {
+                let import = &mut self.state.supervisor.import;
+                import.busy = false;
+                import.preview = None;
+                import.bytes = None;
+                // Said on the import screen itself, where the file is chosen again.
+                import.refused = Some(reason);
+            }
+            StoreEvent::Failed { area, message } => self.store_failed(area, message),
+        }
+    }
+
+    /// A job failed: nothing waits for it any more, and the reason is said where the job came
+    /// from (beside its form, or in the notice strip), until that place next succeeds.
+    pub(super) fn store_failed(&mut self, area: Area, message: crate::i18n::Message) {
+        self.state.supervisor.import.busy = false;
+        self.state.supervisor.export.busy = false;
+        self.state.supervisor.export.progress = None;
+        self.state.sign_in.busy = false;
+        if let ShotState::Ready { saving, .. } = &mut self.state.operator.shot {
+            // The photo stays on screen: nothing is lost, the operator can try again.
+            *saving = false;
+        }
+        self.state.walk_in.saving = false;
+        if matches!(self.state.operator.card, CardState::Looking(_)) {
+            self.state.operator.card = CardState::Empty;
+        }
+        let supervisor = &mut self.state.supervisor;
+        match area {
+            Area::Settings => {
+                supervisor.settings_error = Some(message);
+                self.first_run_save_failed();
+            }
+            Area::Accounts => {
+                supervisor.users.adding = None;
+                supervisor.users.error = Some(message);
+            }
+            Area::Import => supervisor.import.refused = Some(message),
+            Area::Export => supervisor.export.refused = Some(message),
+            Area::Corrections => supervisor.correction_error = Some(message),
+            Area::SignIn => self.state.sign_in.message = Some(message),
+            Area::WalkIn => {
+                self.state.walk_in.error = Some(message.text(self.state.language).to_string())
+            }
+            Area::Campus => {
+                supervisor.campus.close.busy = false;
+                supervisor.campus.error = Some(message);
+            }
+            _ => self.state.notify_in(area, NoticeLevel::Error, message),
+        }
+    }
+
+    pub(super) fn refresh_card_if(&mut self, booking_id: &str) {
+        if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == booking_id)
+        {
+            self.send_store(StoreJob::OpenBooking(booking_id.to_string()));
+        }
+    }
+
+    /// The card again, as the store now has it, if it is still the one up; the shot stays.
+    pub(super) fn replace_card(&mut self, card: super::state::BookingCard) {
+        if let CardState::Found(current) = &mut self.state.operator.card
+            && current.booking.booking_id == card.booking.booking_id
+        {
+            let window_overridden = current.window_overridden;
+            **current = card;
+            current.window_overridden = window_overridden;
+        }
+    }
+
+    pub(super) fn reset_shot(&mut self) {
+        self.state.operator.countdown_started = None;
+        self.state.operator.shot = ShotState::None;
+        self.state.operator.nudge = Default::default();
+        self.shot_frame = None;
+        self.shot_original = None;
+    }
+}
