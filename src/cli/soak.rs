@@ -13,6 +13,7 @@ use crate::campus::link::CampusLink;
 use crate::campus::settings::CampusSettings;
 use crate::domain::BookingStatus;
 use crate::portrait::pipeline::{PortraitPipeline, PortraitSettings};
+use crate::station::{Reach, StationError};
 use crate::store::captures::NewCapture;
 use crate::store::{NewBooking, Store};
 
@@ -93,13 +94,6 @@ pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
                 .store
                 .create_booking(&walk_in(&args.school, seed), &session)?
         };
-        if let Some(link) = &link
-            && let Err(held) = link.claim_before_shot(&booking_id)
-        {
-            writeln!(stdout, "held {booking_id} {}", held.station)?;
-            queue.held_elsewhere(&booking_id);
-            continue;
-        }
         let shot = match kept_shot.take() {
             Some(shot) => shot,
             None => shoot(&mut pipeline, seed)?,
@@ -110,7 +104,9 @@ pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
         } else {
             shot.jpeg.clone()
         };
-        let saved_capture = station.store.save_capture(
+        let saved_capture = crate::station::capture::save(
+            &mut station.store,
+            Reach::of(link.as_ref()),
             &photos,
             NewCapture {
                 booking_id: &booking_id,
@@ -124,15 +120,18 @@ pub fn soak_capture(mut station: Station, args: SoakArgs) -> Result<()> {
         );
         let record = match saved_capture {
             Ok(record) => record,
+            Err(StationError::HeldElsewhere(held)) => {
+                writeln!(stdout, "held {booking_id} {}", held.station)?;
+                queue.held_elsewhere(&booking_id);
+                kept_shot = Some(shot);
+                continue;
+            }
             // The pull brought another booth's photo between the pick and the save.
             Err(_) if !still_booked(&station.store, &booking_id) => continue,
             Err(error) => return Err(error.into()),
         };
         if args.shot_once || args.roster || args.booking.is_some() {
             kept_shot = Some(shot);
-        }
-        if let Some(link) = &link {
-            link.nudge();
         }
         writeln!(stdout, "saved {booking_id} {} {}", record.id, record.sha256)?;
         stdout.flush()?;

@@ -6,21 +6,23 @@ use std::path::Path;
 
 use super::{Reach, StationError, StationResult};
 use crate::store::Store;
-use crate::store::captures::NewCapture;
+use crate::store::captures::{CaptureRecord, NewCapture};
 
-/// Saves the shot; refused when another station holds the student.
+/// Saves the shot; refused when another station holds the student. A joined station's sync is
+/// woken to upload it.
 pub fn save(
     store: &mut Store,
     reach: Reach,
     photos_dir: &Path,
     capture: NewCapture,
-) -> StationResult<()> {
+) -> StationResult<CaptureRecord> {
     if let Reach::Campus(link) = reach
         && !store.booking(capture.booking_id)?.retake_approved
     {
         link.claim_before_shot(capture.booking_id)
             .map_err(StationError::HeldElsewhere)?;
     }
-    store.save_capture(photos_dir, capture)?;
-    Ok(())
+    let record = store.save_capture(photos_dir, capture)?;
+    reach.after_local_change();
+    Ok(record)
 }

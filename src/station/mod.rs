@@ -32,6 +32,14 @@ impl<'a> Reach<'a> {
         link.map_or(Self::Local, Self::Campus)
     }
 
+    /// A change was made here: a joined station's sync uploads it now rather than at its next
+    /// round.
+    pub fn after_local_change(self) {
+        if let Self::Campus(link) = self {
+            link.nudge();
+        }
+    }
+
     /// The link, for a campus-only operation (seal, write-off, close-out, the gate); a single
     /// station is told it has not joined.
     pub fn joined(self) -> Result<&'a CampusLink, CampusError> {

@@ -449,7 +449,7 @@ pub(super) fn handle(
 }
 
 /// The station's reach: the campus link once it joined.
-fn reach(setup: &StoreSetup) -> station::Reach<'_> {
+pub(super) fn reach(setup: &StoreSetup) -> station::Reach<'_> {
     station::Reach::of(setup.campus.get().map(|link| link.as_ref()))
 }
 

@@ -137,10 +137,8 @@ fn serve(
                 | StoreEvent::Refunds { .. }
                 | StoreEvent::Corrected { .. }
         );
-        if let Some(campus) = setup.campus.get()
-            && !matches!(event, StoreEvent::Failed { .. })
-        {
-            campus.nudge();
+        if !matches!(event, StoreEvent::Failed { .. }) {
+            handle::reach(setup).after_local_change();
         }
         send(event);
         if changed_counts && let Ok(counts) = store.day_counts(today()) {
