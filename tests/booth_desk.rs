@@ -9,7 +9,7 @@ use capture_station::app::state::{Screen, ShotState, SupervisorTab};
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable as _;
 
-use crate::booth_window::{Booth, booth, card_found};
+use crate::util::booth::{Booth, booth, card_found};
 
 fn fill_walk_in(booth: &mut Booth, name: &str, sequence: u32, school: &str) {
     booth.app().command(Command::Show(Screen::WalkIn));

@@ -8,7 +8,7 @@ use capture_station::camera::synthetic_source::demo_camera_codes;
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable as _;
 
-use crate::booth_window::{Booth, booth, card_found};
+use crate::util::booth::{Booth, booth, card_found};
 
 fn card_name(booth: &mut Booth) -> Option<String> {
     booth

@@ -6,7 +6,7 @@ use capture_station::app::state::{Screen, SupervisorTab};
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
-use crate::booth_window::{booth, booth_configured, card_found};
+use crate::util::booth::{booth, booth_configured, card_found};
 
 fn window() -> egui::Rect {
     egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1366.0, 768.0))
@@ -19,7 +19,7 @@ fn the_walk_in_form_does_not_move_while_typing() {
     let mut booth = booth();
     booth.app().command(Command::Show(Screen::WalkIn));
     booth.harness.run_steps(2);
-    let field = |booth: &crate::booth_window::Booth, label: &str| {
+    let field = |booth: &crate::util::booth::Booth, label: &str| {
         booth
             .harness
             .get_by_role_and_label(A11yRole::TextInput, label)

@@ -13,7 +13,7 @@ use capture_station::app::state::{Screen, ShotState, SupervisorTab};
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable as _;
 
-use crate::booth_window::{Booth, booth, card_found, first_start_booth};
+use crate::util::booth::{Booth, booth, card_found, first_start_booth};
 
 fn open_tab(booth: &mut Booth, tab: SupervisorTab) {
     booth.app().command(Command::Show(Screen::Supervisor));

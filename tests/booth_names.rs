@@ -8,7 +8,7 @@ use capture_station::ui::theme::can_draw;
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable as _;
 
-use crate::booth_window::{Booth, booth_configured, booth_drawing_boxes, card_found};
+use crate::util::booth::{Booth, booth_configured, booth_drawing_boxes, card_found};
 
 /// Books a walk-in through the form, as the desk would, and waits for its card.
 fn book_walk_in(booth: &mut Booth, name: &str, school: &str, sequence: u32) {

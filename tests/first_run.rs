@@ -15,7 +15,7 @@ use capture_station::transfer::sample::{CsvEncoding, as_rows, sample_orders, wri
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable as _;
 
-use crate::booth_window::{Booth, WAIT, first_start_booth};
+use crate::util::booth::{Booth, WAIT, first_start_booth};
 
 /// A folder of identical frames of one colour and size: a camera that is easy to tell apart.
 fn replay_folder(root: &Path, name: &str, size: (u32, u32), colour: [u8; 3]) -> String {
@@ -307,7 +307,7 @@ fn a_camera_saved_in_the_settings_runs_without_a_restart() {
     let second = replay_folder(frames.path(), "second", (320, 240), [160, 30, 160]);
     let spec: SourceSpec = first.parse().unwrap();
     let mut booth =
-        crate::booth_window::booth_with_camera(1.0 / 60.0, true, CameraChoice::Source(spec));
+        crate::util::booth::booth_with_camera(1.0 / 60.0, true, CameraChoice::Source(spec));
     booth.sign_in(
         capture_station::app::demo::DEMO_STAFF,
         capture_station::app::demo::DEMO_STAFF_PIN,

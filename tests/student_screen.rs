@@ -12,7 +12,7 @@ use capture_station::store::BookingView;
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
-use crate::booth_window::{Booth, booth_configured, card_found};
+use crate::util::booth::{Booth, booth_configured, card_found};
 
 /// Every text on the student's screen, as its accessibility tree holds it.
 fn student_texts(booth: &Booth) -> Vec<String> {

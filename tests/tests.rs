@@ -10,6 +10,7 @@ mod booth_hands;
 mod booth_layout;
 mod booth_messages;
 mod booth_names;
+mod booth_supervisor;
 mod booth_window;
 mod campus;
 mod campus_faults;

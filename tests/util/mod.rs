@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: a temporary station, and running the real binary.
 
+pub mod booth;
 pub mod campus_server;
 pub mod use_graph;
 
