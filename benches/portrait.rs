@@ -10,10 +10,14 @@
 // Tests and benchmarks unwrap: a failure there is the test failing, which is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The test frames are a fixture, kept with the tests rather than in the library.
+#[path = "../tests/util/booth_frame.rs"]
+mod booth_frame;
+
 use std::path::Path;
 
+use booth_frame::{load_portraits, varied_booth_frames};
 use capture_station::domain::photo_spec::Backdrop;
-use capture_station::portrait::booth_frame::{load_portraits, varied_booth_frames};
 use capture_station::portrait::pipeline::{PortraitPipeline, PortraitSettings, StageTimes};
 
 fn percentile(values: &mut [f64], fraction: f64) -> f64 {

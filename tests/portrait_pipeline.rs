@@ -7,8 +7,8 @@ use capture_station::config::Language;
 use capture_station::i18n::checks::hint_text;
 use std::path::Path;
 
+use crate::util::booth_frame::{compose_booth_frame, roll_portrait};
 use capture_station::domain::photo_spec::{Backdrop, SizeRange};
-use capture_station::portrait::booth_frame::{compose_booth_frame, roll_portrait};
 use capture_station::portrait::checks::Check;
 use capture_station::portrait::geometry::Framing;
 use capture_station::portrait::pipeline::{

@@ -1,7 +1,6 @@
 //! The portrait pipeline: a camera frame or a still → one face → the 学历照片 crop → checks →
 //! a JPEG inside the size range. Pure functions over pixels; saving lives in the store.
 
-pub mod booth_frame;
 pub mod checks;
 pub mod detect;
 pub mod encode;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a temporary station, and running the real binary.
 
 pub mod booth;
+pub mod booth_frame;
 pub mod campus_server;
 pub mod use_graph;
 

@@ -1,11 +1,13 @@
 //! Booth-like test frames: a portrait whose plain backdrop is replaced by the booth's light blue,
 //! placed at a chosen size and position on a 1920×1080 frame. Used by tests and benchmarks in
 //! place of real booth photos, which this project does not have.
+// Shared with the portrait and landmark benchmarks; each uses part of it.
+#![allow(dead_code)]
 
 use image::{Rgb, RgbImage, imageops};
 
-use super::geometry::seen_backdrop;
-use crate::domain::photo_spec::Backdrop;
+use capture_station::domain::photo_spec::Backdrop;
+use capture_station::portrait::geometry::seen_backdrop;
 use imageproc::geometric_transformations::{Border, Interpolation, rotate_about_center};
 
 /// Replaces `portrait`'s own plain backdrop (its top-corner colour, flood-filled from the border
@@ -160,7 +162,7 @@ pub fn load_portraits(dir: &std::path::Path) -> std::io::Result<Vec<(String, Rgb
         .into_iter()
         .filter_map(|path| {
             let bytes = std::fs::read(&path).ok()?;
-            let image = crate::scan::image_input::decode_rgb(&bytes).ok()?;
+            let image = capture_station::scan::image_input::decode_rgb(&bytes).ok()?;
             let name = path.file_stem()?.to_string_lossy().into_owned();
             Some((name, image))
         })
