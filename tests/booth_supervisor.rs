@@ -1,6 +1,7 @@
 //! The supervisor's work in the booth window, driven like a user would: corrections, closing a
 //! school, importing bookings, exporting photos, joining a campus.
 
+use capture_station::app::campus::CampusCommand;
 use capture_station::app::command::Command;
 use capture_station::app::demo;
 use capture_station::app::state::{Screen, WindowRole};
@@ -516,9 +517,9 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
     booth.app().command(Command::SupervisorTab(
         capture_station::app::state::SupervisorTab::Campus,
     ));
-    booth
-        .app()
-        .command(Command::CampusLoadGate("校区大学".to_string()));
+    booth.app().command(Command::Campus(CampusCommand::LoadGate(
+        "校区大学".to_string(),
+    )));
     booth.settle(|s| {
         let form = &s.supervisor.campus.close;
         !form.busy && form.gate.is_some()

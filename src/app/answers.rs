@@ -4,13 +4,11 @@
 use std::time::Instant;
 
 use super::StationApp;
-use super::campus_worker::{CampusEvent, CampusJob};
 use super::command::Command;
 use super::events::AppEvent;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{
-    Area, CardState, DatabaseHealth, JoinedCampus, NoticeLevel, Screen, ShotState, SupervisorTab,
-    WindowRole,
+    Area, CardState, DatabaseHealth, NoticeLevel, Screen, ShotState, SupervisorTab, WindowRole,
 };
 use super::store_worker::{StoreEvent, StoreJob};
 use crate::store::Role as AccountRole;
@@ -24,76 +22,6 @@ impl StationApp {
             AppEvent::Campus(event) => self.campus_answered(event),
             AppEvent::CamerasFound(options) => self.cameras_found(options),
             AppEvent::FilePicked(what, picked) => self.file_picked(what, picked),
-        }
-    }
-
-    pub(super) fn start_campus(&mut self, settings: crate::campus::settings::CampusSettings) {
-        let link = crate::campus::link::CampusLink::start(
-            settings,
-            self.config.database_path(),
-            self.config.photos_dir(),
-        );
-        let _ = self.campus.set(std::sync::Arc::new(link));
-    }
-
-    pub(super) fn send_campus(&mut self, job: CampusJob) {
-        self.state.supervisor.campus.busy = true;
-        self.state.supervisor.campus.error = None;
-        match self.campus_jobs.try_send(job) {
-            Ok(()) => {}
-            Err(std::sync::mpsc::TrySendError::Full(_)) => {
-                // The earlier jobs are still waiting on the server: this one is dropped, said.
-                let t = self.state.texts();
-                self.state.notify(NoticeLevel::Error, t.campus_busy);
-            }
-            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
-                self.state.supervisor.campus.busy = false;
-                self.state.supervisor.campus.error = Some(crate::i18n::Message::new(
-                    "校区页面的后台线程已停止，详情已记入日志",
-                    "the campus screen's thread has stopped; see the log",
-                ));
-            }
-        }
-    }
-
-    pub(super) fn campus_answered(&mut self, event: CampusEvent) {
-        let screen = &mut self.state.supervisor.campus;
-        screen.busy = false;
-        match event {
-            CampusEvent::Joined(settings) => {
-                screen.joined = Some(JoinedCampus {
-                    station: settings.station.clone(),
-                    server: settings.login.address(),
-                    token: settings.join_token.as_ref().map(|t| t.to_token()),
-                });
-                screen.token.clear();
-                self.start_campus(*settings);
-                self.send_campus(CampusJob::Overview);
-            }
-            CampusEvent::Overview(overview) => {
-                if let Some(shown) = &screen.conflict_photos
-                    && !overview.conflicts.iter().any(|c| c.id == shown.conflict_id)
-                {
-                    screen.conflict_photos = None;
-                }
-                screen.overview = Some(*overview);
-            }
-            CampusEvent::Photos {
-                conflict_id,
-                current,
-                other,
-            } => {
-                screen.conflict_photos = Some(super::state::ConflictPhotosShown {
-                    conflict_id,
-                    current,
-                    other,
-                });
-            }
-            CampusEvent::Resolved(_) => {
-                screen.conflict_photos = None;
-                self.send_campus(CampusJob::Overview);
-            }
-            CampusEvent::Failed(message) => screen.error = Some(message),
         }
     }
 
@@ -362,35 +290,7 @@ impl StationApp {
                 self.state.supervisor.schools = rows;
                 self.state.supervisor.schools_loaded = true;
             }
-            StoreEvent::CampusGate(view) => {
-                let form = &mut self.state.supervisor.campus.close;
-                form.busy = false;
-                if form.write_off_station.is_empty() || view.gate.iter().all(|g| !g.blocks()) {
-                    form.write_off_station.clear();
-                    form.write_off_reason.clear();
-                }
-                form.gate = Some(*view);
-            }
-            StoreEvent::CampusClosed(outcome) => {
-                let text = format!(
-                    "{} {} · {} {}",
-                    t.campus_closed,
-                    outcome.refunded,
-                    t.refund_total,
-                    crate::domain::money::format_yuan(outcome.refund_total_fen)
-                );
-                self.state.notify(NoticeLevel::Success, text);
-                let school = outcome.school.clone();
-                let form = &mut self.state.supervisor.campus.close;
-                form.busy = false;
-                form.outcome = Some(*outcome);
-                self.send_store(StoreJob::CampusGate { school });
-            }
-            StoreEvent::CampusRefused(message) => {
-                self.state.supervisor.campus.close.busy = false;
-                self.state
-                    .notify_in(Area::Campus, NoticeLevel::Error, message);
-            }
+            StoreEvent::Campus(event) => self.campus_store_answered(event),
             StoreEvent::Recorded => {}
             StoreEvent::ClosePreviewed(preview) => {
                 self.state.supervisor.close_out.preview = Some(*preview);

@@ -274,78 +274,7 @@ impl StationApp {
                     });
                 }
             }
-            Command::CampusJoin => {
-                let screen = &self.state.supervisor.campus;
-                let job = CampusJob::Join {
-                    token: screen.token.trim().to_string(),
-                    station: screen.station_name.trim().to_string(),
-                };
-                self.send_campus(job);
-            }
-            Command::CampusRefresh => self.send_campus(CampusJob::Overview),
-            Command::CampusLoadGate(school) => {
-                let form = &mut self.state.supervisor.campus.close;
-                form.school = school.clone();
-                form.busy = true;
-                self.send_store(StoreJob::CampusGate { school });
-            }
-            Command::CampusSeal => {
-                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
-                    let form = &mut self.state.supervisor.campus.close;
-                    form.busy = true;
-                    let school = form.school.clone();
-                    self.send_store(StoreJob::CampusSeal { school, session });
-                }
-            }
-            Command::CampusWriteOff => {
-                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
-                    let form = &mut self.state.supervisor.campus.close;
-                    let job = StoreJob::CampusWriteOff {
-                        school: form.school.clone(),
-                        station: form.write_off_station.trim().to_string(),
-                        reason: form.write_off_reason.trim().to_string(),
-                        session,
-                    };
-                    form.busy = true;
-                    self.send_store(job);
-                }
-            }
-            Command::CampusCloseOut => {
-                if let Some(session) = self.require_supervisor(Permission::CloseOut) {
-                    let form = &mut self.state.supervisor.campus.close;
-                    form.busy = true;
-                    let school = form.school.clone();
-                    let calendar = Box::new(self.config.holidays.clone());
-                    self.send_store(StoreJob::CampusCloseOut {
-                        school,
-                        calendar,
-                        session,
-                    });
-                }
-            }
-            Command::CampusOpenConflict(id) => self.send_campus(CampusJob::ConflictPhotos(id)),
-            Command::CampusResolve {
-                conflict_id,
-                decision,
-            } => {
-                let Some(session) = self.supervisor_session() else {
-                    return;
-                };
-                let station = self
-                    .state
-                    .supervisor
-                    .campus
-                    .joined
-                    .as_ref()
-                    .map(|j| j.station.clone())
-                    .unwrap_or_default();
-                let decided_by = format!("{}@{station}", session.name());
-                self.send_campus(CampusJob::Resolve {
-                    conflict_id,
-                    decision,
-                    decided_by,
-                });
-            }
+            Command::Campus(command) => self.apply_campus(command),
             Command::SupervisorTab(tab) => {
                 let arriving = self.state.supervisor.tab != tab;
                 self.state.supervisor.tab = tab;

@@ -8,25 +8,8 @@ use super::state::{Screen, SupervisorTab};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// 主管 → 校区: join the campus with the token and station name typed (or scanned).
-    CampusJoin,
-    /// Read the stations, conflicts and quarantine from the campus server again.
-    CampusRefresh,
-    /// Show a conflict with both photos.
-    CampusOpenConflict(i64),
-    /// The supervisor's decision on a conflict.
-    CampusResolve {
-        conflict_id: i64,
-        decision: crate::campus::ConflictDecision,
-    },
-    /// 校区结算: read the school's gate and campus report from the server.
-    CampusLoadGate(String),
-    /// Seal the chosen school at this booth.
-    CampusSeal,
-    /// Write off the station typed, with the reason typed.
-    CampusWriteOff,
-    /// Close the chosen school for the whole campus.
-    CampusCloseOut,
+    /// The campus screen and the campus close-out.
+    Campus(super::campus::CampusCommand),
     Show(Screen),
     SetLanguage(Language),
     /// Take the live frame and make the portrait (Space) of the card's student, if the card

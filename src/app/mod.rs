@@ -4,6 +4,7 @@
 
 mod answers;
 mod apply;
+pub mod campus;
 pub mod campus_worker;
 mod card_guard;
 pub mod command;

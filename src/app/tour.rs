@@ -2,6 +2,7 @@
 //! walk-in form with a bad ID number, the supervisor's screens, English, sign-in) and saves a PNG of
 //! each, so the window can be checked by eye at the booth laptop's 1366×768.
 
+use crate::app::campus::CampusCommand;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -314,9 +315,9 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         Scene::Campus => {
             app.apply(Command::SupervisorTab(SupervisorTab::Campus));
             if app.state.supervisor.campus.joined.is_some() {
-                app.apply(Command::CampusLoadGate(
+                app.apply(Command::Campus(CampusCommand::LoadGate(
                     super::demo::DEMO_SCHOOL.to_string(),
-                ));
+                )));
             }
         }
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),

@@ -3,6 +3,7 @@
 //! join token as a QR code for the next station, events the server refused, and the open
 //! conflicts side by side (both photos, or both values) with the supervisor's decision.
 
+use crate::app::campus::CampusCommand;
 use crate::campus::ConflictDecision;
 use egui::{ColorImage, RichText, TextureHandle, TextureOptions};
 
@@ -57,7 +58,7 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
                         .selectable_label(&form.school == school, school)
                         .clicked()
                     {
-                        commands.push(Command::CampusLoadGate(school.clone()));
+                        commands.push(Command::Campus(CampusCommand::LoadGate(school.clone())));
                     }
                 }
             })
@@ -70,7 +71,9 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
             )
             .clicked()
         {
-            commands.push(Command::CampusLoadGate(form.school.clone()));
+            commands.push(Command::Campus(CampusCommand::LoadGate(
+                form.school.clone(),
+            )));
         }
         if form.busy {
             ui.spinner();
@@ -105,7 +108,7 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
         .add_enabled(!form.busy, egui::Button::new(t.campus_seal_here))
         .clicked()
     {
-        commands.push(Command::CampusSeal);
+        commands.push(Command::Campus(CampusCommand::Seal));
     }
     let blocking: Vec<&str> = view
         .gate
@@ -118,7 +121,7 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
             .add_enabled(!form.busy, egui::Button::new(t.campus_close_now))
             .clicked()
         {
-            commands.push(Command::CampusCloseOut);
+            commands.push(Command::Campus(CampusCommand::CloseOut));
         }
     } else {
         ui.label(coloured(
@@ -148,7 +151,7 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
                 .add_enabled(ready, egui::Button::new(t.campus_write_off))
                 .clicked()
             {
-                commands.push(Command::CampusWriteOff);
+                commands.push(Command::Campus(CampusCommand::WriteOff));
             }
         });
     }
@@ -257,7 +260,7 @@ pub fn join_form(
             .add_enabled(ready, egui::Button::new(t.campus_join))
             .clicked()
         {
-            commands.push(Command::CampusJoin);
+            commands.push(Command::Campus(CampusCommand::Join));
         }
         if screen.busy {
             ui.spinner();
@@ -285,7 +288,7 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
             .add_enabled(!screen.busy, egui::Button::new(t.campus_refresh))
             .clicked()
         {
-            commands.push(Command::CampusRefresh);
+            commands.push(Command::Campus(CampusCommand::Refresh));
         }
         if screen.busy {
             ui.spinner();
@@ -450,10 +453,10 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                     .add_enabled(!screen.busy, egui::Button::new(label))
                     .clicked()
                 {
-                    commands.push(Command::CampusResolve {
+                    commands.push(Command::Campus(CampusCommand::Resolve {
                         conflict_id: conflict.id,
                         decision,
-                    });
+                    }));
                 }
             };
             match conflict.kind.as_str() {
@@ -462,7 +465,7 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                         .add_enabled(!screen.busy, egui::Button::new(t.campus_show))
                         .clicked()
                     {
-                        commands.push(Command::CampusOpenConflict(conflict.id));
+                        commands.push(Command::Campus(CampusCommand::OpenConflict(conflict.id)));
                     }
                 }
                 "duplicate_walk_in" => {
@@ -551,10 +554,10 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
                             .add_enabled(!screen.busy, egui::Button::new(label))
                             .clicked()
                         {
-                            commands.push(Command::CampusResolve {
+                            commands.push(Command::Campus(CampusCommand::Resolve {
                                 conflict_id: conflict.id,
                                 decision,
-                            });
+                            }));
                         }
                     }
                 });

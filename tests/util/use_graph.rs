@@ -440,12 +440,19 @@ fn inline_paths(code: &str) -> Vec<Vec<String>> {
                 break;
             }
         }
-        if segments.len() > 1 {
+        // `pub(in crate::app)` names a visibility, not an item.
+        let visibility = code_before(&chars, i).ends_with("(in ");
+        if segments.len() > 1 && !visibility {
             out.push(segments);
         }
         i = j.max(i + 1);
     }
     out
+}
+
+/// The few characters before `at`, to tell a visibility from a path.
+fn code_before(chars: &[char], at: usize) -> String {
+    chars[at.saturating_sub(4)..at].iter().collect()
 }
 
 /// The absolute module path of a path named in `module`, or `None` for an outside crate or a

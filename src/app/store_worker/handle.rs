@@ -64,7 +64,7 @@ pub(super) fn handle(
         StoreJob::SaveCapture(request) => {
             station::capture::save(
                 store,
-                reach(setup),
+                setup.reach(),
                 &setup.photos_dir,
                 NewCapture {
                     booking_id: &request.booking_id,
@@ -181,7 +181,7 @@ pub(super) fn handle(
             session,
         } => StoreEvent::Closed(Box::new(station::close_out::close_session(
             store,
-            reach(setup),
+            setup.reach(),
             &school,
             Local::now().naive_local(),
             force,
@@ -223,7 +223,7 @@ pub(super) fn handle(
             };
             match station::export::export_school(
                 store,
-                reach(setup),
+                setup.reach(),
                 (&setup.data_dir, &setup.photos_dir),
                 &session,
                 &request,
@@ -234,55 +234,7 @@ pub(super) fn handle(
                 Err(error) => refused(error, StoreEvent::ExportRefused)?,
             }
         }
-        StoreJob::CampusGate { school } => campus_gate(setup, &school),
-        StoreJob::CampusSeal { school, session } => {
-            match station::close_out::seal(
-                store,
-                reach(setup),
-                &setup.photos_dir,
-                &school,
-                &session,
-            ) {
-                Ok(_) => campus_gate(setup, &school),
-                Err(error) => StoreEvent::CampusRefused(error.message()),
-            }
-        }
-        StoreJob::CampusWriteOff {
-            school,
-            station,
-            reason,
-            session,
-        } => {
-            match station::close_out::write_off(
-                store,
-                reach(setup),
-                &school,
-                &station,
-                &reason,
-                &session,
-            ) {
-                Ok(()) => campus_gate(setup, &school),
-                Err(error) => refused(error, StoreEvent::CampusRefused)?,
-            }
-        }
-        StoreJob::CampusCloseOut {
-            school,
-            calendar,
-            session,
-        } => {
-            match station::close_out::close_out(
-                store,
-                reach(setup),
-                &setup.photos_dir,
-                &school,
-                today(),
-                &calendar,
-                &session,
-            ) {
-                Ok(outcome) => StoreEvent::CampusClosed(Box::new(outcome)),
-                Err(error) => refused(error, StoreEvent::CampusRefused)?,
-            }
-        }
+        StoreJob::Campus(job) => crate::app::campus::work::handle(store, setup, job)?,
         StoreJob::PreviewImport { path, session } => {
             let bytes = match std::fs::read(&path) {
                 Ok(bytes) => std::sync::Arc::new(bytes),
@@ -292,7 +244,7 @@ pub(super) fn handle(
             };
             match station::import::preview(
                 store,
-                reach(setup),
+                setup.reach(),
                 &bytes,
                 &import_options(setup),
                 &session,
@@ -312,7 +264,7 @@ pub(super) fn handle(
         } => {
             match station::import::import(
                 store,
-                reach(setup),
+                setup.reach(),
                 &setup.photos_dir,
                 &bytes,
                 &label,
@@ -378,7 +330,7 @@ pub(super) fn handle(
             )?))
         }
         StoreJob::SignIn { name, pin, elevate } => {
-            match station::accounts::sign_in(store, reach(setup), &name, &pin) {
+            match station::accounts::sign_in(store, setup.reach(), &name, &pin) {
                 Ok(session) => StoreEvent::SignedIn { session, elevate },
                 Err(
                     error @ (StoreError::WrongPin { .. }
@@ -427,11 +379,11 @@ pub(super) fn handle(
             pin,
             session,
         } => {
-            station::accounts::add_user(store, reach(setup), &session, &name, role, &pin)?;
+            station::accounts::add_user(store, setup.reach(), &session, &name, role, &pin)?;
             StoreEvent::Users(store.users()?)
         }
         StoreJob::ResetPin { name, pin, session } => {
-            station::accounts::reset_pin(store, reach(setup), &session, &name, &pin)?;
+            station::accounts::reset_pin(store, setup.reach(), &session, &name, &pin)?;
             StoreEvent::PinReset {
                 name,
                 users: store.users()?,
@@ -442,31 +394,10 @@ pub(super) fn handle(
             disabled,
             session,
         } => {
-            station::accounts::set_disabled(store, reach(setup), &session, &name, disabled)?;
+            station::accounts::set_disabled(store, setup.reach(), &session, &name, disabled)?;
             StoreEvent::Users(store.users()?)
         }
     })
-}
-
-/// The station's reach: the campus link once it joined.
-pub(super) fn reach(setup: &StoreSetup) -> station::Reach<'_> {
-    station::Reach::of(setup.campus.get().map(|link| link.as_ref()))
-}
-
-/// A use case's own answer as the event that shows it beside the operation; a failure of the
-/// store stays an error, reported as the area's failure.
-fn refused(error: station::StationError, event: fn(Message) -> StoreEvent) -> Result<StoreEvent> {
-    if error.is_store() {
-        return Err(error.into());
-    }
-    Ok(event(error.message()))
-}
-
-fn campus_gate(setup: &StoreSetup, school: &str) -> StoreEvent {
-    match station::close_out::gate(reach(setup), school) {
-        Ok(view) => StoreEvent::CampusGate(Box::new(view)),
-        Err(error) => StoreEvent::CampusRefused(error.message()),
-    }
 }
 
 fn refunds(store: &Store, school: &str) -> Result<StoreEvent> {

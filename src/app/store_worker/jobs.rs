@@ -10,7 +10,6 @@ use crate::app::state::Area;
 use crate::app::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
 use crate::i18n::Message;
-use crate::station::close_out::CampusGateView;
 use crate::store::{
     BookingView, CorrectionOutcome, NewBooking, Permission, Role, Session, UserSummary,
 };
@@ -163,28 +162,8 @@ pub enum StoreJob {
         subject: String,
         session: Session,
     },
-    /// The school's close-out gate and campus report, from the server.
-    CampusGate {
-        school: String,
-    },
-    /// Seal the school at this booth (it stops capturing it; the server checks its events).
-    CampusSeal {
-        school: String,
-        session: Session,
-    },
-    /// Close the school without a station that cannot be reached, with the reason.
-    CampusWriteOff {
-        school: String,
-        station: String,
-        reason: String,
-        session: Session,
-    },
-    /// Close the school for the whole campus (every station sealed or written off).
-    CampusCloseOut {
-        school: String,
-        calendar: Box<crate::domain::HolidayCalendar>,
-        session: Session,
-    },
+    /// The campus close-out (seal, write-off, close, the gate).
+    Campus(crate::app::campus::CampusStoreJob),
 }
 
 pub struct SaveRequest {
@@ -233,10 +212,7 @@ impl StoreJob {
             | Self::AddUser { .. }
             | Self::ResetPin { .. }
             | Self::SetDisabled { .. } => Area::Accounts,
-            Self::CampusGate { .. }
-            | Self::CampusSeal { .. }
-            | Self::CampusWriteOff { .. }
-            | Self::CampusCloseOut { .. } => Area::Campus,
+            Self::Campus(_) => Area::Campus,
         }
     }
 
@@ -252,10 +228,7 @@ impl StoreJob {
             | Self::AddUser { .. }
             | Self::ResetPin { .. }
             | Self::SetDisabled { .. }
-            | Self::CampusGate { .. }
-            | Self::CampusSeal { .. }
-            | Self::CampusWriteOff { .. }
-            | Self::CampusCloseOut { .. } => true,
+            | Self::Campus(_) => true,
             // A save claims the student on the campus first, bounded and skipped while the
             // server is known to be away: it must be decided before the commit, in order with
             // the other saves.
@@ -382,10 +355,8 @@ pub enum StoreEvent {
     },
     Exported(Box<crate::transfer::school_export::SchoolExport>),
     ExportRefused(Message),
-    CampusGate(Box<CampusGateView>),
-    CampusClosed(Box<crate::campus::close_out::CampusCloseOutcome>),
-    /// A campus operation the server refused or could not be reached for; nothing changed.
-    CampusRefused(Message),
+    /// The campus close-out's answers.
+    Campus(crate::app::campus::CampusStoreEvent),
     /// A job failed; the message says why, in the place the job came from.
     Failed {
         area: Area,
@@ -413,7 +384,10 @@ impl StoreEvent {
             Self::SignedIn { .. } => Area::SignIn,
             Self::ImportPreviewed { .. } | Self::Imported(_) => Area::Import,
             Self::ExportPlanned(_) | Self::Exported(_) => Area::Export,
-            Self::CampusGate(_) | Self::CampusClosed(_) => Area::Campus,
+            Self::Campus(
+                crate::app::campus::CampusStoreEvent::Gate(_)
+                | crate::app::campus::CampusStoreEvent::Closed(_),
+            ) => Area::Campus,
             _ => return None,
         })
     }
@@ -430,6 +404,25 @@ pub struct StoreSetup {
     pub data_dir: PathBuf,
     /// The campus this station joined, if any (filled in when it joins from the window).
     pub campus: crate::campus::link::CampusSlot,
+}
+
+impl StoreSetup {
+    /// The station's reach: the campus link once it joined.
+    pub fn reach(&self) -> crate::station::Reach<'_> {
+        crate::station::Reach::of(self.campus.get().map(|link| link.as_ref()))
+    }
+}
+
+/// A use case's own answer as the event that shows it beside the operation; a failure of the
+/// store stays an error, reported as the area's failure.
+pub fn refused<E>(
+    error: crate::station::StationError,
+    event: impl FnOnce(Message) -> E,
+) -> anyhow::Result<E> {
+    if error.is_store() {
+        return Err(error.into());
+    }
+    Ok(event(error.message()))
 }
 
 /// Where the store threads send their answers (the window wraps them in its own event).

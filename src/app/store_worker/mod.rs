@@ -6,7 +6,7 @@
 //! reported as a failed job, and the thread goes on.
 
 mod handle;
-mod jobs;
+pub mod jobs;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -133,12 +133,12 @@ fn serve(
                 | StoreEvent::WalkInCreated(_)
                 | StoreEvent::Imported(_)
                 | StoreEvent::Closed(_)
-                | StoreEvent::CampusClosed(_)
+                | StoreEvent::Campus(crate::app::campus::CampusStoreEvent::Closed(_))
                 | StoreEvent::Refunds { .. }
                 | StoreEvent::Corrected { .. }
         );
         if !matches!(event, StoreEvent::Failed { .. }) {
-            handle::reach(setup).after_local_change();
+            setup.reach().after_local_change();
         }
         send(event);
         if changed_counts && let Ok(counts) = store.day_counts(today()) {
