@@ -1,6 +1,7 @@
 //! The supervisor's work in the booth window, driven like a user would: corrections, closing a
 //! school, importing bookings, exporting photos, joining a campus.
 
+use capture_station::app::accounts::AccountsCommand;
 use capture_station::app::campus::CampusCommand;
 use capture_station::app::command::Command;
 use capture_station::app::demo;
@@ -81,10 +82,12 @@ fn corrections_need_the_supervisor_and_are_audited() {
 #[test]
 fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
     let mut booth = booth();
-    booth.app().command(Command::Login {
-        name: demo::DEMO_SUPERVISOR.to_string(),
-        pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
-    });
+    booth
+        .app()
+        .command(Command::Accounts(AccountsCommand::Login {
+            name: demo::DEMO_SUPERVISOR.to_string(),
+            pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
+        }));
     booth.settle(|s| s.role == WindowRole::Supervisor);
     booth.app().command(Command::Show(Screen::Supervisor));
     booth.app().command(Command::SupervisorTab(

@@ -1,6 +1,7 @@
 //! The booth window driven like a user would, with egui_kittest: the real screens and workers, a
 //! temporary database, and frames published straight into the frame hub (no camera thread).
 
+use capture_station::app::accounts::AccountsCommand;
 use capture_station::app::command::Command;
 use capture_station::app::state::{CardState, Screen, ShotState, WindowRole};
 use capture_station::app::{CameraChoice, demo};
@@ -92,10 +93,12 @@ fn scan_space_enter_saves_the_photo() {
 
     // A supervisor approves one retake from the card; the retake replaces the photo, and the
     // first one stays on disk as history.
-    booth.app().command(Command::Login {
-        name: demo::DEMO_SUPERVISOR.to_string(),
-        pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
-    });
+    booth
+        .app()
+        .command(Command::Accounts(AccountsCommand::Login {
+            name: demo::DEMO_SUPERVISOR.to_string(),
+            pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
+        }));
     booth.settle(|s| s.role == WindowRole::Supervisor);
     booth.harness.get_by_label("批准重拍").click();
     booth.harness.run_steps(1);

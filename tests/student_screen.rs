@@ -2,6 +2,7 @@
 //! drawn as a window inside the operator's (egui embeds viewports when the backend has only one
 //! surface), so both are read from the same accessibility tree.
 
+use capture_station::app::accounts::AccountsCommand;
 use std::time::{Duration, Instant};
 
 use capture_station::app::command::Command;
@@ -297,7 +298,9 @@ fn the_countdown_then_the_photo_for_approval_then_thanks_with_nothing_personal_l
     booth.harness.key_press(egui::Key::Space);
     booth.harness.run_steps(1);
     assert!(booth.app().state.operator.countdown_started.is_some());
-    booth.app().command(Command::SignOut);
+    booth
+        .app()
+        .command(Command::Accounts(AccountsCommand::SignOut));
     booth.harness.run_steps(2);
     assert!(booth.app().state.operator.countdown_started.is_none());
     assert!(matches!(booth.app().state.operator.shot, ShotState::None));

@@ -1,17 +1,14 @@
 //! What the workers answered: the store's, the portrait worker's and the campus screen's
 //! events, applied to the state (and the cards they concern).
 
-use std::time::Instant;
-
 use super::StationApp;
 use super::command::Command;
 use super::events::AppEvent;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{
-    Area, CardState, DatabaseHealth, NoticeLevel, Screen, ShotState, SupervisorTab, WindowRole,
+    Area, CardState, DatabaseHealth, NoticeLevel, Screen, ShotState, SupervisorTab,
 };
 use super::store_worker::{StoreEvent, StoreJob};
-use crate::store::Role as AccountRole;
 
 impl StationApp {
     pub(super) fn handle_event(&mut self, event: AppEvent) {
@@ -360,69 +357,7 @@ impl StationApp {
                 let t = self.state.texts();
                 self.state.notify(NoticeLevel::Success, t.settings_saved);
             }
-            StoreEvent::Accounts(count) => {
-                self.state.accounts = Some(count);
-                self.accounts_counted(count);
-            }
-            StoreEvent::SignedIn { session, elevate } => {
-                self.state.sign_in = Default::default();
-                self.state.supervisor.pin.clear();
-                self.state.last_activity = Instant::now();
-                self.state.accounts = Some(self.state.accounts.unwrap_or(0).max(1));
-                let name = session.name().to_string();
-                if elevate {
-                    if session.role() == AccountRole::Supervisor {
-                        self.state.elevated = Some(session);
-                    } else {
-                        // Signed in, but not a supervisor: nothing changes, and the store has
-                        // logged the sign-in.
-                        self.state.notify(NoticeLevel::Error, t.needs_supervisor);
-                        return;
-                    }
-                } else {
-                    self.state.session = Some(session);
-                }
-                self.update_role();
-                self.first_run_signed_in();
-                self.state
-                    .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
-                if self.state.role == WindowRole::Supervisor {
-                    self.send_store(StoreJob::LoadSchools);
-                }
-            }
-            StoreEvent::SignInRefused { message, elevate } => {
-                self.state.sign_in.busy = false;
-                self.state.supervisor.pin.clear();
-                self.state.sign_in.pin.clear();
-                self.state.sign_in.pin_again.clear();
-                // The sign-in screen shows its own message; over the booth, the notice strip.
-                if elevate {
-                    self.state.notify(NoticeLevel::Error, message);
-                } else {
-                    self.state.sign_in.message = Some(message);
-                }
-            }
-            StoreEvent::PinReset { name, users } => {
-                self.state.supervisor.users.list = users;
-                self.state.notify(
-                    NoticeLevel::Success,
-                    t.pin_reset_done.replace("{name}", &name),
-                );
-            }
-            StoreEvent::Users(list) => {
-                let users = &mut self.state.supervisor.users;
-                let added = users
-                    .adding
-                    .take()
-                    .filter(|name| list.iter().any(|user| user.name == *name));
-                users.list = list;
-                users.new_name.clear();
-                users.new_pin.clear();
-                if let Some(name) = added {
-                    self.state
-                        .notify(NoticeLevel::Success, t.user_added.replace("{name}", &name));
-                }
-            }
+            StoreEvent::Accounts(event) => self.accounts_answered(event),
             StoreEvent::ImportPreviewed {
                 path,
                 bytes,

@@ -1,5 +1,6 @@
 //! Applying the screens' commands: each one changes the state or sends a job to a worker.
 
+use crate::app::accounts::AccountsStoreJob;
 use chrono::Local;
 
 use super::campus_worker::CampusJob;
@@ -197,83 +198,7 @@ impl StationApp {
                     Some(self.state.walk_in.school.trim().to_string());
                 self.apply(Command::SaveWalkIn);
             }
-            Command::SignIn { name, pin } => {
-                self.state.sign_in.busy = true;
-                self.state.sign_in.message = None;
-                self.send_store(StoreJob::SignIn {
-                    name,
-                    pin,
-                    elevate: false,
-                });
-            }
-            Command::CreateFirstSupervisor {
-                name,
-                pin,
-                pin_again,
-            } => {
-                if pin != pin_again {
-                    self.state.sign_in.message =
-                        Some(crate::i18n::Message::texts(|t| t.pins_differ));
-                    self.state.sign_in.pin_again.clear();
-                    return;
-                }
-                self.state.sign_in.busy = true;
-                self.state.sign_in.message = None;
-                self.send_store(StoreJob::CreateFirstSupervisor { name, pin });
-            }
-            Command::SignOut => {
-                if self.refuse_while_unsaved() {
-                    return;
-                }
-                self.sign_out("by_hand");
-                self.state.notify(NoticeLevel::Info, t.logged_out);
-            }
-            Command::Login { name, pin } => {
-                self.send_store(StoreJob::SignIn {
-                    name,
-                    pin,
-                    elevate: true,
-                });
-            }
-            Command::Logout => {
-                if self.refuse_while_unsaved() {
-                    return;
-                }
-                self.sign_out_supervisor("supervisor_left");
-                self.state.notify(NoticeLevel::Info, t.logged_out);
-            }
-            Command::LoadUsers => {
-                if self.require_supervisor(Permission::ManageUsers).is_some() {
-                    self.send_store(StoreJob::LoadUsers);
-                }
-            }
-            Command::AddUser { name, role, pin } => {
-                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
-                    self.state.supervisor.users.adding = Some(name.clone());
-                    self.send_store(StoreJob::AddUser {
-                        name,
-                        role,
-                        pin,
-                        session,
-                    });
-                }
-            }
-            Command::ResetPin { name, pin } => {
-                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
-                    self.state.supervisor.users.reset = None;
-                    self.send_store(StoreJob::ResetPin { name, pin, session });
-                }
-            }
-            Command::CancelPinReset => self.state.supervisor.users.reset = None,
-            Command::SetAccountDisabled { name, disabled } => {
-                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
-                    self.send_store(StoreJob::SetDisabled {
-                        name,
-                        disabled,
-                        session,
-                    });
-                }
-            }
+            Command::Accounts(command) => self.apply_accounts(command),
             Command::Campus(command) => self.apply_campus(command),
             Command::SupervisorTab(tab) => {
                 let arriving = self.state.supervisor.tab != tab;
@@ -289,7 +214,7 @@ impl StationApp {
                         self.state.supervisor.settings_error = None;
                     }
                     if self.supervisor_session().is_some() {
-                        self.send_store(StoreJob::LoadUsers);
+                        self.send_store(StoreJob::Accounts(AccountsStoreJob::LoadUsers));
                     }
                 }
                 if matches!(

@@ -49,44 +49,8 @@ pub enum Command {
     SaveWalkIn,
     /// Save the walk-in with a school not known yet, which staff confirmed is meant.
     ConfirmNewSchool,
-    /// Sign in at the booth (from the sign-in screen).
-    SignIn {
-        name: String,
-        pin: String,
-    },
-    /// Create the first supervisor (first run only).
-    CreateFirstSupervisor {
-        name: String,
-        pin: String,
-        pin_again: String,
-    },
-    /// Sign the booth's user (and any supervisor over them) out.
-    SignOut,
-    /// A supervisor signs in over the booth's session.
-    Login {
-        name: String,
-        pin: String,
-    },
-    /// The supervisor leaves; the booth's session stays.
-    Logout,
-    LoadUsers,
-    AddUser {
-        name: String,
-        role: crate::store::Role,
-        pin: String,
-    },
-    /// A supervisor sets a new PIN for an account (it also ends a lock).
-    ResetPin {
-        name: String,
-        pin: String,
-    },
-    /// Close the PIN reset without changing anything.
-    CancelPinReset,
-    /// A supervisor stops an account from signing in, or lets it again.
-    SetAccountDisabled {
-        name: String,
-        disabled: bool,
-    },
+    /// Signing in and out, and managing the accounts.
+    Accounts(super::accounts::AccountsCommand),
     SupervisorTab(SupervisorTab),
     SelectForCorrection(String),
     Correct {

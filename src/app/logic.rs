@@ -2,6 +2,7 @@
 //! the keyboard (operator keys and wedge scanners), sign out an idle booth. Commands are applied
 //! in `apply.rs`, shots taken and saved in `shooting.rs`.
 
+use crate::app::accounts::AccountsStoreJob;
 use std::time::{Duration, Instant};
 
 use super::StationApp;
@@ -370,10 +371,10 @@ impl StationApp {
             let t = self.state.texts();
             self.state.notify(NoticeLevel::Error, t.needs_supervisor);
             if let Some(booth) = self.state.session.clone() {
-                self.send_store(StoreJob::LogRefusal {
+                self.send_store(StoreJob::Accounts(AccountsStoreJob::LogRefusal {
                     session: booth,
                     permission,
-                });
+                }));
             }
         }
         session
@@ -464,7 +465,10 @@ impl StationApp {
     /// The supervisor over the booth's session leaves; the booth's user stays signed in.
     pub(super) fn sign_out_supervisor(&mut self, reason: &'static str) {
         if let Some(session) = self.state.elevated.take() {
-            self.send_store(StoreJob::SignOut { session, reason });
+            self.send_store(StoreJob::Accounts(AccountsStoreJob::SignOut {
+                session,
+                reason,
+            }));
         }
         self.update_role();
         self.state.supervisor.selected = None;
@@ -478,7 +482,10 @@ impl StationApp {
             .into_iter()
             .flatten()
         {
-            self.send_store(StoreJob::SignOut { session, reason });
+            self.send_store(StoreJob::Accounts(AccountsStoreJob::SignOut {
+                session,
+                reason,
+            }));
         }
         self.state.supervisor.selected = None;
         self.state.supervisor.users = Default::default();

@@ -2,6 +2,7 @@
 //! portrait, store), drains their events into [`state::AppState`], and applies the screens'
 //! [`command::Command`]s. Drawing lives in `ui`; this folder holds no widgets.
 
+pub mod accounts;
 mod answers;
 mod apply;
 pub mod campus;

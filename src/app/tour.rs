@@ -2,6 +2,7 @@
 //! walk-in form with a bad ID number, the supervisor's screens, English, sign-in) and saves a PNG of
 //! each, so the window can be checked by eye at the booth laptop's 1366×768.
 
+use crate::app::accounts::AccountsCommand;
 use crate::app::campus::CampusCommand;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -274,14 +275,14 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             app.state.walk_in.school = "演示大学".to_string();
         }
         Scene::SupervisorLogin => {
-            app.apply(Command::Logout);
+            app.apply(Command::Accounts(AccountsCommand::Logout));
             app.apply(Command::Show(Screen::Supervisor));
         }
         Scene::Corrections => {
-            app.apply(Command::Login {
+            app.apply(Command::Accounts(AccountsCommand::Login {
                 name: super::demo::DEMO_SUPERVISOR.to_string(),
                 pin: super::demo::DEMO_SUPERVISOR_PIN.to_string(),
-            });
+            }));
             app.apply(Command::SupervisorTab(SupervisorTab::Corrections));
             app.apply(Command::Search {
                 query: "王".to_string(),
@@ -328,7 +329,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         Scene::SignIn | Scene::StudentWaiting => {
             app.apply(Command::SetLanguage(Language::Chinese));
             app.apply(Command::Retake);
-            app.apply(Command::SignOut);
+            app.apply(Command::Accounts(AccountsCommand::SignOut));
         }
         Scene::StudentRecord => app.apply(Command::Show(Screen::Operator)),
         Scene::StudentCountdown => app.state.countdown = true,
@@ -348,11 +349,11 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         }
         Scene::FirstRunStation => {
             let (name, pin) = TOUR_SUPERVISOR;
-            app.apply(Command::CreateFirstSupervisor {
+            app.apply(Command::Accounts(AccountsCommand::CreateFirstSupervisor {
                 name: name.to_string(),
                 pin: pin.to_string(),
                 pin_again: pin.to_string(),
-            });
+            }));
         }
         Scene::FirstRunImportPreview | Scene::FirstRunCampus => app.apply(Command::FirstRunNext),
         Scene::FirstRunImported => app.apply(Command::ConfirmImport),

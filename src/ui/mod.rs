@@ -13,6 +13,7 @@ pub mod theme;
 pub mod walk_in;
 pub mod widgets;
 
+use crate::app::accounts::AccountsCommand;
 use crate::app::command::Command;
 use crate::app::state::{AppState, Screen};
 use crate::config::Language;
@@ -56,7 +57,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
                 }
                 // Who is signed in is in the status bar; the top bar only offers the way out.
                 if state.session.is_some() && ui.button(t.sign_out).clicked() {
-                    commands.push(Command::SignOut);
+                    commands.push(Command::Accounts(AccountsCommand::SignOut));
                 }
                 if state.demo {
                     if ui.button(t.exit_demo).clicked() {

@@ -1,6 +1,7 @@
 //! 拍摄: the operator's screen. Live view with the crop guide on the left, the student card and
 //! the shot on the right; below the live view, the search or the shot's check list.
 
+use crate::app::accounts::AccountsCommand;
 use egui::{Color32, RichText, Stroke, vec2};
 
 use super::widgets::coloured;
@@ -689,10 +690,10 @@ fn supervisor_sign_in(
         .labelled_by(pin_label.id);
     let entered = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if ui.button(t.login).clicked() || entered {
-        commands.push(Command::Login {
+        commands.push(Command::Accounts(AccountsCommand::Login {
             name: form.name.trim().to_string(),
             pin: std::mem::take(&mut form.pin),
-        });
+        }));
     }
 }
 

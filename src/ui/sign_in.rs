@@ -1,6 +1,7 @@
 //! 登录: the screen everyone sees until they sign in, and on the very first run the form that
 //! creates the supervisor account. Nothing else of the booth shows while nobody is signed in.
 
+use crate::app::accounts::AccountsCommand;
 use egui::RichText;
 
 use super::theme;
@@ -88,13 +89,13 @@ pub fn form(ui: &mut egui::Ui, state: &mut AppState, first_run: bool, commands: 
         let name = form.name.trim().to_string();
         let pin = std::mem::take(&mut form.pin);
         commands.push(if first_run {
-            Command::CreateFirstSupervisor {
+            Command::Accounts(AccountsCommand::CreateFirstSupervisor {
                 name,
                 pin,
                 pin_again: std::mem::take(&mut form.pin_again),
-            }
+            })
         } else {
-            Command::SignIn { name, pin }
+            Command::Accounts(AccountsCommand::SignIn { name, pin })
         });
     }
     if form.busy {

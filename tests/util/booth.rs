@@ -2,6 +2,7 @@
 //! temporary database, frames published straight into the frame hub, and the person's moves
 //! (scan, type, click, drop a file, shoot and save).
 
+use capture_station::app::accounts::AccountsCommand;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -259,10 +260,11 @@ impl Booth {
     }
 
     pub(crate) fn supervisor_over_the_booth(&mut self) {
-        self.app().command(Command::Login {
-            name: demo::DEMO_SUPERVISOR.to_string(),
-            pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
-        });
+        self.app()
+            .command(Command::Accounts(AccountsCommand::Login {
+                name: demo::DEMO_SUPERVISOR.to_string(),
+                pin: demo::DEMO_SUPERVISOR_PIN.to_string(),
+            }));
         self.settle(|s| s.role == WindowRole::Supervisor);
     }
 

@@ -11,7 +11,7 @@ use crate::app::state::{BookingCard, SchoolRow};
 use crate::i18n::Message;
 use crate::station;
 use crate::store::captures::NewCapture;
-use crate::store::{BookingView, Correction, MatchKind, NewBooking, Permission, Store, StoreError};
+use crate::store::{BookingView, Correction, MatchKind, NewBooking, Permission, Store};
 
 use super::jobs::*;
 
@@ -329,74 +329,7 @@ pub(super) fn handle(
                 *file,
             )?))
         }
-        StoreJob::SignIn { name, pin, elevate } => {
-            match station::accounts::sign_in(store, setup.reach(), &name, &pin) {
-                Ok(session) => StoreEvent::SignedIn { session, elevate },
-                Err(
-                    error @ (StoreError::WrongPin { .. }
-                    | StoreError::LockedOut { .. }
-                    | StoreError::Refused(_)),
-                ) => StoreEvent::SignInRefused {
-                    message: Message::of(&error),
-                    elevate,
-                },
-                Err(error) => return Err(error.into()),
-            }
-        }
-        StoreJob::CreateFirstSupervisor { name, pin } => {
-            match store.create_first_supervisor(&name, &pin) {
-                Ok(session) => StoreEvent::SignedIn {
-                    session,
-                    elevate: false,
-                },
-                Err(error @ (StoreError::Refused(_) | StoreError::Forbidden { .. })) => {
-                    StoreEvent::SignInRefused {
-                        message: Message::of(&error),
-                        elevate: false,
-                    }
-                }
-                Err(error) => return Err(error.into()),
-            }
-        }
-        StoreJob::SignOut { session, reason } => {
-            store.logout(&session, reason)?;
-            StoreEvent::Accounts(store.user_count()?)
-        }
-        StoreJob::LoadUsers => StoreEvent::Users(store.users()?),
-        StoreJob::LogRefusal {
-            session,
-            permission,
-        } => {
-            // The window already said why; only the log entry is wanted here.
-            if store.authorize(&session, permission, None).is_ok() {
-                tracing::warn!("a refusal in the window was allowed by the store");
-            }
-            StoreEvent::Recorded
-        }
-        StoreJob::AddUser {
-            name,
-            role,
-            pin,
-            session,
-        } => {
-            station::accounts::add_user(store, setup.reach(), &session, &name, role, &pin)?;
-            StoreEvent::Users(store.users()?)
-        }
-        StoreJob::ResetPin { name, pin, session } => {
-            station::accounts::reset_pin(store, setup.reach(), &session, &name, &pin)?;
-            StoreEvent::PinReset {
-                name,
-                users: store.users()?,
-            }
-        }
-        StoreJob::SetDisabled {
-            name,
-            disabled,
-            session,
-        } => {
-            station::accounts::set_disabled(store, setup.reach(), &session, &name, disabled)?;
-            StoreEvent::Users(store.users()?)
-        }
+        StoreJob::Accounts(job) => crate::app::accounts::work::handle(store, setup, job)?,
     })
 }
 

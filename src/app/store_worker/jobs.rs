@@ -10,9 +10,7 @@ use crate::app::state::Area;
 use crate::app::state::{BookingCard, SchoolRow};
 use crate::domain::{CollectionWindow, CorrectableField};
 use crate::i18n::Message;
-use crate::store::{
-    BookingView, CorrectionOutcome, NewBooking, Permission, Role, Session, UserSummary,
-};
+use crate::store::{BookingView, CorrectionOutcome, NewBooking, Session};
 
 pub enum StoreJob {
     ResolveCode(String),
@@ -121,41 +119,8 @@ pub enum StoreJob {
         station_name: String,
         session: Session,
     },
-    SignIn {
-        name: String,
-        pin: String,
-        elevate: bool,
-    },
-    CreateFirstSupervisor {
-        name: String,
-        pin: String,
-    },
-    SignOut {
-        session: Session,
-        reason: &'static str,
-    },
-    LoadUsers,
-    AddUser {
-        name: String,
-        role: Role,
-        pin: String,
-        session: Session,
-    },
-    ResetPin {
-        name: String,
-        pin: String,
-        session: Session,
-    },
-    SetDisabled {
-        name: String,
-        disabled: bool,
-        session: Session,
-    },
-    /// Something the window refused for lack of a role: the store checks it too, and logs it.
-    LogRefusal {
-        session: Session,
-        permission: Permission,
-    },
+    /// Signing in and out, and managing the accounts.
+    Accounts(crate::app::accounts::AccountsStoreJob),
     /// A supervisor's decision that changes no row but must be in the event log.
     RecordEvent {
         kind: &'static str,
@@ -189,7 +154,9 @@ impl StoreJob {
             | Self::OverrideDispute { .. }
             | Self::RefreshCounts
             | Self::RecordEvent { .. }
-            | Self::LogRefusal { .. } => Area::Capture,
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::LogRefusal { .. }) => {
+                Area::Capture
+            }
             Self::CreateWalkIn { .. } => Area::WalkIn,
             Self::Correct { .. } | Self::SelectForCorrection(_) => Area::Corrections,
             Self::ApproveRetake { .. } => Area::Retakes,
@@ -205,13 +172,19 @@ impl StoreJob {
                 Area::Import
             }
             Self::PlanExport { .. } | Self::Export { .. } => Area::Export,
-            Self::SignIn { .. } | Self::CreateFirstSupervisor { .. } | Self::SignOut { .. } => {
+            Self::Accounts(crate::app::accounts::AccountsStoreJob::SignIn { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::CreateFirstSupervisor {
+                ..
+            })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::SignOut { .. }) => {
                 Area::SignIn
             }
-            Self::LoadUsers
-            | Self::AddUser { .. }
-            | Self::ResetPin { .. }
-            | Self::SetDisabled { .. } => Area::Accounts,
+            Self::Accounts(crate::app::accounts::AccountsStoreJob::LoadUsers)
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::AddUser { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::ResetPin { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::SetDisabled { .. }) => {
+                Area::Accounts
+            }
             Self::Campus(_) => Area::Campus,
         }
     }
@@ -224,10 +197,10 @@ impl StoreJob {
             Self::PreviewImport { .. }
             | Self::Import { .. }
             | Self::Export { .. }
-            | Self::SignIn { .. }
-            | Self::AddUser { .. }
-            | Self::ResetPin { .. }
-            | Self::SetDisabled { .. }
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::SignIn { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::AddUser { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::ResetPin { .. })
+            | Self::Accounts(crate::app::accounts::AccountsStoreJob::SetDisabled { .. })
             | Self::Campus(_) => true,
             // A save claims the student on the campus first, bounded and skipped while the
             // server is known to be away: it must be decided before the commit, in order with
@@ -323,22 +296,8 @@ pub enum StoreEvent {
     },
     ReportLoaded(Box<crate::store::report::SchoolReport>),
     FileWritten(PathBuf),
-    /// How many active accounts exist (none: the window asks for the first supervisor).
-    Accounts(usize),
-    SignedIn {
-        session: Session,
-        elevate: bool,
-    },
-    SignInRefused {
-        message: Message,
-        elevate: bool,
-    },
-    Users(Vec<UserSummary>),
-    /// A supervisor set a new PIN for `name`.
-    PinReset {
-        name: String,
-        users: Vec<UserSummary>,
-    },
+    /// Signing in and out, and managing the accounts: the answers.
+    Accounts(crate::app::accounts::AccountsStoreEvent),
     ImportPreviewed {
         path: PathBuf,
         bytes: std::sync::Arc<Vec<u8>>,
@@ -380,8 +339,13 @@ impl StoreEvent {
             Self::ClosePreviewed(_) | Self::Closed(_) | Self::Refunds { .. } => Area::CloseOut,
             Self::ReportLoaded(_) => Area::Report,
             Self::SettingsSaved(_) => Area::Settings,
-            Self::Users(_) | Self::PinReset { .. } => Area::Accounts,
-            Self::SignedIn { .. } => Area::SignIn,
+            Self::Accounts(crate::app::accounts::AccountsStoreEvent::Users(_))
+            | Self::Accounts(crate::app::accounts::AccountsStoreEvent::PinReset { .. }) => {
+                Area::Accounts
+            }
+            Self::Accounts(crate::app::accounts::AccountsStoreEvent::SignedIn { .. }) => {
+                Area::SignIn
+            }
             Self::ImportPreviewed { .. } | Self::Imported(_) => Area::Import,
             Self::ExportPlanned(_) | Self::Exported(_) => Area::Export,
             Self::Campus(

@@ -8,6 +8,7 @@
 mod handle;
 pub mod jobs;
 
+use crate::app::accounts::AccountsStoreEvent;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
@@ -69,16 +70,18 @@ fn run(
         }
     };
     match store.user_count() {
-        Ok(count) => send(StoreEvent::Accounts(count)),
+        Ok(count) => send(StoreEvent::Accounts(AccountsStoreEvent::AccountCount(
+            count,
+        ))),
         Err(error) => tracing::warn!("reading the accounts: {error}"),
     }
     if setup.seed_demo {
         // The demo opens signed in as its staff account, so trying it needs no PIN.
         match store.login(demo::DEMO_STAFF, demo::DEMO_STAFF_PIN) {
-            Ok(session) => send(StoreEvent::SignedIn {
+            Ok(session) => send(StoreEvent::Accounts(AccountsStoreEvent::SignedIn {
                 session,
                 elevate: false,
-            }),
+            })),
             Err(error) => tracing::warn!("demo sign-in: {error}"),
         }
     }

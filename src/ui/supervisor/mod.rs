@@ -12,6 +12,7 @@ mod schools;
 mod settings;
 mod users;
 
+use crate::app::accounts::AccountsCommand;
 use close_out::close_out;
 use corrections::corrections;
 use export::export;
@@ -54,7 +55,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         }
         ui.separator();
         if ui.button(t.logout).clicked() {
-            commands.push(Command::Logout);
+            commands.push(Command::Accounts(AccountsCommand::Logout));
         }
     });
     ui.separator();
@@ -87,10 +88,10 @@ fn login(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut Vec<
             .labelled_by(label.id);
         let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button(t.login).clicked() || entered {
-            commands.push(Command::Login {
+            commands.push(Command::Accounts(AccountsCommand::Login {
                 name: state.supervisor.name.trim().to_string(),
                 pin: std::mem::take(&mut state.supervisor.pin),
-            });
+            }));
         }
     });
 }

@@ -1,5 +1,6 @@
 //! The accounts: add, reset a PIN, disable (inside the settings tab).
 
+use crate::app::accounts::AccountsCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -17,7 +18,7 @@ pub(super) fn users(
     ui.horizontal(|ui| {
         ui.heading(t.users_title);
         if ui.button(t.campus_refresh).clicked() {
-            commands.push(Command::LoadUsers);
+            commands.push(Command::Accounts(AccountsCommand::LoadUsers));
         }
     });
     egui::Grid::new("users").num_columns(4).show(ui, |ui| {
@@ -46,10 +47,10 @@ pub(super) fn users(
                     (t.disable_account, true)
                 };
                 if ui.small_button(toggle).clicked() {
-                    commands.push(Command::SetAccountDisabled {
+                    commands.push(Command::Accounts(AccountsCommand::SetAccountDisabled {
                         name: user.name.clone(),
                         disabled,
-                    });
+                    }));
                 }
             });
             ui.end_row();
@@ -65,13 +66,13 @@ pub(super) fn users(
             )
             .labelled_by(label.id);
             if ui.button(t.confirm_new_pin).clicked() {
-                commands.push(Command::ResetPin {
+                commands.push(Command::Accounts(AccountsCommand::ResetPin {
                     name: name.clone(),
                     pin: std::mem::take(pin),
-                });
+                }));
             }
             if ui.button(t.cancel).clicked() {
-                commands.push(Command::CancelPinReset);
+                commands.push(Command::Accounts(AccountsCommand::CancelPinReset));
             }
         });
     }
@@ -103,11 +104,11 @@ pub(super) fn users(
         )
         .labelled_by(label.id);
         if ui.button(t.add_user).clicked() {
-            commands.push(Command::AddUser {
+            commands.push(Command::Accounts(AccountsCommand::AddUser {
                 name: users.new_name.trim().to_string(),
                 role,
                 pin: std::mem::take(&mut users.new_pin),
-            });
+            }));
         }
     });
     // Why the last change was refused, under the form that made it: last, so that nothing
