@@ -7,6 +7,7 @@
 
 mod handle;
 pub mod jobs;
+pub(in crate::app) mod support;
 
 use crate::app::accounts::AccountsStoreEvent;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,8 +19,9 @@ use crate::app::demo;
 use crate::i18n::Message;
 pub use crate::station::close_out::CampusGateView;
 use crate::store::Store;
-use handle::{handle, today};
+use handle::handle;
 pub use jobs::*;
+use support::today;
 
 /// Start-up backups kept in `<data>/backups`.
 const STARTUP_BACKUPS_KEPT: usize = 10;
