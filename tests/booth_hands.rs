@@ -2,7 +2,9 @@
 //! and every way out of the window while a photo waits. Each test drives the real screens
 //! (egui_kittest) and fails on the behaviour first seen at the booth.
 
+use capture_station::app::capture::CaptureCommand;
 use capture_station::app::command::Command;
+use capture_station::app::corrections::CorrectionsCommand;
 use capture_station::app::state::{CardState, Screen, ShotState};
 use capture_station::camera::synthetic_source::demo_camera_codes;
 use egui::accesskit::Role as A11yRole;
@@ -157,9 +159,11 @@ fn an_action_for_a_card_that_is_gone_does_nothing() {
     let first_id = booth.booking_id_of_code(&codes[0]);
     booth.show_phone(1);
     booth.settle(card_found);
-    booth.app().command(Command::FlagDetails {
-        booking_id: first_id.clone(),
-    });
+    booth
+        .app()
+        .command(Command::Corrections(CorrectionsCommand::FlagDetails {
+            booking_id: first_id.clone(),
+        }));
     booth.harness.run_steps(2);
     booth
         .harness
@@ -309,7 +313,9 @@ fn the_close_dialog_holds_the_keys_and_leaves_with_the_photo() {
     assert!(booth.app().state.close_dialog);
 
     // The photo is dropped (a result that failed to come does the same): no more warning.
-    booth.app().command(Command::Retake);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::Retake));
     booth.harness.run_steps(2);
     assert!(!booth.app().state.close_dialog);
     assert!(booth.harness.query_by_label("有照片尚未保存").is_none());
@@ -333,14 +339,22 @@ fn the_first_booked_student_held_keeps_the_next_place() {
             .as_ref()
             .map(|next| next.code.clone())
     };
-    booth.app().command(Command::ResolveCode(codes[2].clone()));
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ResolveCode(
+            codes[2].clone(),
+        )));
     booth.settle(|s| {
         s.operator
             .next_up
             .as_ref()
             .is_some_and(|next| next.name == Some(None))
     });
-    booth.app().command(Command::ResolveCode(codes[1].clone()));
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ResolveCode(
+            codes[1].clone(),
+        )));
     let wanted = second.clone();
     booth.settle(move |s| {
         s.operator
@@ -348,7 +362,11 @@ fn the_first_booked_student_held_keeps_the_next_place() {
             .as_ref()
             .is_some_and(|next| next.name == Some(Some(wanted.clone())))
     });
-    booth.app().command(Command::ResolveCode(codes[2].clone()));
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ResolveCode(
+            codes[2].clone(),
+        )));
     booth.harness.run_steps(3);
     assert_eq!(held(&mut booth).as_ref(), Some(&codes[1]));
     booth.harness.get_by_label(&format!("下一位：{second}"));
@@ -368,7 +386,9 @@ fn the_message_names_the_student_on_the_card() {
     booth.settle(card_found);
     booth.harness.get_by_label(&format!("已识别 {first}"));
     booth.show_student();
-    booth.app().command(Command::ClearCard);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ClearCard));
     booth.harness.run_steps(2);
     assert!(
         booth
@@ -376,20 +396,30 @@ fn the_message_names_the_student_on_the_card() {
             .query_by_label(&format!("已识别 {first}"))
             .is_none()
     );
-    booth.app().command(Command::OpenBooking(second_id.clone()));
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::OpenBooking(
+            second_id.clone(),
+        )));
     booth.settle(|s| s.card().is_some_and(|c| c.booking.booking_id == second_id));
     booth.harness.run_steps(1);
     booth.harness.get_by_label(&format!("已选择 {second}"));
 
     // Shot and saved while the first student's phone waits: both names are said.
-    booth.app().command(Command::ClearCard);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ClearCard));
     booth.show_phone(1);
     booth.settle(card_found);
     booth.show_student();
     booth.harness.key_press(egui::Key::Space);
     booth.harness.run_steps(1);
     booth.settle(|s| matches!(s.operator.shot, ShotState::Ready { .. }));
-    booth.app().command(Command::ResolveCode(codes[0].clone()));
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ResolveCode(
+            codes[0].clone(),
+        )));
     booth.settle(|s| {
         s.operator
             .next_up

@@ -1,6 +1,7 @@
 //! Layout at the booth laptop's 1366×768: nothing moves under a click, nothing covers a field,
 //! the buttons that matter are in view, and the long lists show enough to work with.
 
+use capture_station::app::capture::CaptureCommand;
 use capture_station::app::command::Command;
 use capture_station::app::state::{Screen, SupervisorTab};
 use egui::accesskit::Role as A11yRole;
@@ -55,7 +56,9 @@ fn the_inset_student_screen_covers_no_field_or_button() {
     booth.harness.run_steps(2);
     booth.show_phone(0);
     booth.settle(card_found);
-    booth.app().command(Command::OpenSearch);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::OpenSearch));
     booth.harness.run_steps(3);
     let inset = booth
         .harness

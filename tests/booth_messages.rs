@@ -3,6 +3,8 @@
 //! it went, a failed photo is never said to be saved by Enter, the file dialog that cannot open
 //! says so, and a failed photo offers the supervisor's sign-in instead of a refusal.
 
+use capture_station::app::capture::CaptureCommand;
+use capture_station::app::corrections::CorrectionsCommand;
 use std::sync::Arc;
 
 use capture_station::app::command::Command;
@@ -107,14 +109,16 @@ fn the_correction_list_shows_the_record_as_corrected() {
     let code = capture_station::camera::synthetic_source::demo_camera_codes().remove(0);
     let booking_id = booth.booking_id_of_code(&code);
     let name = booth.store().booking(&booking_id).unwrap().student.name;
-    booth.app().command(Command::Search {
-        query: name.clone(),
-        for_supervisor: true,
-    });
-    booth.settle(|s| !s.supervisor.search.results.is_empty());
     booth
         .app()
-        .command(Command::SelectForCorrection(booking_id.clone()));
+        .command(Command::Capture(CaptureCommand::Search {
+            query: name.clone(),
+            for_supervisor: true,
+        }));
+    booth.settle(|s| !s.supervisor.search.results.is_empty());
+    booth.app().command(Command::Corrections(
+        CorrectionsCommand::SelectForCorrection(booking_id.clone()),
+    ));
     booth.settle(|s| s.supervisor.selected.is_some());
     booth
         .harness

@@ -62,21 +62,27 @@ fn traditional_and_rare_characters_are_drawn_on_every_screen() {
         );
         booth
             .app()
-            .command(capture_station::app::command::Command::ClearCard);
+            .command(capture_station::app::command::Command::Capture(
+                capture_station::app::capture::CaptureCommand::ClearCard,
+            ));
         booth.harness.run_steps(2);
     }
     // The search lists each by name, its school in traditional characters beside it.
     booth
         .app()
-        .command(capture_station::app::command::Command::OpenSearch);
+        .command(capture_station::app::command::Command::Capture(
+            capture_station::app::capture::CaptureCommand::OpenSearch,
+        ));
     booth.harness.run_steps(2);
     for name in names {
         booth
             .app()
-            .command(capture_station::app::command::Command::Search {
-                query: name.to_string(),
-                for_supervisor: false,
-            });
+            .command(capture_station::app::command::Command::Capture(
+                capture_station::app::capture::CaptureCommand::Search {
+                    query: name.to_string(),
+                    for_supervisor: false,
+                },
+            ));
         let wanted = name.to_string();
         booth.settle(move |s| {
             s.operator

@@ -3,7 +3,10 @@
 
 use capture_station::app::accounts::AccountsCommand;
 use capture_station::app::campus::CampusCommand;
+use capture_station::app::capture::CaptureCommand;
+use capture_station::app::close_out::CloseOutCommand;
 use capture_station::app::command::Command;
+use capture_station::app::corrections::CorrectionsCommand;
 use capture_station::app::demo;
 use capture_station::app::state::{Screen, WindowRole};
 use capture_station::camera::synthetic::render_phone_frame;
@@ -18,12 +21,14 @@ fn corrections_need_the_supervisor_and_are_audited() {
     let mut booth = booth();
     let code = demo_camera_codes().remove(0);
     let booking_id = booth.booking_id_of_code(&code);
-    let correct = |reason: &str| Command::Correct {
-        booking_id: booking_id.clone(),
-        field: CorrectableField::Name,
-        value: "更正后".to_string(),
-        reason: reason.to_string(),
-        confirmed_after_capture: false,
+    let correct = |reason: &str| {
+        Command::Corrections(CorrectionsCommand::Correct {
+            booking_id: booking_id.clone(),
+            field: CorrectableField::Name,
+            value: "更正后".to_string(),
+            reason: reason.to_string(),
+            confirmed_after_capture: false,
+        })
     };
 
     // An operator is refused, and nothing is written.
@@ -47,9 +52,9 @@ fn corrections_need_the_supervisor_and_are_audited() {
     booth.harness.get_by_label("登录").click();
     booth.harness.run_steps(1);
     booth.settle(|s| s.role == WindowRole::Supervisor);
-    booth
-        .app()
-        .command(Command::SelectForCorrection(booking_id.clone()));
+    booth.app().command(Command::Corrections(
+        CorrectionsCommand::SelectForCorrection(booking_id.clone()),
+    ));
     booth.settle(|s| s.supervisor.selected.is_some());
     booth.app().state.supervisor.correction.value = "更正后".to_string();
     booth.app().state.supervisor.correction.reason = "证件为准".to_string();
@@ -157,10 +162,12 @@ fn the_supervisor_closes_out_with_a_preview_and_a_confirmation() {
         .order_no
         .clone()
         .unwrap();
-    booth.app().command(Command::MarkRefunded {
-        order_no: order,
-        reference: "WX-1".to_string(),
-    });
+    booth
+        .app()
+        .command(Command::CloseOut(CloseOutCommand::MarkRefunded {
+            order_no: order,
+            reference: "WX-1".to_string(),
+        }));
     booth.settle(|s| s.supervisor.close_out.summary.done == 1);
 }
 
@@ -223,10 +230,12 @@ fn a_dropped_xlsx_is_previewed_then_imported_and_found_by_scan_and_search() {
         Some(order.order_no())
     );
     // And the search finds one by name.
-    booth.app().command(Command::Search {
-        query: orders[7].name().to_string(),
-        for_supervisor: false,
-    });
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::Search {
+            query: orders[7].name().to_string(),
+            for_supervisor: false,
+        }));
     booth.settle(|s| !s.operator.search.results.is_empty());
     let found = &booth.app().state.operator.search.results[0].booking;
     assert_eq!(found.student.name, orders[7].name());

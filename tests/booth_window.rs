@@ -2,8 +2,10 @@
 //! temporary database, and frames published straight into the frame hub (no camera thread).
 
 use capture_station::app::accounts::AccountsCommand;
+use capture_station::app::capture::CaptureCommand;
 use capture_station::app::command::Command;
 use capture_station::app::state::{CardState, Screen, ShotState, WindowRole};
+use capture_station::app::walk_in_desk::WalkInCommand;
 use capture_station::app::{CameraChoice, demo};
 use capture_station::camera::synthetic::render_phone_frame;
 use capture_station::camera::synthetic_source::{SyntheticSource, demo_camera_codes};
@@ -76,13 +78,17 @@ fn scan_space_enter_saves_the_photo() {
     );
 
     // Already captured now: a second scan warns and Space does not shoot.
-    booth.app().command(Command::ClearCard);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ClearCard));
     booth.show_phone(1);
     booth.settle(card_found);
     // The next scan waits while that card is up; Esc takes it.
     booth.show_phone(0);
     booth.settle(|s| s.operator.next_up.is_some());
-    booth.app().command(Command::ClearCard);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ClearCard));
     booth.settle(
         |s| matches!(&s.operator.card, CardState::Found(c) if c.booking.status == "captured"),
     );
@@ -147,13 +153,17 @@ fn unknown_code_opens_a_prefilled_walk_in_that_is_ready_to_shoot() {
     );
 
     // The same code again shows that booking instead of making a second one.
-    booth.app().command(Command::StartWalkIn {
-        capture_code: Some(unknown.clone()),
-    });
+    booth
+        .app()
+        .command(Command::WalkIn(WalkInCommand::StartWalkIn {
+            capture_code: Some(unknown.clone()),
+        }));
     booth.app().state.walk_in.name = "赵六".to_string();
     booth.app().state.walk_in.id_number = id_number.clone();
     booth.app().state.walk_in.school = "演示大学".to_string();
-    booth.app().command(Command::SaveWalkIn);
+    booth
+        .app()
+        .command(Command::WalkIn(WalkInCommand::SaveWalkIn));
     booth.settle(|s| s.screen == Screen::Operator);
     assert_eq!(
         booth.store().lookup(&unknown, 5).unwrap().len(),
@@ -188,7 +198,9 @@ fn an_invalid_id_number_shows_its_reason_and_blocks_saving() {
     booth.harness.run_steps(2);
     assert!(!booth.app().state.walk_in.saving);
     // Even the command path refuses: the form is validated again before anything is sent.
-    booth.app().command(Command::SaveWalkIn);
+    booth
+        .app()
+        .command(Command::WalkIn(WalkInCommand::SaveWalkIn));
     assert!(!booth.app().state.walk_in.saving);
     assert_eq!(booth.store().booking_count().unwrap(), bookings_before);
 }
@@ -350,13 +362,17 @@ fn an_operator_account_cannot_book_a_walk_in_even_through_the_form() {
     let mut booth = unsigned_booth(1.0 / 60.0, true);
     booth.sign_in(demo::DEMO_OPERATOR, demo::DEMO_OPERATOR_PIN);
     let bookings_before = booth.store().booking_count().unwrap();
-    booth.app().command(Command::StartWalkIn {
-        capture_code: Some("CSWALKIN-OPERATOR-1".to_string()),
-    });
+    booth
+        .app()
+        .command(Command::WalkIn(WalkInCommand::StartWalkIn {
+            capture_code: Some("CSWALKIN-OPERATOR-1".to_string()),
+        }));
     booth.app().state.walk_in.name = "王小明".to_string();
     booth.app().state.walk_in.id_number = "110105200001010016".to_string();
     booth.app().state.walk_in.school = demo::DEMO_SCHOOL.to_string();
-    booth.app().command(Command::SaveWalkIn);
+    booth
+        .app()
+        .command(Command::WalkIn(WalkInCommand::SaveWalkIn));
     booth.settle(|s| !s.walk_in.saving);
     // Said beside the form whose save was refused.
     let refusal = booth.app().state.walk_in.error.clone();

@@ -1,6 +1,7 @@
 //! The use cases the window and the command line share (`src/station/`). Where the two used to
 //! behave differently they now take one path; each such case is tested through both.
 
+use capture_station::app::capture::{CaptureStoreEvent, CaptureStoreJob};
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Duration;
@@ -80,10 +81,12 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
         _ => None,
     });
     assert_eq!(report.inserted, 1);
-    jobs.try_send(StoreJob::ResolveCode("WINCODE-0001".to_string()))
-        .unwrap();
+    jobs.try_send(StoreJob::Capture(CaptureStoreJob::ResolveCode(
+        "WINCODE-0001".to_string(),
+    )))
+    .unwrap();
     let card = answer(&events, |event| match event {
-        StoreEvent::CodeResolved { card, .. } => Some(card),
+        StoreEvent::Capture(CaptureStoreEvent::CodeResolved { card, .. }) => Some(card),
         _ => None,
     });
     let card = card.expect("the imported order is found at this booth at once");
@@ -172,10 +175,12 @@ fn a_silent_campus_server_never_holds_up_the_store_thread() {
         session: session.clone(),
     })
     .unwrap();
-    jobs.try_send(StoreJob::ResolveCode("SILENT-0001".to_string()))
-        .unwrap();
+    jobs.try_send(StoreJob::Capture(CaptureStoreJob::ResolveCode(
+        "SILENT-0001".to_string(),
+    )))
+    .unwrap();
     let first = answer(&events, |event| match event {
-        StoreEvent::CodeResolved { card, .. } => Some(Ok(card)),
+        StoreEvent::Capture(CaptureStoreEvent::CodeResolved { card, .. }) => Some(Ok(card)),
         StoreEvent::Imported(_) | StoreEvent::ImportRefused(_) => Some(Err(())),
         _ => None,
     });

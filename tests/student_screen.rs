@@ -3,6 +3,8 @@
 //! surface), so both are read from the same accessibility tree.
 
 use capture_station::app::accounts::AccountsCommand;
+use capture_station::app::capture::CaptureCommand;
+use capture_station::app::corrections::CorrectionsCommand;
 use std::time::{Duration, Instant};
 
 use capture_station::app::command::Command;
@@ -146,10 +148,14 @@ fn the_student_checks_their_own_record_and_the_screen_clears_between_students() 
     // nothing of this student stays while the next one is looked up.
     booth
         .app()
-        .command(Command::ResolveCode(demo_camera_codes().remove(2)));
+        .command(Command::Capture(CaptureCommand::ResolveCode(
+            demo_camera_codes().remove(2),
+        )));
     booth.harness.run_steps(1);
     assert!(shows(&student_texts(&booth), &second.student.name));
-    booth.app().command(Command::ClearCard);
+    booth
+        .app()
+        .command(Command::Capture(CaptureCommand::ClearCard));
     booth.harness.run_steps(1);
     let texts = student_texts(&booth);
     for field in personal_fields(&second) {
@@ -228,9 +234,11 @@ fn a_supervisor_may_check_the_record_and_let_the_shot_go_ahead() {
     booth.settle(|s| s.card().is_some_and(|c| c.booking.details_disputed));
     // Booth staff cannot lift it.
     assert!(booth.harness.query_by_label(ZH.override_dispute).is_none());
-    booth.app().command(Command::OverrideDispute {
-        booking_id: booking.booking_id.clone(),
-    });
+    booth
+        .app()
+        .command(Command::Corrections(CorrectionsCommand::OverrideDispute {
+            booking_id: booking.booking_id.clone(),
+        }));
     booth.harness.run_steps(2);
     assert!(disputed_in_store(&booth, &booking));
 

@@ -2,13 +2,12 @@
 //! events, applied to the state (and the cards they concern).
 
 use super::StationApp;
-use super::command::Command;
 use super::events::AppEvent;
 use super::portrait_worker::{PortraitJob, PortraitOutcome};
-use super::state::{
-    Area, CardState, DatabaseHealth, NoticeLevel, Screen, ShotState, SupervisorTab,
-};
+use super::state::{Area, CardState, DatabaseHealth, NoticeLevel, ShotState};
 use super::store_worker::{StoreEvent, StoreJob};
+use crate::app::capture::CaptureStoreJob;
+use crate::app::schools::SchoolsStoreJob;
 
 impl StationApp {
     pub(super) fn handle_event(&mut self, event: AppEvent) {
@@ -89,231 +88,13 @@ impl StationApp {
                 self.state.database = DatabaseHealth::Failed(error.clone());
                 self.state.notify(NoticeLevel::Error, error);
             }
-            StoreEvent::CodeResolved { code, card } => {
-                let name = card.as_ref().map(|card| card.booking.student.name.clone());
-                let form = &mut self.state.walk_in;
-                if form.capture_code == code
-                    && let Some(filled) = &mut form.code_from_camera
-                {
-                    filled.owner = Some(name.clone());
-                }
-                let captured = card.as_ref().is_some_and(|card| {
-                    card.booking.status == crate::domain::BookingStatus::Captured.as_str()
-                });
-                if self.name_next_up(&code, name, captured) {
-                    return;
-                }
-                let waiting =
-                    matches!(&self.state.operator.card, CardState::Looking(c) if *c == code);
-                if !waiting {
-                    return;
-                }
-                if let Some(at) = self.state.operator.scanned_at.take() {
-                    let card_ms = at.elapsed().as_secs_f64() * 1000.0;
-                    self.state.operator.card_latency_ms = Some(card_ms);
-                    tracing::info!(card_ms, "scan to card");
-                }
-                // The save just made is confirmed beside the next student's name.
-                let saved = match self.state.operator.just_saved.take() {
-                    Some(name) => format!("{} {name} · ", t.saved),
-                    None => String::new(),
-                };
-                self.state.operator.card = match card {
-                    Some(card) => {
-                        self.state.notify(
-                            NoticeLevel::Success,
-                            format!("{saved}{} {}", t.found, card.booking.student.name),
-                        );
-                        CardState::Found(card)
-                    }
-                    None => {
-                        self.state
-                            .notify(NoticeLevel::Warning, format!("{saved}{}", t.no_booking));
-                        CardState::Unknown(code)
-                    }
-                };
-            }
-            StoreEvent::SearchResults {
-                generation,
-                for_supervisor,
-                hits,
-            } => {
-                let search = if for_supervisor {
-                    &mut self.state.supervisor.search
-                } else {
-                    &mut self.state.operator.search
-                };
-                if search.generation == generation {
-                    search.results = hits;
-                }
-            }
-            StoreEvent::CardLoaded(card) => {
-                // The message names the student now on the card, never the one before.
-                self.state.notify(
-                    NoticeLevel::Info,
-                    format!("{} {}", t.card_opened, card.booking.student.name),
-                );
-                self.state.operator.card = CardState::Found(card);
-                self.state.operator.search = Default::default();
-                self.reset_shot();
-            }
-            StoreEvent::CaptureSaved { booking_id } => {
-                if let ShotState::Ready { shot_id, image, .. } =
-                    std::mem::replace(&mut self.state.operator.shot, ShotState::None)
-                {
-                    self.state.operator.shot = ShotState::Saved { shot_id, image };
-                }
-                self.shot_frame = None;
-                self.shot_original = None;
-                if let CardState::Found(card) = &mut self.state.operator.card
-                    && card.booking.booking_id == booking_id
-                {
-                    card.booking.status =
-                        crate::domain::BookingStatus::Captured.as_str().to_string();
-                    card.booking.retake_approved = false;
-                    card.saved = true;
-                    let name = card.booking.student.name.clone();
-                    self.state
-                        .notify(NoticeLevel::Success, format!("{} {name}", t.saved));
-                    if self.state.operator.next_up.is_some() {
-                        self.state.operator.just_saved = Some(name);
-                    }
-                }
-                self.take_next_up();
-            }
-            StoreEvent::WalkInCreated(card) => {
-                self.state.notify(
-                    NoticeLevel::Success,
-                    format!("{} {}", t.walk_in_saved, card.booking.student.name),
-                );
-                self.state.walk_in = super::state::WalkInForm::new(
-                    self.config.walk_in_amount_fen,
-                    self.config.walk_in_payment,
-                );
-                self.state.operator.card = CardState::Found(card);
-                self.reset_shot();
-                self.state.screen = Screen::Operator;
-                // A school confirmed as new is known from now on.
-                self.send_store(StoreJob::LoadSchools);
-            }
-            StoreEvent::WalkInCodeTaken { owner } => {
-                let form = &mut self.state.walk_in;
-                form.saving = false;
-                // Beside the form it belongs to, until the next save.
-                form.error = Some(t.walk_in_code_taken.replace("{name}", &owner));
-            }
-            StoreEvent::WalkInDuplicate(card) => {
-                self.state.walk_in.saving = false;
-                self.state.notify(
-                    NoticeLevel::Warning,
-                    format!("{} {}", t.walk_in_duplicate, card.booking.student.name),
-                );
-                self.state.operator.card = CardState::Found(card);
-                self.reset_shot();
-                self.state.screen = Screen::Operator;
-            }
-            StoreEvent::Corrected {
-                booking,
-                history,
-                outcome,
-            } => {
-                let reexport = matches!(
-                    outcome,
-                    crate::store::CorrectionOutcome::Corrected {
-                        photo_needs_reexport: true
-                    }
-                );
-                let message = match outcome {
-                    crate::store::CorrectionOutcome::Unchanged => {
-                        t.correction_unchanged.to_string()
-                    }
-                    _ if reexport => format!("{} {}", t.correction_saved, t.photo_reexport),
-                    _ => t.correction_saved.to_string(),
-                };
-                self.state.notify(NoticeLevel::Success, message);
-                self.refresh_card_if(&booking.booking_id);
-                self.state.supervisor.selected = Some(*booking);
-                self.state.supervisor.history = history;
-                self.state.supervisor.correction = Default::default();
-                // The list beside the form shows the record as it is now (王萍, not 王平).
-                let query = self.state.supervisor.search.query.clone();
-                if !query.trim().is_empty() {
-                    self.apply(Command::Search {
-                        query,
-                        for_supervisor: true,
-                    });
-                }
-            }
-            StoreEvent::Selected { booking, history } => {
-                self.state.supervisor.correction = Default::default();
-                self.state.supervisor.selected = Some(*booking);
-                self.state.supervisor.history = history;
-            }
-            StoreEvent::RetakeApproved(card) => {
-                self.state.notify(
-                    NoticeLevel::Success,
-                    format!("{} {}", t.retake_approved, card.booking.student.name),
-                );
-                if let Some(selected) = &mut self.state.supervisor.selected
-                    && selected.booking_id == card.booking.booking_id
-                {
-                    *selected = card.booking.clone();
-                }
-                if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == card.booking.booking_id)
-                {
-                    self.state.operator.card = CardState::Found(card);
-                }
-            }
-            StoreEvent::DetailsFlagged { card, history } => {
-                self.state.notify(NoticeLevel::Warning, t.details_flagged);
-                // The supervisor's correction screen opens on this student, whoever signs in.
-                self.state.supervisor.selected = Some(card.booking.clone());
-                self.state.supervisor.history = history;
-                self.state.supervisor.correction = Default::default();
-                self.state.supervisor.tab = SupervisorTab::Corrections;
-                self.replace_card(*card);
-            }
-            StoreEvent::DisputeOverridden(card) => {
-                self.state
-                    .notify(NoticeLevel::Success, t.dispute_overridden);
-                if let Some(selected) = &mut self.state.supervisor.selected
-                    && selected.booking_id == card.booking.booking_id
-                {
-                    *selected = card.booking.clone();
-                }
-                self.replace_card(*card);
-            }
-            StoreEvent::Schools(rows) => {
-                self.state.supervisor.schools = rows;
-                self.state.supervisor.schools_loaded = true;
-            }
+            StoreEvent::Capture(event) => self.capture_answered(event),
+            StoreEvent::WalkIn(event) => self.walk_in_desk_answered(event),
+            StoreEvent::Corrections(event) => self.corrections_answered(event),
+            StoreEvent::Schools(event) => self.schools_answered(event),
             StoreEvent::Campus(event) => self.campus_store_answered(event),
             StoreEvent::Recorded => {}
-            StoreEvent::ClosePreviewed(preview) => {
-                self.state.supervisor.close_out.preview = Some(*preview);
-                self.state.supervisor.close_out.outcome = None;
-            }
-            StoreEvent::Closed(outcome) => {
-                let text = format!(
-                    "{} {} · {} {}",
-                    t.closed,
-                    outcome.cancelled,
-                    t.refund_total,
-                    crate::domain::money::format_yuan(outcome.refund_total_fen)
-                );
-                self.state.notify(NoticeLevel::Success, text);
-                let school = outcome.school.clone();
-                let close_out = &mut self.state.supervisor.close_out;
-                close_out.outcome = Some(*outcome);
-                close_out.preview = None;
-                close_out.force = false;
-                self.send_store(StoreJob::LoadRefunds { school });
-            }
-            StoreEvent::Refunds { rows, summary } => {
-                let close_out = &mut self.state.supervisor.close_out;
-                close_out.refunds = rows;
-                close_out.summary = summary;
-            }
+            StoreEvent::CloseOut(event) => self.close_out_answered(event),
             StoreEvent::ReportLoaded(report) => {
                 self.state.supervisor.close_out.report = Some(*report)
             }
@@ -378,7 +159,7 @@ impl StationApp {
                 let message = t.import_counts(t.import_done, &report);
                 import.result = Some(*report);
                 self.state.notify(NoticeLevel::Success, message);
-                self.send_store(StoreJob::LoadSchools);
+                self.send_store(StoreJob::Schools(SchoolsStoreJob::LoadSchools));
             }
             StoreEvent::ExportPlanned(plan) => {
                 let form = &mut self.state.supervisor.export;
@@ -476,7 +257,9 @@ impl StationApp {
     pub(super) fn refresh_card_if(&mut self, booking_id: &str) {
         if matches!(&self.state.operator.card, CardState::Found(c) if c.booking.booking_id == booking_id)
         {
-            self.send_store(StoreJob::OpenBooking(booking_id.to_string()));
+            self.send_store(StoreJob::Capture(CaptureStoreJob::OpenBooking(
+                booking_id.to_string(),
+            )));
         }
     }
 

@@ -4,6 +4,7 @@
 //! the booking that was on screen when the key was pressed or the button drawn; if another card
 //! is up by the time it is applied, the action is refused and nothing is written.
 
+use crate::app::capture::CaptureStoreJob;
 use std::time::Instant;
 
 use super::StationApp;
@@ -36,7 +37,7 @@ impl StationApp {
             captured: false,
         });
         // Only to name the next student; the card stays as it is.
-        self.send_store(StoreJob::ResolveCode(code));
+        self.send_store(StoreJob::Capture(CaptureStoreJob::ResolveCode(code)));
     }
 
     /// Whether a scan may take the card's place now: nothing is on it yet, or its photo was
@@ -73,7 +74,7 @@ impl StationApp {
         self.state.operator.scanned_at = Some(Instant::now());
         self.state.operator.search = Default::default();
         self.reset_shot();
-        self.send_store(StoreJob::ResolveCode(code));
+        self.send_store(StoreJob::Capture(CaptureStoreJob::ResolveCode(code)));
     }
 
     /// The held scan takes the card's place (after Esc, or once the photo is saved).

@@ -2,7 +2,6 @@
 //! they return commands, and the app applies them after drawing.
 
 use crate::config::{ConfigFile, Language};
-use crate::domain::CorrectableField;
 
 use super::state::{Screen, SupervisorTab};
 
@@ -12,103 +11,20 @@ pub enum Command {
     Campus(super::campus::CampusCommand),
     Show(Screen),
     SetLanguage(Language),
-    /// Take the live frame and make the portrait (Space) of the card's student, if the card
-    /// still shows `booking_id` (`None`: no card was shown).
-    Capture {
-        booking_id: Option<String>,
-    },
-    /// Save the shot (Enter) against `booking_id`, the card shown when the key was pressed.
-    /// `override_checks` saves a shot that failed its checks, recorded.
-    Accept {
-        booking_id: Option<String>,
-        override_checks: bool,
-    },
-    /// Arm or disarm the override for a failed shot.
-    ArmOverride(bool),
-    /// Drop the shot and shoot again (R).
-    Retake,
-    /// Move or zoom the crop (arrows, + and -).
-    Nudge {
-        right: i32,
-        down: i32,
-        zoom_in: i32,
-    },
-    /// A capture code typed by a keyboard-wedge scanner or pasted.
-    ResolveCode(String),
-    OpenSearch,
-    Search {
-        query: String,
-        for_supervisor: bool,
-    },
-    OpenBooking(String),
-    ClearCard,
-    /// Open the walk-in desk, pre-filled with a capture code.
-    StartWalkIn {
-        capture_code: Option<String>,
-    },
-    SaveWalkIn,
-    /// Save the walk-in with a school not known yet, which staff confirmed is meant.
-    ConfirmNewSchool,
+    /// Finding the student, shooting and saving the photo.
+    Capture(super::capture::CaptureCommand),
+    /// Booking a walk-in at the desk.
+    WalkIn(super::walk_in_desk::WalkInCommand),
     /// Signing in and out, and managing the accounts.
     Accounts(super::accounts::AccountsCommand),
     SupervisorTab(SupervisorTab),
-    SelectForCorrection(String),
-    Correct {
-        booking_id: String,
-        field: CorrectableField,
-        value: String,
-        reason: String,
-        confirmed_after_capture: bool,
-    },
-    ApproveRetake {
-        booking_id: String,
-    },
-    /// 信息有误 (E): the student says the record on the student's screen is wrong. The shot waits
-    /// for the supervisor's correction.
-    FlagDetails {
-        booking_id: String,
-    },
-    /// A supervisor checked the card's disputed record and allows the shot without a change.
-    OverrideDispute {
-        booking_id: String,
-    },
-    /// Open the supervisor's correction screen on the card's disputed record.
-    CorrectDisputed {
-        booking_id: String,
-    },
-    /// A supervisor lets the card's student be shot outside the collection windows.
-    OverrideWindow {
-        booking_id: String,
-    },
-    LoadSchools,
-    AddWindow {
-        school: String,
-        first_day: String,
-        last_day: String,
-    },
-    UpdateWindow {
-        window_id: String,
-        first_day: String,
-        last_day: String,
-    },
+    /// Correcting a student's record, disputes, retakes and window overrides.
+    Corrections(super::corrections::CorrectionsCommand),
+    /// The schools and their collection windows.
+    Schools(super::schools::SchoolsCommand),
     SaveSettings(Box<ConfigFile>),
-    /// Show what closing the school now would do.
-    PreviewClose {
-        school: String,
-    },
-    /// Close the school now (after the preview); `force` while a window is still open.
-    CloseSession {
-        school: String,
-        force: bool,
-    },
-    MarkRefunded {
-        order_no: String,
-        reference: String,
-    },
-    /// Write the school's refund list (XLSX) into the data folder's `exports/`.
-    WriteRefundList {
-        school: String,
-    },
+    /// Closing a school at this station, and its refunds.
+    CloseOut(super::close_out::CloseOutCommand),
     LoadReport {
         school: String,
     },

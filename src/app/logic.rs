@@ -3,6 +3,9 @@
 //! in `apply.rs`, shots taken and saved in `shooting.rs`.
 
 use crate::app::accounts::AccountsStoreJob;
+use crate::app::capture::{CaptureCommand, CaptureStoreJob};
+use crate::app::corrections::CorrectionsCommand;
+use crate::app::walk_in_desk::WalkInCommand;
 use std::time::{Duration, Instant};
 
 use super::StationApp;
@@ -157,7 +160,7 @@ impl StationApp {
             return;
         }
         match self.state.screen {
-            Screen::Operator => self.apply(Command::ResolveCode(code)),
+            Screen::Operator => self.apply(Command::Capture(CaptureCommand::ResolveCode(code))),
             // At the walk-in desk a scan fills the form's empty capture code, visibly, and the
             // code's owner is named if it already has a booking. It never replaces a code.
             Screen::WalkIn if self.state.walk_in.capture_code.trim().is_empty() => {
@@ -170,7 +173,7 @@ impl StationApp {
                     at: Instant::now(),
                     owner: None,
                 });
-                self.send_store(StoreJob::ResolveCode(code));
+                self.send_store(StoreJob::Capture(CaptureStoreJob::ResolveCode(code)));
             }
             // The phone whose code the form already holds is still in front of the camera.
             Screen::WalkIn if self.state.walk_in.capture_code.trim() == code.trim() => {}
@@ -234,10 +237,10 @@ impl StationApp {
                             Typed::Scan(code) => self.scanned(code),
                             Typed::Search(text) => self.open_search_with(text),
                             Typed::PlainEnter if operator && !repeat => {
-                                commands.push(Command::Accept {
+                                commands.push(Command::Capture(CaptureCommand::Accept {
                                     booking_id: shown_booking.clone(),
                                     override_checks: modifiers.command,
-                                });
+                                }));
                             }
                             _ => {}
                         }
@@ -247,11 +250,13 @@ impl StationApp {
                         continue;
                     }
                     match key {
-                        egui::Key::Space if !repeat => commands.push(Command::Capture {
-                            booking_id: shown_booking.clone(),
-                        }),
+                        egui::Key::Space if !repeat => {
+                            commands.push(Command::Capture(CaptureCommand::Capture {
+                                booking_id: shown_booking.clone(),
+                            }))
+                        }
                         egui::Key::R if (shot_shown || shot_pending) && !repeat => {
-                            commands.push(Command::Retake)
+                            commands.push(Command::Capture(CaptureCommand::Retake))
                         }
                         egui::Key::ArrowLeft
                         | egui::Key::ArrowRight
@@ -262,10 +267,14 @@ impl StationApp {
                         egui::Key::ArrowRight => commands.push(nudge(1, 0, 0)),
                         egui::Key::ArrowUp => commands.push(nudge(0, -1, 0)),
                         egui::Key::ArrowDown => commands.push(nudge(0, 1, 0)),
-                        egui::Key::Escape => commands.push(Command::ClearCard),
-                        egui::Key::F2 => commands.push(Command::StartWalkIn {
-                            capture_code: self.shown_unknown_code(),
-                        }),
+                        egui::Key::Escape => {
+                            commands.push(Command::Capture(CaptureCommand::ClearCard))
+                        }
+                        egui::Key::F2 => {
+                            commands.push(Command::WalkIn(WalkInCommand::StartWalkIn {
+                                capture_code: self.shown_unknown_code(),
+                            }))
+                        }
                         _ => {}
                     }
                 }
@@ -298,7 +307,9 @@ impl StationApp {
             let card = self.card_when_typing_began.take();
             if operator && text.eq_ignore_ascii_case("e") && card.is_some() {
                 if let Some(booking_id) = card {
-                    commands.push(Command::FlagDetails { booking_id });
+                    commands.push(Command::Corrections(CorrectionsCommand::FlagDetails {
+                        booking_id,
+                    }));
                 }
             } else {
                 self.open_search_with(text);
@@ -324,10 +335,10 @@ impl StationApp {
         search.focus_requested = true;
         search.query.push_str(&text);
         let query = search.query.clone();
-        self.apply(Command::Search {
+        self.apply(Command::Capture(CaptureCommand::Search {
             query,
             for_supervisor: false,
-        });
+        }));
     }
 
     /// The unknown code on the card the operator saw (F2 books it at the walk-in desk).
@@ -497,9 +508,9 @@ impl StationApp {
 }
 
 fn nudge(right: i32, down: i32, zoom_in: i32) -> Command {
-    Command::Nudge {
+    Command::Capture(CaptureCommand::Nudge {
         right,
         down,
         zoom_in,
-    }
+    })
 }

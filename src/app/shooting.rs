@@ -1,11 +1,13 @@
 //! Shooting: taking the frame, making the portrait, nudging the crop and saving the shot.
 
+use crate::app::capture::CaptureStoreJob;
 use std::time::Instant;
 
 use super::StationApp;
+use super::capture::messages::SaveRequest;
 use super::portrait_worker::PortraitJob;
 use super::state::{CardState, NoticeLevel, ShootBlock, ShotState};
-use super::store_worker::{SaveRequest, StoreJob};
+use super::store_worker::StoreJob;
 use crate::portrait::geometry::CropAdjust;
 use crate::store::Permission;
 
@@ -158,7 +160,9 @@ impl StationApp {
             overridden,
             session,
         };
-        self.send_store(StoreJob::SaveCapture(Box::new(request)));
+        self.send_store(StoreJob::Capture(CaptureStoreJob::SaveCapture(Box::new(
+            request,
+        ))));
     }
 
     pub(super) fn exit_demo(&mut self) {

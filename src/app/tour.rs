@@ -4,6 +4,10 @@
 
 use crate::app::accounts::AccountsCommand;
 use crate::app::campus::CampusCommand;
+use crate::app::capture::CaptureCommand;
+use crate::app::close_out::CloseOutCommand;
+use crate::app::corrections::CorrectionsCommand;
+use crate::app::walk_in_desk::WalkInCommand;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -197,12 +201,12 @@ impl Tour {
                         .is_some_and(|card| card.shoot_block().is_some())
                     && !app.state.operator.shot.holds_unsaved_photo()
                 {
-                    app.apply(Command::ClearCard);
+                    app.apply(Command::Capture(CaptureCommand::ClearCard));
                 }
                 if shoots && !captured && student_in_front(app) {
-                    app.apply(Command::Capture {
+                    app.apply(Command::Capture(CaptureCommand::Capture {
                         booking_id: app.card_booking_id(),
-                    });
+                    }));
                     captured = true;
                 }
                 let reached = ready(app, shot);
@@ -267,9 +271,9 @@ fn prepare(app: &mut StationApp, shot: Scene) {
     match shot {
         Scene::OperatorCard | Scene::OperatorPhoto => app.apply(Command::Show(Screen::Operator)),
         Scene::WalkIn => {
-            app.apply(Command::StartWalkIn {
+            app.apply(Command::WalkIn(WalkInCommand::StartWalkIn {
                 capture_code: Some("CSDEMO-WALKIN-0001".to_string()),
-            });
+            }));
             app.state.walk_in.name = "王小明".to_string();
             app.state.walk_in.id_number = "110105200001010011".to_string();
             app.state.walk_in.school = "演示大学".to_string();
@@ -284,18 +288,18 @@ fn prepare(app: &mut StationApp, shot: Scene) {
                 pin: super::demo::DEMO_SUPERVISOR_PIN.to_string(),
             }));
             app.apply(Command::SupervisorTab(SupervisorTab::Corrections));
-            app.apply(Command::Search {
+            app.apply(Command::Capture(CaptureCommand::Search {
                 query: "王".to_string(),
                 for_supervisor: true,
-            });
+            }));
         }
         Scene::Schools => app.apply(Command::SupervisorTab(SupervisorTab::Schools)),
         // The preview only: the tour never closes the demo school.
         Scene::CloseOut => {
             app.apply(Command::SupervisorTab(SupervisorTab::CloseOut));
-            app.apply(Command::PreviewClose {
+            app.apply(Command::CloseOut(CloseOutCommand::PreviewClose {
                 school: super::demo::DEMO_SCHOOL.to_string(),
-            });
+            }));
         }
         // The preview only, of a demo file written into the demo folder: nothing is imported.
         Scene::ImportPreview => match write_demo_order_file(&app.state.data_dir) {
@@ -305,10 +309,10 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         // The demo shot from the operator scenes is saved (demo data only), so that the export
         // has a photo; the tour checks the space but never writes the export.
         Scene::ExportPlan => {
-            app.apply(Command::Accept {
+            app.apply(Command::Capture(CaptureCommand::Accept {
                 booking_id: app.card_booking_id(),
                 override_checks: false,
-            });
+            }));
             app.apply(Command::SupervisorTab(SupervisorTab::Export));
             app.state.supervisor.export.folder =
                 app.state.data_dir.join("U盘").display().to_string();
@@ -328,17 +332,17 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         }
         Scene::SignIn | Scene::StudentWaiting => {
             app.apply(Command::SetLanguage(Language::Chinese));
-            app.apply(Command::Retake);
+            app.apply(Command::Capture(CaptureCommand::Retake));
             app.apply(Command::Accounts(AccountsCommand::SignOut));
         }
         Scene::StudentRecord => app.apply(Command::Show(Screen::Operator)),
         Scene::StudentCountdown => app.state.countdown = true,
         Scene::StudentResult => {}
-        Scene::StudentThanks => app.apply(Command::Accept {
+        Scene::StudentThanks => app.apply(Command::Capture(CaptureCommand::Accept {
             booking_id: app.card_booking_id(),
             override_checks: false,
-        }),
-        Scene::StudentDisputed => app.apply(Command::ClearCard),
+        })),
+        Scene::StudentDisputed => app.apply(Command::Capture(CaptureCommand::ClearCard)),
         Scene::FirstRunCamera => {}
         Scene::FirstRunAccount => {
             app.apply(Command::FirstRunNext);
@@ -400,7 +404,9 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
                 && let Some(first) = app.state.supervisor.search.results.first()
             {
                 let id = first.booking.booking_id.clone();
-                app.apply(Command::SelectForCorrection(id));
+                app.apply(Command::Corrections(
+                    CorrectionsCommand::SelectForCorrection(id),
+                ));
             }
             app.state.role == WindowRole::Supervisor && app.state.supervisor.selected.is_some()
         }
@@ -460,11 +466,13 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
             Some(card) if card.booking.details_disputed => student_in_front(app),
             Some(card) if card.shoot_block().is_none() => {
                 let booking_id = card.booking.booking_id.clone();
-                app.apply(Command::FlagDetails { booking_id });
+                app.apply(Command::Corrections(CorrectionsCommand::FlagDetails {
+                    booking_id,
+                }));
                 false
             }
             Some(_) => {
-                app.apply(Command::ClearCard);
+                app.apply(Command::Capture(CaptureCommand::ClearCard));
                 false
             }
             None => false,

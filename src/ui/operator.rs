@@ -2,6 +2,9 @@
 //! the shot on the right; below the live view, the search or the shot's check list.
 
 use crate::app::accounts::AccountsCommand;
+use crate::app::capture::CaptureCommand;
+use crate::app::corrections::CorrectionsCommand;
+use crate::app::walk_in_desk::WalkInCommand;
 use egui::{Color32, RichText, Stroke, vec2};
 
 use super::widgets::coloured;
@@ -264,21 +267,23 @@ fn search(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) 
             search.focus_requested = false;
         }
         if response.changed() {
-            commands.push(Command::Search {
+            commands.push(Command::Capture(CaptureCommand::Search {
                 query: search.query.clone(),
                 for_supervisor: false,
-            });
+            }));
         }
         if ui.button(t.close).clicked()
             || (response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)))
         {
-            commands.push(Command::ClearCard);
+            commands.push(Command::Capture(CaptureCommand::ClearCard));
         }
         if response.lost_focus()
             && ui.input(|i| i.key_pressed(egui::Key::Enter))
             && let Some(first) = search.results.first()
         {
-            commands.push(Command::OpenBooking(first.booking.booking_id.clone()));
+            commands.push(Command::Capture(CaptureCommand::OpenBooking(
+                first.booking.booking_id.clone(),
+            )));
         }
     });
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -289,7 +294,9 @@ fn search(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) 
             let booking = &hit.booking;
             let line = super::widgets::booking_line(t, booking);
             if ui.button(line).clicked() {
-                commands.push(Command::OpenBooking(booking.booking_id.clone()));
+                commands.push(Command::Capture(CaptureCommand::OpenBooking(
+                    booking.booking_id.clone(),
+                )));
             }
         }
     });
@@ -366,9 +373,9 @@ fn card(ui: &mut egui::Ui, state: &AppState, textures: &mut Textures, commands: 
                 .button(RichText::new(t.open_walk_in).size(22.0))
                 .clicked()
             {
-                commands.push(Command::StartWalkIn {
+                commands.push(Command::WalkIn(WalkInCommand::StartWalkIn {
                     capture_code: Some(code.clone()),
-                });
+                }));
             }
         }
         CardState::Found(card) => found_card(ui, state, t, card, textures, commands),
@@ -457,9 +464,9 @@ fn found_card(
                     ui.label(t.earlier_photo);
                 }
                 if state.role == WindowRole::Supervisor && ui.button(t.approve_retake).clicked() {
-                    commands.push(Command::ApproveRetake {
+                    commands.push(Command::Corrections(CorrectionsCommand::ApproveRetake {
                         booking_id: booking.booking_id.clone(),
-                    });
+                    }));
                 }
             });
         }
@@ -467,9 +474,9 @@ fn found_card(
             ui.horizontal(|ui| {
                 ui.label(coloured(t.outside_window, theme::WARN));
                 if state.role == WindowRole::Supervisor && ui.button(t.override_window).clicked() {
-                    commands.push(Command::OverrideWindow {
+                    commands.push(Command::Corrections(CorrectionsCommand::OverrideWindow {
                         booking_id: booking.booking_id.clone(),
-                    });
+                    }));
                 }
             });
         }
@@ -477,14 +484,14 @@ fn found_card(
             ui.label(coloured(t.details_disputed, theme::BAD).size(20.0));
             ui.horizontal(|ui| {
                 if ui.button(t.open_correction).clicked() {
-                    commands.push(Command::CorrectDisputed {
+                    commands.push(Command::Corrections(CorrectionsCommand::CorrectDisputed {
                         booking_id: booking.booking_id.clone(),
-                    });
+                    }));
                 }
                 if state.role == WindowRole::Supervisor && ui.button(t.override_dispute).clicked() {
-                    commands.push(Command::OverrideDispute {
+                    commands.push(Command::Corrections(CorrectionsCommand::OverrideDispute {
                         booking_id: booking.booking_id.clone(),
-                    });
+                    }));
                 }
             });
         }
@@ -606,42 +613,42 @@ fn shot_buttons(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &m
             }
             if ok {
                 if ui.add(filled(t.accept_button, theme::OK)).clicked() {
-                    commands.push(Command::Accept {
+                    commands.push(Command::Capture(CaptureCommand::Accept {
                         booking_id,
                         override_checks: false,
-                    });
+                    }));
                 }
             } else if armed && !supervisor_here {
                 // Saving a failed photo is the supervisor's call: they sign in right here,
                 // instead of being offered a button that can only be refused.
                 supervisor_sign_in(ui, state, t, commands);
                 if ui.button(t.cancel).clicked() {
-                    commands.push(Command::ArmOverride(false));
+                    commands.push(Command::Capture(CaptureCommand::ArmOverride(false)));
                 }
             } else if armed {
                 if ui.add(filled(t.override_confirm, theme::BAD)).clicked() {
-                    commands.push(Command::Accept {
+                    commands.push(Command::Capture(CaptureCommand::Accept {
                         booking_id,
                         override_checks: true,
-                    });
+                    }));
                 }
                 if ui.button(t.cancel).clicked() {
-                    commands.push(Command::ArmOverride(false));
+                    commands.push(Command::Capture(CaptureCommand::ArmOverride(false)));
                 }
             } else if ui.add(big(t.override_button)).clicked() {
-                commands.push(Command::ArmOverride(true));
+                commands.push(Command::Capture(CaptureCommand::ArmOverride(true)));
             }
             if ui.add(big(t.retake_button)).clicked() {
-                commands.push(Command::Retake);
+                commands.push(Command::Capture(CaptureCommand::Retake));
             }
             ui.label(RichText::new(t.nudge_hint).small());
         }
         ShotState::Failed { .. } => {
             if ui.add(big(t.retake_button)).clicked() {
-                commands.push(Command::Retake);
+                commands.push(Command::Capture(CaptureCommand::Retake));
             }
             if ui.add(big(t.capture_button)).clicked() {
-                commands.push(Command::Capture { booking_id });
+                commands.push(Command::Capture(CaptureCommand::Capture { booking_id }));
             }
         }
         ShotState::Saved { .. } => {
@@ -650,19 +657,21 @@ fn shot_buttons(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &m
         _ => {
             let ready = state.card().is_some_and(|c| c.shoot_block().is_none());
             if ui.add_enabled(ready, big(t.capture_button)).clicked() {
-                commands.push(Command::Capture {
+                commands.push(Command::Capture(CaptureCommand::Capture {
                     booking_id: booking_id.clone(),
-                });
+                }));
             }
             if ui.add(egui::Button::new(t.search)).clicked() {
-                commands.push(Command::OpenSearch);
+                commands.push(Command::Capture(CaptureCommand::OpenSearch));
             }
             // Beside the photo, where there is room: the card keeps its height for the photo.
             if ready
                 && let Some(booking_id) = booking_id
                 && ui.add(egui::Button::new(t.flag_details_button)).clicked()
             {
-                commands.push(Command::FlagDetails { booking_id });
+                commands.push(Command::Corrections(CorrectionsCommand::FlagDetails {
+                    booking_id,
+                }));
             }
         }
     }

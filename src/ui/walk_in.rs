@@ -1,5 +1,6 @@
 //! 现场预约: the walk-in desk's form, with the ID number checked as it is typed.
 
+use crate::app::walk_in_desk::WalkInCommand;
 use egui::RichText;
 
 use super::theme;
@@ -85,14 +86,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
         let save = egui::Button::new(RichText::new(t.save_walk_in).size(22.0))
             .min_size(egui::vec2(220.0, 44.0));
         if ui.add_enabled(can_save, save).clicked() {
-            commands.push(Command::SaveWalkIn);
+            commands.push(Command::WalkIn(WalkInCommand::SaveWalkIn));
         }
         // A school nobody has booked yet: a typo (演示大學) would make a new school in the
         // reports, the export and the close-out, so it is asked once.
         if form.school_unknown {
             let confirm = egui::Button::new(RichText::new(t.walk_in_confirm_school).size(20.0));
             if ui.add_enabled(can_save, confirm).clicked() {
-                commands.push(Command::ConfirmNewSchool);
+                commands.push(Command::WalkIn(WalkInCommand::ConfirmNewSchool));
             }
         }
         if form.saving {

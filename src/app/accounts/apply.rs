@@ -1,5 +1,6 @@
 //! Applying the accounts feature's commands, and the store threads' answers to its jobs.
 
+use crate::app::schools::SchoolsStoreJob;
 use std::time::Instant;
 
 use crate::app::StationApp;
@@ -102,7 +103,6 @@ impl StationApp {
 
     pub(in crate::app) fn accounts_answered(&mut self, event: AccountsStoreEvent) {
         let t = self.state.texts();
-        let _ = t;
         match event {
             AccountsStoreEvent::AccountCount(count) => {
                 self.state.accounts = Some(count);
@@ -131,7 +131,7 @@ impl StationApp {
                 self.state
                     .notify(NoticeLevel::Success, format!("{} {name}", t.logged_in));
                 if self.state.role == WindowRole::Supervisor {
-                    self.send_store(StoreJob::LoadSchools);
+                    self.send_store(StoreJob::Schools(SchoolsStoreJob::LoadSchools));
                 }
             }
             AccountsStoreEvent::SignInRefused { message, elevate } => {

@@ -2,12 +2,10 @@
 //! that may reach the campus.
 
 use anyhow::Result;
-use chrono::Local;
 
 use crate::i18n::Message;
 use crate::station;
-use crate::store::captures::NewCapture;
-use crate::store::{Correction, MatchKind, Permission, Store};
+use crate::store::{Permission, Store};
 
 use super::jobs::*;
 
@@ -20,172 +18,12 @@ pub(super) fn handle(
     send: &dyn Fn(StoreEvent),
 ) -> Result<StoreEvent> {
     Ok(match job {
-        StoreJob::ResolveCode(code) => {
-            let hit = store
-                .lookup(&code, 1)?
-                .into_iter()
-                .find(|hit| hit.matched_by == MatchKind::CaptureCode);
-            let card = match hit {
-                Some(hit) => Some(Box::new(card_for(store, setup, hit.booking)?)),
-                None => None,
-            };
-            StoreEvent::CodeResolved { code, card }
-        }
-        StoreJob::Search {
-            query,
-            generation,
-            for_supervisor,
-        } => StoreEvent::SearchResults {
-            generation,
-            for_supervisor,
-            hits: store.lookup(&query, SEARCH_LIMIT)?,
-        },
-        StoreJob::OpenBooking(id) => {
-            let booking = store.booking(&id)?;
-            StoreEvent::CardLoaded(Box::new(card_for(store, setup, booking)?))
-        }
-        StoreJob::SaveCapture(request) => {
-            station::capture::save(
-                store,
-                setup.reach(),
-                &setup.photos_dir,
-                NewCapture {
-                    booking_id: &request.booking_id,
-                    jpeg: &request.jpeg,
-                    original_jpeg: request.original_jpeg.as_deref(),
-                    spec_report: request.report.clone(),
-                    spec_ok: request.spec_ok,
-                    overridden: request.overridden,
-                    session: &request.session,
-                },
-            )?;
-            StoreEvent::CaptureSaved {
-                booking_id: request.booking_id,
-            }
-        }
-        StoreJob::CreateWalkIn { booking, session } => {
-            if let Some((existing, matched_by)) = existing_booking(store, &booking)? {
-                // A code is only a key: the same code on someone else is a mistake (a code the
-                // camera read from the next phone in the queue), never a reason to open that
-                // other student's booking.
-                if matched_by == MatchKind::CaptureCode && !same_student(&existing, &booking) {
-                    return Ok(StoreEvent::WalkInCodeTaken {
-                        owner: existing.student.name,
-                    });
-                }
-                return Ok(StoreEvent::WalkInDuplicate(Box::new(card_for(
-                    store, setup, existing,
-                )?)));
-            }
-            let id = store.create_booking(&booking, &session)?;
-            let booking = store.booking(&id)?;
-            StoreEvent::WalkInCreated(Box::new(card_for(store, setup, booking)?))
-        }
-        StoreJob::Correct {
-            booking_id,
-            field,
-            value,
-            reason,
-            confirmed,
-            session,
-        } => {
-            let outcome = store.correct_student(
-                Correction {
-                    booking_id: &booking_id,
-                    field,
-                    new_value: value,
-                    reason: &reason,
-                    confirmed_after_capture: confirmed,
-                },
-                &session,
-            )?;
-            StoreEvent::Corrected {
-                booking: Box::new(store.booking(&booking_id)?),
-                history: store.corrections_for(&booking_id)?,
-                outcome,
-            }
-        }
-        StoreJob::SelectForCorrection(id) => StoreEvent::Selected {
-            booking: Box::new(store.booking(&id)?),
-            history: store.corrections_for(&id)?,
-        },
-        StoreJob::ApproveRetake {
-            booking_id,
-            session,
-        } => {
-            store.approve_retake(&booking_id, &session)?;
-            let booking = store.booking(&booking_id)?;
-            StoreEvent::RetakeApproved(Box::new(card_for(store, setup, booking)?))
-        }
-        StoreJob::FlagDetails {
-            booking_id,
-            session,
-        } => {
-            store.flag_details(&booking_id, &session)?;
-            let booking = store.booking(&booking_id)?;
-            StoreEvent::DetailsFlagged {
-                card: Box::new(card_for(store, setup, booking)?),
-                history: store.corrections_for(&booking_id)?,
-            }
-        }
-        StoreJob::OverrideDispute {
-            booking_id,
-            session,
-        } => {
-            store.override_details_dispute(&booking_id, &session)?;
-            let booking = store.booking(&booking_id)?;
-            StoreEvent::DisputeOverridden(Box::new(card_for(store, setup, booking)?))
-        }
-        StoreJob::LoadSchools => StoreEvent::Schools(school_rows(store)?),
-        StoreJob::AddWindow {
-            school,
-            window,
-            session,
-        } => {
-            store.add_collection_window(&school, window, &session)?;
-            StoreEvent::Schools(school_rows(store)?)
-        }
-        StoreJob::UpdateWindow {
-            window_id,
-            window,
-            session,
-        } => {
-            store.update_collection_window(&window_id, window, &session)?;
-            StoreEvent::Schools(school_rows(store)?)
-        }
+        StoreJob::Capture(job) => crate::app::capture::work::handle(store, setup, job)?,
+        StoreJob::WalkIn(job) => crate::app::walk_in_desk::work::handle(store, setup, job)?,
+        StoreJob::Corrections(job) => crate::app::corrections::work::handle(store, setup, job)?,
+        StoreJob::Schools(job) => crate::app::schools::work::handle(store, setup, job)?,
         StoreJob::RefreshCounts => StoreEvent::Counts(store.day_counts(today())?),
-        StoreJob::PreviewClose { school, calendar } => StoreEvent::ClosePreviewed(Box::new(
-            store.preview_close(&school, Local::now().naive_local(), &calendar)?,
-        )),
-        StoreJob::CloseSession {
-            school,
-            force,
-            calendar,
-            session,
-        } => StoreEvent::Closed(Box::new(station::close_out::close_session(
-            store,
-            setup.reach(),
-            &school,
-            Local::now().naive_local(),
-            force,
-            &calendar,
-            &session,
-        )?)),
-        StoreJob::LoadRefunds { school } => refunds(store, &school)?,
-        StoreJob::MarkRefunded {
-            school,
-            order_no,
-            reference,
-            session,
-        } => {
-            store.mark_refunded(&order_no, &reference, &session)?;
-            refunds(store, &school)?
-        }
-        StoreJob::WriteRefundList { school, session } => {
-            store.authorize(&session, Permission::Export, Some(&school))?;
-            let bytes = crate::transfer::refund_list::refunds_xlsx(&store.refunds(&school)?)?;
-            StoreEvent::FileWritten(write_export(setup, &format!("退款清单-{school}"), &bytes)?)
-        }
+        StoreJob::CloseOut(job) => crate::app::close_out::work::handle(store, setup, job)?,
         StoreJob::PlanExport { request, session } => {
             store.authorize(&session, Permission::Export, Some(&request.school))?;
             use crate::transfer::school_export::{available_space, plan_export};

@@ -7,13 +7,12 @@ use std::sync::mpsc::SyncSender;
 use anyhow::Result;
 
 use crate::app::state::Area;
-use crate::app::state::{BookingCard, SchoolRow};
-use crate::domain::{CollectionWindow, CorrectableField};
 use crate::i18n::Message;
-use crate::store::{BookingView, CorrectionOutcome, NewBooking, Session};
+use crate::store::Session;
 
 pub enum StoreJob {
-    ResolveCode(String),
+    /// Finding the student, shooting and saving the photo.
+    Capture(crate::app::capture::CaptureStoreJob),
     PlanExport {
         request: Box<crate::transfer::school_export::ExportRequest>,
         session: Session,
@@ -36,79 +35,19 @@ pub enum StoreJob {
         rejected: Vec<crate::store::ImportRejection>,
         session: Session,
     },
-    Search {
-        query: String,
-        generation: u64,
-        for_supervisor: bool,
-    },
-    OpenBooking(String),
-    SaveCapture(Box<SaveRequest>),
-    CreateWalkIn {
-        booking: Box<NewBooking>,
-        session: Session,
-    },
-    Correct {
-        booking_id: String,
-        field: CorrectableField,
-        value: Option<String>,
-        reason: String,
-        confirmed: bool,
-        session: Session,
-    },
-    ApproveRetake {
-        booking_id: String,
-        session: Session,
-    },
-    SelectForCorrection(String),
-    /// 信息有误: the student disputes the record on the student's screen.
-    FlagDetails {
-        booking_id: String,
-        session: Session,
-    },
-    /// A supervisor checked the disputed record and lets the shot go ahead uncorrected.
-    OverrideDispute {
-        booking_id: String,
-        session: Session,
-    },
-    LoadSchools,
-    AddWindow {
-        school: String,
-        window: CollectionWindow,
-        session: Session,
-    },
-    UpdateWindow {
-        window_id: String,
-        window: CollectionWindow,
-        session: Session,
-    },
+    /// Booking a walk-in at the desk.
+    WalkIn(crate::app::walk_in_desk::WalkInStoreJob),
+    /// Correcting a student's record, disputes, retakes and window overrides.
+    Corrections(crate::app::corrections::CorrectionsStoreJob),
+    /// The schools and their collection windows.
+    Schools(crate::app::schools::SchoolsStoreJob),
     RefreshCounts,
     SaveSettings {
         file: Box<crate::config::ConfigFile>,
         session: Session,
     },
-    PreviewClose {
-        school: String,
-        calendar: Box<crate::domain::HolidayCalendar>,
-    },
-    CloseSession {
-        school: String,
-        force: bool,
-        calendar: Box<crate::domain::HolidayCalendar>,
-        session: Session,
-    },
-    LoadRefunds {
-        school: String,
-    },
-    MarkRefunded {
-        school: String,
-        order_no: String,
-        reference: String,
-        session: Session,
-    },
-    WriteRefundList {
-        school: String,
-        session: Session,
-    },
+    /// Closing a school at this station, and its refunds.
+    CloseOut(crate::app::close_out::CloseOutStoreJob),
     /// The school's report; `station_name` names this booth in the hourly figures.
     LoadReport {
         school: String,
@@ -131,42 +70,49 @@ pub enum StoreJob {
     Campus(crate::app::campus::CampusStoreJob),
 }
 
-pub struct SaveRequest {
-    pub booking_id: String,
-    pub jpeg: Vec<u8>,
-    pub original_jpeg: Option<Vec<u8>>,
-    pub report: serde_json::Value,
-    pub spec_ok: bool,
-    pub overridden: bool,
-    pub session: Session,
-}
-
 impl StoreJob {
     /// The form or screen the job was sent from: its failure is said there, and goes when that
     /// place's next action succeeds.
     pub fn area(&self) -> Area {
         match self {
-            Self::ResolveCode(_)
-            | Self::Search { .. }
-            | Self::OpenBooking(_)
-            | Self::SaveCapture(_)
-            | Self::FlagDetails { .. }
-            | Self::OverrideDispute { .. }
+            Self::Capture(crate::app::capture::CaptureStoreJob::ResolveCode(_))
+            | Self::Capture(crate::app::capture::CaptureStoreJob::Search { .. })
+            | Self::Capture(crate::app::capture::CaptureStoreJob::OpenBooking(_))
+            | Self::Capture(crate::app::capture::CaptureStoreJob::SaveCapture(_))
+            | Self::Corrections(crate::app::corrections::CorrectionsStoreJob::FlagDetails {
+                ..
+            })
+            | Self::Corrections(crate::app::corrections::CorrectionsStoreJob::OverrideDispute {
+                ..
+            })
             | Self::RefreshCounts
             | Self::RecordEvent { .. }
             | Self::Accounts(crate::app::accounts::AccountsStoreJob::LogRefusal { .. }) => {
                 Area::Capture
             }
-            Self::CreateWalkIn { .. } => Area::WalkIn,
-            Self::Correct { .. } | Self::SelectForCorrection(_) => Area::Corrections,
-            Self::ApproveRetake { .. } => Area::Retakes,
-            Self::LoadSchools | Self::AddWindow { .. } | Self::UpdateWindow { .. } => Area::Schools,
+            Self::WalkIn(crate::app::walk_in_desk::WalkInStoreJob::CreateWalkIn { .. }) => {
+                Area::WalkIn
+            }
+            Self::Corrections(crate::app::corrections::CorrectionsStoreJob::Correct { .. })
+            | Self::Corrections(
+                crate::app::corrections::CorrectionsStoreJob::SelectForCorrection(_),
+            ) => Area::Corrections,
+            Self::Corrections(crate::app::corrections::CorrectionsStoreJob::ApproveRetake {
+                ..
+            }) => Area::Retakes,
+            Self::Schools(crate::app::schools::SchoolsStoreJob::LoadSchools)
+            | Self::Schools(crate::app::schools::SchoolsStoreJob::AddWindow { .. })
+            | Self::Schools(crate::app::schools::SchoolsStoreJob::UpdateWindow { .. }) => {
+                Area::Schools
+            }
             Self::SaveSettings { .. } => Area::Settings,
-            Self::PreviewClose { .. }
-            | Self::CloseSession { .. }
-            | Self::LoadRefunds { .. }
-            | Self::MarkRefunded { .. }
-            | Self::WriteRefundList { .. } => Area::CloseOut,
+            Self::CloseOut(crate::app::close_out::CloseOutStoreJob::PreviewClose { .. })
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreJob::CloseSession { .. })
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreJob::LoadRefunds { .. })
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreJob::MarkRefunded { .. })
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreJob::WriteRefundList { .. }) => {
+                Area::CloseOut
+            }
             Self::LoadReport { .. } | Self::WriteReport { .. } => Area::Report,
             Self::PreviewImport { .. } | Self::Import { .. } | Self::WriteRejectedRows { .. } => {
                 Area::Import
@@ -205,7 +151,7 @@ impl StoreJob {
             // A save claims the student on the campus first, bounded and skipped while the
             // server is known to be away: it must be decided before the commit, in order with
             // the other saves.
-            Self::SaveCapture(_) => false,
+            Self::Capture(crate::app::capture::CaptureStoreJob::SaveCapture(_)) => false,
             _ => false,
         }
     }
@@ -249,51 +195,19 @@ pub enum StoreEvent {
     },
     Preparing,
     OpenFailed(Message),
-    CodeResolved {
-        code: String,
-        card: Option<Box<BookingCard>>,
-    },
-    SearchResults {
-        generation: u64,
-        for_supervisor: bool,
-        hits: Vec<crate::store::LookupHit>,
-    },
-    CardLoaded(Box<BookingCard>),
-    CaptureSaved {
-        booking_id: String,
-    },
-    WalkInCreated(Box<BookingCard>),
-    WalkInDuplicate(Box<BookingCard>),
-    /// The walk-in's capture code belongs to another student's booking: nothing was saved.
-    WalkInCodeTaken {
-        owner: String,
-    },
-    Corrected {
-        booking: Box<BookingView>,
-        history: Vec<crate::store::CorrectionRecord>,
-        outcome: CorrectionOutcome,
-    },
-    Selected {
-        booking: Box<BookingView>,
-        history: Vec<crate::store::CorrectionRecord>,
-    },
-    RetakeApproved(Box<BookingCard>),
-    /// The record is flagged; the supervisor's correction screen opens on it.
-    DetailsFlagged {
-        card: Box<BookingCard>,
-        history: Vec<crate::store::CorrectionRecord>,
-    },
-    DisputeOverridden(Box<BookingCard>),
-    Schools(Vec<SchoolRow>),
+    /// Finding the student, shooting and saving the photo: the answers.
+    Capture(crate::app::capture::CaptureStoreEvent),
+    /// Booking a walk-in at the desk: the answers.
+    WalkIn(crate::app::walk_in_desk::WalkInStoreEvent),
+    /// Correcting a student's record, disputes, retakes and window overrides: the answers.
+    Corrections(crate::app::corrections::CorrectionsStoreEvent),
+    /// The schools and their collection windows: the answers.
+    Schools(crate::app::schools::SchoolsStoreEvent),
     Counts(crate::store::DayCounts),
     SettingsSaved(Box<crate::config::StationConfig>),
     Recorded,
-    ClosePreviewed(Box<crate::store::close_out::ClosePreview>),
-    Closed(Box<crate::store::close_out::CloseOutcome>),
-    Refunds {
-        rows: Vec<crate::store::close_out::RefundRow>,
-        summary: crate::store::close_out::RefundSummary,
-    },
+    /// Closing a school at this station, and its refunds: the answers.
+    CloseOut(crate::app::close_out::CloseOutStoreEvent),
     ReportLoaded(Box<crate::store::report::SchoolReport>),
     FileWritten(PathBuf),
     /// Signing in and out, and managing the accounts: the answers.
@@ -328,15 +242,30 @@ impl StoreEvent {
     /// still saying what was wrong there goes.
     pub fn success_area(&self) -> Option<Area> {
         Some(match self {
-            Self::CodeResolved { .. }
-            | Self::CardLoaded(_)
-            | Self::CaptureSaved { .. }
-            | Self::DetailsFlagged { .. }
-            | Self::DisputeOverridden(_) => Area::Capture,
-            Self::WalkInCreated(_) | Self::WalkInDuplicate(_) => Area::WalkIn,
-            Self::Corrected { .. } => Area::Corrections,
-            Self::RetakeApproved(_) => Area::Retakes,
-            Self::ClosePreviewed(_) | Self::Closed(_) | Self::Refunds { .. } => Area::CloseOut,
+            Self::Capture(crate::app::capture::CaptureStoreEvent::CodeResolved { .. })
+            | Self::Capture(crate::app::capture::CaptureStoreEvent::CardLoaded(_))
+            | Self::Capture(crate::app::capture::CaptureStoreEvent::CaptureSaved { .. })
+            | Self::Corrections(crate::app::corrections::CorrectionsStoreEvent::DetailsFlagged {
+                ..
+            })
+            | Self::Corrections(
+                crate::app::corrections::CorrectionsStoreEvent::DisputeOverridden(_),
+            ) => Area::Capture,
+            Self::WalkIn(crate::app::walk_in_desk::WalkInStoreEvent::WalkInCreated(_))
+            | Self::WalkIn(crate::app::walk_in_desk::WalkInStoreEvent::WalkInDuplicate(_)) => {
+                Area::WalkIn
+            }
+            Self::Corrections(crate::app::corrections::CorrectionsStoreEvent::Corrected {
+                ..
+            }) => Area::Corrections,
+            Self::Corrections(crate::app::corrections::CorrectionsStoreEvent::RetakeApproved(
+                _,
+            )) => Area::Retakes,
+            Self::CloseOut(crate::app::close_out::CloseOutStoreEvent::ClosePreviewed(_))
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreEvent::Closed(_))
+            | Self::CloseOut(crate::app::close_out::CloseOutStoreEvent::Refunds { .. }) => {
+                Area::CloseOut
+            }
             Self::ReportLoaded(_) => Area::Report,
             Self::SettingsSaved(_) => Area::Settings,
             Self::Accounts(crate::app::accounts::AccountsStoreEvent::Users(_))

@@ -10,6 +10,10 @@ pub mod jobs;
 pub(in crate::app) mod support;
 
 use crate::app::accounts::AccountsStoreEvent;
+use crate::app::capture::CaptureStoreEvent;
+use crate::app::close_out::CloseOutStoreEvent;
+use crate::app::corrections::CorrectionsStoreEvent;
+use crate::app::walk_in_desk::WalkInStoreEvent;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
@@ -134,13 +138,13 @@ fn serve(
         // The status bar's 待拍 and counts follow every change to the bookings.
         let changed_counts = matches!(
             event,
-            StoreEvent::CaptureSaved { .. }
-                | StoreEvent::WalkInCreated(_)
+            StoreEvent::Capture(CaptureStoreEvent::CaptureSaved { .. })
+                | StoreEvent::WalkIn(WalkInStoreEvent::WalkInCreated(_))
                 | StoreEvent::Imported(_)
-                | StoreEvent::Closed(_)
+                | StoreEvent::CloseOut(CloseOutStoreEvent::Closed(_))
                 | StoreEvent::Campus(crate::app::campus::CampusStoreEvent::Closed(_))
-                | StoreEvent::Refunds { .. }
-                | StoreEvent::Corrected { .. }
+                | StoreEvent::CloseOut(CloseOutStoreEvent::Refunds { .. })
+                | StoreEvent::Corrections(CorrectionsStoreEvent::Corrected { .. })
         );
         if !matches!(event, StoreEvent::Failed { .. }) {
             setup.reach().after_local_change();

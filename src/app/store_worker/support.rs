@@ -1,6 +1,7 @@
 //! What the store jobs' handlers share: a booking's card, the refunds, the exports folder,
 //! the import settings, the schools' rows, today.
 
+use crate::app::close_out::CloseOutStoreEvent;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -30,7 +31,10 @@ pub(in crate::app) fn today() -> NaiveDate {
 pub(in crate::app) fn refunds(store: &Store, school: &str) -> Result<StoreEvent> {
     let rows = store.refunds(school)?;
     let summary = crate::store::close_out::RefundSummary::of(&rows, today());
-    Ok(StoreEvent::Refunds { rows, summary })
+    Ok(StoreEvent::CloseOut(CloseOutStoreEvent::Refunds {
+        rows,
+        summary,
+    }))
 }
 
 /// Writes a spreadsheet into `<data>/exports/`, named with the date and time.

@@ -1,5 +1,6 @@
 //! The supervisor's 结算 tab: closing a school, its refunds.
 
+use crate::app::close_out::CloseOutCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -24,9 +25,9 @@ pub(super) fn close_out(
     ui.columns(2, |columns| {
         let ui = &mut columns[0];
         if ui.button(t.preview_close).clicked() {
-            commands.push(Command::PreviewClose {
+            commands.push(Command::CloseOut(CloseOutCommand::PreviewClose {
                 school: school.clone(),
-            });
+            }));
         }
         let close_out = &mut state.supervisor.close_out;
         if let Some(preview) = close_out.preview.as_ref().filter(|p| p.school == school) {
@@ -88,10 +89,10 @@ pub(super) fn close_out(
                             .fill(theme::BAD);
                             if ui.add(go).clicked() {
                                 close_out.confirming = false;
-                                commands.push(Command::CloseSession {
+                                commands.push(Command::CloseOut(CloseOutCommand::CloseSession {
                                     school: school.clone(),
                                     force: close_out.force,
-                                });
+                                }));
                             }
                         });
                     });
@@ -141,9 +142,9 @@ pub(super) fn refunds(
         format_yuan(summary.done_fen)
     ));
     if ui.button(t.write_refund_list).clicked() {
-        commands.push(Command::WriteRefundList {
+        commands.push(Command::CloseOut(CloseOutCommand::WriteRefundList {
             school: school.to_string(),
-        });
+        }));
     }
     egui::ScrollArea::vertical()
         .id_salt("refunds")
@@ -177,10 +178,10 @@ pub(super) fn refunds(
                         )
                         .clicked()
                     {
-                        commands.push(Command::MarkRefunded {
+                        commands.push(Command::CloseOut(CloseOutCommand::MarkRefunded {
                             order_no: order.clone(),
                             reference: reference.clone(),
-                        });
+                        }));
                     }
                 });
             }

@@ -1,5 +1,7 @@
 //! The supervisor's 信息更正 tab: find a student, correct a field, with the history.
 
+use crate::app::capture::CaptureCommand;
+use crate::app::corrections::CorrectionsCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -27,10 +29,10 @@ pub(super) fn pick_student(
             )
             .labelled_by(label.id);
         if response.changed() {
-            commands.push(Command::Search {
+            commands.push(Command::Capture(CaptureCommand::Search {
                 query: search.query.clone(),
                 for_supervisor: true,
-            });
+            }));
         }
     });
     egui::ScrollArea::vertical()
@@ -45,7 +47,9 @@ pub(super) fn pick_student(
                     .is_some_and(|s| s.booking_id == booking.booking_id);
                 let line = crate::ui::widgets::booking_line(t, booking);
                 if ui.add(egui::Button::selectable(selected, line)).clicked() {
-                    commands.push(Command::SelectForCorrection(booking.booking_id.clone()));
+                    commands.push(Command::Corrections(
+                        CorrectionsCommand::SelectForCorrection(booking.booking_id.clone()),
+                    ));
                 }
             }
         });
@@ -110,9 +114,9 @@ pub(super) fn correction_form(
             .card()
             .is_some_and(|card| card.booking.booking_id == booking.booking_id);
         if card_is_this && ui.button(t.override_dispute).clicked() {
-            commands.push(Command::OverrideDispute {
+            commands.push(Command::Corrections(CorrectionsCommand::OverrideDispute {
                 booking_id: booking.booking_id.clone(),
-            });
+            }));
         }
     }
     let form = &mut state.supervisor.correction;
@@ -150,13 +154,13 @@ pub(super) fn correction_form(
         .add_enabled(ready, egui::Button::new(t.save_correction))
         .clicked()
     {
-        commands.push(Command::Correct {
+        commands.push(Command::Corrections(CorrectionsCommand::Correct {
             booking_id: booking.booking_id.clone(),
             field: form.field,
             value: form.value.clone(),
             reason: form.reason.clone(),
             confirmed_after_capture: form.confirm_after_capture,
-        });
+        }));
     }
     ui.separator();
     ui.label(RichText::new(t.history).strong());

@@ -1,5 +1,6 @@
 //! The supervisor's 重拍审批 tab: approving a retake of a captured student.
 
+use crate::app::corrections::CorrectionsCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -44,9 +45,9 @@ pub(super) fn retake_approval(
         ui.label(coloured(t.retake_allowed, theme::OK));
     } else if booking.status == "captured" {
         if ui.button(t.approve_retake).clicked() {
-            commands.push(Command::ApproveRetake {
+            commands.push(Command::Corrections(CorrectionsCommand::ApproveRetake {
                 booking_id: booking.booking_id.clone(),
-            });
+            }));
         }
     } else {
         ui.label(t.only_captured);

@@ -1,5 +1,6 @@
 //! The supervisor's 学校 tab: each school's collection windows.
 
+use crate::app::schools::SchoolsCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -32,11 +33,11 @@ pub(super) fn schools(
         )
         .labelled_by(label.id);
         if ui.button(t.add_window).clicked() {
-            commands.push(Command::AddWindow {
+            commands.push(Command::Schools(SchoolsCommand::AddWindow {
                 school: supervisor.new_school.clone(),
                 first_day: supervisor.new_first_day.clone(),
                 last_day: supervisor.new_last_day.clone(),
-            });
+            }));
         }
     });
     ui.separator();
@@ -54,11 +55,11 @@ pub(super) fn schools(
                         ui.label("—");
                         ui.add(egui::TextEdit::singleline(last).desired_width(130.0));
                         if ui.button(t.save_window).clicked() {
-                            commands.push(Command::UpdateWindow {
+                            commands.push(Command::Schools(SchoolsCommand::UpdateWindow {
                                 window_id: id.clone(),
                                 first_day: first.clone(),
                                 last_day: last.clone(),
-                            });
+                            }));
                         }
                     });
                 }
