@@ -9,6 +9,7 @@ use capture_station::app::command::Command;
 use capture_station::app::corrections::CorrectionsCommand;
 use capture_station::app::demo;
 use capture_station::app::state::{Screen, WindowRole};
+use capture_station::app::transfer::TransferCommand;
 use capture_station::camera::synthetic::render_phone_frame;
 use capture_station::camera::synthetic_source::demo_camera_codes;
 use capture_station::domain::CorrectableField;
@@ -316,7 +317,9 @@ fn booth_staff_cannot_import() {
     booth.harness.run_steps(3);
     assert_eq!(booth.app().state.screen, Screen::Supervisor);
     booth.harness.get_by_label("主管登录");
-    booth.app().command(Command::ConfirmImport);
+    booth
+        .app()
+        .command(Command::Transfer(TransferCommand::ConfirmImport));
     booth.harness.run_steps(3);
     let import = &booth.app().state.supervisor.import;
     assert!(import.preview.is_none() && import.result.is_none() && !import.busy);
@@ -337,7 +340,9 @@ fn the_supervisor_exports_photos_from_the_window_and_they_verify() {
     let stick = tempfile::tempdir().unwrap();
     booth.app().state.supervisor.export.school = demo::DEMO_SCHOOL.to_string();
     booth.app().state.supervisor.export.folder = stick.path().display().to_string();
-    booth.app().command(Command::StartExport);
+    booth
+        .app()
+        .command(Command::Transfer(TransferCommand::StartExport));
     booth.harness.run_steps(3);
     assert!(!booth.app().state.supervisor.export.busy);
     assert_eq!(std::fs::read_dir(stick.path()).unwrap().count(), 0);

@@ -2,6 +2,7 @@
 //! behave differently they now take one path; each such case is tested through both.
 
 use capture_station::app::capture::{CaptureStoreEvent, CaptureStoreJob};
+use capture_station::app::transfer::{TransferStoreEvent, TransferStoreJob};
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Duration;
@@ -69,15 +70,17 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
         matches!(event, StoreEvent::Ready { .. }).then_some(())
     });
     let csv = "订单号,姓名,学校,采集码\nWIN-1,孙窗口,校区大学,WINCODE-0001\n";
-    jobs.try_send(StoreJob::Import {
+    jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {
         bytes: Arc::new(csv.as_bytes().to_vec()),
         label: "orders.csv".to_string(),
         session: window_station.session.clone(),
-    })
+    }))
     .unwrap();
     let report = answer(&events, |event| match event {
-        StoreEvent::Imported(report) => Some(report),
-        StoreEvent::ImportRefused(message) => panic!("refused: {message:?}"),
+        StoreEvent::Transfer(TransferStoreEvent::Imported(report)) => Some(report),
+        StoreEvent::Transfer(TransferStoreEvent::ImportRefused(message)) => {
+            panic!("refused: {message:?}")
+        }
         _ => None,
     });
     assert_eq!(report.inserted, 1);
@@ -169,11 +172,11 @@ fn a_silent_campus_server_never_holds_up_the_store_thread() {
     answer(&events, |event| {
         matches!(event, StoreEvent::Ready { .. }).then_some(())
     });
-    jobs.try_send(StoreJob::Import {
+    jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {
         bytes: Arc::new("订单号,姓名,学校\nS-1,吴一,测试大学\n".as_bytes().to_vec()),
         label: "orders.csv".to_string(),
         session: session.clone(),
-    })
+    }))
     .unwrap();
     jobs.try_send(StoreJob::Capture(CaptureStoreJob::ResolveCode(
         "SILENT-0001".to_string(),
@@ -181,15 +184,18 @@ fn a_silent_campus_server_never_holds_up_the_store_thread() {
     .unwrap();
     let first = answer(&events, |event| match event {
         StoreEvent::Capture(CaptureStoreEvent::CodeResolved { card, .. }) => Some(Ok(card)),
-        StoreEvent::Imported(_) | StoreEvent::ImportRefused(_) => Some(Err(())),
+        StoreEvent::Transfer(TransferStoreEvent::Imported(_))
+        | StoreEvent::Transfer(TransferStoreEvent::ImportRefused(_)) => Some(Err(())),
         _ => None,
     });
     let card = first.expect("the lookup is answered before the stuck import");
     assert_eq!(card.expect("found").booking.student.name, "周静");
     // The import then gives up on the silent server with a reason, not a hang.
     let refused = answer(&events, |event| match event {
-        StoreEvent::ImportRefused(message) => Some(message),
-        StoreEvent::Imported(_) => panic!("imported into a silent server"),
+        StoreEvent::Transfer(TransferStoreEvent::ImportRefused(message)) => Some(message),
+        StoreEvent::Transfer(TransferStoreEvent::Imported(_)) => {
+            panic!("imported into a silent server")
+        }
         _ => None,
     });
     assert!(

@@ -7,7 +7,6 @@ use super::portrait_worker::{PortraitJob, PortraitOutcome};
 use super::state::{Area, CardState, DatabaseHealth, NoticeLevel, ShotState};
 use super::store_worker::{StoreEvent, StoreJob};
 use crate::app::capture::CaptureStoreJob;
-use crate::app::schools::SchoolsStoreJob;
 
 impl StationApp {
     pub(super) fn handle_event(&mut self, event: AppEvent) {
@@ -95,9 +94,6 @@ impl StationApp {
             StoreEvent::Campus(event) => self.campus_store_answered(event),
             StoreEvent::Recorded => {}
             StoreEvent::CloseOut(event) => self.close_out_answered(event),
-            StoreEvent::ReportLoaded(report) => {
-                self.state.supervisor.close_out.report = Some(*report)
-            }
             StoreEvent::FileWritten(path) => {
                 self.state.notify(
                     NoticeLevel::Success,
@@ -139,77 +135,7 @@ impl StationApp {
                 self.state.notify(NoticeLevel::Success, t.settings_saved);
             }
             StoreEvent::Accounts(event) => self.accounts_answered(event),
-            StoreEvent::ImportPreviewed {
-                path,
-                bytes,
-                preview,
-            } => {
-                let import = &mut self.state.supervisor.import;
-                // A preview for a file the supervisor has since replaced is stale.
-                if import.path == path.display().to_string() {
-                    import.busy = false;
-                    import.bytes = Some(bytes);
-                    import.preview = Some(*preview);
-                }
-            }
-            StoreEvent::Imported(report) => {
-                let import = &mut self.state.supervisor.import;
-                import.busy = false;
-                import.preview = None;
-                let message = t.import_counts(t.import_done, &report);
-                import.result = Some(*report);
-                self.state.notify(NoticeLevel::Success, message);
-                self.send_store(StoreJob::Schools(SchoolsStoreJob::LoadSchools));
-            }
-            StoreEvent::ExportPlanned(plan) => {
-                let form = &mut self.state.supervisor.export;
-                form.busy = false;
-                form.plan = Some(*plan);
-            }
-            StoreEvent::ExportProgress { done, total } => {
-                self.state.supervisor.export.progress = Some((done, total));
-            }
-            StoreEvent::Exported(done) => {
-                let form = &mut self.state.supervisor.export;
-                form.busy = false;
-                form.progress = None;
-                form.plan = None;
-                let verified = done.verdict.as_ref().is_some_and(|v| v.ok());
-                let message = format!(
-                    "{} {} {}",
-                    t.export_done,
-                    done.report.folder.display(),
-                    if verified {
-                        t.export_verified
-                    } else {
-                        t.export_not_verified
-                    }
-                );
-                form.result = Some(*done);
-                self.state.notify(
-                    if verified {
-                        NoticeLevel::Success
-                    } else {
-                        NoticeLevel::Error
-                    },
-                    message,
-                );
-            }
-            StoreEvent::ExportRefused(reason) => {
-                let form = &mut self.state.supervisor.export;
-                form.busy = false;
-                form.progress = None;
-                form.refused = Some(reason.clone());
-                self.state.notify(NoticeLevel::Error, reason);
-            }
-            StoreEvent::ImportRefused(reason) => {
-                let import = &mut self.state.supervisor.import;
-                import.busy = false;
-                import.preview = None;
-                import.bytes = None;
-                // Said on the import screen itself, where the file is chosen again.
-                import.refused = Some(reason);
-            }
+            StoreEvent::Transfer(event) => self.transfer_answered(event),
             StoreEvent::Failed { area, message } => self.store_failed(area, message),
         }
     }

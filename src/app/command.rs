@@ -25,25 +25,8 @@ pub enum Command {
     SaveSettings(Box<ConfigFile>),
     /// Closing a school at this station, and its refunds.
     CloseOut(super::close_out::CloseOutCommand),
-    LoadReport {
-        school: String,
-    },
-    /// Write the school's report (XLSX) into `exports/`.
-    WriteReport {
-        school: String,
-    },
-    /// Read and preview an order export (picked, typed or dropped); nothing is written.
-    PreviewImport {
-        path: std::path::PathBuf,
-    },
-    /// Import the previewed bytes.
-    ConfirmImport,
-    /// Write the last import's rejected rows (with their reasons) to an XLSX in `exports/`.
-    WriteRejectedRows,
-    /// Work out what the export in the form needs and what the target has; nothing written.
-    PlanExport,
-    /// Run the export in the form.
-    StartExport,
+    /// Importing bookings, exporting photos, the school's report.
+    Transfer(super::transfer::TransferCommand),
     ExitDemo,
     /// The close dialog: close the window although a photo is not saved (it is lost).
     CloseAnyway,

@@ -8,6 +8,7 @@ use super::events::{AppEvent, FilePick};
 use super::file_dialog::PickWhat;
 use super::first_run::{CameraOption, FirstRun, FirstRunStep, StepOutcome, source_setting};
 use super::state::{NoticeLevel, Screen};
+use crate::app::transfer::TransferCommand;
 use crate::camera::SourceSpec;
 use crate::store::Permission;
 
@@ -133,7 +134,9 @@ impl StationApp {
             PickWhat::OrderFile => {
                 self.state.supervisor.import.picking = false;
                 match picked {
-                    FilePick::Picked(path) => self.apply(Command::PreviewImport { path }),
+                    FilePick::Picked(path) => {
+                        self.apply(Command::Transfer(TransferCommand::PreviewImport { path }))
+                    }
                     FilePick::Cancelled => {}
                     FilePick::Unavailable => self.state.supervisor.import.no_file_dialog = true,
                 }

@@ -30,6 +30,7 @@ pub mod state;
 pub mod store_worker;
 pub mod student_view;
 pub mod tour;
+pub mod transfer;
 pub mod walk_in;
 pub mod walk_in_desk;
 

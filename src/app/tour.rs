@@ -7,6 +7,7 @@ use crate::app::campus::CampusCommand;
 use crate::app::capture::CaptureCommand;
 use crate::app::close_out::CloseOutCommand;
 use crate::app::corrections::CorrectionsCommand;
+use crate::app::transfer::TransferCommand;
 use crate::app::walk_in_desk::WalkInCommand;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -303,7 +304,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
         }
         // The preview only, of a demo file written into the demo folder: nothing is imported.
         Scene::ImportPreview => match write_demo_order_file(&app.state.data_dir) {
-            Ok(path) => app.apply(Command::PreviewImport { path }),
+            Ok(path) => app.apply(Command::Transfer(TransferCommand::PreviewImport { path })),
             Err(error) => tracing::warn!("tour: writing the demo order file: {error:#}"),
         },
         // The demo shot from the operator scenes is saved (demo data only), so that the export
@@ -360,7 +361,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
             }));
         }
         Scene::FirstRunImportPreview | Scene::FirstRunCampus => app.apply(Command::FirstRunNext),
-        Scene::FirstRunImported => app.apply(Command::ConfirmImport),
+        Scene::FirstRunImported => app.apply(Command::Transfer(TransferCommand::ConfirmImport)),
         Scene::FirstRunSummary => app.apply(Command::FirstRunSkip),
         Scene::FirstRunSummaryEnglish => app.apply(Command::SetLanguage(Language::English)),
     }
@@ -382,7 +383,9 @@ fn guide_at(app: &mut StationApp, step: FirstRunStep) -> bool {
             let import = &app.state.supervisor.import;
             if import.path.is_empty() && !import.busy {
                 match write_demo_order_file(&app.state.data_dir) {
-                    Ok(path) => app.apply(Command::PreviewImport { path }),
+                    Ok(path) => {
+                        app.apply(Command::Transfer(TransferCommand::PreviewImport { path }))
+                    }
                     Err(error) => tracing::warn!("tour: writing the demo order file: {error:#}"),
                 }
             }
@@ -417,7 +420,7 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
             let export = &app.state.supervisor.export;
             let saved = matches!(app.state.operator.shot, ShotState::Saved { .. });
             if saved && export.plan.is_none() && !export.busy && !export.school.is_empty() {
-                app.apply(Command::PlanExport);
+                app.apply(Command::Transfer(TransferCommand::PlanExport));
             }
             app.state.supervisor.export.plan.is_some()
         }

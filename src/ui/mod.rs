@@ -16,6 +16,7 @@ pub mod widgets;
 use crate::app::accounts::AccountsCommand;
 use crate::app::command::Command;
 use crate::app::state::{AppState, Screen};
+use crate::app::transfer::TransferCommand;
 use crate::config::Language;
 pub use textures::Textures;
 
@@ -98,7 +99,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
     if guide {
         // A file dropped during the guide's import step is previewed there.
         if let Some(path) = dropped_file(ui).filter(|_| state.session.is_some()) {
-            commands.push(Command::PreviewImport { path });
+            commands.push(Command::Transfer(TransferCommand::PreviewImport { path }));
         }
         egui::CentralPanel::default()
             .show(ui, |ui| first_run::show(ui, state, textures, &mut commands));
@@ -113,7 +114,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, textures: &mut Textures) ->
         Some(path) if exporting => state.supervisor.export.folder = path.display().to_string(),
         Some(path) => {
             commands.push(Command::Show(Screen::Supervisor));
-            commands.push(Command::PreviewImport { path });
+            commands.push(Command::Transfer(TransferCommand::PreviewImport { path }));
         }
         None => {}
     }

@@ -13,28 +13,8 @@ use crate::store::Session;
 pub enum StoreJob {
     /// Finding the student, shooting and saving the photo.
     Capture(crate::app::capture::CaptureStoreJob),
-    PlanExport {
-        request: Box<crate::transfer::school_export::ExportRequest>,
-        session: Session,
-    },
-    Export {
-        request: Box<crate::transfer::school_export::ExportRequest>,
-        session: Session,
-    },
-    PreviewImport {
-        path: PathBuf,
-        session: Session,
-    },
-    Import {
-        bytes: std::sync::Arc<Vec<u8>>,
-        label: String,
-        session: Session,
-    },
-    WriteRejectedRows {
-        bytes: std::sync::Arc<Vec<u8>>,
-        rejected: Vec<crate::store::ImportRejection>,
-        session: Session,
-    },
+    /// Importing bookings, exporting photos, the school's report.
+    Transfer(crate::app::transfer::TransferStoreJob),
     /// Booking a walk-in at the desk.
     WalkIn(crate::app::walk_in_desk::WalkInStoreJob),
     /// Correcting a student's record, disputes, retakes and window overrides.
@@ -48,16 +28,6 @@ pub enum StoreJob {
     },
     /// Closing a school at this station, and its refunds.
     CloseOut(crate::app::close_out::CloseOutStoreJob),
-    /// The school's report; `station_name` names this booth in the hourly figures.
-    LoadReport {
-        school: String,
-        station_name: String,
-    },
-    WriteReport {
-        school: String,
-        station_name: String,
-        session: Session,
-    },
     /// Signing in and out, and managing the accounts.
     Accounts(crate::app::accounts::AccountsStoreJob),
     /// A supervisor's decision that changes no row but must be in the event log.
@@ -113,11 +83,17 @@ impl StoreJob {
             | Self::CloseOut(crate::app::close_out::CloseOutStoreJob::WriteRefundList { .. }) => {
                 Area::CloseOut
             }
-            Self::LoadReport { .. } | Self::WriteReport { .. } => Area::Report,
-            Self::PreviewImport { .. } | Self::Import { .. } | Self::WriteRejectedRows { .. } => {
-                Area::Import
+            Self::Transfer(crate::app::transfer::TransferStoreJob::LoadReport { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::WriteReport { .. }) => {
+                Area::Report
             }
-            Self::PlanExport { .. } | Self::Export { .. } => Area::Export,
+            Self::Transfer(crate::app::transfer::TransferStoreJob::PreviewImport { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::Import { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::WriteRejectedRows {
+                ..
+            }) => Area::Import,
+            Self::Transfer(crate::app::transfer::TransferStoreJob::PlanExport { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::Export { .. }) => Area::Export,
             Self::Accounts(crate::app::accounts::AccountsStoreJob::SignIn { .. })
             | Self::Accounts(crate::app::accounts::AccountsStoreJob::CreateFirstSupervisor {
                 ..
@@ -140,9 +116,9 @@ impl StoreJob {
     /// the station joined a campus (the use case decides that).
     pub fn may_wait_on_the_network(&self) -> bool {
         match self {
-            Self::PreviewImport { .. }
-            | Self::Import { .. }
-            | Self::Export { .. }
+            Self::Transfer(crate::app::transfer::TransferStoreJob::PreviewImport { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::Import { .. })
+            | Self::Transfer(crate::app::transfer::TransferStoreJob::Export { .. })
             | Self::Accounts(crate::app::accounts::AccountsStoreJob::SignIn { .. })
             | Self::Accounts(crate::app::accounts::AccountsStoreJob::AddUser { .. })
             | Self::Accounts(crate::app::accounts::AccountsStoreJob::ResetPin { .. })
@@ -208,26 +184,11 @@ pub enum StoreEvent {
     Recorded,
     /// Closing a school at this station, and its refunds: the answers.
     CloseOut(crate::app::close_out::CloseOutStoreEvent),
-    ReportLoaded(Box<crate::store::report::SchoolReport>),
+    /// Importing bookings, exporting photos, the school's report: the answers.
+    Transfer(crate::app::transfer::TransferStoreEvent),
     FileWritten(PathBuf),
     /// Signing in and out, and managing the accounts: the answers.
     Accounts(crate::app::accounts::AccountsStoreEvent),
-    ImportPreviewed {
-        path: PathBuf,
-        bytes: std::sync::Arc<Vec<u8>>,
-        preview: Box<crate::transfer::ImportPreview>,
-    },
-    Imported(Box<crate::transfer::ImportReport>),
-    /// The file cannot be imported at all (unreadable, a required header missing); nothing
-    /// was written.
-    ImportRefused(Message),
-    ExportPlanned(Box<crate::transfer::school_export::ExportPlan>),
-    ExportProgress {
-        done: usize,
-        total: usize,
-    },
-    Exported(Box<crate::transfer::school_export::SchoolExport>),
-    ExportRefused(Message),
     /// The campus close-out's answers.
     Campus(crate::app::campus::CampusStoreEvent),
     /// A job failed; the message says why, in the place the job came from.
@@ -266,7 +227,9 @@ impl StoreEvent {
             | Self::CloseOut(crate::app::close_out::CloseOutStoreEvent::Refunds { .. }) => {
                 Area::CloseOut
             }
-            Self::ReportLoaded(_) => Area::Report,
+            Self::Transfer(crate::app::transfer::TransferStoreEvent::ReportLoaded(_)) => {
+                Area::Report
+            }
             Self::SettingsSaved(_) => Area::Settings,
             Self::Accounts(crate::app::accounts::AccountsStoreEvent::Users(_))
             | Self::Accounts(crate::app::accounts::AccountsStoreEvent::PinReset { .. }) => {
@@ -275,8 +238,12 @@ impl StoreEvent {
             Self::Accounts(crate::app::accounts::AccountsStoreEvent::SignedIn { .. }) => {
                 Area::SignIn
             }
-            Self::ImportPreviewed { .. } | Self::Imported(_) => Area::Import,
-            Self::ExportPlanned(_) | Self::Exported(_) => Area::Export,
+            Self::Transfer(crate::app::transfer::TransferStoreEvent::ImportPreviewed {
+                ..
+            })
+            | Self::Transfer(crate::app::transfer::TransferStoreEvent::Imported(_)) => Area::Import,
+            Self::Transfer(crate::app::transfer::TransferStoreEvent::ExportPlanned(_))
+            | Self::Transfer(crate::app::transfer::TransferStoreEvent::Exported(_)) => Area::Export,
             Self::Campus(
                 crate::app::campus::CampusStoreEvent::Gate(_)
                 | crate::app::campus::CampusStoreEvent::Closed(_),

@@ -13,6 +13,7 @@ use crate::app::accounts::AccountsStoreEvent;
 use crate::app::capture::CaptureStoreEvent;
 use crate::app::close_out::CloseOutStoreEvent;
 use crate::app::corrections::CorrectionsStoreEvent;
+use crate::app::transfer::TransferStoreEvent;
 use crate::app::walk_in_desk::WalkInStoreEvent;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -140,7 +141,7 @@ fn serve(
             event,
             StoreEvent::Capture(CaptureStoreEvent::CaptureSaved { .. })
                 | StoreEvent::WalkIn(WalkInStoreEvent::WalkInCreated(_))
-                | StoreEvent::Imported(_)
+                | StoreEvent::Transfer(TransferStoreEvent::Imported(_))
                 | StoreEvent::CloseOut(CloseOutStoreEvent::Closed(_))
                 | StoreEvent::Campus(crate::app::campus::CampusStoreEvent::Closed(_))
                 | StoreEvent::CloseOut(CloseOutStoreEvent::Refunds { .. })

@@ -1,5 +1,6 @@
 //! The supervisor's 导出照片 tab: a school's photos for 学信网, with the plan and progress.
 
+use crate::app::transfer::TransferCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -75,7 +76,7 @@ pub(super) fn export(
             .add_enabled(idle, egui::Button::new(t.export_check))
             .clicked()
         {
-            commands.push(Command::PlanExport);
+            commands.push(Command::Transfer(TransferCommand::PlanExport));
         }
         let fits = form
             .plan
@@ -89,7 +90,7 @@ pub(super) fn export(
         )
         .fill(theme::OK);
         if ui.add_enabled(idle && fits, start).clicked() {
-            commands.push(Command::StartExport);
+            commands.push(Command::Transfer(TransferCommand::StartExport));
         }
     });
     ui.separator();

@@ -1,5 +1,6 @@
 //! The supervisor's 导入预约 tab: a file's preview, the import and its rejected rows.
 
+use crate::app::transfer::TransferCommand;
 use egui::RichText;
 
 use crate::app::command::Command;
@@ -43,9 +44,9 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
             || (entered && ready))
             && !import.path.trim().is_empty()
         {
-            commands.push(Command::PreviewImport {
+            commands.push(Command::Transfer(TransferCommand::PreviewImport {
                 path: import.path.trim().into(),
-            });
+            }));
         }
     });
     ui.separator();
@@ -103,7 +104,7 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
                 )
                 .clicked()
             {
-                commands.push(Command::ConfirmImport);
+                commands.push(Command::Transfer(TransferCommand::ConfirmImport));
             }
             ui.label(RichText::new(t.import_counts(t.import_would, report)).size(18.0));
         });
@@ -112,7 +113,7 @@ pub fn import(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut
     if let Some(result) = &import.result {
         ui.label(coloured(&t.import_counts(t.import_done, result), theme::OK).size(18.0));
         if !result.rejected.is_empty() && ui.button(t.import_write_rejected).clicked() {
-            commands.push(Command::WriteRejectedRows);
+            commands.push(Command::Transfer(TransferCommand::WriteRejectedRows));
         }
         rejected_rows(ui, t, &result.rejected, "import_rejected");
     }

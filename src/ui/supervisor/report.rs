@@ -2,6 +2,7 @@
 
 use crate::app::command::Command;
 use crate::app::state::AppState;
+use crate::app::transfer::TransferCommand;
 use crate::i18n::Texts;
 
 use super::pickers::school_picker;
@@ -18,14 +19,14 @@ pub(super) fn report(
     };
     ui.horizontal(|ui| {
         if ui.button(t.load_report).clicked() {
-            commands.push(Command::LoadReport {
+            commands.push(Command::Transfer(TransferCommand::LoadReport {
                 school: school.clone(),
-            });
+            }));
         }
         if ui.button(t.write_report).clicked() {
-            commands.push(Command::WriteReport {
+            commands.push(Command::Transfer(TransferCommand::WriteReport {
                 school: school.clone(),
-            });
+            }));
         }
     });
     let Some(report) = state
