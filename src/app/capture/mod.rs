@@ -1,6 +1,6 @@
-//! The capture feature of the window: finding the student, shooting and saving the photo. `messages.rs` holds its commands, store
-//! jobs and answers; `apply.rs` applies its commands and answers; `work.rs` answers its store
-//! jobs on the store threads.
+//! The capture feature of the window: finding the student, shooting and saving the photo.
+//! `messages.rs` holds its commands, store jobs and answers; `apply.rs` applies its commands and
+//! answers; `work.rs` answers its store jobs on the store threads.
 
 mod apply;
 pub mod messages;

@@ -1,6 +1,6 @@
-//! The schools feature of the window: the schools and their collection windows. `messages.rs` holds its commands, store
-//! jobs and answers; `apply.rs` applies its commands and answers; `work.rs` answers its store
-//! jobs on the store threads.
+//! The schools feature of the window: the schools and their collection windows. `messages.rs` holds
+//! its commands, store jobs and answers; `apply.rs` applies its commands and answers; `work.rs`
+//! answers its store jobs on the store threads.
 
 mod apply;
 pub mod messages;
