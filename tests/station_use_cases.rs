@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Duration;
 
-use capture_station::app::store_worker::{StoreEvent, StoreJob, StoreSetup, spawn_store_worker};
+use capture_station::app::store_worker::{
+    StoreEvent, StoreJob, StoreJobs, StoreSetup, spawn_store_worker,
+};
 use capture_station::campus::link::{CampusLink, CampusSlot};
 use capture_station::campus::settings::CampusSettings;
 
@@ -34,16 +36,12 @@ fn answer<T>(
     }
 }
 
-/// After an import into the campus, the booth that imported finds the new orders at once: the
-/// window used to leave them to its next sync, while the command line pulled straight away.
-/// Here the window's store worker has a campus link with no sync worker, so only the import
-/// itself can have brought them.
-#[test]
-fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the_cli() {
-    let campus = TestCampus::start();
-    let window_station = campus.station("窗口");
-    let data = window_station.photos.parent().unwrap().to_path_buf();
-    let settings = CampusSettings::load(&data).unwrap().unwrap();
+/// The window's store worker for the station in `data`, joined through a link with no sync
+/// worker (so nothing but a use case talks to the server), once it is ready.
+fn joined_store_worker(
+    data: &std::path::Path,
+    settings: CampusSettings,
+) -> (StoreJobs, std::sync::mpsc::Receiver<StoreEvent>) {
     let slot = CampusSlot::default();
     assert!(
         slot.set(Arc::new(CampusLink::for_command(settings)))
@@ -54,11 +52,11 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
     let jobs = spawn_store_worker(
         StoreSetup {
             database_path: data.join("station.sqlite3"),
-            photos_dir: window_station.photos.clone(),
+            photos_dir: data.join("photos"),
             backups_dir: None,
             seed_demo: false,
             capture_code_rules: Default::default(),
-            data_dir: data.clone(),
+            data_dir: data.to_path_buf(),
             campus: slot,
         },
         Arc::new(move |event| {
@@ -69,6 +67,20 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
     answer(&events, |event| {
         matches!(event, StoreEvent::Ready { .. }).then_some(())
     });
+    (jobs, events)
+}
+
+/// After an import into the campus, the booth that imported finds the new orders at once: the
+/// window used to leave them to its next sync, while the command line pulled straight away.
+/// Here the window's store worker has a campus link with no sync worker, so only the import
+/// itself can have brought them.
+#[test]
+fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the_cli() {
+    let campus = TestCampus::start();
+    let window_station = campus.station("窗口");
+    let data = window_station.photos.parent().unwrap().to_path_buf();
+    let settings = CampusSettings::load(&data).unwrap().unwrap();
+    let (jobs, events) = joined_store_worker(&data, settings);
     let csv = "订单号,姓名,学校,采集码\nWIN-1,孙窗口,校区大学,WINCODE-0001\n";
     jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {
         bytes: Arc::new(csv.as_bytes().to_vec()),
@@ -148,30 +160,7 @@ fn a_silent_campus_server_never_holds_up_the_store_thread() {
         },
         join_token: None,
     };
-    let slot = CampusSlot::default();
-    assert!(
-        slot.set(Arc::new(CampusLink::for_command(settings)))
-            .is_ok()
-    );
-    let (sender, events) = sync_channel(256);
-    let jobs = spawn_store_worker(
-        StoreSetup {
-            database_path: data.join("station.sqlite3"),
-            photos_dir: data.join("photos"),
-            backups_dir: None,
-            seed_demo: false,
-            capture_code_rules: Default::default(),
-            data_dir: data.clone(),
-            campus: slot,
-        },
-        Arc::new(move |event| {
-            let _ = sender.send(event);
-        }),
-    )
-    .unwrap();
-    answer(&events, |event| {
-        matches!(event, StoreEvent::Ready { .. }).then_some(())
-    });
+    let (jobs, events) = joined_store_worker(&data, settings);
     jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {
         bytes: Arc::new("订单号,姓名,学校\nS-1,吴一,测试大学\n".as_bytes().to_vec()),
         label: "orders.csv".to_string(),
