@@ -8,6 +8,7 @@ pub mod collection;
 pub mod correction;
 pub mod id_number;
 pub mod money;
+pub mod new_booking;
 pub mod photo_spec;
 pub mod roles;
 pub mod row_problem;
@@ -21,6 +22,7 @@ pub use capture_code::{CaptureCode, CaptureCodeDecoder, CaptureCodeError, Captur
 pub use collection::CollectionWindow;
 pub use correction::CorrectableField;
 pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use new_booking::NewBooking;
 pub use row_problem::RowProblem;
 pub use text::{Field, TextError};
 pub use working_days::HolidayCalendar;

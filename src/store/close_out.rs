@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::accounts::{Permission, Session};
-use super::new_booking::LOCAL_TIME_FORMAT;
 use super::{Store, StoreError, StoreResult, events, new_id, now_text, outbox};
+use crate::domain::new_booking::LOCAL_TIME_FORMAT;
 use crate::domain::working_days::{HolidayCalendar, REFUND_WORKING_DAYS};
 use crate::domain::{BookingStatus, check_transition};
 

@@ -14,7 +14,6 @@ mod events;
 mod export_rows;
 pub mod inbox;
 mod lookup;
-pub mod new_booking;
 pub mod outbox;
 pub mod photo_files;
 pub mod pre_campus;
@@ -27,6 +26,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use crate::domain::NewBooking;
 pub use accounts::{Permission, Role, Session, UserSummary};
 pub use bookings::{BookingView, ImportCounts, ImportRejection, StudentView};
 pub use corrections::{Correction, CorrectionOutcome, CorrectionRecord};
@@ -34,7 +34,6 @@ pub use day_counts::DayCounts;
 pub use events::{BrokenLink, EventEntry, actor};
 pub use export_rows::ExportRow;
 pub use lookup::{LookupHit, MatchKind};
-pub use new_booking::NewBooking;
 pub use schools::SchoolSummary;
 
 use crate::domain::{BookingStatus, TransitionError};

@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::new_booking::NewBooking;
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
+use crate::domain::NewBooking;
 
 /// The kinds of change a station reports.
 pub mod kind {

@@ -10,9 +10,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::bookings::{BOOKING_VIEW_SELECT, booking_view_from_row};
-use super::new_booking::LOCAL_TIME_FORMAT;
 use super::outbox::{self, BookingPayload};
 use super::{BookingView, NewBooking, Store, StoreResult};
+use crate::domain::new_booking::LOCAL_TIME_FORMAT;
 use crate::domain::{BookingSource, PaymentMethod};
 
 const DONE_KEY: &str = "campus_pre_join_queued";

@@ -8,9 +8,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::domain::NewBooking;
 use crate::domain::{BookingStatus, Field, RowProblem, check_transition};
 use crate::store::accounts::{Permission, Session};
-use crate::store::new_booking::NewBooking;
 use crate::store::outbox::{self, BookingPayload};
 use crate::store::{Refusal, Store, StoreError, StoreResult, events, new_id, now_text};
 use writer::BookingWriter;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::store::new_booking::{LOCAL_TIME_FORMAT, NewBooking};
+use crate::domain::new_booking::{LOCAL_TIME_FORMAT, NewBooking};
 use crate::store::{new_id, now_text};
 
 /// The lower-cased name without white space, as name search compares it.

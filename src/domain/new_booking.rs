@@ -1,5 +1,5 @@
-//! A booking about to be stored: the fields the importer and the walk-in form fill in, which the
-//! outbox also carries to the campus.
+//! A booking about to be stored: the fields the importer and the walk-in form fill in, which a
+//! station's change log also carries to the rest of a campus. Pure data.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
