@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use capture_station::campus::CampusError;
 use capture_station::campus::server::{CampusClient, ClaimAnswer, EventOutcome};
+use capture_station::domain::changes::CapturePayload;
 use capture_station::store::captures::sha256_hex;
-use capture_station::store::outbox::{CapturePayload, OutboxEntry};
+use capture_station::store::outbox::OutboxEntry;
 
 use crate::util;
 use crate::util::campus_server::{TestCampus, ordered, walk_in};

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::CampusResult;
 use super::schema::EVENTS_LOCK;
 use super::server::{CHANGES_CHANNEL, CampusClient};
-use crate::store::outbox::{RefundPayload, kind, refund_status};
+use crate::domain::changes::{RefundPayload, kind, refund_status};
 
 /// Seals `school` at this station and on the server: no more captures of it here, the outbox
 /// sent, and the server's agreement that it holds every event up to the station's last.

@@ -14,8 +14,9 @@ use serde::Serialize;
 use super::CampusResult;
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
+use crate::domain::changes::photo_kind;
 use crate::store::inbox::AppliedPage;
-use crate::store::outbox::{PendingPhoto, photo_kind};
+use crate::store::outbox::PendingPhoto;
 use crate::store::{Store, StoreResult};
 
 /// Events per upload transaction. Each capture carries its ~50 kB JPEG, so a batch is a few MB.

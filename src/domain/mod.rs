@@ -4,6 +4,7 @@
 
 pub mod booking;
 pub mod capture_code;
+pub mod changes;
 pub mod collection;
 pub mod correction;
 pub mod id_number;

@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 
 use super::accounts::{Permission, Session};
 use super::bookings::status_of;
-use super::outbox::{self, CapturePayload};
+use super::outbox;
 use super::photo_files::{TEMP_MARKER, files_below, write_atomically};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text};
+use crate::domain::changes;
+use crate::domain::changes::CapturePayload;
 use crate::domain::{BookingStatus, check_transition};
 
 /// Where quarantined photos (files with no capture row) are moved; never deleted.
@@ -192,7 +194,7 @@ impl Store {
         )?;
         outbox::record(
             &tx,
-            outbox::kind::CAPTURE,
+            changes::kind::CAPTURE,
             &CapturePayload {
                 capture_id: id.to_string(),
                 booking_id: capture.booking_id.to_string(),
@@ -206,9 +208,9 @@ impl Store {
                 spec_report: capture.spec_report.clone(),
             },
         )?;
-        outbox::record_photo(&tx, &sha256, photo_path, outbox::photo_kind::ACCEPTED)?;
+        outbox::record_photo(&tx, &sha256, photo_path, changes::photo_kind::ACCEPTED)?;
         if let (Some(path), Some(sha)) = (original_path, &original_sha256) {
-            outbox::record_photo(&tx, sha, path, outbox::photo_kind::ORIGINAL)?;
+            outbox::record_photo(&tx, sha, path, changes::photo_kind::ORIGINAL)?;
         }
         events::append(
             &tx,

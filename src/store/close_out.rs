@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::accounts::{Permission, Session};
 use super::{Store, StoreError, StoreResult, events, new_id, now_text, outbox};
+use crate::domain::changes;
 use crate::domain::new_booking::LOCAL_TIME_FORMAT;
 use crate::domain::working_days::{HolidayCalendar, REFUND_WORKING_DAYS};
 use crate::domain::{BookingStatus, check_transition};
@@ -186,10 +187,10 @@ impl Store {
             for booking_id in closing {
                 outbox::record(
                     &tx,
-                    outbox::kind::REFUND,
-                    &outbox::RefundPayload {
+                    changes::kind::REFUND,
+                    &changes::RefundPayload {
                         booking_id,
-                        status: outbox::refund_status::PENDING.to_string(),
+                        status: changes::refund_status::PENDING.to_string(),
                         due_date: Some(due_date.to_string()),
                         reference: None,
                         who: actor.to_string(),
@@ -332,10 +333,10 @@ impl Store {
         )?;
         outbox::record(
             &tx,
-            outbox::kind::REFUND,
-            &outbox::RefundPayload {
+            changes::kind::REFUND,
+            &changes::RefundPayload {
                 booking_id: booking_id.clone(),
-                status: outbox::refund_status::REFUNDED.to_string(),
+                status: changes::refund_status::REFUNDED.to_string(),
                 due_date: None,
                 reference: Some(reference.to_string()),
                 who: actor.to_string(),

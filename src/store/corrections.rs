@@ -9,8 +9,10 @@ use serde_json::json;
 use super::accounts::{Permission, Session};
 use super::bookings::status_of;
 use super::bookings::writer::name_grams;
-use super::outbox::{self, CorrectionPayload};
+use super::outbox;
 use super::{Store, StoreResult, events, new_id, now_text};
+use crate::domain::changes;
+use crate::domain::changes::CorrectionPayload;
 use crate::domain::{BookingStatus, CorrectableField};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,7 +102,7 @@ impl Store {
         )?;
         outbox::record(
             &tx,
-            outbox::kind::CORRECTION,
+            changes::kind::CORRECTION,
             &CorrectionPayload {
                 booking_id: correction.booking_id.to_string(),
                 student_id: student_id.clone(),

@@ -10,9 +10,9 @@ use serde_json::json;
 use super::bookings::remote::{apply_remote_booking, apply_remote_booking_update};
 use super::bookings::writer::BookingWriter;
 use super::captures::sha256_hex;
-use super::outbox::*;
 use super::photo_files::write_atomically;
 use super::{Store, StoreError, StoreResult, events, now_text};
+use crate::domain::changes::*;
 
 const CURSOR_KEY: &str = "campus_cursor";
 

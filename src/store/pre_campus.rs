@@ -10,8 +10,10 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::bookings::{BOOKING_VIEW_SELECT, booking_view_from_row};
-use super::outbox::{self, BookingPayload};
+use super::outbox;
 use super::{BookingView, NewBooking, Store, StoreResult};
+use crate::domain::changes;
+use crate::domain::changes::BookingPayload;
 use crate::domain::new_booking::LOCAL_TIME_FORMAT;
 use crate::domain::{BookingSource, PaymentMethod};
 
@@ -47,7 +49,7 @@ impl Store {
             "SELECT b.order_no FROM bookings b WHERE b.order_no IS NOT NULL AND {NOT_IN_OUTBOX}"
         ))?;
         let orders = statement
-            .query_map([outbox::kind::BOOKING], |row| row.get(0))?
+            .query_map([changes::kind::BOOKING], |row| row.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         Ok(Some(orders))
     }
@@ -87,7 +89,7 @@ impl Store {
             .prepare(&format!(
                 "{BOOKING_VIEW_SELECT} WHERE {NOT_IN_OUTBOX} ORDER BY b.created_at, b.id"
             ))?
-            .query_map([outbox::kind::BOOKING], booking_view_from_row)?
+            .query_map([changes::kind::BOOKING], booking_view_from_row)?
             .collect::<Result<_, _>>()?;
         // Nothing was sent yet: the waiting events are set aside and queued again after the
         // orders, keeping their ids and times, so the sequence still runs 1, 2, 3…
@@ -109,7 +111,7 @@ impl Store {
                 None => {
                     outbox::record(
                         &tx,
-                        outbox::kind::BOOKING,
+                        changes::kind::BOOKING,
                         &BookingPayload {
                             booking_id: booking.booking_id.clone(),
                             student_id: booking.student.id.clone(),
@@ -122,7 +124,7 @@ impl Store {
         }
         for (event_id, kind, payload, device_at) in waiting {
             let payload = renamed_payload(&payload, &renamed);
-            if kind == outbox::kind::CAPTURE {
+            if kind == changes::kind::CAPTURE {
                 counts.captures += 1;
             }
             tx.execute(

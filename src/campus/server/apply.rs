@@ -8,7 +8,8 @@ use postgres::{Row, Statement, Transaction};
 use serde_json::json;
 
 use crate::campus::{CampusError, CampusResult};
-use crate::store::outbox::*;
+use crate::domain::changes::*;
+use crate::store::outbox::OutboxEntry;
 
 use super::*;
 

@@ -7,8 +7,8 @@ use postgres::Transaction;
 
 use crate::campus::schema::EVENTS_LOCK;
 use crate::campus::{CampusError, CampusResult};
+use crate::domain::changes::*;
 use crate::domain::{BookingStatus, Field, RowProblem};
-use crate::store::outbox::*;
 use crate::store::{ImportCounts, ImportRejection, NewBooking};
 
 use super::*;

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::campus::schema::EVENTS_LOCK;
 use crate::campus::{CampusError, CampusResult};
-use crate::store::outbox::*;
+use crate::domain::changes::*;
 
 use super::apply::{Db, set_record_field};
 use super::*;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::campus::CampusResult;
 use crate::campus::schema::EVENTS_LOCK;
-use crate::store::outbox::*;
+use crate::store::outbox::OutboxEntry;
 
 use super::apply::{Db, apply_in_savepoint, quarantine};
 use super::*;

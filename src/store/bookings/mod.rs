@@ -9,9 +9,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::domain::NewBooking;
+use crate::domain::changes;
+use crate::domain::changes::BookingPayload;
 use crate::domain::{BookingStatus, Field, RowProblem, check_transition};
 use crate::store::accounts::{Permission, Session};
-use crate::store::outbox::{self, BookingPayload};
+use crate::store::outbox;
 use crate::store::{Refusal, Store, StoreError, StoreResult, events, new_id, now_text};
 use writer::BookingWriter;
 
@@ -310,7 +312,7 @@ impl Store {
         }
         outbox::record(
             &tx,
-            outbox::kind::BOOKING,
+            changes::kind::BOOKING,
             &BookingPayload {
                 booking_id: booking_id.clone(),
                 student_id,

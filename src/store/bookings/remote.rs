@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::domain::BookingStatus;
-use crate::store::outbox::BookingPayload;
+use crate::domain::changes::BookingPayload;
 use crate::store::{StoreError, StoreResult};
 
 use super::writer::BookingWriter;
