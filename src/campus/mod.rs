@@ -22,6 +22,7 @@ pub mod close_out;
 pub mod cluster;
 pub mod export;
 pub mod import;
+pub mod inbox;
 pub mod link;
 pub mod report;
 pub mod schema;

@@ -12,10 +12,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::CampusResult;
+use super::inbox::{self, AppliedPage};
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
 use crate::domain::changes::photo_kind;
-use crate::store::inbox::AppliedPage;
 use crate::store::outbox::PendingPhoto;
 use crate::store::{Store, StoreResult};
 
@@ -59,7 +59,7 @@ pub fn sync_once(
     report.outbox_depth = store.outbox_depth()?;
     report.photos_waiting = store.photos_pending_count()?;
     report.clock_offset_ms = client.heartbeat(report.outbox_depth, report.photos_waiting)?;
-    report.cursor = store.campus_cursor()?;
+    report.cursor = store.replica_cursor()?;
     store.note_campus_sync()?;
     Ok(report)
 }
@@ -152,12 +152,12 @@ pub fn pull_changes(
     report: &mut SyncReport,
 ) -> CampusResult<()> {
     loop {
-        let cursor = store.campus_cursor()?;
+        let cursor = store.replica_cursor()?;
         let (page, next) = client.pull(cursor, PULL_PAGE)?;
         if page.is_empty() {
             return Ok(());
         }
-        let applied = store.apply_remote_page(&page, next, photos_dir)?;
+        let applied = inbox::apply_page(store, &page, next, photos_dir)?;
         report.pulled.applied += applied.applied;
         report.pulled.known += applied.known;
         report.pulled.skipped += applied.skipped;

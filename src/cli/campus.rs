@@ -311,7 +311,7 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
         "outbox_depth": outbox_depth,
         "photos_waiting": photos_waiting,
         "last_sync": last_sync,
-        "cursor": station.store.campus_cursor()?,
+        "cursor": station.store.replica_cursor()?,
     });
     if json {
         println!("{value}");

@@ -66,7 +66,7 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        Ok(done.is_some() || confirmed || self.campus_cursor()? > 0)
+        Ok(done.is_some() || confirmed || self.replica_cursor()? > 0)
     }
 
     /// Hands what this station recorded before it joined to the campus, once, before its first

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::campus::inbox::RemoteEvent;
 use crate::campus::{CampusError, CampusResult};
-use crate::store::inbox::RemoteEvent;
 
 use super::*;
 

@@ -1,7 +1,6 @@
 //! Bookings and their students: insert, idempotent re-import, status changes through the domain's
 //! status machine, and the joined view that lookup, the CLI and the UI show.
 
-pub(crate) mod remote;
 pub(crate) mod writer;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};

@@ -27,12 +27,12 @@ pub(crate) fn name_grams(name: &str) -> Vec<String> {
 }
 
 /// What is stored for an order number, for comparison during re-import.
-pub(super) struct ExistingOrder {
-    pub(super) booking_id: String,
-    pub(super) student_id: String,
-    pub(super) status: String,
-    pub(super) capture_code: Option<String>,
-    pub(super) comparable: Vec<Option<String>>,
+pub(in crate::store) struct ExistingOrder {
+    pub(in crate::store) booking_id: String,
+    pub(in crate::store) student_id: String,
+    pub(in crate::store) status: String,
+    pub(in crate::store) capture_code: Option<String>,
+    pub(in crate::store) comparable: Vec<Option<String>>,
 }
 
 /// The statements that write bookings, prepared once per transaction. rusqlite's statement cache
@@ -120,7 +120,7 @@ impl<'c> BookingWriter<'c> {
         self.school_ids.clear();
     }
 
-    pub(super) fn existing_order(
+    pub(in crate::store) fn existing_order(
         &mut self,
         order_no: &str,
     ) -> rusqlite::Result<Option<ExistingOrder>> {
@@ -156,7 +156,7 @@ impl<'c> BookingWriter<'c> {
     }
 
     /// The booking id and order number that own `code`, if any.
-    pub(super) fn code_owner(
+    pub(in crate::store) fn code_owner(
         &mut self,
         code: &str,
     ) -> rusqlite::Result<Option<(String, Option<String>)>> {
@@ -165,7 +165,7 @@ impl<'c> BookingWriter<'c> {
             .optional()
     }
 
-    pub(super) fn school_id(&mut self, name: &str) -> rusqlite::Result<String> {
+    pub(in crate::store) fn school_id(&mut self, name: &str) -> rusqlite::Result<String> {
         if let Some(id) = self.school_ids.get(name) {
             return Ok(id.clone());
         }
@@ -186,7 +186,7 @@ impl<'c> BookingWriter<'c> {
     }
 
     /// Writes the student's row; `old_name` is the stored name when updating.
-    pub(super) fn write_student(
+    pub(in crate::store) fn write_student(
         &mut self,
         student_id: &str,
         booking: &NewBooking,
@@ -231,7 +231,7 @@ impl<'c> BookingWriter<'c> {
         Ok(())
     }
 
-    pub(super) fn write_capture_code(
+    pub(in crate::store) fn write_capture_code(
         &mut self,
         booking_id: &str,
         code: &str,
@@ -242,7 +242,7 @@ impl<'c> BookingWriter<'c> {
     }
 
     /// Inserts a new student and booking (and its capture code); returns the booking id.
-    pub(super) fn insert(&mut self, booking: &NewBooking) -> rusqlite::Result<String> {
+    pub(in crate::store) fn insert(&mut self, booking: &NewBooking) -> rusqlite::Result<String> {
         let (booking_id, student_id) = (new_id(), new_id());
         self.insert_with_ids(booking, &booking_id, &student_id)?;
         Ok(booking_id)
@@ -250,7 +250,7 @@ impl<'c> BookingWriter<'c> {
 
     /// [`Self::insert`] with ids chosen elsewhere: a booking made at another station keeps its
     /// ids everywhere, so that its captures and corrections find it.
-    pub(super) fn insert_with_ids(
+    pub(in crate::store) fn insert_with_ids(
         &mut self,
         booking: &NewBooking,
         booking_id: &str,
@@ -278,7 +278,7 @@ impl<'c> BookingWriter<'c> {
         Ok(())
     }
 
-    pub(super) fn update(
+    pub(in crate::store) fn update(
         &mut self,
         existing: &ExistingOrder,
         booking: &NewBooking,
