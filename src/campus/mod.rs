@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod close_out;
 pub mod cluster;
 pub mod export;
+pub mod hand_over;
 pub mod import;
 pub mod inbox;
 pub mod link;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::CampusResult;
+use super::hand_over::hand_over_pre_campus_data;
 use super::inbox::{self, AppliedPage};
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
@@ -62,23 +63,6 @@ pub fn sync_once(
     report.cursor = store.replica_cursor()?;
     store.note_campus_sync()?;
     Ok(report)
-}
-
-/// Before a station's first upload: its orders imported before it joined go to the campus (or
-/// take the campus's ids, when the campus holds the same order), ahead of their photos.
-fn hand_over_pre_campus_data(store: &mut Store, client: &mut CampusClient) -> CampusResult<()> {
-    let Some(orders) = store.pre_campus_orders()? else {
-        return Ok(());
-    };
-    let held = client.held_orders(&orders)?;
-    let counts = store.queue_pre_campus_data(&held)?;
-    if counts != Default::default() {
-        tracing::info!(
-            ?counts,
-            "handed this station's data from before it joined to the campus"
-        );
-    }
-    Ok(())
 }
 
 pub fn upload_outbox(

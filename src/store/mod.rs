@@ -3,6 +3,7 @@
 //! transactions, and leaves a line in the append-only event log.
 
 pub mod accounts;
+pub mod announce;
 pub mod backup;
 mod bookings;
 pub mod captures;
@@ -15,7 +16,7 @@ mod export_rows;
 mod lookup;
 pub mod outbox;
 pub mod photo_files;
-pub mod pre_campus;
+
 pub mod replica;
 pub mod report;
 mod schema;

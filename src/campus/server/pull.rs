@@ -79,13 +79,11 @@ impl CampusClient {
         }
     }
 
-    /// Stores one photo (a full-resolution original, typically). The server's CHECK recomputes
-    /// the sha256; bytes that do not match are refused.
     /// The campus's ids for those of `order_nos` it holds.
     pub fn held_orders(
         &mut self,
         order_nos: &[String],
-    ) -> CampusResult<HashMap<String, crate::store::pre_campus::HeldOrder>> {
+    ) -> CampusResult<HashMap<String, crate::store::announce::OrderIds>> {
         if order_nos.is_empty() {
             return Ok(HashMap::new());
         }
@@ -100,7 +98,7 @@ impl CampusClient {
             .map(|row| {
                 (
                     row.get(0),
-                    crate::store::pre_campus::HeldOrder {
+                    crate::store::announce::OrderIds {
                         booking_id: row.get(1),
                         student_id: row.get(2),
                     },
@@ -109,6 +107,8 @@ impl CampusClient {
             .collect())
     }
 
+    /// Stores one photo (a full-resolution original, typically). The server's CHECK recomputes
+    /// the sha256; bytes that do not match are refused.
     pub fn upload_photo(&mut self, sha256: &str, bytes: &[u8]) -> CampusResult<()> {
         self.client
             .execute(

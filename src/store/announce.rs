@@ -1,7 +1,9 @@
-//! What a station recorded before it joined a campus, handed to the campus once, before the
-//! first upload: its imported orders (walk-ins and captures are in the outbox already). An order
-//! the campus already holds (the same order number, imported there too) takes the campus's ids
-//! here, so that its photo lands on the campus's booking instead of being refused as unknown.
+//! Announcing the orders an import wrote: walk-ins and captures enter the outbox as they are
+//! made, imported orders do not. When asked, each imported order goes into the outbox ahead of
+//! the events already waiting (so a reader of the outbox learns of the order before its photo),
+//! or, where the caller names other ids for the same order number, takes those ids here, in the
+//! waiting events too. Reordering the outbox is safe only while none of it was confirmed, so it
+//! runs at most once and never after a confirmation.
 
 use std::collections::HashMap;
 
@@ -17,44 +19,43 @@ use crate::domain::changes::BookingPayload;
 use crate::domain::new_booking::LOCAL_TIME_FORMAT;
 use crate::domain::{BookingSource, PaymentMethod};
 
+/// The meta key that records the announcement. Its text predates this module and stays, so that
+/// stations updated in place do not announce twice.
 const DONE_KEY: &str = "campus_pre_join_queued";
 
 /// What went to the outbox.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct PreCampusCounts {
-    /// Imported orders the campus did not hold: uploaded as new.
+pub struct AnnouncedOrders {
+    /// Imported orders announced as new.
     pub bookings: usize,
-    /// Orders the campus already held: this station now uses the campus's ids for them.
+    /// Orders that took the ids the caller gave.
     pub matched_orders: usize,
-    /// Photos taken before joining, waiting in the outbox behind the orders.
+    /// Photos waiting in the outbox, now behind the orders.
     pub captures: usize,
 }
 
-/// The campus's ids for an order it already holds.
+/// The ids an order is known by elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeldOrder {
+pub struct OrderIds {
     pub booking_id: String,
     pub student_id: String,
 }
 
 impl Store {
-    /// The order numbers to look up on the campus before [`Store::queue_pre_campus_data`], or
-    /// `None` when there is nothing to hand over: done already, or this station has pulled from
-    /// or uploaded to the campus (then its outbox order is fixed).
-    pub fn pre_campus_orders(&self) -> StoreResult<Option<Vec<String>>> {
-        if self.pre_campus_done()? {
-            return Ok(None);
-        }
+    /// The order numbers of the bookings no outbox event announces: the ones an import wrote.
+    pub fn unannounced_orders(&self) -> StoreResult<Vec<String>> {
         let mut statement = self.conn.prepare(&format!(
             "SELECT b.order_no FROM bookings b WHERE b.order_no IS NOT NULL AND {NOT_IN_OUTBOX}"
         ))?;
         let orders = statement
             .query_map([changes::kind::BOOKING], |row| row.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
-        Ok(Some(orders))
+        Ok(orders)
     }
 
-    fn pre_campus_done(&self) -> StoreResult<bool> {
+    /// Whether the outbox's order is fixed: the imported orders were announced already, or an
+    /// entry of it was confirmed.
+    pub fn outbox_order_fixed(&self) -> StoreResult<bool> {
         let done: Option<String> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [DONE_KEY], |r| {
@@ -66,20 +67,18 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        Ok(done.is_some() || confirmed || self.replica_cursor()? > 0)
+        Ok(done.is_some() || confirmed)
     }
 
-    /// Hands what this station recorded before it joined to the campus, once, before its first
-    /// upload. Walk-ins and captures are in the outbox already (the store writes it in every
-    /// mode); imported orders are not. Each imported order goes first in the outbox (so the
-    /// campus knows it before its photo arrives), or, when the campus already holds the order
-    /// (`held`, by order number), takes the campus's ids here, in the waiting events too.
-    pub fn queue_pre_campus_data(
+    /// Announces the imported orders, once (see the module): each goes first in the outbox, or,
+    /// when `known_elsewhere` names its order number, takes those ids here. Nothing happens once
+    /// [`Store::outbox_order_fixed`].
+    pub fn announce_imported_orders(
         &mut self,
-        held: &HashMap<String, HeldOrder>,
-    ) -> StoreResult<PreCampusCounts> {
-        let mut counts = PreCampusCounts::default();
-        if self.pre_campus_done()? {
+        known_elsewhere: &HashMap<String, OrderIds>,
+    ) -> StoreResult<AnnouncedOrders> {
+        let mut counts = AnnouncedOrders::default();
+        if self.outbox_order_fixed()? {
             return Ok(counts);
         }
         let tx = self.conn.transaction()?;
@@ -101,7 +100,11 @@ impl Store {
         tx.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'", [])?;
         let mut renamed: HashMap<String, String> = HashMap::new();
         for booking in &bookings {
-            match booking.order_no.as_ref().and_then(|o| held.get(o)) {
+            match booking
+                .order_no
+                .as_ref()
+                .and_then(|o| known_elsewhere.get(o))
+            {
                 Some(ids) => {
                     rekey(&tx, booking, ids)?;
                     renamed.insert(booking.booking_id.clone(), ids.booking_id.clone());
@@ -146,7 +149,7 @@ impl Store {
 const NOT_IN_OUTBOX: &str = "b.id NOT IN
     (SELECT json_extract(payload, '$.booking_id') FROM outbox WHERE kind = ?1)";
 
-/// A waiting event's payload with the booking and student ids the campus uses.
+/// A waiting event's payload with the booking and student ids given for its order.
 fn renamed_payload(payload: &str, renamed: &HashMap<String, String>) -> String {
     let Ok(mut value) = serde_json::from_str::<serde_json::Value>(payload) else {
         return payload.to_string();
@@ -165,13 +168,9 @@ fn renamed_payload(payload: &str, renamed: &HashMap<String, String>) -> String {
     value.to_string()
 }
 
-/// Gives a booking (and its student) the campus's ids, everywhere this store refers to them.
+/// Gives a booking (and its student) the given ids, everywhere this store refers to them.
 /// Photo files keep their paths: the path is stored with each capture.
-fn rekey(
-    tx: &rusqlite::Transaction<'_>,
-    booking: &BookingView,
-    ids: &HeldOrder,
-) -> StoreResult<()> {
+fn rekey(tx: &rusqlite::Transaction<'_>, booking: &BookingView, ids: &OrderIds) -> StoreResult<()> {
     if booking.booking_id != ids.booking_id {
         let (old, new) = (&booking.booking_id, &ids.booking_id);
         tx.execute(
