@@ -96,6 +96,49 @@ fn lower_folders_do_not_use_the_window_or_the_network() {
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
 
+/// The store offers plain operations: none of its public names speaks of a campus, a server or
+/// a remote change (what a pulled change means is decided in `campus/inbox.rs`, the pre-join
+/// hand-over in `campus/hand_over.rs`). Read from every `pub` item in `src/store`.
+#[test]
+fn the_store_does_not_know_there_is_a_server() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("store"), &mut files);
+    let mut offenders = Vec::new();
+    let mut public_items = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            let line = line.trim_start();
+            if !line.starts_with("pub") {
+                continue;
+            }
+            let Some(name) = [
+                "fn ", "struct ", "enum ", "mod ", "const ", "type ", "trait ",
+            ]
+            .iter()
+            .find_map(|keyword| line.split_once(keyword).map(|(_, rest)| rest)) else {
+                continue;
+            };
+            public_items += 1;
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let lower = name.to_lowercase();
+            if ["campus", "server", "remote", "pull"]
+                .iter()
+                .any(|word| lower.contains(word))
+            {
+                offenders.push(format!("{} names {name}", file.display()));
+            }
+        }
+    }
+    // The scan reads real items (it would pass on an empty folder otherwise).
+    assert!(public_items > 100, "{public_items}");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
 /// Unix-only calls live in `src/platform/unix.rs`, which has a Windows twin; elsewhere they only
 /// appear in tests under `#[cfg(unix)]`. Keeps the Windows build (see the README's plan) one
 /// `platform/windows.rs` away.

@@ -38,14 +38,14 @@ pub fn sign_in(
             store.login(name, pin)
         }
         Ok(Verdict::Refused(error)) => {
-            store.record_campus_refusal(name, &error)?;
+            store.record_refused_sign_in(name, &error)?;
             Err(error)
         }
         Err(error) => {
             tracing::warn!(%error, "sign-in without the campus server: only accounts seen here");
             if store.account_credentials(name)?.is_none() {
                 let refusal = StoreError::from(crate::store::Refusal::OfflineUnknownAccount);
-                store.record_campus_refusal(name, &refusal)?;
+                store.record_refused_sign_in(name, &refusal)?;
                 return Err(refusal);
             }
             store.login(name, pin)

@@ -61,7 +61,7 @@ pub fn sync_once(
     report.photos_waiting = store.photos_pending_count()?;
     report.clock_offset_ms = client.heartbeat(report.outbox_depth, report.photos_waiting)?;
     report.cursor = store.replica_cursor()?;
-    store.note_campus_sync()?;
+    store.note_sync()?;
     Ok(report)
 }
 

@@ -292,7 +292,7 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
     let settings = CampusSettings::load(data_dir)?;
     let outbox_depth = station.store.outbox_depth()?;
     let photos_waiting = station.store.photos_pending_count()?;
-    let last_sync = station.store.campus_last_sync()?;
+    let last_sync = station.store.last_sync()?;
     let (connected, error, encrypted) = match &settings {
         Some(settings) => match CampusClient::connect(&settings.login, CONNECT_TIMEOUT) {
             Ok(mut client) => (true, None, Some(client.encrypted()?)),

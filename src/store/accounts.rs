@@ -392,9 +392,9 @@ impl Store {
         Ok(row.and_then(|(role, hash)| Role::parse(&role).map(|role| (role, hash))))
     }
 
-    /// Keeps the campus's account (role and PIN hash) here, so that this booth can sign it in
-    /// while the server is away. The campus's word replaces this station's: a local lock ends,
-    /// a changed role or PIN takes effect.
+    /// Keeps an account as it is held elsewhere (role and PIN hash), so that this booth can sign
+    /// it in on its own later. The given account replaces this station's: a local lock ends, a
+    /// changed role or PIN takes effect.
     pub fn adopt_account(&mut self, name: &str, role: Role, pin_hash: &str) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         let before: Option<(String, String)> = tx
@@ -428,10 +428,10 @@ impl Store {
         Ok(())
     }
 
-    /// Logs a sign-in the campus server refused (wrong PIN, locked), as a local one would be.
-    /// A campus lock is kept here too, so that the account stays locked at this booth if the
-    /// server goes away before the lock ends.
-    pub fn record_campus_refusal(&self, name: &str, refusal: &StoreError) -> StoreResult<()> {
+    /// Logs a sign-in refused elsewhere (wrong PIN, locked), as a local one would be. A lock is
+    /// kept here too, so that the account stays locked at this booth if the one who refused goes
+    /// away before the lock ends.
+    pub fn record_refused_sign_in(&self, name: &str, refusal: &StoreError) -> StoreResult<()> {
         if let StoreError::LockedOut { seconds, .. } = refusal {
             let until = (Local::now() + ChronoDuration::seconds(*seconds)).to_rfc3339();
             self.conn.execute(

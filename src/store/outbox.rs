@@ -250,7 +250,7 @@ impl Store {
     }
 
     /// When this station last finished a sync pass (RFC 3339), if ever.
-    pub fn campus_last_sync(&self) -> StoreResult<Option<String>> {
+    pub fn last_sync(&self) -> StoreResult<Option<String>> {
         Ok(self
             .conn
             .query_row(
@@ -261,7 +261,7 @@ impl Store {
             .optional()?)
     }
 
-    pub fn note_campus_sync(&self) -> StoreResult<()> {
+    pub fn note_sync(&self) -> StoreResult<()> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
