@@ -127,6 +127,18 @@ fn the_command_line_checks_the_signer_and_logs_refusals() {
 #[test]
 fn logs_never_hold_id_numbers_phones_or_capture_codes() {
     let (dir, orders) = station();
+    // As an older version left them: readable by everyone. The next run restricts them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let logs = dir.path().join("logs");
+        std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            logs.join("capture-station.log"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+    }
     for order in &orders[..4] {
         let tail = &order.phone()[order.phone().len() - 4..];
         for query in [order.id_number(), order.capture_code(), order.phone(), tail] {
@@ -210,6 +222,12 @@ fn logs_never_hold_id_numbers_phones_or_capture_codes() {
             |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(dir.path()), 0o700, "data folder");
         assert_eq!(mode(&dir.path().join("station.sqlite3")), 0o600, "database");
+        assert_eq!(mode(&dir.path().join("logs")), 0o700, "logs folder");
+        assert_eq!(
+            mode(&dir.path().join("logs/capture-station.log")),
+            0o600,
+            "log file"
+        );
         let folder = out.join("示例大学");
         assert_eq!(mode(&folder), 0o700, "export folder");
         for entry in std::fs::read_dir(&folder).unwrap() {

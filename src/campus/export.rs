@@ -30,6 +30,17 @@ pub fn export_school_verified(
     progress: impl FnMut(usize, usize),
 ) -> CampusResult<SchoolExport> {
     let cache = data_dir.join(CAMPUS_EXPORT_CACHE);
+    // The cache holds every student's photo and record of a school: owner-only.
+    std::fs::create_dir_all(&cache)
+        .and_then(|()| crate::platform::owner_only_folder(&cache))
+        .map_err(|source| {
+            CampusError::from(crate::transfer::school_export::SchoolExportError::from(
+                crate::transfer::export::ExportError::Io {
+                    path: cache.clone(),
+                    source,
+                },
+            ))
+        })?;
     let report = export_school(client, request, &cache, available_space, progress)?;
     let verdict = verify_export(&report.folder)
         .map_err(|error| {

@@ -65,9 +65,16 @@ impl CaptureCodeRules {
     }
 }
 
-/// A payload that passed the rules. The text is kept exactly as scanned (after trimming).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A payload that passed the rules. The text is kept exactly as scanned (after trimming). Its
+/// `Debug` form is masked, so that no log line can carry a whole code.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CaptureCode(String);
+
+impl std::fmt::Debug for CaptureCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CaptureCode").field(&mask(&self.0)).finish()
+    }
+}
 
 impl CaptureCode {
     pub fn as_str(&self) -> &str {

@@ -19,8 +19,9 @@ use crate::camera::FrameHub;
 use crate::domain::capture_code::mask;
 use crate::domain::{CaptureCode, CaptureCodeDecoder, CaptureCodeError};
 
-/// What the scanner tells the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the scanner tells the UI. Its `Debug` form (what a log line shows) hides a join token
+/// whole (the capture code masks itself).
+#[derive(Clone, PartialEq, Eq)]
 pub enum ScanEvent {
     /// A valid capture code came into view.
     Scanned { payload: CaptureCode, at: Instant },
@@ -36,6 +37,26 @@ pub enum ScanEvent {
     /// A code has been in view for a second without reading, and why (`None`: no longer);
     /// sent on change.
     Hint(Option<UnreadTrouble>),
+}
+
+impl std::fmt::Debug for ScanEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScanEvent::Scanned { payload, at } => f
+                .debug_struct("Scanned")
+                .field("payload", payload)
+                .field("at", at)
+                .finish(),
+            ScanEvent::Rejected { reason, at } => f
+                .debug_struct("Rejected")
+                .field("reason", reason)
+                .field("at", at)
+                .finish(),
+            ScanEvent::CodeInView(in_view) => f.debug_tuple("CodeInView").field(in_view).finish(),
+            ScanEvent::JoinToken(_) => f.write_str("JoinToken(<hidden>)"),
+            ScanEvent::Hint(hint) => f.debug_tuple("Hint").field(hint).finish(),
+        }
+    }
 }
 
 enum ScanCommand {
@@ -247,6 +268,23 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dropped event is logged with `?event`: neither a join token (it holds a password) nor a
+    /// whole capture code may reach the log file that way.
+    #[test]
+    fn the_debug_form_hides_join_tokens_and_masks_capture_codes() {
+        let token = "capture-station-campus://station_x:9f2c1e5d7a3b4c6d8e0f1a2b3c4d5e6f@10.0.0.2:5432/campus";
+        let shown = format!("{:?}", ScanEvent::JoinToken(token.to_string()));
+        assert_eq!(shown, "JoinToken(<hidden>)");
+        let code = "CSDEMO-20261207-ABCDEFGHJK";
+        let scanned = ScanEvent::Scanned {
+            payload: OpaqueDecoder::default().decode(code).unwrap(),
+            at: Instant::now(),
+        };
+        let shown = format!("{scanned:?}");
+        assert!(!shown.contains(code), "{shown}");
+        assert!(shown.contains(&mask(code)), "{shown}");
+    }
     use crate::camera::synthetic::{PhoneScene, render_phone_frame};
     use crate::domain::CaptureCodeRules;
     use crate::domain::capture_code::OpaqueDecoder;
