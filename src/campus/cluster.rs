@@ -253,19 +253,14 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
     append(
         &data.join("postgresql.conf"),
         &format!(
-            "\n# Capture Station campus server\nport = {port}\nlisten_addresses = '*'\n\
+            "\n# Capture Station campus server\nport = {port}\nlisten_addresses = '{}'\n\
              unix_socket_directories = ''\npassword_encryption = 'scram-sha-256'\n\
-             ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+             ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n\
+             ssl_min_protocol_version = 'TLSv1.2'\n",
+            listen_addresses(&advertise)
         ),
     )?;
-    // Our own rules replace initdb's: every connection over the network, loopback included,
-    // is encrypted and logs in with a password.
-    write_private(
-        &data.join("pg_hba.conf"),
-        "# Capture Station campus server: TLS and a password for every connection.\n\
-         local all all peer\n\
-         hostssl all all 0.0.0.0/0 scram-sha-256\nhostssl all all ::/0 scram-sha-256\n",
-    )?;
+    write_private(&data.join("pg_hba.conf"), &access_rules())?;
     hand_folder_to_service(&data)?;
     write_private(
         &dir.join(CLUSTER_FILE),
@@ -320,6 +315,40 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
         },
         admin: admin_login,
     })
+}
+
+/// Where the server listens: the address stations are told, and loopback for the server's own
+/// tools. Never every interface: a laptop on the hall's Wi-Fi and a cable to the campus LAN
+/// answers on the one it was set up for.
+fn listen_addresses(advertise: &str) -> String {
+    let mut addresses = vec![advertise.to_string(), "127.0.0.1".to_string()];
+    if advertise.contains(':') {
+        addresses.push("::1".to_string());
+    }
+    addresses.dedup();
+    addresses.join(", ")
+}
+
+/// Who may log in from where (`pg_hba.conf`, replacing initdb's). Every network connection,
+/// loopback included, is encrypted and logs in with a password. Stations and the enrolment
+/// login reach the campus database (and only it) from the network; PostgreSQL's superuser and
+/// the campus owner only from this machine, so a stolen owner password is no use in the hall.
+fn access_rules() -> String {
+    let station = schema::STATION_GROUP;
+    let enrol = schema::ENROL_ROLE;
+    let mut rules = String::from(
+        "# Capture Station campus server: TLS and a password for every connection.\n\
+         local all all peer\n",
+    );
+    for network in ["0.0.0.0/0", "::/0"] {
+        rules.push_str(&format!(
+            "hostssl {CAMPUS_DATABASE} +{station},{enrol} {network} scram-sha-256\n"
+        ));
+    }
+    for loopback in ["127.0.0.1/32", "::1/128"] {
+        rules.push_str(&format!("hostssl all all {loopback} scram-sha-256\n"));
+    }
+    rules
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {

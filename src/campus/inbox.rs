@@ -100,11 +100,13 @@ fn apply_event(batch: &mut ReplicaBatch<'_, '_>, event: &RemoteEvent) -> StoreRe
         kind::BOOKING => {
             let payload: BookingPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            require_ids(&[&payload.booking_id, &payload.student_id])?;
             batch.add_booking(&payload)
         }
         kind::BOOKING_UPDATED => {
             let payload: BookingPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            require_ids(&[&payload.booking_id, &payload.student_id])?;
             batch.update_order(&payload)
         }
         kind::CAPTURE => {
@@ -115,18 +117,37 @@ fn apply_event(batch: &mut ReplicaBatch<'_, '_>, event: &RemoteEvent) -> StoreRe
         kind::CORRECTION => {
             let payload: CorrectionPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            require_ids(&[&payload.booking_id])?;
             apply_correction(batch, &event.station, &payload)
         }
         kind::CONFLICT_RESOLVED => apply_resolution(batch, event),
         kind::REFUND => {
             let payload: RefundPayload =
                 serde_json::from_value(event.payload.clone()).map_err(parse_error)?;
+            require_ids(&[&payload.booking_id])?;
             apply_refund(batch, &event.station, &payload)
         }
         other => Err(StoreError::Invalid(format!(
             "this version does not know the change kind '{other}'"
         ))),
     }
+}
+
+/// Refuses a pulled change whose ids are not hyphenated UUIDs. Every id the campus
+/// hands out is one, and ids become file paths (`{booking}/{capture}.jpg`) and keys here: an id
+/// like `../../x` from a forged event must never reach either.
+fn require_ids(ids: &[&str]) -> StoreResult<()> {
+    for id in ids {
+        // Hyphenated (36 characters): the braced and URN forms parse too, and hold more.
+        let canonical = id.len() == 36 && uuid::Uuid::parse_str(id).is_ok();
+        if !canonical {
+            return Err(StoreError::Invalid(format!(
+                "the id '{}' is not a UUID",
+                id.chars().take(40).collect::<String>()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A capture made at another station: its photo is written beside ours and it becomes the
@@ -139,6 +160,8 @@ fn apply_capture(
     payload: &CapturePayload,
     undo_refund: bool,
 ) -> StoreResult<bool> {
+    // The ids name the photo's file: nothing but a UUID may reach a path.
+    require_ids(&[&payload.booking_id, &payload.capture_id])?;
     if batch.capture_known(&payload.capture_id)? {
         return Ok(false);
     }

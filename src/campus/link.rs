@@ -18,6 +18,9 @@ pub type CampusSlot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<CampusLi
 
 /// A claim is one round trip; a server slower than this counts as away for this shot.
 const CLAIM_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a claim may wait on the server (a row another booth's upload holds, a busy server)
+/// before the shot goes ahead offline: the operator's save never waits longer.
+pub const CLAIM_WAIT_LIMIT: Duration = Duration::from_secs(1);
 /// Signing in waits a little for the server before it goes by the accounts seen here.
 const SIGN_IN_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A supervisor's operation may wait a little longer for the server than a shot.
@@ -114,7 +117,12 @@ impl CampusLink {
             Err(poisoned) => poisoned.into_inner(),
         };
         if guard.is_none() {
-            match CampusClient::connect(&self.settings.login, CLAIM_CONNECT_TIMEOUT) {
+            match CampusClient::connect(&self.settings.login, CLAIM_CONNECT_TIMEOUT).and_then(
+                |mut client| {
+                    client.limit_waits(CLAIM_WAIT_LIMIT)?;
+                    Ok(client)
+                },
+            ) {
                 Ok(client) => *guard = Some(client),
                 Err(error) => {
                     tracing::warn!(%error, "no claim: the campus server is away; shooting offline");

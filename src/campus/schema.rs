@@ -235,8 +235,43 @@ pub fn migrate(client: &mut postgres::Client, enrol_password: &str) -> CampusRes
         applied.push(version);
     }
     ensure_roles(&mut tx, enrol_password)?;
+    ensure_session_limits(&mut tx)?;
     tx.commit()?;
     Ok(applied)
+}
+
+/// How long a session may sit inside a transaction without a word, and so hold the events lock
+/// every writer needs. A booth that loses the Wi-Fi mid-upload is cut off after this and its
+/// transaction rolled back (the booth sends the batch again); without it, every booth's sync
+/// would wait up to two hours, until TCP gave up.
+pub const IDLE_IN_TRANSACTION_LIMIT: &str = "30s";
+/// How long a session waits for a lock before its statement fails: longer than the idle limit,
+/// so a waiter outlives a dead holder, and bounded, so that a booth's claim before a save gets
+/// an answer (it is then saved offline) instead of waiting on a lock.
+pub const LOCK_WAIT_LIMIT: &str = "45s";
+
+/// The campus database's session limits (see the constants), and TCP keepalives that notice a
+/// silent peer within a minute. Set on the database, so every login gets them, and the stations
+/// cannot lift them for anyone but themselves.
+fn ensure_session_limits(tx: &mut postgres::Transaction<'_>) -> CampusResult<()> {
+    tx.batch_execute(&format!(
+        "DO $$
+         DECLARE
+             setting record;
+         BEGIN
+             FOR setting IN SELECT * FROM (VALUES
+                 ('idle_in_transaction_session_timeout', '{IDLE_IN_TRANSACTION_LIMIT}'),
+                 ('lock_timeout', '{LOCK_WAIT_LIMIT}'),
+                 ('tcp_keepalives_idle', '20'),
+                 ('tcp_keepalives_interval', '5'),
+                 ('tcp_keepalives_count', '4')) AS limits (name, value)
+             LOOP
+                 EXECUTE format('ALTER DATABASE %I SET %s = %L',
+                                current_database(), setting.name, setting.value);
+             END LOOP;
+         END $$;"
+    ))?;
+    Ok(())
 }
 
 /// The station group, the enrolment login and what each may do.

@@ -171,6 +171,17 @@ impl CampusClient {
         })
     }
 
+    /// Bounds this connection's waits: a statement waits at most `limit` for a lock and runs at
+    /// most twice that, then fails (a claim is then made offline).
+    pub fn limit_waits(&mut self, limit: Duration) -> CampusResult<()> {
+        let millis = limit.as_millis();
+        self.client.batch_execute(&format!(
+            "SET lock_timeout = '{millis}ms'; SET statement_timeout = '{}ms'",
+            millis * 2
+        ))?;
+        Ok(())
+    }
+
     /// Registers `station` with the join token's login and returns the station's own login.
     pub fn enrol(
         token: &ServerLogin,

@@ -1,0 +1,274 @@
+//! Campus trust against a real PostgreSQL server: what a dead or forged peer can do to the other
+//! booths. A booth gone silent inside an upload, a claim that would wait on a lock, ids in pulled
+//! changes that are paths, and the server's own listen and access rules.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use capture_station::campus::cluster::CAMPUS_DATABASE;
+use capture_station::campus::inbox::{self, RemoteEvent};
+use capture_station::campus::link::{CLAIM_WAIT_LIMIT, CampusLink};
+use capture_station::campus::schema::{
+    ENROL_ROLE, EVENTS_LOCK, IDLE_IN_TRANSACTION_LIMIT, LOCK_WAIT_LIMIT, STATION_GROUP,
+};
+use capture_station::campus::settings::CampusSettings;
+use capture_station::domain::changes::{BookingPayload, CapturePayload, kind};
+use capture_station::store::Store;
+use capture_station::store::captures::sha256_hex;
+use serde_json::json;
+
+use crate::util::campus_server::{TestCampus, walk_in};
+
+/// The settings on the campus database itself, as `name=value`.
+fn database_settings(campus: &TestCampus) -> Vec<String> {
+    campus
+        .admin()
+        .query(
+            "SELECT unnest(s.setconfig) FROM pg_db_role_setting s
+             JOIN pg_database d ON d.oid = s.setdatabase
+             WHERE d.datname = current_database() AND s.setrole = 0",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// All writers take one lock. A booth whose Wi-Fi dropped inside an upload used to hold it until
+/// TCP gave up (about two hours), and every other booth's sync waited behind it.
+#[test]
+fn a_booth_gone_silent_inside_an_upload_frees_the_lock_and_the_others_sync_on() {
+    let campus = TestCampus::start();
+    let shipped = database_settings(&campus);
+    for expected in [
+        format!("idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_LIMIT}"),
+        format!("lock_timeout={LOCK_WAIT_LIMIT}"),
+        "tcp_keepalives_idle=20".to_string(),
+    ] {
+        assert!(shipped.contains(&expected), "{expected} in {shipped:?}");
+    }
+    // Shortened for this test, so that it runs in seconds: the mechanism is the shipped one.
+    campus
+        .admin()
+        .batch_execute(&format!(
+            "ALTER DATABASE {CAMPUS_DATABASE} SET idle_in_transaction_session_timeout = '2s'"
+        ))
+        .unwrap();
+    let silent_booth = campus.station("A");
+    let mut b = campus.station("B");
+
+    // Booth A takes the lock inside its upload transaction, as an upload does, and then its
+    // connection says nothing more and never closes.
+    let mut dead =
+        capture_station::campus::tls::connect(&silent_booth.login, Duration::from_secs(10))
+            .unwrap();
+    let mut dead_upload = dead.transaction().unwrap();
+    dead_upload
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])
+        .unwrap();
+
+    // Booth B books a walk-in and syncs: it waits for the lock, and goes on once the server has
+    // cut the silent booth off.
+    let booking = b.walk_in(&walk_in("丙", None, "S3"));
+    let started = Instant::now();
+    let (sender, answer) = mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let report = b.sync();
+        let _ = sender.send(report);
+        b
+    });
+    let report = answer
+        .recv_timeout(Duration::from_secs(40))
+        .expect("booth B's sync still waits for the lock of a booth that went silent");
+    let waited = started.elapsed();
+    assert_eq!(report.applied, 1, "{report:?}");
+    // Well before B's own lock wait would have given up: the silent holder was cut off.
+    assert!(waited < Duration::from_secs(20), "{waited:?}");
+    assert!(
+        dead_upload.execute("SELECT 1", &[]).is_err(),
+        "the silent booth's transaction is still open"
+    );
+    worker.join().unwrap();
+    assert_eq!(
+        campus.count(&format!(
+            "SELECT count(*) FROM bookings WHERE id = '{booking}'"
+        )),
+        1
+    );
+}
+
+/// The claim before a save runs on the operator's path: it may not wait on a lock for longer
+/// than its limit. The shot then goes ahead offline, and the next claim reaches the server again.
+#[test]
+fn a_claim_that_would_wait_on_a_lock_gives_way_and_the_shot_goes_ahead() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let booking = a.walk_in(&walk_in("丁", None, "S4"));
+    a.sync();
+    let link = std::sync::Arc::new(CampusLink::for_command(CampusSettings {
+        station: a.name.clone(),
+        login: a.login.clone(),
+        join_token: None,
+    }));
+
+    // Something long holds the claims table (a supervisor's big import, a stuck session).
+    let mut holder = campus.admin();
+    let mut held = holder.transaction().unwrap();
+    held.batch_execute("LOCK TABLE claims IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let started = Instant::now();
+    let (sender, answer) = mpsc::channel();
+    let claiming = {
+        let link = std::sync::Arc::clone(&link);
+        let booking = booking.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(link.claim_before_shot(&booking));
+        })
+    };
+    let claimed = answer
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the claim still waits on the lock");
+    assert!(claimed.is_ok(), "{claimed:?}");
+    let waited = started.elapsed();
+    // Connect (at most 2 s) plus the wait limit and a statement's twice that.
+    assert!(
+        waited < Duration::from_secs(2) + CLAIM_WAIT_LIMIT * 4,
+        "{waited:?}"
+    );
+    claiming.join().unwrap();
+    held.rollback().unwrap();
+    assert_eq!(campus.count("SELECT count(*) FROM claims"), 0);
+    assert!(link.claim_before_shot(&booking).is_ok());
+    assert_eq!(
+        campus.count(&format!(
+            "SELECT count(*) FROM claims WHERE booking_id = '{booking}' AND station = 'A'"
+        )),
+        1,
+        "the claim after the lock did not reach the server"
+    );
+}
+
+/// Pulled ids become file paths (`{booking}/{capture}.jpg`) and keys: a forged change whose id
+/// is a path is kept aside, and nothing is written outside the photos folder.
+#[test]
+fn a_pulled_change_whose_id_is_a_path_is_kept_aside_and_writes_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let photos = folder.path().join("photos");
+    let mut store = Store::open(&folder.path().join("station.sqlite3")).unwrap();
+    let forged = "../outside";
+    let photo = b"a forged photo".to_vec();
+    let event =
+        |seq: i64, kind: &str, payload: serde_json::Value, photo: Option<Vec<u8>>| RemoteEvent {
+            server_seq: seq,
+            event_id: uuid::Uuid::now_v7().to_string(),
+            station: "elsewhere".to_string(),
+            kind: kind.to_string(),
+            payload,
+            photo,
+        };
+    let capture = |booking_id: &str| CapturePayload {
+        capture_id: "escaped".to_string(),
+        booking_id: booking_id.to_string(),
+        sha256: sha256_hex(&photo),
+        original_sha256: None,
+        spec_ok: true,
+        overridden: false,
+        retake: false,
+        operator: "op".to_string(),
+        captured_at: "2026-12-07T10:00:00+08:00".to_string(),
+        spec_report: json!({}),
+    };
+    let page = vec![
+        event(
+            1,
+            kind::BOOKING,
+            serde_json::to_value(BookingPayload {
+                booking_id: forged.to_string(),
+                student_id: uuid::Uuid::now_v7().to_string(),
+                booking: walk_in("戊", None, "S5"),
+            })
+            .unwrap(),
+            None,
+        ),
+        event(
+            2,
+            kind::CAPTURE,
+            serde_json::to_value(capture(forged)).unwrap(),
+            Some(photo.clone()),
+        ),
+    ];
+    let applied = inbox::apply_page(&mut store, &page, 2, &photos).unwrap();
+    assert_eq!((applied.applied, applied.skipped), (0, 2), "{applied:?}");
+    assert!(!folder.path().join("outside").exists());
+    assert!(!photos.exists() || std::fs::read_dir(&photos).unwrap().next().is_none());
+    assert_eq!(store.replica_cursor().unwrap(), 2);
+
+    // An honest booking pulled next still applies.
+    let honest = uuid::Uuid::now_v7().to_string();
+    let page = vec![event(
+        3,
+        kind::BOOKING,
+        serde_json::to_value(BookingPayload {
+            booking_id: honest.clone(),
+            student_id: uuid::Uuid::now_v7().to_string(),
+            booking: walk_in("己", None, "S6"),
+        })
+        .unwrap(),
+        None,
+    )];
+    let applied = inbox::apply_page(&mut store, &page, 3, &photos).unwrap();
+    assert_eq!(applied.applied, 1, "{applied:?}");
+}
+
+/// The server listens where it was told, and only stations and the enrolment login may reach the
+/// campus database from the network; PostgreSQL's superuser and the campus owner only from this
+/// machine. Read from the server's own parsed rules.
+#[test]
+fn the_server_listens_where_told_and_lets_its_owners_in_from_this_machine_only() {
+    let campus = TestCampus::start();
+    let mut superuser = campus.superuser();
+    let listen: String = superuser
+        .query_one("SHOW listen_addresses", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(listen, "127.0.0.1");
+    let rules = superuser
+        .query(
+            "SELECT type, database, user_name, coalesce(address, ''), error
+             FROM pg_hba_file_rules ORDER BY line_number",
+            &[],
+        )
+        .unwrap();
+    let mut network_rules = 0;
+    for rule in &rules {
+        let (kind, databases, users, address, error): (
+            String,
+            Vec<String>,
+            Vec<String>,
+            String,
+            Option<String>,
+        ) = (
+            rule.get(0),
+            rule.get(1),
+            rule.get(2),
+            rule.get(3),
+            rule.get(4),
+        );
+        assert_eq!(error, None, "a rule the server could not read");
+        if kind == "local" || address == "127.0.0.1" || address == "::1" {
+            continue;
+        }
+        network_rules += 1;
+        assert_eq!(kind, "hostssl", "{address}");
+        assert_eq!(databases, vec![CAMPUS_DATABASE.to_string()], "{address}");
+        let mut users = users;
+        users.sort();
+        assert_eq!(
+            users,
+            vec![format!("+{STATION_GROUP}"), ENROL_ROLE.to_string()],
+            "{address}"
+        );
+    }
+    assert_eq!(network_rules, 2, "{rules:?}");
+}
