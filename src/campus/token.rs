@@ -1,7 +1,7 @@
 //! Credentials for the campus server: the join token a supervisor hands out (server address,
 //! database, and the enrolment account that may only register a station), and the station's own
 //! login after it joined. The text form is one URL-like line, short enough for a QR code.
-//! Passwords never appear in `Debug` or `Display`, so they never reach a log.
+//! Passwords and login names never appear in `Debug` or `Display`, so they never reach a log.
 
 use std::fmt;
 
@@ -29,16 +29,10 @@ impl fmt::Debug for ServerLogin {
 }
 
 impl fmt::Display for ServerLogin {
-    /// The address without the password: safe for logs and screens.
+    /// Where the server is (`host:port/database`), without the login's name or password: safe
+    /// for logs and screens. A station's login name is half of what an attacker needs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}@{}:{}/{}",
-            self.user,
-            host_for_url(&self.host),
-            self.port,
-            self.database
-        )
+        f.write_str(&self.address())
     }
 }
 
@@ -209,10 +203,11 @@ mod tests {
     }
 
     #[test]
-    fn the_password_never_shows_in_debug_or_display() {
+    fn the_password_and_the_login_name_never_show_in_debug_or_display() {
         let original = login("10.0.0.2");
         for shown in [format!("{original:?}"), original.to_string()] {
             assert!(!shown.contains(&original.password), "{shown}");
+            assert!(!shown.contains(&original.user), "{shown}");
             assert!(shown.contains("10.0.0.2:5433/campus"), "{shown}");
         }
     }
