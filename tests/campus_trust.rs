@@ -5,7 +5,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use capture_station::campus::cluster::CAMPUS_DATABASE;
+use capture_station::campus::cluster::{ADMIN_ROLE, CAMPUS_DATABASE, LOG_FILE};
 use capture_station::campus::inbox::{self, RemoteEvent};
 use capture_station::campus::link::{CLAIM_WAIT_LIMIT, CampusLink};
 use capture_station::campus::schema::{
@@ -271,4 +271,38 @@ fn the_server_listens_where_told_and_lets_its_owners_in_from_this_machine_only()
         );
     }
     assert_eq!(network_rules, 2, "{rules:?}");
+}
+
+/// Role passwords travel only as SCRAM verifiers: with every statement logged, neither a
+/// station's password (set by `campus_enrol`) nor the enrolment login's (set by the migration)
+/// reaches the server's log, and the station still logs in with its password.
+#[test]
+fn no_role_password_reaches_the_server_log() {
+    let campus = TestCampus::start();
+    // Per role, so that it holds from the next connection on (a reload would race).
+    campus
+        .superuser()
+        .batch_execute(&format!(
+            "ALTER ROLE {ENROL_ROLE} SET log_statement = 'all';
+             ALTER ROLE {ADMIN_ROLE} SET log_statement = 'all';"
+        ))
+        .unwrap();
+    let station = campus.station("A");
+    let enrol_password = "0123456789abcdef0123456789abcdef";
+    capture_station::campus::schema::migrate(&mut campus.admin(), enrol_password).unwrap();
+    let log = std::fs::read_to_string(campus.server_dir.join(LOG_FILE)).unwrap();
+    assert!(
+        log.contains("campus_enrol($1, $2)") && log.contains("ALTER ROLE"),
+        "the statements were not logged"
+    );
+    assert!(
+        log.contains("SCRAM-SHA-256$"),
+        "the verifiers were not logged"
+    );
+    assert!(
+        !log.contains(&station.login.password),
+        "a station's password"
+    );
+    assert!(!log.contains(enrol_password), "the enrolment password");
+    station.client();
 }

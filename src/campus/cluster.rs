@@ -284,7 +284,10 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
     };
     let mut client = connect_local(&superuser)?;
     let admin_literal: String = client
-        .query_one("SELECT quote_literal($1)", &[&admin.admin_password])?
+        .query_one(
+            "SELECT quote_literal($1)",
+            &[&schema::scram_verifier(&admin.admin_password)],
+        )?
         .get(0);
     // Two calls: CREATE DATABASE refuses to run inside the implicit transaction of a batch.
     client.batch_execute(&format!(

@@ -240,6 +240,12 @@ pub fn migrate(client: &mut postgres::Client, enrol_password: &str) -> CampusRes
     Ok(applied)
 }
 
+/// The SCRAM-SHA-256 verifier PostgreSQL stores for `password`: what a role's password is set to,
+/// so that the password itself is never sent.
+pub fn scram_verifier(password: &str) -> String {
+    postgres_protocol::password::scram_sha_256(password.as_bytes())
+}
+
 /// How long a session may sit inside a transaction without a word, and so hold the events lock
 /// every writer needs. A booth that loses the Wi-Fi mid-upload is cut off after this and its
 /// transaction rolled back (the booth sends the batch again); without it, every booth's sync
@@ -287,10 +293,14 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
     if !role_exists(tx, STATION_GROUP)? {
         tx.batch_execute(&format!("CREATE ROLE {STATION_GROUP} NOLOGIN"))?;
     }
-    // The password goes in as a literal: PostgreSQL accepts no parameters in CREATE ROLE.
-    // `quote_literal` on the server does the quoting, so no text of ours is spliced unquoted.
+    // The password goes in as a literal: PostgreSQL accepts no parameters in CREATE ROLE. Only
+    // its SCRAM verifier is sent, so the password itself never reaches the server (or its log),
+    // and `quote_literal` on the server does the quoting.
     let literal: String = tx
-        .query_one("SELECT quote_literal($1)", &[&enrol_password])?
+        .query_one(
+            "SELECT quote_literal($1)",
+            &[&scram_verifier(enrol_password)],
+        )?
         .get(0);
     if role_exists(tx, ENROL_ROLE)? {
         tx.batch_execute(&format!("ALTER ROLE {ENROL_ROLE} LOGIN PASSWORD {literal}"))?;
@@ -318,8 +328,9 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
              IF length(station_name) NOT BETWEEN 1 AND 64 THEN
                  RAISE EXCEPTION '站名须为 1–64 个字符 / a station name has 1 to 64 characters';
              END IF;
-             IF length(station_password) < 24 THEN
-                 RAISE EXCEPTION 'the station password is too short';
+             -- A SCRAM verifier, never the password itself (which would reach the log).
+             IF station_password NOT LIKE 'SCRAM-SHA-256$%' OR length(station_password) < 64 THEN
+                 RAISE EXCEPTION 'the station login must be given as a SCRAM-SHA-256 verifier';
              END IF;
              IF EXISTS (SELECT 1 FROM stations WHERE name = station_name) THEN
                  RAISE EXCEPTION '站名 % 已被使用 / a station named % has already joined this campus', station_name, station_name

@@ -190,9 +190,12 @@ impl CampusClient {
     ) -> CampusResult<ServerLogin> {
         let mut client = Self::connect(token, timeout)?;
         let password = new_secret();
+        // Only the SCRAM verifier travels: the password never reaches the server, so no server
+        // log (a failed statement, `log_statement`) can hold it.
+        let verifier = schema::scram_verifier(&password);
         let role: String = client
             .client
-            .query_one("SELECT campus_enrol($1, $2)", &[&station, &password])
+            .query_one("SELECT campus_enrol($1, $2)", &[&station, &verifier])
             .map_err(|error| match error.as_db_error() {
                 Some(db) => CampusError::Refused(db.message().to_string()),
                 None => CampusError::Postgres(error),
