@@ -5,7 +5,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use capture_station::campus::cluster::{ADMIN_ROLE, CAMPUS_DATABASE, LOG_FILE};
+use capture_station::campus::cluster::{self, ADMIN_ROLE, CAMPUS_DATABASE, LOG_FILE};
 use capture_station::campus::inbox::{self, RemoteEvent};
 use capture_station::campus::link::{CLAIM_WAIT_LIMIT, CampusLink};
 use capture_station::campus::schema::{
@@ -223,10 +223,29 @@ fn a_pulled_change_whose_id_is_a_path_is_kept_aside_and_writes_nothing() {
 
 /// The server listens where it was told, and only stations and the enrolment login may reach the
 /// campus database from the network; PostgreSQL's superuser and the campus owner only from this
-/// machine. Read from the server's own parsed rules.
+/// machine. Read from the server's own parsed rules; a cluster an older version made (every
+/// interface, every login from everywhere) is brought to the same rules when it starts.
 #[test]
 fn the_server_listens_where_told_and_lets_its_owners_in_from_this_machine_only() {
     let campus = TestCampus::start();
+    assert_access_is_tight(&campus);
+
+    cluster::stop(&campus.server_dir).unwrap();
+    let data = campus.server_dir.join("data");
+    let conf = std::fs::read_to_string(data.join("postgresql.conf")).unwrap();
+    let conf = conf.replace("listen_addresses = '127.0.0.1'", "listen_addresses = '*'");
+    assert!(conf.contains("listen_addresses = '*'"));
+    std::fs::write(data.join("postgresql.conf"), conf).unwrap();
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all peer\nhostssl all all 0.0.0.0/0 scram-sha-256\nhostssl all all ::/0 scram-sha-256\n",
+    )
+    .unwrap();
+    cluster::start(&campus.server_dir).unwrap();
+    assert_access_is_tight(&campus);
+}
+
+fn assert_access_is_tight(campus: &TestCampus) {
     let mut superuser = campus.superuser();
     let listen: String = superuser
         .query_one("SHOW listen_addresses", &[])

@@ -354,6 +354,41 @@ fn access_rules() -> String {
     rules
 }
 
+/// Brings a cluster made by an older version to today's rules before it starts: it listened on
+/// every interface and let every login in from everywhere. Changes nothing on a current one.
+fn tighten_access(data: &Path, advertise: &str) -> Result<()> {
+    let conf_path = data.join("postgresql.conf");
+    let conf = std::fs::read_to_string(&conf_path)
+        .with_context(|| format!("reading {}", conf_path.display()))?;
+    let mut changed = false;
+    let tightened: Vec<String> = conf
+        .lines()
+        .map(|line| {
+            if line.trim() == "listen_addresses = '*'" {
+                changed = true;
+                format!("listen_addresses = '{}'", listen_addresses(advertise))
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    if changed {
+        write_private(&conf_path, &(tightened.join("\n") + "\n"))?;
+    }
+    let hba_path = data.join("pg_hba.conf");
+    let rules = access_rules();
+    let hba = std::fs::read_to_string(&hba_path)
+        .with_context(|| format!("reading {}", hba_path.display()))?;
+    if hba != rules {
+        write_private(&hba_path, &rules)?;
+        changed = true;
+    }
+    if changed {
+        hand_folder_to_service(data)?;
+    }
+    Ok(())
+}
+
 fn append(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
@@ -374,6 +409,7 @@ pub fn start(dir: &Path) -> Result<()> {
     if status(dir)?.running {
         return Ok(());
     }
+    tighten_access(&dir.join(DATA_FOLDER), &cluster.advertise)?;
     let mut command = pg_command(&cluster.bin_dir, "pg_ctl");
     command
         .arg("-D")
