@@ -13,11 +13,11 @@
 
 use std::time::{Duration, Instant};
 
-use capture_station::campus::cluster;
-use capture_station::campus::server::{CampusClient, ClaimAnswer};
+use capture_station::campus::cluster::{self, InitOutcome};
+use capture_station::campus::server::{CampusClient, ClaimAnswer, issue_join_code_on};
 use capture_station::campus::settings::CampusSettings;
 use capture_station::campus::sync;
-use capture_station::campus::token::ServerLogin;
+use capture_station::campus::token::JoinToken;
 use capture_station::domain::{BookingSource, PaymentMethod};
 use capture_station::store::captures::NewCapture;
 use capture_station::store::{NewBooking, Session, Store};
@@ -31,13 +31,22 @@ struct Station {
 }
 
 impl Station {
-    fn join(enrol: &ServerLogin, name: &str) -> Self {
+    fn join(campus: &InitOutcome, name: &str) -> Self {
         let data = tempfile::tempdir().expect("tempdir");
-        let login = CampusClient::enrol(enrol, name, Duration::from_secs(10)).expect("enrol");
+        let mut owner =
+            capture_station::campus::tls::connect(&campus.admin, Duration::from_secs(10))
+                .expect("the owner's connection");
+        let token = JoinToken {
+            server: campus.enrol.clone(),
+            code: issue_join_code_on(&mut owner, 15)
+                .expect("a join code")
+                .code,
+        };
+        let login = CampusClient::enrol(&token, name, Duration::from_secs(10)).expect("enrol");
         let settings = CampusSettings {
             station: name.to_string(),
             login,
-            join_token: None,
+            enrolment: None,
         };
         settings.save(data.path()).expect("settings");
         let mut store = Store::open(&data.path().join("station.sqlite3")).expect("store");
@@ -164,7 +173,7 @@ fn main() {
         "server_import_ms".into(),
         json!(started.elapsed().as_secs_f64() * 1e3),
     );
-    let mut fresh = Station::join(&outcome.enrol, "fresh");
+    let mut fresh = Station::join(&outcome, "fresh");
     let mut client = fresh.client();
     let started = Instant::now();
     let mut pulled = sync::SyncReport::default();
@@ -188,7 +197,7 @@ fn main() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let claimant = Station::join(&outcome.enrol, "claimant");
+    let claimant = Station::join(&outcome, "claimant");
     let mut claim_client = claimant.client();
     let mut times = Vec::with_capacity(ids.len());
     for id in &ids {
@@ -205,7 +214,7 @@ fn main() {
 
     // 1,000 captures queued offline upload with their accepted JPEGs (~50 kB), then the
     // originals (~300 kB) follow.
-    let mut offline = Station::join(&outcome.enrol, "offline");
+    let mut offline = Station::join(&outcome, "offline");
     for n in 0..queued {
         offline.shoot(n, 50_000, 300_000);
     }
@@ -228,7 +237,7 @@ fn main() {
     // A capture at A visible at B, both running their sync workers.
     drop(claim_client);
     let mut a = claimant;
-    let b = Station::join(&outcome.enrol, "watcher");
+    let b = Station::join(&outcome, "watcher");
     let a_worker = sync::spawn(
         a.settings.clone(),
         a.data.path().join("station.sqlite3"),

@@ -416,7 +416,7 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
     booth.harness.run_steps(2);
     booth.harness.get_by_label_contains("本工位为单机模式");
     // The join token, shown as a QR code by a station that already joined, held to the camera.
-    let token = campus.enrol.to_token();
+    let token = campus.join_token().to_text();
     let frame = render_phone_frame(&PhoneScene::plain(&token), 1920, 1080);
     booth.app().hub().publish(frame);
     booth.settle(|s| s.supervisor.campus.token == token);
@@ -433,6 +433,7 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
             .is_some(),
         "the station remembers its campus"
     );
+
     for name in ["东门-1", "东门-2", "主管工位"] {
         booth.harness.get_by_label(name);
     }
@@ -609,4 +610,37 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
         ),
         2
     );
+    // After the close (a new station now would block its gate): the next station's join code.
+    booth.app().command(Command::SupervisorTab(
+        capture_station::app::state::SupervisorTab::Campus,
+    ));
+    booth.settle(|s| !s.supervisor.campus.busy);
+    // One-time, issued by the server when asked, shown as a QR
+    // code and as text. It registers one station; the same code again is refused.
+    assert!(booth.app().state.supervisor.campus.join_code.is_none());
+    booth.click_scrolled("生成加入码");
+    booth.settle(|s| s.supervisor.campus.join_code.is_some());
+    let shown = booth
+        .app()
+        .state
+        .supervisor
+        .campus
+        .join_code
+        .clone()
+        .unwrap();
+    booth.harness.get_by_label_contains(&shown.valid_until);
+    let next = capture_station::campus::token::JoinToken::parse(&shown.text).unwrap();
+    capture_station::campus::server::CampusClient::enrol(
+        &next,
+        "东门-3",
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap();
+    let again = capture_station::campus::server::CampusClient::enrol(
+        &next,
+        "东门-4",
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap_err();
+    assert!(again.to_string().contains("已用过"), "{again}");
 }

@@ -494,7 +494,8 @@ fn a_station_login_cannot_delete_or_change_the_schema() {
             .is_err()
     );
     // A name is taken once.
-    let again = CampusClient::enrol(&campus.enrol, "A", Duration::from_secs(10)).unwrap_err();
+    let again =
+        CampusClient::enrol(&campus.join_token(), "A", Duration::from_secs(10)).unwrap_err();
     assert!(again.to_string().contains("already joined"), "{again}");
 }
 
@@ -506,7 +507,12 @@ fn every_connection_is_encrypted_and_trusts_only_the_pinned_certificate() {
         .tls_pin
         .clone()
         .expect("a server we make pins its certificate");
-    assert!(campus.enrol.to_token().ends_with(&format!("?tls={pin}")));
+    assert!(
+        campus
+            .join_token()
+            .to_text()
+            .contains(&format!("?tls={pin}&code="))
+    );
     let a = campus.station("A");
     assert_eq!(
         a.login.tls_pin.as_deref(),
@@ -546,6 +552,10 @@ fn every_connection_is_encrypted_and_trusts_only_the_pinned_certificate() {
         tls_pin: Some("0".repeat(64)),
         ..campus.enrol.clone()
     };
+    let other = capture_station::campus::token::JoinToken {
+        server: other,
+        code: campus.join_token().code,
+    };
     let error = CampusClient::enrol(&other, "B", Duration::from_secs(10)).unwrap_err();
     assert!(matches!(error, CampusError::Unreachable(_)), "{error}");
     let shown = format!("{error} {error:?}");
@@ -574,8 +584,8 @@ fn run_ok(data: &std::path::Path, args: &[&str]) -> String {
     util::stdout(&output)
 }
 
-/// The real binary end to end: `campus server init` prints the token last, three stations join
-/// with it, each runs the headless capture loop, and after syncing every station holds every
+/// The real binary end to end: `campus server init` prints the first token last, three
+/// stations join (the next two with `campus server token`'s one-time tokens), each runs the headless capture loop, and after syncing every station holds every
 /// capture with its photo.
 #[test]
 fn three_stations_share_their_captures_through_the_real_binary() {
@@ -616,8 +626,21 @@ fn three_stations_share_their_captures_through_the_real_binary() {
 
     let stations: Vec<_> = ["东门-1", "东门-2", "西门-1"]
         .iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(index, name)| {
             let data = folder.path().join(name);
+            // The first station joins with the token `init` printed; a token joins one
+            // station, so the next ones get their own from `campus server token`.
+            let token = if index == 0 {
+                token.clone()
+            } else {
+                run_ok(
+                    &folder.path().join("admin"),
+                    &["campus", "server", "token", "--dir", server_arg],
+                )
+                .trim()
+                .to_string()
+            };
             run_ok(&data, &["campus", "join", &token, "--station", name]);
             run_ok(
                 &data,

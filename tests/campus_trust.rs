@@ -9,9 +9,12 @@ use capture_station::campus::cluster::{self, ADMIN_ROLE, CAMPUS_DATABASE, LOG_FI
 use capture_station::campus::inbox::{self, RemoteEvent};
 use capture_station::campus::link::{CLAIM_WAIT_LIMIT, CampusLink};
 use capture_station::campus::schema::{
-    ENROL_ROLE, EVENTS_LOCK, IDLE_IN_TRANSACTION_LIMIT, LOCK_WAIT_LIMIT, STATION_GROUP,
+    ENROL_ROLE, EVENTS_LOCK, IDLE_IN_TRANSACTION_LIMIT, LOCK_WAIT_LIMIT, OPEN_JOIN_CODES,
+    STATION_GROUP,
 };
+use capture_station::campus::server::CampusClient;
 use capture_station::campus::settings::CampusSettings;
+use capture_station::campus::token::JoinToken;
 use capture_station::domain::changes::{BookingPayload, CapturePayload, kind};
 use capture_station::store::Store;
 use capture_station::store::captures::sha256_hex;
@@ -109,7 +112,7 @@ fn a_claim_that_would_wait_on_a_lock_gives_way_and_the_shot_goes_ahead() {
     let link = std::sync::Arc::new(CampusLink::for_command(CampusSettings {
         station: a.name.clone(),
         login: a.login.clone(),
-        join_token: None,
+        enrolment: None,
     }));
 
     // Something long holds the claims table (a supervisor's big import, a stuck session).
@@ -311,7 +314,7 @@ fn no_role_password_reaches_the_server_log() {
     capture_station::campus::schema::migrate(&mut campus.admin(), enrol_password).unwrap();
     let log = std::fs::read_to_string(campus.server_dir.join(LOG_FILE)).unwrap();
     assert!(
-        log.contains("campus_enrol($1, $2)") && log.contains("ALTER ROLE"),
+        log.contains("campus_enrol($1, $2, $3)") && log.contains("ALTER ROLE"),
         "the statements were not logged"
     );
     assert!(
@@ -324,4 +327,96 @@ fn no_role_password_reaches_the_server_log() {
     );
     assert!(!log.contains(enrol_password), "the enrolment password");
     station.client();
+}
+
+/// Joining takes a one-time code: it registers one station, within its minutes. A used code, an
+/// expired one, a made-up one and a token without a code (what older versions handed out and
+/// kept) register nothing, and the enrolment login alone can do nothing else.
+#[test]
+fn a_join_code_registers_one_station_once_within_its_minutes() {
+    let campus = TestCampus::start();
+    let wait = Duration::from_secs(10);
+    let token = campus.join_token();
+    CampusClient::enrol(&token, "A", wait).unwrap();
+    let replayed = CampusClient::enrol(&token, "B", wait).unwrap_err();
+    assert!(replayed.to_string().contains("已用过"), "{replayed}");
+
+    let expired = campus.join_token();
+    campus
+        .admin()
+        .execute(
+            "UPDATE join_codes SET expires_at = clock_timestamp() - interval '1 second'
+             WHERE code_sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+            &[&expired.code],
+        )
+        .unwrap();
+    let refused = CampusClient::enrol(&expired, "B", wait).unwrap_err();
+    assert!(refused.to_string().contains("已过期"), "{refused}");
+
+    let made_up = JoinToken {
+        code: "0123456789abcdef0123456789abcdef".to_string(),
+        ..campus.join_token()
+    };
+    assert!(CampusClient::enrol(&made_up, "B", wait).is_err());
+    let without_code = JoinToken::parse(&campus.enrol.to_token()).unwrap_err();
+    assert!(
+        without_code.to_string().contains("no one-time code"),
+        "{without_code}"
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM stations"), 1);
+
+    // The enrolment login, in raw SQL: no codes to read, none to issue.
+    let mut enrol = capture_station::campus::tls::connect(&campus.enrol, wait).unwrap();
+    assert!(enrol.query("SELECT * FROM join_codes", &[]).is_err());
+    assert!(
+        enrol
+            .query("SELECT campus_issue_join_code(15)", &[])
+            .is_err()
+    );
+    // A station's login sees no code either, and may have only a few open at once.
+    let a_login = CampusClient::enrol(&campus.join_token(), "C", wait).unwrap();
+    let mut station = capture_station::campus::tls::connect(&a_login, wait).unwrap();
+    assert!(station.query("SELECT * FROM join_codes", &[]).is_err());
+    for _ in 0..OPEN_JOIN_CODES {
+        station
+            .query_one("SELECT campus_issue_join_code(15)", &[])
+            .unwrap();
+    }
+    let too_many = station
+        .query_one("SELECT campus_issue_join_code(15)", &[])
+        .unwrap_err();
+    assert!(
+        format!("{too_many:?}").contains("open already"),
+        "{too_many:?}"
+    );
+}
+
+/// A lost or stolen laptop: revoking its station ends its open connection and its login at once,
+/// it can issue no join code, and what it uploaded stays on the campus.
+#[test]
+fn a_revoked_station_is_cut_off_at_once_and_its_uploads_stay() {
+    let campus = TestCampus::start();
+    let mut stolen = campus.station("被盗");
+    let booking = stolen.walk_in(&walk_in("庚", None, "S7"));
+    stolen.capture(&booking);
+    stolen.sync();
+    let mut open =
+        capture_station::campus::tls::connect(&stolen.login, Duration::from_secs(10)).unwrap();
+    open.query_one("SELECT 1", &[]).unwrap();
+
+    let revoked = cluster::revoke_station(&campus.server_dir, "被盗").unwrap();
+    assert!(revoked.connections_ended >= 1, "{revoked:?}");
+    assert!(
+        open.query_one("SELECT 1", &[]).is_err(),
+        "the open connection still works"
+    );
+    let again = capture_station::campus::tls::connect(&stolen.login, Duration::from_secs(10));
+    assert!(again.is_err(), "the revoked login still logs in");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE station = '被盗' AND active"),
+        1
+    );
+    assert!(cluster::revoke_station(&campus.server_dir, "无此工位").is_err());
+    // Twice is harmless.
+    cluster::revoke_station(&campus.server_dir, "被盗").unwrap();
 }

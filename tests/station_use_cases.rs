@@ -158,7 +158,7 @@ fn a_silent_campus_server_never_holds_up_the_store_thread() {
             password: "unused".to_string(),
             tls_pin: None,
         },
-        join_token: None,
+        enrolment: None,
     };
     let (jobs, events) = joined_store_worker(&data, settings);
     jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use image::RgbImage;
 
+use crate::campus::schema::JOIN_CODE_MINUTES;
 use crate::campus::server::{CampusClient, ConflictRow, QuarantineRow, StationRow};
 use crate::campus::settings::CampusSettings;
-use crate::campus::token::ServerLogin;
+use crate::campus::token::JoinToken;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -21,6 +22,7 @@ pub enum CampusJob {
         station: String,
     },
     Overview,
+    IssueJoinCode,
     ConflictPhotos(i64),
     Resolve {
         conflict_id: i64,
@@ -36,6 +38,22 @@ pub struct CampusOverview {
     pub quarantined: Vec<QuarantineRow>,
 }
 
+/// A one-time join code the supervisor asked for, shown as a QR code and as text until it is
+/// used or expires.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShownJoinCode {
+    /// The join token's text, code included.
+    pub text: String,
+    /// Local time, `HH:MM`.
+    pub valid_until: String,
+}
+
+impl std::fmt::Debug for ShownJoinCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "join code valid until {}", self.valid_until)
+    }
+}
+
 #[derive(Debug)]
 pub enum CampusEvent {
     Joined(Box<CampusSettings>),
@@ -46,6 +64,7 @@ pub enum CampusEvent {
         other: Option<RgbImage>,
     },
     Resolved(i64),
+    JoinCode(ShownJoinCode),
     Failed(crate::i18n::Message),
 }
 
@@ -136,16 +155,32 @@ fn handle(
             if station.is_empty() || station.chars().count() > 64 {
                 anyhow::bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
             }
-            let token = ServerLogin::parse_token(&token)?;
+            let token = JoinToken::parse(&token)?;
             let login = CampusClient::enrol(&token, &station, CONNECT_TIMEOUT)?;
             let joined = CampusSettings {
                 station,
                 login,
-                join_token: Some(token),
+                enrolment: Some(token.server),
             };
             joined.save(data_dir)?;
             *settings = Some(joined.clone());
             CampusEvent::Joined(Box::new(joined))
+        }
+        CampusJob::IssueJoinCode => {
+            let Some(enrolment) = settings.as_ref().and_then(|s| s.enrolment.clone()) else {
+                anyhow::bail!(
+                    "本工位不知道校区的加入地址，请在服务器上生成加入码 / this station does not know the campus's enrolment login: issue the code on the server (campus server token)"
+                );
+            };
+            let issued = connected(settings, client)?.issue_join_code(JOIN_CODE_MINUTES)?;
+            CampusEvent::JoinCode(ShownJoinCode {
+                text: JoinToken {
+                    server: enrolment,
+                    code: issued.code,
+                }
+                .to_text(),
+                valid_until: issued.valid_until.format("%H:%M").to_string(),
+            })
         }
         CampusJob::Overview => {
             let client = connected(settings, client)?;

@@ -245,7 +245,6 @@ impl StationApp {
         let joined = setup.campus.as_ref().map(|settings| JoinedCampus {
             station: settings.station.clone(),
             server: settings.login.address(),
-            token: settings.join_token.as_ref().map(|t| t.to_token()),
         });
         let campus_jobs = {
             let sender = event_sender.clone();

@@ -384,8 +384,10 @@ pub enum SupervisorTab {
 pub struct CampusScreen {
     pub token: String,
     pub station_name: String,
-    /// The campus this station joined (station name, server without password, join token).
+    /// The campus this station joined (station name, server without password).
     pub joined: Option<JoinedCampus>,
+    /// The last join code issued here for the next station.
+    pub join_code: Option<crate::app::campus_worker::ShownJoinCode>,
     pub busy: bool,
     pub error: Option<crate::i18n::Message>,
     pub overview: Option<crate::app::campus_worker::CampusOverview>,
@@ -412,7 +414,6 @@ pub struct CampusCloseForm {
 pub struct JoinedCampus {
     pub station: String,
     pub server: String,
-    pub token: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::token::{ServerLogin, new_secret};
+use super::token::{JoinToken, ServerLogin, new_secret};
 use super::{schema, tls};
 
 pub const DATA_FOLDER: &str = "data";
@@ -51,8 +51,10 @@ pub struct InitOutcome {
     pub port: u16,
     /// The campus owner's login (for the supervisor's own operations).
     pub admin: ServerLogin,
-    /// The join token's login: it may only register stations.
+    /// The enrolment login: with a one-time code it registers one station.
     pub enrol: ServerLogin,
+    /// A first join token (enrolment login and a one-time code) for the first station.
+    pub first_join: JoinToken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -308,14 +310,17 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
     let mut client = connect_local(&admin_login)?;
     client.batch_execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")?;
     schema::migrate(&mut client, &admin.enrol_password)?;
+    let enrol = ServerLogin {
+        host: advertise,
+        user: schema::ENROL_ROLE.to_string(),
+        password: admin.enrol_password,
+        ..admin_login.clone()
+    };
+    let first_join = join_token_from(&mut client, &enrol, schema::JOIN_CODE_MINUTES)?.0;
     Ok(InitOutcome {
         port,
-        enrol: ServerLogin {
-            host: advertise,
-            user: schema::ENROL_ROLE.to_string(),
-            password: admin.enrol_password,
-            ..admin_login.clone()
-        },
+        enrol,
+        first_join,
         admin: admin_login,
     })
 }
@@ -476,7 +481,75 @@ pub fn admin_login(dir: &Path) -> Result<ServerLogin> {
     })
 }
 
-/// The join token's login for a cluster made here.
+/// A one-time join token for the cluster made here, valid for `minutes`, issued with the campus
+/// owner's login (on this machine), and until when it is valid.
+pub fn issue_join_token(
+    dir: &Path,
+    minutes: i32,
+) -> Result<(JoinToken, chrono::DateTime<chrono::Local>)> {
+    let mut client = connect_local(&admin_login(dir)?)?;
+    join_token_from(&mut client, &enrol_login(dir)?, minutes)
+}
+
+/// A join code issued on `client` (the campus owner's), in a token with `enrol`.
+fn join_token_from(
+    client: &mut postgres::Client,
+    enrol: &ServerLogin,
+    minutes: i32,
+) -> Result<(JoinToken, chrono::DateTime<chrono::Local>)> {
+    let issued = super::server::issue_join_code_on(client, minutes)?;
+    Ok((
+        JoinToken {
+            server: enrol.clone(),
+            code: issued.code,
+        },
+        issued.valid_until,
+    ))
+}
+
+/// What revoking a station did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedStation {
+    pub connections_ended: i64,
+}
+
+/// Revokes `station` of the cluster made here: its login may not log in any more and its open
+/// connections end now (as PostgreSQL's superuser, on this machine). Its events, photos and
+/// captures stay on the campus; its seals still count. Revoking twice is harmless.
+pub fn revoke_station(dir: &Path, station: &str) -> Result<RevokedStation> {
+    let cluster = read_cluster_file(dir)?;
+    let admin = read_admin_file(dir)?;
+    let mut client = connect_local(&ServerLogin {
+        host: "127.0.0.1".to_string(),
+        port: cluster.port,
+        database: CAMPUS_DATABASE.to_string(),
+        user: "postgres".to_string(),
+        password: admin.superuser_password,
+        tls_pin: cluster.tls_fingerprint,
+    })?;
+    let mut tx = client.transaction()?;
+    let Some(row) = tx.query_opt(
+        "UPDATE stations SET revoked_at = coalesce(revoked_at, clock_timestamp())
+         WHERE name = $1 RETURNING format('ALTER ROLE %I NOLOGIN', role_name), role_name",
+        &[&station],
+    )?
+    else {
+        bail!("本校区没有名为 {station} 的工位 / no station named {station} on this campus");
+    };
+    let (alter, role): (String, String) = (row.get(0), row.get(1));
+    tx.batch_execute(&alter)?;
+    tx.commit()?;
+    let connections_ended: i64 = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+             FROM pg_stat_activity WHERE usename = $1",
+            &[&role],
+        )?
+        .get(0);
+    Ok(RevokedStation { connections_ended })
+}
+
+/// The enrolment login for a cluster made here.
 pub fn enrol_login(dir: &Path) -> Result<ServerLogin> {
     let cluster = read_cluster_file(dir)?;
     let admin = read_admin_file(dir)?;
@@ -530,16 +603,19 @@ pub fn init_existing(url: &str, advertise: Option<String>) -> Result<InitOutcome
             .unwrap_or_default(),
         tls_pin: certificate.clone(),
     };
+    let enrol = ServerLogin {
+        host,
+        port,
+        database,
+        user: schema::ENROL_ROLE.to_string(),
+        password: enrol_password,
+        tls_pin: certificate,
+    };
+    let first_join = join_token_from(&mut client, &enrol, schema::JOIN_CODE_MINUTES)?.0;
     Ok(InitOutcome {
         port,
-        enrol: ServerLogin {
-            host,
-            port,
-            database,
-            user: schema::ENROL_ROLE.to_string(),
-            password: enrol_password,
-            tls_pin: certificate,
-        },
+        enrol,
+        first_join,
         admin,
     })
 }

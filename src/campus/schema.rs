@@ -6,7 +6,9 @@
 //! Roles: the schema's owner (the supervisor's admin login) owns everything. `campus_station`
 //! is the group every station's login belongs to: it reads, inserts and updates the sync tables
 //! and cannot delete, truncate or change the schema. `campus_enrol` (the join token's login) may
-//! only call `campus_enrol()`, which registers one station and creates its login.
+//! only call `campus_enrol()`, which registers one station and creates its login, and only with
+//! a one-time join code (`campus_issue_join_code()`, valid for minutes): the token's password
+//! alone registers nothing.
 
 use postgres::GenericClient;
 
@@ -18,6 +20,10 @@ pub const EVENTS_LOCK: i64 = 0x6361_6d70_7573; // "campus"
 
 pub const STATION_GROUP: &str = "campus_station";
 pub const ENROL_ROLE: &str = "campus_enrol";
+/// Join codes one issuer may have open (issued, unused, unexpired) at once.
+pub const OPEN_JOIN_CODES: i64 = 5;
+/// How long a join code is valid unless the issuer says otherwise.
+pub const JOIN_CODE_MINUTES: i32 = 15;
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: stations, the event log (the upload's idempotency and the pull's change feed),
@@ -177,6 +183,20 @@ pub const MIGRATIONS: &[&str] = &[
         last_station  text
     );
     "#,
+    // 5: one-time join codes instead of a reusable enrolment password (only each code's sha256
+    // is kept), and revoked stations.
+    r#"
+    CREATE TABLE join_codes (
+        code_sha256 text PRIMARY KEY,
+        issued_by   text NOT NULL,
+        issued_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+        expires_at  timestamptz NOT NULL,
+        used_by     text,
+        used_at     timestamptz
+    );
+    ALTER TABLE stations ADD COLUMN revoked_at timestamptz;
+    DROP FUNCTION IF EXISTS campus_enrol(text, text);
+    "#,
 ];
 
 /// The schema version this app needs.
@@ -314,17 +334,27 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {ENROL_ROLE};
          GRANT SELECT ON campus_schema, stations TO {ENROL_ROLE};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
+         REVOKE ALL ON join_codes FROM {STATION_GROUP};
          GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts,
              seals, close_outs, accounts TO {STATION_GROUP};
          GRANT UPDATE ON stations, bookings, captures, claims, conflicts, seals, accounts
              TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
 
-         CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text)
+         CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text,
+                                                 join_code text)
          RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
          DECLARE
              login text := 'station_' || md5(station_name);
          BEGIN
+             -- The code first, so that a wrong one learns nothing about station names.
+             UPDATE join_codes SET used_by = station_name, used_at = clock_timestamp()
+              WHERE code_sha256 = encode(sha256(convert_to(join_code, 'UTF8')), 'hex')
+                AND used_by IS NULL AND expires_at > clock_timestamp();
+             IF NOT FOUND THEN
+                 RAISE EXCEPTION '加入码无效、已用过或已过期 / the join code is unknown, used or expired'
+                     USING ERRCODE = 'invalid_authorization_specification';
+             END IF;
              IF length(station_name) NOT BETWEEN 1 AND 64 THEN
                  RAISE EXCEPTION '站名须为 1–64 个字符 / a station name has 1 to 64 characters';
              END IF;
@@ -341,8 +371,42 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
              INSERT INTO stations (name, role_name) VALUES (station_name, login);
              RETURN login;
          END $$;
-         REVOKE ALL ON FUNCTION campus_enrol(text, text) FROM PUBLIC;
-         GRANT EXECUTE ON FUNCTION campus_enrol(text, text) TO {ENROL_ROLE};"
+         REVOKE ALL ON FUNCTION campus_enrol(text, text, text) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION campus_enrol(text, text, text) TO {ENROL_ROLE};
+
+         -- A one-time join code, valid for `minutes`, issued by a station still on the campus
+         -- (its supervisor's window) or by the campus owner on the server. Only its sha256 is
+         -- kept; a few may be open per issuer at once.
+         CREATE OR REPLACE FUNCTION campus_issue_join_code(minutes integer)
+         RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+         DECLARE
+             issuer text;
+             code text := replace(gen_random_uuid()::text, '-', '');
+         BEGIN
+             IF session_user = current_user THEN
+                 issuer := 'server';
+             ELSE
+                 SELECT name INTO issuer FROM stations
+                  WHERE role_name = session_user AND revoked_at IS NULL;
+             END IF;
+             IF issuer IS NULL THEN
+                 RAISE EXCEPTION 'only a station of this campus issues join codes'
+                     USING ERRCODE = 'insufficient_privilege';
+             END IF;
+             IF minutes NOT BETWEEN 1 AND 60 THEN
+                 RAISE EXCEPTION '加入码有效期为 1–60 分钟 / a join code is valid for 1 to 60 minutes';
+             END IF;
+             IF (SELECT count(*) FROM join_codes WHERE issued_by = issuer AND used_by IS NULL
+                   AND expires_at > clock_timestamp()) >= {OPEN_JOIN_CODES} THEN
+                 RAISE EXCEPTION '未用的加入码已有 {OPEN_JOIN_CODES} 个 / {OPEN_JOIN_CODES} join codes are open already: use or let them expire';
+             END IF;
+             INSERT INTO join_codes (code_sha256, issued_by, expires_at)
+             VALUES (encode(sha256(convert_to(code, 'UTF8')), 'hex'), issuer,
+                     clock_timestamp() + make_interval(mins => minutes));
+             RETURN code;
+         END $$;
+         REVOKE ALL ON FUNCTION campus_issue_join_code(integer) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION campus_issue_join_code(integer) TO {STATION_GROUP};"
     ))?;
     Ok(())
 }

@@ -15,9 +15,9 @@ pub struct CampusSettings {
     /// The station's name on the campus (unique there), e.g. 东门-1.
     pub station: String,
     pub login: ServerLogin,
-    /// The join token this station joined with (it may only register stations), kept so the
-    /// window can show it as a QR code to the next station.
-    pub join_token: Option<ServerLogin>,
+    /// The enrolment login this station joined with (no code). With a one-time code from the
+    /// server it lets the next station join; on its own it registers nothing.
+    pub enrolment: Option<ServerLogin>,
 }
 
 impl std::fmt::Debug for CampusSettings {
@@ -37,6 +37,7 @@ struct SettingsFile {
     /// The server certificate's sha256; absent in files written before TLS.
     #[serde(default)]
     tls_pin: Option<String>,
+    /// The enrolment login (the name predates one-time codes: older tokens were only this).
     join_token: Option<String>,
 }
 
@@ -67,7 +68,7 @@ impl CampusSettings {
                 password: file.password,
                 tls_pin: file.tls_pin,
             },
-            join_token: file
+            enrolment: file
                 .join_token
                 .as_deref()
                 .and_then(|token| ServerLogin::parse_token(token).ok()),
@@ -84,7 +85,7 @@ impl CampusSettings {
             user: self.login.user.clone(),
             password: self.login.password.clone(),
             tls_pin: self.login.tls_pin.clone(),
-            join_token: self.join_token.as_ref().map(ServerLogin::to_token),
+            join_token: self.enrolment.as_ref().map(ServerLogin::to_token),
         };
         let text = toml::to_string(&file).context("writing campus settings")?;
         let path = settings_path(data_dir);

@@ -150,6 +150,53 @@ impl ServerLogin {
     }
 }
 
+/// What a new station scans or types to join: where the server is, the enrolment login, and a
+/// one-time code (valid for minutes, for one station). The text form is the login's token with
+/// `code=<code>` in its query.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JoinToken {
+    pub server: ServerLogin,
+    pub code: String,
+}
+
+impl fmt::Debug for JoinToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "join token for {}", self.server)
+    }
+}
+
+impl JoinToken {
+    pub fn to_text(&self) -> String {
+        let login = self.server.to_token();
+        let separator = if login.contains('?') { '&' } else { '?' };
+        format!("{login}{separator}code={}", self.code)
+    }
+
+    /// Reads a join token; one without a code (from a version that kept a reusable enrolment
+    /// password) is refused with the reason.
+    pub fn parse(text: &str) -> Result<Self, CampusError> {
+        let bad = |why: &str| CampusError::BadToken(why.to_string());
+        let text = text.trim();
+        let (head, code) = match text.rsplit_once("code=") {
+            Some((head, code)) if head.ends_with('?') || head.ends_with('&') => {
+                (&head[..head.len() - 1], code)
+            }
+            _ => {
+                return Err(bad(
+                    "it has no one-time code: ask the supervisor for a new join code (主管 → 校区)",
+                ));
+            }
+        };
+        if code.len() != 32 || !code.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad("the one-time code is not 32 hex digits"));
+        }
+        Ok(Self {
+            server: ServerLogin::parse_token(head)?,
+            code: code.to_string(),
+        })
+    }
+}
+
 /// Whether `text` looks like a fingerprint (64 lowercase hex digits).
 pub fn is_fingerprint(text: &str) -> bool {
     text.len() == 64 && text.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))

@@ -13,7 +13,7 @@ use crate::campus::link::CampusLink;
 use crate::campus::server::CampusClient;
 use crate::campus::settings::CampusSettings;
 use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
-use crate::campus::token::ServerLogin;
+use crate::campus::token::JoinToken;
 use crate::station::Reach;
 
 #[derive(Debug, Subcommand)]
@@ -120,10 +120,22 @@ pub enum ServerCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Print the join token of the campus server in DIR again
+    /// Issue a one-time join token for the campus server in DIR: it lets one station join,
+    /// within MINUTES
     Token {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
+        #[arg(long, default_value_t = crate::campus::schema::JOIN_CODE_MINUTES,
+              value_parser = clap::value_parser!(i32).range(1..=60))]
+        minutes: i32,
+    },
+    /// Revoke a station of the campus server in DIR (a lost or stolen laptop): its login stops
+    /// working at once; what it uploaded stays
+    Revoke {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The station's name on the campus
+        station: String,
     },
 }
 
@@ -186,9 +198,12 @@ fn server_command(command: ServerCommand) -> Result<()> {
                 ),
             }
             println!(
-                "加入码（在每个工位运行 capture-station campus join <加入码> --station 名称）/ join token (on each station: capture-station campus join TOKEN --station NAME):"
+                "加入码（{} 分钟内有效，仅限一台工位；下一台在已加入工位的 主管 → 校区 或 campus server token 生成）/ join token (valid {} minutes, for one station; the next from 主管 → 校区 at a joined station, or campus server token):",
+                crate::campus::schema::JOIN_CODE_MINUTES,
+                crate::campus::schema::JOIN_CODE_MINUTES
             );
-            println!("{}", outcome.enrol.to_token());
+            println!("capture-station campus join <加入码 / TOKEN> --station <名称 / NAME>");
+            println!("{}", outcome.first_join.to_text());
             Ok(())
         }
         ServerCommand::Start { dir } => {
@@ -215,8 +230,22 @@ fn server_command(command: ServerCommand) -> Result<()> {
             }
             Ok(())
         }
-        ServerCommand::Token { dir } => {
-            println!("{}", cluster::enrol_login(&dir)?.to_token());
+        ServerCommand::Token { dir, minutes } => {
+            let (token, valid_until) = cluster::issue_join_token(&dir, minutes)?;
+            eprintln!(
+                "一次性加入码，{} 前有效 / one-time join token, valid until {}",
+                valid_until.format("%H:%M"),
+                valid_until.format("%H:%M")
+            );
+            println!("{}", token.to_text());
+            Ok(())
+        }
+        ServerCommand::Revoke { dir, station } => {
+            let revoked = cluster::revoke_station(&dir, &station)?;
+            println!(
+                "工位 {station} 已撤销，断开 {} 个连接 / station {station} revoked, {} connections ended",
+                revoked.connections_ended, revoked.connections_ended
+            );
             Ok(())
         }
     }
@@ -234,12 +263,12 @@ fn join(data_dir: &Path, token: &str, station: &str) -> Result<()> {
     if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
         bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
     }
-    let token = ServerLogin::parse_token(token)?;
+    let token = JoinToken::parse(token)?;
     let login = CampusClient::enrol(&token, station, std::time::Duration::from_secs(10))?;
     let settings = CampusSettings {
         station: station.to_string(),
         login,
-        join_token: Some(token),
+        enrolment: Some(token.server),
     };
     settings.save(data_dir)?;
     println!(

@@ -319,7 +319,9 @@ texts! {
     campus_last_contact: "最近联系", "Last contact";
     campus_clock_offset: "时钟偏差", "Clock offset";
     campus_captures_today: "今日采集", "Captures today";
-    campus_token_qr: "新工位加入：在其 主管 → 校区 中扫描此码", "A new station joins by scanning this code in its 主管 → Campus";
+    campus_token_qr: "新工位加入：在其 主管 → 校区 中扫描此码。一码只能加入一台工位", "A new station joins by scanning this code in its 主管 → Campus. One code joins one station";
+    campus_issue_join_code: "生成加入码", "New join code";
+    campus_join_code_valid_until: "有效至", "Valid until";
     campus_conflicts: "待处理冲突", "Open conflicts";
     campus_no_conflicts: "没有待处理的冲突", "No open conflicts";
     campus_quarantined: "服务器拒收的事件（已保留）", "Events the server refused (kept)";

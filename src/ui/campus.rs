@@ -28,7 +28,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut V
             columns[0].with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                 overview(ui, state, t, commands);
             });
-            token_qr(&mut columns[1], &state.supervisor.campus, t);
+            join_code(&mut columns[1], &state.supervisor.campus, t, commands);
         });
         ui.separator();
         conflicts(ui, &state.supervisor.campus, t, commands);
@@ -352,18 +352,33 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
     }
 }
 
-/// The join token as a QR code, for the next station's webcam.
-fn token_qr(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts) {
-    let Some(token) = screen.joined.as_ref().and_then(|j| j.token.as_deref()) else {
-        return;
-    };
-    let Some(image) = qr_image(token) else {
-        return;
-    };
-    let texture = texture(ui, &format!("join-token-{}", token.len()), &image);
+/// A one-time join code for the next station: a button asks the server for one, which is then
+/// shown as a QR code (for the next station's webcam), as text, and with its expiry.
+fn join_code(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut Vec<Command>) {
     ui.vertical_centered(|ui| {
+        if ui
+            .add_enabled(!screen.busy, egui::Button::new(t.campus_issue_join_code))
+            .clicked()
+        {
+            commands.push(Command::Campus(CampusCommand::IssueJoinCode));
+        }
+        let Some(code) = &screen.join_code else {
+            return;
+        };
+        let Some(image) = qr_image(&code.text) else {
+            return;
+        };
+        let texture = texture(ui, &format!("join-code-{}", code.text), &image);
         ui.add(egui::Image::new(&texture).fit_to_exact_size(egui::vec2(220.0, 220.0)));
+        ui.label(format!(
+            "{} {}",
+            t.campus_join_code_valid_until, code.valid_until
+        ));
         ui.label(RichText::new(t.campus_token_qr).weak());
+        ui.add(
+            egui::Label::new(RichText::new(&code.text).monospace().small())
+                .wrap_mode(egui::TextWrapMode::Wrap),
+        );
     });
 }
 

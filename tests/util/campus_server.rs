@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use capture_station::campus::cluster;
-use capture_station::campus::server::CampusClient;
+use capture_station::campus::server::{CampusClient, issue_join_code_on};
 use capture_station::campus::settings::CampusSettings;
 use capture_station::campus::sync::{SyncReport, sync_once};
-use capture_station::campus::token::ServerLogin;
+use capture_station::campus::token::{JoinToken, ServerLogin};
 use capture_station::domain::{BookingSource, PaymentMethod};
 use capture_station::store::captures::{CaptureRecord, NewCapture};
 use capture_station::store::{NewBooking, Session, Store};
@@ -61,6 +61,15 @@ impl TestCampus {
         capture_station::campus::tls::connect(&login, Duration::from_secs(10)).unwrap()
     }
 
+    /// A fresh one-time join token, issued by the campus owner (as `campus server token` does).
+    pub fn join_token(&self) -> JoinToken {
+        let issued = issue_join_code_on(&mut self.admin(), 15).unwrap();
+        JoinToken {
+            server: self.enrol.clone(),
+            code: issued.code,
+        }
+    }
+
     pub fn admin_client(&self) -> CampusClient {
         CampusClient::connect(&self.admin, Duration::from_secs(10)).unwrap()
     }
@@ -69,11 +78,11 @@ impl TestCampus {
     pub fn station(&self, name: &str) -> TestStation {
         let data = self.folder.path().join(format!("station-{name}"));
         std::fs::create_dir_all(&data).unwrap();
-        let login = CampusClient::enrol(&self.enrol, name, Duration::from_secs(10)).unwrap();
+        let login = CampusClient::enrol(&self.join_token(), name, Duration::from_secs(10)).unwrap();
         let settings = CampusSettings {
             station: name.to_string(),
             login: login.clone(),
-            join_token: None,
+            enrolment: Some(self.enrol.clone()),
         };
         settings.save(&data).unwrap();
         let mut store = Store::open(&data.join("station.sqlite3")).unwrap();

@@ -20,6 +20,12 @@ impl StationApp {
                 self.send_campus(job);
             }
             CampusCommand::Refresh => self.send_campus(CampusJob::Overview),
+            CampusCommand::IssueJoinCode => {
+                if self.require_supervisor(Permission::ManageUsers).is_some() {
+                    self.state.supervisor.campus.join_code = None;
+                    self.send_campus(CampusJob::IssueJoinCode);
+                }
+            }
             CampusCommand::LoadGate(school) => {
                 let form = &mut self.state.supervisor.campus.close;
                 form.school = school.clone();
@@ -161,7 +167,6 @@ impl StationApp {
                 screen.joined = Some(JoinedCampus {
                     station: settings.station.clone(),
                     server: settings.login.address(),
-                    token: settings.join_token.as_ref().map(|t| t.to_token()),
                 });
                 screen.token.clear();
                 self.start_campus(*settings);
@@ -190,6 +195,7 @@ impl StationApp {
                 screen.conflict_photos = None;
                 self.send_campus(CampusJob::Overview);
             }
+            CampusEvent::JoinCode(code) => screen.join_code = Some(code),
             CampusEvent::Failed(message) => screen.error = Some(message),
         }
     }

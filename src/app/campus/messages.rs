@@ -15,6 +15,8 @@ pub enum CampusCommand {
     Join,
     /// Read the stations, conflicts and quarantine from the campus server again.
     Refresh,
+    /// Ask the server for a one-time join code for the next station (a supervisor's).
+    IssueJoinCode,
     /// Show a conflict with both photos.
     OpenConflict(i64),
     /// The supervisor's decision on a conflict.

@@ -21,7 +21,7 @@ use postgres::{Client, Statement};
 use serde::Serialize;
 
 use super::schema::{self};
-use super::token::{ServerLogin, new_secret};
+use super::token::{JoinToken, ServerLogin, new_secret};
 use super::{CampusError, CampusResult};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
@@ -40,6 +40,19 @@ const CLAIM_SQL: &str = "INSERT INTO claims (booking_id, station)
             AND NOT EXISTS (SELECT 1 FROM captures c
                             WHERE c.booking_id = claims.booking_id AND c.active))
      RETURNING station";
+
+/// A join code just issued, and until when it lets one station join.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedJoinCode {
+    pub code: String,
+    pub valid_until: chrono::DateTime<chrono::Local>,
+}
+
+impl std::fmt::Debug for IssuedJoinCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "join code valid until {}", self.valid_until)
+    }
+}
 
 /// What the server did with one uploaded event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,6 +164,33 @@ fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
         .map_err(|_| CampusError::Refused(format!("{what} '{text}' is not a UUID")))
 }
 
+/// A server function's own refusal (its message is worded for people), or a failure.
+fn refused_or_failed(error: postgres::Error) -> CampusError {
+    match error.as_db_error() {
+        Some(db) => CampusError::Refused(db.message().to_string()),
+        None => CampusError::Postgres(error),
+    }
+}
+
+/// A one-time join code issued on `client`'s login (a station of this campus, or the campus
+/// owner), valid for `minutes`.
+pub fn issue_join_code_on(
+    client: &mut postgres::Client,
+    minutes: i32,
+) -> CampusResult<IssuedJoinCode> {
+    let row = client
+        .query_one(
+            "SELECT campus_issue_join_code($1), clock_timestamp() + make_interval(mins => $1)",
+            &[&minutes],
+        )
+        .map_err(refused_or_failed)?;
+    let valid_until: chrono::DateTime<chrono::Utc> = row.get(1);
+    Ok(IssuedJoinCode {
+        code: row.get(0),
+        valid_until: valid_until.with_timezone(&chrono::Local),
+    })
+}
+
 impl CampusClient {
     /// Connects and checks that the server's schema is the one this app knows.
     pub fn connect(login: &ServerLogin, timeout: Duration) -> CampusResult<Self> {
@@ -183,29 +223,31 @@ impl CampusClient {
     }
 
     /// Registers `station` with the join token's login and returns the station's own login.
-    pub fn enrol(
-        token: &ServerLogin,
-        station: &str,
-        timeout: Duration,
-    ) -> CampusResult<ServerLogin> {
-        let mut client = Self::connect(token, timeout)?;
+    pub fn enrol(token: &JoinToken, station: &str, timeout: Duration) -> CampusResult<ServerLogin> {
+        let mut client = Self::connect(&token.server, timeout)?;
         let password = new_secret();
         // Only the SCRAM verifier travels: the password never reaches the server, so no server
         // log (a failed statement, `log_statement`) can hold it.
         let verifier = schema::scram_verifier(&password);
         let role: String = client
             .client
-            .query_one("SELECT campus_enrol($1, $2)", &[&station, &verifier])
-            .map_err(|error| match error.as_db_error() {
-                Some(db) => CampusError::Refused(db.message().to_string()),
-                None => CampusError::Postgres(error),
-            })?
+            .query_one(
+                "SELECT campus_enrol($1, $2, $3)",
+                &[&station, &verifier, &token.code],
+            )
+            .map_err(refused_or_failed)?
             .get(0);
         Ok(ServerLogin {
             user: role,
             password,
-            ..token.clone()
+            ..token.server.clone()
         })
+    }
+
+    /// A one-time join code for the next station, valid for `minutes`: a station of this campus
+    /// asks; the server makes and keeps only its hash.
+    pub fn issue_join_code(&mut self, minutes: i32) -> CampusResult<IssuedJoinCode> {
+        issue_join_code_on(&mut self.client, minutes)
     }
 
     /// Whether this connection is encrypted, as the server sees it.
