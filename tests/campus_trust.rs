@@ -5,6 +5,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use capture_station::campus::accounts;
 use capture_station::campus::cluster::{self, ADMIN_ROLE, CAMPUS_DATABASE, LOG_FILE};
 use capture_station::campus::inbox::{self, RemoteEvent};
 use capture_station::campus::link::{CLAIM_WAIT_LIMIT, CampusLink};
@@ -13,13 +14,14 @@ use capture_station::campus::schema::{
     STATION_GROUP,
 };
 use capture_station::campus::server::CampusClient;
-use capture_station::campus::settings::CampusSettings;
+use capture_station::campus::settings::{CampusSettings, settings_path};
 use capture_station::campus::token::JoinToken;
 use capture_station::domain::changes::{BookingPayload, CapturePayload, kind};
 use capture_station::store::Store;
 use capture_station::store::captures::sha256_hex;
 use serde_json::json;
 
+use crate::util;
 use crate::util::campus_server::{TestCampus, walk_in};
 
 /// The settings on the campus database itself, as `name=value`.
@@ -419,4 +421,41 @@ fn a_revoked_station_is_cut_off_at_once_and_its_uploads_stay() {
     assert!(cluster::revoke_station(&campus.server_dir, "无此工位").is_err());
     // Twice is harmless.
     cluster::revoke_station(&campus.server_dir, "被盗").unwrap();
+}
+
+/// An operator copies a joined booth's `campus.toml` into a fresh data folder, makes its first
+/// account a supervisor (the first account of a folder needs no sign-in) and signs in with it:
+/// once the campus has its supervisors, such an account is not taken onto the campus, so nobody
+/// becomes a campus supervisor with the command line alone.
+#[test]
+fn a_copied_campus_file_and_a_fresh_first_account_make_nobody_a_campus_supervisor() {
+    let campus = TestCampus::start();
+    let mut booth = campus.station("A");
+    // The campus's first supervisor comes from the first booth, on its first sign-in.
+    let client = booth.client();
+    accounts::sign_in(&mut booth.store, Ok(client), util::BOSS, util::BOSS_PIN).unwrap();
+    let before = accounts::accounts(&mut booth.client()).unwrap();
+    assert_eq!(before.len(), 1, "{before:?}");
+
+    let fresh = campus.folder.path().join("copied");
+    std::fs::create_dir_all(&fresh).unwrap();
+    let booth_folder = booth.photos.parent().unwrap().to_path_buf();
+    std::fs::copy(settings_path(&booth_folder), settings_path(&fresh)).unwrap();
+    Store::open(&fresh.join("station.sqlite3"))
+        .unwrap()
+        .create_first_supervisor("冒名主管", "135790")
+        .unwrap();
+    let output = util::run_as(
+        &fresh,
+        Some(("冒名主管", "135790")),
+        &["campus", "seal", "--school", "校区大学"],
+    );
+    assert!(
+        !output.status.success(),
+        "the copied folder's supervisor signed in"
+    );
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("校区主管"), "{said}");
+    let after = accounts::accounts(&mut booth.client()).unwrap();
+    assert_eq!(after, before, "the campus took the account");
 }

@@ -68,8 +68,21 @@ fn verdict(
         &[&name],
     )?;
     let Some(row) = row else {
-        // An account this booth brought with it joins the campus on its first sign-in here.
+        // An account this booth brought with it joins the campus on its first sign-in here, but
+        // only while the campus has no supervisor: that is how the first one is set up. After
+        // that, campus accounts are made by a campus supervisor; otherwise a copied
+        // `campus.toml` in a fresh data folder, whose first account needs no sign-in, would make
+        // anyone a campus supervisor.
+        let campus_has_supervisors: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'supervisor' AND NOT disabled)",
+                &[],
+            )?
+            .get(0);
         return match store.account_credentials(name)? {
+            Some((_, pin_hash)) if campus_has_supervisors && pin_matches(pin, &pin_hash) => Ok(
+                Verdict::Refused(StoreError::from(crate::store::Refusal::AccountNotShared)),
+            ),
             Some((role, pin_hash)) if pin_matches(pin, &pin_hash) => {
                 let inserted = tx.execute(
                     "INSERT INTO accounts (name, role, pin_hash, added_by, last_login_at,

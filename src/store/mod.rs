@@ -137,6 +137,10 @@ pub enum Refusal {
         "the campus server cannot be reached, and offline this station only takes accounts that signed in here before"
     )]
     OfflineUnknownAccount,
+    #[error(
+        "this account exists only at this booth, and the campus has its supervisors: a campus supervisor adds it (主管 → 账户)"
+    )]
+    AccountNotShared,
     #[error("the photo was not saved ({}) and the booking is unchanged: {}", if *.disk_full { "the disk holding it is full" } else { "it could not be written" }, .folder.display())]
     PhotoNotSaved {
         folder: PathBuf,

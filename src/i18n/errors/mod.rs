@@ -384,6 +384,9 @@ impl Worded for Refusal {
             Self::OfflineUnknownAccount => {
                 "校区服务器暂不可达：本工位离线时只接受在此登录过的账户".to_string()
             }
+            Self::AccountNotShared => {
+                "该账户只在本工位建立，校区已有主管：请校区主管在 主管 → 账户 中添加".to_string()
+            }
             Self::PhotoNotSaved {
                 folder,
                 disk_full: true,

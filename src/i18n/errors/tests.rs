@@ -166,6 +166,7 @@ fn refusals() -> Vec<Refusal> {
         Refusal::ConfirmAfterCapture,
         Refusal::CampusCloseOnly,
         Refusal::OfflineUnknownAccount,
+        Refusal::AccountNotShared,
         Refusal::PhotoNotSaved {
             folder: path(),
             disk_full: true,
@@ -201,6 +202,7 @@ fn refusals() -> Vec<Refusal> {
             | Refusal::ConfirmAfterCapture
             | Refusal::CampusCloseOnly
             | Refusal::OfflineUnknownAccount
+            | Refusal::AccountNotShared
             | Refusal::PhotoNotSaved { .. }
             | Refusal::Text(_)
             | Refusal::Window(_) => {}
