@@ -459,3 +459,60 @@ fn a_copied_campus_file_and_a_fresh_first_account_make_nobody_a_campus_superviso
     let after = accounts::accounts(&mut booth.client()).unwrap();
     assert_eq!(after, before, "the campus took the account");
 }
+
+/// With a real station's own login, in raw SQL: it may not choose the server's order, write an
+/// event as another station, take over another station's login or touch another station's row.
+/// The honest station's sync goes on.
+#[test]
+fn a_station_login_cannot_forge_the_order_another_station_or_its_row() {
+    let campus = TestCampus::start();
+    let mut honest = campus.station("B");
+    let attacker_station = campus.station("A");
+    let mut attacker =
+        capture_station::campus::tls::connect(&attacker_station.login, Duration::from_secs(10))
+            .unwrap();
+    let payload = json!({});
+    let far_ahead = attacker.execute(
+        "INSERT INTO events (server_seq, event_id, station, kind, payload, outcome, shared)
+         VALUES (9000000000000000000, $1, 'A', 'refund', $2, 'applied', true)",
+        &[&uuid::Uuid::now_v7(), &payload],
+    );
+    assert!(far_ahead.is_err(), "a station chose server_seq");
+    let as_b = attacker.execute(
+        "INSERT INTO events (event_id, station, station_seq, kind, payload, outcome, shared)
+         VALUES ($1, 'B', 99, 'refund', $2, 'applied', true)",
+        &[&uuid::Uuid::now_v7(), &payload],
+    );
+    assert!(as_b.is_err(), "a station wrote an event as another station");
+    let takeover = attacker.execute(
+        "UPDATE stations SET role_name = session_user WHERE name = 'B'",
+        &[],
+    );
+    assert!(
+        takeover.is_err(),
+        "a station changed another station's login"
+    );
+    let others_row = attacker
+        .execute(
+            "UPDATE stations SET last_seq = 0, last_contact = now() WHERE name = 'B'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(others_row, 0, "a station changed another station's row");
+    let own_row = attacker
+        .execute(
+            "UPDATE stations SET last_contact = now() WHERE name = 'A'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(own_row, 1);
+    assert_eq!(
+        campus.count("SELECT count(*) FROM events WHERE server_seq > 1000000"),
+        0
+    );
+
+    let booking = honest.walk_in(&walk_in("辛", None, "S8"));
+    honest.capture(&booking);
+    let report = honest.sync();
+    assert_eq!(report.applied, 2, "{report:?}");
+}

@@ -335,11 +335,38 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT SELECT ON campus_schema, stations TO {ENROL_ROLE};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
          REVOKE ALL ON join_codes FROM {STATION_GROUP};
-         GRANT INSERT ON events, quarantine, bookings, photos, captures, claims, conflicts,
-             seals, close_outs, accounts TO {STATION_GROUP};
-         GRANT UPDATE ON stations, bookings, captures, claims, conflicts, seals, accounts
+         GRANT INSERT ON quarantine, bookings, photos, captures, claims, conflicts, seals,
+             close_outs, accounts TO {STATION_GROUP};
+         GRANT UPDATE ON bookings, captures, claims, conflicts, seals, accounts
              TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
+
+         -- The server's order is the server's: a station may not pick `server_seq` (one far
+         -- ahead would move every puller's cursor past all real changes) or the receive time.
+         REVOKE INSERT ON events FROM {STATION_GROUP};
+         GRANT INSERT (event_id, station, station_seq, kind, payload, outcome, shared,
+             device_at) ON events TO {STATION_GROUP};
+         -- A station writes events as itself (or as the campus, for a supervisor's decision),
+         -- never as another station.
+         ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS events_read ON events;
+         CREATE POLICY events_read ON events FOR SELECT TO {STATION_GROUP} USING (true);
+         DROP POLICY IF EXISTS events_as_itself ON events;
+         CREATE POLICY events_as_itself ON events FOR INSERT TO {STATION_GROUP}
+             WITH CHECK (station = 'server' OR station =
+                 (SELECT s.name FROM stations s WHERE s.role_name = session_user));
+         -- A station reports its own health, and nothing else: not its login (taking over
+         -- another station), not its name, not another station's row.
+         REVOKE UPDATE ON stations FROM {STATION_GROUP};
+         GRANT UPDATE (last_seq, last_contact, clock_offset_ms, outbox_depth, photos_waiting)
+             ON stations TO {STATION_GROUP};
+         ALTER TABLE stations ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS stations_read ON stations;
+         CREATE POLICY stations_read ON stations FOR SELECT TO {STATION_GROUP}, {ENROL_ROLE}
+             USING (true);
+         DROP POLICY IF EXISTS stations_own_row ON stations;
+         CREATE POLICY stations_own_row ON stations FOR UPDATE TO {STATION_GROUP}
+             USING (role_name = session_user) WITH CHECK (role_name = session_user);
 
          CREATE OR REPLACE FUNCTION campus_enrol(station_name text, station_password text,
                                                  join_code text)
