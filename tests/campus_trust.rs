@@ -516,3 +516,49 @@ fn a_station_login_cannot_forge_the_order_another_station_or_its_row() {
     let report = honest.sync();
     assert_eq!(report.applied, 2, "{report:?}");
 }
+
+/// A token without the server's certificate pin would let the connection fall back to plain
+/// text and trust any server on the hall's network: joining with one is refused, unless the
+/// command line says `--insecure`; nothing is written by the refusal.
+#[test]
+fn a_token_without_a_certificate_pin_joins_only_when_told_insecure() {
+    let campus = TestCampus::start();
+    let unpinned = |campus: &TestCampus| {
+        let mut token = campus.join_token();
+        token.server.tls_pin = None;
+        token.to_text()
+    };
+    let refused_here = campus.folder.path().join("refused");
+    let token = unpinned(&campus);
+    let output = util::run_as(
+        &refused_here,
+        None,
+        &["campus", "join", &token, "--station", "东门-9"],
+    );
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("证书指纹"), "{said}");
+    assert!(!settings_path(&refused_here).exists());
+    assert_eq!(campus.count("SELECT count(*) FROM stations"), 0);
+
+    let told = campus.folder.path().join("told");
+    let token = unpinned(&campus);
+    let output = util::run_as(
+        &told,
+        None,
+        &[
+            "campus",
+            "join",
+            &token,
+            "--station",
+            "东门-9",
+            "--insecure",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(settings_path(&told).exists());
+}

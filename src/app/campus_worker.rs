@@ -155,14 +155,8 @@ fn handle(
             if station.is_empty() || station.chars().count() > 64 {
                 anyhow::bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
             }
-            let token = JoinToken::parse(&token)?;
-            let login = CampusClient::enrol(&token, &station, CONNECT_TIMEOUT)?;
-            let joined = CampusSettings {
-                station,
-                login,
-                enrolment: Some(token.server),
-            };
-            joined.save(data_dir)?;
+            // The window never accepts a token without the server's certificate pin.
+            let joined = crate::campus::settings::join(data_dir, &token, &station, false)?;
             *settings = Some(joined.clone());
             CampusEvent::Joined(Box::new(joined))
         }

@@ -108,6 +108,10 @@ pub enum CampusRefusal {
     ConflictResolved(i64),
     #[error("a {kind} conflict cannot be settled with {decision}")]
     WrongDecision { kind: String, decision: String },
+    #[error(
+        "the join token names no server certificate, so the connection could be read or faked on the network: get a token from a server with TLS, or accept it with --insecure"
+    )]
+    TokenWithoutCertificate,
 }
 
 impl From<postgres::Error> for CampusError {

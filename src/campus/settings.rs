@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::token::ServerLogin;
+use super::server::CampusClient;
+use super::token::{JoinToken, ServerLogin};
+use super::{CampusError, CampusRefusal};
 
 pub const SETTINGS_FILE: &str = "campus.toml";
 
@@ -40,6 +42,33 @@ struct SettingsFile {
     /// The enrolment login (the name predates one-time codes: older tokens were only this).
     join_token: Option<String>,
 }
+
+/// Joins the campus a join token names, as `station`, and keeps the settings in `data_dir`. A
+/// token without the server's certificate pin is refused unless `allow_unpinned` (the CLI's
+/// `--insecure`): without a pin the connection may fall back to plain text, and any server on
+/// the hall's network could pose as the campus.
+pub fn join(
+    data_dir: &Path,
+    token: &str,
+    station: &str,
+    allow_unpinned: bool,
+) -> Result<CampusSettings> {
+    let token = JoinToken::parse(token)?;
+    if token.server.tls_pin.is_none() && !allow_unpinned {
+        return Err(CampusError::from(CampusRefusal::TokenWithoutCertificate).into());
+    }
+    let login = CampusClient::enrol(&token, station, JOIN_TIMEOUT)?;
+    let settings = CampusSettings {
+        station: station.to_string(),
+        login,
+        enrolment: Some(token.server),
+    };
+    settings.save(data_dir)?;
+    Ok(settings)
+}
+
+/// How long joining waits for the server.
+const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub fn settings_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SETTINGS_FILE)

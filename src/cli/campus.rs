@@ -13,7 +13,6 @@ use crate::campus::link::CampusLink;
 use crate::campus::server::CampusClient;
 use crate::campus::settings::CampusSettings;
 use crate::campus::sync::{CONNECT_TIMEOUT, sync_once};
-use crate::campus::token::JoinToken;
 use crate::station::Reach;
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +26,10 @@ pub enum CampusCommand {
         /// This station's name on the campus (unique there), e.g. 东门-1
         #[arg(long)]
         station: String,
+        /// Accept a token without the server's certificate pin (a server without TLS): the
+        /// connection may then be read or faked on the network
+        #[arg(long)]
+        insecure: bool,
     },
     /// Upload this station's changes and pull the others' now
     Sync(SyncArgs),
@@ -146,7 +149,11 @@ pub fn campus(
 ) -> Result<()> {
     match command {
         CampusCommand::Server(command) => server_command(command),
-        CampusCommand::Join { token, station } => join(data_dir, &token, &station),
+        CampusCommand::Join {
+            token,
+            station,
+            insecure,
+        } => join(data_dir, &token, &station, insecure),
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
         CampusCommand::Status { json } => status(data_dir, open()?, json),
         CampusCommand::Overview { json } => overview(data_dir, json),
@@ -251,7 +258,7 @@ fn server_command(command: ServerCommand) -> Result<()> {
     }
 }
 
-fn join(data_dir: &Path, token: &str, station: &str) -> Result<()> {
+fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<()> {
     if let Some(existing) = CampusSettings::load(data_dir)? {
         bail!(
             "本工位已加入校区（{existing:?}）/ this station already joined a campus ({existing:?}); \
@@ -263,14 +270,7 @@ fn join(data_dir: &Path, token: &str, station: &str) -> Result<()> {
     if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
         bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
     }
-    let token = JoinToken::parse(token)?;
-    let login = CampusClient::enrol(&token, station, std::time::Duration::from_secs(10))?;
-    let settings = CampusSettings {
-        station: station.to_string(),
-        login,
-        enrolment: Some(token.server),
-    };
-    settings.save(data_dir)?;
+    let settings = crate::campus::settings::join(data_dir, token, station, insecure)?;
     println!(
         "已加入校区 / joined the campus at {} as station {station}",
         settings.login

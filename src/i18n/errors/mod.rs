@@ -502,6 +502,7 @@ impl Worded for crate::campus::CampusRefusal {
             NoAccount(name) => format!("校区没有账户 {name}"),
             ConflictResolved(id) => format!("冲突 {id} 已处理过"),
             WrongDecision { .. } => "这类冲突不能这样处理".to_string(),
+            TokenWithoutCertificate => "加入码没有服务器证书指纹，连接可能在网络上被窃听或冒充：请从启用 TLS 的服务器取得加入码，或在命令行用 --insecure 明确接受".to_string(),
         }
     }
 }

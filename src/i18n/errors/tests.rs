@@ -346,6 +346,7 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             kind: "double_capture".into(),
             decision: "keep_both".into(),
         },
+        CampusRefusal::TokenWithoutCertificate,
     ];
     for sample in &samples {
         match sample {
@@ -364,7 +365,8 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             | CampusRefusal::AccountExists(_)
             | CampusRefusal::NoAccount(_)
             | CampusRefusal::ConflictResolved(_)
-            | CampusRefusal::WrongDecision { .. } => {}
+            | CampusRefusal::WrongDecision { .. }
+            | CampusRefusal::TokenWithoutCertificate => {}
         }
     }
     samples
