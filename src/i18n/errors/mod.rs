@@ -502,7 +502,7 @@ impl Worded for crate::campus::CampusRefusal {
             NoAccount(name) => format!("校区没有账户 {name}"),
             ConflictResolved(id) => format!("冲突 {id} 已处理过"),
             WrongDecision { .. } => "这类冲突不能这样处理".to_string(),
-            TokenWithoutCertificate => "加入码没有服务器证书指纹，连接可能在网络上被窃听或冒充：请从启用 TLS 的服务器取得加入码，或在命令行用 --insecure 明确接受".to_string(),
+            TokenWithoutCertificate => "加入码没有服务器证书指纹，连接可能在网络上被窃听或冒充：请从启用加密的服务器重新取得加入码（命令行可明确接受不加密的连接，见说明书）".to_string(),
         }
     }
 }
