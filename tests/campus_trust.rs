@@ -5,6 +5,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use capture_station::campus::CampusError;
 use capture_station::campus::accounts;
 use capture_station::campus::cluster::{self, ADMIN_ROLE, CAMPUS_DATABASE, LOG_FILE};
 use capture_station::campus::inbox::{self, RemoteEvent};
@@ -561,4 +562,53 @@ fn a_token_without_a_certificate_pin_joins_only_when_told_insecure() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(settings_path(&told).exists());
+}
+
+/// A server folder made by the version before join codes (schema 4) is upgraded by starting the
+/// new version: the station it had is refused as too old until then, and after it a join code
+/// registers a station.
+#[test]
+fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
+    let campus = TestCampus::start();
+    let station = campus.station("旧");
+    campus
+        .admin()
+        .batch_execute(
+            "DROP FUNCTION campus_enrol(text, text, text);
+             DROP FUNCTION campus_issue_join_code(integer);
+             DROP TABLE join_codes;
+             DROP POLICY stations_read ON stations;
+             DROP POLICY stations_own_row ON stations;
+             ALTER TABLE stations DROP COLUMN revoked_at;
+             DELETE FROM campus_schema WHERE version = 5;",
+        )
+        .unwrap();
+    let Err(too_old) = CampusClient::connect(&station.login, Duration::from_secs(10)) else {
+        panic!("a station connected to a server older than it");
+    };
+    assert!(
+        matches!(too_old, CampusError::ServerTooOld { found: 4, .. }),
+        "{too_old}"
+    );
+
+    cluster::stop(&campus.server_dir).unwrap();
+    let started = util::run_as(
+        &campus.folder.path().join("admin"),
+        None,
+        &[
+            "campus",
+            "server",
+            "start",
+            "--dir",
+            campus.server_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    assert!(String::from_utf8_lossy(&started.stdout).contains("[5]"));
+    station.client();
+    CampusClient::enrol(&campus.join_token(), "新", Duration::from_secs(10)).unwrap();
 }

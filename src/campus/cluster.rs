@@ -507,6 +507,15 @@ fn join_token_from(
     ))
 }
 
+/// Brings the campus schema of the cluster made here up to this version (the owner's login, on
+/// this machine), with its grants, row policies and session limits; the versions applied.
+/// `campus server start` runs it, so a server folder is upgraded by starting the new version.
+pub fn upgrade(dir: &Path) -> Result<Vec<i32>> {
+    let admin = read_admin_file(dir)?;
+    let mut client = connect_local(&admin_login(dir)?)?;
+    Ok(schema::migrate(&mut client, &admin.enrol_password)?)
+}
+
 /// What revoking a station did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedStation {

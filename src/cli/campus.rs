@@ -215,6 +215,10 @@ fn server_command(command: ServerCommand) -> Result<()> {
         }
         ServerCommand::Start { dir } => {
             cluster::start(&dir)?;
+            let applied = cluster::upgrade(&dir)?;
+            if !applied.is_empty() {
+                println!("校区数据库已升级 / campus schema upgraded: {applied:?}");
+            }
             println!("校区服务器已启动 / campus server running");
             Ok(())
         }

@@ -438,7 +438,7 @@ fn codes_are_read_as_on_linux() {
 
 /// A Windows-only company's campus: PostgreSQL from its own installer (here a throwaway cluster
 /// standing in for it), set up with the installed program's `campus server init --url`; a
-/// Windows booth joins with the token, shoots two walk-ins and syncs over TLS; a Linux booth
+/// Windows booth joins with the token it printed, shoots two walk-ins and syncs over TLS; a Linux booth
 /// pulls both photos with their checksums.
 #[test]
 fn a_windows_booth_sets_up_an_existing_server_and_shares_its_photos() {
@@ -503,7 +503,13 @@ fn a_windows_booth_sets_up_an_existing_server_and_shares_its_photos() {
         "{status}"
     );
 
-    // A Linux booth joins with the token the Windows booth printed, as a second booth would.
+    // A Linux booth joins the campus the Windows booth set up, as a second booth would: with the
+    // same server and enrolment login, and its own one-time code (a code joins one station).
+    let mut second = capture_station::campus::token::JoinToken::parse(&token).unwrap();
+    second.code = capture_station::campus::server::issue_join_code_on(&mut campus.admin(), 15)
+        .unwrap()
+        .code;
+    let token = second.to_text();
     let linux_booth = tempfile::tempdir().unwrap();
     let at_linux_booth = |args: &[&str]| {
         let mut command = linux_binary();
