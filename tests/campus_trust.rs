@@ -612,3 +612,25 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
     station.client();
     CampusClient::enrol(&campus.join_token(), "新", Duration::from_secs(10)).unwrap();
 }
+
+/// A station rotates its own campus password: the old one stops working at once, the new one is
+/// kept in its settings and syncs.
+#[test]
+fn a_station_rotates_its_own_password() {
+    let campus = TestCampus::start();
+    let station = campus.station("轮换");
+    let folder = station.photos.parent().unwrap().to_path_buf();
+    let old = CampusSettings::load(&folder).unwrap().unwrap().login;
+    let refused = util::run_as(&folder, None, &["campus", "rotate-password"]);
+    assert!(!refused.status.success(), "rotated without a sign-in");
+    let output = util::run(&folder, &["campus", "rotate-password"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let new = CampusSettings::load(&folder).unwrap().unwrap().login;
+    assert_ne!(new.password, old.password);
+    assert!(capture_station::campus::tls::connect(&old, Duration::from_secs(10)).is_err());
+    CampusClient::connect(&new, Duration::from_secs(10)).unwrap();
+}

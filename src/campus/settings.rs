@@ -67,6 +67,22 @@ pub fn join(
     Ok(settings)
 }
 
+/// Gives this station's campus login a new password: the server takes its SCRAM verifier (a role
+/// may change its own password), then the settings are saved with it. Should the save fail after
+/// the server changed, the error says so, with the way back (a new join code).
+pub fn rotate_password(data_dir: &Path) -> Result<()> {
+    let Some(mut settings) = CampusSettings::load(data_dir)? else {
+        anyhow::bail!("本工位未加入校区 / this station has not joined a campus");
+    };
+    let mut client = CampusClient::connect(&settings.login, JOIN_TIMEOUT)?;
+    let password = super::token::new_secret();
+    client.set_own_password(&password)?;
+    settings.login.password = password;
+    settings.save(data_dir).context(
+        "the server took the new password but this station could not keep it: ask the supervisor          to revoke this station and join again with a new join code",
+    )
+}
+
 /// How long joining waits for the server.
 const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 

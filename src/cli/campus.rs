@@ -38,6 +38,9 @@ pub enum CampusCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Give this station's campus login a new password (the old one stops working at once); a
+    /// supervisor's
+    RotatePassword,
     /// Stations, open conflicts and quarantined events, as the server holds them
     Overview {
         #[arg(long)]
@@ -156,6 +159,17 @@ pub fn campus(
         } => join(data_dir, &token, &station, insecure),
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
         CampusCommand::Status { json } => status(data_dir, open()?, json),
+        CampusCommand::RotatePassword => {
+            // The station's credential is the supervisor's to change.
+            let mut station = open()?;
+            let session = station.sign_in()?;
+            station
+                .store
+                .authorize(&session, crate::store::Permission::ChangeSettings, None)?;
+            crate::campus::settings::rotate_password(data_dir)?;
+            println!("本工位的校区登录密码已更换 / this station's campus password was changed");
+            Ok(())
+        }
         CampusCommand::Overview { json } => overview(data_dir, json),
         CampusCommand::Report { school, json } => report(data_dir, school.as_deref(), json),
         CampusCommand::Seal { school, json } => seal(data_dir, open()?, &school, json),

@@ -250,6 +250,20 @@ impl CampusClient {
         issue_join_code_on(&mut self.client, minutes)
     }
 
+    /// Sets this login's own password (its SCRAM verifier only travels).
+    pub fn set_own_password(&mut self, password: &str) -> CampusResult<()> {
+        let literal: String = self
+            .client
+            .query_one(
+                "SELECT quote_literal($1)",
+                &[&schema::scram_verifier(password)],
+            )?
+            .get(0);
+        self.client
+            .batch_execute(&format!("ALTER ROLE CURRENT_USER PASSWORD {literal}"))?;
+        Ok(())
+    }
+
     /// Whether this connection is encrypted, as the server sees it.
     pub fn encrypted(&mut self) -> CampusResult<bool> {
         Ok(self
