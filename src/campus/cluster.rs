@@ -285,12 +285,7 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
         tls_pin: Some(certificate.fingerprint.clone()),
     };
     let mut client = connect_local(&superuser)?;
-    let admin_literal: String = client
-        .query_one(
-            "SELECT quote_literal($1)",
-            &[&schema::scram_verifier(&admin.admin_password)],
-        )?
-        .get(0);
+    let admin_literal = schema::password_literal(&mut client, &admin.admin_password)?;
     // Two calls: CREATE DATABASE refuses to run inside the implicit transaction of a batch.
     client.batch_execute(&format!(
         "CREATE ROLE {ADMIN_ROLE} LOGIN CREATEROLE PASSWORD {admin_literal}"
@@ -526,15 +521,11 @@ pub struct RevokedStation {
 /// connections end now (as PostgreSQL's superuser, on this machine). Its events, photos and
 /// captures stay on the campus; its seals still count. Revoking twice is harmless.
 pub fn revoke_station(dir: &Path, station: &str) -> Result<RevokedStation> {
-    let cluster = read_cluster_file(dir)?;
-    let admin = read_admin_file(dir)?;
+    // The superuser: only it may end another role's connections.
     let mut client = connect_local(&ServerLogin {
-        host: "127.0.0.1".to_string(),
-        port: cluster.port,
-        database: CAMPUS_DATABASE.to_string(),
         user: "postgres".to_string(),
-        password: admin.superuser_password,
-        tls_pin: cluster.tls_fingerprint,
+        password: read_admin_file(dir)?.superuser_password,
+        ..admin_login(dir)?
     })?;
     let mut tx = client.transaction()?;
     let Some(row) = tx.query_opt(

@@ -266,6 +266,15 @@ pub fn scram_verifier(password: &str) -> String {
     postgres_protocol::password::scram_sha_256(password.as_bytes())
 }
 
+/// `password` as the SQL literal a `CREATE/ALTER ROLE … PASSWORD` takes: PostgreSQL accepts no
+/// parameters there. Only its SCRAM verifier is sent, so the password itself never reaches the
+/// server (or its log), and `quote_literal` on the server does the quoting.
+pub fn password_literal(client: &mut impl GenericClient, password: &str) -> CampusResult<String> {
+    Ok(client
+        .query_one("SELECT quote_literal($1)", &[&scram_verifier(password)])?
+        .get(0))
+}
+
 /// How long a session may sit inside a transaction without a word, and so hold the events lock
 /// every writer needs. A booth that loses the Wi-Fi mid-upload is cut off after this and its
 /// transaction rolled back (the booth sends the batch again); without it, every booth's sync
@@ -313,15 +322,7 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
     if !role_exists(tx, STATION_GROUP)? {
         tx.batch_execute(&format!("CREATE ROLE {STATION_GROUP} NOLOGIN"))?;
     }
-    // The password goes in as a literal: PostgreSQL accepts no parameters in CREATE ROLE. Only
-    // its SCRAM verifier is sent, so the password itself never reaches the server (or its log),
-    // and `quote_literal` on the server does the quoting.
-    let literal: String = tx
-        .query_one(
-            "SELECT quote_literal($1)",
-            &[&scram_verifier(enrol_password)],
-        )?
-        .get(0);
+    let literal = password_literal(tx, enrol_password)?;
     if role_exists(tx, ENROL_ROLE)? {
         tx.batch_execute(&format!("ALTER ROLE {ENROL_ROLE} LOGIN PASSWORD {literal}"))?;
     } else {

@@ -252,13 +252,7 @@ impl CampusClient {
 
     /// Sets this login's own password (its SCRAM verifier only travels).
     pub fn set_own_password(&mut self, password: &str) -> CampusResult<()> {
-        let literal: String = self
-            .client
-            .query_one(
-                "SELECT quote_literal($1)",
-                &[&schema::scram_verifier(password)],
-            )?
-            .get(0);
+        let literal = schema::password_literal(&mut self.client, password)?;
         self.client
             .batch_execute(&format!("ALTER ROLE CURRENT_USER PASSWORD {literal}"))?;
         Ok(())
