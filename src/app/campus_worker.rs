@@ -13,6 +13,7 @@ use crate::campus::schema::JOIN_CODE_MINUTES;
 use crate::campus::server::{CampusClient, ConflictRow, QuarantineRow, StationRow};
 use crate::campus::settings::CampusSettings;
 use crate::campus::token::JoinToken;
+use crate::campus::{CampusError, CampusRefusal};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -148,13 +149,6 @@ fn handle(
 ) -> anyhow::Result<CampusEvent> {
     Ok(match job {
         CampusJob::Join { token, station } => {
-            if settings.is_some() {
-                anyhow::bail!("本工位已加入校区 / this station already joined a campus");
-            }
-            let station = station.trim().to_string();
-            if station.is_empty() || station.chars().count() > 64 {
-                anyhow::bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
-            }
             // The window never accepts a token without the server's certificate pin.
             let joined = crate::campus::settings::join(data_dir, &token, &station, false)?;
             *settings = Some(joined.clone());
@@ -162,9 +156,7 @@ fn handle(
         }
         CampusJob::IssueJoinCode => {
             let Some(enrolment) = settings.as_ref().and_then(|s| s.enrolment.clone()) else {
-                anyhow::bail!(
-                    "本工位不知道校区的加入地址，请在服务器上生成加入码 / this station does not know the campus's enrolment login: issue the code on the server (campus server token)"
-                );
+                return Err(CampusError::from(CampusRefusal::NoEnrolmentLogin).into());
             };
             let issued = connected(settings, client)?.issue_join_code(JOIN_CODE_MINUTES)?;
             CampusEvent::JoinCode(ShownJoinCode {

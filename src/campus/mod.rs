@@ -112,6 +112,18 @@ pub enum CampusRefusal {
         "the join token names no server certificate, so the connection could be read or faked on the network: get a token from a server with TLS, or accept it with --insecure"
     )]
     TokenWithoutCertificate,
+    #[error("the join code is unknown, used or expired: ask the supervisor for a new one")]
+    JoinCodeRefused,
+    #[error("{0} join codes are open already: use them or let them expire")]
+    TooManyJoinCodes(i64),
+    #[error(
+        "this station does not know the campus's enrolment login: issue the code on the server (campus server token)"
+    )]
+    NoEnrolmentLogin,
+    #[error("this station already joined a campus ({0}); remove its campus.toml to leave it first")]
+    AlreadyJoined(String),
+    #[error("a station name has 1 to 64 characters and no control characters")]
+    StationNameRule,
 }
 
 impl From<postgres::Error> for CampusError {

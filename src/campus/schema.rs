@@ -380,7 +380,7 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
               WHERE code_sha256 = encode(sha256(convert_to(join_code, 'UTF8')), 'hex')
                 AND used_by IS NULL AND expires_at > clock_timestamp();
              IF NOT FOUND THEN
-                 RAISE EXCEPTION '加入码无效、已用过或已过期 / the join code is unknown, used or expired'
+                 RAISE EXCEPTION 'the join code is unknown, used or expired'
                      USING ERRCODE = 'invalid_authorization_specification';
              END IF;
              IF length(station_name) NOT BETWEEN 1 AND 64 THEN
@@ -426,7 +426,8 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
              END IF;
              IF (SELECT count(*) FROM join_codes WHERE issued_by = issuer AND used_by IS NULL
                    AND expires_at > clock_timestamp()) >= {OPEN_JOIN_CODES} THEN
-                 RAISE EXCEPTION '未用的加入码已有 {OPEN_JOIN_CODES} 个 / {OPEN_JOIN_CODES} join codes are open already: use or let them expire';
+                 RAISE EXCEPTION '{OPEN_JOIN_CODES} join codes are open already: use or let them expire'
+                     USING ERRCODE = 'configuration_limit_exceeded';
              END IF;
              INSERT INTO join_codes (code_sha256, issued_by, expires_at)
              VALUES (encode(sha256(convert_to(code, 'UTF8')), 'hex'), issuer,

@@ -43,7 +43,8 @@ struct SettingsFile {
     join_token: Option<String>,
 }
 
-/// Joins the campus a join token names, as `station`, and keeps the settings in `data_dir`. A
+/// Joins the campus a join token names, as `station` (1–64 characters, trimmed), and keeps the
+/// settings in `data_dir`; a station that joined already is refused. A
 /// token without the server's certificate pin is refused unless `allow_unpinned` (the CLI's
 /// `--insecure`): without a pin the connection may fall back to plain text, and any server on
 /// the hall's network could pose as the campus.
@@ -53,6 +54,15 @@ pub fn join(
     station: &str,
     allow_unpinned: bool,
 ) -> Result<CampusSettings> {
+    if let Some(existing) = CampusSettings::load(data_dir)? {
+        return Err(
+            CampusError::from(CampusRefusal::AlreadyJoined(existing.login.address())).into(),
+        );
+    }
+    let station = station.trim();
+    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
+        return Err(CampusError::from(CampusRefusal::StationNameRule).into());
+    }
     let token = JoinToken::parse(token)?;
     if token.server.tls_pin.is_none() && !allow_unpinned {
         return Err(CampusError::from(CampusRefusal::TokenWithoutCertificate).into());

@@ -277,17 +277,7 @@ fn server_command(command: ServerCommand) -> Result<()> {
 }
 
 fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<()> {
-    if let Some(existing) = CampusSettings::load(data_dir)? {
-        bail!(
-            "本工位已加入校区（{existing:?}）/ this station already joined a campus ({existing:?}); \
-             remove {} to leave it first",
-            crate::campus::settings::settings_path(data_dir).display()
-        );
-    }
     let station = station.trim();
-    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
-        bail!("站名须为 1–64 个字符 / a station name has 1 to 64 characters");
-    }
     let settings = crate::campus::settings::join(data_dir, token, station, insecure)?;
     println!(
         "已加入校区 / joined the campus at {} as station {station}",

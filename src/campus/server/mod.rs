@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::schema::{self};
 use super::token::{JoinToken, ServerLogin, new_secret};
-use super::{CampusError, CampusResult};
+use super::{CampusError, CampusRefusal, CampusResult};
 
 /// The channel stations LISTEN on; every commit that adds shared events notifies it.
 pub const CHANGES_CHANNEL: &str = "campus_changes";
@@ -164,9 +164,16 @@ fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
         .map_err(|_| CampusError::Refused(format!("{what} '{text}' is not a UUID")))
 }
 
-/// A server function's own refusal (its message is worded for people), or a failure.
+/// A server function's refusal (typed where the app words it for people), or a failure.
 fn refused_or_failed(error: postgres::Error) -> CampusError {
+    use postgres::error::SqlState;
     match error.as_db_error() {
+        Some(db) if db.code() == &SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            CampusRefusal::JoinCodeRefused.into()
+        }
+        Some(db) if db.code() == &SqlState::CONFIGURATION_LIMIT_EXCEEDED => {
+            CampusRefusal::TooManyJoinCodes(schema::OPEN_JOIN_CODES).into()
+        }
         Some(db) => CampusError::Refused(db.message().to_string()),
         None => CampusError::Postgres(error),
     }

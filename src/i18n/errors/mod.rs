@@ -502,6 +502,15 @@ impl Worded for crate::campus::CampusRefusal {
             NoAccount(name) => format!("校区没有账户 {name}"),
             ConflictResolved(id) => format!("冲突 {id} 已处理过"),
             WrongDecision { .. } => "这类冲突不能这样处理".to_string(),
+            JoinCodeRefused => "加入码无效、已用过或已过期：请主管重新生成加入码".to_string(),
+            TooManyJoinCodes(count) => {
+                format!("未用的加入码已有 {count} 个：请先用掉或等其过期")
+            }
+            NoEnrolmentLogin => {
+                "本工位不知道校区的加入地址：请在校区服务器上生成加入码".to_string()
+            }
+            AlreadyJoined(_) => "本工位已加入校区：要离开，请先删除其校区设置文件".to_string(),
+            StationNameRule => "站名须为 1–64 个字，且不含控制字符".to_string(),
             TokenWithoutCertificate => "加入码没有服务器证书指纹，连接可能在网络上被窃听或冒充：请从启用加密的服务器重新取得加入码（命令行可明确接受不加密的连接，见说明书）".to_string(),
         }
     }

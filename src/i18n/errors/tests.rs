@@ -347,6 +347,11 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             decision: "keep_both".into(),
         },
         CampusRefusal::TokenWithoutCertificate,
+        CampusRefusal::JoinCodeRefused,
+        CampusRefusal::TooManyJoinCodes(5),
+        CampusRefusal::NoEnrolmentLogin,
+        CampusRefusal::AlreadyJoined("127.0.0.1:5432/campus".into()),
+        CampusRefusal::StationNameRule,
     ];
     for sample in &samples {
         match sample {
@@ -366,7 +371,12 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             | CampusRefusal::NoAccount(_)
             | CampusRefusal::ConflictResolved(_)
             | CampusRefusal::WrongDecision { .. }
-            | CampusRefusal::TokenWithoutCertificate => {}
+            | CampusRefusal::TokenWithoutCertificate
+            | CampusRefusal::JoinCodeRefused
+            | CampusRefusal::TooManyJoinCodes(_)
+            | CampusRefusal::NoEnrolmentLogin
+            | CampusRefusal::AlreadyJoined(_)
+            | CampusRefusal::StationNameRule => {}
         }
     }
     samples
