@@ -324,6 +324,7 @@ fn prepare(app: &mut StationApp, shot: Scene) {
                 app.apply(Command::Campus(CampusCommand::LoadGate(
                     super::demo::DEMO_SCHOOL.to_string(),
                 )));
+                app.apply(Command::Campus(CampusCommand::IssueJoinCode));
             }
         }
         Scene::Settings => app.apply(Command::SupervisorTab(SupervisorTab::Settings)),
@@ -424,12 +425,16 @@ fn ready(app: &mut StationApp, shot: Scene) -> bool {
             }
             app.state.supervisor.export.plan.is_some()
         }
-        // A demo folder that joined a (training) campus waits for the server's overview.
+        // A demo folder that joined a (training) campus waits for the server's overview and
+        // the next station's join code.
         Scene::Campus => {
             let campus = &app.state.supervisor.campus;
             campus.joined.is_none()
                 || campus.error.is_some()
-                || (campus.overview.is_some() && !campus.close.busy)
+                || (campus.overview.is_some()
+                    && campus.join_code.is_some()
+                    && !campus.close.busy
+                    && !campus.busy)
         }
         Scene::Settings => !app.state.supervisor.users.list.is_empty(),
         Scene::SignIn | Scene::StudentWaiting => {
