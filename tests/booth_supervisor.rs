@@ -433,6 +433,19 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
             .is_some(),
         "the station remembers its campus"
     );
+    // From the join on, the campus checks a supervisor's PIN itself: the supervisor signed in
+    // before it is signed out, told why, and signs in again.
+    booth.settle(|s| s.role != WindowRole::Supervisor);
+    booth.harness.get_by_label_contains("请重新登录主管账户");
+    booth.supervisor_over_the_booth();
+    booth.harness.get_by_label("主管").click();
+    booth.harness.run_steps(2);
+    booth.harness.get_by_label("校区").click();
+    booth.harness.run_steps(2);
+    booth.settle(|s| {
+        let campus = &s.supervisor.campus;
+        campus.overview.is_some() && !campus.busy
+    });
 
     for name in ["东门-1", "东门-2", "主管工位"] {
         booth.harness.get_by_label(name);

@@ -1263,15 +1263,15 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
                  ,无单号,S9,校区大学,\r\n\
                  IMP-3,王五,S3,校区大学,CODE-0001\r\n\
                  IMP-4,赵六,S4,校区大学,\r\n";
-    let import = |station: &crate::util::campus_server::TestStation, csv: &str| {
+    let import = |station: &mut crate::util::campus_server::TestStation, csv: &str| {
         capture_station::campus::import::import_file(
-            &mut station.client(),
+            &mut station.supervisor_client(),
             csv.as_bytes(),
             &options,
         )
         .unwrap()
     };
-    let report = import(&a, first);
+    let report = import(&mut a, first);
     assert_eq!(
         (report.inserted, report.updated, report.unchanged),
         (3, 0, 0)
@@ -1296,7 +1296,7 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
     }
     // The same file again changes nothing and tells no station anything.
     let events = campus.count("SELECT count(*) FROM events");
-    let again = import(&b, first);
+    let again = import(&mut b, first);
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(campus.count("SELECT count(*) FROM events"), events);
 
@@ -1309,7 +1309,7 @@ fn an_import_into_the_campus_reaches_every_station_and_never_changes_a_captured_
                   IMP-2,李思,S2,校区大学\n\
                   IMP-4,赵六,S4,校区大学\n\
                   IMP-5,钱七,S5,校区大学\n";
-    let report = import(&b, second);
+    let report = import(&mut b, second);
     assert_eq!(
         (report.inserted, report.updated, report.unchanged),
         (1, 1, 1)
@@ -1550,9 +1550,10 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     };
 
     // The booth's own supervisor comes to the campus on first sign-in; then adds a colleague.
-    let boss = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+    let (boss, ticket) = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+    let ticket = ticket.expect("signed in online: the campus gave a ticket");
     accounts::add_account(
-        &mut a.client(),
+        &mut a.client().with_ticket(ticket.clone()),
         &mut a.store,
         &boss,
         "王主管",
@@ -1560,7 +1561,7 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
         "135792",
     )
     .unwrap();
-    let at_b = online(&mut b, "王主管", "135792").unwrap();
+    let (at_b, _) = online(&mut b, "王主管", "135792").unwrap();
     assert_eq!(at_b.role(), Role::Supervisor, "B never had this account");
     let listed = accounts::accounts(&mut c.client()).unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
@@ -1598,7 +1599,14 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     );
 
     // A new PIN ends the lock everywhere.
-    accounts::reset_pin(&mut a.client(), &mut a.store, &boss, "王主管", "246813").unwrap();
+    accounts::reset_pin(
+        &mut a.client().with_ticket(ticket),
+        &mut a.store,
+        &boss,
+        "王主管",
+        "246813",
+    )
+    .unwrap();
     online(&mut c, "王主管", "246813").unwrap();
 
     // Offline: B signs in the accounts it has seen; C refuses one it never saw, and says why.
@@ -1617,7 +1625,7 @@ fn a_supervisor_signs_in_at_any_booth_and_wrong_pins_lock_the_account_everywhere
     );
 
     // The same name brought by another booth does not replace the campus's account.
-    let at_d = online(&mut d, util::BOSS, util::BOSS_PIN).unwrap();
+    let (at_d, _) = online(&mut d, util::BOSS, util::BOSS_PIN).unwrap();
     assert_eq!(at_d.role(), Role::Supervisor);
     assert_eq!(accounts::accounts(&mut d.client()).unwrap().len(), 2);
 }

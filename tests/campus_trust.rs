@@ -388,20 +388,25 @@ fn a_join_code_registers_one_station_once_within_its_minutes() {
             .query("SELECT campus_issue_join_code(15)", &[])
             .is_err()
     );
-    // A station's login sees no code either, and may have only a few open at once.
-    let a_login = CampusClient::enrol(&campus.join_token(), "C", wait).unwrap();
-    let mut station = capture_station::campus::tls::connect(&a_login, wait).unwrap();
+    // A station's login sees no code, and issues none without a supervisor's ticket; a
+    // supervisor may have only a few open at once.
+    let mut c = campus.station("C");
+    let mut station = capture_station::campus::tls::connect(&c.login, wait).unwrap();
     assert!(station.query("SELECT * FROM join_codes", &[]).is_err());
-    for _ in 0..OPEN_JOIN_CODES {
-        station
-            .query_one("SELECT campus_issue_join_code(15)", &[])
-            .unwrap();
-    }
-    let too_many = station
+    let unticketed = station
         .query_one("SELECT campus_issue_join_code(15)", &[])
         .unwrap_err();
+    assert_eq!(unticketed.code().map(|c| c.code()), Some("CS401"));
+    let mut supervisor = c.supervisor_client();
+    for _ in 0..OPEN_JOIN_CODES {
+        supervisor.issue_join_code(15).unwrap();
+    }
+    let too_many = supervisor.issue_join_code(15).unwrap_err();
     assert!(
-        format!("{too_many:?}").contains("open already"),
+        matches!(
+            too_many,
+            CampusError::Refusal(CampusRefusal::TooManyJoinCodes(_))
+        ),
         "{too_many:?}"
     );
 }
@@ -582,7 +587,27 @@ fn a_token_without_a_certificate_pin_joins_only_when_told_insecure() {
 #[test]
 fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
     let campus = TestCampus::start();
-    let station = campus.station("旧");
+    let mut station = campus.station("旧");
+    // The supervisor of the old server: an account whose PIN the campus held as an Argon2 string.
+    station.supervisor_client();
+    let (_, old_pin_hash) = station
+        .store
+        .account_credentials(util::BOSS)
+        .unwrap()
+        .unwrap();
+    campus
+        .admin()
+        .batch_execute(
+            "DROP TABLE tickets, supervising, campus_secret;
+             ALTER TABLE accounts ADD COLUMN pin_hash text;
+             ALTER TABLE accounts DROP COLUMN pin_params, DROP COLUMN pin_check;
+             DELETE FROM campus_schema WHERE version = 6",
+        )
+        .unwrap();
+    campus
+        .admin()
+        .execute("UPDATE accounts SET pin_hash = $1", &[&old_pin_hash])
+        .unwrap();
     campus
         .admin()
         .batch_execute(
@@ -620,9 +645,18 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         "{}",
         String::from_utf8_lossy(&started.stderr)
     );
-    assert!(String::from_utf8_lossy(&started.stdout).contains("[5]"));
+    assert!(String::from_utf8_lossy(&started.stdout).contains("[5, 6]"));
     station.client();
-    CampusClient::enrol(&campus.join_token(), "新", Duration::from_secs(10)).unwrap();
+    // The old supervisor's PIN still signs in, now checked by the server, at a new station that
+    // never saw the account; the Argon2 string is gone from the server.
+    let mut new = campus.station("新");
+    new.supervisor_client().issue_join_code(15).unwrap();
+    assert_eq!(
+        campus.count(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'pin_hash'"
+        ),
+        0
+    );
 }
 
 /// A station rotates its own campus password: the old one stops working at once, the new one is

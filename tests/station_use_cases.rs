@@ -1,6 +1,7 @@
 //! The use cases the window and the command line share (`src/station/`). Where the two used to
 //! behave differently they now take one path; each such case is tested through both.
 
+use capture_station::app::accounts::{AccountsStoreEvent, AccountsStoreJob};
 use capture_station::app::capture::{CaptureStoreEvent, CaptureStoreJob};
 use capture_station::app::transfer::{TransferStoreEvent, TransferStoreJob};
 use std::sync::Arc;
@@ -81,11 +82,26 @@ fn a_campus_import_is_found_at_the_importing_booth_at_once_in_the_window_and_the
     let data = window_station.photos.parent().unwrap().to_path_buf();
     let settings = CampusSettings::load(&data).unwrap().unwrap();
     let (jobs, events) = joined_store_worker(&data, settings);
+    // The supervisor signs in at the window: the campus checks the PIN and gives the ticket
+    // its import needs.
+    jobs.try_send(StoreJob::Accounts(AccountsStoreJob::SignIn {
+        name: util::BOSS.to_string(),
+        pin: util::BOSS_PIN.to_string(),
+        elevate: false,
+    }))
+    .unwrap();
+    let session = answer(&events, |event| match event {
+        StoreEvent::Accounts(AccountsStoreEvent::SignedIn { session, .. }) => Some(session),
+        StoreEvent::Accounts(AccountsStoreEvent::SignInRefused { message, .. }) => {
+            panic!("refused: {message:?}")
+        }
+        _ => None,
+    });
     let csv = "订单号,姓名,学校,采集码\nWIN-1,孙窗口,校区大学,WINCODE-0001\n";
     jobs.try_send(StoreJob::Transfer(TransferStoreJob::Import {
         bytes: Arc::new(csv.as_bytes().to_vec()),
         label: "orders.csv".to_string(),
-        session: window_station.session.clone(),
+        session,
     }))
     .unwrap();
     let report = answer(&events, |event| match event {

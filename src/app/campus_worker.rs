@@ -10,7 +10,9 @@ use std::time::Duration;
 use image::RgbImage;
 
 use crate::campus::schema::JOIN_CODE_MINUTES;
-use crate::campus::server::{CampusClient, ConflictRow, QuarantineRow, StationRow};
+use crate::campus::server::{
+    CampusClient, ConflictRow, QuarantineRow, StationRow, SupervisorTicket,
+};
 use crate::campus::settings::CampusSettings;
 use crate::campus::token::JoinToken;
 use crate::campus::{CampusError, CampusRefusal};
@@ -23,12 +25,14 @@ pub enum CampusJob {
         station: String,
     },
     Overview,
-    IssueJoinCode,
+    /// Carries the signed-in supervisor's campus ticket (none: signed in offline).
+    IssueJoinCode(Option<SupervisorTicket>),
     ConflictPhotos(i64),
     Resolve {
         conflict_id: i64,
         decision: crate::campus::ConflictDecision,
         decided_by: String,
+        ticket: Option<SupervisorTicket>,
     },
 }
 
@@ -154,11 +158,15 @@ fn handle(
             *settings = Some(joined.clone());
             CampusEvent::Joined(Box::new(joined))
         }
-        CampusJob::IssueJoinCode => {
+        CampusJob::IssueJoinCode(ticket) => {
             let Some(enrolment) = settings.as_ref().and_then(|s| s.enrolment.clone()) else {
                 return Err(CampusError::from(CampusRefusal::NoEnrolmentLogin).into());
             };
-            let issued = connected(settings, client)?.issue_join_code(JOIN_CODE_MINUTES)?;
+            let client = connected(settings, client)?;
+            client.set_ticket(ticket);
+            let issued = client.issue_join_code(JOIN_CODE_MINUTES);
+            client.set_ticket(None);
+            let issued = issued?;
             CampusEvent::JoinCode(ShownJoinCode {
                 text: JoinToken {
                     server: enrolment,
@@ -188,12 +196,13 @@ fn handle(
             conflict_id,
             decision,
             decided_by,
+            ticket,
         } => {
-            connected(settings, client)?.resolve_conflict(
-                conflict_id,
-                decision.as_str(),
-                &decided_by,
-            )?;
+            let client = connected(settings, client)?;
+            client.set_ticket(ticket);
+            let resolved = client.resolve_conflict(conflict_id, decision.as_str(), &decided_by);
+            client.set_ticket(None);
+            resolved?;
             CampusEvent::Resolved(conflict_id)
         }
     })

@@ -373,6 +373,15 @@ impl StationApp {
         })
     }
 
+    /// The campus's ticket for `account`'s supervisor work, from its sign-in here (none: not
+    /// joined, or signed in while the campus was away).
+    pub(super) fn campus_ticket(
+        &self,
+        account: &str,
+    ) -> Option<crate::campus::server::SupervisorTicket> {
+        self.campus.get().and_then(|link| link.ticket(account))
+    }
+
     /// The supervisor's session, or a notice saying one is needed. The store checks the role
     /// again; this only spares a round trip and shows the reason at once. A refusal here is
     /// still put to the store, so that it lands in the audit log like any other.

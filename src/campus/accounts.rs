@@ -9,33 +9,42 @@
 use chrono::Local;
 use serde::Serialize;
 
-use super::server::CampusClient;
+use super::server::{CampusClient, SupervisorTicket};
 use super::{CampusError, CampusResult};
 use crate::store::accounts::{
-    LOCKOUT_AFTER, Role, Session, check_pin, check_user_name, hash_pin, lock_duration, pin_matches,
+    LOCKOUT_AFTER, Role, Session, check_pin, check_user_name, hash_pin, pin_matches,
 };
 use crate::store::{Permission, Store, StoreError, StoreResult};
 
 /// The server's verdict on a PIN.
 enum Verdict {
-    Accepted { role: Role, pin_hash: String },
+    Accepted {
+        role: Role,
+        pin_hash: String,
+        ticket: SupervisorTicket,
+    },
     Refused(StoreError),
 }
 
-/// Signs `name` in at a joined booth: against the campus server when `server` connected, else
-/// (the server away) against the accounts this booth has seen. Refusals are the store's own
+/// Signs `name` in at a joined booth: against the campus server when `server` connected (which
+/// also hands out the account's ticket for a supervisor's campus work), else (the server away)
+/// against the accounts this booth has seen, without a ticket. Refusals are the store's own
 /// errors (wrong PIN, locked out), so the sign-in screen shows them as it always did.
 pub fn sign_in(
     store: &mut Store,
     server: CampusResult<CampusClient>,
     name: &str,
     pin: &str,
-) -> StoreResult<Session> {
+) -> StoreResult<(Session, Option<SupervisorTicket>)> {
     let name = name.trim();
-    match server.and_then(|mut client| verdict(&mut client, store, name, pin)) {
-        Ok(Verdict::Accepted { role, pin_hash }) => {
+    match server.and_then(|mut client| verdict(&mut client, store, name, pin, true)) {
+        Ok(Verdict::Accepted {
+            role,
+            pin_hash,
+            ticket,
+        }) => {
             store.adopt_account(name, role, &pin_hash)?;
-            store.login(name, pin)
+            Ok((store.login(name, pin)?, Some(ticket)))
         }
         Ok(Verdict::Refused(error)) => {
             store.record_refused_sign_in(name, &error)?;
@@ -48,102 +57,141 @@ pub fn sign_in(
                 store.record_refused_sign_in(name, &refusal)?;
                 return Err(refusal);
             }
-            store.login(name, pin)
+            Ok((store.login(name, pin)?, None))
         }
     }
 }
 
+/// Asks the campus to check `pin`: the booth hashes it with the account's salt and sends only
+/// the hash's output, which the server checks and counts (wrong ones lock the account at
+/// every booth). `may_bring` allows one hand-over of this booth's own account.
 fn verdict(
     client: &mut CampusClient,
     store: &Store,
     name: &str,
     pin: &str,
+    may_bring: bool,
 ) -> CampusResult<Verdict> {
-    let station = client.station().unwrap_or("campus").to_string();
-    let mut tx = client.client().transaction()?;
-    let row = tx.query_opt(
-        "SELECT role, pin_hash, failed_count, disabled,
-                extract(epoch FROM locked_until - clock_timestamp())::float8
-         FROM accounts WHERE name = $1 FOR UPDATE",
-        &[&name],
+    let params: String = client
+        .client()
+        .query_one("SELECT campus_pin_params($1)", &[&name])?
+        .get(0);
+    let pin_hash = hash_with_params(pin, &params)?;
+    let row = client.client().query_one(
+        "SELECT outcome, account_role, remaining, locked_seconds, ticket
+         FROM campus_sign_in($1, $2)",
+        &[&name, &proof_of(&pin_hash)],
     )?;
-    let Some(row) = row else {
-        // An account this booth brought with it joins the campus on its first sign-in here, but
-        // only while the campus has no supervisor: that is how the first one is set up. After
-        // that, campus accounts are made by a campus supervisor; otherwise a copied
-        // `campus.toml` in a fresh data folder, whose first account needs no sign-in, would make
-        // anyone a campus supervisor.
-        let campus_has_supervisors: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'supervisor' AND NOT disabled)",
-                &[],
-            )?
-            .get(0);
-        return match store.account_credentials(name)? {
-            Some((_, pin_hash)) if campus_has_supervisors && pin_matches(pin, &pin_hash) => Ok(
-                Verdict::Refused(StoreError::from(crate::store::Refusal::AccountNotShared)),
-            ),
-            Some((role, pin_hash)) if pin_matches(pin, &pin_hash) => {
-                let inserted = tx.execute(
-                    "INSERT INTO accounts (name, role, pin_hash, added_by, last_login_at,
-                         last_station)
-                     VALUES ($1, $2, $3, $4, clock_timestamp(), $4)
-                     ON CONFLICT (name) DO NOTHING",
-                    &[&name, &role.as_str(), &pin_hash, &station],
-                )?;
-                tx.commit()?;
-                if inserted == 0 {
-                    // Another booth brought the same name a moment ago: its account stands.
-                    return verdict(client, store, name, pin);
-                }
-                Ok(Verdict::Accepted { role, pin_hash })
-            }
-            // Same wording as a wrong PIN, so the screen does not reveal which names exist.
-            _ => Ok(Verdict::Refused(StoreError::WrongPin {
-                remaining: LOCKOUT_AFTER,
-            })),
-        };
-    };
-    let role_text: String = row.get(0);
-    let pin_hash: String = row.get(1);
-    let failures: i32 = row.get(2);
-    let disabled: bool = row.get(3);
-    let locked_for: Option<f64> = row.get(4);
-    if disabled {
+    let outcome: String = row.get(0);
+    let remaining: i32 = row.get(2);
+    match outcome.as_str() {
+        "accepted" => {
+            let role_text: String = row.get(1);
+            let role = Role::parse(&role_text)
+                .ok_or_else(|| CampusError::Refused(format!("unknown role '{role_text}'")))?;
+            let ticket: String = row.get(4);
+            Ok(Verdict::Accepted {
+                role,
+                pin_hash,
+                ticket: SupervisorTicket::new(ticket),
+            })
+        }
+        "locked" => {
+            let seconds: Option<f64> = row.get(3);
+            Ok(Verdict::Refused(locked_out(
+                seconds.unwrap_or(1.0).ceil() as i64
+            )))
+        }
+        "unknown" if may_bring => bring_account(client, store, name, pin),
+        // Same wording for an unknown or disabled account as for a wrong PIN, so the screen does
+        // not reveal which names exist.
+        _ => Ok(Verdict::Refused(StoreError::WrongPin {
+            remaining: remaining.max(0) as u32,
+        })),
+    }
+}
+
+/// An account this booth brought with it joins the campus on its first sign-in here, but only
+/// while the campus has no supervisor: that is how the first one is set up. After that, campus
+/// accounts are made by a campus supervisor; otherwise a copied `campus.toml` in a fresh data
+/// folder, whose first account needs no sign-in, would make anyone a campus supervisor. The
+/// server decides (`campus_adopt_account`).
+fn bring_account(
+    client: &mut CampusClient,
+    store: &Store,
+    name: &str,
+    pin: &str,
+) -> CampusResult<Verdict> {
+    let Some((role, pin_hash)) = store
+        .account_credentials(name)?
+        .filter(|(_, hash)| pin_matches(pin, hash))
+    else {
         return Ok(Verdict::Refused(StoreError::WrongPin {
             remaining: LOCKOUT_AFTER,
         }));
+    };
+    let (params, proof) = split_pin_hash(&pin_hash)?;
+    let answer: String = client
+        .client()
+        .query_one(
+            "SELECT campus_adopt_account($1, $2, $3, $4)",
+            &[&name, &role.as_str(), &params, &proof],
+        )?
+        .get(0);
+    match answer.as_str() {
+        "campus_has_supervisors" => Ok(Verdict::Refused(StoreError::from(
+            crate::store::Refusal::AccountNotShared,
+        ))),
+        // Taken in now, or another booth brought the same name a moment ago (its account
+        // stands): either way the campus checks the PIN.
+        _ => verdict(client, store, name, pin, false),
     }
-    if let Some(seconds) = locked_for.filter(|s| *s > 0.0) {
-        return Ok(Verdict::Refused(locked_out(seconds.ceil() as i64)));
-    }
-    let role = Role::parse(&role_text)
-        .ok_or_else(|| CampusError::Refused(format!("unknown role '{role_text}'")))?;
-    if !pin_matches(pin, &pin_hash) {
-        let failures = (failures.max(0) as u32).saturating_add(1);
-        let lock_seconds = lock_duration(failures).map(|d| d.num_seconds());
-        tx.execute(
-            "UPDATE accounts SET failed_count = $2,
-                 locked_until = clock_timestamp() + make_interval(secs => $3::float8)
-             WHERE name = $1",
-            &[&name, &(failures as i32), &lock_seconds.map(|s| s as f64)],
-        )?;
-        tx.commit()?;
-        return Ok(Verdict::Refused(match lock_seconds {
-            Some(seconds) => locked_out(seconds),
-            None => StoreError::WrongPin {
-                remaining: LOCKOUT_AFTER - failures,
-            },
-        }));
-    }
-    tx.execute(
-        "UPDATE accounts SET failed_count = 0, locked_until = NULL,
-             last_login_at = clock_timestamp(), last_station = $2
-         WHERE name = $1",
-        &[&name, &station],
-    )?;
-    tx.commit()?;
-    Ok(Verdict::Accepted { role, pin_hash })
+}
+
+/// The Argon2id hash of `pin` with the salt and parameters the campus gave
+/// (`$argon2id$v=19$m=…,t=…,p=…$salt`), as a whole PHC string.
+fn hash_with_params(pin: &str, params: &str) -> CampusResult<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let bad = || CampusError::Refused("the campus sent PIN parameters this app cannot use".into());
+    let parts: Vec<&str> = params.split('$').collect();
+    let ["", "argon2id", "v=19", costs, salt] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let mut pairs = costs.split(',').map(|pair| pair.split_once('='));
+    let mut take = |key: &str| -> CampusResult<u32> {
+        match pairs.next() {
+            Some(Some((found, value))) if found == key => value.parse().map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    };
+    let (memory, passes, lanes) = (take("m")?, take("t")?, take("p")?);
+    let argon = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(memory, passes, lanes, None).map_err(|_| bad())?,
+    );
+    let salt = SaltString::from_b64(salt).map_err(|_| bad())?;
+    let hash = argon
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|_| bad())?;
+    let output = hash.hash.ok_or_else(bad)?;
+    Ok(format!("{params}${output}"))
+}
+
+/// A whole PHC string split into what the campus keeps public (salt and parameters) and the
+/// hash's output, the sign-in's proof.
+fn split_pin_hash(pin_hash: &str) -> CampusResult<(String, String)> {
+    pin_hash
+        .rsplit_once('$')
+        .map(|(params, proof)| (params.to_string(), proof.to_string()))
+        .ok_or_else(|| CampusError::Refused("a PIN hash without its output".into()))
+}
+
+fn proof_of(pin_hash: &str) -> String {
+    pin_hash
+        .rsplit_once('$')
+        .map(|(_, proof)| proof.to_string())
+        .unwrap_or_default()
 }
 
 fn locked_out(seconds: i64) -> StoreError {
@@ -165,7 +213,8 @@ pub struct CampusAccount {
     pub last_station: Option<String>,
 }
 
-/// Adds an account to the campus (a supervisor, signed in at this booth), and keeps it here.
+/// Adds an account to the campus (a supervisor, signed in at this booth with the campus's
+/// ticket), and keeps it here. The server records who added it, from the ticket.
 pub fn add_account(
     client: &mut CampusClient,
     store: &mut Store,
@@ -178,13 +227,16 @@ pub fn add_account(
     let name = check_user_name(name)?;
     check_pin(pin)?;
     let pin_hash = hash_pin(pin)?;
-    let added_by = format!("{}@{}", by.name(), client.station().unwrap_or("campus"));
-    let inserted = client.client().execute(
-        "INSERT INTO accounts (name, role, pin_hash, added_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (name) DO NOTHING",
-        &[&name, &role.as_str(), &pin_hash, &added_by],
-    )?;
-    if inserted == 0 {
+    let (params, proof) = split_pin_hash(&pin_hash)?;
+    let mut tx = client.supervised()?;
+    let added: bool = tx
+        .query_one(
+            "SELECT campus_add_account($1, $2, $3, $4)",
+            &[&name, &role.as_str(), &params, &proof],
+        )?
+        .get(0);
+    tx.commit()?;
+    if !added {
         return Err(super::CampusRefusal::AccountExists(name.to_string()).into());
     }
     store.adopt_account(&name, role, &pin_hash)?;
@@ -202,14 +254,15 @@ pub fn reset_pin(
     store.authorize(by, Permission::ManageUsers, Some(name))?;
     check_pin(pin)?;
     let pin_hash = hash_pin(pin)?;
-    let role: Option<String> = client
-        .client()
-        .query_opt(
-            "UPDATE accounts SET pin_hash = $2, failed_count = 0, locked_until = NULL
-             WHERE name = $1 RETURNING role",
-            &[&name, &pin_hash],
+    let (params, proof) = split_pin_hash(&pin_hash)?;
+    let mut tx = client.supervised()?;
+    let role: Option<String> = tx
+        .query_one(
+            "SELECT campus_reset_pin($1, $2, $3)",
+            &[&name, &params, &proof],
         )?
-        .map(|row| row.get(0));
+        .get(0);
+    tx.commit()?;
     let role = role
         .as_deref()
         .and_then(Role::parse)
@@ -219,7 +272,8 @@ pub fn reset_pin(
 }
 
 /// Stops a campus account from signing in at any booth, or lets it again; this booth follows
-/// at once, the others at their next sign-in of it.
+/// at once, the others at their next sign-in of it. The server refuses to disable the last
+/// supervisor.
 pub fn set_disabled(
     client: &mut CampusClient,
     store: &mut Store,
@@ -231,25 +285,13 @@ pub fn set_disabled(
     if disabled && name == by.name() {
         return Err(StoreError::from(crate::store::Refusal::DisableSelf).into());
     }
-    let mut tx = client.client().transaction()?;
-    let others: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM accounts
-             WHERE role = 'supervisor' AND NOT disabled AND name <> $1",
-            &[&name],
-        )?
-        .get(0);
+    let mut tx = client.supervised()?;
     let role: Option<String> = tx
-        .query_opt(
-            "UPDATE accounts SET disabled = $2 WHERE name = $1 RETURNING role",
-            &[&name, &disabled],
-        )?
-        .map(|row| row.get(0));
-    let Some(role) = role else {
+        .query_one("SELECT campus_set_disabled($1, $2)", &[&name, &disabled])
+        .map_err(super::server::refused_or_failed)?
+        .get(0);
+    if role.is_none() {
         return Err(super::CampusRefusal::NoAccount(name.to_string()).into());
-    };
-    if disabled && role == Role::Supervisor.as_str() && others == 0 {
-        return Err(StoreError::from(crate::store::Refusal::LastSupervisor).into());
     }
     tx.commit()?;
     // This booth knows the account from the campus: it follows the campus now.

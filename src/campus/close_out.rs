@@ -147,7 +147,7 @@ impl CampusClient {
         if reason.is_empty() {
             return Err(super::CampusRefusal::WriteOffNeedsReason.into());
         }
-        let mut tx = self.client().transaction()?;
+        let mut tx = self.supervised()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
         let known: bool = tx
             .query_one(
@@ -185,7 +185,7 @@ impl CampusClient {
         due_date: NaiveDate,
         decided_by: &str,
     ) -> CampusResult<CampusCloseOutcome> {
-        let mut tx = self.client().transaction()?;
+        let mut tx = self.supervised()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
         let stations = gate(&mut tx, school)?;
         let blocking: Vec<&str> = stations

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::server::{CampusClient, ClaimAnswer};
+use super::server::{CampusClient, ClaimAnswer, SupervisorTicket};
 use super::settings::CampusSettings;
 use super::sync::{self, CampusStatus, SyncHandle};
 
@@ -31,6 +31,9 @@ pub struct CampusLink {
     /// The window's sync worker; a command-line run has none and syncs in its use cases.
     sync: Option<SyncHandle>,
     claim_client: Mutex<Option<CampusClient>>,
+    /// The campus's tickets of the accounts signed in here, by account name: a supervisor's
+    /// campus operations carry them. Held in memory only.
+    tickets: Mutex<std::collections::HashMap<String, SupervisorTicket>>,
 }
 
 /// Why a shot may not be saved here.
@@ -47,6 +50,7 @@ impl CampusLink {
             settings,
             sync: Some(sync),
             claim_client: Mutex::new(None),
+            tickets: Mutex::default(),
         }
     }
 
@@ -56,6 +60,7 @@ impl CampusLink {
             settings,
             sync: None,
             claim_client: Mutex::new(None),
+            tickets: Mutex::default(),
         }
     }
 
@@ -93,6 +98,38 @@ impl CampusLink {
     /// timeout short enough that an away server is reported, not waited for.
     pub fn connect(&self) -> crate::campus::CampusResult<CampusClient> {
         CampusClient::connect(&self.settings.login, OPERATION_CONNECT_TIMEOUT)
+    }
+
+    /// A connection for a supervisor's campus operation, carrying the ticket the campus gave
+    /// `account` at its sign-in here (without one, the server refuses the operation and the
+    /// supervisor is asked to sign in again while the campus is reachable).
+    pub fn connect_as(&self, account: &str) -> crate::campus::CampusResult<CampusClient> {
+        let client = self.connect()?;
+        Ok(match self.ticket(account) {
+            Some(ticket) => client.with_ticket(ticket),
+            None => client,
+        })
+    }
+
+    /// Keeps (`Some`) or drops (`None`: signed in offline, or signed out) `account`'s ticket.
+    pub fn set_ticket(&self, account: &str, ticket: Option<SupervisorTicket>) {
+        let mut tickets = match self.tickets.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match ticket {
+            Some(ticket) => tickets.insert(account.to_string(), ticket),
+            None => tickets.remove(account),
+        };
+    }
+
+    /// The ticket the campus gave `account` at its last sign-in here, if any.
+    pub fn ticket(&self, account: &str) -> Option<SupervisorTicket> {
+        let tickets = match self.tickets.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        tickets.get(account).cloned()
     }
 
     /// A connection for checking a PIN against the campus's accounts; an error at once while

@@ -124,6 +124,12 @@ pub enum CampusRefusal {
     AlreadyJoined(String),
     #[error("a station name has 1 to 64 characters and no control characters")]
     StationNameRule,
+    #[error(
+        "a supervisor's campus work needs a sign-in the campus checked: sign in again while the campus server is reachable"
+    )]
+    SupervisorSignInNeeded,
+    #[error("this account is not a campus supervisor")]
+    NotCampusSupervisor,
 }
 
 impl From<postgres::Error> for CampusError {

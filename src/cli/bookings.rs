@@ -68,7 +68,7 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
     let link = station.campus_link()?;
     let report = crate::station::import::import(
         &mut station.store,
-        Reach::of(link.as_ref()),
+        Reach::of(link.as_deref()),
         &station.config.photos_dir(),
         &bytes,
         &label,

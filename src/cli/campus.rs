@@ -427,7 +427,9 @@ fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Resu
     let settings = settings_or_refuse(data_dir)?;
     let session = station.sign_in()?;
     let photos = station.config.photos_dir();
-    let link = CampusLink::for_command(settings.clone());
+    let link = station
+        .campus_link()?
+        .unwrap_or_else(|| std::sync::Arc::new(CampusLink::for_command(settings.clone())));
     let through_seq = crate::station::close_out::seal(
         &mut station.store,
         Reach::Campus(&link),
@@ -459,7 +461,9 @@ fn close_out(
 ) -> Result<()> {
     let settings = settings_or_refuse(data_dir)?;
     let session = station.sign_in()?;
-    let link = CampusLink::for_command(settings);
+    let link = station
+        .campus_link()?
+        .unwrap_or_else(|| std::sync::Arc::new(CampusLink::for_command(settings)));
     let reach = Reach::Campus(&link);
     for written_off in write_off {
         crate::station::close_out::write_off(

@@ -59,7 +59,7 @@ pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
     let link = station.campus_link()?;
     let outcome = crate::station::close_out::close_session(
         &mut station.store,
-        crate::station::Reach::of(link.as_ref()),
+        crate::station::Reach::of(link.as_deref()),
         &args.school,
         at,
         args.force,

@@ -14,6 +14,9 @@ pub struct Station {
     pub store: Store,
     /// `--user`, for commands that change data.
     pub user: Option<String>,
+    /// The campus link, loaded once: the ticket the campus gives `--user` at sign-in stays
+    /// with it for the command's supervisor operations.
+    pub campus: std::cell::OnceCell<Option<std::sync::Arc<crate::campus::link::CampusLink>>>,
 }
 
 /// Where a command-line PIN comes from when it is not typed at a prompt.
@@ -56,18 +59,22 @@ impl Station {
         let link = self.campus_link()?;
         Ok(crate::station::accounts::sign_in(
             &mut self.store,
-            crate::station::Reach::of(link.as_ref()),
+            crate::station::Reach::of(link.as_deref()),
             &name,
             &pin,
         )?)
     }
 
     /// The campus this station joined, if any; the use cases take it as their reach.
-    pub fn campus_link(&self) -> Result<Option<crate::campus::link::CampusLink>> {
-        Ok(
-            crate::campus::settings::CampusSettings::load(&self.config.data_dir)?
-                .map(crate::campus::link::CampusLink::for_command),
-        )
+    pub fn campus_link(&self) -> Result<Option<std::sync::Arc<crate::campus::link::CampusLink>>> {
+        if let Some(link) = self.campus.get() {
+            return Ok(link.clone());
+        }
+        let link =
+            crate::campus::settings::CampusSettings::load(&self.config.data_dir)?.map(|settings| {
+                std::sync::Arc::new(crate::campus::link::CampusLink::for_command(settings))
+            });
+        Ok(self.campus.get_or_init(|| link).clone())
     }
 
     pub fn open(data_dir: PathBuf) -> Result<Self> {
@@ -84,6 +91,7 @@ impl Station {
             config,
             store,
             user: None,
+            campus: std::cell::OnceCell::new(),
         })
     }
 }

@@ -59,7 +59,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     // the folder.
     let done = crate::station::export::export_school(
         &mut station.store,
-        crate::station::Reach::of(link.as_ref()),
+        crate::station::Reach::of(link.as_deref()),
         (&data_dir, &photos_dir),
         &session,
         &request,

@@ -71,7 +71,7 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
             let link = station.campus_link()?;
             let added = crate::station::accounts::add_user(
                 &mut station.store,
-                Reach::of(link.as_ref()),
+                Reach::of(link.as_deref()),
                 &session,
                 &name,
                 role,
@@ -89,7 +89,7 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
             let link = station.campus_link()?;
             let users = match crate::station::accounts::list(
                 &station.store,
-                Reach::of(link.as_ref()),
+                Reach::of(link.as_deref()),
             )? {
                 AccountList::Here { users, campus_away } => {
                     if let Some(error) = campus_away {
@@ -144,7 +144,7 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
             let link = station.campus_link()?;
             crate::station::accounts::reset_pin(
                 &mut station.store,
-                Reach::of(link.as_ref()),
+                Reach::of(link.as_deref()),
                 &session,
                 &name,
                 &pin,

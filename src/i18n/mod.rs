@@ -371,6 +371,7 @@ texts! {
     walk_ins: "现场预约", "Walk-ins";
     store_busy: "数据库繁忙，请稍后重试", "The database is busy: try again";
     campus_busy: "校区服务器仍在处理前面的操作，请稍后重试", "The campus server is still working on the earlier steps: try again shortly";
+    campus_joined_sign_in_again: "已加入校区。主管权限从此由校区核验：请重新登录主管账户", "Joined the campus. From now on the campus checks supervisors: sign in again as supervisor";
     store_stopped: "数据库已停止工作，请退出并重新打开本程序；照片不会丢失", "The database has stopped: quit and open the app again; no photo is lost";
     // Accounts
     sign_in_title: "请登录", "Sign in";

@@ -5,13 +5,23 @@ use super::{Reach, StationResult};
 use crate::store::{Role, Session, Store, StoreResult};
 
 /// Checks a PIN. A joined station asks the campus (going by the accounts seen here when the
-/// server is away).
+/// server is away), and keeps the campus's ticket for the account's supervisor work.
 pub fn sign_in(store: &mut Store, reach: Reach, name: &str, pin: &str) -> StoreResult<Session> {
     match reach {
         Reach::Campus(link) => {
-            crate::campus::accounts::sign_in(store, link.sign_in_client(), name, pin)
+            let (session, ticket) =
+                crate::campus::accounts::sign_in(store, link.sign_in_client(), name, pin)?;
+            link.set_ticket(session.name(), ticket);
+            Ok(session)
         }
         Reach::Local => store.login(name, pin),
+    }
+}
+
+/// Forgets the campus's ticket of an account that signed out here.
+pub fn signed_out(reach: Reach, name: &str) {
+    if let Reach::Campus(link) = reach {
+        link.set_ticket(name, None);
     }
 }
 
@@ -35,7 +45,14 @@ pub fn add_user(
 ) -> StationResult<AddedTo> {
     match reach {
         Reach::Campus(link) => {
-            crate::campus::accounts::add_account(&mut link.connect()?, store, by, name, role, pin)?;
+            crate::campus::accounts::add_account(
+                &mut link.connect_as(by.name())?,
+                store,
+                by,
+                name,
+                role,
+                pin,
+            )?;
             Ok(AddedTo::Campus)
         }
         Reach::Local => {
@@ -54,9 +71,13 @@ pub fn reset_pin(
     pin: &str,
 ) -> StationResult<()> {
     match reach {
-        Reach::Campus(link) => {
-            crate::campus::accounts::reset_pin(&mut link.connect()?, store, by, name, pin)?
-        }
+        Reach::Campus(link) => crate::campus::accounts::reset_pin(
+            &mut link.connect_as(by.name())?,
+            store,
+            by,
+            name,
+            pin,
+        )?,
         Reach::Local => store.reset_pin(by, name, pin)?,
     }
     Ok(())
@@ -71,9 +92,13 @@ pub fn set_disabled(
     disabled: bool,
 ) -> StationResult<()> {
     match reach {
-        Reach::Campus(link) => {
-            crate::campus::accounts::set_disabled(&mut link.connect()?, store, by, name, disabled)?
-        }
+        Reach::Campus(link) => crate::campus::accounts::set_disabled(
+            &mut link.connect_as(by.name())?,
+            store,
+            by,
+            name,
+            disabled,
+        )?,
         Reach::Local => store.set_account_disabled(by, name, disabled)?,
     }
     Ok(())

@@ -76,7 +76,7 @@ pub fn write_off(
     store.authorize(session, Permission::CloseOut, Some(school))?;
     let link = reach.joined()?;
     let decided_by = format!("{}@{}", session.actor(), link.station());
-    link.connect()?
+    link.connect_as(session.name())?
         .write_off(station, school, reason, &decided_by)?;
     Ok(())
 }
@@ -96,7 +96,7 @@ pub fn close_out(
     let link = reach.joined()?;
     let decided_by = format!("{}@{}", session.actor(), link.station());
     let due_date = calendar.due_date(today, REFUND_WORKING_DAYS);
-    let mut client = link.connect()?;
+    let mut client = link.connect_as(session.name())?;
     let outcome = client.close_school(school, due_date, &decided_by)?;
     // Closed on the server: a failed pull is not a failed close. The sync brings the refunds.
     if let Err(error) = crate::campus::sync::sync_once(store, &mut client, photos_dir) {

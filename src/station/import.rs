@@ -18,7 +18,7 @@ pub fn preview(
     match reach {
         Reach::Campus(link) => {
             store.authorize(session, Permission::ImportBookings, None)?;
-            let mut client = link.connect()?;
+            let mut client = link.connect_as(session.name())?;
             Ok(crate::campus::import::preview_file(
                 &mut client,
                 bytes,
@@ -44,7 +44,7 @@ pub fn import(
     match reach {
         Reach::Campus(link) => {
             store.authorize(session, Permission::ImportBookings, None)?;
-            let mut client = link.connect()?;
+            let mut client = link.connect_as(session.name())?;
             let report = crate::campus::import::import_file(&mut client, bytes, options)?;
             // The orders reach this station's copy through the pull, like every station's.
             if let Err(error) = crate::campus::sync::sync_once(store, &mut client, photos_dir) {

@@ -16,8 +16,8 @@ use crate::domain::text::required_field;
 /// Wrong PINs in a row before an account locks.
 pub const LOCKOUT_AFTER: u32 = 5;
 /// The first lock lasts this long; each further wrong PIN doubles it, up to [`MAX_LOCK_SECS`].
-const FIRST_LOCK_SECS: i64 = 30;
-const MAX_LOCK_SECS: i64 = 15 * 60;
+pub const FIRST_LOCK_SECS: i64 = 30;
+pub const MAX_LOCK_SECS: i64 = 15 * 60;
 
 /// A logged-in person. Fields are private to this module: the only ways to get one are
 /// [`Store::login`] and [`Store::create_first_supervisor`].

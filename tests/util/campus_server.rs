@@ -141,6 +141,21 @@ impl TestStation {
         CampusClient::connect(&self.login, Duration::from_secs(10)).unwrap()
     }
 
+    /// A connection acting for the test supervisor, signed in at this station against the
+    /// campus (the first such sign-in brings the account to the campus).
+    pub fn supervisor_client(&mut self) -> CampusClient {
+        let client = self.client();
+        let (_, ticket) = capture_station::campus::accounts::sign_in(
+            &mut self.store,
+            Ok(client),
+            super::BOSS,
+            super::BOSS_PIN,
+        )
+        .unwrap();
+        self.client()
+            .with_ticket(ticket.expect("signed in online: the campus gave a ticket"))
+    }
+
     pub fn sync(&mut self) -> SyncReport {
         let mut client = self.client();
         sync_once(&mut self.store, &mut client, &self.photos).unwrap()

@@ -49,6 +49,7 @@ pub(in crate::app) fn handle(
         }
         AccountsStoreJob::SignOut { session, reason } => {
             store.logout(&session, reason)?;
+            station::accounts::signed_out(setup.reach(), session.name());
             StoreEvent::Accounts(AccountsStoreEvent::AccountCount(store.user_count()?))
         }
         AccountsStoreJob::LoadUsers => {

@@ -21,9 +21,10 @@ impl StationApp {
             }
             CampusCommand::Refresh => self.send_campus(CampusJob::Overview),
             CampusCommand::IssueJoinCode => {
-                if self.require_supervisor(Permission::ManageUsers).is_some() {
+                if let Some(session) = self.require_supervisor(Permission::ManageUsers) {
                     self.state.supervisor.campus.join_code = None;
-                    self.send_campus(CampusJob::IssueJoinCode);
+                    let ticket = self.campus_ticket(session.name());
+                    self.send_campus(CampusJob::IssueJoinCode(ticket));
                 }
             }
             CampusCommand::LoadGate(school) => {
@@ -83,10 +84,12 @@ impl StationApp {
                     .map(|j| j.station.clone())
                     .unwrap_or_default();
                 let decided_by = format!("{}@{station}", session.name());
+                let ticket = self.campus_ticket(session.name());
                 self.send_campus(CampusJob::Resolve {
                     conflict_id,
                     decision,
                     decided_by,
+                    ticket,
                 });
             }
         }
@@ -171,6 +174,21 @@ impl StationApp {
                 screen.token.clear();
                 self.start_campus(*settings);
                 self.send_campus(CampusJob::Overview);
+                // A supervisor signed in before the join was checked by this booth only; the
+                // campus gives a supervisor's ticket at a sign-in it checks itself.
+                let t = self.state.texts();
+                if self.state.elevated.is_some() {
+                    self.sign_out_supervisor("joined a campus");
+                } else if self
+                    .state
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.role() == crate::store::Role::Supervisor)
+                {
+                    self.sign_out("joined a campus");
+                }
+                self.state
+                    .notify(NoticeLevel::Info, t.campus_joined_sign_in_again);
             }
             CampusEvent::Overview(overview) => {
                 if let Some(shown) = &screen.conflict_photos

@@ -5,12 +5,17 @@
 //!
 //! Roles: the schema's owner (the supervisor's admin login) owns everything. `campus_station`
 //! is the group every station's login belongs to: it reads, inserts and updates the sync tables
-//! and cannot delete, truncate or change the schema. `campus_enrol` (the join token's login) may
+//! and cannot delete, truncate or change the schema; what only a supervisor may write, and the
+//! accounts, it reaches only with a supervisor's ticket (`supervision`). `campus_enrol` (the join token's login) may
 //! only call `campus_enrol()`, which registers one station and creates its login, and only with
 //! a one-time join code (`campus_issue_join_code()`, valid for minutes): the token's password
 //! alone registers nothing.
 
+mod supervision;
+
 use postgres::GenericClient;
+
+pub use supervision::TICKET_MINUTES;
 
 use super::{CampusError, CampusResult};
 
@@ -197,6 +202,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE stations ADD COLUMN revoked_at timestamptz;
     DROP FUNCTION IF EXISTS campus_enrol(text, text);
     "#,
+    // 6: supervisors sign in to the server: a PIN check the server verifies itself, tickets,
+    // and the per-transaction supervision marker (see `supervision`).
+    supervision::MIGRATION,
 ];
 
 /// The schema version this app needs.
@@ -255,6 +263,7 @@ pub fn migrate(client: &mut postgres::Client, enrol_password: &str) -> CampusRes
         applied.push(version);
     }
     ensure_roles(&mut tx, enrol_password)?;
+    supervision::ensure(&mut tx)?;
     ensure_session_limits(&mut tx)?;
     tx.commit()?;
     Ok(applied)
@@ -337,9 +346,8 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {STATION_GROUP};
          REVOKE ALL ON join_codes FROM {STATION_GROUP};
          GRANT INSERT ON quarantine, bookings, photos, captures, claims, conflicts, seals,
-             close_outs, accounts TO {STATION_GROUP};
-         GRANT UPDATE ON bookings, captures, claims, conflicts, seals, accounts
-             TO {STATION_GROUP};
+             close_outs TO {STATION_GROUP};
+         GRANT UPDATE ON bookings, captures, claims, conflicts, seals TO {STATION_GROUP};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {STATION_GROUP};
 
          -- The server's order is the server's: a station may not pick `server_seq` (one far
@@ -402,26 +410,16 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          REVOKE ALL ON FUNCTION campus_enrol(text, text, text) FROM PUBLIC;
          GRANT EXECUTE ON FUNCTION campus_enrol(text, text, text) TO {ENROL_ROLE};
 
-         -- A one-time join code, valid for `minutes`, issued by a station still on the campus
-         -- (its supervisor's window) or by the campus owner on the server. Only its sha256 is
+         -- A one-time join code, valid for `minutes`, issued by a campus supervisor (a ticketed
+         -- transaction at a booth) or by the campus owner on the server. Only its sha256 is
          -- kept; a few may be open per issuer at once.
          CREATE OR REPLACE FUNCTION campus_issue_join_code(minutes integer)
          RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
          DECLARE
-             issuer text;
+             issuer text := campus_require_supervisor();
              code text := replace(gen_random_uuid()::text, '-', '');
          BEGIN
-             IF session_user = current_user THEN
-                 issuer := 'server';
-             ELSE
-                 SELECT name INTO issuer FROM stations
-                  WHERE role_name = session_user AND revoked_at IS NULL;
-             END IF;
-             IF issuer IS NULL THEN
-                 RAISE EXCEPTION 'only a station of this campus issues join codes'
-                     USING ERRCODE = 'insufficient_privilege';
-             END IF;
-             IF minutes NOT BETWEEN 1 AND 60 THEN
+         IF minutes NOT BETWEEN 1 AND 60 THEN
                  RAISE EXCEPTION '加入码有效期为 1–60 分钟 / a join code is valid for 1 to 60 minutes';
              END IF;
              IF (SELECT count(*) FROM join_codes WHERE issued_by = issuer AND used_by IS NULL

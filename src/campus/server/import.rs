@@ -127,7 +127,7 @@ impl CampusClient {
         rows: &[(usize, NewBooking)],
         commit: bool,
     ) -> CampusResult<ImportCounts> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.supervised()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
         tx.batch_execute("LOCK TABLE bookings IN SHARE ROW EXCLUSIVE MODE")?;
         let json_error =

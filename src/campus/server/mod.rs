@@ -138,10 +138,33 @@ pub struct QuarantineRow {
     pub reason: String,
 }
 
+/// A supervisor's ticket from the campus's sign-in: what lets this station's login do a
+/// supervisor's work for the next minutes. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SupervisorTicket(String);
+
+impl SupervisorTicket {
+    pub fn new(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SupervisorTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SupervisorTicket(…)")
+    }
+}
+
 pub struct CampusClient {
     client: Client,
     /// The station this login belongs to (`None` for the campus owner's login).
     station: Option<String>,
+    /// The signed-in supervisor's ticket, for a supervisor's operations on a station's login.
+    ticket: Option<SupervisorTicket>,
     listening: bool,
     /// Statements prepared on this connection, by their text.
     statements: HashMap<&'static str, Statement>,
@@ -165,7 +188,7 @@ fn parse_uuid(text: &str, what: &str) -> CampusResult<uuid::Uuid> {
 }
 
 /// A server function's refusal (typed where the app words it for people), or a failure.
-fn refused_or_failed(error: postgres::Error) -> CampusError {
+pub(crate) fn refused_or_failed(error: postgres::Error) -> CampusError {
     use postgres::error::SqlState;
     match error.as_db_error() {
         Some(db) if db.code() == &SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
@@ -174,15 +197,38 @@ fn refused_or_failed(error: postgres::Error) -> CampusError {
         Some(db) if db.code() == &SqlState::CONFIGURATION_LIMIT_EXCEEDED => {
             CampusRefusal::TooManyJoinCodes(schema::OPEN_JOIN_CODES).into()
         }
+        Some(db) if db.code().code() == "CS401" => CampusRefusal::SupervisorSignInNeeded.into(),
+        Some(db) if db.code().code() == "CS403" => CampusRefusal::NotCampusSupervisor.into(),
+        Some(db) if db.code().code() == "CS410" => {
+            crate::store::StoreError::from(crate::store::Refusal::LastSupervisor).into()
+        }
         Some(db) => CampusError::Refused(db.message().to_string()),
         None => CampusError::Postgres(error),
     }
 }
 
+/// Opens a transaction for a supervisor's work; see [`CampusClient::supervised`].
+fn supervised<'a>(
+    client: &'a mut Client,
+    station_login: bool,
+    ticket: Option<&SupervisorTicket>,
+) -> CampusResult<postgres::Transaction<'a>> {
+    let mut tx = client.transaction()?;
+    match ticket {
+        Some(ticket) => {
+            tx.query_one("SELECT campus_supervise($1)", &[&ticket.text()])
+                .map_err(refused_or_failed)?;
+        }
+        None if station_login => return Err(CampusRefusal::SupervisorSignInNeeded.into()),
+        None => {}
+    }
+    Ok(tx)
+}
+
 /// A one-time join code issued on `client`'s login (a station of this campus, or the campus
 /// owner), valid for `minutes`.
 pub fn issue_join_code_on(
-    client: &mut postgres::Client,
+    client: &mut impl postgres::GenericClient,
     minutes: i32,
 ) -> CampusResult<IssuedJoinCode> {
     let row = client
@@ -213,6 +259,7 @@ impl CampusClient {
         Ok(Self {
             client,
             station,
+            ticket: None,
             listening: false,
             statements: HashMap::new(),
         })
@@ -251,10 +298,35 @@ impl CampusClient {
         })
     }
 
-    /// A one-time join code for the next station, valid for `minutes`: a station of this campus
+    /// A one-time join code for the next station, valid for `minutes`: a campus supervisor
     /// asks; the server makes and keeps only its hash.
     pub fn issue_join_code(&mut self, minutes: i32) -> CampusResult<IssuedJoinCode> {
-        issue_join_code_on(&mut self.client, minutes)
+        let mut tx = self.supervised()?;
+        let issued = issue_join_code_on(&mut tx, minutes)?;
+        tx.commit()?;
+        Ok(issued)
+    }
+
+    /// This connection acts for the supervisor who holds `ticket`.
+    pub fn with_ticket(mut self, ticket: SupervisorTicket) -> Self {
+        self.ticket = Some(ticket);
+        self
+    }
+
+    /// This connection acts for the supervisor who holds `ticket` from now on (`None`: for
+    /// nobody).
+    pub fn set_ticket(&mut self, ticket: Option<SupervisorTicket>) {
+        self.ticket = ticket;
+    }
+
+    /// A transaction the server lets do a supervisor's work: opened with the ticket on a
+    /// station's login (refused without one), as it is on the campus owner's.
+    pub(crate) fn supervised(&mut self) -> CampusResult<postgres::Transaction<'_>> {
+        supervised(
+            &mut self.client,
+            self.station.is_some(),
+            self.ticket.as_ref(),
+        )
     }
 
     /// Sets this login's own password (its SCRAM verifier only travels).

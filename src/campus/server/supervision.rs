@@ -22,7 +22,11 @@ impl CampusClient {
         decision: &str,
         decided_by: &str,
     ) -> CampusResult<()> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = super::supervised(
+            &mut self.client,
+            self.station.is_some(),
+            self.ticket.as_ref(),
+        )?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
         let row = tx
             .query_opt(

@@ -352,6 +352,8 @@ fn campus_refusals() -> Vec<CampusRefusal> {
         CampusRefusal::NoEnrolmentLogin,
         CampusRefusal::AlreadyJoined("127.0.0.1:5432/campus".into()),
         CampusRefusal::StationNameRule,
+        CampusRefusal::SupervisorSignInNeeded,
+        CampusRefusal::NotCampusSupervisor,
     ];
     for sample in &samples {
         match sample {
@@ -376,7 +378,9 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             | CampusRefusal::TooManyJoinCodes(_)
             | CampusRefusal::NoEnrolmentLogin
             | CampusRefusal::AlreadyJoined(_)
-            | CampusRefusal::StationNameRule => {}
+            | CampusRefusal::StationNameRule
+            | CampusRefusal::SupervisorSignInNeeded
+            | CampusRefusal::NotCampusSupervisor => {}
         }
     }
     samples
