@@ -14,6 +14,7 @@ mod booth_supervisor;
 mod booth_window;
 mod campus;
 mod campus_faults;
+mod campus_supervision;
 mod campus_trust;
 mod cli_import_lookup;
 mod close_out_export;

@@ -1,0 +1,360 @@
+//! A supervisor's work on the campus, decided by the server. An attacker holds a real joined
+//! station's own login, read from its `campus.toml`, and tries in raw SQL what a supervisor
+//! does: read PIN data, make a supervisor, refund as the campus, seal or write off for another
+//! station, settle a conflict, close a school, issue a join code, forge or borrow a ticket, guess
+//! a PIN. Each is refused; the honest supervisor's work goes on and is recorded under the
+//! ticket's account whatever the client says.
+
+use std::time::Duration;
+
+use capture_station::campus::accounts;
+use capture_station::campus::settings::CampusSettings;
+use capture_station::campus::{CampusError, CampusRefusal};
+use capture_station::store::Role;
+use serde_json::json;
+
+use crate::util;
+use crate::util::campus_server::{TestCampus, TestStation, walk_in};
+
+const SCHOOL: &str = "校区大学";
+/// Well-formed PIN fields, so that only the missing ticket can be what refuses them.
+const PARAMS: &str = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA";
+const PROOF: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// The attacker's connection: the station's own login as its data folder holds it.
+fn attacker_login(station: &TestStation) -> postgres::Client {
+    let folder = station.photos.parent().unwrap();
+    let login = CampusSettings::load(folder).unwrap().unwrap().login;
+    capture_station::campus::tls::connect(&login, Duration::from_secs(10)).unwrap()
+}
+
+/// Signs `name` in at `station` against the campus.
+fn online(
+    station: &mut TestStation,
+    name: &str,
+    pin: &str,
+) -> Result<
+    (
+        capture_station::store::Session,
+        Option<capture_station::campus::server::SupervisorTicket>,
+    ),
+    capture_station::store::StoreError,
+> {
+    let client = station.client();
+    accounts::sign_in(&mut station.store, Ok(client), name, pin)
+}
+
+/// The SQLSTATE of a refused statement (`None`: it was not refused).
+fn refusal<T>(result: Result<T, postgres::Error>) -> Option<String> {
+    result.err().map(|error| {
+        error
+            .code()
+            .map(|c| c.code().to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[test]
+fn a_station_login_without_a_ticket_can_do_none_of_a_supervisors_work() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut honest = a.supervisor_client();
+    let mut m = campus.station("M");
+    // A conflict for the supervisor: one student walked in at both booths.
+    a.walk_in(&walk_in("王同学", Some("11010519491231002X"), "W1"));
+    m.walk_in(&walk_in("王同学", Some("11010519491231002X"), "W1-m"));
+    a.sync();
+    assert_eq!(m.sync().conflicts, 1);
+    let conflict: i64 = campus
+        .admin()
+        .query_one("SELECT id FROM conflicts", &[])
+        .unwrap()
+        .get(0);
+    let a_seq: i64 = campus
+        .admin()
+        .query_one(
+            "SELECT max(station_seq) FROM events WHERE station = 'A'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let mut attacker = attacker_login(&m);
+    let denied = Some("42501".to_string());
+
+    // PIN data and the supervision tables: not readable. The account list is.
+    for sql in [
+        "SELECT pin_check FROM accounts",
+        "SELECT pin_params FROM accounts",
+        "SELECT * FROM accounts",
+        "SELECT * FROM tickets",
+        "SELECT * FROM supervising",
+        "SELECT * FROM campus_secret",
+    ] {
+        assert_eq!(refusal(attacker.query(sql, &[])), denied, "{sql}");
+    }
+    assert_eq!(
+        attacker
+            .query("SELECT name, role FROM accounts", &[])
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Making a supervisor, or taking one's PIN or account away.
+    let role_change = attacker.execute("UPDATE accounts SET role = 'supervisor'", &[]);
+    assert_eq!(refusal(role_change), denied);
+    let inserted = attacker.execute(
+        "INSERT INTO accounts (name, role, pin_params, pin_check, added_by)
+         VALUES ('黑客', 'supervisor', $1, $2, 'M')",
+        &[&PARAMS, &PROOF],
+    );
+    assert_eq!(refusal(inserted), denied);
+    let no_ticket = Some("CS401".to_string());
+    for (sql, params) in [
+        (
+            "SELECT campus_add_account('黑客', 'supervisor', $1, $2)",
+            vec![PARAMS, PROOF],
+        ),
+        (
+            "SELECT campus_reset_pin('测试主管', $1, $2)",
+            vec![PARAMS, PROOF],
+        ),
+        ("SELECT campus_set_disabled('测试主管', true)", vec![]),
+        ("SELECT campus_issue_join_code(15)", vec![]),
+    ] {
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        assert_eq!(refusal(attacker.query(sql, &params)), no_ticket, "{sql}");
+    }
+    let brought: String = attacker
+        .query_one(
+            "SELECT campus_adopt_account('黑客', 'supervisor', $1, $2)",
+            &[&PARAMS, &PROOF],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(brought, "campus_has_supervisors");
+
+    // A refund (or any event) as the campus, which every booth would apply.
+    let as_campus = attacker.execute(
+        "INSERT INTO events (event_id, station, kind, payload, outcome, shared)
+         VALUES ($1, 'server', 'refund', $2, 'applied', true)",
+        &[&uuid::Uuid::now_v7(), &json!({})],
+    );
+    assert_eq!(refusal(as_campus), denied);
+
+    // Seals: for another station, its own with a sequence the server does not hold, a
+    // write-off.
+    for (station, through, written_off) in [
+        ("A", a_seq, None),
+        ("M", 999, None),
+        ("A", a_seq, Some("M")),
+        ("M", 1, Some("M")),
+    ] {
+        let sealed = attacker.execute(
+            "INSERT INTO seals (station, school, through_seq, written_off_by, reason)
+             VALUES ($1, $2, $3, $4, 'lost')",
+            &[&station, &SCHOOL, &through, &written_off],
+        );
+        assert_eq!(
+            refusal(sealed),
+            denied,
+            "{station} {through} {written_off:?}"
+        );
+    }
+
+    // Settling the conflict, closing the school.
+    let settled = attacker
+        .execute(
+            "UPDATE conflicts SET resolved_at = now(), decision = 'keep_both', decided_by = 'M'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(settled, 0, "a station settled a conflict");
+    let closed = attacker.execute(
+        "INSERT INTO close_outs (id, school, closed_by, due_date, refunded, refund_total_fen,
+                                 written_off)
+         VALUES ($1, $2, 'M', current_date, 0, 0, '[]')",
+        &[&uuid::Uuid::now_v7(), &SCHOOL],
+    );
+    assert_eq!(refusal(closed), denied);
+
+    // A made-up ticket, a forged supervision row, another station's ticket, an operator's.
+    let made_up = attacker.query_one("SELECT campus_supervise(repeat('0', 64))", &[]);
+    assert_eq!(refusal(made_up), no_ticket);
+    let forged = attacker.execute(
+        "INSERT INTO supervising VALUES (pg_backend_pid(), pg_current_xact_id(), '测试主管', 'A')",
+        &[],
+    );
+    assert_eq!(refusal(forged), denied);
+    let a_ticket = {
+        let (_, ticket) = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+        ticket.unwrap()
+    };
+    let borrowed = attacker.query_one("SELECT campus_supervise($1)", &[&a_ticket.text()]);
+    assert_eq!(
+        refusal(borrowed),
+        no_ticket,
+        "A's ticket worked on M's login"
+    );
+    accounts::add_account(
+        &mut honest,
+        &mut a.store,
+        &a.session,
+        "操作员",
+        Role::Operator,
+        "135790",
+    )
+    .unwrap();
+    let (_, operator_ticket) = online(&mut m, "操作员", "135790").unwrap();
+    let operator = attacker.query_one(
+        "SELECT campus_supervise($1)",
+        &[&operator_ticket.unwrap().text()],
+    );
+    assert_eq!(refusal(operator), Some("CS403".to_string()));
+    assert_eq!(
+        campus.count("SELECT count(*) FROM accounts WHERE role = 'supervisor'"),
+        1
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"),
+        1
+    );
+    assert_eq!(campus.count("SELECT count(*) FROM seals"), 0);
+
+    // The honest supervisor's work goes on, recorded under the ticket's account whatever the
+    // client writes.
+    honest
+        .resolve_conflict(conflict, "keep_both", "冒名")
+        .unwrap();
+    honest
+        .write_off(
+            "M",
+            SCHOOL,
+            "笔记本电脑被盗 / the laptop was stolen",
+            "冒名",
+        )
+        .unwrap();
+    let decided: String = campus
+        .admin()
+        .query_one(
+            "SELECT decided_by FROM conflicts WHERE id = $1",
+            &[&conflict],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(decided, "测试主管@A");
+    let spread: String = campus
+        .admin()
+        .query_one(
+            "SELECT payload->>'decided_by' FROM events WHERE kind = 'conflict_resolved'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(spread, "测试主管@A");
+    let written_off: String = campus
+        .admin()
+        .query_one("SELECT written_off_by FROM seals WHERE station = 'M'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(written_off, "测试主管@A");
+    let booking = m.walk_in(&walk_in("辛", None, "S8"));
+    m.capture(&booking);
+    assert_eq!(m.sync().applied, 2, "the station's own work goes on");
+
+    // Guessing the supervisor's PIN on the server: the wrong guesses count there, and the fifth
+    // locks the account at every booth.
+    let mut outcomes = Vec::new();
+    for _ in 0..5 {
+        let row = attacker
+            .query_one(
+                "SELECT outcome FROM campus_sign_in('测试主管', $1)",
+                &[&PROOF],
+            )
+            .unwrap();
+        outcomes.push(row.get::<_, String>(0));
+    }
+    assert_eq!(
+        outcomes,
+        ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "locked"]
+    );
+    let at_a = online(&mut a, util::BOSS, util::BOSS_PIN);
+    assert!(
+        matches!(
+            at_a,
+            Err(capture_station::store::StoreError::LockedOut { .. })
+        ),
+        "{at_a:?}"
+    );
+}
+
+/// A ticket is worth something only at the station it was given to, for its minutes, and while
+/// its account stays a supervisor with the same PIN.
+#[test]
+fn a_supervisor_ticket_ends_with_its_minutes_its_pin_or_its_account() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let (_, boss_ticket) = online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+    let boss_ticket = boss_ticket.unwrap();
+    let mut boss = a.client().with_ticket(boss_ticket.clone());
+    boss.issue_join_code(15).unwrap();
+    accounts::add_account(
+        &mut boss,
+        &mut a.store,
+        &a.session,
+        "王主管",
+        Role::Supervisor,
+        "135792",
+    )
+    .unwrap();
+    let mut b = campus.station("B");
+    let (wang, wang_ticket) = online(&mut b, "王主管", "135792").unwrap();
+    let wang_ticket = wang_ticket.unwrap();
+    assert_eq!(wang.role(), Role::Supervisor);
+    let mut wang_at_b = b.client().with_ticket(wang_ticket.clone());
+    wang_at_b.issue_join_code(15).unwrap();
+
+    let signed_in_again = |refused: CampusError| {
+        assert!(
+            matches!(
+                refused,
+                CampusError::Refusal(CampusRefusal::SupervisorSignInNeeded)
+            ),
+            "{refused:?}"
+        );
+    };
+    // A new PIN ends the account's tickets.
+    accounts::reset_pin(&mut boss, &mut a.store, &a.session, "王主管", "246813").unwrap();
+    signed_in_again(wang_at_b.issue_join_code(15).unwrap_err());
+    // Disabling ends them too.
+    let (_, again) = online(&mut b, "王主管", "246813").unwrap();
+    let mut wang_at_b = b.client().with_ticket(again.unwrap());
+    wang_at_b.issue_join_code(15).unwrap();
+    accounts::set_disabled(&mut boss, &mut a.store, &a.session, "王主管", true).unwrap();
+    signed_in_again(wang_at_b.issue_join_code(15).unwrap_err());
+    // The server keeps the campus's last supervisor, whatever a booth sends.
+    let mut raw = attacker_login(&a);
+    let mut tx = raw.transaction().unwrap();
+    tx.query_one("SELECT campus_supervise($1)", &[&boss_ticket.text()])
+        .unwrap();
+    let last = tx.query_one("SELECT campus_set_disabled('测试主管', true)", &[]);
+    assert_eq!(refusal(last), Some("CS410".to_string()));
+    drop(tx);
+    // Minutes: an expired ticket is refused.
+    campus
+        .admin()
+        .execute(
+            "UPDATE tickets SET expires_at = clock_timestamp() - interval '1 second'",
+            &[],
+        )
+        .unwrap();
+    signed_in_again(boss.issue_join_code(15).unwrap_err());
+    // Signed in while the campus was away: the booth works, the campus's work waits.
+    let away = Err(CampusError::Unreachable("the Wi-Fi is down".to_string()));
+    let (_, none) = accounts::sign_in(&mut a.store, away, util::BOSS, util::BOSS_PIN).unwrap();
+    assert!(none.is_none());
+    signed_in_again(a.client().issue_join_code(15).unwrap_err());
+}
