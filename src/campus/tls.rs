@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::config::SslMode;
+use postgres::config::{ChannelBinding, SslMode};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -117,6 +117,13 @@ pub fn connect_with(
         SslMode::Require
     } else {
         SslMode::Prefer
+    });
+    // Pinned, the password exchange is also bound to this TLS channel (SCRAM-SHA-256-PLUS): a
+    // relay in the middle that somehow held a trusted certificate still could not log in.
+    config.channel_binding(if pin.is_some() {
+        ChannelBinding::Require
+    } else {
+        ChannelBinding::Prefer
     });
     let client = config.connect(MakeRustlsConnect::new(tls))?;
     let certificate = seen.lock().unwrap_or_else(PoisonError::into_inner).take();
