@@ -90,8 +90,19 @@ impl Booth {
             .env("CAPTURE_STATION_PIN", BOSS_PIN)
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(self.stderr_file());
         command
+    }
+
+    /// Where the booth's error output goes (appended across its runs), so that a failure can
+    /// say why a booth stopped.
+    fn stderr_file(&self) -> Stdio {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data.join("stderr.txt"))
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null())
     }
 
     fn start(&mut self, index: usize, reports: &Sender<Report>) {
@@ -221,8 +232,10 @@ impl Harness {
                     .unwrap()
                     .collect::<Result<_, _>>()
                     .unwrap();
+                let said =
+                    std::fs::read_to_string(current.data.join("stderr.txt")).unwrap_or_default();
                 panic!(
-                    "{} ended on its own ({status:?}) after {} saves in all; its bookings: {statuses:?}",
+                    "{} ended on its own ({status:?}) after {} saves in all; its bookings: {statuses:?}; it said: {said}",
                     current.name,
                     self.tally.saved.len()
                 );
