@@ -664,4 +664,48 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
         ),
         "{again}"
     );
+
+    // A laptop is stolen: its station is revoked from this window, after a confirmation.
+    booth.app().command(Command::Campus(CampusCommand::Refresh));
+    booth.settle(|s| {
+        let campus = &s.supervisor.campus;
+        !campus.busy
+            && campus
+                .overview
+                .as_ref()
+                .is_some_and(|o| o.stations.iter().any(|station| station.name == "东门-3"))
+    });
+    booth.harness.run_steps(1);
+    // Rows by name: 东门-1, 东门-2, 东门-3, then this station (which has no button).
+    assert_eq!(
+        booth.harness.query_all_by_label("吊销").count(),
+        3,
+        "one per other station"
+    );
+    fn third(booth: &Booth) -> egui_kittest::Node<'_> {
+        booth.harness.query_all_by_label("吊销").nth(2).unwrap()
+    }
+    third(&booth).scroll_to_me();
+    booth.harness.run_steps(100);
+    third(&booth).click();
+    booth.harness.run_steps(2);
+    booth
+        .harness
+        .get_by_label("吊销此工位？其校区登录立即失效；已上传的照片和记录保留： 东门-3");
+    booth.click_scrolled("确认吊销");
+    booth.settle(|s| {
+        let campus = &s.supervisor.campus;
+        !campus.busy
+            && campus.overview.as_ref().is_some_and(|o| {
+                o.stations
+                    .iter()
+                    .any(|station| station.name == "东门-3" && station.revoked)
+            })
+    });
+    booth.harness.run_steps(1);
+    booth.harness.get_by_label("已吊销");
+    assert_eq!(
+        campus.count("SELECT count(*) FROM stations WHERE revoked_at IS NOT NULL"),
+        1
+    );
 }

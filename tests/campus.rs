@@ -565,7 +565,13 @@ fn every_connection_is_encrypted_and_trusts_only_the_pinned_certificate() {
     );
     assert!(!shown.contains(&campus.enrol.password), "{shown}");
 
-    // Pointing `server init --url` at a running server pins what it presents.
+    // Pointing `server init --url` at a running server pins what it presents. Such a server's
+    // owner may create roles (the campus's own cluster keeps that from its owner).
+    capture_station::campus::schema::role_powers::lend_to_owner(
+        &mut campus.superuser(),
+        &campus.admin.user,
+    )
+    .unwrap();
     let url = format!(
         "postgres://{}:{}@127.0.0.1:{}/{}",
         campus.admin.user, campus.admin.password, campus.admin.port, campus.admin.database

@@ -271,7 +271,7 @@ fn a_station_login_without_a_ticket_can_do_none_of_a_supervisors_work() {
     for _ in 0..5 {
         let row = attacker
             .query_one(
-                "SELECT outcome FROM campus_sign_in('测试主管', $1)",
+                "SELECT outcome FROM campus_sign_in('测试主管', campus_pin_params('测试主管'), $1)",
                 &[&PROOF],
             )
             .unwrap();
@@ -357,4 +357,113 @@ fn a_supervisor_ticket_ends_with_its_minutes_its_pin_or_its_account() {
     let (_, none) = accounts::sign_in(&mut a.store, away, util::BOSS, util::BOSS_PIN).unwrap();
     assert!(none.is_none());
     signed_in_again(a.client().issue_join_code(15).unwrap_err());
+}
+
+/// A laptop is stolen: a supervisor at another booth revokes its station from the command line.
+/// Its open connection and login end at once, it cannot revoke anyone (nor itself be revoked
+/// from itself), and what it uploaded stays.
+#[test]
+fn a_supervisor_revokes_a_stolen_station_from_another_booth() {
+    let campus = TestCampus::start();
+    let a = campus.station("A");
+    let mut stolen = campus.station("被盗");
+    let booking = stolen.walk_in(&walk_in("庚", None, "S7"));
+    stolen.capture(&booking);
+    stolen.sync();
+    let mut open = attacker_login(&stolen);
+    let from_stolen = open.query_one("SELECT campus_revoke_station('A')", &[]);
+    assert_eq!(refusal(from_stolen), Some("CS401".to_string()));
+
+    let a_folder = a.photos.parent().unwrap();
+    let boss = Some((util::BOSS, util::BOSS_PIN));
+    let revoked = util::run_as(a_folder, boss, &["campus", "station", "revoke", "被盗"]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    assert!(
+        open.query_one("SELECT 1", &[]).is_err(),
+        "the stolen station's open connection still works"
+    );
+    let folder = stolen.photos.parent().unwrap();
+    let login = CampusSettings::load(folder).unwrap().unwrap().login;
+    assert!(capture_station::campus::tls::connect(&login, Duration::from_secs(10)).is_err());
+    assert_eq!(
+        campus.count("SELECT count(*) FROM captures WHERE station = '被盗' AND active"),
+        1
+    );
+    let listed = util::run_as(a_folder, None, &["campus", "station", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let revoked_rows: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["revoked"] == json!(true))
+        .map(|row| row["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(revoked_rows, ["被盗"]);
+    let itself = util::run_as(a_folder, boss, &["campus", "station", "revoke", "A"]);
+    assert!(!itself.status.success(), "a station revoked itself");
+    let unknown = util::run_as(a_folder, boss, &["campus", "station", "revoke", "无此工位"]);
+    assert!(!unknown.status.success());
+}
+
+/// The campus owner's login cannot create roles (with which PostgreSQL 15 would let it grant
+/// itself the running of programs on the server): only `campus_roles`, which nobody logs in as,
+/// can, inside the two functions that need it. Joining still makes a station's login.
+#[test]
+fn the_owner_login_cannot_create_roles_and_joining_still_works() {
+    let campus = TestCampus::start();
+    let mut admin = campus.admin();
+    let can_create: bool = admin
+        .query_one(
+            "SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!can_create, "the owner's login has CREATEROLE");
+    let escalate = admin.batch_execute("GRANT pg_execute_server_program TO CURRENT_USER");
+    assert!(
+        escalate.is_err(),
+        "the owner granted itself server programs"
+    );
+    assert!(admin.batch_execute("CREATE ROLE intruder LOGIN").is_err());
+    assert!(admin.batch_execute("SET ROLE campus_roles").is_err());
+    let mut station = campus.station("新");
+    station.sync();
+    assert_eq!(campus.count("SELECT count(*) FROM stations"), 1);
+}
+
+/// Two booths sign the same new account in at once: one brings it to the campus while the
+/// other has already asked for its (then made-up) salt. The late proof is not counted as a
+/// wrong PIN; the booth asks again and signs in.
+#[test]
+fn a_proof_made_before_the_account_arrived_is_asked_again_not_counted() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let mut b = campus.station("B");
+    let mut raw_b = attacker_login(&b);
+    let made_up: String = raw_b
+        .query_one("SELECT campus_pin_params($1)", &[&util::BOSS])
+        .unwrap()
+        .get(0);
+    online(&mut a, util::BOSS, util::BOSS_PIN).unwrap();
+    let late: String = raw_b
+        .query_one(
+            "SELECT outcome FROM campus_sign_in($1, $2, $3)",
+            &[&util::BOSS, &made_up, &PROOF],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(late, "params_changed");
+    assert_eq!(
+        campus.count("SELECT failed_count::bigint FROM accounts"),
+        0,
+        "a wrong PIN was counted"
+    );
+    let (session, ticket) = online(&mut b, util::BOSS, util::BOSS_PIN).unwrap();
+    assert_eq!(session.role(), Role::Supervisor);
+    assert!(ticket.is_some());
 }

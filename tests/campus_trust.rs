@@ -314,7 +314,13 @@ fn no_role_password_reaches_the_server_log() {
         .unwrap();
     let station = campus.station("A");
     let enrol_password = "0123456789abcdef0123456789abcdef";
+    // As `campus server start` migrates: the owner may create roles only meanwhile.
+    let mut superuser = campus.superuser();
+    capture_station::campus::schema::role_powers::lend_to_owner(&mut superuser, ADMIN_ROLE)
+        .unwrap();
     capture_station::campus::schema::migrate(&mut campus.admin(), enrol_password).unwrap();
+    capture_station::campus::schema::role_powers::hand_to_campus_roles(&mut superuser, ADMIN_ROLE)
+        .unwrap();
     let log = std::fs::read_to_string(campus.server_dir.join(LOG_FILE)).unwrap();
     assert!(
         log.contains("campus_enrol($1, $2, $3)") && log.contains("ALTER ROLE"),
@@ -608,10 +614,13 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         .admin()
         .execute("UPDATE accounts SET pin_hash = $1", &[&old_pin_hash])
         .unwrap();
+    // As made by the version before: the owner could create roles and owned every function.
     campus
-        .admin()
+        .superuser()
         .batch_execute(
-            "DROP FUNCTION campus_enrol(text, text, text);
+            "ALTER ROLE campus_admin CREATEROLE;
+             DROP FUNCTION campus_revoke_station(text);
+             DROP FUNCTION campus_enrol(text, text, text);
              DROP FUNCTION campus_issue_join_code(integer);
              DROP TABLE join_codes;
              DROP POLICY stations_read ON stations;
@@ -646,6 +655,18 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         String::from_utf8_lossy(&started.stderr)
     );
     assert!(String::from_utf8_lossy(&started.stdout).contains("[5, 6]"));
+    let owner_creates_roles: bool = campus
+        .admin()
+        .query_one(
+            "SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        !owner_creates_roles,
+        "the upgrade left the owner CREATEROLE"
+    );
     station.client();
     // The old supervisor's PIN still signs in, now checked by the server, at a new station that
     // never saw the account; the Argon2 string is gone from the server.

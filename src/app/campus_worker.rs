@@ -28,6 +28,11 @@ pub enum CampusJob {
     /// Carries the signed-in supervisor's campus ticket (none: signed in offline).
     IssueJoinCode(Option<SupervisorTicket>),
     ConflictPhotos(i64),
+    /// Revoke a station, with the signed-in supervisor's campus ticket.
+    RevokeStation {
+        station: String,
+        ticket: Option<SupervisorTicket>,
+    },
     Resolve {
         conflict_id: i64,
         decision: crate::campus::ConflictDecision,
@@ -69,6 +74,7 @@ pub enum CampusEvent {
         other: Option<RgbImage>,
     },
     Resolved(i64),
+    Revoked(String),
     JoinCode(ShownJoinCode),
     Failed(crate::i18n::Message),
 }
@@ -191,6 +197,14 @@ fn handle(
                 current: decode(photos.current),
                 other: decode(photos.other),
             }
+        }
+        CampusJob::RevokeStation { station, ticket } => {
+            let client = connected(settings, client)?;
+            client.set_ticket(ticket);
+            let revoked = client.revoke_station(&station);
+            client.set_ticket(None);
+            revoked?;
+            CampusEvent::Revoked(station)
         }
         CampusJob::Resolve {
             conflict_id,

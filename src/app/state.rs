@@ -395,6 +395,8 @@ pub struct CampusScreen {
     pub conflict_photos: Option<ConflictPhotosShown>,
     /// The close-out of one school for the whole campus.
     pub close: CampusCloseForm,
+    /// The station the supervisor asked to revoke, waiting for the confirmation.
+    pub revoke_confirm: Option<String>,
 }
 
 /// 校区结算: the school chosen, its gate and report from the server, a write-off being typed,

@@ -72,16 +72,26 @@ fn verdict(
     pin: &str,
     may_bring: bool,
 ) -> CampusResult<Verdict> {
-    let params: String = client
-        .client()
-        .query_one("SELECT campus_pin_params($1)", &[&name])?
-        .get(0);
-    let pin_hash = hash_with_params(pin, &params)?;
-    let row = client.client().query_one(
-        "SELECT outcome, account_role, remaining, locked_seconds, ticket
-         FROM campus_sign_in($1, $2)",
-        &[&name, &proof_of(&pin_hash)],
-    )?;
+    // The account's parameters can change between the two calls (another booth brought the
+    // account, or its PIN was set): the server then says so instead of counting a wrong PIN.
+    let mut attempts = 0;
+    let (row, pin_hash) = loop {
+        attempts += 1;
+        let params: String = client
+            .client()
+            .query_one("SELECT campus_pin_params($1)", &[&name])?
+            .get(0);
+        let pin_hash = hash_with_params(pin, &params)?;
+        let row = client.client().query_one(
+            "SELECT outcome, account_role, remaining, locked_seconds, ticket
+             FROM campus_sign_in($1, $2, $3)",
+            &[&name, &params, &proof_of(&pin_hash)],
+        )?;
+        let changed = row.get::<_, String>(0) == "params_changed";
+        if !changed || attempts >= 3 {
+            break (row, pin_hash);
+        }
+    };
     let outcome: String = row.get(0);
     let remaining: i32 = row.get(2);
     match outcome.as_str() {

@@ -305,6 +305,13 @@ pub fn init(dir: &Path, port: Option<u16>, advertise: Option<String>) -> Result<
     let mut client = connect_local(&admin_login)?;
     client.batch_execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")?;
     schema::migrate(&mut client, &admin.enrol_password)?;
+    schema::role_powers::hand_to_campus_roles(
+        &mut connect_local(&ServerLogin {
+            database: CAMPUS_DATABASE.to_string(),
+            ..superuser
+        })?,
+        ADMIN_ROLE,
+    )?;
     let enrol = ServerLogin {
         host: advertise,
         user: schema::ENROL_ROLE.to_string(),
@@ -507,8 +514,22 @@ fn join_token_from(
 /// `campus server start` runs it, so a server folder is upgraded by starting the new version.
 pub fn upgrade(dir: &Path) -> Result<Vec<i32>> {
     let admin = read_admin_file(dir)?;
+    // The owner may create roles only while it migrates (see `schema::role_powers`).
+    let mut superuser = connect_local(&superuser_login(dir)?)?;
+    schema::role_powers::lend_to_owner(&mut superuser, ADMIN_ROLE)?;
     let mut client = connect_local(&admin_login(dir)?)?;
-    Ok(schema::migrate(&mut client, &admin.enrol_password)?)
+    let migrated = schema::migrate(&mut client, &admin.enrol_password);
+    schema::role_powers::hand_to_campus_roles(&mut superuser, ADMIN_ROLE)?;
+    Ok(migrated?)
+}
+
+/// PostgreSQL's superuser on the campus database of the cluster made here (this machine only).
+fn superuser_login(dir: &Path) -> Result<ServerLogin> {
+    Ok(ServerLogin {
+        user: "postgres".to_string(),
+        password: read_admin_file(dir)?.superuser_password,
+        ..admin_login(dir)?
+    })
 }
 
 /// What revoking a station did.
@@ -522,11 +543,7 @@ pub struct RevokedStation {
 /// captures stay on the campus; its seals still count. Revoking twice is harmless.
 pub fn revoke_station(dir: &Path, station: &str) -> Result<RevokedStation> {
     // The superuser: only it may end another role's connections.
-    let mut client = connect_local(&ServerLogin {
-        user: "postgres".to_string(),
-        password: read_admin_file(dir)?.superuser_password,
-        ..admin_login(dir)?
-    })?;
+    let mut client = connect_local(&superuser_login(dir)?)?;
     let mut tx = client.transaction()?;
     let Some(row) = tx.query_opt(
         "UPDATE stations SET revoked_at = coalesce(revoked_at, clock_timestamp())

@@ -130,6 +130,8 @@ pub enum CampusRefusal {
     SupervisorSignInNeeded,
     #[error("this account is not a campus supervisor")]
     NotCampusSupervisor,
+    #[error("a station cannot revoke itself: revoke it from another station or on the server")]
+    RevokeOwnStation,
 }
 
 impl From<postgres::Error> for CampusError {

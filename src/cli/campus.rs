@@ -64,6 +64,9 @@ pub enum CampusCommand {
     },
     /// Close a school for the whole campus (every station sealed or written off): refunds
     /// exactly the bookings nobody on the campus photographed
+    /// The campus's stations, and revoking a lost or stolen one (a supervisor's).
+    #[command(subcommand)]
+    Station(StationCommand),
     CloseOut {
         #[arg(long)]
         school: String,
@@ -76,6 +79,17 @@ pub enum CampusCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StationCommand {
+    /// Every station of the campus, revoked ones marked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a station: its login stops working at once; what it uploaded stays.
+    Revoke { station: String },
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +187,7 @@ pub fn campus(
         CampusCommand::Overview { json } => overview(data_dir, json),
         CampusCommand::Report { school, json } => report(data_dir, school.as_deref(), json),
         CampusCommand::Seal { school, json } => seal(data_dir, open()?, &school, json),
+        CampusCommand::Station(command) => stations(open()?, command),
         CampusCommand::CloseOut {
             school,
             write_off,
@@ -421,6 +436,46 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn stations(mut station: Station, command: StationCommand) -> Result<()> {
+    match command {
+        StationCommand::List { json } => {
+            let link = station.campus_link()?;
+            let rows = crate::station::stations::list(Reach::of(link.as_deref()))?;
+            if json {
+                println!("{}", serde_json::to_string(&rows)?);
+                return Ok(());
+            }
+            for row in &rows {
+                let state = if row.revoked {
+                    "已吊销 / revoked"
+                } else {
+                    "在用 / active"
+                };
+                println!(
+                    "{}\t{state}\t{}",
+                    row.name,
+                    row.last_contact.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+        StationCommand::Revoke { station: name } => {
+            let session = station.sign_in()?;
+            let link = station.campus_link()?;
+            let ended = crate::station::stations::revoke(
+                &station.store,
+                Reach::of(link.as_deref()),
+                &session,
+                &name,
+            )?;
+            println!(
+                "已吊销工位 {name}，断开连接 {ended} 个 / revoked {name}; {ended} connections ended"
+            );
+            Ok(())
+        }
+    }
 }
 
 fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Result<()> {

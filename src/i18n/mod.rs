@@ -321,6 +321,11 @@ texts! {
     campus_captures_today: "今日采集", "Captures today";
     campus_token_qr: "新工位加入：在其 主管 → 校区 中扫描此码。一码只能加入一台工位", "A new station joins by scanning this code in its 主管 → Campus. One code joins one station";
     campus_issue_join_code: "生成加入码", "New join code";
+    campus_revoke: "吊销", "Revoke";
+    campus_revoked: "已吊销", "Revoked";
+    campus_revoke_question: "吊销此工位？其校区登录立即失效；已上传的照片和记录保留：", "Revoke this station? Its campus login stops working at once; what it uploaded stays:";
+    campus_revoke_confirm: "确认吊销", "Revoke it";
+    campus_revoke_done: "已吊销工位", "Station revoked";
     campus_join_code_valid_until: "有效至", "Valid until";
     campus_conflicts: "待处理冲突", "Open conflicts";
     campus_no_conflicts: "没有待处理的冲突", "No open conflicts";

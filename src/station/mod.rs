@@ -1,6 +1,6 @@
 //! The use cases that may reach the campus, one function for each thing a person does: import a
 //! file, export a school, sign in, manage accounts, save a shot, close a school, seal, write a
-//! station off. Each takes the station's store and its [`Reach`] and decides "this station
+//! station off, revoke a station. Each takes the station's store and its [`Reach`] and decides "this station
 //! alone, or the campus it joined" once, here. The window's workers and the command line call
 //! these functions; neither decides on its own.
 
@@ -9,6 +9,7 @@ pub mod capture;
 pub mod close_out;
 pub mod export;
 pub mod import;
+pub mod stations;
 
 use crate::campus::CampusError;
 use crate::campus::link::{CampusLink, HeldElsewhere};

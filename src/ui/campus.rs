@@ -301,7 +301,7 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
     ui.label(RichText::new(t.campus_stations).strong());
     egui::Grid::new("campus-stations")
         .striped(true)
-        .num_columns(6)
+        .num_columns(7)
         .show(ui, |ui| {
             for header in [
                 t.station,
@@ -310,6 +310,7 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
                 t.campus_outbox,
                 t.campus_photos_waiting,
                 t.campus_captures_today,
+                "",
             ] {
                 ui.label(RichText::new(header).weak());
             }
@@ -331,9 +332,34 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
                 ui.label(station.outbox_depth.to_string());
                 ui.label(station.photos_waiting.to_string());
                 ui.label(station.captures_today.to_string());
+                if station.revoked {
+                    ui.label(coloured(t.campus_revoked, theme::WARN));
+                } else if station.name != joined.station
+                    && ui
+                        .add_enabled(!screen.busy, egui::Button::new(t.campus_revoke))
+                        .clicked()
+                {
+                    commands.push(Command::Campus(CampusCommand::AskRevoke(
+                        station.name.clone(),
+                    )));
+                }
                 ui.end_row();
             }
         });
+    if let Some(asked) = &screen.revoke_confirm {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(coloured(
+                &format!("{} {asked}", t.campus_revoke_question),
+                theme::WARN,
+            ));
+            if ui.button(t.campus_revoke_confirm).clicked() {
+                commands.push(Command::Campus(CampusCommand::ConfirmRevoke(true)));
+            }
+            if ui.button(t.cancel).clicked() {
+                commands.push(Command::Campus(CampusCommand::ConfirmRevoke(false)));
+            }
+        });
+    }
     if !overview.quarantined.is_empty() {
         ui.add_space(6.0);
         ui.label(coloured(

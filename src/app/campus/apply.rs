@@ -67,6 +67,18 @@ impl StationApp {
                     }));
                 }
             }
+            CampusCommand::AskRevoke(station) => {
+                self.state.supervisor.campus.revoke_confirm = Some(station);
+            }
+            CampusCommand::ConfirmRevoke(confirmed) => {
+                let asked = self.state.supervisor.campus.revoke_confirm.take();
+                if let Some(station) = asked.filter(|_| confirmed)
+                    && let Some(session) = self.require_supervisor(Permission::ChangeSettings)
+                {
+                    let ticket = self.campus_ticket(session.name());
+                    self.send_campus(CampusJob::RevokeStation { station, ticket });
+                }
+            }
             CampusCommand::OpenConflict(id) => self.send_campus(CampusJob::ConflictPhotos(id)),
             CampusCommand::Resolve {
                 conflict_id,
@@ -211,6 +223,14 @@ impl StationApp {
             }
             CampusEvent::Resolved(_) => {
                 screen.conflict_photos = None;
+                self.send_campus(CampusJob::Overview);
+            }
+            CampusEvent::Revoked(station) => {
+                let t = self.state.texts();
+                self.state.notify(
+                    NoticeLevel::Success,
+                    format!("{} {station}", t.campus_revoke_done),
+                );
                 self.send_campus(CampusJob::Overview);
             }
             CampusEvent::JoinCode(code) => screen.join_code = Some(code),

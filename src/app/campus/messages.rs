@@ -17,6 +17,10 @@ pub enum CampusCommand {
     Refresh,
     /// Ask the server for a one-time join code for the next station (a supervisor's).
     IssueJoinCode,
+    /// Ask to revoke a station (a lost or stolen laptop): the screen asks for a confirmation.
+    AskRevoke(String),
+    /// The revocation asked for was confirmed (`true`) or called off.
+    ConfirmRevoke(bool),
     /// Show a conflict with both photos.
     OpenConflict(i64),
     /// The supervisor's decision on a conflict.

@@ -11,6 +11,7 @@
 //! a one-time join code (`campus_issue_join_code()`, valid for minutes): the token's password
 //! alone registers nothing.
 
+pub mod role_powers;
 mod supervision;
 
 use postgres::GenericClient;
@@ -432,6 +433,44 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
                      clock_timestamp() + make_interval(mins => minutes));
              RETURN code;
          END $$;
+         -- A campus supervisor (or the owner) revokes a station: its login stops working, its
+         -- open connections and tickets end, and what it uploaded stays. Returns how many
+         -- connections were ended (NULL: no such station).
+         CREATE OR REPLACE FUNCTION campus_revoke_station(station_name text)
+         RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+         DECLARE
+             who text := campus_require_supervisor();
+             login text;
+             ended bigint := 0;
+             other record;
+         BEGIN
+             SELECT role_name INTO login FROM stations WHERE name = station_name;
+             IF login IS NULL THEN
+                 RETURN NULL;
+             END IF;
+             IF login = session_user THEN
+                 RAISE EXCEPTION 'a station does not revoke itself' USING ERRCODE = 'CS409';
+             END IF;
+             UPDATE stations SET revoked_at = coalesce(revoked_at, clock_timestamp())
+              WHERE name = station_name;
+             EXECUTE format('ALTER ROLE %I NOLOGIN', login);
+             DELETE FROM tickets WHERE station_role = login;
+             FOR other IN SELECT pid FROM pg_stat_activity WHERE usename = login LOOP
+                 BEGIN
+                     IF pg_terminate_backend(other.pid) THEN
+                         ended := ended + 1;
+                     END IF;
+                 EXCEPTION WHEN insufficient_privilege THEN
+                     -- A server run by someone else may not let the owner end connections:
+                     -- the login is still refused from now on.
+                     NULL;
+                 END;
+             END LOOP;
+             RETURN ended;
+         END $$;
+         REVOKE ALL ON FUNCTION campus_revoke_station(text) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION campus_revoke_station(text) TO {STATION_GROUP};
+
          REVOKE ALL ON FUNCTION campus_issue_join_code(integer) FROM PUBLIC;
          GRANT EXECUTE ON FUNCTION campus_issue_join_code(integer) TO {STATION_GROUP};"
     ))?;

@@ -107,7 +107,9 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
 
         -- Signs an account in at the calling station: the proof is checked and wrong ones are
         -- counted here, for every booth. Accepted, it returns a ticket for this station only.
-        CREATE OR REPLACE FUNCTION campus_sign_in(account_name text, proof text)
+        -- A proof made with other parameters than the account's now (it was brought or its PIN
+        -- set since the booth asked) is neither checked nor counted: the booth asks again.
+        CREATE OR REPLACE FUNCTION campus_sign_in(account_name text, used_params text, proof text)
         RETURNS TABLE (outcome text, account_role text, remaining integer,
                        locked_seconds float8, ticket text)
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -129,6 +131,11 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
             END IF;
             IF found_account.disabled THEN
                 RETURN QUERY SELECT 'wrong_pin', NULL::text, {lockout_after}, NULL::float8, NULL::text;
+                RETURN;
+            END IF;
+            IF used_params IS DISTINCT FROM found_account.pin_params THEN
+                RETURN QUERY SELECT 'params_changed', NULL::text, {lockout_after}, NULL::float8,
+                    NULL::text;
                 RETURN;
             END IF;
             IF found_account.locked_until > clock_timestamp() THEN
@@ -383,13 +390,13 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
                 OR (station = 'server' AND campus_supervisor() IS NOT NULL));
 
         REVOKE ALL ON FUNCTION campus_station_name(), campus_supervisor(),
-            campus_pin_params(text), campus_sign_in(text, text), campus_end_ticket(text),
+            campus_pin_params(text), campus_sign_in(text, text, text), campus_end_ticket(text),
             campus_supervise(text), campus_require_supervisor(),
             campus_adopt_account(text, text, text, text),
             campus_add_account(text, text, text, text), campus_reset_pin(text, text, text),
             campus_set_disabled(text, boolean) FROM PUBLIC;
         GRANT EXECUTE ON FUNCTION campus_station_name(), campus_supervisor(),
-            campus_pin_params(text), campus_sign_in(text, text), campus_end_ticket(text),
+            campus_pin_params(text), campus_sign_in(text, text, text), campus_end_ticket(text),
             campus_supervise(text), campus_require_supervisor(),
             campus_adopt_account(text, text, text, text),
             campus_add_account(text, text, text, text), campus_reset_pin(text, text, text),

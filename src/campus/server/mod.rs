@@ -108,6 +108,8 @@ pub struct StationRow {
     pub outbox_depth: i64,
     pub photos_waiting: i64,
     pub captures_today: i64,
+    /// Revoked: its login no longer works.
+    pub revoked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +201,7 @@ pub(crate) fn refused_or_failed(error: postgres::Error) -> CampusError {
         }
         Some(db) if db.code().code() == "CS401" => CampusRefusal::SupervisorSignInNeeded.into(),
         Some(db) if db.code().code() == "CS403" => CampusRefusal::NotCampusSupervisor.into(),
+        Some(db) if db.code().code() == "CS409" => CampusRefusal::RevokeOwnStation.into(),
         Some(db) if db.code().code() == "CS410" => {
             crate::store::StoreError::from(crate::store::Refusal::LastSupervisor).into()
         }

@@ -196,12 +196,27 @@ impl CampusClient {
         })
     }
 
+    /// Revokes `station` (a supervisor's ticket, or the owner): its login stops working, its
+    /// open connections end, and what it uploaded stays on the campus. Returns how many
+    /// connections were ended. Revoking twice is harmless.
+    pub fn revoke_station(&mut self, station: &str) -> CampusResult<i64> {
+        let mut tx = self.supervised()?;
+        let ended: Option<i64> = tx
+            .query_one("SELECT campus_revoke_station($1)", &[&station])
+            .map_err(super::refused_or_failed)?
+            .get(0);
+        tx.commit()?;
+        ended
+            .ok_or_else(|| crate::campus::CampusRefusal::UnknownStation(station.to_string()).into())
+    }
+
     pub fn stations(&mut self) -> CampusResult<Vec<StationRow>> {
         let rows = self.client.query(
             "SELECT s.name, to_char(s.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                     s.clock_offset_ms, s.last_seq, s.outbox_depth, s.photos_waiting,
                     (SELECT count(*) FROM captures c WHERE c.station = s.name AND c.active
-                         AND c.received_at >= date_trunc('day', now()))
+                         AND c.received_at >= date_trunc('day', now())),
+                    s.revoked_at IS NOT NULL
              FROM stations s ORDER BY s.name",
             &[],
         )?;
@@ -215,6 +230,7 @@ impl CampusClient {
                 outbox_depth: r.get(4),
                 photos_waiting: r.get(5),
                 captures_today: r.get(6),
+                revoked: r.get(7),
             })
             .collect())
     }

@@ -515,6 +515,9 @@ impl Worded for crate::campus::CampusRefusal {
                 "主管的校区操作需要校区服务器核验过的登录：请在校区服务器可连接时重新登录".to_string()
             }
             NotCampusSupervisor => "该账户不是校区主管".to_string(),
+            RevokeOwnStation => {
+                "工位不能吊销自己：请在另一个工位或校区服务器上吊销".to_string()
+            }
             TokenWithoutCertificate => "加入码没有服务器证书指纹，连接可能在网络上被窃听或冒充：请从启用加密的服务器重新取得加入码（命令行可明确接受不加密的连接，见说明书）".to_string(),
         }
     }

@@ -354,6 +354,7 @@ fn campus_refusals() -> Vec<CampusRefusal> {
         CampusRefusal::StationNameRule,
         CampusRefusal::SupervisorSignInNeeded,
         CampusRefusal::NotCampusSupervisor,
+        CampusRefusal::RevokeOwnStation,
     ];
     for sample in &samples {
         match sample {
@@ -380,7 +381,8 @@ fn campus_refusals() -> Vec<CampusRefusal> {
             | CampusRefusal::AlreadyJoined(_)
             | CampusRefusal::StationNameRule
             | CampusRefusal::SupervisorSignInNeeded
-            | CampusRefusal::NotCampusSupervisor => {}
+            | CampusRefusal::NotCampusSupervisor
+            | CampusRefusal::RevokeOwnStation => {}
         }
     }
     samples
