@@ -467,3 +467,107 @@ fn a_proof_made_before_the_account_arrived_is_asked_again_not_counted() {
     assert_eq!(session.role(), Role::Supervisor);
     assert!(ticket.is_some());
 }
+
+/// A station's own login, in raw SQL against the shared tables: it may not undo another
+/// booth's photo (which would have the close-out refund a photographed student), rewrite a
+/// booking, forge a capture, a photo, a claim or its own events around the rules. Through the
+/// server's upload function the campus's rules apply to whatever it sends, and the honest
+/// booths' work goes on.
+#[test]
+fn a_station_login_writes_the_shared_tables_only_through_the_servers_rules() {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let m = campus.station("M");
+    let booking = a.walk_in(&walk_in("王同学", None, "W1"));
+    let shot = a.capture(&booking);
+    a.sync();
+    let mut attacker = attacker_login(&m);
+    let booking_id = uuid::Uuid::parse_str(&booking).unwrap();
+    let denied = Some("42501".to_string());
+
+    for sql in [
+        "UPDATE captures SET active = false",
+        "UPDATE bookings SET status = 'booked'",
+        "UPDATE bookings SET record = jsonb_set(record, '{name}', '\"冒名\"')",
+        "UPDATE claims SET station = 'M'",
+    ] {
+        assert_eq!(attacker.execute(sql, &[]).unwrap(), 0, "{sql}");
+    }
+    assert_eq!(
+        refusal(attacker.execute("DELETE FROM bookings", &[])),
+        denied
+    );
+    let forged_booking = attacker.execute(
+        "INSERT INTO bookings (id, student_id, school, status, record, station)
+         VALUES (gen_random_uuid(), gen_random_uuid(), '校区大学', 'captured', '{}', 'M')",
+        &[],
+    );
+    assert_eq!(refusal(forged_booking), denied);
+    let forged_photo = attacker.execute(
+        "INSERT INTO photos (sha256, bytes) VALUES (encode(sha256('x'), 'hex'), 'x')",
+        &[],
+    );
+    assert_eq!(refusal(forged_photo), denied);
+    let forged_capture = attacker.execute(
+        "INSERT INTO captures (id, booking_id, event_id, station, sha256, active, operator,
+                               captured_at)
+         SELECT gen_random_uuid(), id, gen_random_uuid(), 'M', sha256, false, 'x', 'now'
+         FROM captures LIMIT 1",
+        &[],
+    );
+    assert_eq!(refusal(forged_capture), denied);
+    let own_event = attacker.execute(
+        "INSERT INTO events (event_id, station, station_seq, kind, payload, outcome, shared)
+         VALUES (gen_random_uuid(), 'M', 1, 'refund', $1, 'applied', true)",
+        &[&json!({ "booking_id": booking, "status": "refunded", "who": "M" })],
+    );
+    assert_eq!(refusal(own_event), denied);
+    let quarantined = attacker.execute(
+        "INSERT INTO quarantine (event_id, station, kind, payload, reason)
+         VALUES (gen_random_uuid(), 'A', 'x', '{}', 'x')",
+        &[],
+    );
+    assert_eq!(refusal(quarantined), denied);
+
+    // Through the function the rules hold: a refund of the photographed student is a conflict
+    // for the supervisor, a path for a booking id is quarantined, and the sequence is the
+    // server's.
+    let upload =
+        |attacker: &mut postgres::Client, seq: i64, kind: &str, payload: serde_json::Value| {
+            attacker
+                .query_one(
+                    "SELECT campus_upload_event(gen_random_uuid(), $1, $2, $3, NULL, NULL)",
+                    &[&seq, &kind, &payload],
+                )
+                .unwrap()
+                .get::<_, String>(0)
+        };
+    let refund =
+        json!({ "booking_id": booking, "status": "refunded", "reference": "x", "who": "M" });
+    assert_eq!(upload(&mut attacker, 1, "refund", refund), "conflict");
+    let path = json!({ "booking_id": "../../etc", "status": "refunded", "who": "M" });
+    assert_eq!(upload(&mut attacker, 2, "refund", path), "quarantined");
+    assert_eq!(
+        upload(&mut attacker, 9_000_000, "exception", json!({})),
+        "gap 3"
+    );
+    let status: String = campus
+        .admin()
+        .query_one("SELECT status FROM bookings WHERE id = $1", &[&booking_id])
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "captured");
+    let active: String = campus
+        .admin()
+        .query_one(
+            "SELECT id::text FROM captures WHERE booking_id = $1 AND active",
+            &[&booking_id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(active, shot.id);
+
+    let next = a.walk_in(&walk_in("辛", None, "S8"));
+    a.capture(&next);
+    assert_eq!(a.sync().applied, 2, "the honest booth's work goes on");
+}

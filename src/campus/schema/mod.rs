@@ -12,6 +12,7 @@
 //! alone registers nothing.
 
 pub mod role_powers;
+mod station_functions;
 mod supervision;
 
 use postgres::GenericClient;
@@ -23,6 +24,9 @@ use super::{CampusError, CampusResult};
 /// The advisory lock every writer of `events` takes before inserting, so that `server_seq`
 /// values become visible in order and a puller's cursor never skips a row that commits late.
 pub const EVENTS_LOCK: i64 = 0x6361_6d70_7573; // "campus"
+
+/// The channel stations LISTEN on; every commit that adds shared events notifies it.
+pub const CHANGES_CHANNEL: &str = "campus_changes";
 
 pub const STATION_GROUP: &str = "campus_station";
 pub const ENROL_ROLE: &str = "campus_enrol";
@@ -265,6 +269,7 @@ pub fn migrate(client: &mut postgres::Client, enrol_password: &str) -> CampusRes
     }
     ensure_roles(&mut tx, enrol_password)?;
     supervision::ensure(&mut tx)?;
+    station_functions::ensure(&mut tx)?;
     ensure_session_limits(&mut tx)?;
     tx.commit()?;
     Ok(applied)
@@ -356,15 +361,10 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          REVOKE INSERT ON events FROM {STATION_GROUP};
          GRANT INSERT (event_id, station, station_seq, kind, payload, outcome, shared,
              device_at) ON events TO {STATION_GROUP};
-         -- A station writes events as itself (or as the campus, for a supervisor's decision),
-         -- never as another station.
+         -- Who may write which events: `station_functions`.
          ALTER TABLE events ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS events_read ON events;
          CREATE POLICY events_read ON events FOR SELECT TO {STATION_GROUP} USING (true);
-         DROP POLICY IF EXISTS events_as_itself ON events;
-         CREATE POLICY events_as_itself ON events FOR INSERT TO {STATION_GROUP}
-             WITH CHECK (station = 'server' OR station =
-                 (SELECT s.name FROM stations s WHERE s.role_name = session_user));
          -- A station reports its own health, and nothing else: not its login (taking over
          -- another station), not its name, not another station's row.
          REVOKE UPDATE ON stations FROM {STATION_GROUP};

@@ -346,13 +346,11 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
             FOR EACH ROW WHEN (NEW.station = 'server')
             EXECUTE FUNCTION campus_record_supervisor();
 
-        -- Conflicts: raised by any station's upload, decided only by a supervisor.
+        -- Conflicts: raised by a station's upload (`station_functions`), decided only by a
+        -- supervisor.
         ALTER TABLE conflicts ENABLE ROW LEVEL SECURITY;
         DROP POLICY IF EXISTS conflicts_read ON conflicts;
         CREATE POLICY conflicts_read ON conflicts FOR SELECT TO {STATION_GROUP} USING (true);
-        DROP POLICY IF EXISTS conflicts_raise ON conflicts;
-        CREATE POLICY conflicts_raise ON conflicts FOR INSERT TO {STATION_GROUP}
-            WITH CHECK (resolved_at IS NULL AND decision IS NULL AND decided_by IS NULL);
         DROP POLICY IF EXISTS conflicts_decide ON conflicts;
         CREATE POLICY conflicts_decide ON conflicts FOR UPDATE TO {STATION_GROUP}
             USING (campus_supervisor() IS NOT NULL) WITH CHECK (campus_supervisor() IS NOT NULL);
@@ -382,12 +380,6 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
         CREATE POLICY close_outs_write ON close_outs FOR INSERT TO {STATION_GROUP}
             WITH CHECK (campus_supervisor() IS NOT NULL);
 
-        -- Events: a station writes as itself; the campus's own events (imports, decisions,
-        -- refunds), which every booth applies, only a ticketed supervisor.
-        DROP POLICY IF EXISTS events_as_itself ON events;
-        CREATE POLICY events_as_itself ON events FOR INSERT TO {STATION_GROUP}
-            WITH CHECK (station = campus_station_name()
-                OR (station = 'server' AND campus_supervisor() IS NOT NULL));
 
         REVOKE ALL ON FUNCTION campus_station_name(), campus_supervisor(),
             campus_pin_params(text), campus_sign_in(text, text, text), campus_end_ticket(text),

@@ -8,7 +8,6 @@
 //! wants; an event that cannot be applied is kept whole in `quarantine` with the reason, never
 //! dropped. The station a batch belongs to is the login's, not a claim of the client.
 
-mod apply;
 mod import;
 mod pull;
 mod supervision;
@@ -24,22 +23,10 @@ use super::schema::{self};
 use super::token::{JoinToken, ServerLogin, new_secret};
 use super::{CampusError, CampusRefusal, CampusResult};
 
-/// The channel stations LISTEN on; every commit that adds shared events notifies it.
-pub const CHANGES_CHANNEL: &str = "campus_changes";
-/// The claim: this station takes the booking unless another station photographed it or holds
-/// a fresh claim. A claim with no capture behind it for 10 minutes no longer blocks another
-/// station (the claiming station crashed, or the student walked away); the same interval is
-/// used when an upload checks a claim.
-const CLAIM_SQL: &str = "INSERT INTO claims (booking_id, station)
-     SELECT $1, $2 WHERE NOT EXISTS
-         (SELECT 1 FROM captures WHERE booking_id = $1 AND active AND station <> $2)
-     ON CONFLICT (booking_id) DO UPDATE SET station = EXCLUDED.station,
-         claimed_at = clock_timestamp()
-     WHERE claims.station = EXCLUDED.station
-        OR (claims.claimed_at < clock_timestamp() - interval '10 minutes'
-            AND NOT EXISTS (SELECT 1 FROM captures c
-                            WHERE c.booking_id = claims.booking_id AND c.active))
-     RETURNING station";
+pub use super::schema::CHANGES_CHANNEL;
+/// The claim (see `campus_claim` in `schema::station_functions`): this station takes the
+/// booking unless another station photographed it or holds a fresh claim.
+const CLAIM_SQL: &str = "SELECT answer, holder FROM campus_claim($1)";
 
 /// A join code just issued, and until when it lets one station join.
 #[derive(Clone, PartialEq, Eq)]

@@ -42,7 +42,7 @@ impl CampusClient {
 
     /// Claims `booking_id` for this station before a shot: one round trip when it wins.
     pub fn claim(&mut self, booking_id: &str) -> CampusResult<ClaimAnswer> {
-        let station = self.station_or_refuse()?;
+        self.station_or_refuse()?;
         let booking = parse_uuid(booking_id, "booking id")?;
         // Prepared once per connection: each claim is then a single round trip.
         let statement = match self.statements.get(CLAIM_SQL) {
@@ -53,30 +53,15 @@ impl CampusClient {
                 statement
             }
         };
-        let won = self.client.query_opt(&statement, &[&booking, &station]);
-        match won {
-            Ok(Some(_)) => Ok(ClaimAnswer::Won),
-            Ok(None) => {
-                let holder: Option<String> = self
-                    .client
-                    .query_one(
-                        "SELECT coalesce(
-                             (SELECT station FROM captures WHERE booking_id = $1 AND active),
-                             (SELECT station FROM claims WHERE booking_id = $1))",
-                        &[&booking],
-                    )?
-                    .get(0);
-                Ok(ClaimAnswer::Lost {
-                    holder: holder.unwrap_or_default(),
-                })
-            }
-            Err(error)
-                if error.code() == Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION) =>
-            {
-                Ok(ClaimAnswer::Unknown)
-            }
-            Err(error) => Err(error.into()),
-        }
+        let row = self.client.query_one(&statement, &[&booking])?;
+        let answer: String = row.get(0);
+        Ok(match answer.as_str() {
+            "won" => ClaimAnswer::Won,
+            "unknown" => ClaimAnswer::Unknown,
+            _ => ClaimAnswer::Lost {
+                holder: row.get::<_, Option<String>>(1).unwrap_or_default(),
+            },
+        })
     }
 
     /// The campus's ids for those of `order_nos` it holds.
@@ -111,10 +96,7 @@ impl CampusClient {
     /// the sha256; bytes that do not match are refused.
     pub fn upload_photo(&mut self, sha256: &str, bytes: &[u8]) -> CampusResult<()> {
         self.client
-            .execute(
-                "INSERT INTO photos (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-                &[&sha256, &bytes],
-            )
+            .execute("SELECT campus_put_photo($1, $2)", &[&sha256, &bytes])
             .map_err(|error| match error.code() {
                 Some(code) if *code == postgres::error::SqlState::CHECK_VIOLATION => {
                     CampusError::Refused(format!(

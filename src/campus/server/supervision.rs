@@ -6,7 +6,6 @@ use crate::campus::schema::EVENTS_LOCK;
 use crate::campus::{CampusError, CampusResult};
 use crate::domain::changes::*;
 
-use super::apply::{Db, set_record_field};
 use super::*;
 
 impl CampusClient {
@@ -109,15 +108,9 @@ impl CampusClient {
                 .map_err(|error| CampusError::Refused(format!("correction payload: {error}")))?;
             let booking_id = parse_uuid(&correction.booking_id, "booking id")?;
             if decision == "use_this" {
-                let mut db = Db {
-                    tx: &mut tx,
-                    statements: &mut self.statements,
-                };
-                set_record_field(
-                    &mut db,
-                    booking_id,
-                    &correction.field,
-                    correction.new_value.as_deref(),
+                tx.execute(
+                    "SELECT campus_set_record_field($1, $2, $3)",
+                    &[&booking_id, &correction.field, &correction.new_value],
                 )?;
             } else {
                 // Every station, the one that made the correction included, goes back to the

@@ -1,13 +1,16 @@
-//! Uploading a station's outbox batch, under the rules in the module doc.
+//! Uploading a station's outbox batch, under the rules in the module doc. The server applies
+//! each event itself (`campus_upload_event`, see `schema::station_functions`): the station
+//! sends it with its photo and hears what became of it.
 
 use std::collections::HashMap;
 
 use crate::campus::CampusResult;
-use crate::campus::schema::EVENTS_LOCK;
+use crate::domain::changes::kind;
 use crate::store::outbox::OutboxEntry;
 
-use super::apply::{Db, apply_in_savepoint, quarantine};
 use super::*;
+
+const UPLOAD_SQL: &str = "SELECT campus_upload_event($1, $2, $3, $4, $5, $6)";
 
 impl CampusClient {
     /// Uploads one batch in one transaction; see the module doc for the rules.
@@ -27,70 +30,58 @@ impl CampusClient {
         photos: &HashMap<String, Vec<u8>>,
         mut after_each: impl FnMut(usize) -> CampusResult<()>,
     ) -> CampusResult<UploadAnswer> {
-        let station = self.station_or_refuse()?;
+        self.station_or_refuse()?;
         let event_ids = events
             .iter()
             .map(|event| parse_uuid(&event.event_id, "event id"))
             .collect::<CampusResult<Vec<_>>>()?;
-        let mut tx = self.client.transaction()?;
-        let mut db = Db {
-            tx: &mut tx,
-            statements: &mut self.statements,
+        // Prepared once per connection: each event is then one round trip.
+        let statement = match self.statements.get(UPLOAD_SQL) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self.client.prepare(UPLOAD_SQL)?;
+                self.statements.insert(UPLOAD_SQL, statement.clone());
+                statement
+            }
         };
-        db.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
-        let mut last_seq: i64 = db
-            .query_one(
-                "SELECT last_seq FROM stations WHERE name = $1 FOR UPDATE",
-                &[&station],
-            )?
-            .get(0);
-        // Which of the batch the server already holds, in one round trip.
-        let held: std::collections::HashSet<uuid::Uuid> = db
-            .query(
-                "SELECT event_id FROM events WHERE event_id = ANY($1)
-                 UNION SELECT event_id FROM quarantine WHERE event_id = ANY($1)",
-                &[&event_ids],
-            )?
-            .iter()
-            .map(|row| row.get(0))
-            .collect();
+        let mut tx = self.client.transaction()?;
         let mut answer = UploadAnswer::default();
-        let mut shared_any = false;
         for (index, (event, event_id)) in events.iter().zip(event_ids).enumerate() {
-            if held.contains(&event_id) {
-                answer
-                    .outcomes
-                    .push((event.station_seq, EventOutcome::Duplicate));
-                continue;
-            }
-            if event.station_seq > last_seq + 1 {
-                answer.gap_expected = Some(last_seq + 1);
-                break;
-            }
-            let outcome = if event.station_seq <= last_seq {
-                // A number already used by another event: a restored backup reusing its
-                // sequence. Keep it for the supervisor; never apply it blind.
-                quarantine(
-                    &mut db,
-                    &station,
-                    event,
-                    "序号已被另一事件使用 / sequence number already used by another event from this station",
-                )?;
-                EventOutcome::Quarantined
-            } else {
-                last_seq = event.station_seq;
-                apply_in_savepoint(&mut db, &station, event, event_id, photos)?
+            let photo = (event.kind == kind::CAPTURE)
+                .then(|| event.payload["sha256"].as_str())
+                .flatten()
+                .and_then(|sha256| photos.get(sha256));
+            let said: String = tx
+                .query_one(
+                    &statement,
+                    &[
+                        &event_id,
+                        &event.station_seq,
+                        &event.kind,
+                        &event.payload,
+                        &event.device_at,
+                        &photo,
+                    ],
+                )?
+                .get(0);
+            let outcome = match said.as_str() {
+                "applied" => EventOutcome::Applied,
+                "conflict" => EventOutcome::Conflict,
+                "quarantined" => EventOutcome::Quarantined,
+                "duplicate" => EventOutcome::Duplicate,
+                gap => {
+                    let expected = gap
+                        .strip_prefix("gap ")
+                        .and_then(|number| number.parse().ok())
+                        .ok_or_else(|| {
+                            CampusError::Refused(format!("the server answered '{gap}'"))
+                        })?;
+                    answer.gap_expected = Some(expected);
+                    break;
+                }
             };
-            shared_any |= matches!(outcome, EventOutcome::Applied | EventOutcome::Conflict);
             answer.outcomes.push((event.station_seq, outcome));
             after_each(index)?;
-        }
-        db.execute(
-            "UPDATE stations SET last_seq = $2, last_contact = now() WHERE name = $1",
-            &[&station, &last_seq],
-        )?;
-        if shared_any {
-            db.execute("SELECT pg_notify($1, '')", &[&CHANGES_CHANNEL])?;
         }
         tx.commit()?;
         Ok(answer)
