@@ -1,7 +1,9 @@
 //! The campus fault harness: three stations run the real binary's headless capture loop over an
 //! imported roster of 600 students against one real PostgreSQL server, while the harness kills
-//! stations (SIGKILL), stops the server, cuts a station's connection (`pg_terminate_backend`) and
-//! makes two booths photograph one student while one of them is offline. Faults are triggered by
+//! stations (SIGKILL), stops the server, cuts a station's connection (`pg_terminate_backend`),
+//! leaves a station's connection silent inside an upload transaction that holds the events lock
+//! (a booth whose Wi-Fi dropped mid-upload: the server must cut it off and the others sync on),
+//! and makes two booths photograph one student while one of them is offline. Faults are triggered by
 //! progress (after the n-th reported save), so the plan is the same on a fast or a slow machine.
 //!
 //! Afterwards everything is drained, the school is closed for the campus, and the harness checks
@@ -54,7 +56,12 @@ enum Fault {
     ServerOutage,
     CutConnection(usize),
     OfflineDoubleCapture(usize),
+    SilentInsideUpload(usize),
 }
+
+/// The idle-in-transaction limit during the harness (shipped: 30 s), so that a silent upload
+/// is cut off within the run's pace rather than half a minute.
+const HARNESS_IDLE_LIMIT: &str = "3s";
 
 /// What a booth's loop printed, tagged with the booth and the run (a restarted booth is a new
 /// run; the old one's end of output must not be taken for the new one's).
@@ -186,6 +193,8 @@ struct Tally {
     outages: usize,
     cuts: usize,
     backends_terminated: i64,
+    /// Connections left silent inside an upload, each holding the events lock.
+    silent: Vec<postgres::Client>,
     /// Bookings two booths photographed on purpose (one of them offline).
     doubles: BTreeSet<String>,
 }
@@ -289,6 +298,26 @@ impl Harness {
                 self.tally.cuts += 1;
                 self.tally.backends_terminated += terminated;
             }
+            Fault::SilentInsideUpload(booth) => {
+                // The booth's own login, as its data folder holds it, opens an upload's
+                // transaction, takes the lock every writer needs, and then says nothing more.
+                let login = capture_station::campus::settings::CampusSettings::load(
+                    &self.booths[booth].data,
+                )
+                .unwrap()
+                .unwrap()
+                .login;
+                let mut silent =
+                    capture_station::campus::tls::connect(&login, Duration::from_secs(10))
+                        .expect("the booth's login connects");
+                silent
+                    .batch_execute(&format!(
+                        "BEGIN; SELECT pg_advisory_xact_lock({})",
+                        capture_station::campus::schema::EVENTS_LOCK
+                    ))
+                    .expect("the silent upload takes the lock");
+                self.tally.silent.push(silent);
+            }
             Fault::OfflineDoubleCapture(booth) => {
                 // The booth's Wi-Fi is down (its loop is stopped and a one-shot runs without
                 // claim or sync) while another booth photographs a student online; the offline
@@ -336,7 +365,7 @@ impl Harness {
 }
 
 /// Where in the run each fault lands (at the first report after which save), and which one it
-/// is: a fixed plan from a fixed seed, two faults of each kind per eight. The faults are spread
+/// is: a fixed plan from a fixed seed, the five kinds in turn. The faults are spread
 /// over the first half of the run: the booths shoot on while a fault plays out, so the later
 /// faults land later than planned, and the second half leaves room for that.
 fn plan(faults: usize, captures: usize) -> Vec<(usize, Fault)> {
@@ -349,10 +378,11 @@ fn plan(faults: usize, captures: usize) -> Vec<(usize, Fault)> {
         .enumerate()
         .map(|(n, at)| {
             let booth = rng.usize(0..BOOTHS.len());
-            let fault = match n % 4 {
+            let fault = match n % 5 {
                 0 => Fault::Kill(booth),
                 1 => Fault::CutConnection(booth),
                 2 => Fault::OfflineDoubleCapture(booth),
+                3 => Fault::SilentInsideUpload(booth),
                 _ => Fault::ServerOutage,
             };
             (at, fault)
@@ -367,6 +397,13 @@ fn campus_faults_lose_no_photo_and_refund_exactly_the_students_nobody_photograph
     // outages add double captures), so that the close-out has students to refund.
     let captures = (faults * 5 / 2).clamp(90, STUDENTS * 4 / 5);
     let campus = TestCampus::start();
+    campus
+        .admin()
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET idle_in_transaction_session_timeout = '{HARNESS_IDLE_LIMIT}'",
+            cluster::CAMPUS_DATABASE
+        ))
+        .unwrap();
     let rows: Vec<_> = (1..=STUDENTS)
         .map(|n| (n + 1, ordered(&format!("F{n:04}"), &format!("2026{n:05}"))))
         .collect();
@@ -404,6 +441,7 @@ fn campus_faults_lose_no_photo_and_refund_exactly_the_students_nobody_photograph
     let planned_doubles = planned(|f| matches!(f, Fault::OfflineDoubleCapture(_)));
     let planned_kills = planned(|f| matches!(f, Fault::Kill(_)));
     let planned_outages = planned(|f| matches!(f, Fault::ServerOutage));
+    let planned_silent = planned(|f| matches!(f, Fault::SilentInsideUpload(_)));
     let mut plan = plan.into_iter().peekable();
     while harness.tally.saved.len() < captures || plan.peek().is_some() {
         harness.next_report();
@@ -420,8 +458,17 @@ fn campus_faults_lose_no_photo_and_refund_exactly_the_students_nobody_photograph
     }
     assert_eq!(harness.tally.kills, planned_kills);
     assert_eq!(harness.tally.outages, planned_outages);
+    assert_eq!(harness.tally.silent.len(), planned_silent);
     assert_eq!(harness.tally.doubles.len(), planned_doubles);
     drain_and_close(&harness);
+    // The booths saved on past each silent upload (the run went on to its end), their syncs
+    // waited for its lock, and the server cut every silent one off, which freed the lock.
+    for silent in &mut harness.tally.silent {
+        assert!(
+            silent.query_one("SELECT 1", &[]).is_err(),
+            "a connection silent inside an upload was never cut off"
+        );
+    }
     check(&harness, captures);
 }
 
@@ -636,7 +683,8 @@ fn check(harness: &Harness, captures: usize) {
         .get(0);
     println!(
         "campus faults: {} captures by 3 stations over {STUDENTS} students; {} kills, {} server \
-         outages, {} cut connections ({} backends ended), {} offline double captures made, \
+         outages, {} cut connections ({} backends ended), {} silent uploads cut off by the \
+         server, {} offline double captures made, \
          {conflicts_found} conflicts found ({} double captures in all); {} refunds = the {} \
          students never photographed; 0 lost",
         tally.saved.len(),
@@ -644,6 +692,7 @@ fn check(harness: &Harness, captures: usize) {
         tally.outages,
         tally.cuts,
         tally.backends_terminated,
+        tally.silent.len(),
         tally.doubles.len(),
         conflicted.len(),
         refunded.len(),
