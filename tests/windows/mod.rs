@@ -444,6 +444,13 @@ fn codes_are_read_as_on_linux() {
 fn a_windows_booth_sets_up_an_existing_server_and_shares_its_photos() {
     let prefix = wine::installed();
     let campus = crate::util::campus_server::TestCampus::start();
+    // Someone else's server: its owner may create roles (the campus's own cluster keeps that
+    // from its owner).
+    capture_station::campus::schema::role_powers::lend_to_owner(
+        &mut campus.superuser(),
+        &campus.admin.user,
+    )
+    .unwrap();
     let url = format!(
         "postgres://{}:{}@127.0.0.1:{}/{}",
         campus.admin.user, campus.admin.password, campus.admin.port, campus.admin.database

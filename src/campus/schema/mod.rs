@@ -11,24 +11,18 @@
 //! a one-time join code (`campus_issue_join_code()`, valid for minutes): the token's password
 //! alone registers nothing.
 
+mod names;
 pub mod role_powers;
 mod station_functions;
 mod supervision;
 
 use postgres::GenericClient;
 
+pub use names::{CHANGES_CHANNEL, EVENTS_LOCK, STATION_GROUP};
 pub use supervision::TICKET_MINUTES;
 
 use super::{CampusError, CampusResult};
 
-/// The advisory lock every writer of `events` takes before inserting, so that `server_seq`
-/// values become visible in order and a puller's cursor never skips a row that commits late.
-pub const EVENTS_LOCK: i64 = 0x6361_6d70_7573; // "campus"
-
-/// The channel stations LISTEN on; every commit that adds shared events notifies it.
-pub const CHANGES_CHANNEL: &str = "campus_changes";
-
-pub const STATION_GROUP: &str = "campus_station";
 pub const ENROL_ROLE: &str = "campus_enrol";
 /// Join codes one issuer may have open (issued, unused, unexpired) at once.
 pub const OPEN_JOIN_CODES: i64 = 5;

@@ -12,7 +12,7 @@
 
 use postgres::Transaction;
 
-use super::{CHANGES_CHANNEL, EVENTS_LOCK, STATION_GROUP};
+use super::names::{CHANGES_CHANNEL, EVENTS_LOCK, STATION_GROUP};
 use crate::campus::CampusResult;
 use crate::domain::CorrectableField;
 use crate::domain::changes::refund_status;

@@ -16,7 +16,7 @@
 
 use postgres::Transaction;
 
-use super::STATION_GROUP;
+use super::names::STATION_GROUP;
 use crate::campus::CampusResult;
 
 /// How long a ticket stays valid after its last use. The booth signs a supervisor out after
