@@ -665,6 +665,25 @@ fn the_supervisor_joins_a_campus_by_its_token_settles_a_double_capture_and_impor
         "{again}"
     );
 
+    // A new password for this station's own campus login, from the window: the old one stops
+    // working at once, and the screen goes on with the new one.
+    let folder = booth.dir.path().to_path_buf();
+    let old_login = capture_station::campus::settings::CampusSettings::load(&folder)
+        .unwrap()
+        .unwrap()
+        .login;
+    booth.click_scrolled("更换本工位校区密码");
+    booth.settle(|s| !s.supervisor.campus.busy);
+    booth.harness.run_steps(1);
+    booth
+        .harness
+        .get_by_label_contains("本工位的校区登录密码已更换");
+    assert!(
+        capture_station::campus::tls::connect(&old_login, std::time::Duration::from_secs(10))
+            .is_err(),
+        "the old password still works"
+    );
+
     // A laptop is stolen: its station is revoked from this window, after a confirmation.
     booth.app().command(Command::Campus(CampusCommand::Refresh));
     booth.settle(|s| {

@@ -571,3 +571,54 @@ fn a_station_login_writes_the_shared_tables_only_through_the_servers_rules() {
     a.capture(&next);
     assert_eq!(a.sync().applied, 2, "the honest booth's work goes on");
 }
+
+/// A station's own campus password, changed while its window runs: the old one stops working,
+/// and the running sync worker (once its connection is gone) and every later connection use
+/// the new one without a restart.
+#[test]
+fn a_rotated_station_password_reaches_the_running_sync_worker() {
+    use capture_station::campus::link::CampusLink;
+    use postgres::fallible_iterator::FallibleIterator as _;
+    let campus = TestCampus::start();
+    let mut station = campus.station("轮换");
+    let folder = station.photos.parent().unwrap().to_path_buf();
+    let settings = CampusSettings::load(&folder).unwrap().unwrap();
+    let old = settings.login.clone();
+    let link = CampusLink::start(
+        settings,
+        folder.join("station.sqlite3"),
+        station.photos.clone(),
+    );
+    link.rotate_password(&folder).unwrap();
+    assert!(capture_station::campus::tls::connect(&old, Duration::from_secs(10)).is_err());
+    // The worker's open connection ends (the Wi-Fi dropped): it must reconnect, with the new
+    // password, to bring the next walk-in to the server.
+    campus
+        .superuser()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1",
+            &[&old.user],
+        )
+        .unwrap();
+    let mut server = campus.admin();
+    server.batch_execute("LISTEN campus_changes").unwrap();
+    station.walk_in(&walk_in("新密码", None, "R1"));
+    link.nudge();
+    // The upload's commit notifies the change channel.
+    let notified = server
+        .notifications()
+        .timeout_iter(Duration::from_secs(60))
+        .next()
+        .unwrap();
+    assert!(
+        notified.is_some(),
+        "the walk-in never reached the server: {:?}",
+        link.status()
+    );
+    assert_eq!(
+        campus.count("SELECT count(*) FROM bookings WHERE student_no = 'R1'"),
+        1
+    );
+    link.connect()
+        .expect("a new connection uses the new password");
+}

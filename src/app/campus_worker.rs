@@ -126,9 +126,16 @@ fn run(
 }
 
 fn connected<'a>(
-    settings: &Option<CampusSettings>,
+    data_dir: &std::path::Path,
+    settings: &mut Option<CampusSettings>,
     client: &'a mut Option<CampusClient>,
 ) -> anyhow::Result<&'a mut CampusClient> {
+    if client.is_none() {
+        // What the station keeps now: its password may have been rotated since.
+        if let Ok(Some(kept)) = CampusSettings::load(data_dir) {
+            *settings = Some(kept);
+        }
+    }
     let settings = settings.as_ref().ok_or_else(|| {
         anyhow::anyhow!("本工位未加入校区 / this station has not joined a campus")
     })?;
@@ -168,7 +175,7 @@ fn handle(
             let Some(enrolment) = settings.as_ref().and_then(|s| s.enrolment.clone()) else {
                 return Err(CampusError::from(CampusRefusal::NoEnrolmentLogin).into());
             };
-            let client = connected(settings, client)?;
+            let client = connected(data_dir, settings, client)?;
             client.set_ticket(ticket);
             let issued = client.issue_join_code(JOIN_CODE_MINUTES);
             client.set_ticket(None);
@@ -183,7 +190,7 @@ fn handle(
             })
         }
         CampusJob::Overview => {
-            let client = connected(settings, client)?;
+            let client = connected(data_dir, settings, client)?;
             CampusEvent::Overview(Box::new(CampusOverview {
                 stations: client.stations()?,
                 conflicts: client.open_conflicts()?,
@@ -191,7 +198,7 @@ fn handle(
             }))
         }
         CampusJob::ConflictPhotos(conflict_id) => {
-            let photos = connected(settings, client)?.conflict_photos(conflict_id)?;
+            let photos = connected(data_dir, settings, client)?.conflict_photos(conflict_id)?;
             CampusEvent::Photos {
                 conflict_id,
                 current: decode(photos.current),
@@ -199,7 +206,7 @@ fn handle(
             }
         }
         CampusJob::RevokeStation { station, ticket } => {
-            let client = connected(settings, client)?;
+            let client = connected(data_dir, settings, client)?;
             client.set_ticket(ticket);
             let revoked = client.revoke_station(&station);
             client.set_ticket(None);
@@ -212,7 +219,7 @@ fn handle(
             decided_by,
             ticket,
         } => {
-            let client = connected(settings, client)?;
+            let client = connected(data_dir, settings, client)?;
             client.set_ticket(ticket);
             let resolved = client.resolve_conflict(conflict_id, decision.as_str(), &decided_by);
             client.set_ticket(None);

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::server::{CampusClient, ClaimAnswer, SupervisorTicket};
-use super::settings::CampusSettings;
+use super::settings::{CampusSettings, SharedLogin};
 use super::sync::{self, CampusStatus, SyncHandle};
 
 /// The campus link, set once: at start-up for a station that joined, or when it joins from the
@@ -28,6 +28,8 @@ const OPERATION_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct CampusLink {
     settings: CampusSettings,
+    /// The login every connection uses (the sync worker's too); a rotated password replaces it.
+    login: SharedLogin,
     /// The window's sync worker; a command-line run has none and syncs in its use cases.
     sync: Option<SyncHandle>,
     claim_client: Mutex<Option<CampusClient>>,
@@ -45,8 +47,10 @@ pub struct HeldElsewhere {
 impl CampusLink {
     /// Starts the sync worker for the station's database.
     pub fn start(settings: CampusSettings, database: PathBuf, photos: PathBuf) -> Self {
-        let sync = sync::spawn(settings.clone(), database, photos);
+        let login = SharedLogin::new(settings.login.clone());
+        let sync = sync::spawn(settings.clone(), login.clone(), database, photos);
         Self {
+            login,
             settings,
             sync: Some(sync),
             claim_client: Mutex::new(None),
@@ -57,6 +61,7 @@ impl CampusLink {
     /// The link of one command-line run: no sync worker; each operation connects.
     pub fn for_command(settings: CampusSettings) -> Self {
         Self {
+            login: SharedLogin::new(settings.login.clone()),
             settings,
             sync: None,
             claim_client: Mutex::new(None),
@@ -97,7 +102,21 @@ impl CampusLink {
     /// A connection of its own for a supervisor's campus operation (an import), with a
     /// timeout short enough that an away server is reported, not waited for.
     pub fn connect(&self) -> crate::campus::CampusResult<CampusClient> {
-        CampusClient::connect(&self.settings.login, OPERATION_CONNECT_TIMEOUT)
+        CampusClient::connect(&self.login.get(), OPERATION_CONNECT_TIMEOUT)
+    }
+
+    /// Gives this station's login a new password (the server keeps only its verifier, the
+    /// station's `campus.toml` the password), and uses it from now on: the sync worker's and
+    /// every later connection. Open connections stay as they are.
+    pub fn rotate_password(&self, data_dir: &std::path::Path) -> crate::campus::CampusResult<()> {
+        let failed =
+            |error: anyhow::Error| crate::campus::CampusError::Refused(format!("{error:#}"));
+        super::settings::rotate_password(data_dir).map_err(failed)?;
+        let rotated = CampusSettings::load(data_dir)
+            .map_err(failed)?
+            .ok_or_else(|| failed(anyhow::anyhow!("campus.toml is gone after the rotation")))?;
+        self.login.set(rotated.login);
+        Ok(())
     }
 
     /// A connection for a supervisor's campus operation, carrying the ticket the campus gave
@@ -140,7 +159,7 @@ impl CampusLink {
                 self.status().last_error.unwrap_or_default(),
             ));
         }
-        CampusClient::connect(&self.settings.login, SIGN_IN_CONNECT_TIMEOUT)
+        CampusClient::connect(&self.login.get(), SIGN_IN_CONNECT_TIMEOUT)
     }
 
     /// Claims the booking before its photo is saved. `Err` only when another station holds it;
@@ -154,7 +173,7 @@ impl CampusLink {
             Err(poisoned) => poisoned.into_inner(),
         };
         if guard.is_none() {
-            match CampusClient::connect(&self.settings.login, CLAIM_CONNECT_TIMEOUT).and_then(
+            match CampusClient::connect(&self.login.get(), CLAIM_CONNECT_TIMEOUT).and_then(
                 |mut client| {
                     client.limit_waits(CLAIM_WAIT_LIMIT)?;
                     Ok(client)

@@ -89,12 +89,38 @@ pub fn rotate_password(data_dir: &Path) -> Result<()> {
     client.set_own_password(&password)?;
     settings.login.password = password;
     settings.save(data_dir).context(
-        "the server took the new password but this station could not keep it: ask the supervisor          to revoke this station and join again with a new join code",
+        "the server took the new password but this station could not keep it: ask the supervisor \
+         to revoke this station and join again with a new join code",
     )
 }
 
 /// How long joining waits for the server.
 const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A joined station's login as its running workers use it: one cell, so that a rotated password
+/// reaches the sync worker and every later connection without a restart.
+#[derive(Clone)]
+pub struct SharedLogin(std::sync::Arc<std::sync::RwLock<super::token::ServerLogin>>);
+
+impl SharedLogin {
+    pub fn new(login: super::token::ServerLogin) -> Self {
+        Self(std::sync::Arc::new(std::sync::RwLock::new(login)))
+    }
+
+    pub fn get(&self) -> super::token::ServerLogin {
+        match self.0.read() {
+            Ok(login) => login.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set(&self, login: super::token::ServerLogin) {
+        match self.0.write() {
+            Ok(mut held) => *held = login,
+            Err(poisoned) => *poisoned.into_inner() = login,
+        }
+    }
+}
 
 pub fn settings_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SETTINGS_FILE)

@@ -16,6 +16,7 @@ use super::hand_over::hand_over_pre_campus_data;
 use super::inbox::{self, AppliedPage};
 use super::server::{CampusClient, EventOutcome};
 use super::settings::CampusSettings;
+use super::settings::SharedLogin;
 use crate::domain::changes::photo_kind;
 use crate::store::outbox::PendingPhoto;
 use crate::store::{Store, StoreResult};
@@ -247,7 +248,12 @@ const IDLE_TICK: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Starts the worker on its own thread with its own connection to the station's database.
-pub fn spawn(settings: CampusSettings, database: PathBuf, photos_dir: PathBuf) -> SyncHandle {
+pub fn spawn(
+    settings: CampusSettings,
+    login: SharedLogin,
+    database: PathBuf,
+    photos_dir: PathBuf,
+) -> SyncHandle {
     // One waiting nudge is enough: the next pass uploads everything queued by then.
     let (nudge, nudged) = std::sync::mpsc::sync_channel(1);
     let status = Arc::new(Mutex::new(CampusStatus {
@@ -258,7 +264,7 @@ pub fn spawn(settings: CampusSettings, database: PathBuf, photos_dir: PathBuf) -
     let shared = Arc::clone(&status);
     let spawned = std::thread::Builder::new()
         .name("campus-sync".to_string())
-        .spawn(move || run(settings, database, photos_dir, nudged, shared));
+        .spawn(move || run(login, database, photos_dir, nudged, shared));
     if let Err(error) = spawned {
         tracing::error!(%error, "the campus sync thread could not start");
     }
@@ -273,7 +279,7 @@ fn set_status(status: &Mutex<CampusStatus>, change: impl FnOnce(&mut CampusStatu
 }
 
 fn run(
-    settings: CampusSettings,
+    login: SharedLogin,
     database: PathBuf,
     photos_dir: PathBuf,
     nudged: Receiver<()>,
@@ -286,7 +292,7 @@ fn run(
         // A panic in one pass is caught and logged; the worker goes on.
         let pass = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             one_pass(
-                &settings,
+                &login,
                 &database,
                 &photos_dir,
                 &mut store,
@@ -356,7 +362,7 @@ fn run(
 }
 
 fn one_pass(
-    settings: &CampusSettings,
+    login: &SharedLogin,
     database: &Path,
     photos_dir: &Path,
     store: &mut Option<Store>,
@@ -377,7 +383,7 @@ fn one_pass(
         s.photos_waiting = waiting;
     });
     if client.is_none() {
-        let mut connected = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
+        let mut connected = CampusClient::connect(&login.get(), CONNECT_TIMEOUT)?;
         connected.listen()?;
         *client = Some(connected);
     }

@@ -174,13 +174,15 @@ pub fn campus(
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
         CampusCommand::Status { json } => status(data_dir, open()?, json),
         CampusCommand::RotatePassword => {
-            // The station's credential is the supervisor's to change.
             let mut station = open()?;
             let session = station.sign_in()?;
-            station
-                .store
-                .authorize(&session, crate::store::Permission::ChangeSettings, None)?;
-            crate::campus::settings::rotate_password(data_dir)?;
+            let link = station.campus_link()?;
+            crate::station::stations::rotate_password(
+                &station.store,
+                Reach::of(link.as_deref()),
+                &session,
+                data_dir,
+            )?;
             println!("本工位的校区登录密码已更换 / this station's campus password was changed");
             Ok(())
         }

@@ -322,6 +322,8 @@ texts! {
     campus_token_qr: "新工位加入：在其 主管 → 校区 中扫描此码。一码只能加入一台工位", "A new station joins by scanning this code in its 主管 → Campus. One code joins one station";
     campus_issue_join_code: "生成加入码", "New join code";
     campus_revoke: "吊销", "Revoke";
+    campus_rotate_password: "更换本工位校区密码", "New campus password for this station";
+    campus_password_rotated: "本工位的校区登录密码已更换", "This station's campus password was changed";
     campus_revoked: "已吊销", "Revoked";
     campus_revoke_question: "吊销此工位？其校区登录立即失效；已上传的照片和记录保留：", "Revoke this station? Its campus login stops working at once; what it uploaded stays:";
     campus_revoke_confirm: "确认吊销", "Revoke it";

@@ -1,5 +1,6 @@
-//! The campus's stations as a supervisor manages them from a booth: the list, and revoking the
-//! station of a lost or stolen laptop (its login stops working at once, its uploads stay).
+//! The campus's stations as a supervisor manages them from a booth: the list, revoking the
+//! station of a lost or stolen laptop (its login stops working at once, its uploads stay), and
+//! a new password for this station's own login.
 
 use super::{Reach, StationResult};
 use crate::campus::server::StationRow;
@@ -18,4 +19,16 @@ pub fn revoke(store: &Store, reach: Reach, session: &Session, station: &str) -> 
         .joined()?
         .connect_as(session.name())?
         .revoke_station(station)?)
+}
+
+/// Gives this station's campus login a new password; the running workers use it at once.
+pub fn rotate_password(
+    store: &Store,
+    reach: Reach,
+    session: &Session,
+    data_dir: &std::path::Path,
+) -> StationResult<()> {
+    // The station's credential is the supervisor's to change.
+    store.authorize(session, Permission::ChangeSettings, None)?;
+    Ok(reach.joined()?.rotate_password(data_dir)?)
 }

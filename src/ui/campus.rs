@@ -290,6 +290,12 @@ fn overview(ui: &mut egui::Ui, state: &AppState, t: &Texts, commands: &mut Vec<C
         {
             commands.push(Command::Campus(CampusCommand::Refresh));
         }
+        if ui
+            .add_enabled(!screen.busy, egui::Button::new(t.campus_rotate_password))
+            .clicked()
+        {
+            commands.push(Command::Campus(CampusCommand::RotatePassword));
+        }
         if screen.busy {
             ui.spinner();
         }

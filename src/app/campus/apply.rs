@@ -67,6 +67,12 @@ impl StationApp {
                     }));
                 }
             }
+            CampusCommand::RotatePassword => {
+                if let Some(session) = self.require_supervisor(Permission::ChangeSettings) {
+                    self.state.supervisor.campus.busy = true;
+                    self.send_store(StoreJob::Campus(CampusStoreJob::RotatePassword { session }));
+                }
+            }
             CampusCommand::AskRevoke(station) => {
                 self.state.supervisor.campus.revoke_confirm = Some(station);
             }
@@ -134,8 +140,17 @@ impl StationApp {
                 form.outcome = Some(*outcome);
                 self.send_store(StoreJob::Campus(CampusStoreJob::Gate { school }));
             }
+            CampusStoreEvent::PasswordRotated => {
+                self.state.supervisor.campus.busy = false;
+                self.state.notify_in(
+                    Area::Campus,
+                    NoticeLevel::Success,
+                    t.campus_password_rotated,
+                );
+            }
             CampusStoreEvent::Refused(message) => {
                 self.state.supervisor.campus.close.busy = false;
+                self.state.supervisor.campus.busy = false;
                 self.state
                     .notify_in(Area::Campus, NoticeLevel::Error, message);
             }

@@ -17,6 +17,8 @@ pub enum CampusCommand {
     Refresh,
     /// Ask the server for a one-time join code for the next station (a supervisor's).
     IssueJoinCode,
+    /// A new password for this station's own campus login.
+    RotatePassword,
     /// Ask to revoke a station (a lost or stolen laptop): the screen asks for a confirmation.
     AskRevoke(String),
     /// The revocation asked for was confirmed (`true`) or called off.
@@ -51,6 +53,8 @@ pub enum CampusStoreJob {
         reason: String,
         session: Session,
     },
+    /// A new password for this station's campus login.
+    RotatePassword { session: Session },
     /// Close the school for the whole campus (every station sealed or written off).
     CloseOut {
         school: String,
@@ -64,6 +68,7 @@ pub enum CampusStoreJob {
 pub enum CampusStoreEvent {
     Gate(Box<CampusGateView>),
     Closed(Box<CampusCloseOutcome>),
+    PasswordRotated,
     /// A campus operation the server refused or could not be reached for; nothing changed.
     Refused(Message),
 }

@@ -46,6 +46,17 @@ pub(in crate::app) fn handle(
                 Err(error) => refused(error, CampusStoreEvent::Refused)?,
             }
         }
+        CampusStoreJob::RotatePassword { session } => {
+            match station::stations::rotate_password(
+                store,
+                setup.reach(),
+                &session,
+                &setup.data_dir,
+            ) {
+                Ok(()) => CampusStoreEvent::PasswordRotated,
+                Err(error) => refused(error, CampusStoreEvent::Refused)?,
+            }
+        }
         CampusStoreJob::CloseOut {
             school,
             calendar,
