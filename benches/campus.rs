@@ -240,11 +240,13 @@ fn main() {
     let b = Station::join(&outcome, "watcher");
     let a_worker = sync::spawn(
         a.settings.clone(),
+        capture_station::campus::settings::SharedLogin::new(a.settings.login.clone()),
         a.data.path().join("station.sqlite3"),
         a.photos(),
     );
     let b_worker = sync::spawn(
         b.settings.clone(),
+        capture_station::campus::settings::SharedLogin::new(b.settings.login.clone()),
         b.data.path().join("station.sqlite3"),
         b.photos(),
     );
