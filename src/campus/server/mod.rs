@@ -297,6 +297,16 @@ impl CampusClient {
         Ok(issued)
     }
 
+    /// `sql` prepared on this connection, once: later calls are one round trip each.
+    fn prepared(&mut self, sql: &'static str) -> CampusResult<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
     /// This connection acts for the supervisor who holds `ticket`.
     pub fn with_ticket(mut self, ticket: SupervisorTicket) -> Self {
         self.ticket = Some(ticket);

@@ -45,14 +45,7 @@ impl CampusClient {
         self.station_or_refuse()?;
         let booking = parse_uuid(booking_id, "booking id")?;
         // Prepared once per connection: each claim is then a single round trip.
-        let statement = match self.statements.get(CLAIM_SQL) {
-            Some(statement) => statement.clone(),
-            None => {
-                let statement = self.client.prepare(CLAIM_SQL)?;
-                self.statements.insert(CLAIM_SQL, statement.clone());
-                statement
-            }
-        };
+        let statement = self.prepared(CLAIM_SQL)?;
         let row = self.client.query_one(&statement, &[&booking])?;
         let answer: String = row.get(0);
         Ok(match answer.as_str() {

@@ -36,14 +36,7 @@ impl CampusClient {
             .map(|event| parse_uuid(&event.event_id, "event id"))
             .collect::<CampusResult<Vec<_>>>()?;
         // Prepared once per connection: each event is then one round trip.
-        let statement = match self.statements.get(UPLOAD_SQL) {
-            Some(statement) => statement.clone(),
-            None => {
-                let statement = self.client.prepare(UPLOAD_SQL)?;
-                self.statements.insert(UPLOAD_SQL, statement.clone());
-                statement
-            }
-        };
+        let statement = self.prepared(UPLOAD_SQL)?;
         let mut tx = self.client.transaction()?;
         let mut answer = UploadAnswer::default();
         for (index, (event, event_id)) in events.iter().zip(event_ids).enumerate() {
