@@ -164,3 +164,24 @@ fn a_capture_code_cannot_move_to_another_order() {
     assert_eq!(report.rejected[0].row, 3);
     assert!(crate::util::zh_reason(&report.rejected[0]).contains("采集码"));
 }
+
+/// A remark typed with Alt+Enter in Excel (a line break inside the cell) is kept, folded to one
+/// line, and the row imports; a name with an invisible direction override is refused.
+#[test]
+fn a_remark_with_line_breaks_imports_and_a_disguised_name_does_not() {
+    let csv = "订单号,姓名,学校,备注\r\n\
+               NOTE-1,张备注,示例大学,\"第一行\r\n第二行\"\r\n\
+               NOTE-2,\"李\u{202E}四\",示例大学,\r\n";
+    let mut store = Store::open_in_memory().unwrap();
+    let boss = crate::util::boss(&mut store);
+    let report = import_file(&mut store, csv.as_bytes(), "t.csv", &options(None), &boss).unwrap();
+    assert_eq!(report.inserted, 1, "{report:?}");
+    assert_eq!(report.rejected.len(), 1, "{report:?}");
+    assert!(
+        crate::util::zh_reason(&report.rejected[0]).contains("姓名"),
+        "{}",
+        crate::util::zh_reason(&report.rejected[0])
+    );
+    let hit = &store.lookup("NOTE-1", 5).unwrap()[0];
+    assert_eq!(hit.booking.note.as_deref(), Some("第一行 第二行"));
+}

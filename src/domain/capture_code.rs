@@ -44,7 +44,10 @@ impl CaptureCodeRules {
         if trimmed.is_empty() {
             return Err(CaptureCodeError::Empty);
         }
-        if let Some(position) = trimmed.chars().position(char::is_control) {
+        if let Some(position) = trimmed
+            .chars()
+            .position(|c| c.is_control() || crate::domain::text::is_invisible_format(c))
+        {
             return Err(CaptureCodeError::ControlCharacter {
                 position: position + 1,
             });
@@ -135,6 +138,16 @@ mod tests {
         assert_eq!(
             rules.validate("ab\u{0}cd"),
             Err(CaptureCodeError::ControlCharacter { position: 3 })
+        );
+        // A bidirectional override or a zero-width character would make a code that looks like
+        // another student's.
+        assert_eq!(
+            rules.validate("CODE\u{202E}1000"),
+            Err(CaptureCodeError::ControlCharacter { position: 5 })
+        );
+        assert_eq!(
+            rules.validate("CODE\u{200B}0001"),
+            Err(CaptureCodeError::ControlCharacter { position: 5 })
         );
     }
 

@@ -90,13 +90,54 @@ impl std::fmt::Display for Field {
 /// Longest value any one text field may hold.
 pub const MAX_FIELD_CHARS: usize = 200;
 
-/// Cleans an optional field: blank becomes `None`.
+/// Characters that draw nothing but change how text reads: bidirectional overrides and
+/// isolates (which can make "ABC" display as "CBA") and zero-width characters (which make two
+/// values that look alike differ). No name, code or number of a student holds one.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Whether `c` may not appear in a field's value.
+fn is_refused(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
+/// A remark as people write it: a line break (Alt+Enter in Excel) or a tab becomes a space,
+/// runs of them one space, and invisible formatting characters go.
+fn fold_free_text(value: &str) -> String {
+    let mut folded = String::with_capacity(value.len());
+    let mut gap = false;
+    for c in value.chars().filter(|c| !is_invisible_format(*c)) {
+        if matches!(c, '\n' | '\r' | '\t') {
+            gap = true;
+            continue;
+        }
+        if gap && !folded.is_empty() {
+            folded.push(' ');
+        }
+        gap = false;
+        folded.push(c);
+    }
+    folded
+}
+
+/// Cleans an optional field: blank becomes `None`. A remark's line breaks are folded to spaces;
+/// elsewhere a control or invisible formatting character is refused.
 pub fn optional_field(field: Field, value: &str) -> Result<Option<String>, TextError> {
+    let folded;
+    let value = if field == Field::Note {
+        folded = fold_free_text(value);
+        folded.as_str()
+    } else {
+        value
+    };
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(is_refused) {
         return Err(TextError::ControlCharacter { field });
     }
     if trimmed.chars().count() > MAX_FIELD_CHARS {
@@ -164,6 +205,33 @@ mod tests {
             required_field(Field::Name, &"长".repeat(201)),
             Err(TextError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn a_remarks_line_breaks_fold_to_spaces_and_invisible_characters_are_refused_elsewhere() {
+        assert_eq!(
+            optional_field(Field::Note, "第一行\r\n第二行\n\n\t第三行\n"),
+            Ok(Some("第一行 第二行 第三行".to_string()))
+        );
+        assert_eq!(
+            optional_field(Field::Note, "先\u{200B}付"),
+            Ok(Some("先付".to_string()))
+        );
+        assert_eq!(
+            optional_field(Field::Note, "响\u{7}铃"),
+            Err(TextError::ControlCharacter { field: Field::Note })
+        );
+        for sneaky in ["张\u{202E}三", "张\u{200B}三", "\u{2067}李四", "王\u{FEFF}五"] {
+            assert_eq!(
+                required_field(Field::Name, sneaky),
+                Err(TextError::ControlCharacter { field: Field::Name }),
+                "{sneaky:?}"
+            );
+        }
+        assert_eq!(
+            required_field(Field::Name, "张\n三"),
+            Err(TextError::ControlCharacter { field: Field::Name })
+        );
     }
 
     #[test]
