@@ -185,3 +185,20 @@ fn a_remark_with_line_breaks_imports_and_a_disguised_name_does_not() {
     let hit = &store.lookup("NOTE-1", 5).unwrap()[0];
     assert_eq!(hit.booking.note.as_deref(), Some("第一行 第二行"));
 }
+
+/// A school named `..` would export into the folder above the chosen one, and a name too long
+/// for a file name would stop the export halfway: both rows are refused at import, with why.
+#[test]
+fn a_school_that_is_not_a_folder_name_and_an_overlong_name_are_refused() {
+    let long_name = "𠀀".repeat(61);
+    let csv = format!(
+        "订单号,姓名,学校\r\nDOT-1,张三,..\r\nLONG-1,{long_name},示例大学\r\nOK-1,李四,示例大学\r\n"
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let boss = crate::util::boss(&mut store);
+    let report = import_file(&mut store, csv.as_bytes(), "t.csv", &options(None), &boss).unwrap();
+    assert_eq!(report.inserted, 1, "{report:?}");
+    let reasons: Vec<String> = report.rejected.iter().map(crate::util::zh_reason).collect();
+    assert!(reasons[0].contains("不能是“.”或“..”"), "{reasons:?}");
+    assert!(reasons[1].contains("超过 60 个字"), "{reasons:?}");
+}

@@ -9,6 +9,9 @@ pub enum TextError {
     TooLong { field: Field, max: usize },
     #[error("{field} contains a control character")]
     ControlCharacter { field: Field },
+    /// A school names the export's folder: `.` or `..` would export beside it or above it.
+    #[error("{field} may not be . or ..")]
+    NotAFolderName { field: Field },
 }
 
 /// A field of a student's record, an order row or a booth form, named in errors so that each
@@ -89,6 +92,16 @@ impl std::fmt::Display for Field {
 
 /// Longest value any one text field may hold.
 pub const MAX_FIELD_CHARS: usize = 200;
+/// Longest school or student name: each names a folder or a photo file on export, and a file
+/// system takes 255 bytes per name (60 characters are at most 240 bytes in UTF-8).
+pub const MAX_NAME_CHARS: usize = 60;
+
+fn max_chars(field: Field) -> usize {
+    match field {
+        Field::School | Field::Name => MAX_NAME_CHARS,
+        _ => MAX_FIELD_CHARS,
+    }
+}
 
 /// Characters that draw nothing but change how text reads: bidirectional overrides and
 /// isolates (which can make "ABC" display as "CBA") and zero-width characters (which make two
@@ -140,11 +153,12 @@ pub fn optional_field(field: Field, value: &str) -> Result<Option<String>, TextE
     if trimmed.chars().any(is_refused) {
         return Err(TextError::ControlCharacter { field });
     }
-    if trimmed.chars().count() > MAX_FIELD_CHARS {
-        return Err(TextError::TooLong {
-            field,
-            max: MAX_FIELD_CHARS,
-        });
+    let max = max_chars(field);
+    if trimmed.chars().count() > max {
+        return Err(TextError::TooLong { field, max });
+    }
+    if field == Field::School && matches!(trimmed, "." | "..") {
+        return Err(TextError::NotAFolderName { field });
     }
     Ok(Some(trimmed.to_string()))
 }
@@ -232,6 +246,29 @@ mod tests {
             required_field(Field::Name, "张\n三"),
             Err(TextError::ControlCharacter { field: Field::Name })
         );
+    }
+
+    #[test]
+    fn a_school_and_a_name_fit_a_folder_and_a_file_name() {
+        for dots in [".", "..", " .. "] {
+            assert_eq!(
+                required_field(Field::School, dots),
+                Err(TextError::NotAFolderName {
+                    field: Field::School
+                })
+            );
+        }
+        assert_eq!(
+            required_field(Field::School, &"𠀀".repeat(61)),
+            Err(TextError::TooLong {
+                field: Field::School,
+                max: MAX_NAME_CHARS
+            })
+        );
+        let longest = "𠀀".repeat(MAX_NAME_CHARS);
+        assert!(longest.len() <= 240);
+        assert_eq!(required_field(Field::Name, &longest), Ok(longest.clone()));
+        assert!(required_field(Field::Major, &"长".repeat(200)).is_ok());
     }
 
     #[test]

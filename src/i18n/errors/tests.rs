@@ -65,6 +65,7 @@ fn text_errors() -> Vec<TextError> {
                 TextError::Empty { field },
                 TextError::TooLong { field, max: 200 },
                 TextError::ControlCharacter { field },
+                TextError::NotAFolderName { field },
             ]
         })
         .collect();
@@ -72,7 +73,8 @@ fn text_errors() -> Vec<TextError> {
         match sample {
             TextError::Empty { .. }
             | TextError::TooLong { .. }
-            | TextError::ControlCharacter { .. } => {}
+            | TextError::ControlCharacter { .. }
+            | TextError::NotAFolderName { .. } => {}
         }
     }
     samples
