@@ -218,3 +218,26 @@ fn backup_then_restore_through_the_binary() {
     let output = run(data.path(), &["lookup", first[0].order_no(), "--json"]);
     assert_ne!(stdout(&output).trim(), "[]");
 }
+
+/// `capture-station … | head -1` closes the pipe before the command has written everything: the
+/// command ends quietly (it used to panic with "failed printing to stdout: Broken pipe").
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::ensure_boss(dir.path());
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_capture-station"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["user", "list"])
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(output.status.success(), "{:?}: {said}", output.status);
+}

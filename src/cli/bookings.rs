@@ -80,10 +80,10 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
     if let Some(link) = &link
         && !args.json
     {
-        println!("校区导入 / imported into the campus at {}", link.address());
+        say!("校区导入 / imported into the campus at {}", link.address());
     }
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        say!("{}", serde_json::to_string(&report)?);
     } else {
         // The command line says each thing in Chinese, then on the next line in English, as
         // its errors do: one language a line.
@@ -93,8 +93,8 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
             report.unchanged,
             report.rejected.len(),
         );
-        println!("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}");
-        println!(
+        say!("导入完成：新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}");
+        say!(
             "imported: {inserted} inserted, {updated} updated, {unchanged} unchanged, \
              {rejected} rejected"
         );
@@ -103,8 +103,8 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
                 &rejection.problems,
                 crate::config::Language::Chinese,
             );
-            println!("  第 {} 行：{problems}", rejection.row);
-            println!("  row {}: {}", rejection.row, rejection.reason());
+            say!("  第 {} 行：{problems}", rejection.row);
+            say!("  row {}: {}", rejection.row, rejection.reason());
         }
     }
     Ok(())
@@ -113,16 +113,16 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
 pub fn lookup(station: Station, args: LookupArgs) -> Result<()> {
     let hits = station.store.lookup(&args.query, args.limit)?;
     if args.json {
-        println!("{}", serde_json::to_string(&hits)?);
+        say!("{}", serde_json::to_string(&hits)?);
         return Ok(());
     }
     if hits.is_empty() {
-        println!("未找到预约 no booking found");
+        say!("未找到预约 no booking found");
     }
     for hit in hits {
         let b = &hit.booking;
         let s = &b.student;
-        println!(
+        say!(
             "{:<14} {} | {} | 学号 {} | 身份证 {} | {} | {} | {} ¥{} | 采集码 {}",
             format!("{:?}", hit.matched_by),
             b.order_no.as_deref().unwrap_or("-"),
@@ -160,7 +160,7 @@ pub fn school(mut station: Station, command: SchoolCommand) -> Result<()> {
                     .store
                     .add_collection_window(&name, window, &session)?;
             }
-            println!(
+            say!(
                 "{name}: {} window(s)",
                 station.store.collection_windows(&name)?.len()
             );
@@ -168,7 +168,7 @@ pub fn school(mut station: Station, command: SchoolCommand) -> Result<()> {
         SchoolCommand::List { json } => {
             let schools = station.store.schools()?;
             if json {
-                println!("{}", serde_json::to_string(&schools)?);
+                say!("{}", serde_json::to_string(&schools)?);
             } else {
                 for school in schools {
                     let windows: Vec<String> = school
@@ -176,7 +176,7 @@ pub fn school(mut station: Station, command: SchoolCommand) -> Result<()> {
                         .iter()
                         .map(|w| format!("{}..{}", w.first_day, w.last_day))
                         .collect();
-                    println!("{}\t{}", school.name, windows.join(", "));
+                    say!("{}\t{}", school.name, windows.join(", "));
                 }
             }
         }

@@ -81,13 +81,13 @@ fn fault_drill(args: &CameraArgs) -> Result<()> {
         }
     }
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({ "results": rows, "failed": failed, "detect_target_ms": DETECT_TARGET_MS, "recover_target_ms": RECOVER_TARGET_MS })
         );
     } else {
         for row in &rows {
-            println!(
+            say!(
                 "{:<18} shown after {:>6.1} ms, live {:>6.1} ms after it cleared — {}",
                 format!("{:?}", row.fault),
                 row.detected_ms,
@@ -109,17 +109,19 @@ pub fn camera(config: &StationConfig, args: CameraArgs) -> Result<()> {
     if args.list {
         let cameras = list_cameras()?;
         if args.json {
-            println!("{}", serde_json::to_string(&cameras)?);
+            say!("{}", serde_json::to_string(&cameras)?);
         } else if cameras.is_empty() {
-            println!("未找到摄像头 no camera found (the demo camera is --source synthetic)");
+            say!("未找到摄像头 no camera found (the demo camera is --source synthetic)");
         } else {
             for camera in cameras {
-                println!(
+                say!(
                     "[{}] {} — {}",
-                    camera.index, camera.name, camera.description
+                    camera.index,
+                    camera.name,
+                    camera.description
                 );
                 for format in camera.formats {
-                    println!("      {format}");
+                    say!("      {format}");
                 }
             }
         }
@@ -130,9 +132,9 @@ pub fn camera(config: &StationConfig, args: CameraArgs) -> Result<()> {
     }
     let report = probe(config, &args)?;
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        say!("{}", serde_json::to_string(&report)?);
     } else {
-        println!(
+        say!(
             "{}: {} frames in {:.1} s = {:.1} fps; scanned {} frames, the scanner busy {:.0}% of one core",
             report.source,
             report.frames,
@@ -142,13 +144,13 @@ pub fn camera(config: &StationConfig, args: CameraArgs) -> Result<()> {
             report.scanner_core_share * 100.0
         );
         for code in &report.scans {
-            println!("  采集码 scanned: {code}");
+            say!("  采集码 scanned: {code}");
         }
         for reason in &report.rejected {
-            println!("  拒绝 rejected: {reason}");
+            say!("  拒绝 rejected: {reason}");
         }
         for fault in &report.faults {
-            println!("  故障 fault: {fault}");
+            say!("  故障 fault: {fault}");
         }
     }
     Ok(())

@@ -183,7 +183,7 @@ pub fn campus(
                 &session,
                 data_dir,
             )?;
-            println!("本工位的校区登录密码已更换 / this station's campus password was changed");
+            say!("本工位的校区登录密码已更换 / this station's campus password was changed");
             Ok(())
         }
         CampusCommand::Overview { json } => overview(data_dir, json),
@@ -217,58 +217,60 @@ fn server_command(command: ServerCommand) -> Result<()> {
             let outcome = match (dir, url) {
                 (Some(dir), None) => {
                     let outcome = cluster::init(&dir, port, advertise)?;
-                    println!("校区服务器已创建并启动 / campus server created and running");
-                    println!("  folder: {}", dir.display());
+                    say!("校区服务器已创建并启动 / campus server created and running");
+                    say!("  folder: {}", dir.display());
                     outcome
                 }
                 (None, Some(url)) => {
                     let outcome = cluster::init_existing(&url, advertise)?;
-                    println!("校区数据库已就绪 / campus schema ready on the given server");
+                    say!("校区数据库已就绪 / campus schema ready on the given server");
                     outcome
                 }
                 _ => bail!("give either --dir DIR or --url URL"),
             };
-            println!("  server: {}", outcome.enrol);
+            say!("  server: {}", outcome.enrol);
             match &outcome.enrol.tls_pin {
-                Some(pin) => println!("  TLS: 证书 sha256 / certificate sha256 {pin}"),
+                Some(pin) => say!("  TLS: 证书 sha256 / certificate sha256 {pin}"),
                 None => eprintln!(
                     "注意：该服务器不提供 TLS，工位连接不加密 / note: the server does not offer TLS, so stations will connect unencrypted"
                 ),
             }
-            println!(
+            say!(
                 "加入码（{} 分钟内有效，仅限一台工位；下一台在已加入工位的 主管 → 校区 或 campus server token 生成）/ join token (valid {} minutes, for one station; the next from 主管 → 校区 at a joined station, or campus server token):",
                 crate::campus::schema::JOIN_CODE_MINUTES,
                 crate::campus::schema::JOIN_CODE_MINUTES
             );
-            println!("capture-station campus join <加入码 / TOKEN> --station <名称 / NAME>");
-            println!("{}", outcome.first_join.to_text());
+            say!("capture-station campus join <加入码 / TOKEN> --station <名称 / NAME>");
+            say!("{}", outcome.first_join.to_text());
             Ok(())
         }
         ServerCommand::Start { dir } => {
             cluster::start(&dir)?;
             let applied = cluster::upgrade(&dir)?;
             if !applied.is_empty() {
-                println!("校区数据库已升级 / campus schema upgraded: {applied:?}");
+                say!("校区数据库已升级 / campus schema upgraded: {applied:?}");
             }
-            println!("校区服务器已启动 / campus server running");
+            say!("校区服务器已启动 / campus server running");
             Ok(())
         }
         ServerCommand::Stop { dir } => {
             cluster::stop(&dir)?;
-            println!("校区服务器已停止 / campus server stopped");
+            say!("校区服务器已停止 / campus server stopped");
             Ok(())
         }
         ServerCommand::Status { dir, json } => {
             let status = cluster::status(&dir)?;
             if json {
-                println!("{}", serde_json::to_string(&status)?);
+                say!("{}", serde_json::to_string(&status)?);
             } else if status.running {
-                println!(
+                say!(
                     "运行中 / running on port {} (stations reach it at {}:{})",
-                    status.port, status.advertise, status.port
+                    status.port,
+                    status.advertise,
+                    status.port
                 );
             } else {
-                println!("已停止 / stopped (port {})", status.port);
+                say!("已停止 / stopped (port {})", status.port);
             }
             Ok(())
         }
@@ -279,14 +281,15 @@ fn server_command(command: ServerCommand) -> Result<()> {
                 valid_until.format("%H:%M"),
                 valid_until.format("%H:%M")
             );
-            println!("{}", token.to_text());
+            say!("{}", token.to_text());
             Ok(())
         }
         ServerCommand::Revoke { dir, station } => {
             let revoked = cluster::revoke_station(&dir, &station)?;
-            println!(
+            say!(
                 "工位 {station} 已撤销，断开 {} 个连接 / station {station} revoked, {} connections ended",
-                revoked.connections_ended, revoked.connections_ended
+                revoked.connections_ended,
+                revoked.connections_ended
             );
             Ok(())
         }
@@ -296,7 +299,7 @@ fn server_command(command: ServerCommand) -> Result<()> {
 fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<()> {
     let station = station.trim();
     let settings = crate::campus::settings::join(data_dir, token, station, insecure)?;
-    println!(
+    say!(
         "已加入校区 / joined the campus at {} as station {station}",
         settings.login
     );
@@ -320,9 +323,9 @@ fn sync(data_dir: &Path, mut station: Station, args: SyncArgs) -> Result<()> {
         if args.json {
             let mut value = serde_json::to_value(&report)?;
             value["ms"] = json!(ms);
-            println!("{value}");
+            say!("{value}");
         } else {
-            println!(
+            say!(
                 "已同步 / synced: sent {} ({} applied, {} duplicates, {} conflicts, {} quarantined), pulled {}, originals {}, outbox {} left, {:.0} ms",
                 report.uploaded,
                 report.applied,
@@ -368,13 +371,13 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
         "cursor": station.store.replica_cursor()?,
     });
     if json {
-        println!("{value}");
+        say!("{value}");
         return Ok(());
     }
     match &settings {
-        None => println!("单机模式 / single-station mode (no campus joined)"),
+        None => say!("单机模式 / single-station mode (no campus joined)"),
         Some(settings) => {
-            println!(
+            say!(
                 "工位 {} @ {}: {}",
                 settings.station,
                 settings.login,
@@ -385,11 +388,11 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
                 }
             );
             if let Some(error) = error {
-                println!("  {error}");
+                say!("  {error}");
             }
         }
     }
-    println!(
+    say!(
         "待上传 / outbox {outbox_depth}, 照片待上传 / photos waiting {photos_waiting}, 上次同步 / last sync {}",
         last_sync.as_deref().unwrap_or("-")
     );
@@ -403,15 +406,15 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
     let conflicts = client.open_conflicts()?;
     let quarantined = client.quarantined()?;
     if json {
-        println!(
+        say!(
             "{}",
             json!({ "stations": stations, "conflicts": conflicts, "quarantined": quarantined })
         );
         return Ok(());
     }
-    println!("工位 / stations:");
+    say!("工位 / stations:");
     for s in &stations {
-        println!(
+        say!(
             "  {}: last contact {}, clock offset {} ms, outbox {}, photos waiting {}, captures today {}",
             s.name,
             s.last_contact.as_deref().unwrap_or("-"),
@@ -421,20 +424,23 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
             s.captures_today
         );
     }
-    println!("未解决的冲突 / open conflicts: {}", conflicts.len());
+    say!("未解决的冲突 / open conflicts: {}", conflicts.len());
     for c in &conflicts {
-        println!(
+        say!(
             "  #{} {} booking {}",
             c.id,
             c.kind,
             c.booking_id.as_deref().unwrap_or("-")
         );
     }
-    println!("隔离的事件 / quarantined events: {}", quarantined.len());
+    say!("隔离的事件 / quarantined events: {}", quarantined.len());
     for q in &quarantined {
-        println!(
+        say!(
             "  {} #{:?} {}: {}",
-            q.station, q.station_seq, q.kind, q.reason
+            q.station,
+            q.station_seq,
+            q.kind,
+            q.reason
         );
     }
     Ok(())
@@ -446,7 +452,7 @@ fn stations(mut station: Station, command: StationCommand) -> Result<()> {
             let link = station.campus_link()?;
             let rows = crate::station::stations::list(Reach::of(link.as_deref()))?;
             if json {
-                println!("{}", serde_json::to_string(&rows)?);
+                say!("{}", serde_json::to_string(&rows)?);
                 return Ok(());
             }
             for row in &rows {
@@ -455,7 +461,7 @@ fn stations(mut station: Station, command: StationCommand) -> Result<()> {
                 } else {
                     "在用 / active"
                 };
-                println!(
+                say!(
                     "{}\t{state}\t{}",
                     row.name,
                     row.last_contact.as_deref().unwrap_or("-")
@@ -472,7 +478,7 @@ fn stations(mut station: Station, command: StationCommand) -> Result<()> {
                 &session,
                 &name,
             )?;
-            println!(
+            say!(
                 "已吊销工位 {name}，断开连接 {ended} 个 / revoked {name}; {ended} connections ended"
             );
             Ok(())
@@ -495,12 +501,12 @@ fn seal(data_dir: &Path, mut station: Station, school: &str, json: bool) -> Resu
         &session,
     )?;
     if json {
-        println!(
+        say!(
             "{}",
             json!({ "station": settings.station, "school": school, "through_seq": through_seq })
         );
     } else {
-        println!(
+        say!(
             "已封存 / sealed {school} at station {} (events 1–{through_seq} are on the server)",
             settings.station
         );
@@ -551,7 +557,7 @@ fn close_out(
                 && let Ok(view) = crate::station::close_out::gate(reach, school)
             {
                 let gate = view.gate;
-                println!(
+                say!(
                     "{}",
                     json!({ "closed": false, "error": error.message().text(crate::config::Language::English), "gate": gate })
                 );
@@ -562,9 +568,9 @@ fn close_out(
     if json {
         let mut value = serde_json::to_value(&outcome)?;
         value["closed"] = json!(true);
-        println!("{value}");
+        say!("{value}");
     } else {
-        println!(
+        say!(
             "校区已结算 {school}：退款 {} 单，应退 {} 元，截止 {} / closed for the campus: {} refunds due by {}",
             outcome.refunded,
             crate::domain::money::format_yuan(outcome.refund_total_fen),
@@ -573,12 +579,13 @@ fn close_out(
             outcome.due_date
         );
         for station in &outcome.written_off {
-            println!("  放弃工位 / written off: {station}");
+            say!("  放弃工位 / written off: {station}");
         }
         if outcome.held_back > 0 {
-            println!(
+            say!(
                 "  {} 名学生的照片在待处理冲突中，未退款，请在冲突中决定 / {} students have a photo in an open conflict: not refunded; decide the conflicts",
-                outcome.held_back, outcome.held_back
+                outcome.held_back,
+                outcome.held_back
             );
         }
     }
@@ -590,10 +597,10 @@ fn report(data_dir: &Path, school: Option<&str>, json: bool) -> Result<()> {
     let mut client = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)?;
     let report = client.report(school)?;
     if json {
-        println!("{}", serde_json::to_string(&report)?);
+        say!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
-    println!(
+    say!(
         "{}：预约 {}，已拍 {}，待拍 {}，待退款 {}，已退款 {} / bookings {}, captured {}, still booked {}",
         report.school.as_deref().unwrap_or("全校区 / whole campus"),
         report.bookings,
@@ -606,7 +613,7 @@ fn report(data_dir: &Path, school: Option<&str>, json: bool) -> Result<()> {
         report.still_booked,
     );
     for station in &report.stations {
-        println!(
+        say!(
             "  {}: {} 张 / captures, 每人中位 {} 秒 / median s per student",
             station.station,
             station.captures,
@@ -615,12 +622,12 @@ fn report(data_dir: &Path, school: Option<&str>, json: bool) -> Result<()> {
                 .map_or_else(|| "-".to_string(), |s| format!("{s:.0}"))
         );
         for hour in &station.per_hour {
-            println!("    {} {}", hour.hour, hour.captures);
+            say!("    {} {}", hour.hour, hour.captures);
         }
     }
-    println!("待处理冲突 / open conflicts: {}", report.open_conflicts);
+    say!("待处理冲突 / open conflicts: {}", report.open_conflicts);
     if !report.not_sealed.is_empty() {
-        println!("未封存工位 / not sealed: {}", report.not_sealed.join("、"));
+        say!("未封存工位 / not sealed: {}", report.not_sealed.join("、"));
     }
     Ok(())
 }

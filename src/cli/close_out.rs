@@ -67,16 +67,17 @@ pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
         &session,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string(&outcome)?);
+        say!("{}", serde_json::to_string(&outcome)?);
         return Ok(());
     }
     if outcome.cancelled == 0 {
-        println!(
+        say!(
             "没有新的未采集订单 nothing new to close for {} ({} closed earlier)",
-            outcome.school, outcome.already_closed
+            outcome.school,
+            outcome.already_closed
         );
     } else {
-        println!(
+        say!(
             "已关闭 {}：取消 {} 单，应退 {} 元，退款截止 {}（其中现场支付 {} 单需人工退款）",
             outcome.school,
             outcome.cancelled,
@@ -84,7 +85,7 @@ pub fn close_session(mut station: Station, args: CloseArgs) -> Result<()> {
             outcome.due_date,
             outcome.paid_on_site
         );
-        println!(
+        say!(
             "closed {}: {} orders cancelled, {} yuan to refund by {} ({} paid on site)",
             outcome.school,
             outcome.cancelled,
@@ -121,21 +122,21 @@ pub fn refund(mut station: Station, command: RefundCommand) -> Result<()> {
             };
             crate::store::photo_files::write_atomically(&out, &bytes)
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("{} 行 → {}", rows.len(), out.display());
-            println!("{} rows → {}", rows.len(), out.display());
+            say!("{} 行 → {}", rows.len(), out.display());
+            say!("{} rows → {}", rows.len(), out.display());
         }
         RefundCommand::Mark { order, reference } => {
             let session = station.sign_in()?;
             station.store.mark_refunded(&order, &reference, &session)?;
-            println!("已退款 refunded {order} ({reference})");
+            say!("已退款 refunded {order} ({reference})");
         }
         RefundCommand::Summary { school, json } => {
             let today = chrono::Local::now().date_naive();
             let summary = station.store.refund_summary(&school, today)?;
             if json {
-                println!("{}", serde_json::to_string(&summary)?);
+                say!("{}", serde_json::to_string(&summary)?);
             } else {
-                println!(
+                say!(
                     "待退款 pending {} ({} 元) · 逾期 overdue {} ({} 元) · 已退款 done {} ({} 元)",
                     summary.pending,
                     format_yuan(summary.pending_fen),

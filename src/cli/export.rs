@@ -74,7 +74,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
     let (report, reexports) = (done.report, done.reexported);
     let verified = done.verdict.as_ref().map(|verdict| verdict.ok());
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::json!({
                 "report": report,
@@ -85,7 +85,7 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
         );
     } else {
         let exported = report.photos - report.damaged.len();
-        println!(
+        say!(
             "导出 {exported} 张 exported {exported} photos to {} ({} copied, {} already there, {:.1} MB, {:.0} MB/s); {reexports} 张为更正后重新导出",
             report.folder.display(),
             report.copied,
@@ -94,10 +94,10 @@ pub fn export(mut station: Station, args: ExportArgs) -> Result<()> {
             report.mb_per_s,
         );
         if let Some(verified) = verified {
-            println!("校验 / verified: {}", if verified { "✓" } else { "✗" });
+            say!("校验 / verified: {}", if verified { "✓" } else { "✗" });
         }
         if let Some(zip) = &report.zip {
-            println!("zip: {}", zip.display());
+            say!("zip: {}", zip.display());
         }
     }
     if verified == Some(false) {
@@ -122,10 +122,10 @@ pub fn verify(args: VerifyExportArgs) -> Result<()> {
     let verdicts = verify_export(&args.dir)?;
     let ok = verdicts.iter().all(|v| v.ok());
     if args.json {
-        println!("{}", serde_json::json!({ "ok": ok, "folders": verdicts }));
+        say!("{}", serde_json::json!({ "ok": ok, "folders": verdicts }));
     } else {
         for verdict in &verdicts {
-            println!(
+            say!(
                 "{}: {} photos, {}{}{}{}",
                 verdict.folder.display(),
                 verdict.photos,
@@ -177,12 +177,12 @@ pub fn report(station: Station, args: ReportArgs) -> Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        say!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
     for (label, value) in crate::transfer::report_sheet::report_lines(&report) {
         let value = crate::transfer::report_sheet::shown_value(&value);
-        println!("{label}\t{value}");
+        say!("{label}\t{value}");
     }
     Ok(())
 }

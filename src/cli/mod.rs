@@ -1,6 +1,9 @@
 //! The command line: argument definitions (clap) and dispatch. Each command opens what it needs,
 //! does its work through the library, and prints human text or `--json`.
 
+#[macro_use]
+mod output;
+
 mod bookings;
 mod camera;
 mod campus;
@@ -207,16 +210,16 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             let path = station
                 .store
                 .backup_to(&data_dir.join(BACKUPS_FOLDER), keep)?;
-            println!("备份完成 backed up to {}", path.display());
+            say!("备份完成 backed up to {}", path.display());
             Ok(())
         }
         Some(Command::Restore { backup }) => {
             let database = data_dir.join(config::DATABASE_FILE);
             let kept = crate::store::backup::restore(&backup, &database)
                 .with_context(|| format!("{} was not restored", backup.display()))?;
-            println!("已恢复 restored {}", backup.display());
+            say!("已恢复 restored {}", backup.display());
             if let Some(kept) = kept {
-                println!(
+                say!(
                     "原数据库保留为 the replaced database is kept as {}",
                     kept.display()
                 );
@@ -227,17 +230,18 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             let station = Station::open(data_dir)?;
             let broken = station.store.verify_event_chain()?;
             if json {
-                println!(
+                say!(
                     "{}",
                     serde_json::json!({ "ok": broken.is_none(), "broken": broken })
                 );
             } else if let Some(link) = &broken {
-                println!(
+                say!(
                     "审计链断裂 chain broken at entry {}: {}",
-                    link.seq, link.reason
+                    link.seq,
+                    link.reason
                 );
             } else {
-                println!("审计链完好 the event log is intact");
+                say!("审计链完好 the event log is intact");
             }
             match broken {
                 Some(link) => anyhow::bail!("the event log was altered at entry {}", link.seq),

@@ -118,10 +118,10 @@ fn print_report(input: &Path, report: &PortraitReport, json: bool) -> Result<()>
                 serde_json::Value::String(input.display().to_string()),
             );
         }
-        println!("{line}");
+        say!("{line}");
         return Ok(());
     }
-    println!(
+    say!(
         "{}: {} ({} bytes, quality {}, {:.0} ms)",
         input.display(),
         if report.ok {
@@ -137,7 +137,7 @@ fn print_report(input: &Path, report: &PortraitReport, json: bool) -> Result<()>
         use crate::config::Language;
         use crate::i18n::checks::check_failure;
         let error = report.error.as_ref();
-        println!(
+        say!(
             "  ✗ {}: {} ({}) (value {})",
             check.rule,
             check_failure(check, error, Language::Chinese),

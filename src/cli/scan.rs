@@ -38,11 +38,11 @@ pub fn scan(args: ScanArgs) -> Result<()> {
             failures += 1;
         }
         if args.json {
-            println!("{}", serde_json::to_string(&line)?);
+            say!("{}", serde_json::to_string(&line)?);
         } else if let Some(error) = &line.error {
-            println!("{}: 错误 error: {error}", line.file);
+            say!("{}: 错误 error: {error}", line.file);
         } else {
-            println!(
+            say!(
                 "{}: {} ({:.1} ms)",
                 line.file,
                 line.codes.join(" | "),

@@ -63,7 +63,7 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                 }
                 let pin = read_new_pin(&name)?;
                 station.store.create_first_supervisor(&name, &pin)?;
-                println!("已创建主管账户 created the first supervisor, {name}");
+                say!("已创建主管账户 created the first supervisor, {name}");
                 return Ok(());
             }
             let session = station.sign_in()?;
@@ -78,11 +78,11 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                 &pin,
             )?;
             match added {
-                AddedTo::Campus => println!(
+                AddedTo::Campus => say!(
                     "已添加校区账户 added {name} ({}) for the campus",
                     role.label_zh()
                 ),
-                AddedTo::ThisStation => println!("已添加 added {name} ({})", role.label_zh()),
+                AddedTo::ThisStation => say!("已添加 added {name} ({})", role.label_zh()),
             }
         }
         UserCommand::List { json } => {
@@ -101,10 +101,10 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                 }
                 AccountList::Campus(accounts) => {
                     if json {
-                        println!("{}", serde_json::to_string(&accounts)?);
+                        say!("{}", serde_json::to_string(&accounts)?);
                     } else {
                         for account in accounts {
-                            println!(
+                            say!(
                                 "{}\t{}{}{}",
                                 account.name,
                                 Role::parse(&account.role).map_or("?", Role::label_zh),
@@ -124,10 +124,10 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                 }
             };
             if json {
-                println!("{}", serde_json::to_string(&users)?);
+                say!("{}", serde_json::to_string(&users)?);
             } else {
                 for user in users {
-                    println!(
+                    say!(
                         "{}\t{}{}",
                         user.name,
                         user.role.label_zh(),
@@ -149,7 +149,7 @@ pub fn user(mut station: Station, command: UserCommand) -> Result<()> {
                 &name,
                 &pin,
             )?;
-            println!("已重置 PIN reset for {name}");
+            say!("已重置 PIN reset for {name}");
         }
     }
     Ok(())

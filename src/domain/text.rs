@@ -235,7 +235,12 @@ mod tests {
             optional_field(Field::Note, "响\u{7}铃"),
             Err(TextError::ControlCharacter { field: Field::Note })
         );
-        for sneaky in ["张\u{202E}三", "张\u{200B}三", "\u{2067}李四", "王\u{FEFF}五"] {
+        for sneaky in [
+            "张\u{202E}三",
+            "张\u{200B}三",
+            "\u{2067}李四",
+            "王\u{FEFF}五",
+        ] {
             assert_eq!(
                 required_field(Field::Name, sneaky),
                 Err(TextError::ControlCharacter { field: Field::Name }),

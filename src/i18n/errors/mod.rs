@@ -152,7 +152,10 @@ impl Worded for TextError {
             Self::TooLong { field, max } => format!("{}超过 {max} 个字", field_zh(*field)),
             Self::ControlCharacter { field } => format!("{}含有控制字符", field_zh(*field)),
             Self::NotAFolderName { field } => {
-                format!("{}不能是“.”或“..”（导出时会写到别的文件夹）", field_zh(*field))
+                format!(
+                    "{}不能是“.”或“..”（导出时会写到别的文件夹）",
+                    field_zh(*field)
+                )
             }
         }
     }
