@@ -337,3 +337,66 @@ fn an_export_that_will_not_fit_is_refused_before_anything_is_written() {
         Err(SchoolExportError::NothingToExport(_))
     ));
 }
+
+/// A name or a remark typed as `=…`, `+…`, `-…` or `@…` would run as a formula when the office
+/// opens the manifest in Excel: in the CSV such text starts with an apostrophe, while the file
+/// names `verify-export` reads back stay exact, and the export still verifies.
+#[test]
+fn a_formula_in_a_name_stays_text_in_the_manifest_and_the_export_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "订单号,姓名,学号,学校,备注\r\nF-1,=HYPERLINK(\"http://x\"),-7,示例大学,@SUM(A1)\r\n";
+    let file = write(dir.path(), "orders.csv", csv.as_bytes());
+    let imported = run(dir.path(), &["import", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stdout(&imported));
+    let added = run(
+        dir.path(),
+        &[
+            "school",
+            "add",
+            "示例大学",
+            "--window",
+            "2026-11-02..2026-11-04",
+        ],
+    );
+    assert!(added.status.success());
+    let mut store = Store::open(&dir.path().join("station.sqlite3")).unwrap();
+    let boss = crate::util::boss(&mut store);
+    let booking = store.booking_by_order_no("F-1").unwrap();
+    store
+        .save_capture(
+            &dir.path().join("photos"),
+            NewCapture {
+                booking_id: &booking.booking_id,
+                jpeg: b"\xFF\xD8 a photo",
+                original_jpeg: None,
+                spec_report: serde_json::json!({}),
+                spec_ok: true,
+                overridden: false,
+                session: &boss,
+            },
+        )
+        .unwrap();
+    let out = dir.path().join("upload");
+    let exported = run(
+        dir.path(),
+        &[
+            "export",
+            "--school",
+            "示例大学",
+            "--out",
+            out.to_str().unwrap(),
+            "--naming",
+            "{student_no}_{name}.jpg",
+        ],
+    );
+    assert!(exported.status.success(), "{}", stdout(&exported));
+    let manifest = std::fs::read(out.join("示例大学").join("manifest.csv")).unwrap();
+    let text = String::from_utf8_lossy(manifest.strip_prefix(b"\xEF\xBB\xBF").unwrap());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[1], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&row[2], "'-7");
+    assert_eq!(&row[10], "-7_=HYPERLINK(_http___x_).jpg");
+    let verified = run(dir.path(), &["verify-export", out.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stdout(&verified));
+}

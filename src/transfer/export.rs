@@ -339,9 +339,9 @@ fn manifest_row(row: &ExportRow, name: &str, target: &Path) -> Result<Vec<SheetC
         SheetCell::Text(local_time(&row.captured_at)),
         SheetCell::Text(row.station_id.clone()),
         SheetCell::Text(row.operator.clone()),
-        SheetCell::Text(name.to_string()),
+        SheetCell::Exact(name.to_string()),
         SheetCell::Number(size as f64),
-        SheetCell::Text(row.sha256.clone()),
+        SheetCell::Exact(row.sha256.clone()),
         SheetCell::Text(verdict.to_string()),
     ])
 }

@@ -104,7 +104,7 @@ pub fn report_lines(report: &SchoolReport) -> Vec<(String, SheetCell)> {
 /// A value as a person reads it: whole numbers without a decimal point.
 pub fn shown_value(value: &SheetCell) -> String {
     match value {
-        SheetCell::Text(text) => text.clone(),
+        SheetCell::Text(text) | SheetCell::Exact(text) => text.clone(),
         SheetCell::Number(n) => format!("{n}"),
     }
 }

@@ -33,15 +33,30 @@ pub fn write_csv(rows: &[Vec<String>], encoding: CsvEncoding) -> Result<Vec<u8>>
 #[derive(Debug, Clone, PartialEq)]
 pub enum SheetCell {
     Text(String),
+    /// Text a program reads back exactly (a manifest's file names, which `verify-export`
+    /// checks): never altered, and safe because the app made it.
+    Exact(String),
     Number(f64),
 }
 
 impl SheetCell {
     fn as_csv(&self) -> String {
         match self {
-            Self::Text(text) => text.clone(),
+            Self::Text(text) => neutralise_formula(text),
+            Self::Exact(text) => text.clone(),
             Self::Number(n) => n.to_string(),
         }
+    }
+}
+
+/// Text that Excel would take for a formula (a name or remark beginning with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return, typed by anyone who booked) gets a leading apostrophe, which
+/// Excel shows as plain text and does not display.
+fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -60,10 +75,11 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<SheetCell>]) ->
         for (col, cell) in cells.iter().enumerate() {
             let (r, c) = (row as u32 + 1, col as u16);
             match cell {
-                SheetCell::Text(text) if !text.is_empty() => {
+                // An XLSX string cell is never a formula: written as it is.
+                SheetCell::Text(text) | SheetCell::Exact(text) if !text.is_empty() => {
                     sheet.write_string(r, c, text)?;
                 }
-                SheetCell::Text(_) => {}
+                SheetCell::Text(_) | SheetCell::Exact(_) => {}
                 SheetCell::Number(n) => {
                     sheet.write_number(r, c, *n)?;
                 }
