@@ -241,3 +241,50 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(!said.contains("panicked"), "{said}");
     assert!(output.status.success(), "{:?}: {said}", output.status);
 }
+
+/// `soak-capture --booking` for a student already photographed says so and fails; it used to
+/// exit 0 with no output.
+#[test]
+fn a_one_shot_for_a_photographed_student_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "订单号,姓名,学校\r\nSHOT-1,张三,示例大学\r\n";
+    let file = write(dir.path(), "orders.csv", csv.as_bytes());
+    assert!(
+        run(dir.path(), &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let mut store =
+        capture_station::store::Store::open(&dir.path().join("station.sqlite3")).unwrap();
+    let boss = crate::util::boss(&mut store);
+    let booking = store.booking_by_order_no("SHOT-1").unwrap();
+    store
+        .save_capture(
+            &dir.path().join("photos"),
+            capture_station::store::captures::NewCapture {
+                booking_id: &booking.booking_id,
+                jpeg: b"\xFF\xD8 a photo",
+                original_jpeg: None,
+                spec_report: serde_json::json!({}),
+                spec_ok: true,
+                overridden: false,
+                session: &boss,
+            },
+        )
+        .unwrap();
+    let again = run(
+        dir.path(),
+        &[
+            "soak-capture",
+            "--school",
+            "示例大学",
+            "--booking",
+            "SHOT-1",
+            "--count",
+            "1",
+        ],
+    );
+    assert!(!again.status.success(), "{}", stdout(&again));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("不在待拍状态"), "{said}");
+}

@@ -228,6 +228,13 @@ impl RosterQueue {
                 .booking(only)
                 .or_else(|_| store.booking_by_order_no(only))
                 .with_context(|| format!("no booking {only}"))?;
+            // Asked for one student who is not waiting for a photo: say so, never end silently.
+            if !still_booked(store, &booking.booking_id) {
+                let status = booking.status().map_or("?", |status| status.label_zh());
+                anyhow::bail!(
+                    "预约 {only} 不在待拍状态（{status}），未拍摄 / booking {only} is not waiting for a photo ({status}): nothing was shot"
+                );
+            }
             return Ok(Some(booking.booking_id));
         }
         loop {
