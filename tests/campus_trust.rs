@@ -636,6 +636,18 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         matches!(too_old, CampusError::ServerTooOld { found: 4, .. }),
         "{too_old}"
     );
+    // The hint names the command that upgrades (it used to name `server init`, which refuses an
+    // existing folder).
+    use capture_station::i18n::Worded as _;
+    assert!(
+        too_old.to_string().contains("campus server start --dir"),
+        "{too_old}"
+    );
+    assert!(
+        too_old.zh().contains("campus server start --dir"),
+        "{}",
+        too_old.zh()
+    );
 
     cluster::stop(&campus.server_dir).unwrap();
     let started = util::run_as(

@@ -51,7 +51,7 @@ pub enum CampusError {
     )]
     ServerTooNew { found: i32, known: i32 },
     #[error(
-        "the campus server's schema is version {found}, this app needs {known}: run `campus server init` against it to upgrade"
+        "the campus server's schema is version {found}, this app needs {known}: on the server, run `capture-station campus server start --dir DIR` with this version, which upgrades it (a server you run yourself: `campus server init --url …`)"
     )]
     ServerTooOld { found: i32, known: i32 },
     #[error("not a join token: {0}")]

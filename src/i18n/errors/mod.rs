@@ -540,7 +540,7 @@ impl Worded for crate::campus::CampusError {
                 format!("校区服务器的数据结构版本为 {found}，本程序只认识到 {known}：请升级本程序")
             }
             ServerTooOld { found, known } => format!(
-                "校区服务器的数据结构版本为 {found}，本程序需要 {known}：请在服务器上升级校区数据库"
+                "校区服务器的数据结构版本为 {found}，本程序需要 {known}：请在服务器上用本版本的程序重新启动校区服务器，启动时即升级校区数据库"
             ),
             BadToken(_) => "加入码无效：请重新复制或扫描".to_string(),
             Store(error) => error.zh(),
