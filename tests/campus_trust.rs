@@ -644,7 +644,7 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         "{too_old}"
     );
     assert!(
-        too_old.zh().contains("campus server start --dir"),
+        too_old.zh().contains("重新启动校区服务器"),
         "{}",
         too_old.zh()
     );
