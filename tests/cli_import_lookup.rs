@@ -258,20 +258,13 @@ fn a_one_shot_for_a_photographed_student_says_so() {
         capture_station::store::Store::open(&dir.path().join("station.sqlite3")).unwrap();
     let boss = crate::util::boss(&mut store);
     let booking = store.booking_by_order_no("SHOT-1").unwrap();
-    store
-        .save_capture(
-            &dir.path().join("photos"),
-            capture_station::store::captures::NewCapture {
-                booking_id: &booking.booking_id,
-                jpeg: b"\xFF\xD8 a photo",
-                original_jpeg: None,
-                spec_report: serde_json::json!({}),
-                spec_ok: true,
-                overridden: false,
-                session: &boss,
-            },
-        )
-        .unwrap();
+    crate::util::save_photo(
+        &mut store,
+        dir.path(),
+        &booking.booking_id,
+        &boss,
+        b"\xFF\xD8 a photo",
+    );
     let again = run(
         dir.path(),
         &[

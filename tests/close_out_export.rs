@@ -362,20 +362,13 @@ fn a_formula_in_a_name_stays_text_in_the_manifest_and_the_export_verifies() {
     let mut store = Store::open(&dir.path().join("station.sqlite3")).unwrap();
     let boss = crate::util::boss(&mut store);
     let booking = store.booking_by_order_no("F-1").unwrap();
-    store
-        .save_capture(
-            &dir.path().join("photos"),
-            NewCapture {
-                booking_id: &booking.booking_id,
-                jpeg: b"\xFF\xD8 a photo",
-                original_jpeg: None,
-                spec_report: serde_json::json!({}),
-                spec_ok: true,
-                overridden: false,
-                session: &boss,
-            },
-        )
-        .unwrap();
+    crate::util::save_photo(
+        &mut store,
+        dir.path(),
+        &booking.booking_id,
+        &boss,
+        b"\xFF\xD8 a photo",
+    );
     let out = dir.path().join("upload");
     let exported = run(
         dir.path(),

@@ -83,3 +83,27 @@ pub fn zh_reason(rejection: &capture_station::store::ImportRejection) -> String 
         capture_station::config::Language::Chinese,
     )
 }
+
+/// Saves `jpeg` as the booking's accepted photo (the store does not decode it).
+pub fn save_photo(
+    store: &mut Store,
+    data_dir: &Path,
+    booking_id: &str,
+    session: &Session,
+    jpeg: &[u8],
+) -> capture_station::store::captures::CaptureRecord {
+    store
+        .save_capture(
+            &data_dir.join("photos"),
+            capture_station::store::captures::NewCapture {
+                booking_id,
+                jpeg,
+                original_jpeg: None,
+                spec_report: serde_json::json!({}),
+                spec_ok: true,
+                overridden: false,
+                session,
+            },
+        )
+        .unwrap()
+}
