@@ -33,7 +33,9 @@ pub fn init(data_dir: &Path, verbose: bool) -> Result<()> {
         .with_ansi(false)
         .with_writer(Mutex::new(file))
         .with_filter(file_filter);
+    // Colours only for a person at a terminal: redirected to a file, escape codes are noise.
     let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_filter(stderr_filter);

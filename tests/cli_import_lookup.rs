@@ -281,3 +281,26 @@ fn a_one_shot_for_a_photographed_student_says_so() {
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(said.contains("不在待拍状态"), "{said}");
 }
+
+/// Warnings on standard error carry no colour codes when it is not a terminal (a file, a pipe):
+/// they used to reach redirected logs as `\x1b[33m WARN\x1b[0m`.
+#[test]
+fn messages_on_a_redirected_stderr_have_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::ensure_boss(dir.path());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_capture-station"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--verbose", "user", "list"])
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("INFO"),
+        "nothing was logged to stderr: {said}"
+    );
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+}
