@@ -147,6 +147,19 @@ fn connected<'a>(
         .ok_or_else(|| anyhow::anyhow!("no campus connection"))
 }
 
+/// Runs `operation` on the screen's connection for the supervisor holding `ticket`; the
+/// connection keeps no ticket afterwards, whatever the outcome.
+fn as_supervisor<T>(
+    client: &mut CampusClient,
+    ticket: Option<SupervisorTicket>,
+    operation: impl FnOnce(&mut CampusClient) -> crate::campus::CampusResult<T>,
+) -> crate::campus::CampusResult<T> {
+    client.set_ticket(ticket);
+    let outcome = operation(client);
+    client.set_ticket(None);
+    outcome
+}
+
 fn decode(bytes: Option<Vec<u8>>) -> Option<RgbImage> {
     let bytes = bytes?;
     match image::load_from_memory(&bytes) {
@@ -176,10 +189,7 @@ fn handle(
                 return Err(CampusError::from(CampusRefusal::NoEnrolmentLogin).into());
             };
             let client = connected(data_dir, settings, client)?;
-            client.set_ticket(ticket);
-            let issued = client.issue_join_code(JOIN_CODE_MINUTES);
-            client.set_ticket(None);
-            let issued = issued?;
+            let issued = as_supervisor(client, ticket, |c| c.issue_join_code(JOIN_CODE_MINUTES))?;
             CampusEvent::JoinCode(ShownJoinCode {
                 text: JoinToken {
                     server: enrolment,
@@ -207,10 +217,7 @@ fn handle(
         }
         CampusJob::RevokeStation { station, ticket } => {
             let client = connected(data_dir, settings, client)?;
-            client.set_ticket(ticket);
-            let revoked = client.revoke_station(&station);
-            client.set_ticket(None);
-            revoked?;
+            as_supervisor(client, ticket, |c| c.revoke_station(&station))?;
             CampusEvent::Revoked(station)
         }
         CampusJob::Resolve {
@@ -220,10 +227,9 @@ fn handle(
             ticket,
         } => {
             let client = connected(data_dir, settings, client)?;
-            client.set_ticket(ticket);
-            let resolved = client.resolve_conflict(conflict_id, decision.as_str(), &decided_by);
-            client.set_ticket(None);
-            resolved?;
+            as_supervisor(client, ticket, |c| {
+                c.resolve_conflict(conflict_id, decision.as_str(), &decided_by)
+            })?;
             CampusEvent::Resolved(conflict_id)
         }
     })
