@@ -117,6 +117,38 @@ fn card_region(image: &image::RgbaImage, (dx, dy): (i32, i32)) -> Vec<[u8; 4]> {
 /// rounding): the card is compared at the best of these offsets.
 const CARD_SHIFT: u32 = 3;
 
+/// A camera that only ever shows the demo's first student: their phone, then them. The demo
+/// camera moves on to the next student after two seconds whether or not the code was read, so a
+/// slow start (Wine on a busy machine) could find another student than the Linux reference.
+/// Replayed from a folder, the first code read is always the same one on both builds.
+fn first_student_camera(dir: &Path) -> String {
+    use capture_station::camera::source::FrameSource;
+    use capture_station::camera::synthetic_source::SyntheticSource;
+    const PHONE_FRAMES: usize = 30;
+    const STUDENT_FRAMES: usize = 90;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let mut demo = SyntheticSource::new(1920, 1080, 0);
+    demo.open().unwrap();
+    let frames: Vec<_> = (0..61).map(|_| demo.next_frame().unwrap()).collect();
+    let phone = dir.join("phone.png");
+    let student = dir.join("student.png");
+    frames[0].save(&phone).unwrap();
+    frames[60].save(&student).unwrap();
+    // The replay shows each file of the folder once per frame, in name order, looping.
+    for index in 0..PHONE_FRAMES {
+        std::fs::hard_link(&phone, dir.join(format!("a{index:03}.png"))).unwrap();
+    }
+    for index in 0..STUDENT_FRAMES {
+        std::fs::hard_link(&student, dir.join(format!("b{index:03}.png"))).unwrap();
+    }
+    std::fs::remove_file(&phone).unwrap();
+    std::fs::remove_file(&student).unwrap();
+    dir.display().to_string()
+}
+
 fn open(path: &Path) -> image::RgbaImage {
     image::open(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -133,6 +165,8 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
     prefix.install(&build.msi);
     let shots = wine::work_dir().join("窗口 截图");
     let data = wine::work_dir().join("窗口 数据");
+    let camera_dir = wine::work_dir().join("窗口 摄像头");
+    let linux_camera = first_student_camera(&camera_dir);
     for dir in [&shots, &data] {
         if dir.exists() {
             std::fs::remove_dir_all(dir).unwrap();
@@ -143,6 +177,8 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
             .station()
             .arg("--data-dir")
             .arg(windows_path(&data))
+            .arg("--camera")
+            .arg(format!("replay:{}", windows_path(&camera_dir)))
             .args(["screenshot", "--size", "1366x768", "--out"])
             .arg(windows_path(&shots)),
         &display,
@@ -156,26 +192,20 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
         windows[0]
     );
 
-    // The Linux build's tour on the same display, as the reference. The demo's phones take
-    // turns before the camera, so a run may find the next student instead: the reference is
-    // the first of three runs that found the same one as Windows.
+    // The Linux build's tour on the same display, with the same camera, as the reference.
     let linux_shots = tempfile::tempdir().unwrap();
-    let mut linux_scenes = Vec::new();
-    for _ in 0..3 {
-        let linux_data = tempfile::tempdir().unwrap();
-        let mut linux = Command::new(env!("CARGO_BIN_EXE_capture-station"));
-        linux
-            .arg("--data-dir")
-            .arg(linux_data.path())
-            .args(["screenshot", "--size", "1366x768", "--out"])
-            .arg(linux_shots.path())
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null());
-        linux_scenes = tour(&mut linux, &display);
-        if linux_scenes[0] == windows[0] {
-            break;
-        }
-    }
+    let linux_data = tempfile::tempdir().unwrap();
+    let mut linux = Command::new(env!("CARGO_BIN_EXE_capture-station"));
+    linux
+        .arg("--data-dir")
+        .arg(linux_data.path())
+        .arg("--camera")
+        .arg(format!("replay:{linux_camera}"))
+        .args(["screenshot", "--size", "1366x768", "--out"])
+        .arg(linux_shots.path())
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null());
+    let linux_scenes = tour(&mut linux, &display);
     assert_eq!(linux_scenes[0], windows[0]);
 
     let card: PathBuf = shots.join("1-operator-card.png");
@@ -217,4 +247,5 @@ fn the_window_opens_under_wine_and_the_demo_scan_finds_its_student() {
         assert!(distinct.len() > 50, "{name} is blank");
     }
     prefix.remove();
+    std::fs::remove_dir_all(&camera_dir).unwrap();
 }
