@@ -637,4 +637,6 @@ impl Worded for crate::domain::walk_in::WalkInProblem {
 }
 
 #[cfg(test)]
+mod campus_samples;
+#[cfg(test)]
 mod tests;
