@@ -518,11 +518,14 @@ fn a_station_login_cannot_forge_the_order_another_station_or_its_row() {
     );
     let others_row = attacker
         .execute(
-            "UPDATE stations SET last_seq = 0, last_contact = now() WHERE name = 'B'",
+            "UPDATE stations SET last_contact = now() WHERE name = 'B'",
             &[],
         )
         .unwrap();
     assert_eq!(others_row, 0, "a station changed another station's row");
+    // Its own sequence number is the server's count of what it received: a seal trusts it.
+    let own_seq = attacker.execute("UPDATE stations SET last_seq = 1000 WHERE name = 'A'", &[]);
+    assert!(own_seq.is_err(), "a station moved its own sequence number");
     let own_row = attacker
         .execute(
             "UPDATE stations SET last_contact = now() WHERE name = 'A'",
@@ -607,7 +610,7 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
             "DROP TABLE tickets, supervising, campus_secret;
              ALTER TABLE accounts ADD COLUMN pin_hash text;
              ALTER TABLE accounts DROP COLUMN pin_params, DROP COLUMN pin_check;
-             DELETE FROM campus_schema WHERE version = 6",
+             DELETE FROM campus_schema WHERE version >= 6",
         )
         .unwrap();
     campus
@@ -666,7 +669,7 @@ fn starting_the_new_version_upgrades_a_server_made_before_join_codes() {
         "{}",
         String::from_utf8_lossy(&started.stderr)
     );
-    assert!(String::from_utf8_lossy(&started.stdout).contains("[5, 6]"));
+    assert!(String::from_utf8_lossy(&started.stdout).contains("[5, 6, 7]"));
     let owner_creates_roles: bool = campus
         .admin()
         .query_one(

@@ -66,7 +66,11 @@ impl std::fmt::Debug for ShownJoinCode {
 
 #[derive(Debug)]
 pub enum CampusEvent {
-    Joined(Box<CampusSettings>),
+    Joined {
+        settings: Box<CampusSettings>,
+        /// Schools the campus closed before this station joined.
+        closed_schools: Vec<String>,
+    },
     Overview(Box<CampusOverview>),
     Photos {
         conflict_id: i64,
@@ -182,7 +186,18 @@ fn handle(
             // The window never accepts a token without the server's certificate pin.
             let joined = crate::campus::settings::join(data_dir, &token, &station, false)?;
             *settings = Some(joined.clone());
-            CampusEvent::Joined(Box::new(joined))
+            // Told at once, so that nobody shoots a closed school's students unawares; the
+            // server makes such a capture a conflict all the same.
+            let closed_schools = connected(data_dir, settings, client)
+                .and_then(|c| Ok(c.closed_schools()?))
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "the closed schools could not be read after joining");
+                    Vec::new()
+                });
+            CampusEvent::Joined {
+                settings: Box::new(joined),
+                closed_schools,
+            }
         }
         CampusJob::IssueJoinCode(ticket) => {
             let Some(enrolment) = settings.as_ref().and_then(|s| s.enrolment.clone()) else {

@@ -67,6 +67,9 @@ pub struct CampusCloseOutcome {
     /// Bookings left as they are because a photo of them waits in an open conflict: they are
     /// neither refunded nor counted as photographed until the supervisor decides.
     pub held_back: usize,
+    /// Students whose capture the server holds in quarantine ("name（order, station）"): not
+    /// refunded either; the supervisor settles each by hand.
+    pub quarantined: Vec<String>,
 }
 
 const GATE_SQL: &str = "
@@ -110,9 +113,11 @@ impl CampusClient {
         // Under the log's lock: no upload of this station can land between the check and the
         // seal.
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        // The last number the server took, applied or quarantined: a quarantined event was
+        // received, and the station cannot send it again.
         let held: i64 = tx
             .query_one(
-                "SELECT coalesce(max(station_seq), 0) FROM events WHERE station = $1",
+                "SELECT coalesce(max(last_seq), 0) FROM stations WHERE name = $1",
                 &[&station],
             )?
             .get(0);
@@ -160,14 +165,28 @@ impl CampusClient {
         }
         tx.execute(
             "INSERT INTO seals (station, school, through_seq, written_off_by, reason)
-             VALUES ($1, $2, (SELECT coalesce(max(station_seq), 0) FROM events
-                              WHERE station = $1), $3, $4)
+             VALUES ($1, $2, (SELECT coalesce(max(last_seq), 0) FROM stations
+                              WHERE name = $1), $3, $4)
              ON CONFLICT (station, school) DO UPDATE SET written_off_by = EXCLUDED.written_off_by,
                  reason = EXCLUDED.reason, sealed_at = clock_timestamp()",
             &[&station, &school, &decided_by, &reason],
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The schools closed for the campus, in the order they closed: a station that joins later
+    /// is told, since any capture of theirs goes to the supervisor as a conflict.
+    pub fn closed_schools(&mut self) -> CampusResult<Vec<String>> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT school FROM close_outs GROUP BY school ORDER BY min(closed_at)",
+                &[],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
     }
 
     /// Every station's place in `school`'s close-out gate.
@@ -200,6 +219,27 @@ impl CampusClient {
             }
             .into());
         }
+        // A capture the server quarantined (its photo did not come with it, or it broke a
+        // rule) is a photographed student all the same: never refunded by the close, and named
+        // for the supervisor. No station can send that event again, and every station is
+        // sealed by now, so refusing the close would leave the school open for good.
+        let quarantined: Vec<String> = tx
+            .query(
+                "SELECT coalesce(b.record->>'name', b.id::text), coalesce(b.order_no, '–'),
+                        q.station
+                 FROM quarantine q JOIN bookings b ON b.id::text = q.payload->>'booking_id'
+                 WHERE q.kind = $2 AND b.school = $1 AND b.status = 'booked'
+                   AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.booking_id = b.id)
+                 ORDER BY q.received_at",
+                &[&school, &kind::CAPTURE],
+            )?
+            .iter()
+            .map(|row| {
+                let (name, order, station): (String, String, String) =
+                    (row.get(0), row.get(1), row.get(2));
+                format!("{name}（{order}，{station}）")
+            })
+            .collect();
         // A photo held in an open conflict is still a photo of the student: refunding them
         // would refund a photographed student if the supervisor then keeps it.
         let held_back: i64 = tx
@@ -214,8 +254,10 @@ impl CampusClient {
             "UPDATE bookings b SET status = 'refund_pending', refund_due = $2
              WHERE b.school = $1 AND b.status = 'booked'
                AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.booking_id = b.id)
+               AND NOT EXISTS (SELECT 1 FROM quarantine q
+                               WHERE q.kind = $3 AND q.payload->>'booking_id' = b.id::text)
              RETURNING b.id, coalesce((b.record->>'amount_fen')::bigint, 0)",
-            &[&school, &due_date],
+            &[&school, &due_date, &kind::CAPTURE],
         )?;
         let mut total = 0;
         let mut event_ids = Vec::with_capacity(refunded.len());
@@ -273,6 +315,7 @@ impl CampusClient {
             due_date,
             written_off,
             held_back: held_back as usize,
+            quarantined,
         })
     }
 }

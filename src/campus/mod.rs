@@ -54,6 +54,11 @@ pub enum CampusError {
         "the campus server's schema is version {found}, this app needs {known}: on the server, run `capture-station campus server start --dir DIR` with this version, which upgrades it (a server you run yourself: `campus server init --url …`)"
     )]
     ServerTooOld { found: i32, known: i32 },
+    /// The photo of a capture waiting to upload cannot be read: the upload stops before it,
+    /// so that the server never takes the capture without its photo (and a close-out then
+    /// refunds a photographed student), and is tried again.
+    #[error("the photo {path} cannot be read ({reason}): uploading waits until it can")]
+    PhotoUnreadable { path: String, reason: String },
     #[error("not a join token: {0}")]
     BadToken(String),
     #[error(transparent)]

@@ -73,26 +73,14 @@ pub fn upload_outbox(
     report: &mut SyncReport,
 ) -> CampusResult<()> {
     loop {
-        let batch = store.outbox_pending(UPLOAD_BATCH)?;
+        let mut batch = store.outbox_pending(UPLOAD_BATCH)?;
         if batch.is_empty() {
             return Ok(());
         }
-        let mut photos = HashMap::new();
-        for event in &batch {
-            if let Some(sha) = event.payload.get("sha256").and_then(|v| v.as_str())
-                && let Some(path) = store.photo_path_for(sha)?
-            {
-                // A photo that cannot be read is not sent: the server then quarantines the
-                // event with the reason, where the supervisor sees it.
-                match std::fs::read(photos_dir.join(&path)) {
-                    Ok(bytes) => {
-                        photos.insert(sha.to_string(), bytes);
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, path, "a photo to upload could not be read");
-                    }
-                }
-            }
+        let (photos, unreadable) = read_batch_photos(store, &mut batch, photos_dir)?;
+        if batch.is_empty() {
+            // The very first event's photo cannot be read.
+            return unreadable.map_or(Ok(()), |photo| Err(photo.into()));
         }
         let answer = client.upload(&batch, &photos)?;
         let mut confirmed = Vec::with_capacity(answer.outcomes.len());
@@ -127,7 +115,74 @@ pub fn upload_outbox(
             report.gaps_resent += reopened;
             tracing::warn!(expected, reopened, "the server asked for events again");
         }
+        if let Some(unreadable) = unreadable {
+            return Err(unreadable.into());
+        }
     }
+}
+
+/// A batch's photos, by their sha256.
+type PhotosBySha = HashMap<String, Vec<u8>>;
+
+/// A capture's photo that could not be read for its upload.
+#[derive(Debug)]
+struct UnreadablePhoto {
+    path: String,
+    reason: String,
+}
+
+impl From<UnreadablePhoto> for super::CampusError {
+    fn from(photo: UnreadablePhoto) -> Self {
+        Self::PhotoUnreadable {
+            path: photo.path,
+            reason: photo.reason,
+        }
+    }
+}
+
+/// Reads the photos of `batch`'s captures. At the first capture whose photo cannot be read the
+/// batch is cut short, before it: sent without its photo the capture would be quarantined, the
+/// booking stay unphotographed on the campus, and a close-out refund a photographed student.
+/// The cut events wait in the outbox for the next pass.
+fn read_batch_photos(
+    store: &Store,
+    batch: &mut Vec<crate::store::outbox::OutboxEntry>,
+    photos_dir: &Path,
+) -> CampusResult<(PhotosBySha, Option<UnreadablePhoto>)> {
+    let mut photos = HashMap::new();
+    for (index, event) in batch.iter().enumerate() {
+        if event.kind != crate::domain::changes::kind::CAPTURE {
+            continue;
+        }
+        let Some(sha) = event.payload.get("sha256").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let read = match store.photo_path_for(sha)? {
+            Some(path) => std::fs::read(photos_dir.join(&path)).map_err(|error| UnreadablePhoto {
+                path: photos_dir.join(&path).display().to_string(),
+                reason: error.to_string(),
+            }),
+            None => Err(UnreadablePhoto {
+                path: sha.to_string(),
+                reason: "not in this station's list of photos to send".to_string(),
+            }),
+        };
+        match read {
+            Ok(bytes) => {
+                photos.insert(sha.to_string(), bytes);
+            }
+            Err(unreadable) => {
+                tracing::warn!(
+                    path = unreadable.path,
+                    reason = unreadable.reason,
+                    "a photo to upload could not be read; the upload waits before it"
+                );
+                batch.truncate(index);
+                return Ok((photos, Some(unreadable)));
+            }
+        }
+    }
+    Ok((photos, None))
 }
 
 pub fn pull_changes(
@@ -220,6 +275,9 @@ pub struct CampusStatus {
     pub last_sync: Option<String>,
     pub clock_offset_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// A capture's photo that cannot be read holds the upload back (the booth's screen says so:
+    /// the server is fine, the laptop's disk is not).
+    pub photo_unreadable: Option<String>,
 }
 
 /// Handle to the sync worker: nudge it after a local change; read its status.
@@ -271,6 +329,13 @@ pub fn spawn(
     SyncHandle { nudge, status }
 }
 
+fn status_of(status: &Mutex<CampusStatus>) -> CampusStatus {
+    match status.lock() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
 fn set_status(status: &Mutex<CampusStatus>, change: impl FnOnce(&mut CampusStatus)) {
     match status.lock() {
         Ok(mut guard) => change(&mut guard),
@@ -305,10 +370,28 @@ fn run(
                 backoff = Duration::from_secs(1);
                 None
             }
+            Ok(Err(super::CampusError::PhotoUnreadable { path, reason })) => {
+                // The server is there; this laptop's photo is not. Tried again at the usual
+                // pace, said once.
+                let repeated = status_of(&status).photo_unreadable.as_deref() == Some(&path);
+                if !repeated {
+                    tracing::error!(path, reason, "campus upload waits for an unreadable photo");
+                }
+                set_status(&status, |s| s.photo_unreadable = Some(path));
+                let wait = backoff;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                Some(wait)
+            }
             Ok(Err(error)) => {
                 client = None;
                 let message = error.to_string();
-                tracing::warn!(error = %message, "campus sync failed; retrying");
+                // Offline, the same failure comes back every few seconds: logged when it
+                // changes, not each time.
+                if status_of(&status).last_error.as_deref() != Some(&message) {
+                    tracing::warn!(error = %message, "campus sync failed; retrying");
+                } else {
+                    tracing::debug!(error = %message, "campus sync failed again");
+                }
                 set_status(&status, |s| {
                     if s.connected || s.offline_since.is_none() {
                         s.offline_since = Some(crate::store::now_text());
@@ -328,10 +411,23 @@ fn run(
             }
         };
         match wait {
-            Some(wait) => match nudged.recv_timeout(wait) {
-                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
-            },
+            // A local change during the back-off does not cut it short: each save nudges, and
+            // a booth offline would otherwise try (and fail) after every one. What it queued
+            // goes up with the next pass.
+            Some(wait) => {
+                let until = std::time::Instant::now() + wait;
+                loop {
+                    let left = until.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    match nudged.recv_timeout(left) {
+                        Ok(()) => {}
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            }
             None => {
                 // Connected: sleep on the server's notifications, waking for local nudges too.
                 let Some(connected) = client.as_mut() else {
@@ -395,6 +491,7 @@ fn one_pass(
         s.connected = true;
         s.offline_since = None;
         s.last_error = None;
+        s.photo_unreadable = None;
         s.outbox_depth = report.outbox_depth;
         s.photos_waiting = report.photos_waiting;
         s.clock_offset_ms = Some(report.clock_offset_ms);

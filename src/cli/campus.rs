@@ -303,6 +303,15 @@ fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<(
         "已加入校区 / joined the campus at {} as station {station}",
         settings.login
     );
+    let closed = CampusClient::connect(&settings.login, CONNECT_TIMEOUT)
+        .and_then(|mut client| client.closed_schools())
+        .context("joined, but the closed schools could not be read: run `campus status` later")?;
+    if !closed.is_empty() {
+        say!(
+            "已结算的学校 / schools already closed: {}。这些学校的拍摄将作为冲突交主管处理 / any capture of theirs goes to the supervisor as a conflict",
+            closed.join("、")
+        );
+    }
     Ok(())
 }
 
@@ -586,6 +595,14 @@ fn close_out(
                 "  {} 名学生的照片在待处理冲突中，未退款，请在冲突中决定 / {} students have a photo in an open conflict: not refunded; decide the conflicts",
                 outcome.held_back,
                 outcome.held_back
+            );
+        }
+        if !outcome.quarantined.is_empty() {
+            say!(
+                "  {} 名学生的照片被服务器隔离，未退款，请逐一处理 / {} students have a capture in quarantine: not refunded; settle each by hand: {}",
+                outcome.quarantined.len(),
+                outcome.quarantined.len(),
+                outcome.quarantined.join("、")
             );
         }
     }

@@ -313,6 +313,7 @@ texts! {
     campus_station_name: "本工位名称", "This station's name";
     campus_join: "加入校区", "Join the campus";
     campus_joined_as: "本工位", "This station";
+    campus_joined_closed_schools: "以下学校已结算，其学生的拍摄将交主管作为冲突处理：", "These schools are closed; a capture of their students goes to the supervisor as a conflict: ";
     campus_server: "服务器", "Server";
     campus_refresh: "刷新", "Refresh";
     campus_stations: "各工位", "Stations";
@@ -352,6 +353,7 @@ texts! {
     campus_offline_since: "离线，继续本机拍摄，自", "offline, shooting locally since";
     campus_offline: "离线，继续本机拍摄", "offline, shooting locally";
     campus_sync_retrying: "同步未成功，正在自动重试（详情已记入日志）", "The sync failed and is retried";
+    campus_photo_unreadable: "有照片无法读取，上传已暂停（请告知主管）", "A photo cannot be read: uploading waits (tell the supervisor)";
     campus_outbox: "待上传", "to upload";
     campus_photos_waiting: "照片待传", "photos waiting";
     campus_last_sync: "上次同步", "last sync";
@@ -368,6 +370,7 @@ texts! {
     campus_close_now: "校区结算：退款给从未拍摄的学生", "Close for the campus: refund every student nobody photographed";
     campus_close_blocked: "以下工位尚未封存：", "Not sealed yet:";
     campus_closed: "校区已结算，退款", "Closed for the campus; refunds:";
+    campus_quarantined_not_refunded: "名学生的照片被服务器隔离，未退款，请逐一处理", "students have a capture in quarantine: not refunded; settle each by hand";
     campus_held_back: "名学生的照片在待处理冲突中，未退款", "students have a photo in an open conflict: not refunded";
     campus_report: "校区报表", "Campus report";
     campus_report_total: "预约 / 已拍 / 待拍 / 待退款 / 已退款", "Bookings / captured / still booked / refund due / refunded";

@@ -172,6 +172,17 @@ fn close_out(ui: &mut egui::Ui, state: &mut AppState, t: &Texts, commands: &mut 
                 theme::WARN,
             ));
         }
+        if !outcome.quarantined.is_empty() {
+            ui.label(coloured(
+                &format!(
+                    "{} {}：{}",
+                    outcome.quarantined.len(),
+                    t.campus_quarantined_not_refunded,
+                    outcome.quarantined.join("、")
+                ),
+                theme::WARN,
+            ));
+        }
     }
     report(ui, &view.report, t);
 }

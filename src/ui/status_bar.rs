@@ -117,6 +117,13 @@ fn show_campus(
         };
         label.on_hover_text(hover);
     }
+    if let Some(path) = &campus.photo_unreadable {
+        ui.label(coloured(
+            &format!("⚠ {}", t.campus_photo_unreadable),
+            theme::BAD,
+        ))
+        .on_hover_text(path);
+    }
     ui.label(format!(
         "{} {} · {} {} · {} {}",
         t.campus_outbox,

@@ -193,7 +193,10 @@ impl StationApp {
         let screen = &mut self.state.supervisor.campus;
         screen.busy = false;
         match event {
-            CampusEvent::Joined(settings) => {
+            CampusEvent::Joined {
+                settings,
+                closed_schools,
+            } => {
                 screen.joined = Some(JoinedCampus {
                     station: settings.station.clone(),
                     server: settings.login.address(),
@@ -214,8 +217,19 @@ impl StationApp {
                 {
                     self.sign_out("joined a campus");
                 }
-                self.state
-                    .notify(NoticeLevel::Info, t.campus_joined_sign_in_again);
+                let closed = if closed_schools.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "\n{}{}",
+                        t.campus_joined_closed_schools,
+                        closed_schools.join("、")
+                    )
+                };
+                self.state.notify(
+                    NoticeLevel::Info,
+                    format!("{}{closed}", t.campus_joined_sign_in_again),
+                );
             }
             CampusEvent::Overview(overview) => {
                 if let Some(shown) = &screen.conflict_photos

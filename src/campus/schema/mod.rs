@@ -204,6 +204,10 @@ pub const MIGRATIONS: &[&str] = &[
     // 6: supervisors sign in to the server: a PIN check the server verifies itself, tickets,
     // and the per-transaction supervision marker (see `supervision`).
     supervision::MIGRATION,
+    // 7: no table changes. The station functions (recreated at every start) now make any
+    // capture of a closed school a conflict, and a seal counts quarantined events; the version
+    // keeps booths from relying on that before their server has it.
+    "SELECT 1;",
 ];
 
 /// The schema version this app needs.
@@ -362,7 +366,8 @@ fn ensure_roles(tx: &mut postgres::Transaction<'_>, enrol_password: &str) -> Cam
          -- A station reports its own health, and nothing else: not its login (taking over
          -- another station), not its name, not another station's row.
          REVOKE UPDATE ON stations FROM {STATION_GROUP};
-         GRANT UPDATE (last_seq, last_contact, clock_offset_ms, outbox_depth, photos_waiting)
+         -- Not `last_seq`: only the upload function moves it, and a seal trusts it.
+         GRANT UPDATE (last_contact, clock_offset_ms, outbox_depth, photos_waiting)
              ON stations TO {STATION_GROUP};
          ALTER TABLE stations ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS stations_read ON stations;

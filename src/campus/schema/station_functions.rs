@@ -143,10 +143,14 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
                  WHERE booking_id = booking AND active;
                 SELECT station, claimed_at < clock_timestamp() - interval '10 minutes'
                   INTO holder, stale FROM claims WHERE booking_id = booking;
-                IF found_status IN ('cancelled', 'refund_pending', 'refunded') THEN
-                    conflict_kind := CASE WHEN EXISTS (SELECT 1 FROM close_outs c
-                            JOIN bookings k ON k.school = c.school WHERE k.id = booking)
-                        THEN 'capture_after_close' ELSE 'capture_after_cancel' END;
+                -- A closed school takes no capture from any station, one that joined after
+                -- the close included: its refunds were decided on the captures held then.
+                IF EXISTS (SELECT 1 FROM close_outs c JOIN bookings k ON k.school = c.school
+                            WHERE k.id = booking) THEN
+                    conflict_kind := 'capture_after_close';
+                    other := jsonb_build_object('status', found_status);
+                ELSIF found_status IN ('cancelled', 'refund_pending', 'refunded') THEN
+                    conflict_kind := 'capture_after_cancel';
                     other := jsonb_build_object('status', found_status);
                 ELSIF active_id IS NOT NULL THEN
                     IF NOT (coalesce((payload->>'retake')::boolean, false)

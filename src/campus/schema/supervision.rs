@@ -363,14 +363,14 @@ pub(super) fn ensure(tx: &mut Transaction<'_>) -> CampusResult<()> {
         DROP POLICY IF EXISTS seals_write ON seals;
         CREATE POLICY seals_write ON seals FOR INSERT TO {STATION_GROUP}
             WITH CHECK (campus_supervisor() IS NOT NULL OR (station = campus_station_name()
-                AND written_off_by IS NULL AND through_seq = (SELECT coalesce(max(e.station_seq), 0)
-                    FROM events e WHERE e.station = seals.station)));
+                AND written_off_by IS NULL AND through_seq = (SELECT coalesce(max(k.last_seq), 0)
+                    FROM stations k WHERE k.name = seals.station)));
         DROP POLICY IF EXISTS seals_rewrite ON seals;
         CREATE POLICY seals_rewrite ON seals FOR UPDATE TO {STATION_GROUP}
             USING (campus_supervisor() IS NOT NULL OR station = campus_station_name())
             WITH CHECK (campus_supervisor() IS NOT NULL OR (station = campus_station_name()
-                AND written_off_by IS NULL AND through_seq = (SELECT coalesce(max(e.station_seq), 0)
-                    FROM events e WHERE e.station = seals.station)));
+                AND written_off_by IS NULL AND through_seq = (SELECT coalesce(max(k.last_seq), 0)
+                    FROM stations k WHERE k.name = seals.station)));
 
         -- Close-outs: a supervisor's only.
         ALTER TABLE close_outs ENABLE ROW LEVEL SECURITY;

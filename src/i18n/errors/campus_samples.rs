@@ -84,6 +84,10 @@ pub(super) fn campus_errors() -> Vec<CampusError> {
         CampusError::Refusal(CampusRefusal::EventsWaiting(2)),
         CampusError::ServerTooNew { found: 9, known: 8 },
         CampusError::ServerTooOld { found: 7, known: 8 },
+        CampusError::PhotoUnreadable {
+            path: "照片/2026/a.jpg".into(),
+            reason: "No such file or directory".into(),
+        },
         CampusError::BadToken("bad base64".into()),
         CampusError::Store(StoreError::WrongPin { remaining: 2 }),
         CampusError::Import(ImportError::MissingHeaders(vec![Field::Name])),
@@ -97,6 +101,7 @@ pub(super) fn campus_errors() -> Vec<CampusError> {
             | CampusError::Refusal(_)
             | CampusError::ServerTooNew { .. }
             | CampusError::ServerTooOld { .. }
+            | CampusError::PhotoUnreadable { .. }
             | CampusError::BadToken(_)
             | CampusError::Store(_)
             | CampusError::Import(_)

@@ -542,6 +542,9 @@ impl Worded for crate::campus::CampusError {
             ServerTooOld { found, known } => format!(
                 "校区服务器的数据结构版本为 {found}，本程序需要 {known}：请在服务器上用本版本的程序重新启动校区服务器，启动时即升级校区数据库"
             ),
+            PhotoUnreadable { path, .. } => format!(
+                "照片文件 {path} 无法读取：本工位的上传停在这张照片之前，能读取后自动继续；请检查数据文件夹所在的磁盘，并告知主管"
+            ),
             BadToken(_) => "加入码无效：请重新复制或扫描".to_string(),
             Store(error) => error.zh(),
             Import(error) => error.zh(),
