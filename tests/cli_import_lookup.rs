@@ -219,6 +219,112 @@ fn backup_then_restore_through_the_binary() {
     assert_ne!(stdout(&output).trim(), "[]");
 }
 
+/// With accounts, a restore needs a supervisor; it holds the folder's lock, leaves no copy
+/// half-made, and the restored audit log says who restored what. A joined booth refuses it.
+#[test]
+fn a_restore_needs_a_supervisor_and_is_recorded_and_a_joined_booth_refuses_it() {
+    use crate::util::{BOSS, BOSS_PIN, ensure_boss, run_as};
+    let data = tempfile::tempdir().unwrap();
+    ensure_boss(data.path());
+    let boss = Some((BOSS, BOSS_PIN));
+    let output = run_as(data.path(), boss, &["backup"]);
+    assert!(output.status.success(), "{output:?}");
+    let backup = std::fs::read_dir(data.path().join("backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let backup = backup.to_str().unwrap();
+
+    let anonymous = run_as(data.path(), None, &["restore", backup]);
+    assert!(!anonymous.status.success());
+    assert!(
+        String::from_utf8_lossy(&anonymous.stderr).contains("--user"),
+        "{anonymous:?}"
+    );
+    let wrong_pin = run_as(data.path(), Some((BOSS, "000000")), &["restore", backup]);
+    assert!(!wrong_pin.status.success(), "{wrong_pin:?}");
+
+    let restored = run_as(data.path(), boss, &["restore", backup]);
+    assert!(restored.status.success(), "{restored:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".restoring-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let conn = rusqlite::Connection::open(data.path().join("station.sqlite3")).unwrap();
+    let (actor, detail): (String, String) = conn
+        .query_row(
+            "SELECT actor, detail FROM events WHERE kind = 'database_restored'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(actor.contains(BOSS), "{actor}");
+    assert!(detail.contains("replaced_kept_as"), "{detail}");
+    drop(conn);
+    let verified = run(data.path(), &["audit", "verify", "--json"]);
+    assert!(verified.status.success(), "{verified:?}");
+
+    // At a booth joined to a campus: refused, with the reason and the way to move a laptop.
+    std::fs::write(
+        data.path().join("campus.toml"),
+        "station = \"东门-1\"\nhost = \"127.0.0.1\"\nport = 5432\ndatabase = \"campus\"\n\
+         user = \"station_x\"\npassword = \"pw\"\n",
+    )
+    .unwrap();
+    let joined = run_as(data.path(), boss, &["restore", backup]);
+    assert!(!joined.status.success(), "{joined:?}");
+    let said = String::from_utf8_lossy(&joined.stderr);
+    assert!(
+        said.contains("已加入校区") && said.contains("吊销"),
+        "{said}"
+    );
+}
+
+/// A command that changes the data folder refuses to run beside the process that holds it (the
+/// window), and says which process that is; a command that only reads runs.
+#[test]
+fn a_second_writer_on_the_data_folder_is_refused_and_told_who_holds_it() {
+    use crate::util::{BOSS, BOSS_PIN, ensure_boss, run_as};
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    ensure_boss(data.path());
+    let orders = sample::sample_orders(2, 12, "示例大学");
+    let file = write(
+        files.path(),
+        "a.xlsx",
+        &sample::write_xlsx(&orders).unwrap(),
+    );
+    let boss = Some((BOSS, BOSS_PIN));
+    assert!(
+        run_as(data.path(), boss, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // This test process stands in for the window.
+    let window = capture_station::platform::FolderLock::take(data.path(), "窗口 / window").unwrap();
+    let refused = run_as(data.path(), boss, &["import", file.to_str().unwrap()]);
+    assert!(!refused.status.success(), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("正被另一个程序使用") && said.contains(&std::process::id().to_string()),
+        "{said}"
+    );
+    let lookup = run(data.path(), &["lookup", orders[0].order_no(), "--json"]);
+    assert!(lookup.status.success(), "{lookup:?}");
+    assert_ne!(stdout(&lookup).trim(), "[]");
+    drop(window);
+    assert!(
+        run_as(data.path(), boss, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+}
+
 /// `capture-station … | head -1` closes the pipe before the command has written everything: the
 /// command ends quietly (it used to panic with "failed printing to stdout: Broken pipe").
 #[test]

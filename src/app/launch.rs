@@ -148,6 +148,9 @@ fn prepare_first_run_tour(options: &LaunchOptions, started: Instant) -> Result<A
 /// Opens the window and runs until it closes.
 pub fn run(data_dir: &Path, options: LaunchOptions, started: Instant) -> Result<()> {
     let setup = prepare(data_dir, &options, started)?;
+    // Held until the window closes: no command changes this folder meanwhile (see
+    // `platform::FolderLock`).
+    let _folder_lock = crate::platform::FolderLock::take(&setup.config.data_dir, "窗口 / window")?;
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("学历照片采集站 Capture Station")
         .with_inner_size(DEFAULT_WINDOW)

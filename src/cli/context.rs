@@ -17,6 +17,9 @@ pub struct Station {
     /// The campus link, loaded once: the ticket the campus gives `--user` at sign-in stays
     /// with it for the command's supervisor operations.
     pub campus: std::cell::OnceCell<Option<std::sync::Arc<crate::campus::link::CampusLink>>>,
+    /// The data folder's writer lock, while the command may change it; `None` for a command
+    /// that only reads, which may run beside the window.
+    pub folder_lock: Option<std::sync::Arc<crate::platform::FolderLock>>,
 }
 
 /// Where a command-line PIN comes from when it is not typed at a prompt.
@@ -77,21 +80,37 @@ impl Station {
         Ok(self.campus.get_or_init(|| link).clone())
     }
 
-    pub fn open(data_dir: PathBuf) -> Result<Self> {
+    /// Opens the data folder for a command that may change it: the folder's lock first (see
+    /// `platform::FolderLock`; `command` names this process to a second one), then the store,
+    /// and the photos folder tidied.
+    pub fn open(data_dir: PathBuf, command: &str) -> Result<Self> {
+        config::create_private_dir(&data_dir)?;
+        let lock = crate::platform::FolderLock::take(&data_dir, command)?;
+        let mut station = Self::open_read_only(data_dir)?;
+        // A save interrupted by a crash leaves temporaries or unreferenced photos: tidy them
+        // before anything else reads the folder. Only the lock's holder may: the window may be
+        // saving a photo whose row is not committed yet.
+        station
+            .store
+            .clean_photo_folder(&station.config.photos_dir())
+            .context("cleaning the photos folder")?;
+        station.folder_lock = Some(std::sync::Arc::new(lock));
+        Ok(station)
+    }
+
+    /// Opens the data folder for a command that only reads (a lookup, a report): no lock, so
+    /// that it runs beside the window, and the photos folder left as it is.
+    pub fn open_read_only(data_dir: PathBuf) -> Result<Self> {
         config::create_private_dir(&data_dir)?;
         let config = StationConfig::load(&data_dir)?;
         let path = config.database_path();
         let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
-        // A save interrupted by a crash leaves temporaries or unreferenced photos: tidy them
-        // before anything else reads the folder.
-        store
-            .clean_photo_folder(&config.photos_dir())
-            .context("cleaning the photos folder")?;
         Ok(Self {
             config,
             store,
             user: None,
             campus: std::cell::OnceCell::new(),
+            folder_lock: None,
         })
     }
 }

@@ -148,10 +148,27 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
     let data_dir = config::resolve_data_dir(cli.data_dir.as_deref())?;
     let user = cli.user.clone();
+    // Named to a second process that finds the folder locked: the subcommand, never its
+    // arguments (a join token, a path).
+    let holder = cli
+        .command
+        .as_ref()
+        .map(|command| {
+            let debug = format!("{command:?}");
+            let name: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
+            format!("命令 / command {name}")
+        })
+        .unwrap_or_else(|| "窗口 / window".to_string());
     let open = |data_dir: PathBuf| -> Result<Station> {
         Ok(Station {
             user: user.clone(),
-            ..Station::open(data_dir)?
+            ..Station::open(data_dir, &holder)?
+        })
+    };
+    let open_read_only = |data_dir: PathBuf| -> Result<Station> {
+        Ok(Station {
+            user: user.clone(),
+            ..Station::open_read_only(data_dir)?
         })
     };
     config::create_private_dir(&data_dir)?;
@@ -190,12 +207,12 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
             crate::app::launch::run(&data_dir, options, started)
         }
         Some(Command::Import(args)) => bookings::import(open(data_dir.clone())?, args),
-        Some(Command::Lookup(args)) => bookings::lookup(open(data_dir)?, args),
+        Some(Command::Lookup(args)) => bookings::lookup(open_read_only(data_dir)?, args),
         Some(Command::School(command)) => bookings::school(open(data_dir)?, command),
         Some(Command::Scan(args)) => scan::scan(args),
         Some(Command::Export(args)) => export::export(open(data_dir)?, args),
         Some(Command::VerifyExport(args)) => export::verify(args),
-        Some(Command::Report(args)) => export::report(open(data_dir)?, args),
+        Some(Command::Report(args)) => export::report(open_read_only(data_dir)?, args),
         Some(Command::CloseSession(args)) => close_out::close_session(open(data_dir)?, args),
         Some(Command::Refund(command)) => close_out::refund(open(data_dir)?, command),
         Some(Command::User(command)) => users::user(open(data_dir)?, command),
@@ -206,28 +223,16 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),
         Some(Command::Backup { keep }) => {
-            let station = Station::open(data_dir.clone())?;
+            let station = open(data_dir.clone())?;
             let path = station
                 .store
                 .backup_to(&data_dir.join(BACKUPS_FOLDER), keep)?;
             say!("备份完成 backed up to {}", path.display());
             Ok(())
         }
-        Some(Command::Restore { backup }) => {
-            let database = data_dir.join(config::DATABASE_FILE);
-            let kept = crate::store::backup::restore(&backup, &database)
-                .with_context(|| format!("{} was not restored", backup.display()))?;
-            say!("已恢复 restored {}", backup.display());
-            if let Some(kept) = kept {
-                say!(
-                    "原数据库保留为 the replaced database is kept as {}",
-                    kept.display()
-                );
-            }
-            Ok(())
-        }
+        Some(Command::Restore { backup }) => restore(open(data_dir.clone())?, &backup),
         Some(Command::Audit(AuditCommand::Verify { json })) => {
-            let station = Station::open(data_dir)?;
+            let station = open_read_only(data_dir)?;
             let broken = station.store.verify_event_chain()?;
             if json {
                 say!(
@@ -264,4 +269,54 @@ fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
             .map(f32::from)
     };
     Ok([side(width).ok_or_else(bad)?, side(height).ok_or_else(bad)?])
+}
+
+/// `restore`: a supervisor replaces the database with a backup (see `store::backup::restore`),
+/// holding the data folder's lock, and the restored database's audit log records it. Refused at
+/// a booth joined to a campus: there the restored database would number its next events again
+/// from the backup's last, and the campus would quarantine every one of them.
+fn restore(mut station: Station, backup: &std::path::Path) -> Result<()> {
+    if crate::campus::settings::CampusSettings::load(&station.config.data_dir)?.is_some() {
+        anyhow::bail!(
+            "本工位已加入校区，不能恢复备份：恢复后新记录会重复使用已上传记录的序号，都会被校区隔离。校区服务器已保存本工位上传的全部记录；更换或重装电脑时，请在校区吊销本工位，再用新的加入码以新工位名加入 / this station has joined a campus and cannot restore a backup: its next events would reuse numbers the campus already holds, and every one would be quarantined. The campus holds all this station sent; on a new or reinstalled laptop, revoke this station on the campus and join again under a new name with a new join code"
+        );
+    }
+    // Only a supervisor rolls the station's records back. A folder without accounts (a laptop
+    // being set up again) has nobody to ask, and lets anyone change anything anyway.
+    let actor = if station.store.user_count()? == 0 {
+        "restore(no accounts yet)".to_string()
+    } else {
+        let session = station.sign_in()?;
+        if session.role() != crate::store::Role::Supervisor {
+            anyhow::bail!("只有主管可以恢复备份 / only a supervisor restores a backup");
+        }
+        session.actor()
+    };
+    let database = station.config.database_path();
+    let Station {
+        store, folder_lock, ..
+    } = station;
+    drop(store);
+    let kept = crate::store::backup::restore(backup, &database)
+        .with_context(|| format!("{} was not restored", backup.display()))?;
+    let restored = crate::store::Store::open(&database)
+        .with_context(|| format!("opening {}", database.display()))?;
+    restored.append_event(
+        &actor,
+        "database_restored",
+        None,
+        &serde_json::json!({
+            "backup": backup.display().to_string(),
+            "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()),
+        }),
+    )?;
+    drop(folder_lock);
+    say!("已恢复 restored {}", backup.display());
+    if let Some(kept) = kept {
+        say!(
+            "原数据库保留为 the replaced database is kept as {}",
+            kept.display()
+        );
+    }
+    Ok(())
 }

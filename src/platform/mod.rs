@@ -3,6 +3,9 @@
 //! calls these and stays free of platform APIs; `tests/layering.rs` checks that `std::os::unix`
 //! and `libc` appear only in `unix.rs`.
 
+mod folder_lock;
+pub use folder_lock::{FolderInUse, FolderLock};
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

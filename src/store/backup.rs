@@ -46,39 +46,64 @@ pub fn list_backups(folder: &Path) -> Vec<PathBuf> {
 }
 
 /// Replaces the database at `database` with `backup` after `PRAGMA integrity_check` passes on
-/// the backup. The replaced file is kept as `<database>.replaced-<id>`; returns that path.
-/// The station must not be running.
+/// the copy that goes into place. The replaced database is kept as `<database>.replaced-<id>`;
+/// returns that path. The caller holds the data folder's lock (no process has the database
+/// open).
+///
+/// Crash-safe: at every moment the database's path holds either the old database, whole, or the
+/// new one, written and synced. The live database is checkpointed (its write-ahead log folded
+/// in), linked aside, and the synced copy renamed over it; a crash never leaves an empty store.
 pub fn restore(backup: &Path, database: &Path) -> StoreResult<Option<PathBuf>> {
-    let check: String = Connection::open(backup)?
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+    let invalid =
+        |what: &str, error: std::io::Error| StoreError::Invalid(format!("{what}: {error}"));
+    let id = uuid::Uuid::now_v7().simple();
+    let incoming = PathBuf::from(format!("{}.restoring-{id}", database.display()));
+    copy_synced(backup, &incoming).map_err(|e| invalid("copying the backup", e))?;
+    let check: String = Connection::open(&incoming)
+        .and_then(|conn| conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
         .unwrap_or_else(|e| e.to_string());
     if check != "ok" {
+        let _ = std::fs::remove_file(&incoming);
         return Err(StoreError::Corrupt {
             path: backup.to_path_buf(),
             detail: check,
         });
     }
     let kept = if database.exists() {
-        let kept = PathBuf::from(format!(
-            "{}.replaced-{}",
-            database.display(),
-            uuid::Uuid::now_v7().simple()
-        ));
-        std::fs::rename(database, &kept)
-            .map_err(|e| StoreError::Invalid(format!("moving the old database aside: {e}")))?;
-        for suffix in ["-wal", "-shm"] {
-            let side = PathBuf::from(format!("{}{suffix}", database.display()));
-            if side.exists() {
-                let _ = std::fs::rename(&side, format!("{}{suffix}", kept.display()));
-            }
+        // Everything the old database holds, in its main file: its log may then go.
+        Connection::open(database)?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        let kept = PathBuf::from(format!("{}.replaced-{id}", database.display()));
+        if std::fs::hard_link(database, &kept).is_err() {
+            // A file system without links: a synced copy does as well.
+            copy_synced(database, &kept).map_err(|e| invalid("keeping the old database", e))?;
         }
         Some(kept)
     } else {
         None
     };
-    std::fs::copy(backup, database)
-        .map_err(|e| StoreError::Invalid(format!("copying the backup into place: {e}")))?;
+    // The old log and index belong to the old file: left beside the new one, SQLite would read
+    // them into it.
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", database.display()));
+        match std::fs::remove_file(&side) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(invalid("removing the old database's log", error)),
+        }
+    }
+    std::fs::rename(&incoming, database).map_err(|e| invalid("putting the backup in place", e))?;
+    if let Some(folder) = database.parent() {
+        crate::platform::sync_folder(folder).map_err(|e| invalid("syncing the data folder", e))?;
+    }
     Ok(kept)
+}
+
+/// Copies `from` to `to` and syncs the copy to disk.
+fn copy_synced(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    std::fs::File::open(to)?.sync_all()
 }
 
 #[cfg(test)]
@@ -118,7 +143,11 @@ mod tests {
         let kept = restore(&made[3], &database)
             .unwrap()
             .expect("old database kept");
-        assert!(kept.exists());
+        assert_eq!(
+            Store::open(&kept).unwrap().booking_count().unwrap(),
+            2,
+            "the replaced database is kept whole"
+        );
         let store = Store::open(&database).unwrap();
         assert_eq!(
             store.booking_count().unwrap(),
@@ -140,5 +169,13 @@ mod tests {
             Err(StoreError::Corrupt { .. })
         ));
         assert_eq!(std::fs::read(&database).unwrap(), before);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !names.iter().any(|n| n.contains(".restoring-")),
+            "no half-made copy left: {names:?}"
+        );
     }
 }
