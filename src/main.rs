@@ -3,10 +3,20 @@
 
 use clap::Parser;
 
+/// Set (to anything), the process says its peak memory on standard error as it ends.
+const PEAK_MEMORY_ENV: &str = "CAPTURE_STATION_PEAK_MEMORY";
+
 fn main() -> std::process::ExitCode {
     let started = std::time::Instant::now();
     let cli = capture_station::cli::Cli::parse();
-    match capture_station::cli::run_from(cli, started) {
+    let outcome = capture_station::cli::run_from(cli, started);
+    // For the memory tests: the peak, said last, whatever the outcome.
+    if std::env::var_os(PEAK_MEMORY_ENV).is_some()
+        && let Some(peak) = capture_station::platform::peak_memory_kib()
+    {
+        eprintln!("peak memory: {peak} KiB");
+    }
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             // Chinese first, then the English with its whole chain (never glued on one line).

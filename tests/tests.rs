@@ -24,6 +24,7 @@ mod disk_full;
 mod first_run;
 mod import_files;
 mod landmarks;
+mod large_files;
 mod layering;
 mod package;
 mod portrait_pipeline;

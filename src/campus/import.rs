@@ -6,9 +6,8 @@
 use super::CampusResult;
 use super::server::CampusClient;
 use crate::transfer::import::{
-    ImportError, ImportOptions, ImportPreview, ImportReport, describe_preview, validate_table,
+    ImportOptions, ImportPreview, ImportReport, describe_preview, validate_file,
 };
-use crate::transfer::table::read_table;
 
 /// Imports `bytes` (XLSX, XLS or CSV in GB18030 or UTF-8) into the campus.
 pub fn import_file(
@@ -35,8 +34,7 @@ fn run(
     options: &ImportOptions,
     commit: bool,
 ) -> CampusResult<ImportReport> {
-    let table = read_table(bytes).map_err(ImportError::from)?;
-    let (valid, rejected) = validate_table(&table, options)?;
+    let (valid, rejected) = validate_file(bytes, options)?;
     let counts = if commit {
         client.import_rows(&valid)?
     } else {

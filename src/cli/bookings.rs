@@ -21,6 +21,9 @@ pub struct ImportArgs {
     /// Print one JSON object: {"inserted","updated","unchanged","rejected":[{"row","reason"}]}
     #[arg(long)]
     pub json: bool,
+    /// Only say what the import would do (the window's preview), changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,8 +55,9 @@ pub enum SchoolCommand {
 }
 
 pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = crate::transfer::table::read_file(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?
+        .map_err(crate::transfer::import::ImportError::from)?;
     let options = ImportOptions {
         school: args.school.clone(),
         capture_code_rules: station.config.capture_code_rules.clone(),
@@ -66,6 +70,31 @@ pub fn import(mut station: Station, args: ImportArgs) -> Result<()> {
         .unwrap_or_default();
     let session = station.sign_in()?;
     let link = station.campus_link()?;
+    if args.dry_run {
+        let preview = crate::station::import::preview(
+            &mut station.store,
+            Reach::of(link.as_deref()),
+            &bytes,
+            &options,
+            &session,
+        )
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("{} could not be previewed", args.file.display()))?;
+        if args.json {
+            say!("{}", serde_json::to_string(&preview)?);
+        } else {
+            let report = &preview.report;
+            say!(
+                "预览 / preview（{}）：新增 {}，更新 {}，未变 {}，拒绝 {}；未导入 / nothing imported",
+                preview.format,
+                report.inserted,
+                report.updated,
+                report.unchanged,
+                report.rejected.len()
+            );
+        }
+        return Ok(());
+    }
     let report = crate::station::import::import(
         &mut station.store,
         Reach::of(link.as_deref()),

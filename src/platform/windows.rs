@@ -38,3 +38,8 @@ pub fn sync_folder(_folder: &Path) -> io::Result<()> {
 pub fn clock_ticks_per_second() -> f64 {
     10_000_000.0
 }
+
+/// The process's peak resident memory; not measured on Windows.
+pub fn peak_memory_kib() -> Option<u64> {
+    None
+}

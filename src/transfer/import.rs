@@ -323,6 +323,42 @@ fn parse_into(
 /// Validated bookings, each with its spreadsheet row number.
 pub type ValidRows = Vec<(usize, NewBooking)>;
 
+/// Reads and validates `bytes` row by row: only the valid bookings and the rejections are kept,
+/// never the sheet (the campus import sends the bookings in one transaction).
+pub fn validate_file(
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<(ValidRows, Vec<ImportRejection>), ImportError> {
+    let mut validator: Option<RowValidator<'_>> = None;
+    let mut valid = Vec::new();
+    let mut failure = None;
+    for_each_row(bytes, |row_no, cells| {
+        if cells.iter().all(Cell::is_blank) {
+            return true;
+        }
+        match validator.as_mut() {
+            None => match RowValidator::from_header(&cells, options) {
+                Ok(new) => validator = Some(new),
+                Err(error) => {
+                    failure = Some(error);
+                    return false;
+                }
+            },
+            Some(validator) => {
+                if let Some(booking) = validator.check(row_no, &cells) {
+                    valid.push((row_no, booking));
+                }
+            }
+        }
+        true
+    })?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let validator = validator.ok_or(TableError::Empty)?;
+    Ok((valid, validator.rejected))
+}
+
 /// Turns a table into validated bookings plus one rejection per bad row (all in memory).
 pub fn validate_table(
     table: &Table,

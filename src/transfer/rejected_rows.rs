@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::sheets::{SheetCell, write_xlsx};
-use super::table::{Cell, read_table};
+use super::table::{Cell, for_each_row};
 
 /// Column added before the file's own columns: where the row was in the original file.
 pub const ROW_HEADER: &str = "原行号";
@@ -14,26 +14,30 @@ pub const REASON_HEADER: &str = "问题原因";
 /// An XLSX of the rejected rows of `bytes` (the file that was imported), in file order: each
 /// `(row, reason)` with the reason already worded for the office (in Chinese, like the headers).
 pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[(usize, String)]) -> Result<Vec<u8>> {
-    let table = read_table(bytes)?;
-    let mut rows = table
-        .rows
-        .iter()
-        .filter(|(_, cells)| !cells.iter().all(Cell::is_blank));
-    let header: Vec<String> = rows
-        .next()
-        .map(|(_, cells)| cells.iter().map(Cell::as_text).collect())
-        .unwrap_or_default();
+    // Read row by row, keeping the header and the rejected rows only, never the whole sheet.
+    let wanted: std::collections::HashSet<usize> = rejected.iter().map(|(row, _)| *row).collect();
+    let mut header: Option<Vec<String>> = None;
+    let mut kept: std::collections::HashMap<usize, Vec<Cell>> = std::collections::HashMap::new();
+    for_each_row(bytes, |row_no, cells| {
+        if header.is_none() {
+            if !cells.iter().all(Cell::is_blank) {
+                header = Some(cells.iter().map(Cell::as_text).collect());
+            }
+        } else if wanted.contains(&row_no) {
+            kept.insert(row_no, cells);
+        }
+        header.is_none() || kept.len() < wanted.len()
+    })?;
+    let header = header.unwrap_or_default();
     let mut columns: Vec<&str> = vec![ROW_HEADER];
     columns.extend(header.iter().map(String::as_str));
     columns.push(REASON_HEADER);
     let lines: Vec<Vec<SheetCell>> = rejected
         .iter()
         .map(|(rejected_row, reason)| {
-            let cells = table
-                .rows
-                .iter()
-                .find(|(row, _)| row == rejected_row)
-                .map(|(_, cells)| cells.as_slice())
+            let cells = kept
+                .get(rejected_row)
+                .map(Vec::as_slice)
                 .unwrap_or_default();
             let mut line = vec![SheetCell::Number(*rejected_row as f64)];
             line.extend(
@@ -50,6 +54,7 @@ pub fn rejected_rows_xlsx(bytes: &[u8], rejected: &[(usize, String)]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transfer::table::read_table;
 
     #[test]
     fn each_rejected_row_comes_back_with_its_cells_and_reason() {

@@ -56,6 +56,72 @@ pub enum TableError {
     UnknownEncoding,
     #[error("the CSV could not be read: {0}")]
     Csv(#[from] csv::Error),
+    #[error("the file is {bytes} bytes; at most {limit} bytes are read")]
+    TooLarge { bytes: u64, limit: u64 },
+    #[error("the sheet has more than {limit} rows; split it into smaller files")]
+    TooManyRows { limit: usize },
+}
+
+/// The largest file read (an order export of a whole university is a few MB).
+pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// The most rows read from one sheet, blank rows and the header included (a large university
+/// graduates about 20,000 students a year).
+pub const MAX_ROWS: usize = 200_000;
+
+/// Refuses a file of `bytes` bytes past [`MAX_FILE_BYTES`]: callers check the size on disk before
+/// they read the file into memory.
+pub fn check_file_size(bytes: u64) -> Result<(), TableError> {
+    if bytes > MAX_FILE_BYTES {
+        return Err(TableError::TooLarge {
+            bytes,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Reads a spreadsheet file from disk, refusing one past [`MAX_FILE_BYTES`] before reading it.
+/// The outer error is the file's (it cannot be read), the inner the table's (it is too large).
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Result<Vec<u8>, TableError>> {
+    let size = std::fs::metadata(path)?.len();
+    if let Err(too_large) = check_file_size(size) {
+        return Ok(Err(too_large));
+    }
+    std::fs::read(path).map(Ok)
+}
+
+/// Gives each row its width and counts them. The first non-blank row is the header: a later
+/// row's cells past the header's last named column belong to no field and are dropped as they
+/// are read, so a sheet with one cell far to the right on every row costs no more than a narrow
+/// one. Past [`MAX_ROWS`] rows the read stops with an error.
+#[derive(Debug, Default)]
+struct RowShaper {
+    header_width: Option<usize>,
+    rows: usize,
+}
+
+impl RowShaper {
+    /// Columns worth reading in the next row.
+    fn columns(&self) -> usize {
+        self.header_width.unwrap_or(MAX_COLUMNS)
+    }
+
+    fn shape(&mut self, mut cells: Vec<Cell>) -> Result<Vec<Cell>, TableError> {
+        self.rows += 1;
+        if self.rows > MAX_ROWS {
+            return Err(TableError::TooManyRows { limit: MAX_ROWS });
+        }
+        match self.header_width {
+            Some(width) => cells.truncate(width),
+            None => {
+                if let Some(last) = cells.iter().rposition(|cell| !cell.is_blank()) {
+                    cells.truncate(last + 1);
+                    self.header_width = Some(last + 1);
+                }
+            }
+        }
+        Ok(cells)
+    }
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -95,9 +161,33 @@ pub fn for_each_row(
     bytes: &[u8],
     mut on_row: impl FnMut(usize, Vec<Cell>) -> bool,
 ) -> Result<(), TableError> {
+    check_file_size(bytes.len() as u64)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
     }
+    let mut shaper = RowShaper::default();
+    let mut shaped_error = None;
+    let mut on_row = |row_no: usize, cells: Vec<Cell>, shaper: &mut RowShaper| -> bool {
+        match shaper.shape(cells) {
+            Ok(cells) => on_row(row_no, cells),
+            Err(error) => {
+                shaped_error = Some(error);
+                false
+            }
+        }
+    };
+    let read = read_shaped(bytes, &mut shaper, &mut on_row);
+    match shaped_error {
+        Some(error) => Err(error),
+        None => read,
+    }
+}
+
+fn read_shaped(
+    bytes: &[u8],
+    shaper: &mut RowShaper,
+    on_row: &mut impl FnMut(usize, Vec<Cell>, &mut RowShaper) -> bool,
+) -> Result<(), TableError> {
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
         if bytes.starts_with(ZIP_MAGIC) {
             check_shared_string_claim(bytes)?;
@@ -105,7 +195,7 @@ pub fn for_each_row(
         // The spreadsheet reader is third-party code fed untrusted files: a panic in it (found
         // by fuzzing) becomes a refused file, never a crashed import.
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_workbook(bytes, &mut on_row)
+            read_workbook(bytes, shaper, on_row)
         }))
         .unwrap_or_else(|_| {
             Err(TableError::Spreadsheet(
@@ -113,7 +203,7 @@ pub fn for_each_row(
             ))
         });
     }
-    read_csv(bytes, on_row)
+    read_csv(bytes, |row_no, cells| on_row(row_no, cells, shaper))
 }
 
 /// Columns read from a sheet. An order export has about fifteen; a cell far to the right (a
@@ -179,7 +269,8 @@ fn check_shared_string_claim(bytes: &[u8]) -> Result<(), TableError> {
 
 fn read_workbook(
     bytes: &[u8],
-    on_row: &mut impl FnMut(usize, Vec<Cell>) -> bool,
+    shaper: &mut RowShaper,
+    on_row: &mut impl FnMut(usize, Vec<Cell>, &mut RowShaper) -> bool,
 ) -> Result<(), TableError> {
     let spreadsheet_error = |e: &dyn std::fmt::Display| TableError::Spreadsheet(e.to_string());
     if bytes.starts_with(ZIP_MAGIC) {
@@ -198,13 +289,13 @@ fn read_workbook(
             let (row, col) = cell.get_position();
             if current.as_ref().is_some_and(|(r, _)| *r != row)
                 && let Some((r, cells)) = current.take()
-                && !on_row(r as usize + 1, cells)
+                && !on_row(r as usize + 1, cells, shaper)
             {
                 return Ok(());
             }
             let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
             let col = col as usize;
-            if col >= MAX_COLUMNS {
+            if col >= shaper.columns() {
                 continue;
             }
             if cells.len() <= col {
@@ -213,7 +304,7 @@ fn read_workbook(
             cells[col] = cell_from_data_ref(cell.get_value());
         }
         if let Some((row, cells)) = current {
-            on_row(row as usize + 1, cells);
+            on_row(row as usize + 1, cells, shaper);
         }
         return Ok(());
     }
@@ -229,14 +320,15 @@ fn read_workbook(
             .map(|(r, c)| (r as usize, c as usize))
             .unwrap_or((0, 0));
         for (index, cells) in range.rows().enumerate() {
-            let mut row: Vec<Cell> = vec![Cell::Empty; first_col.min(MAX_COLUMNS)];
+            let columns = shaper.columns();
+            let mut row: Vec<Cell> = vec![Cell::Empty; first_col.min(columns)];
             row.extend(
                 cells
                     .iter()
-                    .take(MAX_COLUMNS.saturating_sub(first_col))
+                    .take(columns.saturating_sub(first_col))
                     .map(cell_from_data),
             );
-            if !on_row(first_row + index + 1, row) {
+            if !on_row(first_row + index + 1, row, shaper) {
                 break;
             }
         }

@@ -57,8 +57,14 @@ pub(in crate::app) fn handle(
             }
         }
         TransferStoreJob::PreviewImport { path, session } => {
-            let bytes = match std::fs::read(&path) {
-                Ok(bytes) => std::sync::Arc::new(bytes),
+            // Its size is checked before it is read: a file past the limit never fills memory.
+            let bytes = match crate::transfer::table::read_file(&path) {
+                Ok(Ok(bytes)) => std::sync::Arc::new(bytes),
+                Ok(Err(too_large)) => {
+                    return Ok(StoreEvent::Transfer(TransferStoreEvent::ImportRefused(
+                        Message::of(&too_large),
+                    )));
+                }
                 Err(error) => {
                     return Ok(StoreEvent::Transfer(TransferStoreEvent::ImportRefused(
                         Message::file(&path, &error),

@@ -424,6 +424,14 @@ impl Worded for crate::transfer::table::TableError {
                 Some(position) => format!("CSV 文件第 {} 行格式有误", position.line()),
                 None => "CSV 文件格式有误".to_string(),
             },
+            TooLarge { bytes, limit } => format!(
+                "文件有 {:.1} MB，超过上限 {} MB：请拆分成较小的文件",
+                *bytes as f64 / 1_048_576.0,
+                limit / 1_048_576
+            ),
+            TooManyRows { limit } => {
+                format!("表格超过 {limit} 行：请拆分成较小的文件分别导入")
+            }
         }
     }
 }

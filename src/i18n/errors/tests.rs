@@ -333,6 +333,11 @@ fn transfer_errors() -> (Vec<ImportError>, Vec<ExportError>, Vec<SchoolExportErr
         TableError::NoSheet,
         TableError::UnknownEncoding,
         TableError::Csv(csv_error),
+        TableError::TooLarge {
+            bytes: 150 * 1_048_576,
+            limit: 100 * 1_048_576,
+        },
+        TableError::TooManyRows { limit: 200_000 },
     ];
     for sample in &tables {
         match sample {
@@ -340,6 +345,8 @@ fn transfer_errors() -> (Vec<ImportError>, Vec<ExportError>, Vec<SchoolExportErr
             | TableError::Spreadsheet(_)
             | TableError::NoSheet
             | TableError::UnknownEncoding
+            | TableError::TooLarge { .. }
+            | TableError::TooManyRows { .. }
             | TableError::Csv(_) => {}
         }
     }
