@@ -14,6 +14,7 @@ mod booth_supervisor;
 mod booth_window;
 mod campus;
 mod campus_close_guards;
+mod campus_conflicts_cli;
 mod campus_faults;
 mod campus_supervision;
 mod campus_trust;

@@ -44,6 +44,8 @@ pub struct SyncReport {
     pub outbox_depth: usize,
     pub photos_waiting: usize,
     pub clock_offset_ms: i64,
+    /// Conflicts on the campus waiting for a supervisor.
+    pub open_conflicts: i64,
 }
 
 /// One full pass. Safe to interrupt at any point: every step is a transaction on both sides,
@@ -61,6 +63,7 @@ pub fn sync_once(
     report.outbox_depth = store.outbox_depth()?;
     report.photos_waiting = store.photos_pending_count()?;
     report.clock_offset_ms = client.heartbeat(report.outbox_depth, report.photos_waiting)?;
+    report.open_conflicts = client.open_conflict_count()?;
     report.cursor = store.replica_cursor()?;
     store.note_sync()?;
     Ok(report)
@@ -278,6 +281,8 @@ pub struct CampusStatus {
     /// A capture's photo that cannot be read holds the upload back (the booth's screen says so:
     /// the server is fine, the laptop's disk is not).
     pub photo_unreadable: Option<String>,
+    /// Conflicts on the campus waiting for a supervisor, as of the last sync.
+    pub open_conflicts: Option<i64>,
 }
 
 /// Handle to the sync worker: nudge it after a local change; read its status.
@@ -495,6 +500,7 @@ fn one_pass(
         s.outbox_depth = report.outbox_depth;
         s.photos_waiting = report.photos_waiting;
         s.clock_offset_ms = Some(report.clock_offset_ms);
+        s.open_conflicts = Some(report.open_conflicts);
         s.last_sync = Some(crate::store::now_text());
     });
     Ok(())

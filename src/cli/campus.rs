@@ -62,11 +62,16 @@ pub enum CampusCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Close a school for the whole campus (every station sealed or written off): refunds
-    /// exactly the bookings nobody on the campus photographed
     /// The campus's stations, and revoking a lost or stolen one (a supervisor's).
     #[command(subcommand)]
     Station(StationCommand),
+    /// Open conflicts, with the student, order number, both stations and (with --photos) both
+    /// photos saved to a folder
+    Conflicts(super::campus_conflicts::ConflictsArgs),
+    /// Settle a conflict (a supervisor's): use_this, keep_existing or keep_both
+    Resolve(super::campus_conflicts::ResolveArgs),
+    /// Close a school for the whole campus (every station sealed or written off): refunds
+    /// exactly the bookings nobody on the campus photographed
     CloseOut {
         #[arg(long)]
         school: String,
@@ -162,6 +167,7 @@ pub enum ServerCommand {
 pub fn campus(
     data_dir: &Path,
     open: impl FnOnce() -> Result<Station>,
+    open_read_only: impl FnOnce() -> Result<Station>,
     command: CampusCommand,
 ) -> Result<()> {
     match command {
@@ -172,7 +178,7 @@ pub fn campus(
             insecure,
         } => join(data_dir, &token, &station, insecure),
         CampusCommand::Sync(args) => sync(data_dir, open()?, args),
-        CampusCommand::Status { json } => status(data_dir, open()?, json),
+        CampusCommand::Status { json } => status(data_dir, open_read_only()?, json),
         CampusCommand::RotatePassword => {
             let mut station = open()?;
             let session = station.sign_in()?;
@@ -190,6 +196,8 @@ pub fn campus(
         CampusCommand::Report { school, json } => report(data_dir, school.as_deref(), json),
         CampusCommand::Seal { school, json } => seal(data_dir, open()?, &school, json),
         CampusCommand::Station(command) => stations(open()?, command),
+        CampusCommand::Conflicts(args) => super::campus_conflicts::list(data_dir, args),
+        CampusCommand::Resolve(args) => super::campus_conflicts::resolve(open()?, args),
         CampusCommand::CloseOut {
             school,
             write_off,
@@ -315,7 +323,7 @@ fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<(
     Ok(())
 }
 
-fn settings_or_refuse(data_dir: &Path) -> Result<CampusSettings> {
+pub(super) fn settings_or_refuse(data_dir: &Path) -> Result<CampusSettings> {
     CampusSettings::load(data_dir)?.context(
         "本工位未加入校区 / this station has not joined a campus: run `capture-station campus join TOKEN --station NAME`",
     )
@@ -359,12 +367,17 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
     let outbox_depth = station.store.outbox_depth()?;
     let photos_waiting = station.store.photos_pending_count()?;
     let last_sync = station.store.last_sync()?;
-    let (connected, error, encrypted) = match &settings {
+    let (connected, error, encrypted, open_conflicts) = match &settings {
         Some(settings) => match CampusClient::connect(&settings.login, CONNECT_TIMEOUT) {
-            Ok(mut client) => (true, None, Some(client.encrypted()?)),
-            Err(error) => (false, Some(error.to_string()), None),
+            Ok(mut client) => (
+                true,
+                None,
+                Some(client.encrypted()?),
+                Some(client.open_conflict_count()?),
+            ),
+            Err(error) => (false, Some(error.to_string()), None, None),
         },
-        None => (false, None, None),
+        None => (false, None, None, None),
     };
     let value = json!({
         "campus": settings.is_some(),
@@ -378,6 +391,7 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
         "photos_waiting": photos_waiting,
         "last_sync": last_sync,
         "cursor": station.store.replica_cursor()?,
+        "open_conflicts": open_conflicts,
     });
     if json {
         say!("{value}");
@@ -405,6 +419,16 @@ fn status(data_dir: &Path, station: Station, json: bool) -> Result<()> {
         "待上传 / outbox {outbox_depth}, 照片待上传 / photos waiting {photos_waiting}, 上次同步 / last sync {}",
         last_sync.as_deref().unwrap_or("-")
     );
+    if let Some(open) = open_conflicts {
+        say!(
+            "待主管处理的冲突 / open conflicts: {open}{}",
+            if open > 0 {
+                "（`campus conflicts` 列出 / lists them）"
+            } else {
+                ""
+            }
+        );
+    }
     Ok(())
 }
 

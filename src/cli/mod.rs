@@ -7,6 +7,7 @@ mod output;
 mod bookings;
 mod camera;
 mod campus;
+mod campus_conflicts;
 mod close_out;
 mod context;
 mod export;
@@ -216,9 +217,12 @@ pub fn run_from(cli: Cli, started: std::time::Instant) -> Result<()> {
         Some(Command::CloseSession(args)) => close_out::close_session(open(data_dir)?, args),
         Some(Command::Refund(command)) => close_out::refund(open(data_dir)?, command),
         Some(Command::User(command)) => users::user(open(data_dir)?, command),
-        Some(Command::Campus(command)) => {
-            campus::campus(&data_dir, || open(data_dir.clone()), command)
-        }
+        Some(Command::Campus(command)) => campus::campus(
+            &data_dir,
+            || open(data_dir.clone()),
+            || open_read_only(data_dir.clone()),
+            command,
+        ),
         Some(Command::SoakCapture(args)) => soak::soak_capture(open(data_dir)?, args),
         Some(Command::Camera(args)) => camera::camera(&StationConfig::load(&data_dir)?, args),
         Some(Command::Portrait(args)) => portrait::portrait(args),

@@ -117,6 +117,12 @@ fn show_campus(
         };
         label.on_hover_text(hover);
     }
+    if let Some(open) = campus.open_conflicts.filter(|open| *open > 0) {
+        ui.label(coloured(
+            &format!("{} {open}", t.campus_open_conflicts),
+            theme::WARN,
+        ));
+    }
     if let Some(path) = &campus.photo_unreadable {
         ui.label(coloured(
             &format!("⚠ {}", t.campus_photo_unreadable),

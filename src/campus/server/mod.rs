@@ -107,6 +107,14 @@ pub struct ConflictRow {
     pub event_id: String,
     pub other: serde_json::Value,
     pub created_at: String,
+    /// The student, as the campus holds the booking (none for a booking it does not have).
+    pub name: Option<String>,
+    pub order_no: Option<String>,
+    pub school: Option<String>,
+    /// The station whose event raised the conflict.
+    pub station: String,
+    /// The station on the other side: the one holding the booking's photo or claim now.
+    pub other_station: Option<String>,
 }
 
 /// A conflict's two photos, JPEG bytes.

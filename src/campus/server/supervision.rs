@@ -228,10 +228,30 @@ impl CampusClient {
             .collect())
     }
 
+    /// How many conflicts wait for a supervisor's decision (shown on every booth).
+    pub fn open_conflict_count(&mut self) -> CampusResult<i64> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL",
+                &[],
+            )?
+            .get(0))
+    }
+
     pub fn open_conflicts(&mut self) -> CampusResult<Vec<ConflictRow>> {
         let rows = self.client.query(
-            "SELECT id, kind, booking_id::text, event_id::text, other, created_at::text
-             FROM conflicts WHERE resolved_at IS NULL ORDER BY id",
+            "SELECT k.id, k.kind, k.booking_id::text, k.event_id::text, k.other,
+                    k.created_at::text, b.record->>'name', b.order_no, b.school,
+                    coalesce(e.station, q.station, '–'),
+                    coalesce(k.other->>'station', k.other->>'claimed_by',
+                             (SELECT c.station FROM captures c
+                              WHERE c.booking_id = k.booking_id AND c.active))
+             FROM conflicts k
+             LEFT JOIN bookings b ON b.id = k.booking_id
+             LEFT JOIN events e ON e.event_id = k.event_id
+             LEFT JOIN quarantine q ON q.event_id = k.event_id
+             WHERE k.resolved_at IS NULL ORDER BY k.id",
             &[],
         )?;
         Ok(rows
@@ -243,6 +263,11 @@ impl CampusClient {
                 event_id: r.get(3),
                 other: r.get(4),
                 created_at: r.get(5),
+                name: r.get(6),
+                order_no: r.get(7),
+                school: r.get(8),
+                station: r.get(9),
+                other_station: r.get(10),
             })
             .collect())
     }
