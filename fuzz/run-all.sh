@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 python3 fuzz/seed-corpus.py || true
-for target in capture_code id_number csv_import xlsx_import scanner portrait_loader; do
+for target in capture_code id_number csv_import xlsx_import scanner portrait_loader campus_pull; do
   case "$target" in
     scanner) max_len=26000 ;;
     portrait_loader) max_len=65536 ;;

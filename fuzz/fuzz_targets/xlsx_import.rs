@@ -4,8 +4,7 @@
 
 use std::io::{Cursor, Write};
 
-use capture_station::transfer::import::{ImportOptions, validate_table};
-use capture_station::transfer::table::read_table;
+use capture_station::transfer::import::{ImportOptions, validate_file};
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use zip::write::SimpleFileOptions;
@@ -46,13 +45,10 @@ fuzz_target!(|input: &[u8]| {
     let Ok(bytes) = built else {
         return;
     };
-    let Ok(table) = read_table(&bytes) else {
-        return;
-    };
     let options = ImportOptions {
         school: None,
         capture_code_rules: Default::default(),
         today: NaiveDate::from_ymd_opt(2026, 6, 1).expect("fixed date"),
     };
-    let _ = validate_table(&table, &options);
+    let _ = validate_file(&bytes, &options);
 });
