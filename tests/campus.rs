@@ -557,7 +557,16 @@ fn every_connection_is_encrypted_and_trusts_only_the_pinned_certificate() {
         code: campus.join_token().code,
     };
     let error = CampusClient::enrol(&other, "B", Duration::from_secs(10)).unwrap_err();
-    assert!(matches!(error, CampusError::Unreachable(_)), "{error}");
+    assert!(
+        matches!(error, CampusError::CertificateMismatch(_)),
+        "{error}"
+    );
+    use capture_station::i18n::Worded as _;
+    assert!(
+        error.zh().starts_with("服务器的证书与加入码不符"),
+        "{}",
+        error.zh()
+    );
     let shown = format!("{error} {error:?}");
     assert!(
         shown.contains("certificate") || shown.contains("证书"),

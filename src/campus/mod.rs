@@ -39,6 +39,13 @@ pub mod token;
 pub enum CampusError {
     #[error("the campus server cannot be reached: {0}")]
     Unreachable(String),
+    /// The server answered and refused the login (a wrong password: a tampered join token,
+    /// a revoked station).
+    #[error("the campus server refused the login: {0}")]
+    LoginRefused(String),
+    /// The server's certificate is not the one the join token names.
+    #[error("the server's certificate is not the campus's: {0}")]
+    CertificateMismatch(String),
     /// The server or the protocol refused something no person asked for directly (a payload
     /// that does not parse, a login that is not a station's): logged, worded generically.
     #[error("{0}")]
@@ -159,7 +166,9 @@ impl CampusError {
     /// True when trying again later may work (the network or the server is away).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Unreachable(_) => true,
+            // A refused login or a strange certificate may be a look-alike on the hall's
+            // Wi-Fi as much as a revoked station: the booth goes on offline either way.
+            Self::Unreachable(_) | Self::LoginRefused(_) | Self::CertificateMismatch(_) => true,
             Self::Postgres(error) => error.is_closed() || error.as_db_error().is_none(),
             _ => false,
         }

@@ -46,10 +46,7 @@ impl ServerCertVerifier for PinnedCertificate {
         let seen = fingerprint(end_entity.as_ref());
         *self.seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(seen.clone());
         match &self.pin {
-            Some(pin) if *pin != seen => Err(rustls::Error::General(
-                "服务器证书与加入令牌不符 / the server's certificate is not the one in the join token"
-                    .to_string(),
-            )),
+            Some(pin) if *pin != seen => Err(rustls::Error::General(PIN_MISMATCH.to_string())),
             _ => Ok(ServerCertVerified::assertion()),
         }
     }
@@ -132,6 +129,10 @@ pub fn connect_with(
         certificate,
     })
 }
+
+/// What the pin check says when the server's certificate is another one.
+pub const PIN_MISMATCH: &str =
+    "服务器证书与加入令牌不符 / the server's certificate is not the one in the join token";
 
 /// Why a connection was not made.
 #[derive(Debug, thiserror::Error)]

@@ -170,7 +170,12 @@ pub struct ReportArgs {
 
 pub fn report(station: Station, args: ReportArgs) -> Result<()> {
     let mut report = station.store.school_report(&args.school, args.date)?;
-    report.name_stations(station.store.station_id(), &station.config.station_name);
+    // Once joined, this booth goes by its campus name, as other stations' captures do.
+    let own_name = station
+        .campus_link()?
+        .map(|link| link.station().to_string())
+        .unwrap_or_else(|| station.config.station_name.clone());
+    report.name_stations(station.store.station_id(), &own_name);
     if let Some(path) = &args.xlsx {
         let bytes = crate::transfer::report_sheet::report_xlsx(&report)?;
         crate::store::photo_files::write_atomically(path, &bytes)

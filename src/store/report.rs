@@ -36,13 +36,14 @@ pub struct HourCount {
 impl SchoolReport {
     /// Names this booth's own station in the hourly figures (the store knows it by its id only)
     /// and shortens other stations' ids to their first 8 characters, enough to tell them apart.
+    /// A campus station's name (what a pulled capture carries) stays whole.
     pub fn name_stations(&mut self, own_id: &str, own_name: &str) {
         for hour in &mut self.per_hour {
-            hour.station = if hour.station == own_id {
-                own_name.to_string()
-            } else {
-                hour.station.chars().take(8).collect()
-            };
+            if hour.station == own_id {
+                hour.station = own_name.to_string();
+            } else if uuid::Uuid::parse_str(&hour.station).is_ok() {
+                hour.station = hour.station.chars().take(8).collect();
+            }
         }
     }
 }
@@ -80,15 +81,11 @@ impl Store {
             match status.as_str() {
                 "captured" => report.captured += count,
                 "booked" => report.remaining += count,
+                // Each booking in one figure: a cancelled order up for refund is counted as a
+                // refund waiting, not a second time as cancelled.
                 "cancelled" => report.cancelled += count,
-                "refund_pending" => {
-                    report.cancelled += count;
-                    report.refunds_pending += count;
-                }
-                "refunded" => {
-                    report.cancelled += count;
-                    report.refunds_done += count;
-                }
+                "refund_pending" => report.refunds_pending += count,
+                "refunded" => report.refunds_done += count,
                 _ => {}
             }
             if source == "walk_in" {
@@ -106,7 +103,7 @@ impl Store {
             "SELECT c.station_id, c.captured_at
              FROM students s CROSS JOIN bookings b ON b.student_id = s.id
              CROSS JOIN captures c ON c.booking_id = b.id
-             WHERE s.school_id = ?1 AND c.captured_at LIKE ?2
+             WHERE s.school_id = ?1 AND c.captured_at LIKE ?2 AND c.superseded = 0
              ORDER BY c.station_id, c.captured_at",
         )?;
         let captures: Vec<(String, String)> = stmt
@@ -206,6 +203,16 @@ mod tests {
                 )
                 .unwrap();
         }
+        // A photo replaced by a supervisor's decision is not a second student.
+        store
+            .conn
+            .execute(
+                "INSERT INTO captures (id, booking_id, photo_path, sha256, spec_report, spec_ok,
+                     station_id, operator, captured_at, created_at, updated_at, superseded)
+                 VALUES ('c-old', ?1, 'p', 's', '{}', 1, 'st-1', 'op', ?2, ?2, ?2, 1)",
+                params![ids[0], "2026-11-03T09:00:10+08:00"],
+            )
+            .unwrap();
         let report = store.school_report("示例大学", None).unwrap();
         assert_eq!(
             (report.orders, report.captured, report.remaining),
@@ -236,5 +243,51 @@ mod tests {
             .unwrap();
         assert!(other_day.per_hour.is_empty());
         assert_eq!(other_day.median_seconds_per_student, None);
+    }
+
+    #[test]
+    fn a_booking_up_for_refund_is_counted_once_and_campus_station_names_stay_whole() {
+        let mut store = Store::open_in_memory().unwrap();
+        let session = crate::store::accounts::test_session();
+        for (order, status) in [
+            ("R1", "refund_pending"),
+            ("R2", "cancelled"),
+            ("R3", "refunded"),
+        ] {
+            let id = store
+                .create_booking(&sample(order, "王五"), &session)
+                .unwrap();
+            store
+                .conn
+                .execute(
+                    "UPDATE bookings SET status = ?2 WHERE id = ?1",
+                    [&id, status],
+                )
+                .unwrap();
+        }
+        let report = store.school_report("示例大学", None).unwrap();
+        assert_eq!(
+            (
+                report.orders,
+                report.cancelled,
+                report.refunds_pending,
+                report.refunds_done
+            ),
+            (3, 1, 1, 1)
+        );
+        let mut report = SchoolReport {
+            per_hour: ["own-id", "西门-2", "01890a5d-ac96-774b-bcce-b302099a8057"]
+                .into_iter()
+                .map(|station| HourCount {
+                    station: station.to_string(),
+                    hour: "2026-11-03 09:00".to_string(),
+                    captures: 1,
+                })
+                .collect(),
+            ..SchoolReport::default()
+        };
+        report.name_stations("own-id", "东门-1");
+        let names: Vec<&str> = report.per_hour.iter().map(|h| h.station.as_str()).collect();
+        assert_eq!(names, ["东门-1", "西门-2", "01890a5d"]);
     }
 }

@@ -10,6 +10,15 @@ use crate::store::Permission;
 use super::messages::{TransferCommand, TransferStoreEvent, TransferStoreJob};
 
 impl StationApp {
+    /// This booth's name in a report: its campus name once joined (other stations' captures
+    /// carry theirs), else the name in its settings.
+    fn report_station_name(&self) -> String {
+        self.campus
+            .get()
+            .map(|link| link.station().to_string())
+            .unwrap_or_else(|| self.config.station_name.clone())
+    }
+
     pub(in crate::app) fn apply_transfer(&mut self, command: TransferCommand) {
         let _t = self.state.texts();
         match command {
@@ -18,7 +27,7 @@ impl StationApp {
                     self.state.supervisor.close_out.school = school.clone();
                     self.send_store(StoreJob::Transfer(TransferStoreJob::LoadReport {
                         school,
-                        station_name: self.config.station_name.clone(),
+                        station_name: self.report_station_name(),
                     }));
                 }
             }
@@ -26,7 +35,7 @@ impl StationApp {
                 if let Some(session) = self.require_supervisor(Permission::Export) {
                     self.send_store(StoreJob::Transfer(TransferStoreJob::WriteReport {
                         school,
-                        station_name: self.config.station_name.clone(),
+                        station_name: self.report_station_name(),
                         session,
                     }));
                 }

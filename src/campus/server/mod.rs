@@ -176,6 +176,19 @@ fn unreachable(login: &ServerLogin, error: super::tls::ConnectError) -> CampusEr
         text.push_str(&format!(": {inner}"));
         cause = inner.source();
     }
+    // The server answered and refused: not a network that may come back, and worded first.
+    let refused_login = match &error {
+        super::tls::ConnectError::Postgres(postgres) => postgres
+            .as_db_error()
+            .is_some_and(|db| matches!(db.code().code(), "28P01" | "28000")),
+        _ => false,
+    };
+    if refused_login {
+        return CampusError::LoginRefused(text);
+    }
+    if text.contains(super::tls::PIN_MISMATCH) {
+        return CampusError::CertificateMismatch(text);
+    }
     CampusError::Unreachable(text)
 }
 

@@ -80,6 +80,8 @@ pub(super) fn campus_refusals() -> Vec<CampusRefusal> {
 pub(super) fn campus_errors() -> Vec<CampusError> {
     let samples = vec![
         CampusError::Unreachable("connection refused".into()),
+        CampusError::LoginRefused("password authentication failed".into()),
+        CampusError::CertificateMismatch("pin".into()),
         CampusError::Refused("booking payload: missing field".into()),
         CampusError::Refusal(CampusRefusal::EventsWaiting(2)),
         CampusError::ServerTooNew { found: 9, known: 8 },
@@ -97,6 +99,8 @@ pub(super) fn campus_errors() -> Vec<CampusError> {
     for sample in &samples {
         match sample {
             CampusError::Unreachable(_)
+            | CampusError::LoginRefused(_)
+            | CampusError::CertificateMismatch(_)
             | CampusError::Refused(_)
             | CampusError::Refusal(_)
             | CampusError::ServerTooNew { .. }

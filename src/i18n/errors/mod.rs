@@ -542,6 +542,8 @@ impl Worded for crate::campus::CampusError {
         use crate::campus::CampusError::*;
         match self {
             Unreachable(_) => "校区服务器无法连接：本工位继续离线拍摄".to_string(),
+            LoginRefused(_) => "校区服务器拒绝了登录：加入码被改动或已失效，或本工位已被吊销；请向主管重新取得加入码".to_string(),
+            CertificateMismatch(_) => "服务器的证书与加入码不符：连到的可能不是本校区的服务器（网络上的冒充者），或服务器已重建；请向主管核实并重新取得加入码".to_string(),
             Refused(_) => "校区服务器拒绝了这项操作，详情已记入日志".to_string(),
             Refusal(refusal) => refusal.zh(),
             ServerTooNew { found, known } => {
