@@ -56,6 +56,16 @@ pub enum ExportError {
         first: String,
         second: String,
     },
+    /// Longer than a file system takes (255 bytes on ext4, NTFS and exFAT alike): refused
+    /// before anything is copied, rather than failing half-way through the export.
+    #[error(
+        "{student}: the file name {file} is {bytes} bytes, past the limit of {MAX_FILE_NAME_BYTES}"
+    )]
+    NameTooLong {
+        student: String,
+        file: String,
+        bytes: usize,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -71,6 +81,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
         source,
     }
 }
+
+/// The longest file name written, in bytes (UTF-8; a Chinese character takes three).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// A file-name template such as `{student_no}_{name}.jpg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +132,13 @@ impl Naming {
                 });
             }
             name = name.replace(key, &value);
+        }
+        if name.len() > MAX_FILE_NAME_BYTES {
+            return Err(ExportError::NameTooLong {
+                student: describe(row),
+                bytes: name.len(),
+                file: name,
+            });
         }
         Ok(name)
     }
@@ -538,6 +558,16 @@ mod tests {
         ] {
             assert!(Naming::parse(bad).is_err(), "{bad}");
         }
+        // A name past 255 bytes (85 Chinese characters and the code) is refused at planning,
+        // before anything is copied: the whole export, not the 86th file.
+        let mut long = row(3, &"长".repeat(85), photos.path());
+        long.capture_code = Some("CODE_3".to_string());
+        let by_code_and_name = Naming::parse("{capture_code}_{name}.jpg").unwrap();
+        let refused = plan_names(&[rows[0].clone(), long], &by_code_and_name).unwrap_err();
+        assert!(
+            matches!(refused, ExportError::NameTooLong { bytes: 266, .. }),
+            "{refused:?}"
+        );
     }
 
     #[test]

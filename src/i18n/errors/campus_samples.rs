@@ -87,7 +87,7 @@ pub(super) fn campus_errors() -> Vec<CampusError> {
         CampusError::ServerTooNew { found: 9, known: 8 },
         CampusError::ServerTooOld { found: 7, known: 8 },
         CampusError::PhotoUnreadable {
-            path: "照片/2026/a.jpg".into(),
+            path: "照片/2026/1.jpg".into(),
             reason: "No such file or directory".into(),
         },
         CampusError::BadToken("bad base64".into()),

@@ -469,6 +469,9 @@ impl Worded for crate::transfer::export::ExportError {
                 first,
                 second,
             } => format!("{first}和{second}的照片会同名（{file}）：请换一种命名方式"),
+            NameTooLong { student, bytes, .. } => format!(
+                "{student}的照片文件名有 {bytes} 字节，超过文件系统上限 255 字节：请换一种较短的命名方式"
+            ),
             Io { path, source } => format!("{}：{}", path.display(), io_zh(source.kind())),
             Other(_) => INTERNAL_ZH.to_string(),
         }

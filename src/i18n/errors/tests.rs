@@ -373,6 +373,11 @@ fn transfer_errors() -> (Vec<ImportError>, Vec<ExportError>, Vec<SchoolExportErr
                 first: "王芳（1号）".into(),
                 second: "王芳（2号）".into(),
             },
+            ExportError::NameTooLong {
+                student: "王芳（1号）".into(),
+                file: "很长.jpg".into(),
+                bytes: 300,
+            },
             ExportError::Io {
                 path: path(),
                 source: std::io::Error::from(kind),
@@ -395,6 +400,7 @@ fn transfer_errors() -> (Vec<ImportError>, Vec<ExportError>, Vec<SchoolExportErr
                 ExportError::Template(_)
                 | ExportError::EmptyName { .. }
                 | ExportError::Collision { .. }
+                | ExportError::NameTooLong { .. }
                 | ExportError::Io { .. }
                 | ExportError::Other(_) => {}
             }
