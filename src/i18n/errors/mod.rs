@@ -37,10 +37,24 @@ pub fn describe(error: &anyhow::Error, language: Language) -> String {
             return text;
         }
     }
+    // A message written for people in both languages ("中文 / English", as the command line's
+    // refusals are) is shown as written, not as an internal error.
+    if language == Language::Chinese
+        && let Some(bilingual) = error
+            .chain()
+            .map(|cause| cause.to_string())
+            .find(|text| text.contains(" / ") && text.chars().any(is_cjk))
+    {
+        return bilingual;
+    }
     match language {
         Language::Chinese => INTERNAL_ZH.to_string(),
         Language::English => format!("{error:#}"),
     }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{20000}'..='\u{3134f}')
 }
 
 fn word_cause(cause: &(dyn std::error::Error + 'static), language: Language) -> Option<String> {

@@ -721,4 +721,13 @@ fn an_error_across_a_worker_is_worded_by_its_first_typed_cause() {
     assert_eq!(describe(&io, Language::Chinese), "找不到该文件或文件夹");
     let unknown = anyhow::anyhow!("something else").context("while doing it");
     chinese_only("unknown", describe(&unknown, Language::Chinese));
+    // A refusal the command line wrote in both languages is shown as written.
+    let bilingual = anyhow::anyhow!(
+        "本工位未加入校区 / this station has not joined a campus: run `capture-station campus join`"
+    );
+    assert!(
+        describe(&bilingual, Language::Chinese).starts_with("本工位未加入校区"),
+        "{}",
+        describe(&bilingual, Language::Chinese)
+    );
 }
