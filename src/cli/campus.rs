@@ -460,9 +460,13 @@ fn overview(data_dir: &Path, json: bool) -> Result<()> {
     say!("未解决的冲突 / open conflicts: {}", conflicts.len());
     for c in &conflicts {
         say!(
-            "  #{} {} booking {}",
+            "  #{} {}: {} ({}, {} / {}) booking {}",
             c.id,
             c.kind,
+            c.name.as_deref().unwrap_or("-"),
+            c.order_no.as_deref().unwrap_or("-"),
+            c.station,
+            c.other_station.as_deref().unwrap_or("-"),
             c.booking_id.as_deref().unwrap_or("-")
         );
     }

@@ -15,6 +15,8 @@ use crate::domain::id_number;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
+    /// The booking's own id (a UUID, as a campus conflict or a log names it).
+    BookingId,
     CaptureCode,
     OrderNo,
     IdNumber,
@@ -53,6 +55,15 @@ impl Store {
             let ids = stmt.query_map([value], |r| r.get(0))?;
             Ok(ids.collect::<Result<_, _>>()?)
         };
+        if uuid::Uuid::parse_str(query).is_ok() {
+            note(
+                exact(
+                    "SELECT id FROM bookings WHERE id = ?1",
+                    &query.to_lowercase(),
+                )?,
+                MatchKind::BookingId,
+            );
+        }
         note(
             exact(
                 "SELECT booking_id FROM capture_codes WHERE code = ?1",
@@ -193,6 +204,22 @@ mod tests {
         hits.iter()
             .map(|h| (h.booking.order_no.clone().unwrap(), h.matched_by))
             .collect()
+    }
+
+    #[test]
+    fn a_booking_is_found_by_its_own_id_as_a_campus_conflict_names_it() {
+        let store = store_with_students();
+        let id = store.lookup("ORD-003", 1).unwrap()[0]
+            .booking
+            .booking_id
+            .clone();
+        for query in [id.clone(), id.to_uppercase(), format!(" {id} ")] {
+            assert_eq!(
+                orders(&store.lookup(&query, 5).unwrap()),
+                [("ORD-003".to_string(), MatchKind::BookingId)],
+                "{query}"
+            );
+        }
     }
 
     #[test]

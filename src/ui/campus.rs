@@ -494,6 +494,20 @@ fn conflicts(ui: &mut egui::Ui, screen: &CampusScreen, t: &Texts, commands: &mut
         ui.horizontal(|ui| {
             ui.label(format!("#{}", conflict.id));
             ui.label(coloured(kind_label(t, &conflict.kind), theme::WARN));
+            // Who it is about, and between which stations: a booking's id tells nobody.
+            ui.label(format!(
+                "{} · {}",
+                conflict.name.as_deref().unwrap_or("–"),
+                conflict.order_no.as_deref().unwrap_or("–")
+            ));
+            ui.label(
+                RichText::new(format!(
+                    "{} / {}",
+                    conflict.station,
+                    conflict.other_station.as_deref().unwrap_or("–")
+                ))
+                .weak(),
+            );
             ui.label(
                 RichText::new(
                     conflict
