@@ -28,6 +28,22 @@ fn booking(station: &TestStation, order: &str) -> String {
     station.store.booking_by_order_no(order).unwrap().booking_id
 }
 
+/// A campus with station A, which has pulled two imported orders of the school.
+fn campus_with_two_orders(first: &str, second: &str) -> (TestCampus, TestStation) {
+    let campus = TestCampus::start();
+    let mut a = campus.station("A");
+    let student = |order: &str| format!("{}{}", &order[..1], &order[order.len() - 1..]);
+    campus
+        .admin_client()
+        .import_bookings(&[
+            ordered(first, &student(first)),
+            ordered(second, &student(second)),
+        ])
+        .unwrap();
+    a.sync();
+    (campus, a)
+}
+
 fn seal(station: &mut TestStation) -> Result<i64, CampusError> {
     let mut client = station.client();
     let photos = station.photos.clone();
@@ -37,13 +53,7 @@ fn seal(station: &mut TestStation) -> Result<i64, CampusError> {
 
 #[test]
 fn an_unreadable_photo_holds_the_upload_back_until_it_can_be_read() {
-    let campus = TestCampus::start();
-    let mut a = campus.station("A");
-    campus
-        .admin_client()
-        .import_bookings(&[ordered("READ-1", "R1"), ordered("READ-2", "R2")])
-        .unwrap();
-    a.sync();
+    let (campus, mut a) = campus_with_two_orders("READ-1", "READ-2");
     let (r1, r2) = (booking(&a, "READ-1"), booking(&a, "READ-2"));
     let first = a.capture(&r1);
     a.capture(&r2);
@@ -86,13 +96,7 @@ fn an_unreadable_photo_holds_the_upload_back_until_it_can_be_read() {
 
 #[test]
 fn a_quarantined_capture_is_never_refunded_and_its_station_can_still_seal() {
-    let campus = TestCampus::start();
-    let mut a = campus.station("A");
-    campus
-        .admin_client()
-        .import_bookings(&[ordered("QUAR-1", "Q1"), ordered("QUAR-2", "Q2")])
-        .unwrap();
-    a.sync();
+    let (campus, mut a) = campus_with_two_orders("QUAR-1", "QUAR-2");
     let q1 = booking(&a, "QUAR-1");
     a.capture(&q1);
     // As a version before this one did: the capture went up without its photo, the server
@@ -121,13 +125,7 @@ fn a_quarantined_capture_is_never_refunded_and_its_station_can_still_seal() {
 
 #[test]
 fn a_station_that_joins_after_the_close_cannot_add_to_the_closed_school() {
-    let campus = TestCampus::start();
-    let mut a = campus.station("A");
-    campus
-        .admin_client()
-        .import_bookings(&[ordered("LATE-1", "L1"), ordered("LATE-2", "L2")])
-        .unwrap();
-    a.sync();
+    let (campus, mut a) = campus_with_two_orders("LATE-1", "LATE-2");
     let l1 = booking(&a, "LATE-1");
     a.capture(&l1);
     a.sync();

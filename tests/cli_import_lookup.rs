@@ -194,12 +194,7 @@ fn backup_then_restore_through_the_binary() {
     );
     let output = run(data.path(), &["backup", "--keep", "2"]);
     assert!(output.status.success(), "{output:?}");
-    let backup = std::fs::read_dir(data.path().join("backups"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let backup = only_backup(data.path());
     let more = sample::sample_orders(3, 11, "示例大学");
     let file = write(files.path(), "b.xlsx", &sample::write_xlsx(&more).unwrap());
     assert!(
@@ -219,6 +214,16 @@ fn backup_then_restore_through_the_binary() {
     assert_ne!(stdout(&output).trim(), "[]");
 }
 
+/// The one backup in the data folder's `backups/`.
+fn only_backup(data: &std::path::Path) -> std::path::PathBuf {
+    std::fs::read_dir(data.join("backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+}
+
 /// With accounts, a restore needs a supervisor; it holds the folder's lock, leaves no copy
 /// half-made, and the restored audit log says who restored what. A joined booth refuses it.
 #[test]
@@ -229,12 +234,7 @@ fn a_restore_needs_a_supervisor_and_is_recorded_and_a_joined_booth_refuses_it() 
     let boss = Some((BOSS, BOSS_PIN));
     let output = run_as(data.path(), boss, &["backup"]);
     assert!(output.status.success(), "{output:?}");
-    let backup = std::fs::read_dir(data.path().join("backups"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let backup = only_backup(data.path());
     let backup = backup.to_str().unwrap();
 
     let anonymous = run_as(data.path(), None, &["restore", backup]);
