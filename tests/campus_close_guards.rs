@@ -121,6 +121,26 @@ fn a_quarantined_capture_is_never_refunded_and_its_station_can_still_seal() {
     assert_eq!(closed.quarantined, ["学生Q1（QUAR-1，A）"], "{closed:?}");
     assert_eq!(status(&campus, "QUAR-1"), "booked");
     assert_eq!(status(&campus, "QUAR-2"), "refund_pending");
+
+    // A school the campus does not have is refused by name, in Chinese too, for the close and
+    // the report alike (a typo used to meet the seal gate, which blamed the stations).
+    use capture_station::i18n::Worded as _;
+    let mut admin = campus.admin_client();
+    for refused in [
+        admin
+            .close_school("校区大学 ", due(), "主管@A")
+            .unwrap_err(),
+        admin.report(Some("不存在大学")).unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                refused,
+                CampusError::Refusal(capture_station::campus::CampusRefusal::UnknownSchool(_))
+            ),
+            "{refused:?}"
+        );
+        assert!(refused.zh().starts_with("校区没有学校"), "{}", refused.zh());
+    }
 }
 
 #[test]

@@ -206,6 +206,15 @@ impl CampusClient {
     ) -> CampusResult<CampusCloseOutcome> {
         let mut tx = self.supervised()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENTS_LOCK])?;
+        let known: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM bookings WHERE school = $1)",
+                &[&school],
+            )?
+            .get(0);
+        if !known {
+            return Err(super::CampusRefusal::UnknownSchool(school.to_string()).into());
+        }
         let stations = gate(&mut tx, school)?;
         let blocking: Vec<&str> = stations
             .iter()

@@ -103,6 +103,9 @@ pub enum CampusRefusal {
     WriteOffNeedsReason,
     #[error("the campus has no station {0}")]
     UnknownStation(String),
+    /// The campus holds no booking of this school (a typo, another campus's school).
+    #[error("the campus has no booking of the school {0}")]
+    UnknownSchool(String),
     #[error("not sealed for {school} yet: {}; seal it there, or write the station off with a reason", .stations.join(", "))]
     NotSealed {
         school: String,

@@ -53,6 +53,11 @@ impl CampusClient {
              FROM bookings WHERE $1::text IS NULL OR school = $1",
             &[&school],
         )?;
+        if let Some(school) = school
+            && totals.get::<_, i64>(0) == 0
+        {
+            return Err(super::CampusRefusal::UnknownSchool(school.to_string()).into());
+        }
         // The station's clock, without its offset: an hour is the hour the booth lived.
         let stations = client.query(
             "WITH shots AS (

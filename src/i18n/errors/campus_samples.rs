@@ -22,6 +22,7 @@ pub(super) fn campus_refusals() -> Vec<CampusRefusal> {
         },
         CampusRefusal::WriteOffNeedsReason,
         CampusRefusal::UnknownStation("东门".into()),
+        CampusRefusal::UnknownSchool("演示大学".into()),
         CampusRefusal::NotSealed {
             school: "演示大学".into(),
             stations: vec!["东门".into(), "西门".into()],
@@ -56,6 +57,7 @@ pub(super) fn campus_refusals() -> Vec<CampusRefusal> {
             | CampusRefusal::ServerBehind { .. }
             | CampusRefusal::WriteOffNeedsReason
             | CampusRefusal::UnknownStation(_)
+            | CampusRefusal::UnknownSchool(_)
             | CampusRefusal::NotSealed { .. }
             | CampusRefusal::ExportsEveryPhoto
             | CampusRefusal::EventGone(_)

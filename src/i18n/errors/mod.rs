@@ -523,6 +523,7 @@ impl Worded for crate::campus::CampusRefusal {
             ),
             WriteOffNeedsReason => "放弃工位须写明原因".to_string(),
             UnknownStation(station) => format!("校区没有工位 {station}"),
+            UnknownSchool(school) => format!("校区没有学校“{school}”的预约：请检查学校名称"),
             NotSealed { school, stations } => format!(
                 "以下工位尚未封存{school}：{}；请在这些工位封存，或写明原因放弃",
                 stations.join("、")
