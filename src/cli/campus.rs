@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::context::Station;
+use super::context::{Station, settings_or_refuse};
 use crate::campus::cluster;
 use crate::campus::link::CampusLink;
 use crate::campus::server::CampusClient;
@@ -321,12 +321,6 @@ fn join(data_dir: &Path, token: &str, station: &str, insecure: bool) -> Result<(
         );
     }
     Ok(())
-}
-
-pub(super) fn settings_or_refuse(data_dir: &Path) -> Result<CampusSettings> {
-    CampusSettings::load(data_dir)?.context(
-        "本工位未加入校区 / this station has not joined a campus: run `capture-station campus join TOKEN --station NAME`",
-    )
 }
 
 fn sync(data_dir: &Path, mut station: Station, args: SyncArgs) -> Result<()> {

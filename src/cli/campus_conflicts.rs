@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::campus::settings_or_refuse;
-use super::context::Station;
+use super::context::{Station, settings_or_refuse};
 use crate::campus::server::{CampusClient, ConflictRow};
 use crate::campus::sync::CONNECT_TIMEOUT;
 use crate::station::Reach;

@@ -114,3 +114,12 @@ impl Station {
         })
     }
 }
+
+/// This station's campus settings, or the way to join one.
+pub(super) fn settings_or_refuse(
+    data_dir: &std::path::Path,
+) -> Result<crate::campus::settings::CampusSettings> {
+    crate::campus::settings::CampusSettings::load(data_dir)?.context(
+        "本工位未加入校区 / this station has not joined a campus: run `capture-station campus join TOKEN --station NAME`",
+    )
+}
