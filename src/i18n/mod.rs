@@ -353,7 +353,7 @@ texts! {
     campus_offline_since: "离线，继续本机拍摄，自", "offline, shooting locally since";
     campus_offline: "离线，继续本机拍摄", "offline, shooting locally";
     campus_sync_retrying: "同步未成功，正在自动重试（详情已记入日志）", "The sync failed and is retried";
-    campus_open_conflicts: "待主管处理的冲突", "Conflicts for the supervisor";
+    campus_open_conflicts: "冲突待处理", "conflicts open";
     campus_photo_unreadable: "有照片无法读取，上传已暂停（请告知主管）", "A photo cannot be read: uploading waits (tell the supervisor)";
     campus_outbox: "待上传", "to upload";
     campus_photos_waiting: "照片待传", "photos waiting";

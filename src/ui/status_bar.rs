@@ -92,7 +92,21 @@ fn show_campus(
     t: &crate::i18n::Texts,
     campus: &crate::campus::sync::CampusStatus,
 ) {
-    let state = if campus.connected {
+    // Conflicts waiting for the supervisor ride on the campus label (a label of their own
+    // wrapped the joined bar onto another line at 1366 px).
+    // Offline, the bar says so first.
+    let open_conflicts = campus
+        .open_conflicts
+        .filter(|open| *open > 0 && campus.connected);
+    let state = if let Some(open) = open_conflicts {
+        coloured(
+            &format!(
+                "● {} {} · {} {open}",
+                t.campus, campus.station, t.campus_open_conflicts
+            ),
+            theme::WARN,
+        )
+    } else if campus.connected {
         coloured(
             &format!("● {} {} {}", t.campus, campus.station, t.campus_connected),
             theme::OK,
@@ -116,12 +130,6 @@ fn show_campus(
             crate::config::Language::English => error.clone(),
         };
         label.on_hover_text(hover);
-    }
-    if let Some(open) = campus.open_conflicts.filter(|open| *open > 0) {
-        ui.label(coloured(
-            &format!("{} {open}", t.campus_open_conflicts),
-            theme::WARN,
-        ));
     }
     if let Some(path) = &campus.photo_unreadable {
         ui.label(coloured(
