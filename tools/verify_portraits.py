@@ -20,7 +20,11 @@ measures every photo the booth called ok: eye line 200-300 and the pupils' tilt 
 (MediaPipe's irises), face width 180-300 (cheek to cheek, points 234-454), the pupils' midpoint
 within 20 px of the centre, the head top 50-110 (the first row below the top whose middle third
 differs from the backdrop seen in the top corners), 480x640, 20-40 KB, and JPEG quality >= 60
-(ImageMagick). Any failure is a false ok.
+(ImageMagick), and open eyes: MediaPipe's lid gap over eye width (upper and lower lid points
+159/145, 158/153, 160/144 over corners 33-133, and their mirror on the other eye), at least
+0.15 for the less open eye (open eyes read about 0.25-0.35 on this mesh). Any failure is a
+false ok. It also counts the frames called ok by the tilt they were made with, so that the
+levelling of natural tilts (up to 10 degrees) shows.
 """
 import json
 import math
@@ -133,6 +137,25 @@ def head_top(pixels):
     return int(rows[0]) if len(rows) else h
 
 
+# MediaPipe mesh points of each eye: corners, then upper and lower lid pairs.
+EYES = [
+    (33, 133, [(159, 145), (158, 153), (160, 144)]),
+    (263, 362, [(386, 374), (385, 380), (387, 373)]),
+]
+MIN_EYE_OPENNESS = 0.15
+
+
+def eye_openness(at):
+    """The less open eye's mean lid gap over its width."""
+    ratios = []
+    for outer, inner, lids in EYES:
+        (ox, oy), (ix, iy) = at(outer), at(inner)
+        width = max(math.hypot(ox - ix, oy - iy), 1e-3)
+        gaps = [math.hypot(at(u)[0] - at(l)[0], at(u)[1] - at(l)[1]) for u, l in lids]
+        ratios.append(sum(gaps) / len(gaps) / width)
+    return min(ratios)
+
+
 def quality(path):
     return int(subprocess.run(["identify", "-format", "%Q", path], capture_output=True, text=True).stdout.strip() or 0)
 
@@ -142,6 +165,7 @@ def check(folder):
     mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=1)
     judged = ok = false_ok = 0
     level_students = level_students_ok = 0
+    ok_by_tilt = {}
     failures = []
     for backdrop in BACKDROPS:
         reports_path = os.path.join(folder, f"{backdrop}.json")
@@ -158,6 +182,7 @@ def check(folder):
             if not report.get("ok"):
                 continue
             ok += 1
+            ok_by_tilt[tilt] = ok_by_tilt.get(tilt, 0) + 1
             path = os.path.join(folder, f"out-{backdrop}", stem + ".jpg")
             image = load(path)
             pixels = np.asarray(image)
@@ -182,6 +207,9 @@ def check(folder):
                     problems.append(f"face width {face_width:.1f}")
                 if abs(offset) > 20:
                     problems.append(f"off centre {offset:.1f}")
+                openness = eye_openness(at)
+                if openness < MIN_EYE_OPENNESS:
+                    problems.append(f"eyes closed? openness {openness:.2f}")
             top = head_top(pixels)
             if not 50 <= top <= 110:
                 problems.append(f"head top {top}")
@@ -195,6 +223,7 @@ def check(folder):
                 failures.append(f"{backdrop}/{stem}: {', '.join(problems)}")
     print(f"{judged} frames; {ok} called ok; {false_ok} false ok")
     print(f"level students (test1-4, tilt within 2 degrees): {level_students_ok} of {level_students} ok")
+    print("called ok by tilt: " + ", ".join(f"{t:+d}: {n}" for t, n in sorted(ok_by_tilt.items())))
     for line in failures:
         print("  false ok:", line)
 

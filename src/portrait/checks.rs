@@ -296,6 +296,7 @@ mod tests {
             head_top_y: 288.0,
             head_top_from_backdrop: true,
             roll_degrees: roll,
+            level: crate::portrait::level::Level::NONE,
             pose,
         }
     }
@@ -397,6 +398,7 @@ mod tests {
             width: 480.0,
             height: 640.0,
             scale: 1.0,
+            level: crate::portrait::level::Level::NONE,
         };
         let measures = measures(Some(LEVEL), Some(0.0));
         let checks = placement_checks(&measures, &crop);

@@ -7,15 +7,40 @@ use image::RgbImage;
 use serde::Serialize;
 
 use super::geometry::Crop;
+use super::level::{FrameArea, levelled_region};
 use crate::domain::photo_spec::{DPI, HEIGHT, MIN_JPEG_QUALITY, SizeRange, WIDTH};
 
-/// Cuts `crop` out of `source` and resamples it to 480×640 with Lanczos3.
+/// Cuts `crop` out of `source` and resamples it to 480×640 with Lanczos3. A turned crop is
+/// first cut out level at the source's scale (bilinear), then resampled; `None` when any of
+/// its corners would fall off the frame, which would mean padding.
 pub fn resample(source: &RgbImage, crop: &Crop) -> Option<RgbImage> {
     let mut target = RgbImage::new(WIDTH, HEIGHT);
-    let options = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
-        .crop(crop.left, crop.top, crop.width, crop.height);
-    Resizer::new().resize(source, &mut target, &options).ok()?;
+    let resize = |from: &RgbImage, left: f64, top: f64, target: &mut RgbImage| {
+        let options = ResizeOptions::new()
+            .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+            .crop(left, top, crop.width, crop.height);
+        Resizer::new().resize(from, target, &options).ok()
+    };
+    if !crop.level.is_turned() {
+        resize(source, crop.left, crop.top, &mut target)?;
+        return Some(target);
+    }
+    let (width, height) = source.dimensions();
+    if !FrameArea::new(width, height, crop.level).holds(
+        crop.left,
+        crop.top,
+        crop.width,
+        crop.height,
+    ) {
+        return None;
+    }
+    let (left, top) = (crop.left.floor(), crop.top.floor());
+    let region_size = (
+        ((crop.left + crop.width).ceil() - left) as u32,
+        ((crop.top + crop.height).ceil() - top) as u32,
+    );
+    let region = levelled_region(source, &crop.level, (left as i64, top as i64), region_size);
+    resize(&region, crop.left - left, crop.top - top, &mut target)?;
     Some(target)
 }
 

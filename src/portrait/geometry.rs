@@ -6,6 +6,10 @@
 //! enough to say which way to move, never enough for `ok`. The top of the head is the first row
 //! above the face that differs from the backdrop. The crop then puts each measure as near the
 //! middle of its range as the others allow, or says which way the subject should move.
+//!
+//! A head tilted by up to [`MAX_LEVEL_DEGREES`](super::level::MAX_LEVEL_DEGREES) is levelled:
+//! the measures and the crop are then in levelled coordinates ([`Level`]), and the crop is turned
+//! with them.
 
 use image::RgbImage;
 use serde::Serialize;
@@ -14,9 +18,11 @@ use super::detect::FaceBox;
 use super::eyebrows::eyebrow_visibility;
 use super::glare::glare_percent;
 use super::landmarks::FaceLandmarks;
+use super::level::{FrameArea, Level, Overrun, levelled_pixel};
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 
-/// What was measured on the source image, in its pixels.
+/// What was measured on the source image, in its pixels, levelled by `level` (positions are in
+/// levelled coordinates; with [`Level::NONE`] those are the frame's own).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FaceMeasures {
     pub eye_line_y: f32,
@@ -25,11 +31,14 @@ pub struct FaceMeasures {
     pub head_top_y: f32,
     /// Whether the head top was found against the backdrop (else estimated from the face).
     pub head_top_from_backdrop: bool,
-    /// Eye-line tilt in degrees (positive: the subject's left eye, image right, is lower), or
-    /// `None` when it could not be measured with confidence.
+    /// Eye-line tilt in degrees left after levelling, as the photo will show it (positive: the
+    /// subject's left eye, image right, is lower), or `None` when it could not be measured
+    /// with confidence.
     pub roll_degrees: Option<f32>,
     /// The head's pose and expression, when the landmarks were found.
     pub pose: Option<Pose>,
+    /// The turn that levels the pupils, which the crop takes with it.
+    pub level: Level,
 }
 
 /// What the landmarks say about the head and the face beyond where they are.
@@ -47,7 +56,8 @@ pub struct Pose {
     pub eyebrow_visibility: f32,
 }
 
-/// The chosen crop: source rectangle and output scale.
+/// The chosen crop: a rectangle in levelled coordinates (the frame's own when `level` is
+/// [`Level::NONE`]) and the output scale.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Crop {
     pub left: f64,
@@ -56,16 +66,25 @@ pub struct Crop {
     pub height: f64,
     /// Output pixels per source pixel.
     pub scale: f64,
+    /// The turn the crop is cut with.
+    pub level: Level,
 }
 
 impl Crop {
-    /// Where a source row lands in the output.
-    pub fn out_y(&self, source_y: f32) -> f32 {
-        ((source_y as f64 - self.top) * self.scale) as f32
+    /// Where a levelled row lands in the output.
+    pub fn out_y(&self, levelled_y: f32) -> f32 {
+        ((levelled_y as f64 - self.top) * self.scale) as f32
     }
 
-    pub fn out_x(&self, source_x: f32) -> f32 {
-        ((source_x as f64 - self.left) * self.scale) as f32
+    /// Where a levelled column lands in the output.
+    pub fn out_x(&self, levelled_x: f32) -> f32 {
+        ((levelled_x as f64 - self.left) * self.scale) as f32
+    }
+
+    /// Where a point of the frame lands in the output.
+    pub fn out_point(&self, frame_x: f32, frame_y: f32) -> (f32, f32) {
+        let (x, y) = self.level.to_levelled(frame_x as f64, frame_y as f64);
+        (self.out_x(x as f32), self.out_y(y as f32))
     }
 }
 
@@ -95,9 +114,33 @@ pub const MAX_UPSCALE: f64 = 1.6;
 pub const CENTRE_TOLERANCE: f64 = 20.0;
 
 /// Measures the face in `face` (a detector's box), from its landmarks when the mesh found them.
-pub fn measure(rgb: &RgbImage, face: &FaceBox, landmarks: Option<&FaceLandmarks>) -> FaceMeasures {
+/// With `level_the_pupils`, a roll up to [`MAX_LEVEL_DEGREES`](super::level::MAX_LEVEL_DEGREES)
+/// is taken out by turning about the pupils' midpoint (which the turn leaves in place, so the
+/// eye line and the centre line are the same in both coordinates).
+pub fn measure(
+    rgb: &RgbImage,
+    face: &FaceBox,
+    landmarks: Option<&FaceLandmarks>,
+    level_the_pupils: bool,
+) -> FaceMeasures {
+    let level = match landmarks {
+        Some(marks) if level_the_pupils => Level::for_pupils(
+            marks.roll_degrees() as f64,
+            (marks.eyes_middle_x() as f64, marks.eye_line_y() as f64),
+        ),
+        _ => Level::NONE,
+    };
+    // The face box, moved with its centre into levelled coordinates.
+    let (centre_x, centre_y) =
+        level.to_levelled(face.center_x() as f64, (face.y + face.height / 2.0) as f64);
+    let face = FaceBox {
+        x: centre_x as f32 - face.width / 2.0,
+        y: centre_y as f32 - face.height / 2.0,
+        ..*face
+    };
+    let face = &face;
     let estimated_top = face.y - 0.42 * face.height;
-    let found_top = head_top_against_backdrop(rgb, face)
+    let found_top = head_top_against_backdrop(rgb, face, &level)
         .filter(|top| *top > face.y - 1.0 * face.height && *top < face.y + 0.1 * face.height);
     let head_top_y = found_top.unwrap_or(estimated_top.max(0.0));
     let head_top_from_backdrop = found_top.is_some();
@@ -108,7 +151,8 @@ pub fn measure(rgb: &RgbImage, face: &FaceBox, landmarks: Option<&FaceLandmarks>
             face_width: marks.face_width(),
             head_top_y,
             head_top_from_backdrop,
-            roll_degrees: Some(marks.roll_degrees()),
+            roll_degrees: Some(marks.roll_degrees() - level.degrees as f32),
+            level,
             pose: Some(Pose {
                 yaw_degrees: marks.yaw_degrees(),
                 pitch_degrees: marks.pitch_degrees(),
@@ -126,6 +170,7 @@ pub fn measure(rgb: &RgbImage, face: &FaceBox, landmarks: Option<&FaceLandmarks>
             head_top_from_backdrop,
             roll_degrees: None,
             pose: None,
+            level,
         },
     }
 }
@@ -196,8 +241,10 @@ pub fn seen_backdrop(rgb: &RgbImage) -> [u8; 3] {
     out
 }
 
-/// The first row above the face where the columns over the face stop looking like the backdrop.
-fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox) -> Option<f32> {
+/// The first row above the face (levelled by `level`) where the columns over the face stop
+/// looking like the backdrop. A turned row partly off the frame is judged on its pixels on the
+/// frame, and skipped when fewer than half are.
+fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox, level: &Level) -> Option<f32> {
     let backdrop = seen_backdrop(rgb);
     let x0 = (face.center_x() - 0.35 * face.width).max(0.0) as u32;
     let x1 = ((face.center_x() + 0.35 * face.width) as u32).min(rgb.width());
@@ -208,9 +255,22 @@ fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox) -> Option<f32> {
     let span = (x1 - x0) as f32;
     let mut first_backdrop_row_seen = false;
     for y in 0..bottom {
-        let differing = (x0..x1)
-            .filter(|&x| color_distance(rgb.get_pixel(x, y).0, backdrop) > 45.0)
-            .count() as f32;
+        let (mut seen, mut differing) = (0u32, 0u32);
+        for x in x0..x1 {
+            let pixel = if level.is_turned() {
+                levelled_pixel(rgb, level, x as f64 + 0.5, y as f64 + 0.5)
+            } else {
+                Some(rgb.get_pixel(x, y).0)
+            };
+            if let Some(pixel) = pixel {
+                seen += 1;
+                differing += u32::from(color_distance(pixel, backdrop) > 45.0);
+            }
+        }
+        if (seen as f32) < span / 2.0 {
+            continue;
+        }
+        let differing = differing as f32 * span / seen as f32;
         if differing / span < 0.05 {
             first_backdrop_row_seen = true;
         } else if differing / span > 0.15 {
@@ -241,11 +301,15 @@ pub fn plan_crop(
     let (top_lo, top_hi) = range(HEAD_TOP);
     let (eye_lo, eye_hi) = range(EYE_LINE);
 
+    let area = FrameArea::new(source_width, source_height, measures.level);
     let k_fit = (out_w / w).max(out_h / h);
-    let mut best: Option<(f64, f64, f64)> = None; // (margin, scale, head-top output row)
+    // (margin, scale, head-top output row, left)
+    let mut best: Option<(f64, f64, f64, f64)> = None;
     let mut any_in_spec_scale = false;
     let mut frame_blocked_above = false;
     let mut frame_blocked_below = false;
+    // The way the student should move when a crop fits above and below but not beside.
+    let mut blocked_beside: Option<Framing> = None;
     for step in 0..=120 {
         let face_out = face_lo + (face_hi - face_lo) * step as f64 / 120.0;
         let k = face_out / face;
@@ -262,12 +326,24 @@ pub fn plan_crop(
             }
             any_in_spec_scale = true;
             let crop_top = top - top_out / k;
-            if crop_top < 0.0 {
-                frame_blocked_above = true;
+            let (crop_w, crop_h) = (out_w / k, out_h / k);
+            // Horizontal: centred, or nearly so when the frame edge forces it.
+            let wanted_left = measures.face_center_x as f64 - crop_w / 2.0;
+            let Some((lowest, highest)) = area.left_span(crop_top, crop_w, crop_h) else {
+                match area.overrun(wanted_left, crop_top, crop_w, crop_h) {
+                    Some(Overrun::Above) => frame_blocked_above = true,
+                    Some(Overrun::Below) => frame_blocked_below = true,
+                    _ => {}
+                }
                 continue;
-            }
-            if crop_top + out_h / k > h {
-                frame_blocked_below = true;
+            };
+            let crop_left = wanted_left.clamp(lowest, highest);
+            if ((crop_left - wanted_left) * k).abs() > CENTRE_TOLERANCE {
+                blocked_beside.get_or_insert(if crop_left > wanted_left {
+                    Framing::MoveRight
+                } else {
+                    Framing::MoveLeft
+                });
                 continue;
             }
             let margins = [
@@ -278,12 +354,12 @@ pub fn plan_crop(
             // The worst margin decides; the others break ties, pulling toward the middles.
             let worst = margins.into_iter().fold(f64::MAX, f64::min);
             let margin = worst + 0.01 * margins.iter().sum::<f64>();
-            if best.is_none_or(|(m, _, _)| margin > m) {
-                best = Some((margin, k, top_out));
+            if best.is_none_or(|(m, _, _, _)| margin > m) {
+                best = Some((margin, k, top_out, crop_left));
             }
         }
     }
-    let Some((_, k, top_out)) = best else {
+    let Some((_, k, top_out, crop_left)) = best else {
         let smallest_face_fits = face_lo / face <= MAX_UPSCALE;
         let largest_face_fits = face_hi / face >= k_fit;
         return Err(if !smallest_face_fits {
@@ -292,6 +368,8 @@ pub fn plan_crop(
             Framing::TooClose
         } else if !any_in_spec_scale {
             Framing::Proportions
+        } else if let Some(beside) = blocked_beside {
+            beside
         } else if frame_blocked_above {
             Framing::MoveDown
         } else if frame_blocked_below {
@@ -300,25 +378,13 @@ pub fn plan_crop(
             Framing::Proportions
         });
     };
-    let (crop_w, crop_h) = (out_w / k, out_h / k);
-    let crop_top = top - top_out / k;
-
-    // Horizontal: centred, or nearly so when the frame edge forces it.
-    let wanted_left = measures.face_center_x as f64 - crop_w / 2.0;
-    let crop_left = wanted_left.clamp(0.0, (w - crop_w).max(0.0));
-    if ((crop_left - wanted_left) * k).abs() > CENTRE_TOLERANCE {
-        return Err(if crop_left > wanted_left {
-            Framing::MoveRight
-        } else {
-            Framing::MoveLeft
-        });
-    }
     Ok(Crop {
         left: crop_left,
-        top: crop_top,
-        width: crop_w,
-        height: crop_h,
+        top: top - top_out / k,
+        width: out_w / k,
+        height: out_h / k,
         scale: k,
+        level: measures.level,
     })
 }
 
@@ -336,23 +402,36 @@ impl CropAdjust {
         *self == Self::default()
     }
 
-    /// Moves and scales `crop`, kept inside the `width`×`height` frame.
+    /// Moves and scales `crop`, kept inside the `width`×`height` frame. A turned crop that
+    /// would run off the frame is made smaller about its centre until it lies on it (by up to
+    /// half), as the photo may hold no padded corner.
     pub fn apply(&self, crop: &Crop, width: u32, height: u32) -> Crop {
         let zoom = 1.04f64.powi(self.zoom_in.clamp(-20, 20));
         let (w, h) = (width as f64, height as f64);
-        let crop_w = (crop.width / zoom).min(w).min(h * 0.75);
-        let crop_h = crop_w * 4.0 / 3.0;
+        let area = FrameArea::new(width, height, crop.level);
         let centre_x = crop.left + crop.width / 2.0 - self.right as f64 * 0.02 * crop.width;
         let centre_y = crop.top + crop.height / 2.0 - self.down as f64 * 0.02 * crop.height;
-        let left = (centre_x - crop_w / 2.0).clamp(0.0, (w - crop_w).max(0.0));
-        let top = (centre_y - crop_h / 2.0).clamp(0.0, (h - crop_h).max(0.0));
-        Crop {
-            left,
-            top,
-            width: crop_w,
-            height: crop_h,
-            scale: WIDTH as f64 / crop_w,
+        let mut crop_w = (crop.width / zoom).min(w).min(h * 0.75);
+        let place = |crop_w: f64| {
+            let crop_h = crop_w * 4.0 / 3.0;
+            Crop {
+                left: (centre_x - crop_w / 2.0).clamp(0.0, (w - crop_w).max(0.0)),
+                top: (centre_y - crop_h / 2.0).clamp(0.0, (h - crop_h).max(0.0)),
+                width: crop_w,
+                height: crop_h,
+                scale: WIDTH as f64 / crop_w,
+                level: crop.level,
+            }
+        };
+        let smallest = crop_w / 2.0;
+        let mut placed = place(crop_w);
+        while !area.holds(placed.left, placed.top, placed.width, placed.height)
+            && crop_w * 0.98 >= smallest
+        {
+            crop_w *= 0.98;
+            placed = place(crop_w);
         }
+        placed
     }
 }
 
@@ -368,6 +447,7 @@ pub fn fallback_crop(measures: &FaceMeasures, width: u32, height: u32) -> Crop {
         width: WIDTH as f64 / k,
         height: HEIGHT as f64 / k,
         scale: k,
+        level: measures.level,
     };
     CropAdjust::default().apply(&base, width, height)
 }
@@ -385,6 +465,7 @@ mod tests {
             head_top_from_backdrop: true,
             roll_degrees: Some(0.0),
             pose: None,
+            level: Level::NONE,
         }
     }
 
@@ -413,6 +494,7 @@ mod tests {
             width: 480.0,
             height: 640.0,
             scale: 1.0,
+            level: Level::NONE,
         };
         let right = CropAdjust {
             right: 1,

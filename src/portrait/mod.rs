@@ -8,5 +8,6 @@ pub mod eyebrows;
 pub mod geometry;
 pub mod glare;
 pub mod landmarks;
+pub mod level;
 pub mod pipeline;
 pub mod region;

@@ -7,11 +7,11 @@ use std::time::Instant;
 use image::RgbImage;
 use serde::Serialize;
 
-use super::checks::{Check, placement_checks, pose_checks, run_checks};
-use super::detect::FaceDetector;
+use super::checks::{Check, MAX_ROLL_DEGREES, placement_checks, pose_checks, run_checks};
+use super::detect::{FaceBox, FaceDetector};
 use super::encode::{EncodeError, encode_in_range, resample};
 use super::geometry::{Crop, CropAdjust, FaceMeasures, Framing, fallback_crop, measure, plan_crop};
-use super::landmarks::{FaceMesh, MIN_PRESENCE};
+use super::landmarks::{FaceLandmarks, FaceMesh, MIN_PRESENCE};
 use crate::domain::photo_spec::{Backdrop, SizeRange};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,9 +43,10 @@ pub struct StageTimes {
     pub detect_ms: f64,
     /// The face mesh and the iris model.
     pub landmarks_ms: f64,
-    /// Eye line, roll and head top on the source frame, and the crop plan.
+    /// Eye line, roll and head top on the source frame, and the crop plan (levelled, and again
+    /// as the frame stands when no levelled crop fits).
     pub measure_ms: f64,
-    /// Cutting the crop out and resampling it to 480×640.
+    /// Cutting the crop out (turned, when levelled) and resampling it to 480×640.
     pub resample_ms: f64,
     pub checks_ms: f64,
     /// The JPEG size search.
@@ -177,13 +178,14 @@ impl PortraitPipeline {
         })
     }
 
-    /// The one face in `frame` and its measures, or why there is none.
+    /// The one face in `frame` and its landmarks (when the mesh is confident), or why there is
+    /// none.
     fn find_face(
         &mut self,
         frame: &RgbImage,
         stages: &mut StageTimes,
         clock: &mut StageClock,
-    ) -> Result<FaceMeasures, PortraitError> {
+    ) -> Result<(FaceBox, Option<FaceLandmarks>), PortraitError> {
         let faces = self.detector.detect(frame);
         stages.detect_ms = clock.lap();
         let face = match faces.as_slice() {
@@ -200,7 +202,32 @@ impl PortraitPipeline {
             }
         };
         stages.landmarks_ms = clock.lap();
-        Ok(measure(frame, &face, landmarks.as_ref()))
+        Ok((face, landmarks))
+    }
+
+    /// The face's measures and its crop: levelled when the pupils' roll is within what the crop
+    /// absorbs and a levelled crop fits the frame. When none fits (a turned crop loses its
+    /// corners first near the frame's edge), a roll small enough to pass as it is gets the crop
+    /// as the frame stands; a larger one keeps the levelled plan's answer, which says which way
+    /// to move, rather than asking the student to straighten up by a few degrees.
+    fn plan(
+        frame: &RgbImage,
+        face: &FaceBox,
+        landmarks: Option<&FaceLandmarks>,
+    ) -> (FaceMeasures, Result<Crop, Framing>) {
+        let (width, height) = frame.dimensions();
+        let levelled = measure(frame, face, landmarks, true);
+        let planned = plan_crop(&levelled, width, height);
+        if planned.is_ok() || !levelled.level.is_turned() {
+            return (levelled, planned);
+        }
+        if levelled.level.degrees.abs() <= MAX_ROLL_DEGREES {
+            let as_it_stands = measure(frame, face, landmarks, false);
+            if let Ok(crop) = plan_crop(&as_it_stands, width, height) {
+                return (as_it_stands, Ok(crop));
+            }
+        }
+        (levelled, planned)
     }
 
     /// What the operator should have the student do before pressing Space, for a live frame:
@@ -208,8 +235,8 @@ impl PortraitPipeline {
     pub fn guide(&mut self, frame: &RgbImage) -> Guidance {
         let mut clock = StageClock::start();
         let mut stages = StageTimes::default();
-        let measures = match self.find_face(frame, &mut stages, &mut clock) {
-            Ok(measures) => measures,
+        let (face, landmarks) = match self.find_face(frame, &mut stages, &mut clock) {
+            Ok(found) => found,
             Err(error) => {
                 return Guidance {
                     face_found: false,
@@ -218,9 +245,9 @@ impl PortraitPipeline {
                 };
             }
         };
-        let (width, height) = frame.dimensions();
+        let (measures, planned) = Self::plan(frame, &face, landmarks.as_ref());
         let mut hints = Vec::new();
-        let placement = match plan_crop(&measures, width, height) {
+        let placement = match planned {
             Ok(crop) => placement_checks(&measures, &crop),
             Err(framing) => {
                 hints.push(Hint::Framing { framing });
@@ -268,11 +295,12 @@ impl PortraitPipeline {
                 stages,
                 ..PortraitReport::failed(error)
             };
-        let measures = self
+        let (face, landmarks) = self
             .find_face(frame, &mut stages, &mut clock)
             .map_err(|error| failed(error, &clock, stages))?;
         let (width, height) = frame.dimensions();
-        let crop = match plan_crop(&measures, width, height) {
+        let (measures, planned) = Self::plan(frame, &face, landmarks.as_ref());
+        let crop = match planned {
             Ok(crop) if adjust.is_none() => crop,
             Ok(crop) => adjust.apply(&crop, width, height),
             Err(_) if !adjust.is_none() => {
