@@ -156,6 +156,64 @@ def eye_openness(at):
     return min(ratios)
 
 
+def compliant_crop_exists(frame, at):
+    """Whether the frame holds a compliant 480x640 crop, judged from MediaPipe's points on the
+    whole frame: eyes open, mouth closed, head turned at most 8 degrees, a roll the crop may
+    level (10 degrees), and a scale and position that put the face width at 180-300, the head
+    top at 50-110 and the eye line at 200-300 with the pupils centred, all on the frame. The
+    background is not judged here (see `UNKEYABLE`)."""
+    if eye_openness(at) < MIN_EYE_OPENNESS:
+        return False, "eyes"
+    (ax, ay), (bx, by) = sorted([at(468), at(473)])
+    roll = math.degrees(math.atan2(by - ay, bx - ax))
+    if abs(roll) > 10:
+        return False, "roll"
+    (ux, uy), (lx, ly), (mx, my), (nx, ny) = at(13), at(14), at(78), at(308)
+    if math.hypot(ux - lx, uy - ly) / max(math.hypot(mx - nx, my - ny), 1e-3) > 0.08:
+        return False, "mouth"
+    (c1x, _), (c2x, _), (tip, _) = at(234), at(454), at(1)
+    turn = (tip - (c1x + c2x) / 2) / max(abs(c2x - c1x) / 2, 1e-3)
+    if abs(math.degrees(math.asin(max(-1.0, min(1.0, turn))))) > 8:
+        return False, "turned"
+    face = math.hypot(at(454)[0] - at(234)[0], at(454)[1] - at(234)[1])
+    cx, cy = (ax + bx) / 2, (ay + by) / 2
+    # The head top: the first row above the eyes, across the middle of the face, that differs
+    # from the backdrop seen in the frame's top corners (the frame turned level about the eyes).
+    seen = np.asarray(frame).astype(float)
+    backdrop = np.median(np.concatenate([seen[:20, :20].reshape(-1, 3), seen[:20, -20:].reshape(-1, 3)]), axis=0)
+    turned = frame.rotate(roll, resample=Image.BILINEAR, center=(cx, cy),
+                          fillcolor=tuple(int(v) for v in backdrop))
+    pixels = np.asarray(turned).astype(float)
+    band = pixels[: int(cy), int(cx - face / 3): int(cx + face / 3)]
+    differing = (np.sqrt(((band - backdrop) ** 2).sum(axis=2)) > 45).mean(axis=1)
+    rows = np.nonzero(differing > 0.15)[0]
+    if not len(rows) or rows[0] == 0:
+        return False, "head top"
+    top = rows[0]
+    width, height = frame.size
+    for step in range(0, 121):
+        k = (180 + 120 * step / 120) / face
+        gap = k * (cy - top)
+        for t in range(50, 111):
+            if not 200 <= t + gap <= 300:
+                continue
+            crop_w, crop_h = 480 / k, 640 / k
+            left, crop_top = cx - crop_w / 2, top - t / k
+            corners = [(left, crop_top), (left + crop_w, crop_top), (left, crop_top + crop_h),
+                       (left + crop_w, crop_top + crop_h)]
+            sin, cos = math.sin(math.radians(roll)), math.cos(math.radians(roll))
+            on_frame = all(0 <= cx + cos * (x - cx) - sin * (y - cy) <= width
+                           and 0 <= cy + sin * (x - cx) + cos * (y - cy) <= height for x, y in corners)
+            if on_frame:
+                return True, ""
+    return False, "framing"
+
+
+# Portraits whose own background the composer cannot key out: no crop of them has an even
+# backdrop, so none is counted as having a compliant crop.
+UNKEYABLE = ("test1", "test2")
+
+
 def quality(path):
     return int(subprocess.run(["identify", "-format", "%Q", path], capture_output=True, text=True).stdout.strip() or 0)
 
@@ -166,6 +224,9 @@ def check(folder):
     judged = ok = false_ok = 0
     level_students = level_students_ok = 0
     ok_by_tilt = {}
+    compliant = compliant_ok = 0
+    no_crop = {}
+    false_refusals = {}
     failures = []
     for backdrop in BACKDROPS:
         reports_path = os.path.join(folder, f"{backdrop}.json")
@@ -179,6 +240,21 @@ def check(folder):
             if stem.startswith("test") and abs(tilt) <= 2:
                 level_students += 1
                 level_students_ok += bool(report.get("ok"))
+            frame = load(os.path.join(folder, backdrop, stem + ".png"))
+            seen = mesh.process(np.asarray(frame))
+            if seen.multi_face_landmarks and not stem.startswith(UNKEYABLE):
+                points_in_frame = seen.multi_face_landmarks[0].landmark
+                exists, why_not = compliant_crop_exists(
+                    frame, lambda i: (points_in_frame[i].x * frame.width, points_in_frame[i].y * frame.height))
+                no_crop[why_not] = no_crop.get(why_not, 0) + 1
+                if exists:
+                    compliant += 1
+                    compliant_ok += bool(report.get("ok"))
+                    refused = [c["rule"] for c in report.get("checks", []) if not c["ok"]]
+                    if report.get("error"):
+                        refused = [f"no crop: {report['error'].get('detail', report['error'].get('kind'))}"]
+                    for rule in refused:
+                        false_refusals[rule] = false_refusals.get(rule, 0) + 1
             if not report.get("ok"):
                 continue
             ok += 1
@@ -224,6 +300,11 @@ def check(folder):
     print(f"{judged} frames; {ok} called ok; {false_ok} false ok")
     print(f"level students (test1-4, tilt within 2 degrees): {level_students_ok} of {level_students} ok")
     print("called ok by tilt: " + ", ".join(f"{t:+d}: {n}" for t, n in sorted(ok_by_tilt.items())))
+    print(f"frames with a compliant crop (MediaPipe, backgrounds test1/test2 left out): {compliant}; "
+          f"called ok: {compliant_ok}")
+    print("why the others have none: " + ", ".join(f"{why} {n}" for why, n in sorted(no_crop.items()) if why))
+    print("refusals of those frames, by check: " + ", ".join(
+        f"{rule} {n}" for rule, n in sorted(false_refusals.items(), key=lambda kv: -kv[1])))
     for line in failures:
         print("  false ok:", line)
 
