@@ -12,6 +12,10 @@ use crate::portrait::pipeline::{Hint, PortraitError};
 fn failure(rule: &str, outcome: Outcome) -> (&'static str, &'static str) {
     use Outcome::*;
     match (rule, outcome) {
+        ("eyes_open", Unconfirmed) => (
+            "无法确认双眼睁开：请正视镜头",
+            "cannot confirm that both eyes are open: look at the camera",
+        ),
         (_, Unconfirmed) => (
             "无法确认：请正视镜头、露出五官",
             "cannot confirm: the facial landmarks were not found",
@@ -126,5 +130,25 @@ impl Worded for PortraitError {
             }
             Self::Encode(EncodeError::Failed(_)) | Self::Resample => "图像处理失败".to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An eye openness that could not be measured (the iris model read no lids) is not a pass:
+    /// it fails as unconfirmed and says so about the eyes, not the whole face.
+    #[test]
+    fn unmeasured_eyes_fail_as_unconfirmed_with_their_own_words() {
+        let check = Check::new("eyes_open", f64::NAN, [0.12, f64::INFINITY]);
+        assert!(!check.ok);
+        assert_eq!(check.outcome, Outcome::Unconfirmed);
+        assert_eq!(
+            check_failure(&check, None, Language::Chinese),
+            "无法确认双眼睁开：请正视镜头"
+        );
+        let other = Check::new("mouth_closed", f64::NAN, [0.0, 0.08]);
+        assert!(check_failure(&other, None, Language::Chinese).starts_with("无法确认："));
     }
 }

@@ -156,7 +156,12 @@ pub fn measure(
             pose: Some(Pose {
                 yaw_degrees: marks.yaw_degrees(),
                 pitch_degrees: marks.pitch_degrees(),
-                eye_openness: marks.eye_openness().into_iter().fold(f32::MAX, f32::min),
+                // Only the iris model's lids see an eye close: without them, not measured.
+                eye_openness: if marks.irises_read {
+                    marks.eye_openness().into_iter().fold(f32::MAX, f32::min)
+                } else {
+                    f32::NAN
+                },
                 mouth_openness: marks.mouth_openness(),
                 glare_percent: glare_percent(rgb, marks),
                 eyebrow_visibility: eyebrow_visibility(rgb, marks),

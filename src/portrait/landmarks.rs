@@ -96,6 +96,9 @@ pub struct FaceLandmarks {
     pub points: Vec<[f32; 3]>,
     pub presence: f32,
     pub pupils: [(f32, f32); 2],
+    /// Whether the iris model read both eyes. Without it the pupils are the mesh's eye centres
+    /// and the lids the mesh's, which do not see an eye close: eye openness is then unconfirmed.
+    pub irises_read: bool,
 }
 
 fn load_model(
@@ -170,10 +173,12 @@ impl FaceMesh {
             presence: 1.0 / (1.0 + (-logit).exp()),
             pupils: [(0.0, 0.0); 2],
             points,
+            irises_read: false,
         };
         marks.pupils = marks.eye_centres();
         if let Some(eyes) = self.eyes(frame, &marks) {
             marks.pupils = [eyes[0].pupil, eyes[1].pupil];
+            marks.irises_read = true;
             let contours = eyes.map(|eye| eye.lids);
             // As MediaPipe does: the iris model's lids are finer than the mesh's, and only they
             // see an eye close.

@@ -128,21 +128,35 @@ pub const VARIED_HEIGHTS: [u32; 3] = [760, 950, 1150];
 /// Where the portrait's centre goes: the middle, left and low, right and high.
 pub const VARIED_CENTRES: [(i64, i64); 3] = [(960, 600), (760, 660), (1160, 520)];
 
-/// Every portrait at every height and centre in [`VARIED_HEIGHTS`] and [`VARIED_CENTRES`], on a
-/// 1920×1080 `backdrop`: the set the portrait benchmark times, instead of one frame. Each
-/// portrait is keyed once.
+/// The natural tilts the portraits are turned by, one per centre in [`VARIED_CENTRES`]: level,
+/// and the few degrees people stand with, which the crop levels.
+pub const VARIED_ROLLS: [f32; 3] = [0.0, 5.0, -4.0];
+
+/// Every portrait at every height and centre in [`VARIED_HEIGHTS`] and [`VARIED_CENTRES`] (each
+/// centre with its roll from [`VARIED_ROLLS`]), on a 1920×1080 `backdrop`: the set the portrait
+/// benchmark times, instead of one frame. Each portrait is keyed once a roll.
 pub fn varied_booth_frames(
     portraits: &[(String, RgbImage)],
     backdrop: Backdrop,
 ) -> Vec<VariedFrame> {
     let mut frames = Vec::new();
     for (name, portrait) in portraits {
-        let keyed = key_backdrop(portrait, backdrop);
+        let keyed = VARIED_ROLLS.map(|roll| {
+            let turned = if roll == 0.0 {
+                portrait.clone()
+            } else {
+                roll_portrait(portrait, roll)
+            };
+            key_backdrop(&turned, backdrop)
+        });
         for height in VARIED_HEIGHTS {
-            for (cx, cy) in VARIED_CENTRES {
+            for ((cx, cy), (keyed, roll)) in VARIED_CENTRES
+                .into_iter()
+                .zip(keyed.iter().zip(VARIED_ROLLS))
+            {
                 frames.push(VariedFrame {
-                    name: format!("{name}@h{height}+{cx}+{cy}"),
-                    frame: place_on_backdrop(&keyed, backdrop, height, (cx, cy), (1920, 1080)),
+                    name: format!("{name}@h{height}+{cx}+{cy}r{roll}"),
+                    frame: place_on_backdrop(keyed, backdrop, height, (cx, cy), (1920, 1080)),
                 });
             }
         }
