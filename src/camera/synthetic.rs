@@ -31,10 +31,16 @@ pub struct PhoneScene {
     pub busy_background: bool,
     /// Light modules on a dark screen.
     pub dark_mode: bool,
+    /// A dark-mode page (black screen) showing the code as printed, dark on light, in a light
+    /// box as wide as its quiet zone: how the capture-code page looks on a phone in dark mode.
+    pub code_box_on_dark_page: bool,
     /// Strength of a specular highlight on the screen, 0 to 1.
     pub glare: f32,
     /// Amplitude of the screen-pixel interference pattern, 0 to 1.
     pub moire: f32,
+    /// A fine diagonal stripe over the whole screen: the camera's pixel grid beating against
+    /// the screen's.
+    pub screen_moire: Option<ScreenMoire>,
     /// Re-encode the frame as JPEG at this quality, as webcams do.
     pub jpeg_quality: Option<u8>,
     /// Where the phone's centre sits, as fractions of the frame.
@@ -55,13 +61,27 @@ impl PhoneScene {
             motion_blur_px: 0.0,
             busy_background: false,
             dark_mode: false,
+            code_box_on_dark_page: false,
             glare: 0.0,
             moire: 0.0,
+            screen_moire: None,
             jpeg_quality: None,
             center: (0.5, 0.5),
             seed: 1,
         }
     }
+}
+
+/// The beat between a webcam's pixel grid and a phone screen's: a fine periodic stripe at an
+/// angle, over the screen only, in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScreenMoire {
+    /// How far the stripe darkens and lightens the screen, 0 to 1.
+    pub strength: f32,
+    /// The stripe's period, in frame pixels (2–6 on a 1080p webcam).
+    pub period_px: f32,
+    /// The stripe's direction, in degrees.
+    pub angle_degrees: f32,
 }
 
 /// A demo payload: clearly labelled, and as long and random-looking as an encrypted code.
@@ -92,6 +112,7 @@ pub fn phone_screen_set(count: usize, seed: u64) -> Vec<PhoneScene> {
                 0.0
             },
             dark_mode: rng.f32() < 0.25,
+            code_box_on_dark_page: false,
             glare: if rng.f32() < 0.3 {
                 0.3 + rng.f32() * 0.5
             } else {
@@ -102,6 +123,7 @@ pub fn phone_screen_set(count: usize, seed: u64) -> Vec<PhoneScene> {
             } else {
                 0.0
             },
+            screen_moire: None,
             jpeg_quality: (rng.f32() < 0.6).then(|| rng.u8(60..95)),
             center: (0.3 + rng.f32() * 0.4, 0.35 + rng.f32() * 0.3),
             seed: seed.wrapping_mul(1000).wrapping_add(index as u64),
@@ -119,16 +141,31 @@ pub enum Difficulty {
     /// Held far back: modules of 1.5–2 px, a phone down to 8% of the frame's width, leans to
     /// 40°, defocus and motion blur, glare, moiré, JPEG down to quality 50.
     Far,
+    /// Dense codes (150 characters and more, modules of 1.8–2.6 px) on a small upright phone
+    /// against a coloured background, with a fine diagonal moiré (period 1.8–4 px) over the
+    /// whole screen at one of three strengths.
+    Moire,
+    /// A dark-mode page (black bezel and page, the code in its light quiet zone) leaning
+    /// strongly, 45–65°, in a busy scene, modules of 2.2–3.5 px.
+    DarkLean,
 }
 
 impl Difficulty {
-    pub const ALL: [Difficulty; 3] = [Difficulty::Near, Difficulty::Middle, Difficulty::Far];
+    pub const ALL: [Difficulty; 5] = [
+        Difficulty::Near,
+        Difficulty::Middle,
+        Difficulty::Far,
+        Difficulty::Moire,
+        Difficulty::DarkLean,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Difficulty::Near => "near",
             Difficulty::Middle => "middle",
             Difficulty::Far => "far",
+            Difficulty::Moire => "moire",
+            Difficulty::DarkLean => "dark-lean",
         }
     }
 }
@@ -140,7 +177,18 @@ pub fn phone_band_set(band: Difficulty, count: usize, seed: u64) -> Vec<PhoneSce
     let range = |rng: &mut fastrand::Rng, low: f32, high: f32| low + rng.f32() * (high - low);
     (0..count)
         .map(|index| {
-            let payload = demo_payload(&mut rng);
+            let payload = match band {
+                // A dense code (version 8 and up): 150 characters or more, as a longer
+                // encrypted code makes.
+                Difficulty::Moire => {
+                    let mut payload = demo_payload(&mut rng);
+                    while payload.len() < 150 {
+                        payload.push_str(&demo_payload(&mut rng)[DEMO_PREFIX.len()..]);
+                    }
+                    payload
+                }
+                _ => demo_payload(&mut rng),
+            };
             let modules = qrcode::QrCode::new(payload.as_bytes())
                 .map(|code| code.width() as f32)
                 .unwrap_or(41.0);
@@ -148,13 +196,25 @@ pub fn phone_band_set(band: Difficulty, count: usize, seed: u64) -> Vec<PhoneSce
                 Difficulty::Near => (range(&mut rng, 3.0, 6.0), 20.0, 1.0, 0.0, 0.2, (70, 95)),
                 Difficulty::Middle => (range(&mut rng, 2.0, 3.0), 30.0, 1.2, 4.0, 0.5, (60, 90)),
                 Difficulty::Far => (range(&mut rng, 1.5, 2.0), 40.0, 1.0, 3.0, 0.5, (50, 80)),
+                Difficulty::Moire => (range(&mut rng, 1.8, 2.6), 12.0, 0.8, 0.0, 0.0, (60, 90)),
+                Difficulty::DarkLean => (range(&mut rng, 2.2, 3.5), 65.0, 1.0, 3.0, 1.0, (55, 85)),
             };
+            let (tilt_max, lean_min) = match band {
+                Difficulty::Moire => (16.0, 0.0),
+                Difficulty::DarkLean => (60.0, 45.0),
+                _ => (60.0, 0.0),
+            };
+            let screen_moire = (band == Difficulty::Moire).then(|| ScreenMoire {
+                strength: [0.12, 0.24, 0.36][index % 3],
+                period_px: range(&mut rng, 1.8, 4.0),
+                angle_degrees: range(&mut rng, 20.0, 70.0) * if rng.bool() { 1.0 } else { -1.0 },
+            });
             let blur_kind = rng.u8(0..3);
             PhoneScene {
                 code_side_px: module_px * (modules + 8.0),
-                tilt_degrees: (rng.f32() - 0.5) * 60.0,
+                tilt_degrees: (rng.f32() - 0.5) * tilt_max,
                 perspective: 0.0,
-                lean_degrees: rng.f32() * lean_max,
+                lean_degrees: lean_min + rng.f32() * (lean_max - lean_min),
                 blur_sigma: if blur_kind == 1 {
                     range(&mut rng, 0.4, blur_max)
                 } else {
@@ -166,17 +226,19 @@ pub fn phone_band_set(band: Difficulty, count: usize, seed: u64) -> Vec<PhoneSce
                     0.0
                 },
                 busy_background: rng.f32() < busy,
-                dark_mode: rng.f32() < 0.25,
+                dark_mode: band != Difficulty::DarkLean && rng.f32() < 0.25,
+                code_box_on_dark_page: band == Difficulty::DarkLean,
                 glare: if rng.f32() < 0.25 {
                     range(&mut rng, 0.2, 0.6)
                 } else {
                     0.0
                 },
-                moire: if rng.f32() < 0.25 {
+                moire: if screen_moire.is_none() && rng.f32() < 0.25 {
                     range(&mut rng, 0.05, 0.15)
                 } else {
                     0.0
                 },
+                screen_moire,
                 jpeg_quality: Some(rng.u8(quality.0..=quality.1)),
                 center: (range(&mut rng, 0.15, 0.85), range(&mut rng, 0.25, 0.75)),
                 seed: seed
@@ -335,6 +397,9 @@ pub fn render_phone_frame(scene: &PhoneScene, width: u32, height: u32) -> RgbIma
         );
     }
     blend(&mut frame, &layer);
+    if let Some(stripe) = scene.screen_moire {
+        add_screen_moire(&mut frame, &layer, stripe);
+    }
     if scene.moire > 0.0 {
         add_moire(&mut frame, scene.moire, &mut rng);
     }
@@ -384,7 +449,13 @@ fn phone_image(scene: &PhoneScene) -> PhoneImage {
     let bezel = 6 * PX;
     let (width, height) = (screen_w + 2 * bezel, screen_h + 2 * bezel);
     let body = Rgba([28, 28, 32, 255]);
-    let (screen, dark, light) = if scene.dark_mode {
+    let (screen, dark, light) = if scene.code_box_on_dark_page {
+        (
+            Rgba([12, 12, 14, 255]),
+            Rgba([20, 20, 20, 255]),
+            Rgba([250, 250, 250, 255]),
+        )
+    } else if scene.dark_mode {
         (
             Rgba([18, 18, 20, 255]),
             Rgba([225, 225, 225, 255]),
@@ -516,6 +587,22 @@ fn add_moire(frame: &mut RgbImage, amplitude: f32, rng: &mut fastrand::Rng) {
     }
 }
 
+/// The stripe of `moire` over the phone (where `layer` is opaque), in frame pixels: the beat
+/// comes from the camera's grid, so it does not turn or lean with the phone.
+fn add_screen_moire(frame: &mut RgbImage, layer: &RgbaImage, moire: ScreenMoire) {
+    let (sin, cos) = moire.angle_degrees.to_radians().sin_cos();
+    let step = std::f32::consts::TAU / moire.period_px.max(1.0);
+    for ((x, y, pixel), over) in frame.enumerate_pixels_mut().zip(layer.pixels()) {
+        if over.0[3] == 0 {
+            continue;
+        }
+        let wave = 1.0 + moire.strength * ((x as f32 * cos + y as f32 * sin) * step).sin();
+        for c in pixel.0.iter_mut() {
+            *c = (*c as f32 * wave).clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
 fn add_glare(frame: &mut RgbImage, spot: (f32, f32), radius: f32, strength: f32) {
     let (x0, y0) = (
         (spot.0 - radius).max(0.0) as u32,
@@ -581,6 +668,51 @@ mod tests {
         // phone_image: the screen is the code plus 12 modules, the bezel 6 modules a side.
         let phone = scene.code_side_px + 24.0 * module;
         (module, phone / 1920.0)
+    }
+
+    /// The moiré band: dense codes on a small, nearly upright phone, each with a screen stripe
+    /// at one of three strengths; the dark-lean band: the code in its light box on a black page,
+    /// leaning 45–65°, in a busy scene. The stripe shows on the phone and not beside it.
+    #[test]
+    fn the_moire_and_dark_lean_bands_hold_what_they_name() {
+        let moire = phone_band_set(Difficulty::Moire, 30, 42);
+        let mut strengths: Vec<u32> = Vec::new();
+        for scene in &moire {
+            let stripe = scene.screen_moire.expect("a screen stripe");
+            strengths.push((stripe.strength * 100.0).round() as u32);
+            assert!((1.8..=4.0).contains(&stripe.period_px) && scene.tilt_degrees.abs() <= 8.0);
+            let modules = qrcode::QrCode::new(scene.payload.as_deref().unwrap().as_bytes())
+                .unwrap()
+                .width();
+            assert!(modules >= 49, "a dense code: {modules} modules");
+            let (_, share) = module_and_phone_share(scene);
+            assert!(share < 0.2, "a small phone: {share}");
+        }
+        strengths.sort_unstable();
+        strengths.dedup();
+        assert_eq!(strengths, [12, 24, 36]);
+
+        let dark = phone_band_set(Difficulty::DarkLean, 30, 42);
+        assert!(dark.iter().all(|s| s.code_box_on_dark_page
+            && !s.dark_mode
+            && (45.0..=65.0).contains(&s.lean_degrees)
+            && s.busy_background));
+
+        // Rendered: the stripe changes the screen's pixels only.
+        let mut scene = moire[2].clone();
+        scene.jpeg_quality = None;
+        let striped = render_phone_frame(&scene, 1920, 1080);
+        scene.screen_moire = None;
+        let plain = render_phone_frame(&scene, 1920, 1080);
+        let (cx, cy) = (
+            (scene.center.0 * 1920.0) as u32,
+            (scene.center.1 * 1080.0) as u32,
+        );
+        let differs = |x0: u32, y0: u32| {
+            (0..40).any(|d| striped.get_pixel(x0 + d, y0) != plain.get_pixel(x0 + d, y0))
+        };
+        assert!(differs(cx - 20, cy));
+        assert!(!differs(10, 10), "the desk is left alone");
     }
 
     #[test]
