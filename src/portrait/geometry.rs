@@ -18,7 +18,7 @@ use super::detect::FaceBox;
 use super::eyebrows::eyebrow_visibility;
 use super::glare::glare_percent;
 use super::landmarks::FaceLandmarks;
-use super::level::{FrameArea, Level, Overrun, levelled_pixel};
+use super::level::{FrameArea, Level, Overrun};
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, HEIGHT, WIDTH};
 
 /// What was measured on the source image, in its pixels, levelled by `level` (positions are in
@@ -258,12 +258,13 @@ fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox, level: &Level) -> O
         return None;
     }
     let span = (x1 - x0) as f32;
+    let area = FrameArea::new(rgb.width(), rgb.height(), *level);
     let mut first_backdrop_row_seen = false;
     for y in 0..bottom {
         let (mut seen, mut differing) = (0u32, 0u32);
         for x in x0..x1 {
             let pixel = if level.is_turned() {
-                levelled_pixel(rgb, level, x as f64 + 0.5, y as f64 + 0.5)
+                area.pixel(rgb, x as f64 + 0.5, y as f64 + 0.5)
             } else {
                 Some(rgb.get_pixel(x, y).0)
             };

@@ -158,6 +158,16 @@ impl FrameArea {
         (lo <= hi).then_some((lo, hi))
     }
 
+    /// The pixel of `frame` (the frame this area was made for) at levelled position `(x, y)`,
+    /// nearest neighbour, or `None` off the frame.
+    pub fn pixel(&self, frame: &RgbImage, x: f64, y: f64) -> Option<[u8; 3]> {
+        let (fx, fy) = self.frame_point(x, y);
+        if fx < 0.0 || fy < 0.0 || fx >= frame.width() as f64 || fy >= frame.height() as f64 {
+            return None;
+        }
+        Some(frame.get_pixel(fx as u32, fy as u32).0)
+    }
+
     /// Whether the crop lies wholly on the frame.
     pub fn holds(&self, left: f64, top: f64, width: f64, height: f64) -> bool {
         self.left_span(top, width, height)
@@ -182,16 +192,6 @@ impl FrameArea {
             None
         }
     }
-}
-
-/// The pixel of `frame` at levelled position `(x, y)` (a pixel's centre), nearest neighbour,
-/// or `None` off the frame.
-pub fn levelled_pixel(frame: &RgbImage, level: &Level, x: f64, y: f64) -> Option<[u8; 3]> {
-    let (fx, fy) = level.to_frame(x, y);
-    if fx < 0.0 || fy < 0.0 || fx >= frame.width() as f64 || fy >= frame.height() as f64 {
-        return None;
-    }
-    Some(frame.get_pixel(fx as u32, fy as u32).0)
 }
 
 /// The levelled region with top-left corner `(left, top)` (levelled coordinates, whole
