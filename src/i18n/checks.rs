@@ -28,8 +28,8 @@ fn failure(rule: &str, outcome: Outcome) -> (&'static str, &'static str) {
         ("face_width", _) => ("脸太大：请后退一些", "face too large: step back"),
         ("centred", _) => ("人脸不居中", "face off-centre"),
         ("spec_margin", _) => (
-            "位置贴近规格边缘（差 8 像素以内）：请微调",
-            "a measure is within 8 px of its limit: adjust",
+            "头顶、眼睛或脸宽贴近规格边缘：请微调位置",
+            "head top, eye line or face width too near its limit: adjust",
         ),
         ("head_tilted", _) => ("请摆正头部", "head tilted: straighten up"),
         ("head_turned", _) => ("请正对镜头", "head turned: face the camera"),

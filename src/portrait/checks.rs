@@ -6,7 +6,7 @@
 use image::{GrayImage, RgbImage};
 use serde::Serialize;
 
-use super::geometry::{CENTRE_TOLERANCE, Crop, FaceMeasures, Pose};
+use super::geometry::{CENTRE_TOLERANCE, Crop, FaceMeasures, Pose, spec_margin_left};
 use crate::domain::photo_spec::{EYE_LINE, FACE_WIDTH, HEAD_TOP, PixelRange};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,9 +79,6 @@ pub const MAX_GLARE_PERCENT: f64 = 1.5;
 /// noise, so that only a brow hardly darker than the skin above it fails. astronaut.png's faint
 /// brows under a low fringe read −0.2 to 0.02 and fail too: a retake the operator may overrule.
 pub const MIN_EYEBROW_VISIBILITY: f64 = 0.02;
-/// How far inside its range (output pixels) the crop keeps the eye line, the head top and the
-/// face width, so that a checker measuring a few pixels differently still agrees.
-pub const SPEC_MARGIN: f64 = 8.0;
 /// Variance of the Laplacian over the face below which the shot is too soft.
 pub const MIN_SHARPNESS: f64 = 20.0;
 
@@ -114,14 +111,7 @@ pub fn placement_checks(measures: &FaceMeasures, crop: &Crop) -> Vec<Check> {
     let eye_line = crop.out_y(measures.eye_line_y);
     let face_width = measures.face_width * crop.scale as f32;
     let centre_offset = crop.out_x(measures.face_center_x) - 240.0;
-    let margin = [
-        (head_top, HEAD_TOP),
-        (eye_line, EYE_LINE),
-        (face_width, FACE_WIDTH),
-    ]
-    .into_iter()
-    .map(|(value, range)| (value - range.min).min(range.max - value))
-    .fold(f32::MAX, f32::min);
+    let margin_left = spec_margin_left(head_top as f64, eye_line as f64, face_width as f64);
     vec![
         Check::spec("head_top", head_top, HEAD_TOP),
         Check::spec("eye_line", eye_line, EYE_LINE),
@@ -131,7 +121,7 @@ pub fn placement_checks(measures: &FaceMeasures, crop: &Crop) -> Vec<Check> {
             centre_offset as f64,
             [-CENTRE_TOLERANCE, CENTRE_TOLERANCE],
         ),
-        Check::new("spec_margin", margin as f64, [SPEC_MARGIN, f64::INFINITY]),
+        Check::new("spec_margin", margin_left, [0.0, f64::INFINITY]),
     ]
 }
 
@@ -391,10 +381,11 @@ mod tests {
 
     #[test]
     fn a_crop_at_the_edge_of_a_range_fails_the_margin() {
-        // At scale 1 the eyes land at 296: inside 200–300, but only 4 px from its edge.
+        // At scale 1 the eyes land at 299: inside 200–300, but 1 px from its edge, 2 px short of
+        // the eye line's margin.
         let crop = Crop {
             left: 720.0,
-            top: 204.0,
+            top: 201.0,
             width: 480.0,
             height: 640.0,
             scale: 1.0,
@@ -405,6 +396,6 @@ mod tests {
         let rule = |name: &str| checks.iter().find(|c| c.rule == name).unwrap();
         assert!(rule("eye_line").ok);
         assert!(!rule("spec_margin").ok);
-        assert!((rule("spec_margin").value - 4.0).abs() < 1e-6);
+        assert!((rule("spec_margin").value + 2.0).abs() < 1e-6);
     }
 }

@@ -113,6 +113,45 @@ pub const MAX_UPSCALE: f64 = 1.6;
 /// How far from centre (output pixels) the face may sit when the frame edge forces it.
 pub const CENTRE_TOLERANCE: f64 = 20.0;
 
+/// How far inside its range (output pixels) the crop keeps each measure, from the range's
+/// minimum and from its maximum, so that a checker measuring a few pixels differently still
+/// agrees. Each is the largest disagreement on that side between these measures and MediaPipe's
+/// on the same 480×640 outputs (108 crops of the keyable shared portraits on three backdrops),
+/// plus up to a pixel: head top ±2.0 px; eye line 2.1 px lower by MediaPipe; face width 6.5 px
+/// narrower and 8.0 px wider by MediaPipe (the cheek landmarks sit on the soft contour). One
+/// margin of 8 px for all three refused tall-haired students whose head top, eye line and face
+/// width can only all fit with a few pixels to spare.
+pub const SPEC_MARGINS: PlacementMargins = PlacementMargins {
+    head_top: [3.0, 3.0],
+    eye_line: [3.0, 3.0],
+    face_width: [7.0, 9.0],
+};
+
+/// The margins each placement measure keeps inside its range, in output pixels: above the
+/// range's minimum, and below its maximum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacementMargins {
+    pub head_top: [f64; 2],
+    pub eye_line: [f64; 2],
+    pub face_width: [f64; 2],
+}
+
+/// How far the closest measure is beyond its own margin, in output pixels: negative when one of
+/// them is nearer its range's edge than its margin allows. The planner maximises it and the
+/// `spec_margin` check requires it to be at least 0.
+pub fn spec_margin_left(head_top: f64, eye_line: f64, face_width: f64) -> f64 {
+    let inside = |value: f64, range: crate::domain::photo_spec::PixelRange, margins: [f64; 2]| {
+        (value - range.min as f64 - margins[0]).min(range.max as f64 - value - margins[1])
+    };
+    [
+        inside(head_top, HEAD_TOP, SPEC_MARGINS.head_top),
+        inside(eye_line, EYE_LINE, SPEC_MARGINS.eye_line),
+        inside(face_width, FACE_WIDTH, SPEC_MARGINS.face_width),
+    ]
+    .into_iter()
+    .fold(f64::MAX, f64::min)
+}
+
 /// Measures the face in `face` (a detector's box), from its landmarks when the mesh found them.
 /// With `level_the_pupils`, a roll up to [`MAX_LEVEL_DEGREES`](super::level::MAX_LEVEL_DEGREES)
 /// is taken out by turning about the pupils' midpoint (which the turn leaves in place, so the
@@ -288,9 +327,10 @@ fn head_top_against_backdrop(rgb: &RgbImage, face: &FaceBox, level: &Level) -> O
 }
 
 /// The crop that keeps every measure as far inside its range as possible: it searches the scale
-/// and the head-top position for the largest worst-case margin (face width, head top, eye line),
-/// so that a checker measuring a few pixels differently still agrees. Aiming each measure at its
-/// own middle is not always possible: a tall bun and a small face pull in opposite ways.
+/// and the head-top position for the largest worst-case margin (face width, head top, eye line,
+/// each beyond its own `SPEC_MARGINS`), so that a checker measuring a few pixels differently
+/// still agrees. Aiming each measure at its own middle is not always possible: a tall bun and a
+/// small face pull in opposite ways.
 pub fn plan_crop(
     measures: &FaceMeasures,
     source_width: u32,
@@ -309,59 +349,100 @@ pub fn plan_crop(
 
     let area = FrameArea::new(source_width, source_height, measures.level);
     let k_fit = (out_w / w).max(out_h / h);
+    // Where a face width and a head-top row put the crop, and how well it keeps the margins.
+    let place = |face_out: f64, top_out: f64| -> Placement {
+        let k = face_out / face;
+        if k < k_fit || k > MAX_UPSCALE {
+            return Placement::OffScale;
+        }
+        let eye_out = top_out + k * eye_to_top;
+        if eye_out < eye_lo || eye_out > eye_hi {
+            return Placement::OffScale;
+        }
+        let crop_top = top - top_out / k;
+        let (crop_w, crop_h) = (out_w / k, out_h / k);
+        // Horizontal: centred, or nearly so when the frame edge forces it.
+        let wanted_left = measures.face_center_x as f64 - crop_w / 2.0;
+        let Some((lowest, highest)) = area.left_span(crop_top, crop_w, crop_h) else {
+            return Placement::Overruns(area.overrun(wanted_left, crop_top, crop_w, crop_h));
+        };
+        let crop_left = wanted_left.clamp(lowest, highest);
+        if ((crop_left - wanted_left) * k).abs() > CENTRE_TOLERANCE {
+            return Placement::OffCentre(if crop_left > wanted_left {
+                Framing::MoveRight
+            } else {
+                Framing::MoveLeft
+            });
+        }
+        let middles = [
+            (face_out - face_lo).min(face_hi - face_out),
+            (top_out - top_lo).min(top_hi - top_out),
+            (eye_out - eye_lo).min(eye_hi - eye_out),
+        ];
+        // The worst margin beyond its own allowance decides; the others break ties, pulling
+        // toward the middles.
+        let margin =
+            spec_margin_left(top_out, eye_out, face_out) + 0.01 * middles.iter().sum::<f64>();
+        Placement::Fits {
+            margin,
+            k,
+            top_out,
+            crop_left,
+        }
+    };
     // (margin, scale, head-top output row, left)
     let mut best: Option<(f64, f64, f64, f64)> = None;
+    let keep_if_better = |best: &mut Option<(f64, f64, f64, f64)>, placement: Placement| {
+        if let Placement::Fits {
+            margin,
+            k,
+            top_out,
+            crop_left,
+        } = placement
+            && best.is_none_or(|(m, _, _, _)| margin > m)
+        {
+            *best = Some((margin, k, top_out, crop_left));
+        }
+    };
     let mut any_in_spec_scale = false;
     let mut frame_blocked_above = false;
     let mut frame_blocked_below = false;
     // The way the student should move when a crop fits above and below but not beside.
     let mut blocked_beside: Option<Framing> = None;
-    for step in 0..=120 {
-        let face_out = face_lo + (face_hi - face_lo) * step as f64 / 120.0;
-        let k = face_out / face;
-        if k < k_fit || k > MAX_UPSCALE {
-            continue;
-        }
-        let face_margin = (face_out - face_lo).min(face_hi - face_out);
-        let gap = k * eye_to_top;
-        for t in 0..=((top_hi - top_lo) as i32 * 2) {
-            let top_out = top_lo + t as f64 / 2.0;
-            let eye_out = top_out + gap;
-            if eye_out < eye_lo || eye_out > eye_hi {
-                continue;
+    const FACE_STEP: f64 = 1.0;
+    const TOP_STEP: f64 = 0.5;
+    let face_steps = ((face_hi - face_lo) / FACE_STEP) as i32;
+    let top_steps = ((top_hi - top_lo) / TOP_STEP) as i32;
+    for step in 0..=face_steps {
+        let face_out = face_lo + FACE_STEP * step as f64;
+        for t in 0..=top_steps {
+            let placement = place(face_out, top_lo + TOP_STEP * t as f64);
+            match placement {
+                Placement::OffScale => continue,
+                Placement::Overruns(Some(Overrun::Above)) => frame_blocked_above = true,
+                Placement::Overruns(Some(Overrun::Below)) => frame_blocked_below = true,
+                Placement::OffCentre(way) => {
+                    blocked_beside.get_or_insert(way);
+                }
+                _ => {}
             }
             any_in_spec_scale = true;
-            let crop_top = top - top_out / k;
-            let (crop_w, crop_h) = (out_w / k, out_h / k);
-            // Horizontal: centred, or nearly so when the frame edge forces it.
-            let wanted_left = measures.face_center_x as f64 - crop_w / 2.0;
-            let Some((lowest, highest)) = area.left_span(crop_top, crop_w, crop_h) else {
-                match area.overrun(wanted_left, crop_top, crop_w, crop_h) {
-                    Some(Overrun::Above) => frame_blocked_above = true,
-                    Some(Overrun::Below) => frame_blocked_below = true,
-                    _ => {}
-                }
-                continue;
-            };
-            let crop_left = wanted_left.clamp(lowest, highest);
-            if ((crop_left - wanted_left) * k).abs() > CENTRE_TOLERANCE {
-                blocked_beside.get_or_insert(if crop_left > wanted_left {
-                    Framing::MoveRight
-                } else {
-                    Framing::MoveLeft
-                });
-                continue;
-            }
-            let margins = [
-                face_margin,
-                (top_out - top_lo).min(top_hi - top_out),
-                (eye_out - eye_lo).min(eye_hi - eye_out),
-            ];
-            // The worst margin decides; the others break ties, pulling toward the middles.
-            let worst = margins.into_iter().fold(f64::MAX, f64::min);
-            let margin = worst + 0.01 * margins.iter().sum::<f64>();
-            if best.is_none_or(|(m, _, _, _)| margin > m) {
-                best = Some((margin, k, top_out, crop_left));
+            keep_if_better(&mut best, placement);
+        }
+    }
+    // Around the best of that grid, a finer one: tall hair and a small face can leave a margin
+    // of a fraction of a pixel that the coarse steps step over.
+    if let Some((_, k, top_out, _)) = best {
+        let face_out = k * face;
+        for i in -10..=10 {
+            for j in -10..=10 {
+                keep_if_better(
+                    &mut best,
+                    place(
+                        face_out + FACE_STEP * i as f64 / 10.0,
+                        top_out + TOP_STEP * j as f64 / 10.0,
+                    ),
+                );
             }
         }
     }
@@ -392,6 +473,22 @@ pub fn plan_crop(
         scale: k,
         level: measures.level,
     })
+}
+
+/// What one candidate scale and head-top row give, in `plan_crop`'s search.
+enum Placement {
+    /// The scale is outside what the frame allows, or the eye line falls out of its range.
+    OffScale,
+    /// The crop runs off the frame, above or below when one of them is the reason.
+    Overruns(Option<Overrun>),
+    /// The frame's side edge would push the face off centre: the way the student should move.
+    OffCentre(Framing),
+    Fits {
+        margin: f64,
+        k: f64,
+        top_out: f64,
+        crop_left: f64,
+    },
 }
 
 /// The operator's nudges on top of the automatic crop: `right`/`down` in steps of 2% of the
@@ -581,6 +678,28 @@ mod tests {
         .into_iter()
         .fold(f32::MAX, f32::min);
         assert!(margin >= 10.0, "eye {eye}, top {top}, face {face}");
+    }
+
+    #[test]
+    fn tall_hair_over_a_small_face_fits_within_each_measures_own_margin() {
+        // Eyes 1.29 face widths below the top of the hair: the head top, the eye line and the
+        // face width can all be kept inside their ranges only a few pixels from the edges, closer
+        // than one 8 px margin for all three would allow.
+        let m = measures(200.0, 658.0, 400.0, 960.0);
+        let crop = plan_crop(&m, 1920, 1080).unwrap();
+        in_spec(&m, &crop);
+        let (top, eye) = (crop.out_y(m.head_top_y), crop.out_y(m.eye_line_y));
+        let face = m.face_width * crop.scale as f32;
+        let left = spec_margin_left(top as f64, eye as f64, face as f64);
+        assert!(left >= 0.0, "top {top}, eye {eye}, face {face}: {left}");
+        assert!(top - 50.0 < 8.0 || 300.0 - eye < 8.0 || face - 180.0 < 8.0);
+        // Four pixels more of hair and no crop keeps every margin: the check then refuses it.
+        let taller = measures(200.0, 658.0, 396.0, 960.0);
+        let crop = plan_crop(&taller, 1920, 1080).unwrap();
+        let face = taller.face_width as f64 * crop.scale;
+        let top = crop.out_y(taller.head_top_y) as f64;
+        let eye = crop.out_y(taller.eye_line_y) as f64;
+        assert!(spec_margin_left(top, eye, face) < 0.0);
     }
 
     #[test]
