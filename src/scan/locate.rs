@@ -165,18 +165,24 @@ fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Patch> {
             patches.push(component);
         }
     }
-    if merged {
-        // A small code on a busy background or a phone's bright bezel joins their weaker
-        // activity through diagonal neighbours, and the whole is too ragged or too large to be
-        // a code. Its strong core, a code's modules at full contrast, is looked for apart.
-        let accepted = patches.clone();
-        for core in grid.components(&active, STRONG_BLOCK_ACTIVITY) {
-            let already = accepted.iter().any(|patch| {
-                patch.spans().0 <= MAX_PLAIN_SPAN_BLOCKS && patch.contains_centre_of(&core)
-            });
-            if core.is_code_shaped() && !already {
-                patches.push(core);
+    // A small code on a busy background or a phone's bright bezel joins their weaker activity
+    // through diagonal neighbours, and the whole is too ragged or too large to be a code. A
+    // small dense code on a screen whose moiré is active too shows as a code-shaped patch the
+    // size of the screen, whose crop scales the code down instead of up. In both, the strong
+    // core, a code's modules at full contrast, is looked for apart.
+    let accepted = patches.clone();
+    for core in grid.components(&active, STRONG_BLOCK_ACTIVITY) {
+        let around = accepted.iter().find(|patch| {
+            patch.spans().0 <= MAX_PLAIN_SPAN_BLOCKS && patch.contains_centre_of(&core)
+        });
+        let wanted = match around {
+            None => merged && (core.is_code_shaped() || core.is_strong_core_shaped()),
+            Some(patch) => {
+                core.is_strong_core_shaped() && patch.area() >= CORE_WITHIN_PATCH_AREA * core.area()
             }
+        };
+        if wanted {
+            patches.push(core);
         }
     }
     patches.sort_by_key(|patch| std::cmp::Reverse(patch.score / patch.count));
@@ -194,6 +200,12 @@ fn patches_at_scale(gray: &GrayImage, limit: usize) -> Vec<Patch> {
 /// A code-like component wider or taller than this many blocks (a far code is 6–8) is also
 /// searched for a stronger core: it may be a small code merged with its surroundings.
 const MAX_PLAIN_SPAN_BLOCKS: u32 = 20;
+
+/// How many times larger than its strong core a code-shaped patch must be for the core to be
+/// tried apart: a code's own patch is its strong core and a ring of softer blocks at its edge,
+/// while a screen made active by moiré is several times the code's (3 times in frame 49 of the
+/// moiré band).
+const CORE_WITHIN_PATCH_AREA: u32 = 2;
 
 /// The activity a block of a code's modules at full contrast reaches (60–120 sharp) and a busy
 /// background, a bezel's edge or moiré rarely does (12–32).
@@ -281,6 +293,21 @@ impl Component {
         let (long, short) = self.spans();
         let fill = self.count as f32 / (long * short) as f32;
         self.count >= 4 && long <= 3 * short && fill >= 0.35
+    }
+
+    /// A code's strong blocks inside a larger code-like patch: squarish, and of a code's size,
+    /// but sparser than a whole code's blocks where a glare spot or a moiré's dark fringes
+    /// weaken its middle.
+    fn is_strong_core_shaped(&self) -> bool {
+        let (long, short) = self.spans();
+        let fill = self.count as f32 / (long * short) as f32;
+        short >= 3 && long * 2 <= short * 3 && fill >= 0.2
+    }
+
+    /// Its bounding box's area, in blocks.
+    fn area(&self) -> u32 {
+        let (long, short) = self.spans();
+        long * short
     }
 
     fn contains_centre_of(&self, inner: &Component) -> bool {
@@ -380,6 +407,42 @@ mod tests {
             && x < (region.x + region.width) as f32
             && (region.y as f32) < y
             && y < (region.y + region.height) as f32
+    }
+
+    #[test]
+    fn a_small_code_on_a_screen_full_of_moire_gets_a_patch_of_its_own() {
+        use crate::camera::synthetic::{Difficulty, phone_band_set};
+        // A dense code a tenth of the frame's height on a white page whose moiré is active
+        // enough to make the whole screen one code-like patch.
+        for index in [34, 49] {
+            let scene = phone_band_set(Difficulty::Moire, 60, 42).remove(index);
+            assert!(
+                scene.screen_moire.is_some(),
+                "the scene this test is about changed"
+            );
+            let frame = render_phone_frame(&scene, 1920, 1080);
+            let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+            let centre = (scene.center.0 * 1920.0, scene.center.1 * 1080.0);
+            let patches = code_patches(&gray, 4);
+            let screen = patches
+                .iter()
+                .filter(|patch| holds(&patch.region, centre))
+                .map(|patch| patch.region.width.max(patch.region.height))
+                .max()
+                .unwrap();
+            let code = patches
+                .iter()
+                .find(|patch| holds(&patch.region, centre))
+                .unwrap();
+            let side = code.region.width.max(code.region.height) as f32;
+            // The likeliest patch at the code is smaller than the screen, and no longer than the
+            // 300 px its plain crop is scaled to: the code is scaled up, not down.
+            assert!(
+                side <= 300.0 && (side as u32) < screen,
+                "frame {index}: patch {side} px, code {} px, screen {screen} px",
+                scene.code_side_px
+            );
+        }
     }
 
     #[test]
