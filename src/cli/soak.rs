@@ -156,12 +156,7 @@ const SHOTS_PER_STUDENT: u64 = 5;
 fn shoot(pipeline: &mut PortraitPipeline, seed: u64) -> Result<Shot> {
     let mut last_failure = None;
     for retake in 0..SHOTS_PER_STUDENT {
-        let seed = seed.wrapping_add(retake.wrapping_mul(7_919));
-        let scene = StudentScene {
-            backdrop: PortraitSettings::default().backdrop.rgb(),
-            offset: ((seed % 7) as f32 - 3.0) * 0.01,
-            seed,
-        };
+        let scene = drawn_student(seed.wrapping_add(retake.wrapping_mul(7_919)));
         let frame = render_student_frame(&scene, 1280, 720);
         match pipeline.process(&frame) {
             Ok(portrait) if portrait.report.ok => return shot_of(&frame, portrait),
@@ -173,6 +168,15 @@ fn shoot(pipeline: &mut PortraitPipeline, seed: u64) -> Result<Shot> {
         "the drawn student failed {SHOTS_PER_STUDENT} shots: {}",
         last_failure.unwrap_or_default()
     )
+}
+
+/// The student the loop draws for `seed`, placed a little off centre by it.
+fn drawn_student(seed: u64) -> StudentScene {
+    StudentScene {
+        backdrop: PortraitSettings::default().backdrop.rgb(),
+        offset: ((seed % 7) as f32 - 3.0) * 0.01,
+        seed,
+    }
 }
 
 fn failed_rules(report: &crate::portrait::pipeline::PortraitReport) -> Vec<&'static str> {
@@ -295,12 +299,7 @@ mod tests {
         let mut pipeline = PortraitPipeline::new(PortraitSettings::default()).unwrap();
         // This seed's drawn student reads `head_turned` −8.12: the loop's first shot fails.
         let seed = 5_134_015_402;
-        let scene = StudentScene {
-            backdrop: PortraitSettings::default().backdrop.rgb(),
-            offset: ((seed % 7) as f32 - 3.0) * 0.01,
-            seed,
-        };
-        let first = pipeline.process(&render_student_frame(&scene, 1280, 720));
+        let first = pipeline.process(&render_student_frame(&drawn_student(seed), 1280, 720));
         assert!(first.is_ok_and(|portrait| !portrait.report.ok));
         let shot = shoot(&mut pipeline, seed).unwrap();
         assert!(shot.ok && !shot.jpeg.is_empty());
