@@ -8,6 +8,7 @@
 //! at higher resolution. Every decoder call is isolated: a panic costs one attempt, never the
 //! scanner.
 
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
@@ -660,20 +661,36 @@ fn attempt(
     }
 }
 
+/// rxing's passes over one binarised image, in order: its port of zxing-cpp's reader, then
+/// its port of ZXing's Java reader, then the port of zxing-cpp again on the inverted image, for
+/// light modules on a dark screen. rxing's own `MultiFormatReader` also ran the Java port on
+/// the inverted image: over the five phone bands (300 frames) that fourth pass read nothing
+/// the others had not, and it cost every code not read a quarter of its decoding time (the
+/// dark-lean band's mean 4.9 → 4.3 ms without it).
 fn decode_with_rxing(image: &GrayImage) -> Vec<String> {
-    let mut hints = rxing::DecodeHints {
-        AlsoInverted: Some(true),
+    use rxing::Reader;
+    let hints = rxing::DecodeHints {
+        TryHarder: Some(true),
+        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
         ..Default::default()
     };
-    rxing::helpers::detect_in_luma_slice_with_hints(
-        image.as_raw(),
-        image.width(),
-        image.height(),
-        Some(rxing::BarcodeFormat::QR_CODE),
-        &mut hints,
-    )
-    .map(|found| vec![found.getText().to_string()])
-    .unwrap_or_default()
+    let Ok(source) =
+        rxing::Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height())
+    else {
+        return Vec::new();
+    };
+    let mut bitmap = rxing::BinaryBitmap::new(rxing::common::HybridBinarizer::new(source));
+    let found = rxing::qrcode::cpp_port::QrReader
+        .decode_with_hints(&mut bitmap, &hints)
+        .or_else(|_| rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints))
+        .or_else(|_| {
+            // The binarised image is inverted in place: its threshold is computed once.
+            bitmap.invert();
+            rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
+        });
+    found
+        .map(|found| vec![found.getText().to_string()])
+        .unwrap_or_default()
 }
 
 fn decode_with_rqrr(image: &GrayImage) -> Vec<String> {
@@ -727,6 +744,24 @@ mod tests {
             }
         }
         gray
+    }
+
+    /// Light modules on a dark screen read only once the binarised image is inverted: the
+    /// pass kept after rxing's inverted Java-port pass was dropped.
+    #[test]
+    fn a_dark_mode_screen_reads_through_the_inverted_pass() {
+        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
+        let payload = "CSDEMO-light-modules-on-a-dark-screen-0123456789";
+        let mut scene = PhoneScene::plain(payload);
+        scene.dark_mode = true;
+        scene.code_side_px = 240.0;
+        let frame = image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080));
+        let gray = frame.into_luma8();
+        assert_eq!(decode_frame(&gray).codes, vec![payload.to_string()]);
+        // The same pixels inverted are an ordinary code: the normal passes read them.
+        let mut inverted = gray.clone();
+        image::imageops::invert(&mut inverted);
+        assert_eq!(decode_frame(&inverted).codes, vec![payload.to_string()]);
     }
 
     #[test]
