@@ -708,6 +708,19 @@ fn decode_with_rqrr(image: &GrayImage) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::camera::synthetic::{Difficulty, PhoneScene, phone_band_set, render_phone_frame};
+
+    /// `scene` rendered on a 1920×1080 frame, in grey.
+    fn grey_frame(scene: &PhoneScene) -> GrayImage {
+        image::DynamicImage::ImageRgb8(render_phone_frame(scene, 1920, 1080)).into_luma8()
+    }
+
+    /// Frame `index` of a band's benchmark set (60 frames, seed 42): its scene and its pixels.
+    fn band_frame(band: Difficulty, index: usize) -> (PhoneScene, GrayImage) {
+        let scene = phone_band_set(band, 60, 42).remove(index);
+        let gray = grey_frame(&scene);
+        (scene, gray)
+    }
 
     /// Fuzzing found a small image on which rqrr fails an assertion in its geometry code. The
     /// decoder's panic is caught: the frame simply yields no code.
@@ -730,7 +743,7 @@ mod tests {
     }
 
     fn covered_code_frame(overexposed: bool) -> GrayImage {
-        use crate::camera::synthetic::{PhoneScene, render_phone_frame, scramble_code_middle};
+        use crate::camera::synthetic::scramble_code_middle;
         let mut scene = PhoneScene::plain("CSDEMO-covered-by-a-thumb-0123456789abcdefghij");
         scene.code_side_px = 300.0;
         scene.center = (0.4, 0.55);
@@ -750,13 +763,11 @@ mod tests {
     /// pass kept after rxing's inverted Java-port pass was dropped.
     #[test]
     fn a_dark_mode_screen_reads_through_the_inverted_pass() {
-        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
         let payload = "CSDEMO-light-modules-on-a-dark-screen-0123456789";
         let mut scene = PhoneScene::plain(payload);
         scene.dark_mode = true;
         scene.code_side_px = 240.0;
-        let frame = image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080));
-        let gray = frame.into_luma8();
+        let gray = grey_frame(&scene);
         assert_eq!(decode_frame(&gray).codes, vec![payload.to_string()]);
         // The same pixels inverted are an ordinary code: the normal passes read them.
         let mut inverted = gray.clone();
@@ -788,8 +799,7 @@ mod tests {
         // A plain desk has nothing to diagnose.
         let mut scene = crate::camera::synthetic::PhoneScene::plain("unused");
         scene.payload = None;
-        let desk = crate::camera::synthetic::render_phone_frame(&scene, 1920, 1080);
-        let desk = image::DynamicImage::ImageRgb8(desk).into_luma8();
+        let desk = grey_frame(&scene);
         assert_eq!(decode_frame_with(&desk, Effort::Thorough).unread_code, None);
     }
 
@@ -798,14 +808,11 @@ mod tests {
     /// not see a code there; the screen around it still does.
     #[test]
     fn a_far_code_blurred_past_reading_is_still_seen_where_it_is() {
-        use crate::camera::synthetic::{Difficulty, phone_band_set, render_phone_frame};
-        let scene = phone_band_set(Difficulty::Far, 60, 42).remove(59);
+        let (scene, gray) = band_frame(Difficulty::Far, 59);
         assert!(
             scene.blur_sigma > 0.8,
             "the scene this test is about changed"
         );
-        let frame = render_phone_frame(&scene, 1920, 1080);
-        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
         for effort in [Effort::Quick, Effort::Thorough] {
             let found = decode_frame_with(&gray, effort);
             assert!(
@@ -828,10 +835,7 @@ mod tests {
     /// shows three more code-like patches. Their sharpened and larger crops are not tried.
     #[test]
     fn a_small_code_that_does_not_read_spares_the_busy_scene_its_other_crops() {
-        use crate::camera::synthetic::{Difficulty, phone_band_set, render_phone_frame};
-        let scene = phone_band_set(Difficulty::Far, 60, 42).remove(50);
-        let frame = render_phone_frame(&scene, 1920, 1080);
-        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+        let (scene, gray) = band_frame(Difficulty::Far, 50);
         let patches = super::super::locate::code_patches(&gray, MAX_REGIONS);
         assert!(
             scene.busy_background && patches.len() >= 3,
@@ -847,21 +851,16 @@ mod tests {
         assert_eq!(found.attempts, patches.len() + REGION_CROPS.len() - 1);
     }
 
-    /// A phone held up moves a few pixels a frame: the next frame's code is read from the patch
-    /// it was read in, in one attempt and without a search; a phone gone costs one attempt more.
     #[test]
     fn a_code_leaning_away_reads_from_a_crop_that_squares_its_modules() {
-        use crate::camera::synthetic::{Difficulty, phone_band_set, render_phone_frame};
         // A dark-mode phone leaning back in a busy scene: its modules are about half as tall as
         // they are wide.
-        let scene = phone_band_set(Difficulty::DarkLean, 60, 42).remove(22);
+        let (scene, gray) = band_frame(Difficulty::DarkLean, 22);
         assert!(
             scene.lean_degrees > 20.0,
             "the scene this test is about changed"
         );
         let payload = scene.payload.clone().unwrap();
-        let frame = render_phone_frame(&scene, 1920, 1080);
-        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
         let found = decode_frame(&gray);
         assert_eq!(found.codes, std::slice::from_ref(&payload));
         let patch = found.read_in.expect("read in a patch");
@@ -882,27 +881,26 @@ mod tests {
 
     #[test]
     fn square_modules_get_no_stretched_crop() {
-        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
         let scene = PhoneScene {
             code_side_px: 200.0,
             ..PhoneScene::plain("CSDEMO-square")
         };
-        let frame = render_phone_frame(&scene, 1920, 1080);
-        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+        let gray = grey_frame(&scene);
         let patch = super::super::locate::code_patches(&gray, MAX_REGIONS)[0];
         let aspect = module_aspect(&gray, patch.core).unwrap();
         assert!((0.85..1.15).contains(&aspect), "{aspect}");
         assert!(squared_crop(&gray, &patch).is_none());
     }
 
+    /// A phone held up moves a few pixels a frame: the next frame's code is read from the patch
+    /// it was read in, in one attempt and without a search; a phone gone costs one attempt more.
     #[test]
     fn the_next_frame_reads_its_code_where_the_last_one_was() {
-        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
         let frame_at = |x: f32| {
             let mut scene = PhoneScene::plain("CSDEMO-follow");
             scene.code_side_px = 90.0;
             scene.center = (x / 1920.0, 0.4);
-            image::DynamicImage::ImageRgb8(render_phone_frame(&scene, 1920, 1080)).into_luma8()
+            grey_frame(&scene)
         };
         let first = decode_frame(&frame_at(600.0));
         assert_eq!(first.codes, ["CSDEMO-follow"]);
@@ -945,9 +943,7 @@ mod tests {
 
     #[test]
     fn quick_effort_reads_a_plain_phone_frame() {
-        use crate::camera::synthetic::{PhoneScene, render_phone_frame};
-        let frame = render_phone_frame(&PhoneScene::plain("CSDEMO-quick"), 1920, 1080);
-        let gray = image::DynamicImage::ImageRgb8(frame).into_luma8();
+        let gray = grey_frame(&PhoneScene::plain("CSDEMO-quick"));
         assert_eq!(
             decode_frame_with(&gray, Effort::Quick).codes,
             vec!["CSDEMO-quick"]
